@@ -1,0 +1,50 @@
+package io.fleetwarden.model;
+
+/**
+ * Stable reason codes carried in {@link SecurityEvent#getReason()}. Detection rules, dashboards and
+ * metrics key on these strings, so they never change meaning; new ones may be added.
+ */
+public final class SecurityEventReasons {
+
+    // CONNECT
+    public static final String CONNECTED = "connected";
+
+    // DISCONNECT
+    public static final String CLIENT_DISCONNECT = "client-disconnect";
+    public static final String CONNECTION_LOST = "connection-lost";
+    public static final String SESSION_TAKEOVER = "session-takeover";
+    public static final String DISCONNECTED_REVOKED = "disconnected-revoked";
+    public static final String DISCONNECTED_BY_BROKER = "disconnected-by-broker";
+
+    // AUTHENTICATION_FAILURE
+    public static final String NO_CLIENT_CERTIFICATE = "no-client-certificate";
+    public static final String CERTIFICATE_UNTRUSTED = "certificate-untrusted";
+    public static final String CERTIFICATE_EXPIRED = "certificate-expired";
+    public static final String CERTIFICATE_NOT_YET_VALID = "certificate-not-yet-valid";
+    public static final String CERTIFICATE_REVOKED = "certificate-revoked";
+    public static final String CERTIFICATE_KEY_USAGE = "certificate-key-usage";
+    public static final String IDENTITY_UNREADABLE = "identity-unreadable";
+    public static final String CLIENT_ID_MISMATCH = "client-id-mismatch";
+    public static final String PASSWORD_NOT_ALLOWED = "password-not-allowed";
+
+    // DEFAULT_CREDENTIAL_ATTEMPT
+    public static final String DEFAULT_CREDENTIALS = "default-credentials";
+
+    // AUTHORIZATION_FAILURE
+    public static final String TOPIC_NOT_PERMITTED = "topic-not-permitted";
+    public static final String WILDCARD_NOT_PERMITTED = "wildcard-not-permitted";
+    public static final String SHARED_SUBSCRIPTION_NOT_PERMITTED = "shared-subscription-not-permitted";
+    public static final String SYS_TOPIC_NOT_PERMITTED = "sys-topic-not-permitted";
+
+    // VALIDATION_FAILURE
+    public static final String PAYLOAD_TOO_LARGE = "payload-too-large";
+    public static final String PAYLOAD_MALFORMED = "payload-malformed";
+    public static final String PAYLOAD_SCHEMA_VIOLATION = "payload-schema-violation";
+    public static final String RATE_LIMIT_EXCEEDED = "rate-limit-exceeded";
+
+    // QUARANTINE_ENFORCED
+    public static final String QUARANTINED = "quarantined";
+
+    private SecurityEventReasons() {
+    }
+}

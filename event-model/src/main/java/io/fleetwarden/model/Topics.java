@@ -1,0 +1,64 @@
+package io.fleetwarden.model;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every Kafka topic of the platform, defined in one place. Keys are UTF-8 strings; values are
+ * single-object encoded Avro (see {@link io.fleetwarden.model.codec.Codecs}).
+ *
+ * <p>"Device key" means {@link DeviceKeys#of(String, String) tenant/deviceId}: device ids are
+ * unique within a tenant, so the tenant is part of every per-device key.
+ */
+public final class Topics {
+
+    public static final String TELEMETRY = "fleet.telemetry";
+    public static final String SECURITY_EVENTS = "fleet.security-events";
+    public static final String FIRMWARE_CATALOG = "fleet.firmware-catalog";
+    public static final String ADVISORIES = "fleet.advisories";
+    public static final String ALERTS = "fleet.alerts";
+    public static final String DEVICE_CONTROLS = "fleet.device-controls";
+    public static final String DEVICE_STATUS = "fleet.device-status";
+    public static final String DEAD_LETTERS = "fleet.dead-letters";
+
+    public static final TopicSpec TELEMETRY_SPEC = new TopicSpec(TELEMETRY, "device key", false, 12,
+            "validated device telemetry enriched with the verified identity, broker id, source address and TLS parameters");
+    public static final TopicSpec SECURITY_EVENTS_SPEC = new TopicSpec(SECURITY_EVENTS,
+            "device key, or source address when there is no verified identity", false, 12,
+            "connects, disconnects with reason, authentication, authorization and validation failures, quarantine enforcement");
+    public static final TopicSpec FIRMWARE_CATALOG_SPEC = new TopicSpec(FIRMWARE_CATALOG, "model", true, 1,
+            "latest firmware version, releases with image hashes, end-of-support date per model");
+    public static final TopicSpec ADVISORIES_SPEC = new TopicSpec(ADVISORIES, "advisory id", true, 1,
+            "security advisories: affected model and version range, fixed version, CVE ids, severity");
+    public static final TopicSpec ALERTS_SPEC = new TopicSpec(ALERTS, "alert id", false, 6,
+            "alert revisions with rule id, severity, subject, evidence, guideline numbers and status");
+    public static final TopicSpec DEVICE_CONTROLS_SPEC = new TopicSpec(DEVICE_CONTROLS, "device key", true, 3,
+            "quarantine, release and revoke state per device; every broker applies it");
+    public static final TopicSpec DEVICE_STATUS_SPEC = new TopicSpec(DEVICE_STATUS, "device key", true, 6,
+            "latest derived state per device: connection, firmware, risk score, failing guidelines");
+    public static final TopicSpec DEAD_LETTERS_SPEC = new TopicSpec(DEAD_LETTERS, "source topic", false, 1,
+            "records a consumer could not read, with the reason in headers");
+
+    /** All topics, in the order a fresh cluster should create them. */
+    public static final List<TopicSpec> ALL = List.of(TELEMETRY_SPEC, SECURITY_EVENTS_SPEC, FIRMWARE_CATALOG_SPEC,
+            ADVISORIES_SPEC, ALERTS_SPEC, DEVICE_CONTROLS_SPEC, DEVICE_STATUS_SPEC, DEAD_LETTERS_SPEC);
+
+    private Topics() {
+    }
+
+    public static Optional<TopicSpec> spec(String name) {
+        return ALL.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Key of a security event: the device key when the identity is verified, otherwise the
+     * source address (so failures from one address land in one partition, in order).
+     */
+    public static String securityEventKey(SecurityEvent event) {
+        if (event.getTenant() != null && event.getDeviceId() != null) {
+            return DeviceKeys.of(event.getTenant(), event.getDeviceId());
+        }
+        String address = event.getBroker() == null ? null : event.getBroker().getSourceAddress();
+        return address == null ? "unknown" : "addr:" + address;
+    }
+}

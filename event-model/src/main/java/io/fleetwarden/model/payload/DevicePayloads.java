@@ -1,0 +1,165 @@
+package io.fleetwarden.model.payload;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+
+import io.fleetwarden.model.BrokerContext;
+import io.fleetwarden.model.NetworkConnection;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.Telemetry;
+import io.fleetwarden.model.UpdateState;
+import io.fleetwarden.model.UpdateStatus;
+
+/**
+ * Reads, validates and writes the JSON devices publish. One instance is thread-safe and meant to be
+ * shared: the schema is compiled once.
+ */
+public final class DevicePayloads {
+
+    /** Classpath location of the device telemetry JSON Schema. */
+    public static final String TELEMETRY_SCHEMA = "/schemas/device-telemetry.v1.schema.json";
+
+    private static final int MAX_VIOLATIONS_REPORTED = 5;
+
+    private final ObjectMapper mapper;
+    private final JsonSchema telemetrySchema;
+
+    public DevicePayloads() {
+        this.mapper = JsonMapper.builder()
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+        // Devices are untrusted: cap nesting and string sizes before any schema check runs.
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(16).maxStringLength(4096).maxNumberLength(32).build());
+        try (InputStream in = DevicePayloads.class.getResourceAsStream(TELEMETRY_SCHEMA)) {
+            if (in == null) {
+                throw new IllegalStateException("missing " + TELEMETRY_SCHEMA + " on the classpath");
+            }
+            this.telemetrySchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Parses and validates a telemetry payload.
+     *
+     * @throws PayloadValidationException with reason {@code payload-malformed} when it is not JSON,
+     *                                    or {@code payload-schema-violation} when it breaks the schema
+     */
+    public DeviceTelemetryPayload parseTelemetry(byte[] json) throws PayloadValidationException {
+        JsonNode node;
+        try {
+            node = mapper.readTree(json);
+        } catch (IOException | RuntimeException e) {
+            throw new PayloadValidationException(SecurityEventReasons.PAYLOAD_MALFORMED,
+                    List.of("not valid JSON: " + firstLine(e.getMessage())));
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new PayloadValidationException(SecurityEventReasons.PAYLOAD_MALFORMED, List.of("empty payload"));
+        }
+        Set<ValidationMessage> messages = telemetrySchema.validate(node);
+        if (!messages.isEmpty()) {
+            List<String> violations = new ArrayList<>();
+            messages.stream().map(ValidationMessage::getMessage).sorted().limit(MAX_VIOLATIONS_REPORTED)
+                    .forEach(violations::add);
+            if (messages.size() > MAX_VIOLATIONS_REPORTED) {
+                violations.add("and " + (messages.size() - MAX_VIOLATIONS_REPORTED) + " more");
+            }
+            throw new PayloadValidationException(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION, violations);
+        }
+        try {
+            return mapper.treeToValue(node, DeviceTelemetryPayload.class);
+        } catch (IOException e) {
+            throw new PayloadValidationException(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION,
+                    List.of(firstLine(e.getMessage())));
+        }
+    }
+
+    /** Serialises a payload as a device would send it. */
+    public byte[] write(DeviceTelemetryPayload payload) {
+        try {
+            return mapper.writeValueAsBytes(payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Builds the platform record from a validated payload and what the broker verified.
+     *
+     * @param tenant     tenant from the certificate
+     * @param deviceId   device id from the certificate
+     * @param payload    the validated payload
+     * @param broker     the broker's view of the connection
+     * @param receivedAt when the broker accepted the payload
+     * @param quarantined whether the device is quarantined
+     */
+    public static Telemetry toTelemetry(String tenant, String deviceId, DeviceTelemetryPayload payload,
+                                        BrokerContext broker, Instant receivedAt, boolean quarantined) {
+        DeviceTelemetryPayload.Network net = payload.network();
+        List<NetworkConnection> connections = new ArrayList<>();
+        if (net.connections() != null) {
+            for (DeviceTelemetryPayload.Connection c : net.connections()) {
+                connections.add(new NetworkConnection(c.remoteAddress(), c.remotePort(),
+                        c.protocol() == null ? "tcp" : c.protocol()));
+            }
+        }
+        UpdateStatus update = null;
+        if (payload.update() != null) {
+            DeviceTelemetryPayload.Update u = payload.update();
+            update = new UpdateStatus(UpdateState.valueOf(u.state()), u.targetVersion(),
+                    u.attempt() == null ? 0 : u.attempt(), u.failureReason());
+        }
+        return Telemetry.newBuilder()
+                .setTenant(tenant)
+                .setDeviceId(deviceId)
+                .setModel(payload.model())
+                .setRegion(payload.region())
+                .setDeviceTime(Instant.ofEpochMilli(payload.ts()))
+                .setReceivedAt(receivedAt)
+                .setFirmwareVersion(payload.firmware().version())
+                .setFirmwareImageHash(payload.firmware().imageSha256())
+                .setUptimeSeconds(payload.uptimeSeconds())
+                .setCpuPercent(payload.cpuPercent())
+                .setMemoryPercent(payload.memoryPercent())
+                .setIntervalSeconds(net.intervalSeconds())
+                .setBytesIn(net.bytesIn())
+                .setBytesOut(net.bytesOut())
+                .setPacketsIn(net.packetsIn())
+                .setPacketsOut(net.packetsOut())
+                .setListeningPorts(net.listeningPorts() == null ? List.of() : List.copyOf(net.listeningPorts()))
+                .setConnections(connections)
+                .setUpdate(update)
+                .setBroker(broker)
+                .setQuarantined(quarantined)
+                .build();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) : line;
+    }
+}

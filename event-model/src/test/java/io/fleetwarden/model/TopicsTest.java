@@ -1,0 +1,44 @@
+package io.fleetwarden.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class TopicsTest {
+
+    @Test
+    void topicNamesAreUniqueAndStateTopicsAreCompacted() {
+        assertThat(Topics.ALL).extracting(TopicSpec::name).doesNotHaveDuplicates()
+                .contains(Topics.TELEMETRY, Topics.SECURITY_EVENTS, Topics.ALERTS, Topics.DEVICE_CONTROLS);
+        assertThat(Topics.ALL).filteredOn(TopicSpec::compacted).extracting(TopicSpec::name)
+                .containsExactlyInAnyOrder(Topics.FIRMWARE_CATALOG, Topics.ADVISORIES, Topics.DEVICE_CONTROLS,
+                        Topics.DEVICE_STATUS);
+        assertThat(Topics.spec(Topics.DEVICE_CONTROLS)).get().extracting(TopicSpec::cleanupPolicy).isEqualTo("compact");
+        assertThat(Topics.spec("nope")).isEmpty();
+    }
+
+    @Test
+    void securityEventKeyIsTheDeviceKeyOrTheSourceAddress() {
+        SecurityEvent verified = Samples.securityEvent();
+        assertThat(Topics.securityEventKey(verified)).isEqualTo("acme/cam-000042");
+
+        SecurityEvent anonymous = SecurityEvent.newBuilder(verified).setTenant(null).setDeviceId(null).build();
+        assertThat(Topics.securityEventKey(anonymous)).isEqualTo("addr:198.51.100.7");
+    }
+
+    @Test
+    void deviceKeysRoundTripAndRefuseUnsafeIds() {
+        assertThat(DeviceKeys.of("acme", "cam-1")).isEqualTo("acme/cam-1");
+        assertThat(DeviceKeys.parse("acme/cam-1")).containsExactly("acme", "cam-1");
+        assertThat(DeviceKeys.isValidId("a".repeat(64))).isTrue();
+        assertThat(DeviceKeys.isValidId("a".repeat(65))).isFalse();
+        assertThat(DeviceKeys.isValidId("cam/1")).isFalse();
+        assertThat(DeviceKeys.isValidId("cam+")).isFalse();
+        assertThat(DeviceKeys.isValidId("#")).isFalse();
+        assertThat(DeviceKeys.isValidId("-cam")).isFalse();
+        assertThat(DeviceKeys.isValidId("")).isFalse();
+        assertThatThrownBy(() -> DeviceKeys.of("acme", "a/b")).hasMessageContaining("device id");
+        assertThatThrownBy(() -> DeviceKeys.parse("nokey")).hasMessageContaining("tenant/deviceId");
+    }
+}
