@@ -1,0 +1,185 @@
+package io.fleetwarden.jobs.detect;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+
+import io.fleetwarden.jobs.detect.BurstWindow.Transition;
+import io.fleetwarden.jobs.detect.Finding.Action;
+import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.jobs.rules.Rule;
+import io.fleetwarden.jobs.rules.RuleCatalogue;
+import io.fleetwarden.model.NetworkConnection;
+import io.fleetwarden.model.Telemetry;
+
+/**
+ * Device-reported behaviour against the device's own history: CMP-RATE-001 (messages per minute),
+ * CMP-NET-001 (Telnet listening), CMP-NET-003 (connection spike), CMP-NET-004 (traffic spike),
+ * CMP-NET-005 (many new destinations). Time is the telemetry's device time.
+ */
+public final class BehaviourRules {
+
+    /** Destinations remembered per device; older ones are forgotten first. */
+    public static final int MAX_KNOWN_DESTINATIONS = 32;
+
+    static final int RATE = 1;
+    static final int TELNET = 2;
+    static final int CONNECTIONS = 4;
+    static final int TRAFFIC = 8;
+
+    private static final long MINUTE = 60_000;
+    /** Floors of the robust scale: 25 % of the level, and an absolute minimum per quantity. */
+    private static final double RELATIVE_FLOOR = 0.25;
+
+    private final DetectionConfig cfg;
+
+    public BehaviourRules(DetectionConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    public List<Finding> onTelemetry(BehaviourState s, Telemetry t) {
+        List<Finding> out = new ArrayList<>();
+        long ts = t.getDeviceTime().toEpochMilli();
+        String tenant = t.getTenant();
+        String device = t.getDeviceId();
+        s.reports++;
+
+        // Messages per minute: a bucket is scored when the first message of a later minute arrives.
+        long bucket = Math.floorDiv(ts, MINUTE) * MINUTE;
+        if (s.bucketStart == Long.MIN_VALUE) {
+            s.bucketStart = bucket;
+            s.bucketCount = 1;
+        } else if (bucket > s.bucketStart) {
+            scored(out, s, s.messageRate, s.bucketCount, 2.0, RATE, RuleCatalogue.PUBLISH_RATE_OWN, tenant, device, ts, "messagesPerMinute");
+            s.bucketStart = bucket;
+            s.bucketCount = 1;
+        } else if (bucket == s.bucketStart) {
+            s.bucketCount++;
+        }
+
+        double seconds = Math.max(1, t.getIntervalSeconds());
+        scored(out, s, s.traffic, t.getBytesOut() / seconds, 1024.0, TRAFFIC, RuleCatalogue.TRAFFIC_SPIKE, tenant, device, ts,
+                "bytesOutPerSecond");
+        int connections = t.getConnections().size();
+        scored(out, s, s.connections, connections, 2.0, CONNECTIONS, RuleCatalogue.CONNECTION_SPIKE, tenant, device, ts,
+                "connections");
+
+        TreeSet<Integer> risky = new TreeSet<>();
+        for (Integer p : t.getListeningPorts()) {
+            if (cfg.riskyPorts.contains(p)) {
+                risky.add(p);
+            }
+        }
+        if (!risky.isEmpty()) {
+            boolean wasOpen = (s.open & TELNET) != 0;
+            s.open |= TELNET;
+            if (!wasOpen) {
+                out.add(Finding.device(RuleCatalogue.TELNET_PORT.id(), Action.OPEN, tenant, device, ts, "listening on " + risky)
+                        .with("ports", risky).with("listeningPorts", t.getListeningPorts()));
+            }
+        } else if ((s.open & TELNET) != 0) {
+            s.open &= ~TELNET;
+            out.add(Finding.device(RuleCatalogue.TELNET_PORT.id(), Action.CLEAR, tenant, device, ts, "port closed")
+                    .with("listeningPorts", t.getListeningPorts()));
+        }
+
+        destinations(out, s, t, ts);
+        return out;
+    }
+
+    private void destinations(List<Finding> out, BehaviourState s, Telemetry t, long ts) {
+        boolean learning = s.reports <= cfg.baselineMinSamples;
+        int fresh = 0;
+        String example = null;
+        for (NetworkConnection c : t.getConnections()) {
+            int h = c.getRemoteAddress().hashCode();
+            if (contains(s.knownDestinations, h)) {
+                continue;
+            }
+            remember(s, h);
+            if (!learning) {
+                fresh++;
+                example = c.getRemoteAddress();
+                Transition tr = s.newDestinations.record(ts, cfg.destinationsCount, cfg.destinationsWindowMs);
+                if (tr != Transition.NONE) {
+                    out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.OPEN, t.getTenant(), t.getDeviceId(), ts,
+                                    s.newDestinations.eventsSinceOpen + " new destinations")
+                            .with("newDestinations", s.newDestinations.eventsSinceOpen)
+                            .with("windowSeconds", cfg.destinationsWindowMs / 1000)
+                            .with("example", example));
+                }
+            }
+        }
+        if (fresh == 0 && s.newDestinations.quietExpired(ts, cfg.burstQuietMs)) {
+            s.newDestinations.close();
+            out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.CLEAR, t.getTenant(), t.getDeviceId(), ts,
+                    "no new destinations for " + cfg.burstQuietMs / 1000 + " s"));
+        }
+    }
+
+    private static boolean contains(int[] arr, int h) {
+        for (int v : arr) {
+            if (v == h) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void remember(BehaviourState s, int h) {
+        if (s.knownDestinations.length < MAX_KNOWN_DESTINATIONS) {
+            s.knownDestinations = Arrays.copyOf(s.knownDestinations, s.knownDestinations.length + 1);
+            s.knownDestinations[s.knownDestinations.length - 1] = h;
+        } else {
+            s.knownDestinations[s.nextSlot] = h;
+            s.nextSlot = (s.nextSlot + 1) % MAX_KNOWN_DESTINATIONS;
+        }
+    }
+
+    /**
+     * Scores {@code x} against the baseline, opens or clears the rule, and learns from {@code x}
+     * unless it is anomalous (an attack must not become the new normal). Clearing needs the score
+     * back under half the threshold (hysteresis, so a value hovering at the threshold does not flap).
+     */
+    private void scored(List<Finding> out, BehaviourState s, RobustBaseline b, double x, double absoluteFloor, int bit,
+                        Rule rule, String tenant, String device, long ts, String quantity) {
+        boolean anomalous = false;
+        if (b.ready(cfg.baselineMinSamples)) {
+            double score = b.score(x, RELATIVE_FLOOR, absoluteFloor);
+            boolean bigEnough = bit != CONNECTIONS || x >= cfg.minConnections;
+            anomalous = score >= cfg.rateK && bigEnough;
+            boolean wasOpen = (s.open & bit) != 0;
+            if (anomalous && !wasOpen) {
+                s.open |= bit;
+                out.add(Finding.device(rule.id(), Action.OPEN, tenant, device, ts,
+                                String.format("%s %.1f vs baseline %.1f", quantity, x, b.center))
+                        .with(quantity, round(x)).with("baseline", round(b.center)).with("robustScore", round(score))
+                        .with("threshold", cfg.rateK));
+            } else if (wasOpen && score < cfg.rateK / 2) {
+                s.open &= ~bit;
+                out.add(Finding.device(rule.id(), Action.CLEAR, tenant, device, ts, quantity + " back to baseline")
+                        .with(quantity, round(x)).with("baseline", round(b.center)));
+            }
+        }
+        if (!anomalous) {
+            b.update(x, cfg.baselineAlpha);
+        }
+    }
+
+    static String round(double v) {
+        return String.format(java.util.Locale.ROOT, "%.2f", v);
+    }
+
+    /** What the model-peer stage needs from this report. */
+    public static PeerObservation observation(Telemetry t) {
+        PeerObservation o = new PeerObservation();
+        o.tenant = t.getTenant();
+        o.model = t.getModel();
+        o.deviceId = t.getDeviceId();
+        o.timestamp = t.getDeviceTime().toEpochMilli();
+        o.bytesOutPerSecond = t.getBytesOut() / (double) Math.max(1, t.getIntervalSeconds());
+        o.listeningPorts = new ArrayList<>(t.getListeningPorts());
+        return o;
+    }
+}

@@ -1,0 +1,26 @@
+package io.fleetwarden.jobs.detect;
+
+/**
+ * Per-device behaviour state (Flink POJO kept in keyed state). Bounded by construction: three
+ * baselines, one minute bucket, at most {@link BehaviourRules#MAX_KNOWN_DESTINATIONS} destination
+ * hashes and a burst window of the destination threshold. About 600 bytes serialised.
+ */
+public class BehaviourState {
+
+    public RobustBaseline messageRate = new RobustBaseline();
+    public RobustBaseline traffic = new RobustBaseline();
+    public RobustBaseline connections = new RobustBaseline();
+    /** Start of the current one-minute bucket of telemetry messages (event time), or MIN_VALUE. */
+    public long bucketStart = Long.MIN_VALUE;
+    public int bucketCount;
+    public int reports;
+    /** Hashes of destinations seen, a ring replacing the oldest when full. */
+    public int[] knownDestinations = new int[0];
+    public int nextSlot;
+    public BurstWindow newDestinations = new BurstWindow();
+    /** Bit set of open rules, see {@link BehaviourRules}. */
+    public int open;
+
+    public BehaviourState() {
+    }
+}

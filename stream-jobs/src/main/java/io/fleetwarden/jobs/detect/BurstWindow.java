@@ -1,0 +1,103 @@
+package io.fleetwarden.jobs.detect;
+
+import java.util.Arrays;
+
+/**
+ * Exact "at least N events within W" over event time that keeps only the N latest timestamps, so
+ * its state is bounded by the threshold (8 bytes per counted event) whatever the event rate.
+ * Out-of-order events are inserted in order. A Flink POJO (public fields) kept in keyed state.
+ *
+ * <p>Once open, an update is reported each time the number of events since opening doubles, so a
+ * brute force of a million attempts produces about twenty alert revisions, not a million.
+ */
+public class BurstWindow {
+
+    /** Outcome of recording one event. */
+    public enum Transition { NONE, OPENED, UPDATED }
+
+    /** The latest timestamps, ascending, at most {@code threshold} of them. */
+    public long[] recent = new long[0];
+    public boolean open;
+    public long openedAt;
+    public long lastEvent = Long.MIN_VALUE;
+    public long eventsSinceOpen;
+    public long reportedEvents;
+
+    public BurstWindow() {
+    }
+
+    /**
+     * Records an event at {@code ts} and says whether the burst condition became true.
+     *
+     * @param threshold events needed (N, at least 1)
+     * @param windowMs  width of the window (W): the N-th latest event must be within W of the latest
+     */
+    public Transition record(long ts, int threshold, long windowMs) {
+        long[] next = Arrays.copyOf(recent, Math.min(recent.length + 1, threshold));
+        if (recent.length < threshold) {
+            insert(next, recent.length, ts);
+        } else if (ts > recent[0]) {
+            // Drop the oldest, insert the new one in order.
+            System.arraycopy(recent, 1, next, 0, recent.length - 1);
+            insert(next, recent.length - 1, ts);
+        } else {
+            return open ? countOnly(ts) : Transition.NONE; // older than everything we keep: cannot complete a burst
+        }
+        recent = next;
+        lastEvent = Math.max(lastEvent, ts);
+        if (open) {
+            return countOnly(ts);
+        }
+        if (recent.length >= threshold && recent[recent.length - 1] - recent[0] < windowMs) {
+            open = true;
+            openedAt = ts;
+            eventsSinceOpen = threshold;
+            reportedEvents = threshold;
+            return Transition.OPENED;
+        }
+        return Transition.NONE;
+    }
+
+    private Transition countOnly(long ts) {
+        lastEvent = Math.max(lastEvent, ts);
+        eventsSinceOpen++;
+        if (eventsSinceOpen >= 2 * reportedEvents) {
+            reportedEvents = eventsSinceOpen;
+            return Transition.UPDATED;
+        }
+        return Transition.NONE;
+    }
+
+    private static void insert(long[] arr, int used, long ts) {
+        int i = used;
+        while (i > 0 && arr[i - 1] > ts) {
+            arr[i] = arr[i - 1];
+            i--;
+        }
+        arr[i] = ts;
+    }
+
+    /** Events kept whose timestamp is within {@code windowMs} before (and including) {@code end}. */
+    public int countWithin(long end, long windowMs) {
+        int n = 0;
+        for (long t : recent) {
+            if (t <= end && end - t < windowMs) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether an open burst has been quiet long enough at {@code now} to resolve itself. */
+    public boolean quietExpired(long now, long quietMs) {
+        return open && now - lastEvent >= quietMs;
+    }
+
+    /** Closes the burst and forgets its events (they are older than the quiet period anyway). */
+    public void close() {
+        open = false;
+        recent = new long[0];
+        eventsSinceOpen = 0;
+        reportedEvents = 0;
+    }
+}

@@ -1,0 +1,190 @@
+package io.fleetwarden.jobs.detect;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.fleetwarden.jobs.detect.BurstWindow.Transition;
+import io.fleetwarden.jobs.detect.Finding.Action;
+import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.jobs.rules.RuleCatalogue;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.Telemetry;
+
+/**
+ * Per-device connectivity rules: RES-OFF-001 (offline past the learnt interval), RES-FLAP-001
+ * (flapping), CMP-IDENT-001 (live from two addresses), CMP-IDENT-002 (session ping-pong). Also
+ * derives reachability changes for the cohort stage.
+ *
+ * <p>Time: every method takes event time (the record's timestamp, or the timer time the caller
+ * fires at); nothing reads the system clock, so replays give the same answers.
+ */
+public final class ConnectivityRules {
+
+    /** Weight of the newest gap in the learnt interval. */
+    static final double INTERVAL_ALPHA = 0.2;
+
+    private final DetectionConfig cfg;
+
+    public ConnectivityRules(DetectionConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    /** Findings plus reachability changes produced by one input. */
+    public record Result(List<Finding> findings, List<ConnectivityChange> changes) {
+        static Result empty() {
+            return new Result(new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    public Result onTelemetry(ConnectivityState s, Telemetry t) {
+        Result r = Result.empty();
+        long ts = t.getDeviceTime().toEpochMilli();
+        s.model = t.getModel();
+        s.region = t.getRegion();
+        s.brokerId = t.getBroker() == null ? s.brokerId : t.getBroker().getBrokerId();
+        double reported = Math.max(1, t.getIntervalSeconds()) * 1000.0;
+        if (s.lastSeen == Long.MIN_VALUE) {
+            s.expectedIntervalMs = reported;
+        } else if (ts > s.lastSeen && !s.offlineOpen) {
+            // Learn from real gaps, but never below what the device says it does; gaps across an outage are not learnt.
+            double gap = ts - s.lastSeen;
+            s.expectedIntervalMs = Math.max(reported, s.expectedIntervalMs + INTERVAL_ALPHA * (gap - s.expectedIntervalMs));
+        }
+        if (ts > s.lastSeen) {
+            s.lastSeen = ts;
+        }
+        if (s.offlineOpen) {
+            s.offlineOpen = false;
+            r.findings().add(Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.getTenant(), t.getDeviceId(), ts,
+                    "telemetry resumed").with("resumedAt", ts));
+        }
+        if (!s.reachable) {
+            s.reachable = true;
+            r.changes().add(change(s, t.getTenant(), t.getDeviceId(), true, ts, "telemetry"));
+        }
+        return r;
+    }
+
+    /** When the device counts as offline if nothing else arrives (event time). */
+    public long offlineDeadline(ConnectivityState s) {
+        if (s.lastSeen == Long.MIN_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return s.lastSeen + (long) Math.max(cfg.offlineMinMs, cfg.offlineFactor * s.expectedIntervalMs);
+    }
+
+    /** Fires the offline rule when {@code now} reached the deadline and no telemetry came. */
+    public Result onTimer(ConnectivityState s, String tenant, String deviceId, long now) {
+        Result r = Result.empty();
+        if (!s.offlineOpen && now >= offlineDeadline(s)) {
+            s.offlineOpen = true;
+            r.findings().add(Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.OPEN, tenant, deviceId, now,
+                            "no telemetry for " + (now - s.lastSeen) / 1000 + " s")
+                    .with("lastSeen", s.lastSeen)
+                    .with("expectedIntervalSeconds", Math.round(s.expectedIntervalMs / 1000))
+                    .with("model", s.model).with("region", s.region).with("broker", s.brokerId));
+            if (s.reachable) {
+                s.reachable = false;
+                r.changes().add(change(s, tenant, deviceId, false, now, "offline-timeout"));
+            }
+        }
+        for (BurstWindow w : new BurstWindow[] {s.flaps, s.takeovers, s.overlaps}) {
+            if (w.quietExpired(now, cfg.burstQuietMs)) {
+                String rule = w == s.flaps ? RuleCatalogue.FLAPPING.id()
+                        : w == s.takeovers ? RuleCatalogue.SESSION_PING_PONG.id() : RuleCatalogue.IDENTITY_TWO_ADDRESSES.id();
+                w.close();
+                r.findings().add(Finding.device(rule, Action.CLEAR, tenant, deviceId, now, "quiet").with("quietSince", w.lastEvent));
+            }
+        }
+        return r;
+    }
+
+    /** Next time {@link #onTimer} has something to decide. */
+    public long nextTimer(ConnectivityState s) {
+        long next = s.offlineOpen ? Long.MAX_VALUE : offlineDeadline(s);
+        for (BurstWindow w : new BurstWindow[] {s.flaps, s.takeovers, s.overlaps}) {
+            if (w.open) {
+                next = Math.min(next, w.lastEvent + cfg.burstQuietMs);
+            }
+        }
+        return next;
+    }
+
+    public Result onSecurityEvent(ConnectivityState s, SecurityEvent e) {
+        Result r = Result.empty();
+        String tenant = e.getTenant();
+        String deviceId = e.getDeviceId();
+        long ts = e.getTimestamp().toEpochMilli();
+        String address = e.getBroker() == null ? null : e.getBroker().getSourceAddress();
+        if (e.getModel() != null) {
+            s.model = e.getModel();
+        }
+        if (e.getRegion() != null) {
+            s.region = e.getRegion();
+        }
+        if (e.getBroker() != null) {
+            s.brokerId = e.getBroker().getBrokerId();
+        }
+        switch (e.getType()) {
+            case CONNECT -> {
+                if (s.connected && address != null && s.connectedAddress != null && !address.equals(s.connectedAddress)) {
+                    // A second live connection from elsewhere. One overlap can be a device roaming before the
+                    // broker noticed the old link died; a second one within the window is two holders.
+                    Transition tr = s.overlaps.record(ts, 2, cfg.pingPongWindowMs);
+                    if (tr != Transition.NONE) {
+                        r.findings().add(Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
+                                        "live from " + s.connectedAddress + " and " + address)
+                                .with("addressA", s.connectedAddress).with("addressB", address)
+                                .with("overlaps", s.overlaps.eventsSinceOpen));
+                    }
+                }
+                s.previousAddress = s.connectedAddress;
+                s.connected = true;
+                s.connectedAddress = address;
+                if (!s.reachable) {
+                    s.reachable = true;
+                    r.changes().add(change(s, tenant, deviceId, true, ts, "connected"));
+                }
+            }
+            case DISCONNECT -> {
+                boolean sameConnection = address == null || address.equals(s.connectedAddress);
+                if (SecurityEventReasons.SESSION_TAKEOVER.equals(e.getReason())) {
+                    Transition tr = s.takeovers.record(ts, cfg.pingPongCount, cfg.pingPongWindowMs);
+                    if (tr != Transition.NONE) {
+                        r.findings().add(Finding.device(RuleCatalogue.SESSION_PING_PONG.id(), Action.OPEN, tenant, deviceId, ts,
+                                        s.takeovers.eventsSinceOpen + " session takeovers")
+                                .with("takeovers", s.takeovers.eventsSinceOpen)
+                                .with("windowSeconds", cfg.pingPongWindowMs / 1000)
+                                .with("lastAddress", address));
+                    }
+                    return r; // the identity is still connected through the other session
+                }
+                Transition tr = s.flaps.record(ts, cfg.flappingCount, cfg.flappingWindowMs);
+                if (tr != Transition.NONE) {
+                    r.findings().add(Finding.device(RuleCatalogue.FLAPPING.id(), Action.OPEN, tenant, deviceId, ts,
+                                    s.flaps.eventsSinceOpen + " disconnects")
+                            .with("disconnects", s.flaps.eventsSinceOpen)
+                            .with("windowSeconds", cfg.flappingWindowMs / 1000)
+                            .with("lastReason", e.getReason()));
+                }
+                if (sameConnection) {
+                    s.connected = false;
+                    boolean unplanned = !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.getReason());
+                    if (unplanned && s.reachable) {
+                        s.reachable = false;
+                        r.changes().add(change(s, tenant, deviceId, false, ts, e.getReason()));
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+        return r;
+    }
+
+    private static ConnectivityChange change(ConnectivityState s, String tenant, String deviceId, boolean online,
+                                             long ts, String reason) {
+        return new ConnectivityChange(tenant, deviceId, s.model, s.region, s.brokerId, online, ts, reason);
+    }
+}

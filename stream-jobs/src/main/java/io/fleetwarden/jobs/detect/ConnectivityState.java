@@ -1,0 +1,29 @@
+package io.fleetwarden.jobs.detect;
+
+/**
+ * Per-device connectivity state (Flink POJO kept in keyed state; about 250 bytes serialised).
+ * Times are event time in epoch millis.
+ */
+public class ConnectivityState {
+
+    public String model;
+    public String region;
+    public String brokerId;
+    /** Event time of the latest telemetry. */
+    public long lastSeen = Long.MIN_VALUE;
+    /** Learnt report interval (EWMA of gaps between reports), millis. */
+    public double expectedIntervalMs;
+    /** Whether the device is considered reachable; drives cohort changes. */
+    public boolean reachable;
+    /** Whether RES-OFF-001 is open. */
+    public boolean offlineOpen;
+    public boolean connected;
+    public String connectedAddress;
+    public String previousAddress;
+    public BurstWindow flaps = new BurstWindow();
+    public BurstWindow takeovers = new BurstWindow();
+    public BurstWindow overlaps = new BurstWindow();
+
+    public ConnectivityState() {
+    }
+}

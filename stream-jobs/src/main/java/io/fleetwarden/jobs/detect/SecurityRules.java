@@ -1,0 +1,141 @@
+package io.fleetwarden.jobs.detect;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.fleetwarden.jobs.detect.BurstWindow.Transition;
+import io.fleetwarden.jobs.detect.Finding.Action;
+import io.fleetwarden.jobs.detect.SecuritySubject.Kind;
+import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.jobs.rules.RuleCatalogue;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.SecurityEventType;
+
+/**
+ * Burst rules over security events, per subject: CMP-AUTH-001/002/003, CMP-AUTHZ-001, CMP-VAL-001,
+ * CMP-CERT-001. No Flink API: the state is a map of rule id to {@link BurstWindow}; time is the
+ * event's timestamp or the {@code now} the caller passes (the Flink adapter passes timer time).
+ */
+public final class SecurityRules {
+
+    private final DetectionConfig cfg;
+
+    public SecurityRules(DetectionConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    /** The rule an event counts towards for this subject, or null. */
+    String ruleFor(SecuritySubject s, SecurityEvent e) {
+        SecurityEventType t = e.getType();
+        boolean revoked = t == SecurityEventType.AUTHENTICATION_FAILURE
+                && SecurityEventReasons.CERTIFICATE_REVOKED.equals(e.getReason());
+        return switch (s.kind()) {
+            case CLAIMED_IDENTITY -> revoked ? RuleCatalogue.REVOKED_CERTIFICATE.id()
+                    : t == SecurityEventType.AUTHENTICATION_FAILURE ? RuleCatalogue.AUTH_FAILURES_PER_IDENTITY.id() : null;
+            case SOURCE_ADDRESS -> t == SecurityEventType.AUTHENTICATION_FAILURE ? RuleCatalogue.AUTH_FAILURES_PER_ADDRESS.id()
+                    : t == SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT ? RuleCatalogue.DEFAULT_CREDENTIALS.id() : null;
+            case DEVICE -> switch (t) {
+                case AUTHORIZATION_FAILURE -> RuleCatalogue.TOPIC_PROBING.id();
+                case VALIDATION_FAILURE -> RuleCatalogue.VALIDATION_BURST.id();
+                case DEFAULT_CREDENTIAL_ATTEMPT -> RuleCatalogue.DEFAULT_CREDENTIALS.id();
+                case AUTHENTICATION_FAILURE -> revoked ? RuleCatalogue.REVOKED_CERTIFICATE.id() : null;
+                default -> null;
+            };
+        };
+    }
+
+    private int threshold(String ruleId) {
+        return switch (ruleId) {
+            case "CMP-AUTH-001" -> cfg.authIdentityCount;
+            case "CMP-AUTH-002" -> cfg.authAddressCount;
+            case "CMP-AUTH-003" -> cfg.defaultCredentialCount;
+            case "CMP-AUTHZ-001" -> cfg.probingCount;
+            case "CMP-VAL-001" -> cfg.validationCount;
+            case "CMP-CERT-001" -> cfg.revokedCount;
+            default -> throw new IllegalArgumentException(ruleId);
+        };
+    }
+
+    private long window(String ruleId) {
+        return switch (ruleId) {
+            case "CMP-AUTH-001" -> cfg.authIdentityWindowMs;
+            case "CMP-AUTH-002" -> cfg.authAddressWindowMs;
+            case "CMP-AUTHZ-001" -> cfg.probingWindowMs;
+            case "CMP-VAL-001" -> cfg.validationWindowMs;
+            default -> cfg.singleShotWindowMs;
+        };
+    }
+
+    /**
+     * Counts the event and returns the findings it causes (at most one).
+     *
+     * @param bursts the subject's state: rule id to burst window, updated in place
+     */
+    public List<Finding> onEvent(Map<String, BurstWindow> bursts, SecuritySubject s, SecurityEvent e) {
+        String ruleId = ruleFor(s, e);
+        if (ruleId == null) {
+            return List.of();
+        }
+        BurstWindow w = bursts.computeIfAbsent(ruleId, k -> new BurstWindow());
+        int threshold = threshold(ruleId);
+        long window = window(ruleId);
+        Transition tr = w.record(e.getTimestamp().toEpochMilli(), threshold, window);
+        if (tr == Transition.NONE) {
+            return List.of();
+        }
+        Finding f = finding(s, ruleId, Action.OPEN, e.getTimestamp().toEpochMilli(),
+                RuleCatalogue.require(ruleId).name() + ": " + w.eventsSinceOpen + " events")
+                .with("events", w.eventsSinceOpen)
+                .with("threshold", threshold)
+                .with("windowSeconds", window / 1000)
+                .with("firstAt", w.openedAt)
+                .with("lastReason", e.getReason());
+        if (e.getTopic() != null) {
+            f.with("lastTopic", e.getTopic());
+        }
+        if (e.getUsername() != null) {
+            f.with("username", e.getUsername());
+        }
+        if (e.getBroker() != null && e.getBroker().getSourceAddress() != null) {
+            f.with("sourceAddress", e.getBroker().getSourceAddress());
+        }
+        if (e.getClaimedClientId() != null) {
+            f.with("claimedClientId", e.getClaimedClientId());
+        }
+        return List.of(f);
+    }
+
+    /** Resolves bursts that have been quiet for the configured period; drops closed windows. */
+    public List<Finding> onTimer(Map<String, BurstWindow> bursts, SecuritySubject s, long now) {
+        List<Finding> out = new ArrayList<>();
+        bursts.entrySet().removeIf(en -> {
+            BurstWindow w = en.getValue();
+            if (w.quietExpired(now, cfg.burstQuietMs)) {
+                out.add(finding(s, en.getKey(), Action.CLEAR, now, "quiet for " + cfg.burstQuietMs / 1000 + " s")
+                        .with("events", w.eventsSinceOpen).with("lastAt", w.lastEvent));
+                return true;
+            }
+            // Closed windows whose events all fell out of the window hold nothing worth keeping.
+            return !w.open && now - w.lastEvent >= window(en.getKey());
+        });
+        return out;
+    }
+
+    /** When {@link #onTimer} should next run for this state, or {@code Long.MAX_VALUE} if never. */
+    public long nextTimer(Map<String, BurstWindow> bursts) {
+        long next = Long.MAX_VALUE;
+        for (Map.Entry<String, BurstWindow> en : bursts.entrySet()) {
+            BurstWindow w = en.getValue();
+            next = Math.min(next, w.lastEvent + (w.open ? cfg.burstQuietMs : window(en.getKey())));
+        }
+        return next;
+    }
+
+    private static Finding finding(SecuritySubject s, String ruleId, Action action, long ts, String summary) {
+        return s.kind() == Kind.DEVICE
+                ? Finding.device(ruleId, action, s.tenant(), s.id(), ts, summary)
+                : Finding.other(ruleId, action, s.tenant(), s.kind().dimension, s.id(), ts, summary);
+    }
+}

@@ -1,0 +1,469 @@
+package io.fleetwarden.jobs.rules;
+
+import static io.fleetwarden.jobs.Events.DAY;
+import static io.fleetwarden.jobs.Events.T0;
+import static io.fleetwarden.jobs.Events.TENANT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.fleetwarden.jobs.Events;
+import io.fleetwarden.jobs.detect.BehaviourRules;
+import io.fleetwarden.jobs.detect.BehaviourState;
+import io.fleetwarden.jobs.detect.BurstWindow;
+import io.fleetwarden.jobs.detect.CohortRules;
+import io.fleetwarden.jobs.detect.CohortState;
+import io.fleetwarden.jobs.detect.ConnectivityChange;
+import io.fleetwarden.jobs.detect.ConnectivityRules;
+import io.fleetwarden.jobs.detect.ConnectivityState;
+import io.fleetwarden.jobs.detect.Finding;
+import io.fleetwarden.jobs.detect.Finding.Action;
+import io.fleetwarden.jobs.detect.FirmwareRules;
+import io.fleetwarden.jobs.detect.FirmwareState;
+import io.fleetwarden.jobs.detect.ModelPeerRules;
+import io.fleetwarden.jobs.detect.ModelPeerState;
+import io.fleetwarden.jobs.detect.PeerObservation;
+import io.fleetwarden.jobs.detect.SecurityRules;
+import io.fleetwarden.jobs.detect.SecuritySubject;
+import io.fleetwarden.model.Advisory;
+import io.fleetwarden.model.FirmwareCatalogEntry;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.SecurityEventType;
+import io.fleetwarden.model.Severity;
+import io.fleetwarden.model.Telemetry;
+import io.fleetwarden.model.UpdateState;
+import io.fleetwarden.model.UpdateStatus;
+
+/**
+ * The detection catalogue's scenarios: for every rule, positive and negative cases, threshold rules
+ * at the threshold and one step below, and resolution cases. Each scenario runs the plain rule
+ * classes with default thresholds and event time chosen by the scenario.
+ */
+class RuleScenarioTest {
+
+    private static final DetectionConfig CFG = DetectionConfig.defaults();
+
+    /** What a scenario expects of its rule. */
+    enum Expect { OPENS, NOTHING, CLEARS }
+
+    record Scenario(String ruleId, String name, Expect expect, Supplier<List<Finding>> run) {
+        @Override
+        public String toString() {
+            return ruleId + " " + expect + ": " + name;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void scenario(Scenario s) {
+        List<Finding> findings = s.run().get();
+        List<Finding> forRule = findings.stream().filter(f -> f.ruleId.equals(s.ruleId())).toList();
+        switch (s.expect()) {
+            case OPENS -> assertThat(forRule).as("findings %s", findings).anyMatch(f -> f.action == Action.OPEN);
+            case NOTHING -> assertThat(forRule).as("findings %s", findings).noneMatch(f -> f.action == Action.OPEN);
+            case CLEARS -> assertThat(forRule).as("findings %s", findings).last().extracting(f -> f.action).isEqualTo(Action.CLEAR);
+        }
+    }
+
+    @Test
+    void everyRuleHasPositiveAndNegativeScenarios() {
+        Map<String, Set<Expect>> seen = scenarios().collect(Collectors.groupingBy(Scenario::ruleId,
+                Collectors.mapping(Scenario::expect, Collectors.toSet())));
+        for (Rule r : RuleCatalogue.all()) {
+            assertThat(seen.get(r.id())).as(r.id()).contains(Expect.OPENS, Expect.NOTHING);
+        }
+    }
+
+    static Stream<Scenario> scenarios() {
+        List<Scenario> s = new ArrayList<>();
+        // --- bursts over security events ---------------------------------------------------------
+        s.add(new Scenario("CMP-AUTH-001", "5 failures claiming one id within 60 s (at threshold)", Expect.OPENS,
+                () -> security(n(5, i -> Events.authFailure("cam-7", "198.51.100." + i, T0 + i * 1000L)))));
+        s.add(new Scenario("CMP-AUTH-001", "4 failures (one below)", Expect.NOTHING,
+                () -> security(n(4, i -> Events.authFailure("cam-7", "198.51.100." + i, T0 + i * 1000L)))));
+        s.add(new Scenario("CMP-AUTH-001", "5 failures spread over 80 s", Expect.NOTHING,
+                () -> security(n(5, i -> Events.authFailure("cam-7", "198.51.100." + i, T0 + i * 20_000L)))));
+        s.add(new Scenario("CMP-AUTH-001", "resolves after the quiet period", Expect.CLEARS,
+                () -> withTimer(n(5, i -> Events.authFailure("cam-7", "198.51.100." + i, T0 + i * 1000L)), T0 + 4000 + CFG.burstQuietMs)));
+        s.add(new Scenario("CMP-AUTH-002", "10 failures from one address (at threshold)", Expect.OPENS,
+                () -> security(n(10, i -> Events.authFailure("id-" + i, "203.0.113.9", T0 + i * 1000L)))));
+        s.add(new Scenario("CMP-AUTH-002", "9 failures from one address (one below)", Expect.NOTHING,
+                () -> security(n(9, i -> Events.authFailure("id-" + i, "203.0.113.9", T0 + i * 1000L)))));
+        s.add(new Scenario("CMP-AUTH-003", "one default-credential attempt", Expect.OPENS,
+                () -> security(List.of(Events.security(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT,
+                        SecurityEventReasons.DEFAULT_CREDENTIALS, T0, null, "203.0.113.9").setUsername("admin").build()))));
+        s.add(new Scenario("CMP-AUTH-003", "password refused but not a default one", Expect.NOTHING,
+                () -> security(List.of(Events.security(SecurityEventType.AUTHENTICATION_FAILURE,
+                        SecurityEventReasons.PASSWORD_NOT_ALLOWED, T0, null, "203.0.113.9").build()))));
+        s.add(new Scenario("CMP-CERT-001", "one revoked certificate", Expect.OPENS,
+                () -> security(List.of(Events.security(SecurityEventType.AUTHENTICATION_FAILURE,
+                        SecurityEventReasons.CERTIFICATE_REVOKED, T0, "cam-1", "198.51.100.7").build()))));
+        s.add(new Scenario("CMP-CERT-001", "expired (not revoked) certificate", Expect.NOTHING,
+                () -> security(List.of(Events.security(SecurityEventType.AUTHENTICATION_FAILURE,
+                        SecurityEventReasons.CERTIFICATE_EXPIRED, T0, "cam-1", "198.51.100.7").build()))));
+        s.add(new Scenario("CMP-AUTHZ-001", "5 refused topics within 5 min (at threshold)", Expect.OPENS,
+                () -> security(n(5, i -> deviceEvent(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, T0 + i * 30_000L)))));
+        s.add(new Scenario("CMP-AUTHZ-001", "4 refused topics (one below)", Expect.NOTHING,
+                () -> security(n(4, i -> deviceEvent(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, T0 + i * 30_000L)))));
+        s.add(new Scenario("CMP-VAL-001", "10 malformed payloads within 60 s (at threshold)", Expect.OPENS,
+                () -> security(n(10, i -> deviceEvent(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_MALFORMED, T0 + i * 5000L)))));
+        s.add(new Scenario("CMP-VAL-001", "9 malformed payloads (one below)", Expect.NOTHING,
+                () -> security(n(9, i -> deviceEvent(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_MALFORMED, T0 + i * 5000L)))));
+
+        // --- connectivity ----------------------------------------------------------------------
+        s.add(new Scenario("CMP-IDENT-001", "connections from A and B take turns twice", Expect.OPENS,
+                () -> connectivity(List.of(connect("198.51.100.7", T0), connect("203.0.113.50", T0 + 1000),
+                        connect("198.51.100.7", T0 + 2000)))));
+        s.add(new Scenario("CMP-IDENT-001", "one move to a new address (roaming)", Expect.NOTHING,
+                () -> connectivity(List.of(connect("198.51.100.7", T0), connect("203.0.113.50", T0 + 1000)))));
+        s.add(new Scenario("CMP-IDENT-002", "3 session takeovers within 10 min (at threshold)", Expect.OPENS,
+                () -> connectivity(n(3, i -> disconnect(SecurityEventReasons.SESSION_TAKEOVER, T0 + i * 60_000L)))));
+        s.add(new Scenario("CMP-IDENT-002", "2 session takeovers (one below)", Expect.NOTHING,
+                () -> connectivity(n(2, i -> disconnect(SecurityEventReasons.SESSION_TAKEOVER, T0 + i * 60_000L)))));
+        s.add(new Scenario("RES-FLAP-001", "5 disconnects within 10 min (at threshold)", Expect.OPENS,
+                () -> connectivity(n(5, i -> disconnect(SecurityEventReasons.CONNECTION_LOST, T0 + i * 60_000L)))));
+        s.add(new Scenario("RES-FLAP-001", "4 disconnects (one below)", Expect.NOTHING,
+                () -> connectivity(n(4, i -> disconnect(SecurityEventReasons.CONNECTION_LOST, T0 + i * 60_000L)))));
+        s.add(new Scenario("RES-OFF-001", "silent for 3 learnt intervals (at deadline)", Expect.OPENS,
+                () -> offline(T0 + 9 * 30_000L + 90_000L)));
+        s.add(new Scenario("RES-OFF-001", "silent 1 ms less than the deadline", Expect.NOTHING,
+                () -> offline(T0 + 9 * 30_000L + 90_000L - 1)));
+        s.add(new Scenario("RES-OFF-001", "telemetry resumes: resolves", Expect.CLEARS, RuleScenarioTest::offlineThenBack));
+
+        // --- behaviour against own baseline ----------------------------------------------------
+        s.add(new Scenario("CMP-RATE-001", "14 msgs/min after 2/min (baseline 2, scale 2, k 6: at threshold)", Expect.OPENS,
+                () -> messageRate(14)));
+        s.add(new Scenario("CMP-RATE-001", "13 msgs/min (one below)", Expect.NOTHING, () -> messageRate(13)));
+        s.add(new Scenario("CMP-NET-004", "25000 B/s after 10000 B/s (scale 2500: at threshold)", Expect.OPENS,
+                () -> traffic(25_000 * 30L)));
+        s.add(new Scenario("CMP-NET-004", "24990 B/s (just below)", Expect.NOTHING, () -> traffic(24_990 * 30L)));
+        s.add(new Scenario("CMP-NET-004", "before the baseline is warm: nothing", Expect.NOTHING, RuleScenarioTest::trafficCold));
+        s.add(new Scenario("CMP-NET-003", "20 connections after 5 (at the minimum)", Expect.OPENS, () -> connectionsSpike(20)));
+        s.add(new Scenario("CMP-NET-003", "19 connections (below the minimum)", Expect.NOTHING, () -> connectionsSpike(19)));
+        s.add(new Scenario("CMP-NET-001", "listening on 23", Expect.OPENS,
+                () -> behaviour(List.of(Events.telemetry("cam-1", T0).setListeningPorts(List.of(80, 23)).build()))));
+        s.add(new Scenario("CMP-NET-001", "listening on 2323", Expect.OPENS,
+                () -> behaviour(List.of(Events.telemetry("cam-1", T0).setListeningPorts(List.of(2323)).build()))));
+        s.add(new Scenario("CMP-NET-001", "listening on 80 and 8080 only", Expect.NOTHING,
+                () -> behaviour(List.of(Events.telemetry("cam-1", T0).setListeningPorts(List.of(80, 8080)).build()))));
+        s.add(new Scenario("CMP-NET-001", "port closed again: resolves", Expect.CLEARS,
+                () -> behaviour(List.of(Events.telemetry("cam-1", T0).setListeningPorts(List.of(23)).build(),
+                        Events.telemetry("cam-1", T0 + 30_000).build()))));
+        s.add(new Scenario("CMP-NET-005", "20 new destinations after learning (at threshold)", Expect.OPENS,
+                () -> destinations(20)));
+        s.add(new Scenario("CMP-NET-005", "19 new destinations (one below)", Expect.NOTHING, () -> destinations(19)));
+
+        // --- against model peers -----------------------------------------------------------------
+        s.add(new Scenario("CMP-RATE-002", "9192 B/s vs peers at 1000 B/s (scale 1024, k 8: at threshold)", Expect.OPENS,
+                () -> peers(9192, List.of(80))));
+        s.add(new Scenario("CMP-RATE-002", "9190 B/s (just below)", Expect.NOTHING, () -> peers(9190, List.of(80))));
+        s.add(new Scenario("CMP-NET-002", "port 4444 after the model's learning period", Expect.OPENS,
+                () -> peers(1000, List.of(80, 4444))));
+        s.add(new Scenario("CMP-NET-002", "only the model's known ports", Expect.NOTHING, () -> peers(1000, List.of(80))));
+
+        // --- firmware ----------------------------------------------------------------------------
+        FirmwareCatalogEntry released30d = Events.catalog("2.5.0", T0 - 30 * DAY, null);
+        s.add(new Scenario("FW-VER-001", "latest released exactly 30 days ago (at grace)", Expect.OPENS,
+                () -> firmware(List.of(tel(T0, "2.4.1")), released30d, List.of())));
+        s.add(new Scenario("FW-VER-001", "latest released 30 days minus 1 ms ago", Expect.NOTHING,
+                () -> firmware(List.of(tel(T0, "2.4.1")), Events.catalog("2.5.0", T0 - 30 * DAY + 1, null), List.of())));
+        s.add(new Scenario("FW-VER-001", "updated to latest: resolves", Expect.CLEARS,
+                () -> firmware(List.of(tel(T0, "2.4.1"), tel(T0 + 60_000, "2.5.0")), released30d, List.of())));
+        s.add(new Scenario("FW-ADV-001", "2.4.1 inside [2.0.0,2.5.0)", Expect.OPENS,
+                () -> firmware(List.of(tel(T0, "2.4.1")), null, List.of(Events.advisory("FWSA-1", "[2.0.0,2.5.0)", Severity.CRITICAL)))));
+        s.add(new Scenario("FW-ADV-001", "2.4.1 outside [2.0.0,2.4.1)", Expect.NOTHING,
+                () -> firmware(List.of(tel(T0, "2.4.1")), null, List.of(Events.advisory("FWSA-1", "[2.0.0,2.4.1)", Severity.CRITICAL)))));
+        s.add(new Scenario("FW-ADV-001", "advisory arrives after the device reported (applies at once)", Expect.OPENS,
+                RuleScenarioTest::advisoryLate));
+        s.add(new Scenario("FW-EOS-001", "end of support reached (at threshold)", Expect.OPENS,
+                () -> firmware(List.of(tel(T0, "2.4.1")), Events.catalog("2.4.1", T0 - 300 * DAY, T0), List.of())));
+        s.add(new Scenario("FW-EOS-001", "end of support 1 ms ahead", Expect.NOTHING,
+                () -> firmware(List.of(tel(T0, "2.4.1")), Events.catalog("2.4.1", T0 - 300 * DAY, T0 + 1), List.of())));
+        s.add(new Scenario("FW-DOWN-001", "2.4.1 then 2.3.0", Expect.OPENS,
+                () -> firmware(List.of(tel(T0, "2.4.1"), tel(T0 + 60_000, "2.3.0")), null, List.of())));
+        s.add(new Scenario("FW-DOWN-001", "2.3.0 then 2.4.1 (upgrade)", Expect.NOTHING,
+                () -> firmware(List.of(tel(T0, "2.3.0"), tel(T0 + 60_000, "2.4.1")), null, List.of())));
+        s.add(new Scenario("FW-UPD-001", "3 failed attempts within 24 h (at threshold)", Expect.OPENS, () -> updateFailures(3, true)));
+        s.add(new Scenario("FW-UPD-001", "2 failed attempts (one below)", Expect.NOTHING, () -> updateFailures(2, true)));
+        s.add(new Scenario("FW-UPD-001", "one failed attempt reported 3 times", Expect.NOTHING, () -> updateFailures(3, false)));
+        s.add(new Scenario("FW-CERT-001", "certificate expires in 30 days minus 1 ms", Expect.OPENS, () -> certificate(30 * DAY - 1)));
+        s.add(new Scenario("FW-CERT-001", "certificate expires in exactly 30 days", Expect.NOTHING, () -> certificate(30 * DAY)));
+        s.add(new Scenario("CMP-FW-001", "image hash differs from the catalog", Expect.OPENS,
+                () -> firmware(List.of(Events.telemetry("cam-1", T0).setFirmwareImageHash("ff" + Events.HASH_241.substring(2)).build()),
+                        released30d, List.of())));
+        s.add(new Scenario("CMP-FW-001", "image hash matches the catalog", Expect.NOTHING,
+                () -> firmware(List.of(Events.telemetry("cam-1", T0).build()), released30d, List.of())));
+
+        // --- cohorts -----------------------------------------------------------------------------
+        s.add(new Scenario("RES-COH-001", "10 of 20 devices drop within 2 min (at threshold)", Expect.OPENS, () -> cohort(20, 10)));
+        s.add(new Scenario("RES-COH-001", "9 of 20 drop (one below)", Expect.NOTHING, () -> cohort(20, 9)));
+        s.add(new Scenario("RES-COH-001", "10 of 40 drop (below 30 % of the cohort)", Expect.NOTHING, () -> cohort(40, 10)));
+        s.add(new Scenario("RES-COH-001", "8 of 10 back: resolves", Expect.CLEARS, RuleScenarioTest::cohortRecovers));
+        s.add(new Scenario("RES-STORM-001", "50 reconnects in one second (at threshold)", Expect.OPENS, () -> storm(50, 0)));
+        s.add(new Scenario("RES-STORM-001", "49 reconnects in one second (one below)", Expect.NOTHING, () -> storm(49, 0)));
+        s.add(new Scenario("RES-STORM-001", "60 reconnects spread over 60 s (orderly)", Expect.NOTHING, () -> storm(60, 1000)));
+        return s.stream();
+    }
+
+    // --- runners ---------------------------------------------------------------------------------
+
+    interface IntFn<T> {
+        T apply(int i);
+    }
+
+    static <T> List<T> n(int count, IntFn<T> f) {
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(f.apply(i));
+        }
+        return out;
+    }
+
+    static SecurityEvent deviceEvent(SecurityEventType type, String reason, long ts) {
+        return Events.security(type, reason, ts, "cam-1", "198.51.100.7").setTopic("devices/cam-2/telemetry").build();
+    }
+
+    static SecurityEvent connect(String address, long ts) {
+        return Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, ts, "cam-1", address).build();
+    }
+
+    static SecurityEvent disconnect(String reason, long ts) {
+        return Events.security(SecurityEventType.DISCONNECT, reason, ts, "cam-1", "198.51.100.7").build();
+    }
+
+    /** Runs security events through {@link SecurityRules}, one state per subject as the job keys them. */
+    static List<Finding> security(List<SecurityEvent> events) {
+        return withTimer(events, Long.MIN_VALUE);
+    }
+
+    static List<Finding> withTimer(List<SecurityEvent> events, long timerAt) {
+        SecurityRules rules = new SecurityRules(CFG);
+        Map<String, Map<String, BurstWindow>> state = new HashMap<>();
+        Map<String, SecuritySubject> subjects = new HashMap<>();
+        List<Finding> out = new ArrayList<>();
+        for (SecurityEvent e : events) {
+            for (SecuritySubject subject : SecuritySubject.of(e)) {
+                subjects.put(subject.key(), subject);
+                out.addAll(rules.onEvent(state.computeIfAbsent(subject.key(), k -> new HashMap<>()), subject, e));
+            }
+        }
+        if (timerAt != Long.MIN_VALUE) {
+            state.forEach((k, v) -> out.addAll(rules.onTimer(v, subjects.get(k), timerAt)));
+        }
+        return out;
+    }
+
+    static List<Finding> connectivity(List<SecurityEvent> events) {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = new ArrayList<>();
+        for (SecurityEvent e : events) {
+            out.addAll(rules.onSecurityEvent(st, e).findings());
+        }
+        return out;
+    }
+
+    static List<Finding> offline(long timerAt) {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            out.addAll(rules.onTelemetry(st, Events.telemetry("cam-1", T0 + i * 30_000L).build()).findings());
+        }
+        assertThat(rules.offlineDeadline(st)).isEqualTo(T0 + 9 * 30_000L + 90_000L);
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", timerAt).findings());
+        return out;
+    }
+
+    static List<Finding> offlineThenBack() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = new ArrayList<>(rules.onTelemetry(st, Events.telemetry("cam-1", T0).build()).findings());
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", T0 + 600_000).findings());
+        out.addAll(rules.onTelemetry(st, Events.telemetry("cam-1", T0 + 700_000).build()).findings());
+        return out;
+    }
+
+    static List<Finding> behaviour(List<Telemetry> reports) {
+        BehaviourRules rules = new BehaviourRules(CFG);
+        BehaviourState st = new BehaviourState();
+        List<Finding> out = new ArrayList<>();
+        for (Telemetry t : reports) {
+            out.addAll(rules.onTelemetry(st, t));
+        }
+        return out;
+    }
+
+    /** 30 minutes at 2 messages a minute, then a minute with {@code burst} messages, then one more to close it. */
+    static List<Finding> messageRate(int burst) {
+        List<Telemetry> reports = new ArrayList<>();
+        long ts = T0;
+        for (int m = 0; m < 30; m++) {
+            reports.add(Events.telemetry("cam-1", T0 + m * 60_000L).build());
+            reports.add(Events.telemetry("cam-1", T0 + m * 60_000L + 30_000).build());
+        }
+        ts = T0 + 30 * 60_000L;
+        for (int i = 0; i < burst; i++) {
+            reports.add(Events.telemetry("cam-1", ts + i * (59_000L / burst)).build());
+        }
+        reports.add(Events.telemetry("cam-1", ts + 60_000).build());
+        return behaviour(reports);
+    }
+
+    static List<Finding> traffic(long lastBytesOut) {
+        List<Telemetry> reports = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            reports.add(Events.telemetry("cam-1", T0 + i * 30_000L).setBytesOut(300_000).build());
+        }
+        reports.add(Events.telemetry("cam-1", T0 + 25 * 30_000L).setBytesOut(lastBytesOut).build());
+        return behaviour(reports);
+    }
+
+    static List<Finding> trafficCold() {
+        List<Telemetry> reports = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            reports.add(Events.telemetry("cam-1", T0 + i * 30_000L).setBytesOut(300_000).build());
+        }
+        reports.add(Events.telemetry("cam-1", T0 + 10 * 30_000L).setBytesOut(300_000_000).build());
+        return behaviour(reports);
+    }
+
+    static List<Finding> connectionsSpike(int n) {
+        List<Telemetry> reports = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            reports.add(Events.telemetry("cam-1", T0 + i * 30_000L).setConnections(Events.connections(5, 0)).build());
+        }
+        reports.add(Events.telemetry("cam-1", T0 + 25 * 30_000L).setConnections(Events.connections(n, 0)).build());
+        return behaviour(reports);
+    }
+
+    static List<Finding> destinations(int fresh) {
+        List<Telemetry> reports = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            reports.add(Events.telemetry("cam-1", T0 + i * 30_000L).build());
+        }
+        reports.add(Events.telemetry("cam-1", T0 + 25 * 30_000L).setConnections(Events.connections(fresh, 100)).build());
+        return behaviour(reports);
+    }
+
+    /** 60 peers at 1000 B/s on port 80 in the model's first hour, then one device 7 hours later. */
+    static List<Finding> peers(double bytesPerSecond, List<Integer> ports) {
+        ModelPeerRules rules = new ModelPeerRules(CFG);
+        ModelPeerState st = new ModelPeerState();
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            out.addAll(rules.onObservation(st, obs("cam-" + i, T0 + i * 1000L, 1000, List.of(80))));
+        }
+        out.addAll(rules.onObservation(st, obs("cam-x", T0 + 7 * 3_600_000L, bytesPerSecond, ports)));
+        return out;
+    }
+
+    static PeerObservation obs(String device, long ts, double rate, List<Integer> ports) {
+        PeerObservation o = new PeerObservation();
+        o.tenant = TENANT;
+        o.model = Events.MODEL;
+        o.deviceId = device;
+        o.timestamp = ts;
+        o.bytesOutPerSecond = rate;
+        o.listeningPorts = new ArrayList<>(ports);
+        return o;
+    }
+
+    static Telemetry tel(long ts, String version) {
+        return Events.telemetry("cam-1", ts).setFirmwareVersion(version).setFirmwareImageHash(null).build();
+    }
+
+    static List<Finding> firmware(List<Telemetry> reports, FirmwareCatalogEntry catalog, List<Advisory> advisories) {
+        FirmwareRules rules = new FirmwareRules(CFG);
+        FirmwareState st = new FirmwareState();
+        List<Finding> out = new ArrayList<>();
+        for (Telemetry t : reports) {
+            out.addAll(rules.onTelemetry(st, t, catalog, advisories));
+        }
+        return out;
+    }
+
+    static List<Finding> advisoryLate() {
+        FirmwareRules rules = new FirmwareRules(CFG);
+        FirmwareState st = new FirmwareState();
+        List<Finding> out = new ArrayList<>(rules.onTelemetry(st, tel(T0, "2.4.1"), null, List.of()));
+        assertThat(out).isEmpty();
+        out.addAll(rules.evaluate(st, null, List.of(Events.advisory("FWSA-9", "[2.4.0,2.4.2)", Severity.HIGH)), T0 + 5000));
+        return out;
+    }
+
+    static List<Finding> updateFailures(int reports, boolean distinctAttempts) {
+        List<Telemetry> list = new ArrayList<>();
+        for (int i = 0; i < reports; i++) {
+            int attempt = distinctAttempts ? i + 1 : 1;
+            list.add(Events.telemetry("cam-1", T0 + i * 3_600_000L)
+                    .setUpdate(new UpdateStatus(UpdateState.FAILED, "2.5.0", attempt, "signature-invalid")).build());
+        }
+        return firmware(list, null, List.of());
+    }
+
+    static List<Finding> certificate(long remaining) {
+        Telemetry t = Events.telemetry("cam-1", T0).build();
+        t.getBroker().setCertificateNotAfter(Instant.ofEpochMilli(T0 + remaining));
+        return firmware(List.of(t), null, List.of());
+    }
+
+    static ConnectivityChange change(String device, boolean online, long ts) {
+        return new ConnectivityChange(TENANT, device, Events.MODEL, "eu-west", "broker-1", online, ts,
+                online ? "connected" : "connection-lost").forCohort("model");
+    }
+
+    static List<Finding> cohort(int size, int drops) {
+        CohortRules rules = new CohortRules(CFG);
+        CohortState st = new CohortState();
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            rules.onChange(st, change("cam-" + i, true, T0 - 3_600_000L + i));
+        }
+        for (int i = 0; i < drops; i++) {
+            out.addAll(rules.onChange(st, change("cam-" + i, false, T0 + i * 5000L)));
+        }
+        return out;
+    }
+
+    static List<Finding> cohortRecovers() {
+        CohortRules rules = new CohortRules(CFG);
+        CohortState st = new CohortState();
+        List<Finding> out = new ArrayList<>(cohort(0, 0));
+        for (int i = 0; i < 20; i++) {
+            rules.onChange(st, change("cam-" + i, true, T0 - 3_600_000L + i));
+        }
+        for (int i = 0; i < 10; i++) {
+            out.addAll(rules.onChange(st, change("cam-" + i, false, T0 + i * 1000L)));
+        }
+        assertThat(out).filteredOn(f -> f.action == Action.FOLD).hasSize(10)
+                .allMatch(f -> f.parentAlertId != null && f.ruleId.equals("RES-OFF-001"));
+        for (int i = 0; i < 8; i++) {
+            out.addAll(rules.onChange(st, change("cam-" + i, true, T0 + 600_000L + i * 1000L)));
+        }
+        return out;
+    }
+
+    static List<Finding> storm(int reconnects, long spacingMs) {
+        CohortRules rules = new CohortRules(CFG);
+        CohortState st = new CohortState();
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < reconnects; i++) {
+            out.addAll(rules.onChange(st, change("cam-" + i, true, T0 + i * spacingMs)));
+        }
+        return out;
+    }
+}
