@@ -1,0 +1,93 @@
+package io.fleetwarden.jobs.alerts;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import io.fleetwarden.jobs.rules.RuleCatalogue;
+import io.fleetwarden.model.Alert;
+import io.fleetwarden.model.AlertStatus;
+import io.fleetwarden.model.DeviceStatus;
+
+/**
+ * Derives a device's {@link DeviceStatus}: connection, firmware, last seen, and the posture from its
+ * open alerts (risk score and the Code of Practice guidelines it currently fails). A status is
+ * published when anything but {@code lastSeen} changed, and otherwise at most once per
+ * {@code heartbeatMs} of event time so the compacted topic is not flooded by every report.
+ */
+public final class DeviceStatusLogic {
+
+    private final long heartbeatMs;
+
+    public DeviceStatusLogic(long heartbeatMs) {
+        this.heartbeatMs = heartbeatMs;
+    }
+
+    public Optional<DeviceStatus> onSignal(DeviceStatusState s, StatusSignal in) {
+        s.tenant = in.tenant;
+        s.deviceId = in.deviceId;
+        s.model = in.model != null ? in.model : s.model;
+        s.region = in.region != null ? in.region : s.region;
+        s.firmwareVersion = in.firmwareVersion != null ? in.firmwareVersion : s.firmwareVersion;
+        s.brokerId = in.brokerId != null ? in.brokerId : s.brokerId;
+        s.sourceAddress = in.sourceAddress != null ? in.sourceAddress : s.sourceAddress;
+        if (in.connected != null) {
+            s.connected = in.connected;
+        }
+        if (in.certificateNotAfter != Long.MIN_VALUE) {
+            s.certificateNotAfter = in.certificateNotAfter;
+        }
+        if (in.telemetry || in.connected != null) {
+            s.lastSeen = Math.max(s.lastSeen, in.timestamp);
+        }
+        return maybePublish(s, in.timestamp);
+    }
+
+    public Optional<DeviceStatus> onAlert(DeviceStatusState s, Alert a) {
+        s.tenant = a.getTenant();
+        s.deviceId = a.getDeviceId();
+        if (a.getStatus() == AlertStatus.OPEN) {
+            s.openAlerts.put(a.getRuleId(), a.getSeverity());
+        } else {
+            s.openAlerts.remove(a.getRuleId());
+        }
+        return maybePublish(s, a.getUpdatedAt().toEpochMilli());
+    }
+
+    private Optional<DeviceStatus> maybePublish(DeviceStatusState s, long now) {
+        int fp = Objects.hash(s.model, s.region, s.firmwareVersion, s.brokerId, s.sourceAddress, s.connected,
+                s.certificateNotAfter, new TreeSet<>(s.openAlerts.keySet()), s.openAlerts.values().stream().map(Enum::name).sorted().toList());
+        if (fp == s.publishedFingerprint && s.publishedAt != Long.MIN_VALUE && now - s.publishedAt < heartbeatMs) {
+            return Optional.empty();
+        }
+        s.publishedFingerprint = fp;
+        s.publishedAt = now;
+        return Optional.of(status(s, now));
+    }
+
+    static DeviceStatus status(DeviceStatusState s, long now) {
+        TreeSet<Integer> failing = new TreeSet<>();
+        for (String rule : s.openAlerts.keySet()) {
+            RuleCatalogue.byId(rule).ifPresent(r -> failing.addAll(r.guidelines()));
+        }
+        return DeviceStatus.newBuilder()
+                .setTenant(s.tenant).setDeviceId(s.deviceId)
+                .setModel(s.model).setRegion(s.region).setFirmwareVersion(s.firmwareVersion)
+                .setBrokerId(s.brokerId).setSourceAddress(s.sourceAddress)
+                .setConnected(s.connected)
+                .setLastSeen(s.lastSeen == Long.MIN_VALUE ? null : Instant.ofEpochMilli(s.lastSeen))
+                .setCertificateNotAfter(s.certificateNotAfter == Long.MIN_VALUE ? null : Instant.ofEpochMilli(s.certificateNotAfter))
+                .setRiskScore(RiskScore.of(s.openAlerts.values()))
+                .setOpenAlertRuleIds(new ArrayList<>(new TreeSet<>(s.openAlerts.keySet())))
+                .setFailingGuidelines(new ArrayList<>(failing))
+                .setUpdatedAt(Instant.ofEpochMilli(Math.max(now, s.lastSeen)))
+                .build();
+    }
+
+    static List<String> sorted(java.util.Collection<String> c) {
+        return new ArrayList<>(new TreeSet<>(c));
+    }
+}

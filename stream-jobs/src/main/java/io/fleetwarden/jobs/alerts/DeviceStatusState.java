@@ -1,0 +1,29 @@
+package io.fleetwarden.jobs.alerts;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.fleetwarden.model.Severity;
+
+/** Per-device status state (Flink POJO): the latest facts and the device's open alerts by rule. */
+public class DeviceStatusState {
+
+    public String tenant;
+    public String deviceId;
+    public String model;
+    public String region;
+    public String firmwareVersion;
+    public String brokerId;
+    public String sourceAddress;
+    public boolean connected;
+    public long lastSeen = Long.MIN_VALUE;
+    public long certificateNotAfter = Long.MIN_VALUE;
+    /** Rule id to severity of the device's open alerts. */
+    public Map<String, Severity> openAlerts = new HashMap<>();
+    /** Event time of the last published status, and its fingerprint (without lastSeen). */
+    public long publishedAt = Long.MIN_VALUE;
+    public int publishedFingerprint;
+
+    public DeviceStatusState() {
+    }
+}

@@ -1,0 +1,70 @@
+package io.fleetwarden.jobs.flink;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import io.fleetwarden.jobs.alerts.AlertLifecycle;
+import io.fleetwarden.jobs.alerts.AlertState;
+import io.fleetwarden.jobs.detect.Finding;
+import io.fleetwarden.model.Alert;
+
+/**
+ * The alert stage (key = subject and rule, {@link Finding#alertKey()}): deduplicates findings into
+ * one open alert per key and emits its revisions. State is dropped as soon as an alert resolves
+ * (unless an incident fold is pending, which expires by event-time timer).
+ */
+public class AlertFunction extends KeyedProcessFunction<String, Finding, Alert> {
+
+    private static final long serialVersionUID = 1L;
+    /** How long an incident's fold waits for the member's own alert to open. */
+    static final long PENDING_PARENT_MS = 30 * 60_000L;
+
+    private transient AlertLifecycle lifecycle;
+    private transient ValueState<AlertState> state;
+    private transient Counter revisions;
+
+    @Override
+    public void open(OpenContext ctx) {
+        lifecycle = new AlertLifecycle(PENDING_PARENT_MS);
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>("alert", AlertState.class));
+        revisions = getRuntimeContext().getMetricGroup().counter("alertRevisions");
+    }
+
+    @Override
+    public void processElement(Finding f, Context ctx, Collector<Alert> out) throws Exception {
+        AlertState s = state.value();
+        if (s == null) {
+            s = new AlertState();
+        }
+        lifecycle.apply(s, f).ifPresent(a -> {
+            revisions.inc();
+            out.collect(a);
+        });
+        if (s.isEmpty()) {
+            state.clear();
+        } else {
+            state.update(s);
+            if (s.pendingParent != null) {
+                ctx.timerService().registerEventTimeTimer(s.pendingParentAt + PENDING_PARENT_MS + 1);
+            }
+        }
+    }
+
+    @Override
+    public void onTimer(long ts, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        AlertState s = state.value();
+        if (s == null) {
+            return;
+        }
+        lifecycle.expire(s, ts);
+        if (s.isEmpty()) {
+            state.clear();
+        } else {
+            state.update(s);
+        }
+    }
+}

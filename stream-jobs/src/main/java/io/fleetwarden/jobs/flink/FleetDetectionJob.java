@@ -1,0 +1,217 @@
+package io.fleetwarden.jobs.flink;
+
+import java.time.Duration;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.api.common.functions.OpenContext;
+
+import io.fleetwarden.jobs.alerts.StatusSignal;
+import io.fleetwarden.jobs.detect.ConnectivityChange;
+import io.fleetwarden.jobs.detect.Finding;
+import io.fleetwarden.jobs.detect.PeerObservation;
+import io.fleetwarden.jobs.detect.SecuritySubject;
+import io.fleetwarden.jobs.influx.FleetSignal;
+import io.fleetwarden.jobs.influx.HealthPoint;
+import io.fleetwarden.jobs.influx.InfluxPoints;
+import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.model.Alert;
+import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.DeviceStatus;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.Telemetry;
+
+/**
+ * The detection job's topology, independent of where records come from and go to: callers pass the
+ * input streams (with event-time timestamps and watermarks already assigned) and get the output
+ * streams, or pass sinks to {@link #attach}. {@link FleetDetectionJobMain} plugs in Kafka and
+ * InfluxDB; tests plug in in-memory sources and sinks.
+ *
+ * <pre>
+ * telemetry ──┬─ late filter ─┬─ connectivity (device) ─┬─ findings ──────────────┐
+ *             │               │                         └─ changes ─ cohorts ─────┤
+ *             │               ├─ behaviour (device) ─── findings; peers ─ model ─┤
+ *             │               ├─ firmware (device) ◄── broadcast catalog/advisories
+ *             │               └─ status signals ─┐                                 ├─ alerts (subject+rule) ─► alerts
+ * security ───┴─ late filter ─┬─ subjects ─ bursts (subject) ─────────────────────┘        │
+ *                             └─ connect/disconnect ─► connectivity, status                 ▼
+ *                                                       device status ◄── alerts ─────────► fleet.device-status
+ *                                                       fleet health / points ───────────► InfluxDB
+ * </pre>
+ */
+public final class FleetDetectionJob {
+
+    /** Input streams with timestamps and watermarks assigned. */
+    public record Inputs(DataStream<Telemetry> telemetry, DataStream<SecurityEvent> securityEvents,
+                         DataStream<ReferenceUpdate> reference) {
+    }
+
+    /** Output streams. */
+    public record Outputs(DataStream<Alert> alerts, DataStream<DeviceStatus> deviceStatus, DataStream<HealthPoint> points,
+                          DataStream<Finding> findings) {
+    }
+
+    /** Events later than this behind the watermark are counted and dropped; less late ones are counted and applied. */
+    public static final Duration ALLOWED_LATENESS = Duration.ofMinutes(10);
+
+    private FleetDetectionJob() {
+    }
+
+    /** Builds the topology and connects the sinks; {@code influx} may be null to skip InfluxDB. */
+    public static Outputs attach(Inputs in, DetectionConfig cfg, Sink<Alert> alerts, Sink<DeviceStatus> status,
+                                 Sink<HealthPoint> influx) {
+        Outputs out = build(in, cfg);
+        out.alerts().sinkTo(alerts).name("alerts-sink").uid("alerts-sink");
+        out.deviceStatus().sinkTo(status).name("device-status-sink").uid("device-status-sink");
+        if (influx != null) {
+            out.points().sinkTo(influx).name("influx-sink").uid("influx-sink");
+        }
+        return out;
+    }
+
+    public static Outputs build(Inputs in, DetectionConfig cfg) {
+        DataStream<Telemetry> telemetry = in.telemetry()
+                .process(new LateFilter<Telemetry>(ALLOWED_LATENESS.toMillis()), TypeInformation.of(Telemetry.class))
+                .name("telemetry-lateness").uid("telemetry-lateness");
+        DataStream<SecurityEvent> security = in.securityEvents()
+                .process(new LateFilter<SecurityEvent>(ALLOWED_LATENESS.toMillis()), TypeInformation.of(SecurityEvent.class))
+                .name("security-lateness").uid("security-lateness");
+        DataStream<SecurityEvent> verified = security
+                .filter(e -> DeviceKeys.isValidId(e.getTenant()) && DeviceKeys.isValidId(e.getDeviceId()))
+                .name("verified-security-events").uid("verified-security-events");
+
+        // Compromise bursts per subject.
+        SingleOutputStreamOperator<Finding> bursts = security
+                .flatMap((SecurityEvent e, Collector<SubjectEvent> c) -> SecuritySubject.of(e).forEach(s -> c.collect(new SubjectEvent(s, e))))
+                .returns(SubjectEvent.class)
+                .name("security-subjects").uid("security-subjects")
+                .keyBy(s -> s.key)
+                .process(new SecurityBurstFunction(cfg))
+                .name("security-bursts").uid("security-bursts");
+
+        // Connectivity per device.
+        SingleOutputStreamOperator<Finding> connectivity = telemetry.keyBy(FleetDetectionJob::deviceKey)
+                .connect(verified.keyBy(FleetDetectionJob::deviceKey))
+                .process(new ConnectivityFunction(cfg))
+                .name("connectivity").uid("connectivity");
+        DataStream<ConnectivityChange> changes = connectivity.getSideOutput(ConnectivityFunction.CHANGES);
+
+        // Behaviour per device, then per model.
+        SingleOutputStreamOperator<Finding> behaviour = telemetry.keyBy(FleetDetectionJob::deviceKey)
+                .process(new BehaviourFunction(cfg))
+                .name("behaviour").uid("behaviour");
+        DataStream<Finding> peers = behaviour.getSideOutput(BehaviourFunction.PEERS)
+                .keyBy(PeerObservation::modelKey)
+                .process(new ModelPeerFunction(cfg))
+                .name("model-peers").uid("model-peers");
+
+        // Firmware per device against broadcast reference data.
+        BroadcastStream<ReferenceUpdate> reference = in.reference().broadcast(FirmwareFunction.CATALOG, FirmwareFunction.ADVISORIES);
+        DataStream<Finding> firmware = telemetry.keyBy(FleetDetectionJob::deviceKey)
+                .connect(reference)
+                .process(new FirmwareFunction(cfg))
+                .name("firmware").uid("firmware");
+
+        // Cohorts: every change once per dimension.
+        DataStream<Finding> cohorts = changes
+                .flatMap((ConnectivityChange c, Collector<ConnectivityChange> o) -> {
+                    for (String d : new String[] {"model", "region", "broker"}) {
+                        ConnectivityChange copy = c.forCohort(d);
+                        if (copy != null) {
+                            o.collect(copy);
+                        }
+                    }
+                })
+                .returns(ConnectivityChange.class)
+                .name("cohort-fanout").uid("cohort-fanout")
+                .keyBy(c -> c.cohortKey)
+                .process(new CohortFunction(cfg))
+                .name("cohorts").uid("cohorts");
+
+        DataStream<Finding> findings = bursts.union(connectivity, behaviour, peers, firmware, cohorts);
+        SingleOutputStreamOperator<Alert> alerts = findings
+                .keyBy(Finding::alertKey)
+                .process(new AlertFunction())
+                .name("alerts").uid("alerts");
+
+        // Device status and posture.
+        DataStream<StatusSignal> signals = telemetry.map(StatusSignal::of).name("status-from-telemetry").uid("status-from-telemetry")
+                .union(verified.flatMap((SecurityEvent e, Collector<StatusSignal> c) -> {
+                    StatusSignal s = StatusSignal.of(e);
+                    if (s != null) {
+                        c.collect(s);
+                    }
+                }).returns(StatusSignal.class).name("status-from-security").uid("status-from-security"));
+        SingleOutputStreamOperator<DeviceStatus> status = alerts
+                .filter(a -> a.getDeviceId() != null).name("device-alerts").uid("device-alerts")
+                .keyBy(a -> DeviceKeys.of(a.getTenant(), a.getDeviceId()))
+                .connect(signals.keyBy(s -> DeviceKeys.of(s.tenant, s.deviceId)))
+                .process(new DeviceStatusFunction(cfg))
+                .name("device-status").uid("device-status");
+
+        // InfluxDB points.
+        DataStream<FleetSignal> fleetSignals = changes.map(FleetSignal::of).name("fleet-from-changes").uid("fleet-from-changes")
+                .union(alerts.flatMap((Alert a, Collector<FleetSignal> c) -> {
+                    FleetSignal s = FleetSignal.of(a);
+                    if (s != null) {
+                        c.collect(s);
+                    }
+                }).returns(FleetSignal.class).name("fleet-from-alerts").uid("fleet-from-alerts"),
+                        status.getSideOutput(DeviceStatusFunction.FIRMWARE));
+        DataStream<HealthPoint> points = telemetry.map(InfluxPoints::deviceHealth).name("device-health-points").uid("device-health-points")
+                .union(alerts.map(InfluxPoints::alert).name("alert-points").uid("alert-points"),
+                        fleetSignals.keyBy(s -> s.tenant).process(new FleetHealthFunction())
+                                .name("fleet-health").uid("fleet-health"));
+        return new Outputs(alerts, status, points, findings);
+    }
+
+    static String deviceKey(Telemetry t) {
+        return DeviceKeys.of(t.getTenant(), t.getDeviceId());
+    }
+
+    static String deviceKey(SecurityEvent e) {
+        return DeviceKeys.of(e.getTenant(), e.getDeviceId());
+    }
+
+    /**
+     * Counts events behind the watermark ({@code lateEvents}) and passes them on (the rules tolerate
+     * disorder); events more than the allowed lateness behind are counted ({@code droppedLateEvents})
+     * and dropped, because the windows they belong to were decided long ago.
+     */
+    static final class LateFilter<T> extends ProcessFunction<T, T> {
+        private static final long serialVersionUID = 1L;
+        private final long allowedLatenessMs;
+        private transient Counter late;
+        private transient Counter dropped;
+
+        LateFilter(long allowedLatenessMs) {
+            this.allowedLatenessMs = allowedLatenessMs;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            late = getRuntimeContext().getMetricGroup().counter("lateEvents");
+            dropped = getRuntimeContext().getMetricGroup().counter("droppedLateEvents");
+        }
+
+        @Override
+        public void processElement(T value, Context ctx, Collector<T> out) {
+            Long ts = ctx.timestamp();
+            long wm = ctx.timerService().currentWatermark();
+            if (ts != null && ts < wm) {
+                late.inc();
+                if (wm - ts > allowedLatenessMs) {
+                    dropped.inc();
+                    return;
+                }
+            }
+            out.collect(value);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.fleetwarden.jobs.flink;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import io.fleetwarden.jobs.detect.BurstWindow;
+import io.fleetwarden.jobs.detect.Finding;
+import io.fleetwarden.jobs.detect.SecurityRules;
+import io.fleetwarden.jobs.detect.SecuritySubject;
+import io.fleetwarden.jobs.rules.DetectionConfig;
+
+/**
+ * Burst rules over security events, keyed by subject ({@link SubjectEvent#key}). State: one
+ * {@link BurstWindow} per rule that has seen events; an event-time timer resolves quiet bursts and
+ * clears the state once nothing is left.
+ */
+public class SecurityBurstFunction extends KeyedProcessFunction<String, SubjectEvent, Finding> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final DetectionConfig cfg;
+    private transient SecurityRules rules;
+    private transient ValueState<Map<String, BurstWindow>> bursts;
+    private transient ValueState<Long> timer;
+
+    public SecurityBurstFunction(DetectionConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        rules = new SecurityRules(cfg);
+        bursts = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("bursts",
+                Types.MAP(Types.STRING, TypeInformation.of(BurstWindow.class))), cfg));
+        timer = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("timer", Types.LONG), cfg));
+    }
+
+    @Override
+    public void processElement(SubjectEvent in, Context ctx, Collector<Finding> out) throws Exception {
+        Map<String, BurstWindow> state = bursts.value();
+        if (state == null) {
+            state = new HashMap<>();
+        }
+        rules.onEvent(state, in.subject(), in.event).forEach(out::collect);
+        save(state, ctx);
+    }
+
+    @Override
+    public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        Map<String, BurstWindow> state = bursts.value();
+        timer.clear();
+        if (state == null) {
+            return;
+        }
+        String[] parts = ctx.getCurrentKey().split("[|=]", 3);
+        // Subject of the key: a device key "tenant/id", or "tenant|dimension=value".
+        SecuritySubject subject = parts.length == 3
+                ? new SecuritySubject(kindOf(parts[1]), parts[0], parts[2])
+                : new SecuritySubject(SecuritySubject.Kind.DEVICE,
+                        ctx.getCurrentKey().substring(0, ctx.getCurrentKey().indexOf('/')),
+                        ctx.getCurrentKey().substring(ctx.getCurrentKey().indexOf('/') + 1));
+        rules.onTimer(state, subject, ts).forEach(out::collect);
+        save(state, ctx);
+    }
+
+    private static SecuritySubject.Kind kindOf(String dimension) {
+        for (SecuritySubject.Kind k : SecuritySubject.Kind.values()) {
+            if (dimension.equals(k.dimension)) {
+                return k;
+            }
+        }
+        throw new IllegalStateException("unknown subject dimension " + dimension);
+    }
+
+    private void save(Map<String, BurstWindow> state, Context ctx) throws Exception {
+        if (state.isEmpty()) {
+            bursts.clear();
+            deleteTimer(ctx);
+            return;
+        }
+        bursts.update(state);
+        long next = rules.nextTimer(state);
+        Long current = timer.value();
+        if (current == null || current != next) {
+            deleteTimer(ctx);
+            ctx.timerService().registerEventTimeTimer(next);
+            timer.update(next);
+        }
+    }
+
+    private void deleteTimer(Context ctx) throws Exception {
+        Long current = timer.value();
+        if (current != null) {
+            ctx.timerService().deleteEventTimeTimer(current);
+            timer.clear();
+        }
+    }
+}

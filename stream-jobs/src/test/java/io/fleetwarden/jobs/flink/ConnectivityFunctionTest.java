@@ -1,0 +1,101 @@
+package io.fleetwarden.jobs.flink;
+
+import static io.fleetwarden.jobs.Events.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fleetwarden.jobs.Events;
+import io.fleetwarden.jobs.detect.ConnectivityChange;
+import io.fleetwarden.jobs.detect.Finding;
+import io.fleetwarden.jobs.detect.Finding.Action;
+import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.SecurityEventType;
+import io.fleetwarden.model.Telemetry;
+
+/** Harness test of the connectivity detector: offline timer, resolution, reachability changes, timer bookkeeping. */
+class ConnectivityFunctionTest {
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, Telemetry, SecurityEvent, Finding> h;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new ConnectivityFunction(DetectionConfig.defaults())),
+                FleetDetectionJob::deviceKey, FleetDetectionJob::deviceKey, org.apache.flink.api.common.typeinfo.Types.STRING);
+        h.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        h.close();
+    }
+
+    private void report(long ts) throws Exception {
+        h.processElement1(new StreamRecord<>(Events.telemetry("cam-1", ts).build(), ts));
+    }
+
+    @Test
+    void offlineFiresAtTheLearntDeadlineAndResolvesWhenTelemetryResumes() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            report(T0 + i * 30_000L);
+        }
+        long deadline = T0 + 4 * 30_000L + 90_000L;
+        assertThat(changes()).as("first report makes the device reachable").singleElement()
+                .satisfies(c -> assertThat(c.online).isTrue());
+        h.getSideOutput(ConnectivityFunction.CHANGES).clear();
+        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(deadline - 1));
+        assertThat(findings()).isEmpty();
+
+        h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(deadline));
+        assertThat(findings()).singleElement().satisfies(f -> {
+            assertThat(f.ruleId).isEqualTo("RES-OFF-001");
+            assertThat(f.action).isEqualTo(Action.OPEN);
+            assertThat(f.timestamp).isEqualTo(deadline);
+        });
+        assertThat(changes()).singleElement().satisfies(c -> assertThat(c.online).isFalse());
+        assertThat(h.numEventTimeTimers()).as("no timer while offline").isZero();
+
+        h.getOutput().clear();
+        h.getSideOutput(ConnectivityFunction.CHANGES).clear();
+        report(deadline + 60_000);
+        assertThat(findings()).singleElement().satisfies(f -> assertThat(f.action).isEqualTo(Action.CLEAR));
+        assertThat(changes()).singleElement().satisfies(c -> assertThat(c.online).isTrue());
+        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void flappingOpensOnTheFifthDisconnectAndItsTimerClearsIt() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            h.processElement2(new StreamRecord<>(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CONNECTION_LOST,
+                    T0 + i * 1000L, "cam-1", "198.51.100.7").build(), T0 + i * 1000L));
+        }
+        assertThat(findings()).singleElement().satisfies(f -> assertThat(f.ruleId).isEqualTo("RES-FLAP-001"));
+        h.getOutput().clear();
+        h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 4000 + DetectionConfig.defaults().burstQuietMs));
+        assertThat(findings()).singleElement().satisfies(f -> {
+            assertThat(f.ruleId).isEqualTo("RES-FLAP-001");
+            assertThat(f.action).isEqualTo(Action.CLEAR);
+        });
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Finding> findings() {
+        return h.extractOutputValues();
+    }
+
+    private List<ConnectivityChange> changes() {
+        var side = h.getSideOutput(ConnectivityFunction.CHANGES);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+}
