@@ -1,0 +1,102 @@
+package io.fleetwarden.jobs.kafka;
+
+import java.nio.charset.StandardCharsets;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import io.fleetwarden.model.Advisory;
+import io.fleetwarden.model.FirmwareCatalogEntry;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.Telemetry;
+import io.fleetwarden.model.Topics;
+import io.fleetwarden.model.codec.Codecs;
+import io.fleetwarden.model.codec.Decoded;
+import io.fleetwarden.model.codec.RecordDecodingException;
+
+/**
+ * Decodes the platform's single-object-encoded Avro records with the event-model {@code Codecs}.
+ * Never throws: a record that cannot be read becomes an {@link Inbound} carrying the reason and the
+ * raw bytes, which the job routes to the dead-letter topic.
+ */
+public class InboundDeserializer implements KafkaRecordDeserializationSchema<Inbound> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<Inbound> out) {
+        Inbound in = new Inbound();
+        in.topic = r.topic();
+        in.partition = r.partition();
+        in.offset = r.offset();
+        in.key = r.key();
+        in.eventTime = r.timestamp();
+        byte[] v = r.value();
+        switch (r.topic()) {
+            case Topics.TELEMETRY -> {
+                Decoded<Telemetry> d = Codecs.TELEMETRY.tryDecode(v);
+                if (d.isOk()) {
+                    in.telemetry = d.value();
+                    in.eventTime = in.telemetry.getDeviceTime().toEpochMilli();
+                } else {
+                    fail(in, v, d.error().orElseThrow());
+                }
+            }
+            case Topics.SECURITY_EVENTS -> {
+                Decoded<SecurityEvent> d = Codecs.SECURITY_EVENT.tryDecode(v);
+                if (d.isOk()) {
+                    in.securityEvent = d.value();
+                    in.eventTime = in.securityEvent.getTimestamp().toEpochMilli();
+                } else {
+                    fail(in, v, d.error().orElseThrow());
+                }
+            }
+            case Topics.FIRMWARE_CATALOG -> {
+                if (v == null) {
+                    return; // a deleted model: nothing to apply
+                }
+                Decoded<FirmwareCatalogEntry> d = Codecs.FIRMWARE_CATALOG.tryDecode(v);
+                if (d.isOk()) {
+                    in.catalog = d.value();
+                } else {
+                    fail(in, v, d.error().orElseThrow());
+                }
+            }
+            case Topics.ADVISORIES -> {
+                if (v == null) {
+                    in.removedAdvisoryId = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+                    if (in.removedAdvisoryId == null) {
+                        in.errorCode = "tombstone-without-key";
+                        in.errorMessage = "advisory tombstone without a key";
+                    }
+                } else {
+                    Decoded<Advisory> d = Codecs.ADVISORY.tryDecode(v);
+                    if (d.isOk()) {
+                        in.advisory = d.value();
+                    } else {
+                        fail(in, v, d.error().orElseThrow());
+                    }
+                }
+            }
+            default -> {
+                in.errorCode = "unexpected-topic";
+                in.errorMessage = "no decoder for topic " + r.topic();
+                in.value = v;
+            }
+        }
+        out.collect(in);
+    }
+
+    private static void fail(Inbound in, byte[] v, RecordDecodingException e) {
+        in.errorCode = e.reason();
+        in.errorMessage = e.getMessage();
+        in.value = v;
+    }
+
+    @Override
+    public TypeInformation<Inbound> getProducedType() {
+        return TypeInformation.of(Inbound.class);
+    }
+}
