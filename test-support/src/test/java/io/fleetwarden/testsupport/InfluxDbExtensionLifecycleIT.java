@@ -7,6 +7,8 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +21,7 @@ class InfluxDbExtensionLifecycleIT {
         String url;
         Path dir;
         long pidsBefore = influxdChildren();
+        Set<Thread> threadsBefore = liveNonDaemonThreads();
         try {
             influx.start();
             url = influx.url();
@@ -28,6 +31,7 @@ class InfluxDbExtensionLifecycleIT {
             assertThat(dir.resolve("influxd.conf")).isRegularFile();
             assertThat(influxdChildren()).isEqualTo(pidsBefore + 1);
             assertThat(ping(url)).isEqualTo(204);
+            assertThat(influx.newClient().ping().isGood()).isTrue(); // left open on purpose
         } finally {
             influx.close();
         }
@@ -37,6 +41,15 @@ class InfluxDbExtensionLifecycleIT {
         assertThat(influxdChildren()).isEqualTo(pidsBefore);
         assertThat(Files.exists(dir)).isFalse();
         assertThat(ping(url)).isEqualTo(-1);
+        Set<Thread> leaked = liveNonDaemonThreads();
+        leaked.removeAll(threadsBefore);
+        assertThat(leaked.stream().map(Thread::getName).toList()).isEmpty();
+    }
+
+    private static Set<Thread> liveNonDaemonThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !t.isDaemon())
+                .collect(Collectors.toSet());
     }
 
     private static long influxdChildren() {

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -154,6 +155,16 @@ class KafkaExtensionIT {
         assertThat(accepts(port)).isTrue();
         assertThat(KAFKA.consume("it.outage", 3, WAIT)).extracting(ConsumerRecord::key)
                 .containsExactly("before", "warm-up", "during");
+    }
+
+    @Nested
+    class NestedClasses {
+        @Test
+        void shareTheOuterBroker() {
+            assertThat(KAFKA.isRunning()).isTrue();
+            KAFKA.createTopic("it.nested");
+            assertThat(KAFKA.produce("it.nested", "nested", "x").topic()).isEqualTo("it.nested");
+        }
     }
 
     private static boolean accepts(int port) {
