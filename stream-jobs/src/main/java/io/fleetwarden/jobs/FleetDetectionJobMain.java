@@ -48,6 +48,7 @@ public final class FleetDetectionJobMain {
     /** Wires Kafka, the topology and the sinks into {@code env}. */
     public static FleetDetectionJob.Outputs build(StreamExecutionEnvironment env, JobOptions o) {
         env.setParallelism(o.parallelism);
+        env.configure(checkpointing(o)); // exactly-once sinks need checkpoints, whoever created env
         KafkaWiring kafka = new KafkaWiring(o.bootstrapServers, o.groupId, o.outOfOrderness, o.idleness);
         return FleetDetectionJob.attach(kafka.inputs(env), o.detectionConfig(),
                 kafka.alertSink(o.transactionalIdPrefix), kafka.deviceStatusSink(o.transactionalIdPrefix),

@@ -35,13 +35,13 @@ public final class Serializers {
 
     /** {@code fleet.alerts}, key = alert id. */
     public static KafkaRecordSerializationSchema<Alert> alerts(String topic) {
-        return (a, ctx, ts) -> new ProducerRecord<>(topic, null, a.getUpdatedAt().toEpochMilli(), utf8(a.getAlertId()),
+        return (a, ctx, ts) -> new ProducerRecord<>(topic, null, null, utf8(a.getAlertId()),
                 Codecs.ALERT.encode(a));
     }
 
     /** {@code fleet.device-status}, key = device key (compacted). */
     public static KafkaRecordSerializationSchema<DeviceStatus> deviceStatus(String topic) {
-        return (s, ctx, ts) -> new ProducerRecord<>(topic, null, s.getUpdatedAt().toEpochMilli(),
+        return (s, ctx, ts) -> new ProducerRecord<>(topic, null, null,
                 utf8(DeviceKeys.of(s.getTenant(), s.getDeviceId())), Codecs.DEVICE_STATUS.encode(s));
     }
 
