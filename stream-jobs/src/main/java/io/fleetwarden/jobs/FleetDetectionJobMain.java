@@ -49,6 +49,8 @@ public final class FleetDetectionJobMain {
     public static FleetDetectionJob.Outputs build(StreamExecutionEnvironment env, JobOptions o) {
         env.setParallelism(o.parallelism);
         env.configure(checkpointing(o)); // exactly-once sinks need checkpoints, whoever created env
+        // No operator mutates or keeps its input records, so chained operators may share them instead of deep-copying Avro records.
+        env.getConfig().enableObjectReuse();
         KafkaWiring kafka = new KafkaWiring(o.bootstrapServers, o.groupId, o.outOfOrderness, o.idleness);
         return FleetDetectionJob.attach(kafka.inputs(env), o.detectionConfig(),
                 kafka.alertSink(o.transactionalIdPrefix), kafka.deviceStatusSink(o.transactionalIdPrefix),

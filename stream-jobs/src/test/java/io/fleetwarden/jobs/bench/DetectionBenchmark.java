@@ -1,0 +1,142 @@
+package io.fleetwarden.jobs.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+import io.fleetwarden.jobs.alerts.DeviceStatusLogic;
+import io.fleetwarden.jobs.alerts.DeviceStatusState;
+import io.fleetwarden.jobs.alerts.StatusSignal;
+import io.fleetwarden.jobs.detect.BehaviourRules;
+import io.fleetwarden.jobs.detect.BehaviourState;
+import io.fleetwarden.jobs.detect.ConnectivityRules;
+import io.fleetwarden.jobs.detect.ConnectivityState;
+import io.fleetwarden.jobs.detect.FirmwareRules;
+import io.fleetwarden.jobs.detect.FirmwareState;
+import io.fleetwarden.jobs.flink.FleetDetectionJob;
+import io.fleetwarden.jobs.flink.ReferenceUpdate;
+import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.model.Alert;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.Telemetry;
+import io.fleetwarden.model.codec.Codecs;
+
+/**
+ * Throughput and state benchmark (a main class, not a test): the same generated input (default
+ * 5,000,000 events: 85 % telemetry of 10,000 devices, 15 % security events) through (a) a
+ * pass-through job that only decodes and (b) the whole detection topology, on a local MiniCluster
+ * with parallelism 2. Prints events/s of both, their ratio, and the serialised keyed state per
+ * device. Run: {@code ./mvnw -pl stream-jobs -am -Pbench verify -DskipTests} or see the README.
+ *
+ * <p>Arguments: {@code [events] [devices] [parallelism]}.
+ */
+public final class DetectionBenchmark {
+
+    private DetectionBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long events = args.length > 0 ? Long.parseLong(args[0]) : 5_000_000L;
+        int devices = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        long telemetry = events * 85 / 100;
+        long security = events - telemetry;
+
+        System.out.printf(Locale.ROOT, "input: %,d events (%,d telemetry, %,d security) from %,d devices, parallelism %d%n",
+                events, telemetry, security, devices, parallelism);
+        double passThrough = run(false, telemetry, security, devices, parallelism);
+        double detectors = run(true, telemetry, security, devices, parallelism);
+        System.out.printf(Locale.ROOT, "pass-through (read + decode): %,.0f events/s%n", passThrough);
+        System.out.printf(Locale.ROOT, "all detectors:                %,.0f events/s%n", detectors);
+        System.out.printf(Locale.ROOT, "ratio:                        %.2f (target >= 0.5)%n", detectors / passThrough);
+        stateBytesPerDevice();
+    }
+
+    private static double run(boolean detect, long telemetryCount, long securityCount, int devices, int parallelism) throws Exception {
+        Configuration conf = new Configuration();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        env.getConfig().enableObjectReuse(); // as FleetDetectionJobMain does
+        FleetGenerator gen = new FleetGenerator(devices);
+        DataStream<Telemetry> telemetry = env.fromSequence(0, telemetryCount - 1).name("gen-telemetry")
+                .map(gen::telemetry).name("encode-telemetry")
+                .map(b -> Codecs.TELEMETRY.tryDecode(b).value()).returns(TypeInformation.of(Telemetry.class)).name("decode-telemetry")
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<Telemetry>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                        .withTimestampAssigner((t, ts) -> t.getDeviceTime().toEpochMilli()));
+        DataStream<SecurityEvent> security = env.fromSequence(0, securityCount - 1).name("gen-security")
+                .map(gen::security).name("encode-security")
+                .map(b -> Codecs.SECURITY_EVENT.tryDecode(b).value()).returns(TypeInformation.of(SecurityEvent.class)).name("decode-security")
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<SecurityEvent>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                        .withTimestampAssigner((e, ts) -> e.getTimestamp().toEpochMilli()));
+        long start = System.nanoTime();
+        if (detect) {
+            DataStream<ReferenceUpdate> reference = env.fromData(List.of(ReferenceUpdate.of(io.fleetwarden.jobs.Events.catalog("2.5.0",
+                    FleetGenerator.BASE - 90 * io.fleetwarden.jobs.Events.DAY, null))), TypeInformation.of(ReferenceUpdate.class));
+            FleetDetectionJob.Outputs out = FleetDetectionJob.build(new FleetDetectionJob.Inputs(telemetry, security, reference),
+                    DetectionConfig.defaults());
+            out.alerts().map(Alert::getRevision).sinkTo(new DiscardingSink<>());
+            out.deviceStatus().sinkTo(new DiscardingSink<>());
+            out.points().sinkTo(new DiscardingSink<>());
+        } else {
+            telemetry.sinkTo(new DiscardingSink<>());
+            security.sinkTo(new DiscardingSink<>());
+        }
+        env.execute(detect ? "bench-detectors" : "bench-pass-through");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return (telemetryCount + securityCount) / seconds;
+    }
+
+    /** Serialised size of one device's keyed state after 500 realistic reports and some connects. */
+    static void stateBytesPerDevice() throws Exception {
+        DetectionConfig cfg = DetectionConfig.defaults();
+        FleetGenerator gen = new FleetGenerator(1);
+        ConnectivityRules conn = new ConnectivityRules(cfg);
+        BehaviourRules behaviour = new BehaviourRules(cfg);
+        FirmwareRules firmware = new FirmwareRules(cfg);
+        DeviceStatusLogic status = new DeviceStatusLogic(60_000);
+        ConnectivityState cs = new ConnectivityState();
+        BehaviourState bs = new BehaviourState();
+        FirmwareState fs = new FirmwareState();
+        DeviceStatusState ss = new DeviceStatusState();
+        for (long i = 0; i < 500; i++) {
+            Telemetry t = Codecs.TELEMETRY.decode(gen.telemetry(i));
+            conn.onTelemetry(cs, t);
+            behaviour.onTelemetry(bs, t);
+            firmware.onTelemetry(fs, t, io.fleetwarden.jobs.Events.catalog("2.5.0", FleetGenerator.BASE - 90 * io.fleetwarden.jobs.Events.DAY, null), List.of());
+            status.onSignal(ss, StatusSignal.of(t));
+            if (i % 50 == 0) {
+                conn.onSecurityEvent(cs, Codecs.SECURITY_EVENT.decode(gen.security(i)));
+            }
+        }
+        Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
+        sizes.put("connectivity", size(ConnectivityState.class, cs));
+        sizes.put("behaviour", size(BehaviourState.class, bs));
+        sizes.put("firmware", size(FirmwareState.class, fs));
+        sizes.put("device-status", size(DeviceStatusState.class, ss));
+        int total = sizes.values().stream().mapToInt(Integer::intValue).sum();
+        // Per-key overhead of the heap backend's snapshot: key (about 12 bytes) + key group/length headers, per state.
+        int keyOverhead = 4 * (12 + 8);
+        List<String> parts = new ArrayList<>();
+        sizes.forEach((k, v) -> parts.add(k + " " + v));
+        System.out.printf(Locale.ROOT, "keyed state per device: %d bytes serialised (%s, + ~%d key overhead) = %d bytes (target <= 1024)%n",
+                total, String.join(", ", parts), keyOverhead, total + keyOverhead);
+    }
+
+    static <T> int size(Class<T> type, T value) throws Exception {
+        TypeSerializer<T> s = TypeInformation.of(type).createSerializer(new SerializerConfigImpl());
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        s.serialize(value, out);
+        return out.length();
+    }
+}
