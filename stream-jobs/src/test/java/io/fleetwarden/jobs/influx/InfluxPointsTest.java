@@ -1,0 +1,43 @@
+package io.fleetwarden.jobs.influx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.fleetwarden.jobs.Events;
+import io.fleetwarden.jobs.alerts.AlertLifecycle;
+import io.fleetwarden.jobs.alerts.AlertState;
+import io.fleetwarden.jobs.detect.Finding;
+import io.fleetwarden.model.Alert;
+
+/** Point identity (measurement, tags, time) is a function of the input: replays overwrite, distinct alerts do not collide. */
+class InfluxPointsTest {
+
+    @Test
+    void deviceHealthPointIsDeterministic() {
+        var t = Events.telemetry("cam-1", Events.T0).build();
+        HealthPoint a = InfluxPoints.deviceHealth(t);
+        HealthPoint b = InfluxPoints.deviceHealth(Events.telemetry("cam-1", Events.T0).build());
+        assertThat(a.toString()).isEqualTo(b.toString());
+        assertThat(a.timeNanos).isEqualTo(Events.T0 * 1_000_000L);
+        assertThat(a.tags).containsEntry("device", "cam-1").containsEntry("tenant", "acme").doesNotContainKey("firmware");
+        assertThat(a.numbers).containsEntry("bytes_out_per_s", 10_000.0);
+    }
+
+    @Test
+    void alertsInTheSameMillisecondGetDistinctTimesButReplaysTheSame() {
+        AlertLifecycle lifecycle = new AlertLifecycle(60_000);
+        Alert x = lifecycle.apply(new AlertState(), Finding.device("CMP-NET-001", Finding.Action.OPEN, "acme", "cam-1", Events.T0, "x")).orElseThrow();
+        Alert y = lifecycle.apply(new AlertState(), Finding.device("CMP-NET-001", Finding.Action.OPEN, "acme", "cam-2", Events.T0, "y")).orElseThrow();
+        HealthPoint px = InfluxPoints.alert(x);
+        HealthPoint py = InfluxPoints.alert(y);
+        assertThat(px.tags).isEqualTo(py.tags);
+        assertThat(px.timeNanos).isNotEqualTo(py.timeNanos);
+        assertThat(InfluxPoints.alert(x).timeNanos).isEqualTo(px.timeNanos);
+        assertThat(px.timeNanos / 1_000_000L).isEqualTo(Instant.ofEpochMilli(Events.T0).toEpochMilli());
+        assertThat(List.of(px.strings.get("alert_id"))).containsExactly(x.getAlertId());
+    }
+}

@@ -1,0 +1,51 @@
+package io.fleetwarden.jobs.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class DetectionConfigTest {
+
+    @Test
+    void overridesAreParsedWithUnits() {
+        DetectionConfig c = DetectionConfig.fromMap(Map.of("auth.identity.count", "7", "offline.min", "2m",
+                "firmware.grace", "PT48H", "ports.risky", "23, 2323, 5555", "cohort.fraction", "0.5"));
+        assertThat(c.authIdentityCount).isEqualTo(7);
+        assertThat(c.offlineMinMs).isEqualTo(120_000);
+        assertThat(c.firmwareGraceMs).isEqualTo(48 * 3_600_000L);
+        assertThat(c.riskyPorts).isEqualTo(Set.of(23, 2323, 5555));
+        assertThat(c.cohortFraction).isEqualTo(0.5);
+        assertThat(DetectionConfig.defaults().authIdentityCount).isEqualTo(5);
+    }
+
+    @Test
+    void unknownKeyIsRefusedByName() {
+        assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("auth.identity.cuont", "7")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown key 'auth.identity.cuont'");
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheKey() {
+        assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("flapping.count", "0")))
+                .hasMessageContaining("'flapping.count'").hasMessageContaining("positive integer");
+        assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("cohort.fraction", "1.5")))
+                .hasMessageContaining("'cohort.fraction'");
+        assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("burst.quiet", "10 fortnights")))
+                .hasMessageContaining("'burst.quiet'");
+        assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("ports.risky", "23,70000")))
+                .hasMessageContaining("'ports.risky'");
+    }
+
+    @Test
+    void catalogueIdsAreUniqueAndWellFormed() {
+        assertThat(RuleCatalogue.all()).hasSize(26).allSatisfy(r -> {
+            assertThat(r.id()).matches("(CMP|RES|FW)-[A-Z]+-\\d{3}");
+            assertThat(r.description()).isNotBlank();
+        });
+        assertThat(RuleCatalogue.byId("CMP-NET-001")).get().extracting(Rule::mitreTechnique).isEqualTo("T1021");
+    }
+}
