@@ -126,6 +126,10 @@ public final class ConnectivityRules {
         if (e.getBroker() != null) {
             s.brokerId = e.getBroker().getBrokerId();
         }
+        // Telemetry and security events arrive on different streams, so their processing order is not
+        // their event-time order: a connect or disconnect older than the latest report says nothing
+        // about reachability now.
+        boolean stale = s.lastSeen != Long.MIN_VALUE && ts < s.lastSeen;
         switch (e.getType()) {
             case CONNECT -> {
                 if (s.connected && address != null && s.connectedAddress != null && !address.equals(s.connectedAddress)) {
@@ -142,7 +146,7 @@ public final class ConnectivityRules {
                 s.previousAddress = s.connectedAddress;
                 s.connected = true;
                 s.connectedAddress = address;
-                if (!s.reachable) {
+                if (!s.reachable && !stale) {
                     s.reachable = true;
                     r.changes().add(change(s, tenant, deviceId, true, ts, "connected"));
                 }
@@ -168,7 +172,7 @@ public final class ConnectivityRules {
                             .with("windowSeconds", cfg.flappingWindowMs / 1000)
                             .with("lastReason", e.getReason()));
                 }
-                if (sameConnection) {
+                if (sameConnection && !stale) {
                     s.connected = false;
                     boolean unplanned = !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.getReason());
                     if (unplanned && s.reachable) {

@@ -27,7 +27,6 @@ import io.fleetwarden.jobs.Events;
 import io.fleetwarden.jobs.influx.HealthPoint;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.model.Alert;
-import io.fleetwarden.model.AlertStatus;
 import io.fleetwarden.model.DeviceStatus;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventReasons;
@@ -130,8 +129,8 @@ class FleetDetectionJobIT {
         assertThat(Integer.parseInt(modelIncident.getEvidence().get("members"))).isGreaterThanOrEqualTo(10);
         // Device offline alerts of the dropped devices are folded into an incident.
         assertThat(byRule.get("RES-OFF-001")).filteredOn(a -> a.getParentAlertId() != null).isNotEmpty();
-        // The outage ended before the input did: the model incident resolved itself.
-        assertThat(incidents).anyMatch(a -> a.getStatus() == AlertStatus.RESOLVED && "model".equals(a.getCohortDimension()));
+        // (Resolution of an incident is covered event-by-event in RuleScenarioTest: replaying a bounded input
+        // lets the watermark jump, so which devices count as "back" first depends on the interleaving of subtasks.)
 
         // Dedup: each (alertId, revision) exactly once, revisions of an alert are 1..n.
         assertThat(alerts.stream().map(a -> a.getAlertId() + "#" + a.getRevision()).distinct().count()).isEqualTo(alerts.size());

@@ -137,6 +137,8 @@ class RuleScenarioTest {
                 () -> connectivity(n(5, i -> disconnect(SecurityEventReasons.CONNECTION_LOST, T0 + i * 60_000L)))));
         s.add(new Scenario("RES-FLAP-001", "4 disconnects (one below)", Expect.NOTHING,
                 () -> connectivity(n(4, i -> disconnect(SecurityEventReasons.CONNECTION_LOST, T0 + i * 60_000L)))));
+        s.add(new Scenario("RES-FLAP-001", "disconnects older than the latest report do not count as drops", Expect.NOTHING,
+                RuleScenarioTest::staleDisconnect));
         s.add(new Scenario("RES-OFF-001", "silent for 3 learnt intervals (at deadline)", Expect.OPENS,
                 () -> offline(T0 + 9 * 30_000L + 90_000L)));
         s.add(new Scenario("RES-OFF-001", "silent 1 ms less than the deadline", Expect.NOTHING,
@@ -274,6 +276,17 @@ class RuleScenarioTest {
             out.addAll(rules.onSecurityEvent(st, e).findings());
         }
         return out;
+    }
+
+    /** A disconnect processed after a newer report (different streams) must not make the device unreachable. */
+    static List<Finding> staleDisconnect() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        rules.onTelemetry(st, Events.telemetry("cam-1", T0 + 60_000).build());
+        var r = rules.onSecurityEvent(st, disconnect(SecurityEventReasons.CONNECTION_LOST, T0));
+        assertThat(r.changes()).isEmpty();
+        assertThat(st.reachable).isTrue();
+        return r.findings();
     }
 
     static List<Finding> offline(long timerAt) {
