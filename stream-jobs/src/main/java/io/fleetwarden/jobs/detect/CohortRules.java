@@ -117,7 +117,8 @@ public final class CohortRules {
     private void prune(CohortState s, long now) {
         long horizon = now - cfg.cohortWindowMs;
         if (!s.incidentOpen) {
-            s.drops.values().removeIf(t -> t < horizon);
+            // <= so that the timer set at oldest + window removes the oldest drop (and never re-fires at the same time).
+            s.drops.values().removeIf(t -> t <= horizon);
         }
     }
 

@@ -63,7 +63,8 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
 
     private void save(CohortState s, Context ctx) throws Exception {
         state.update(s);
-        long next = rules.nextTimer(s);
+        // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
+        long next = Math.max(rules.nextTimer(s), ctx.timerService().currentWatermark() + 1);
         Long current = timer.value();
         if (current != null && current == next) {
             return;
@@ -72,7 +73,7 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
             ctx.timerService().deleteEventTimeTimer(current);
             timer.clear();
         }
-        if (next != Long.MAX_VALUE) {
+        if (next != Long.MAX_VALUE && rules.nextTimer(s) != Long.MAX_VALUE) {
             ctx.timerService().registerEventTimeTimer(next);
             timer.update(next);
         }

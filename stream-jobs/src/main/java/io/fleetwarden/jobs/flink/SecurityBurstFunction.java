@@ -87,7 +87,7 @@ public class SecurityBurstFunction extends KeyedProcessFunction<String, SubjectE
             return;
         }
         bursts.update(state);
-        long next = rules.nextTimer(state);
+        long next = Math.max(rules.nextTimer(state), ctx.timerService().currentWatermark() + 1);
         Long current = timer.value();
         if (current == null || current != next) {
             deleteTimer(ctx);
