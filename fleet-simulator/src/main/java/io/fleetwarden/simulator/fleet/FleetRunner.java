@@ -150,6 +150,7 @@ public final class FleetRunner {
         ticker.shutdownNow();
         ticker.awaitTermination(5, TimeUnit.SECONDS);
         running = false;
+        stats.connectedAtEnd.set(stats.connected.get());
         groundTruth.runEnd();
         shutdown();
         progress.accept(summary());

@@ -17,6 +17,8 @@ public final class FleetStats {
     public final AtomicLong attackRefusals = new AtomicLong();
     public final AtomicInteger scenariosStarted = new AtomicInteger();
     public final AtomicInteger scenariosEnded = new AtomicInteger();
+    /** Devices connected when the run ended (before the simulator disconnected them). */
+    public final AtomicInteger connectedAtEnd = new AtomicInteger();
     /** Highest number of devices connected at once. */
     public final AtomicInteger peakConnected = new AtomicInteger();
 

@@ -69,7 +69,7 @@ class FleetRunnerIT {
 
         Fleet fleet = Fleet.build(5, 12, "acme");
         List<ScenarioType> selection = List.of(ScenarioType.BOTNET_INFECTION, ScenarioType.MALFORMED_FLOOD,
-                ScenarioType.SINGLE_REBOOT);
+                ScenarioType.SINGLE_REBOOT, ScenarioType.SHORT_BLIP, ScenarioType.ADDRESS_MOVE);
         Clock clock = Clock.systemUTC();
         ScenarioPlan plan = new ScenarioPlanner(ExpectedRules.load()).plan(fleet, selection,
                 new ScenarioPlanner.Config(clock.instant(), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(3)));
@@ -112,13 +112,14 @@ class FleetRunnerIT {
         assertThat(botnetReports).isNotEmpty();
         assertThat(invalid).as("malformed flood reached the wire").isNotEmpty();
         assertThat(invalid).allMatch(s -> s.startsWith(plan.instances().get(1).devices().get(0) + ":"));
-        assertThat(stats.scenariosStarted.get()).isEqualTo(3);
-        assertThat(stats.scenariosEnded.get()).isEqualTo(3);
+        assertThat(stats.scenariosStarted.get()).isEqualTo(5);
+        assertThat(stats.scenariosEnded.get()).isEqualTo(5);
+        assertThat(stats.connectedAtEnd.get()).as("every device back after reboot, blip and address move").isEqualTo(12);
 
         GroundTruth truth = GroundTruth.read(truthFile);
         assertThat(truth.fleetSize()).isEqualTo(12);
         assertThat(truth.scenarios()).extracting(s -> s.type())
-                .containsExactly("botnet-infection", "malformed-flood", "single-reboot");
+                .containsExactly("botnet-infection", "malformed-flood", "single-reboot", "short-blip", "address-move");
         assertThat(truth.scenarios().get(0).expectedRules()).isEqualTo(Set.copyOf(ExpectedRules.load().of(ScenarioType.BOTNET_INFECTION)));
         assertThat(truth.scenarios()).allMatch(s -> !s.end().isBefore(s.start()));
         assertThat(Files.readAllLines(truthFile).get(0)).contains("\"type\":\"run-start\"");
