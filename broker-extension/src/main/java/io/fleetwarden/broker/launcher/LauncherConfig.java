@@ -53,7 +53,8 @@ public record LauncherConfig(int port, String bindAddress, Path keystore, String
         return from(p, home);
     }
 
-    static LauncherConfig from(Properties p, Path home) {
+    /** Same as {@link #load} from properties already read. */
+    public static LauncherConfig from(Properties p, Path home) {
         Map<String, String> overrides = new LinkedHashMap<>();
         for (String key : p.stringPropertyNames()) {
             if (key.startsWith("fleetwarden.")) {
