@@ -7,6 +7,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -135,26 +136,38 @@ public final class KafkaForwarder implements EventSink, AutoCloseable {
         }
     }
 
-    /** Hands one record to the producer, retrying (in place, so order holds) while metadata is unavailable. */
+    /**
+     * Hands one record to the producer, retrying in place (so order holds) while the producer cannot
+     * accept it, e.g. while metadata is unavailable because Kafka is down. The producer reports such
+     * failures through the callback, synchronously on this thread, instead of throwing.
+     */
     private void sendInOrder(ProducerRecord<String, byte[]> record) {
         long backoffMs = 100;
         while (true) {
+            AtomicReference<Exception> immediate = new AtomicReference<>();
             try {
                 producer.send(record, (meta, error) -> {
+                    if (error != null && Thread.currentThread() == sender) {
+                        immediate.set(error);
+                        return;
+                    }
                     capacity.release();
                     if (error != null) {
                         metrics.kafkaError();
                         drop(record.topic(), "delivery failed: " + error);
                     }
                 });
-                return;
+                if (immediate.get() == null) {
+                    return;
+                }
+                throw new KafkaException(immediate.get());
             } catch (InterruptException e) {
                 capacity.release();
                 drop(record.topic(), "interrupted while stopping");
                 Thread.currentThread().interrupt();
                 return;
             } catch (KafkaException e) {
-                // Typically a metadata timeout while Kafka is down: keep the record and try again.
+                // Kafka unreachable or metadata unknown: keep the record and try again.
                 metrics.kafkaError();
                 LOG.debug("Kafka send attempt failed, retrying: {}", e.toString());
                 try {
