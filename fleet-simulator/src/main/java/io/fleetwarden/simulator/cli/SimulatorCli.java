@@ -14,6 +14,9 @@ public final class SimulatorCli {
     }
 
     public static void main(String[] args) {
+        // Errors of connections that were already given up (e.g. a refused attacker connect) reach RxJava
+        // after their subscriber is gone; they are expected here, counted by the runner, and not worth a stack trace.
+        io.reactivex.plugins.RxJavaPlugins.setErrorHandler(e -> { });
         System.exit(execute(args));
     }
 
