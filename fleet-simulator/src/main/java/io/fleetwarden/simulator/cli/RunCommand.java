@@ -29,7 +29,7 @@ import io.fleetwarden.simulator.scenario.ScenarioType;
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a simulated fleet against a broker.")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = {"-n", "--devices"}, defaultValue = "200", description = "Fleet size (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-n", "--devices"}, defaultValue = "500", description = "Fleet size; 500 gives the storm region the 50+ devices a reconnect storm needs (default: ${DEFAULT-VALUE}).")
     int devices;
 
     @Option(names = {"-d", "--duration"}, defaultValue = "PT10M", converter = DurationConverter.class,

@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The built-in device models. Release ages are chosen so that a genuine fleet is clean: the latest
- * release is 20 days old (inside any reasonable update grace period, so devices still on the
- * previous release are not stale), while the oldest release was superseded more than 200 days ago.
+ * The built-in device models. Release ages are chosen so that a genuine fleet is clean against a
+ * 30-day update grace period ({@link #UPDATE_GRACE_DAYS}, the stream jobs' default): the plug's and the
+ * thermostat's latest release is 20 days old, so devices still on the previous release are inside the
+ * grace period; the camera's latest release is 45 days old, so every genuine camera runs it, and a
+ * camera on an older release is stale.
  */
 public final class DeviceModels {
 
@@ -15,7 +17,7 @@ public final class DeviceModels {
             22, 48, 60_000, 4_000, 0.45, 19, List.of(80, 554),
             List.of("52.16.10.20", "52.16.10.21"), 443,
             List.of(new DeviceModel.Release("2.1.0", 420), new DeviceModel.Release("2.2.0", 230),
-                    new DeviceModel.Release("2.3.1", 95), new DeviceModel.Release("2.4.0", 20)));
+                    new DeviceModel.Release("2.3.1", 140), new DeviceModel.Release("2.4.0", 45)));
 
     /** A smart plug: tiny, quiet, no listening ports. */
     public static final DeviceModel PLUG = new DeviceModel("plug-p1", "Voltly", 15, 0.15,
@@ -30,6 +32,9 @@ public final class DeviceModels {
             List.of("18.130.2.44", "18.130.2.45"), 443,
             List.of(new DeviceModel.Release("3.0.0", 500), new DeviceModel.Release("3.1.4", 300),
                     new DeviceModel.Release("3.2.0", 90), new DeviceModel.Release("3.3.1", 20)));
+
+    /** Grace period after a release within which a genuine device has updated to it. */
+    public static final int UPDATE_GRACE_DAYS = 30;
 
     /** All models, in the order the fleet mixes them. */
     public static final List<DeviceModel> ALL = List.of(CAMERA, PLUG, THERMOSTAT);

@@ -13,8 +13,9 @@ import io.fleetwarden.model.DeviceKeys;
  * The devices of one run, derived only from the seed, the size and the tenant: the same inputs
  * always give the same fleet (ids, models, regions, firmware, per-device factors).
  *
- * <p>Mix: 40% cameras, 35% plugs, 25% thermostats; regions by {@link Region#share()}; 75% of
- * devices run the latest firmware, the rest the previous release.
+ * <p>Mix: 40% cameras, 35% plugs, 25% thermostats; regions by {@link Region#share()}. A model whose
+ * latest release is past the update grace period runs it everywhere; otherwise 75% of devices run the
+ * latest firmware and the rest the previous release.
  */
 public final class Fleet {
 
@@ -46,7 +47,8 @@ public final class Fleet {
         for (int i = 0; i < size; i++) {
             DeviceModel model = pickModel(Noise.unit(seed, i, 0, C_MODEL));
             Region region = pickRegion(Noise.unit(seed, i, 0, C_REGION));
-            String firmware = Noise.unit(seed, i, 0, C_FIRMWARE) < 0.75
+            boolean graceOver = model.latest().ageDays() > DeviceModels.UPDATE_GRACE_DAYS;
+            String firmware = graceOver || Noise.unit(seed, i, 0, C_FIRMWARE) < 0.75
                     ? model.latest().version() : model.previous().version();
             double cpuFactor = 0.7 + 0.6 * Noise.unit(seed, i, 0, C_CPU);
             double trafficFactor = 0.5 + 1.0 * Noise.unit(seed, i, 0, C_TRAFFIC);

@@ -250,7 +250,8 @@ public final class ScenarioPlanner {
                     }
                 }
                 case STALE_FIRMWARE -> {
-                    Optional<DeviceSpec> d = take(x -> true);
+                    // only a model whose latest release is past the grace period can be stale
+                    Optional<DeviceSpec> d = take(x -> x.model().latest().ageDays() > DeviceModels.UPDATE_GRACE_DAYS);
                     if (d.isEmpty()) {
                         return Optional.of("no free device");
                     }
@@ -269,7 +270,9 @@ public final class ScenarioPlanner {
                     step(t, id, Action.PUBLISH_ADVISORY, null, null, 0);
                 }
                 case FIRMWARE_DOWNGRADE -> {
-                    Optional<DeviceSpec> d = take(Builder::onLatest);
+                    // prefer a model inside its grace period, so the downgrade is not also "stale"
+                    Optional<DeviceSpec> d = take(x -> onLatest(x) && x.model().latest().ageDays() <= DeviceModels.UPDATE_GRACE_DAYS)
+                            .or(() -> take(Builder::onLatest));
                     if (d.isEmpty()) {
                         return Optional.of("no free device on the latest release");
                     }

@@ -35,4 +35,14 @@ class FirmwareCatalogTest {
         assertThat(range.contains(FirmwareVersion.parse(m.latest().version()))).isFalse();
         assertThat(Codecs.ADVISORY.decode(Codecs.ADVISORY.encode(a))).isEqualTo(a);
     }
+
+    @Test
+    void aGenuineFleetIsNeverBehindALatestReleasePastTheGracePeriod() {
+        for (DeviceSpec d : Fleet.build(4, 1000, "acme").devices()) {
+            boolean behind = !d.firmwareVersion().equals(d.model().latest().version());
+            if (behind) {
+                assertThat(d.model().latest().ageDays()).as(d.deviceId()).isLessThanOrEqualTo(DeviceModels.UPDATE_GRACE_DAYS);
+            }
+        }
+    }
 }

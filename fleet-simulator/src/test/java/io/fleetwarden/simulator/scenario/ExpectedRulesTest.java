@@ -15,7 +15,7 @@ class ExpectedRulesTest {
         for (ScenarioType t : ScenarioType.values()) {
             assertThat(rules.of(t).isEmpty()).as(t.id()).isEqualTo(!t.attack());
         }
-        assertThat(rules.of(ScenarioType.BOTNET_INFECTION)).hasSize(3);
+        assertThat(rules.of(ScenarioType.BOTNET_INFECTION)).containsExactlyInAnyOrder("CMP-NET-001", "CMP-NET-003", "CMP-NET-004", "CMP-NET-005");
     }
 
     @Test
