@@ -49,6 +49,7 @@ import io.fleetwarden.simulator.pki.FleetPki;
 import io.fleetwarden.simulator.scenario.GroundTruthWriter;
 import io.fleetwarden.simulator.scenario.ScenarioInstance;
 import io.fleetwarden.simulator.scenario.ScenarioPlan;
+import io.fleetwarden.simulator.scenario.ScenarioType;
 import io.fleetwarden.simulator.scenario.Step;
 
 /**
@@ -226,7 +227,12 @@ public final class FleetRunner {
         switch (step.action()) {
             case MARK_START -> {
                 stats.scenariosStarted.incrementAndGet();
-                groundTruth.scenarioStart(s, plan.fleet().devices().get(0).tenant(), start.plus(s.end()), null);
+                Map<String, String> cohort = s.cohort();
+                if (s.type() == ScenarioType.CREDENTIAL_STUFFING && secondAddress != null) {
+                    // the stuffing CONNECTs come from the second address; address-keyed alerts name it
+                    cohort = Map.of("source-address", secondAddress.getHostAddress());
+                }
+                groundTruth.scenarioStart(s, plan.fleet().devices().get(0).tenant(), start.plus(s.end()), cohort, null);
                 progress.accept("scenario started: " + s.id() + " (" + s.devices().size() + " device(s)"
                         + (s.expectedRules().isEmpty() ? ", benign" : ", expects " + s.expectedRules()) + ")");
             }

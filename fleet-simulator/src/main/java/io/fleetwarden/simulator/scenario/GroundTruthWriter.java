@@ -61,10 +61,18 @@ public final class GroundTruthWriter implements Closeable {
 
     /** Scenario begins now; {@code plannedEnd} is when its condition is planned to be over. */
     public void scenarioStart(ScenarioInstance s, String tenant, Instant plannedEnd, String note) {
+        scenarioStart(s, tenant, plannedEnd, s.cohort(), note);
+    }
+
+    /**
+     * Scenario begins now, with a cohort known only at run time (e.g. the source address an attacker
+     * connects from, which address-keyed alerts name).
+     */
+    public void scenarioStart(ScenarioInstance s, String tenant, Instant plannedEnd, Map<String, String> cohort, String note) {
         List<String> rules = new ArrayList<>(s.expectedRules());
         rules.sort(null);
         write(new GroundTruthRecord(GroundTruthRecord.SCENARIO_START, now(), runId, null, null, tenant,
-                s.id(), s.type().id(), s.type().attack(), s.devices(), s.cohort().isEmpty() ? null : Map.copyOf(s.cohort()),
+                s.id(), s.type().id(), s.type().attack(), s.devices(), cohort.isEmpty() ? null : Map.copyOf(cohort),
                 rules, plannedEnd.toString(), note));
     }
 
