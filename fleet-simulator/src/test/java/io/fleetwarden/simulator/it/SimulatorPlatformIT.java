@@ -195,6 +195,14 @@ class SimulatorPlatformIT {
         return out;
     }
 
+    static int freePortNumber() throws IOException {
+        return freePort();
+    }
+
+    static void unzipTo(Path zip, Path into) throws IOException {
+        unzip(zip, into);
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
