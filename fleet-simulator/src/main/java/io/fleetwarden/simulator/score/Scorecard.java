@@ -72,7 +72,7 @@ public final class Scorecard {
             }
             lines.add(new ScorecardReport.ScenarioScore(s.id(), s.type(), s.attack(), s.devices().size(),
                     List.copyOf(new TreeSet<>(s.expectedRules())), List.copyOf(fired), isDetected,
-                    ratio(expectedAlerts, expectedAlerts + falseAlerts), recall, seconds, falseAlerts));
+                    s.attack() ? ratio(expectedAlerts, expectedAlerts + falseAlerts) : null, recall, seconds, falseAlerts));
         }
 
         int truePositives = 0;

@@ -90,6 +90,7 @@ class ScorecardTest {
 
         ScorecardReport.ScenarioScore reboot = r.scenarios().get(3);
         assertThat(reboot.detected()).isNull();
+        assertThat(reboot.precision()).as("precision is about attacks").isNull();
         assertThat(reboot.falseAlerts()).isEqualTo(1);
 
         ScorecardReport.Overall o = r.overall();
