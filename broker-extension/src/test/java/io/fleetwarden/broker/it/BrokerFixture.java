@@ -100,13 +100,13 @@ public final class BrokerFixture implements AutoCloseable {
         telemetry = consumer(bootstrapServers, Topics.TELEMETRY);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    static void unzip(Path zip, Path into) throws IOException {
+    public static void unzip(Path zip, Path into) throws IOException {
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 Path target = into.resolve(e.getName()).normalize();
