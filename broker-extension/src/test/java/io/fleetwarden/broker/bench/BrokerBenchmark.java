@@ -125,20 +125,8 @@ public final class BrokerBenchmark {
         try (BrokerFixture fx = new BrokerFixture(bootstrap, Map.of(
                 "fleetwarden.validation.rate-limit-per-second", "1000000",
                 "fleetwarden.validation.rate-limit-burst", "1000000"), (pki, crl) -> { })) {
-            return measure(fxPki(fx), fxPort(fx));
+            return measure(fx.pki, fx.port);
         }
-    }
-
-    static TestPki fxPki(BrokerFixture fx) throws Exception {
-        var f = BrokerFixture.class.getDeclaredField("pki");
-        f.setAccessible(true);
-        return (TestPki) f.get(fx);
-    }
-
-    static int fxPort(BrokerFixture fx) throws Exception {
-        var f = BrokerFixture.class.getDeclaredField("port");
-        f.setAccessible(true);
-        return (int) f.get(fx);
     }
 
     static MqttClientSslConfig ssl(TestPki pki, TestCredential cred) throws Exception {

@@ -233,6 +233,18 @@ class BrokerExtensionIT {
     }
 
     @Test
+    void sessionTakeoverIsRecordedForTheOldConnection() {
+        TestCredential dev = fx.pki.deviceCertificate("acme", "dev-twin");
+        Mqtt5BlockingClient first = fx.connected(dev, "dev-twin");
+        Mqtt5BlockingClient second = fx.connected(dev, "dev-twin");
+        await().atMost(Duration.ofSeconds(15)).until(() -> !first.getState().isConnected());
+        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.SESSION_TAKEOVER, "dev-twin"));
+        // the newer connection is still the registered one: its publishes are accepted
+        assertThat(publish(second, "devices/dev-twin/telemetry", BrokerFixture.telemetryJson(5)).isError()).isFalse();
+        second.disconnect();
+    }
+
+    @Test
     void clientIdMismatchGets0x85() {
         Mqtt5ConnAckException e = refusedConnect("someone-else", fx.pki.deviceCertificate("acme", "dev-mismatch"));
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);

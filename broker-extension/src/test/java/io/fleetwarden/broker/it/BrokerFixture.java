@@ -51,10 +51,10 @@ public final class BrokerFixture implements AutoCloseable {
 
     static final char[] PASSWORD = "test-only-pw".toCharArray();
 
-    final TestPki pki;
-    final Path dir;
-    final Path crlDir;
-    final int port;
+    public final TestPki pki;
+    public final Path dir;
+    public final Path crlDir;
+    public final int port;
     final FleetwardenBroker broker;
     private final KafkaConsumer<String, byte[]> events;
     private final KafkaConsumer<String, byte[]> telemetry;
