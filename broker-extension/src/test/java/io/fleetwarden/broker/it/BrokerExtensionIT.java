@@ -77,13 +77,15 @@ class BrokerExtensionIT {
 
     @BeforeAll
     static void start() throws Exception {
+        controls = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(),
+                new ByteArraySerializer());
+        // written before the broker starts: it must be enforced from the first publish (topic read from the beginning)
+        control(ControlAction.QUARANTINE, "dev-pre", true, false);
         fx = new BrokerFixture(KAFKA.bootstrapServers(), Map.of(
                 "fleetwarden.validation.max-payload-bytes", "4096",
                 "fleetwarden.validation.rate-limit-per-second", "2",
                 "fleetwarden.validation.rate-limit-burst", "30"),
                 (pki, crl) -> crlRevoked = pki.revokedDeviceCertificate("dev-crl"));
-        controls = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(),
-                new ByteArraySerializer());
     }
 
     @AfterAll
@@ -389,6 +391,15 @@ class BrokerExtensionIT {
                 !publish(c, "devices/dev-q/telemetry", BrokerFixture.telemetryJson(3)).isError());
         c.disconnect();
         await().atMost(Duration.ofSeconds(20)).until(() -> fx.telemetry().stream().anyMatch(r -> r.key().equals("acme/dev-q")));
+    }
+
+    @Test
+    void controlsWrittenBeforeStartAreEnforcedFromTheFirstPublish() {
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-pre"), "dev-pre");
+        assertThat(publish(c, "devices/dev-pre/telemetry", BrokerFixture.telemetryJson(1)))
+                .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        c.disconnect();
+        awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "dev-pre"));
     }
 
     @Test
