@@ -207,7 +207,7 @@
     const to = new Date();
     const from = new Date(to.getTime() - hours * 3600 * 1000);
     const h = await api('GET', '/api/v1/fleet/health?from=' + from.toISOString() + '&to=' + to.toISOString());
-    plot(online, h.cohorts, 'online', s => (s.tags.cohort_dimension || '') + '=' + (s.tags.cohort_value || ''));
+    plot(online, h.cohorts, 'online', s => (s.tags.tenant || '') + ' ' + (s.tags.cohort_dimension || '') + '=' + (s.tags.cohort_value || ''));
     plot(churn, sumSeries(h.cohorts, ['connects', 'disconnects']), null, s => s.name);
     plot(alerts, h.alertCounts, 'count', s => s.tags.severity || 'all');
     fw.appendChild(el('tr', {}, el('th', {}, 'Model'), el('th', {}, 'Firmware'), el('th', {}, 'Devices')));

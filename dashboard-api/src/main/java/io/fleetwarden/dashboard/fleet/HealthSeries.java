@@ -26,7 +26,7 @@ public interface HealthSeries {
 
     /**
      * Fleet health per cohort (online, connects, disconnects) for {@code tenants} (empty = all),
-     * grouped by {@code cohort_dimension}/{@code cohort_value}, in buckets of {@code step}.
+     * grouped by tenant and {@code cohort_dimension}/{@code cohort_value}, in buckets of {@code step}.
      */
     List<Series> fleetHealth(Set<String> tenants, String cohortDimension, Instant from, Instant to, Duration step);
 

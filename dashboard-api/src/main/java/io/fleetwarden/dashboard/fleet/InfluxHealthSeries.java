@@ -24,7 +24,8 @@ import io.fleetwarden.model.DeviceKeys;
  * <p>Measurements (an assumption until the stream jobs fix their names; change them here):
  * <ul>
  *   <li>{@code device_health}: tags tenant, device, model, region; fields cpu, memory, bytes_in, bytes_out</li>
- *   <li>{@code fleet_health}: tags tenant, cohort_dimension, cohort_value; fields online, connects, disconnects</li>
+ *   <li>{@code fleet_health}: tags tenant, cohort_dimension, cohort_value; fields online (a gauge: devices online at
+ *   the sample time, averaged per bucket), connects, disconnects (counts in the sample interval, summed per bucket)</li>
  *   <li>{@code alert_counts}: tags tenant, severity; field count</li>
  * </ul>
  * Values go in as bound parameters ({@code $tenant}); tenant lists, which InfluxQL cannot bind,
@@ -60,10 +61,10 @@ public final class InfluxHealthSeries implements HealthSeries, AutoCloseable {
 
     @Override
     public List<Series> fleetHealth(Set<String> tenants, String cohortDimension, Instant from, Instant to, Duration step) {
-        String q = "SELECT sum(online) AS online, sum(connects) AS connects, sum(disconnects) AS disconnects"
+        String q = "SELECT mean(online) AS online, sum(connects) AS connects, sum(disconnects) AS disconnects"
                 + " FROM " + FLEET_HEALTH + " WHERE time >= $from AND time < $to" + tenantClause(tenants)
                 + (cohortDimension == null ? "" : " AND cohort_dimension = $dim")
-                + " GROUP BY time(" + step.toSeconds() + "s), cohort_dimension, cohort_value fill(none)";
+                + " GROUP BY time(" + step.toSeconds() + "s), tenant, cohort_dimension, cohort_value fill(none)";
         BoundParameterQuery.QueryBuilder b = BoundParameterQuery.QueryBuilder.newQuery(q).forDatabase(database)
                 .bind("from", from.toString()).bind("to", to.toString());
         if (cohortDimension != null) {
