@@ -289,11 +289,7 @@ public final class DashboardApp implements AutoCloseable {
         javalin.stop();
         webhooks.close();
         if (deps.materializer() != null) {
-            try {
-                deps.materializer().close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            deps.materializer().close();
         }
     }
 }

@@ -429,8 +429,8 @@ class DashboardApiIT {
         JsonNode doc = api.get("/api/v1/openapi.json", null).json();
         assertThat(doc.get("openapi").asText()).startsWith("3.1");
         Set<String> documented = new HashSet<>();
-        doc.get("paths").fields().forEachRemaining(p -> p.getValue().fieldNames()
-                .forEachRemaining(m -> documented.add(m.toUpperCase() + " " + p.getKey())));
+        doc.get("paths").properties().forEach(p -> p.getValue().properties()
+                .forEach(m -> documented.add(m.getKey().toUpperCase() + " " + p.getKey())));
         Set<String> served = new HashSet<>();
         api.app.javalin().unsafe.internalRouter.allHttpHandlers().stream()
                 .filter(e -> e.endpoint.method.isHttpMethod())

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -109,7 +110,7 @@ public final class TopicMaterializer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("materialiser stopped: {}", e.toString());
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
         }
     }
 
@@ -142,10 +143,14 @@ public final class TopicMaterializer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (running.compareAndSet(true, false)) {
             consumer.wakeup();
-            thread.join(5000);
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -36,7 +36,7 @@ public final class Metrics {
     public String scrape() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

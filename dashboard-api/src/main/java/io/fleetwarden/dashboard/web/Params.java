@@ -113,8 +113,8 @@ public final class Params {
     /** Refuses fields other than the allowed ones, so typos do not pass silently. */
     public static void onlyFields(JsonNode body, String... allowed) {
         java.util.Set<String> ok = java.util.Set.of(allowed);
-        for (java.util.Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext();) {
-            String f = it.next().getKey();
+        for (Map.Entry<String, JsonNode> e : body.properties()) {
+            String f = e.getKey();
             if (!ok.contains(f)) {
                 throw ApiException.badRequest("unknown field '" + f + "'");
             }
