@@ -41,10 +41,25 @@ import io.fleetwarden.model.Topics;
  */
 public final class Main {
 
+    /** Outcome of {@link #run}: the exit status and, when serving, a handle that stops everything. */
+    record Started(int status, AutoCloseable server) {
+    }
+
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
+        int status = run(args, System.out).status();
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Does what {@link #main} does and returns an exit status instead of exiting; the server keeps
+     * running (non-daemon threads) until the JVM stops or the returned server is closed.
+     */
+    static Started run(String[] args, java.io.PrintStream out) throws Exception {
         List<String> a = Arrays.asList(args);
         Path configFile = a.contains("--config") ? Path.of(a.get(a.indexOf("--config") + 1)) : null;
         DashboardConfig cfg;
@@ -52,19 +67,18 @@ public final class Main {
             cfg = DashboardConfig.load(configFile, System.getenv());
         } catch (DashboardConfig.ConfigException e) {
             System.err.println("configuration error: " + e.getMessage());
-            System.exit(2);
-            return;
+            return new Started(2, null);
         }
         Clock clock = Clock.systemUTC();
         TokenStore tokens = new TokenStore(cfg.dataDir().resolve("tokens.json"), clock);
         if (!a.isEmpty() && a.get(0).equals("create-token")) {
-            createToken(tokens, a);
-            return;
+            out.println(createToken(tokens, a));
+            return new Started(0, null);
         }
         if (cfg.kafkaBootstrap() == null || cfg.influxUrl() == null) {
             System.err.println("configuration error: kafka.bootstrap-servers and influx.url are required"
                     + " (env FLEETWARDEN_KAFKA_BOOTSTRAP_SERVERS, FLEETWARDEN_INFLUX_URL)");
-            System.exit(2);
+            return new Started(2, null);
         }
         ensureOwnTopic(cfg.kafkaBootstrap(), Topics.ALERT_TRIAGE_SPEC);
         JwtAuthenticator jwt = cfg.oidcEnabled() ? new JwtAuthenticator(cfg.oidcIssuer(), cfg.oidcAudience(),
@@ -75,13 +89,20 @@ public final class Main {
         DashboardApp app = DashboardApp.create(new DashboardApp.Dependencies(cfg, clock, publisher,
                 new TopicMaterializer(cfg.kafkaBootstrap()), influx, tokens, jwt,
                 new ReportStore(cfg.dataDir().resolve("disclosure-reports.json")))).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        AutoCloseable all = () -> {
             app.close();
             publisher.close();
             influx.close();
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                all.close();
+            } catch (Exception e) {
+                // shutting down anyway
+            }
         }, "dashboard-shutdown"));
         String host = cfg.httpHost().equals("0.0.0.0") ? "localhost" : cfg.httpHost();
-        System.out.println("Fleetwarden dashboard: http://" + host + ":" + app.port() + "/");
+        out.println("Fleetwarden dashboard: http://" + host + ":" + app.port() + "/");
         if (tokens.isEmpty() && cfg.bootstrapAdminToken()) {
             TokenStore.CreatedToken t = tokens.create("bootstrap-admin", Role.ADMIN, Set.of(), true, "bootstrap");
             Path f = cfg.dataDir().resolve("admin-token");
@@ -91,18 +112,18 @@ public final class Main {
             } catch (UnsupportedOperationException | IOException e) {
                 // not a POSIX file system; the file stays with default permissions
             }
-            System.out.println("Admin token (platform-wide, shown once, also in " + f + "): " + t.secret());
+            out.println("Admin token (platform-wide, shown once, also in " + f + "): " + t.secret());
         }
+        return new Started(0, all);
     }
 
-    private static void createToken(TokenStore tokens, List<String> a) {
+    private static String createToken(TokenStore tokens, List<String> a) {
         String name = arg(a, "--name");
         Role role = Role.parse(arg(a, "--role"));
         boolean platformWide = a.contains("--platform-wide");
         Set<String> tenants = a.contains("--tenants") ? new HashSet<>(Arrays.asList(arg(a, "--tenants").split(",")))
                 : Set.of();
-        TokenStore.CreatedToken t = tokens.create(name, role, tenants, platformWide, "cli");
-        System.out.println(t.secret());
+        return tokens.create(name, role, tenants, platformWide, "cli").secret();
     }
 
     private static String arg(List<String> a, String flag) {
