@@ -416,6 +416,17 @@ class DashboardApiIT {
     }
 
     @Test
+    void a13_badRecordsOnTheTopicsAreSkippedAndCountedWithoutBreakingTheViews() {
+        ApiHarness.send(producer, Topics.ALERTS, "junk", "not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ApiHarness.send(producer, Topics.DEVICE_STATUS, "no-slash-key", Codecs.DEVICE_STATUS.encode(
+                Fixtures.device("acme", "cam-9", "cam-x1", "1.0.0", NOW)));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(api.get("/metrics", null).body())
+                .containsPattern("fleetwarden_dashboard_records_skipped [2-9]"));
+        assertThat(api.get("/api/v1/devices?limit=500", acmeViewer).status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/alerts", acmeViewer).status()).isEqualTo(200);
+    }
+
+    @Test
     void a13_healthReadinessAndMetrics() {
         assertThat(api.get("/health", null).status()).isEqualTo(200);
         assertThat(api.get("/ready", null).json().get("status").asText()).isEqualTo("READY");

@@ -6,6 +6,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.fleetwarden.model.DeviceControl;
+import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.DeviceStatus;
 
 /**
@@ -18,7 +19,9 @@ public final class DeviceStore {
     private final ConcurrentHashMap<String, DeviceStatus> status = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, DeviceControl> controls = new ConcurrentHashMap<>();
 
+    /** @throws IllegalArgumentException for a key that is not {@code tenant/deviceId} (the record is skipped) */
     public void applyStatus(String key, DeviceStatus s) {
+        DeviceKeys.parse(key);
         if (s == null) {
             status.remove(key);
             return;
@@ -26,7 +29,9 @@ public final class DeviceStore {
         status.merge(key, s, (old, neu) -> !neu.getUpdatedAt().isBefore(old.getUpdatedAt()) ? neu : old);
     }
 
+    /** @throws IllegalArgumentException for a key that is not {@code tenant/deviceId} (the record is skipped) */
     public void applyControl(String key, DeviceControl c) {
+        DeviceKeys.parse(key);
         if (c == null) {
             controls.remove(key);
             return;
