@@ -1,8 +1,8 @@
 package io.fleetwarden.model.codec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 
@@ -64,9 +64,11 @@ public final class AvroCodec<T extends SpecificRecord> {
     public byte[] encode(T value) {
         Objects.requireNonNull(value, "value");
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-            encoder.encode(value, out);
-            return out.toByteArray();
+            // Avro encodes into a per-thread buffer; copy out exactly the bytes written.
+            ByteBuffer buffer = encoder.encode(value);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode " + type.getSimpleName(), e);
         } catch (AvroRuntimeException | NullPointerException | ClassCastException e) {
