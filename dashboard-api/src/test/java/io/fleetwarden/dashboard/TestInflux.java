@@ -1,40 +1,31 @@
 package io.fleetwarden.dashboard;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import org.influxdb.InfluxDB;
-import org.influxdb.InfluxDBFactory;
-import org.influxdb.dto.Query;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import io.fleetwarden.testsupport.InfluxDbExtension;
+
 /**
- * A real InfluxDB 1.x ({@code /usr/bin/influxd}, Debian package {@code influxdb}) as a child
- * process on free ports with its data in a temporary folder, one per test class. Kept local until
- * test-support ships its InfluxDB extension.
+ * test-support's real InfluxDB ({@code influxd} child process, one per test class) with the
+ * database the API reads and a line-protocol write helper for seeding series.
  */
 public final class TestInflux implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
     public static final String DATABASE = "fleetwarden";
 
-    private Process process;
-    private Path dir;
-    private int httpPort;
+    private final InfluxDbExtension influx = InfluxDbExtension.withDatabase(DATABASE);
     private InfluxDB client;
 
     @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
+    public void beforeAll(ExtensionContext context) {
         start();
     }
 
@@ -43,46 +34,13 @@ public final class TestInflux implements BeforeAllCallback, AfterAllCallback, Au
         close();
     }
 
-    public void start() throws Exception {
-        String binary = System.getProperty("influxd.binary", "/usr/bin/influxd");
-        dir = Files.createTempDirectory("influxd");
-        httpPort = freePort();
-        int rpcPort = freePort();
-        Path conf = dir.resolve("influxdb.conf");
-        Files.writeString(conf, String.join("\n",
-                "reporting-disabled = true",
-                "bind-address = \"127.0.0.1:" + rpcPort + "\"",
-                "[meta]", "  dir = \"" + dir.resolve("meta") + "\"",
-                "[data]", "  dir = \"" + dir.resolve("data") + "\"", "  wal-dir = \"" + dir.resolve("wal") + "\"",
-                "  query-log-enabled = false",
-                "[http]", "  bind-address = \"127.0.0.1:" + httpPort + "\"", "  log-enabled = false",
-                "[monitor]", "  store-enabled = false",
-                "[continuous_queries]", "  enabled = false", ""));
-        process = new ProcessBuilder(binary, "run", "-config", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("influxd.log").toFile()).start();
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/ping")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 204) {
-                    break;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("influxd did not start: " + Files.readString(dir.resolve("influxd.log")));
-            }
-            Thread.sleep(100);
-        }
-        client = InfluxDBFactory.connect(url());
-        client.query(new Query("CREATE DATABASE " + DATABASE));
+    public void start() {
+        influx.start();
+        client = influx.newClient();
     }
 
     public String url() {
-        return "http://127.0.0.1:" + httpPort;
+        return influx.url();
     }
 
     /** Writes points in line protocol (precision ms) and returns when they are stored. */
@@ -101,31 +59,6 @@ public final class TestInflux implements BeforeAllCallback, AfterAllCallback, Au
 
     @Override
     public void close() {
-        if (client != null) {
-            client.close();
-        }
-        if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (dir != null) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // best effort
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        influx.close();
     }
 }
