@@ -80,7 +80,13 @@ class DashboardBrowserIT {
         INFLUX.write(lines.toString());
         TokenStore tokens = ApiHarness.tokenStore();
         analyst = ApiHarness.token(tokens, Role.ANALYST, "acme");
+        String admin = ApiHarness.token(tokens, Role.ADMIN, "acme");
         api = new ApiHarness(KAFKA.bootstrapServers(), INFLUX.url(), tokens).awaitReady();
+        api.send("PUT", "/api/v1/firmware/catalog/cam-x1", admin, java.util.Map.of("model", "cam-x1", "vendor", "Acme",
+                "latestVersion", "1.3.0", "releases", List.of()), java.util.Map.of());
+        api.post("/api/v1/advisories", admin, java.util.Map.of("advisoryId", "FWSA-2026-0042", "model", "cam-x1",
+                "affectedVersions", "[1.0.0,1.3.0)", "fixedVersion", "1.3.0", "severity", "high",
+                "title", "<img src=x onerror=alert(1)> in the web UI"));
 
         System.setProperty("webdriver.chrome.driver", System.getProperty("chromedriver", "/usr/bin/chromedriver"));
         ChromeOptions options = new ChromeOptions();
@@ -147,6 +153,19 @@ class DashboardBrowserIT {
         assertThat(driver.findElement(By.id("chart-online")).getText()).contains("model=cam-x1").contains("model=plug-2");
         assertThat(driver.findElement(By.id("firmware-distribution")).getText()).contains("cam-x1").contains("1.2.0");
         screenshot("04-fleet-health");
+    }
+
+    @Test
+    void a25_firmwareAndAdvisoriesWithAffectedDevicesAndNoMarkupInjection() throws IOException {
+        driver.findElement(By.id("nav-firmware")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("advisories"), "FWSA-2026-0042"));
+        assertThat(driver.findElement(By.id("catalog")).getText()).contains("cam-x1").contains("1.3.0");
+        // the title is shown as text, not parsed as markup
+        assertThat(driver.findElement(By.id("advisories")).getText()).contains("<img src=x onerror=alert(1)>");
+        assertThat(driver.findElements(By.cssSelector("#advisories img"))).isEmpty();
+        driver.findElement(By.cssSelector("#advisories button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("advisories"), "acme/cam-7"));
+        screenshot("045-firmware-advisories");
     }
 
     @Test
