@@ -54,8 +54,8 @@ import io.fleetwarden.model.payload.DevicePayloads;
  *
  * <p>Fail closed: any problem at start (bad config, unreadable CA, Kafka controls not loadable in time)
  * prevents the extension's start. Without it a stock HiveMQ would admit every client, so the
- * {@code fleetwarden-broker} launcher then refuses to serve; on a stock HiveMQ, run it together with a
- * deny-all fallback (see the README). The outcome is published in the system property
+ * {@code fleetwarden-broker} launcher then refuses to serve (and its guard extension refuses every client
+ * meanwhile); on a stock HiveMQ, supervise the start (see the README). The outcome is published in the system property
  * {@value #STATE_PROPERTY} ({@code started} or {@code failed: <reason>}) for the launcher.
  */
 public final class FleetwardenExtensionMain implements ExtensionMain {

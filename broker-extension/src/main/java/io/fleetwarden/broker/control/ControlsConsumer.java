@@ -77,22 +77,39 @@ public final class ControlsConsumer implements AutoCloseable {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofMinutes(5));
+            Map<TopicPartition, Long> end = null;
             while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    apply(r);
-                }
-                if (loaded.getCount() > 0 && caughtUp(end)) {
-                    LOG.info("device controls loaded: {} device(s) with a control record", state.size());
-                    loaded.countDown();
+                try {
+                    if (end == null) {
+                        end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+                    }
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                        apply(r);
+                    }
+                    if (loaded.getCount() > 0 && caughtUp(end)) {
+                        LOG.info("device controls loaded: {} device(s) with a control record", state.size());
+                        loaded.countDown();
+                    }
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Kafka away or slow: keep the last known controls and keep trying; never stop enforcing.
+                    LOG.warn("device-controls consumer: {}; retrying", e.toString());
+                    sleepQuietly(1000);
                 }
             }
         } catch (WakeupException e) {
             // closing
-        } catch (RuntimeException e) {
-            LOG.error("device-controls consumer stopped: {}", e.toString(), e);
         } finally {
             consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -106,11 +123,17 @@ public final class ControlsConsumer implements AutoCloseable {
                 LOG.warn("topic {} not found yet; waiting", Topics.DEVICE_CONTROLS);
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 LOG.warn("Kafka unreachable while looking up {}; retrying", Topics.DEVICE_CONTROLS);
+            } catch (WakeupException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.warn("cannot look up {}: {}; retrying", Topics.DEVICE_CONTROLS, e.toString());
+                sleepQuietly(1000);
             }
         }
         return null;
     }
 
+    /** Whether the consumer has read every partition up to the end offsets seen at start. */
     private boolean caughtUp(Map<TopicPartition, Long> end) {
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {

@@ -84,7 +84,6 @@ public final class ConnectionLifecycleListener implements ClientLifecycleEventLi
             return; // never authenticated: the authenticator recorded the refusal
         }
         String clientId = input.getClientInformation().getClientId();
-        // A taken-over connection is no longer in the registry; still record it with what we know.
         Optional<DeviceSession> session = sessions.remove(clientId, token.get());
         session.ifPresent(s -> {
             String why = s.revoking().get() ? SecurityEventReasons.DISCONNECTED_REVOKED : reason;

@@ -6,40 +6,44 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Live authenticated sessions by MQTT client id. Thread-safe.
+ * Live authenticated connections, by per-connection token, and the current connection of each MQTT
+ * client id. Thread-safe.
  *
- * <p>State: a session is added when its CONNECT is authenticated and removed on its disconnect. On a
- * session takeover the newer connection replaces the entry first; the older connection's disconnect
- * then removes nothing, because removal is conditional on the per-connection token.
+ * <p>State: a connection is added when its CONNECT is authenticated and removed on its disconnect. On a
+ * session takeover the newer connection becomes the current one for the client id at once; the older
+ * connection stays known by its token until its own disconnect arrives, so that disconnect is still
+ * recorded (as a session takeover) and does not remove the newer connection.
  */
 public final class SessionRegistry {
 
-    private final Map<String, DeviceSession> byClientId = new ConcurrentHashMap<>();
+    private final Map<String, DeviceSession> byToken = new ConcurrentHashMap<>();
+    private final Map<String, String> currentToken = new ConcurrentHashMap<>();
 
     public void put(DeviceSession session) {
-        byClientId.put(session.clientId(), session);
+        byToken.put(session.token(), session);
+        currentToken.put(session.clientId(), session.token());
     }
 
+    /** The current connection of a client id. */
     public Optional<DeviceSession> get(String clientId) {
-        return Optional.ofNullable(byClientId.get(clientId));
+        String token = currentToken.get(clientId);
+        return token == null ? Optional.empty() : Optional.ofNullable(byToken.get(token));
     }
 
-    /** Removes the session only if it is still the one with {@code token}. @return the removed session */
+    /** Removes the connection with {@code token}; the client id's current connection changes only if it was this one. */
     public Optional<DeviceSession> remove(String clientId, String token) {
-        DeviceSession s = byClientId.get(clientId);
-        if (s != null && s.token().equals(token) && byClientId.remove(clientId, s)) {
-            return Optional.of(s);
-        }
-        return Optional.empty();
+        DeviceSession s = byToken.remove(token);
+        currentToken.remove(clientId, token);
+        return Optional.ofNullable(s).filter(x -> x.clientId().equals(clientId));
     }
 
-    /** The session with this token, if it is still registered. */
+    /** The connection with this token, if it is still registered. */
     public Optional<DeviceSession> byToken(String clientId, String token) {
-        DeviceSession s = byClientId.get(clientId);
-        return s != null && s.token().equals(token) ? Optional.of(s) : Optional.empty();
+        return Optional.ofNullable(byToken.get(token)).filter(s -> s.clientId().equals(clientId));
     }
 
+    /** Every live connection, including ones being taken over. */
     public Collection<DeviceSession> all() {
-        return byClientId.values();
+        return byToken.values();
     }
 }

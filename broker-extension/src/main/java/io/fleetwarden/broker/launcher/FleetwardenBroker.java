@@ -89,7 +89,8 @@ public final class FleetwardenBroker implements AutoCloseable {
         return broker;
     }
 
-    static String hivemqConfig(LauncherConfig c) {
+    /** The HiveMQ {@code config.xml} for the launcher settings: one mutual-TLS listener, nothing else. */
+    public static String hivemqConfig(LauncherConfig c) {
         StringBuilder ciphers = new StringBuilder();
         for (String s : CIPHER_SUITES) {
             ciphers.append("          <cipher-suite>").append(s).append("</cipher-suite>\n");

@@ -77,13 +77,15 @@ class BrokerExtensionIT {
 
     @BeforeAll
     static void start() throws Exception {
+        controls = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(),
+                new ByteArraySerializer());
+        // written before the broker starts: it must be enforced from the first publish (topic read from the beginning)
+        control(ControlAction.QUARANTINE, "dev-pre", true, false);
         fx = new BrokerFixture(KAFKA.bootstrapServers(), Map.of(
                 "fleetwarden.validation.max-payload-bytes", "4096",
                 "fleetwarden.validation.rate-limit-per-second", "2",
                 "fleetwarden.validation.rate-limit-burst", "30"),
                 (pki, crl) -> crlRevoked = pki.revokedDeviceCertificate("dev-crl"));
-        controls = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(),
-                new ByteArraySerializer());
     }
 
     @AfterAll
@@ -233,6 +235,18 @@ class BrokerExtensionIT {
     }
 
     @Test
+    void sessionTakeoverIsRecordedForTheOldConnection() {
+        TestCredential dev = fx.pki.deviceCertificate("acme", "dev-twin");
+        Mqtt5BlockingClient first = fx.connected(dev, "dev-twin");
+        Mqtt5BlockingClient second = fx.connected(dev, "dev-twin");
+        await().atMost(Duration.ofSeconds(15)).until(() -> !first.getState().isConnected());
+        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.SESSION_TAKEOVER, "dev-twin"));
+        // the newer connection is still the registered one: its publishes are accepted
+        assertThat(publish(second, "devices/dev-twin/telemetry", BrokerFixture.telemetryJson(5)).isError()).isFalse();
+        second.disconnect();
+    }
+
+    @Test
     void clientIdMismatchGets0x85() {
         Mqtt5ConnAckException e = refusedConnect("someone-else", fx.pki.deviceCertificate("acme", "dev-mismatch"));
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
@@ -377,6 +391,15 @@ class BrokerExtensionIT {
                 !publish(c, "devices/dev-q/telemetry", BrokerFixture.telemetryJson(3)).isError());
         c.disconnect();
         await().atMost(Duration.ofSeconds(20)).until(() -> fx.telemetry().stream().anyMatch(r -> r.key().equals("acme/dev-q")));
+    }
+
+    @Test
+    void controlsWrittenBeforeStartAreEnforcedFromTheFirstPublish() {
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-pre"), "dev-pre");
+        assertThat(publish(c, "devices/dev-pre/telemetry", BrokerFixture.telemetryJson(1)))
+                .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        c.disconnect();
+        awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "dev-pre"));
     }
 
     @Test

@@ -51,10 +51,10 @@ public final class BrokerFixture implements AutoCloseable {
 
     static final char[] PASSWORD = "test-only-pw".toCharArray();
 
-    final TestPki pki;
-    final Path dir;
-    final Path crlDir;
-    final int port;
+    public final TestPki pki;
+    public final Path dir;
+    public final Path crlDir;
+    public final int port;
     final FleetwardenBroker broker;
     private final KafkaConsumer<String, byte[]> events;
     private final KafkaConsumer<String, byte[]> telemetry;
@@ -100,13 +100,13 @@ public final class BrokerFixture implements AutoCloseable {
         telemetry = consumer(bootstrapServers, Topics.TELEMETRY);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    static void unzip(Path zip, Path into) throws IOException {
+    public static void unzip(Path zip, Path into) throws IOException {
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 Path target = into.resolve(e.getName()).normalize();
