@@ -11,6 +11,7 @@
 #   DIR/broker/broker-keystore.p12 PKCS#12 with the broker key and chain
 #   DIR/broker/truststore.p12      PKCS#12 with the fleet CA as a trusted certificate
 #   DIR/keystore.password          random password of both stores (0600)
+# FW_PKI_OWNER=uid[:gid] chowns the result (the images run as uid 10001).
 # A development CA only: bring your own CA and certificates in production (deploy/README.md).
 set -euo pipefail
 dir="${1:?usage: dev-pki.sh DIR [extra-SAN ...]}"
@@ -18,6 +19,7 @@ shift
 extra_sans=("$@")
 
 if [ -s "$dir/broker/broker-keystore.p12" ] && [ -s "$dir/broker/truststore.p12" ] && [ -s "$dir/ca/fleet-ca.key" ]; then
+  if [ -n "${FW_PKI_OWNER:-}" ]; then chown -R "$FW_PKI_OWNER" "$dir"; fi
   exit 0
 fi
 command -v openssl >/dev/null || { echo "dev-pki: openssl is missing (Debian: apt-get install openssl)" >&2; exit 1; }
@@ -57,4 +59,6 @@ openssl pkcs12 -export -name broker -inkey "$dir/broker/broker.key" -in "$tmp/ch
 keytool -importcert -noprompt -alias fleet-ca -file "$dir/ca/fleet-ca.crt" \
   -keystore "$dir/broker/truststore.p12" -storetype PKCS12 -storepass "$password" >/dev/null 2>&1
 chmod 0644 "$dir/ca/fleet-ca.crt" "$dir/broker/broker.crt"
+# Containers run as uid 10001: FW_PKI_OWNER=10001 hands the files to that user (compose bind mounts).
+if [ -n "${FW_PKI_OWNER:-}" ]; then chown -R "$FW_PKI_OWNER" "$dir"; fi
 echo "dev-pki: fleet CA and broker keystore written to $dir"

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import io.fleetwarden.model.TopicSpec;
 import io.fleetwarden.model.Topics;
@@ -124,7 +125,7 @@ public final class TopicInitializer {
                     }
                 }
             }
-            return verifyCleanupPolicies(admin);
+            return verifyCleanupPoliciesWithRetry(admin);
         } catch (ExecutionException | TimeoutException e) {
             System.err.println("topic-init: " + e);
             return 1;
@@ -142,6 +143,22 @@ public final class TopicInitializer {
             }
         }
         return false;
+    }
+
+    /** Freshly created topics reach the metadata of every listener a moment later: retry briefly. */
+    private static int verifyCleanupPoliciesWithRetry(Admin admin)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (true) {
+            try {
+                return verifyCleanupPolicies(admin);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                Thread.sleep(250);
+            }
+        }
     }
 
     private static int verifyCleanupPolicies(Admin admin)
