@@ -62,7 +62,7 @@ java_image() {
 }
 
 command -v "$cli" >/dev/null || die "$cli is not installed (Debian: apt-get install podman)"
-build
+build kafka broker stream-jobs dashboard-api simulator
 for part in "${parts[@]}"; do
   case "$part" in
     kafka)
