@@ -11,6 +11,7 @@
 #   DIR/broker/broker-keystore.p12 PKCS#12 with the broker key and chain
 #   DIR/broker/truststore.p12      PKCS#12 with the fleet CA as a trusted certificate
 #   DIR/keystore.password          random password of both stores (0600)
+#   DIR/simulator/ca.{crt,key}.pem the fleet simulator's PKI folder (same CA; device credentials are added there)
 # FW_PKI_OWNER=uid[:gid] chowns the result (the images run as uid 10001).
 # A development CA only: bring your own CA and certificates in production (deploy/README.md).
 set -euo pipefail
@@ -18,7 +19,7 @@ dir="${1:?usage: dev-pki.sh DIR [extra-SAN ...]}"
 shift
 extra_sans=("$@")
 
-if [ -s "$dir/broker/broker-keystore.p12" ] && [ -s "$dir/broker/truststore.p12" ] && [ -s "$dir/ca/fleet-ca.key" ]; then
+if [ -s "$dir/broker/broker-keystore.p12" ] && [ -s "$dir/broker/truststore.p12" ] && [ -s "$dir/simulator/ca.key.pem" ]; then
   if [ -n "${FW_PKI_OWNER:-}" ]; then chown -R "$FW_PKI_OWNER" "$dir"; fi
   exit 0
 fi
@@ -59,6 +60,10 @@ openssl pkcs12 -export -name broker -inkey "$dir/broker/broker.key" -in "$tmp/ch
 keytool -importcert -noprompt -alias fleet-ca -file "$dir/ca/fleet-ca.crt" \
   -keystore "$dir/broker/truststore.p12" -storetype PKCS12 -storepass "$password" >/dev/null 2>&1
 chmod 0644 "$dir/ca/fleet-ca.crt" "$dir/broker/broker.crt"
+# The fleet simulator's PKI folder layout (it issues device certificates into it).
+mkdir -p "$dir/simulator"
+cp "$dir/ca/fleet-ca.crt" "$dir/simulator/ca.crt.pem"
+cp "$dir/ca/fleet-ca.key" "$dir/simulator/ca.key.pem"
 # Containers run as uid 10001: FW_PKI_OWNER=10001 hands the files to that user (compose bind mounts).
 if [ -n "${FW_PKI_OWNER:-}" ]; then chown -R "$FW_PKI_OWNER" "$dir"; fi
 echo "dev-pki: fleet CA and broker keystore written to $dir"

@@ -55,6 +55,7 @@ java_image() {
   stage_classpath "$module" "$dir"
   cp "$here/java-entrypoint.sh" "$dir/"
   if [ "$part" = broker ]; then
+    cp "$here/broker/broker-entrypoint.sh" "$dir/"
     mkdir -p "$dir/extensions"
     unzip -q -o "$(ls -t "$REPO"/broker-extension/target/*.zip | head -1)" -d "$dir/extensions"
   fi
