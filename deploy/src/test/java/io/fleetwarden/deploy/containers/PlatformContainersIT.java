@@ -90,8 +90,7 @@ class PlatformContainersIT {
                 .waitingFor(Wait.forLogMessage(".*serving mutual TLS.*", 1).withStartupTimeout(Duration.ofMinutes(3)));
         streamJobs = new GenericContainer<>(Images.image("stream-jobs")).withImagePullPolicy(Images.NEVER_PULL)
                 .withNetwork(network).withNetworkAliases("stream-jobs")
-                .withExposedPorts(8081)
-                .waitingFor(Wait.forHttp("/jobs/overview").forResponsePredicate(body -> body.contains("RUNNING"))
+                .waitingFor(Wait.forLogMessage(".*switched from state [A-Z]+ to RUNNING.*", 1)
                         .withStartupTimeout(Duration.ofMinutes(4)));
         dashboard = new GenericContainer<>(Images.image("dashboard-api")).withImagePullPolicy(Images.NEVER_PULL)
                 .withNetwork(network).withNetworkAliases("dashboard-api")
