@@ -10,7 +10,7 @@
 #   DIR/broker/broker.crt|.key     broker server certificate (SAN localhost, 127.0.0.1, broker + extras) and key
 #   DIR/broker/broker-keystore.p12 PKCS#12 with the broker key and chain
 #   DIR/broker/truststore.p12      PKCS#12 with the fleet CA as a trusted certificate
-#   DIR/keystore.password          random password of both stores (0600)
+#   DIR/broker/keystore.password   random password of both stores (0600); DIR/broker is all a broker needs
 #   DIR/simulator/ca.{crt,key}.pem the fleet simulator's PKI folder (same CA; device credentials are added there)
 # FW_PKI_OWNER=uid[:gid] chowns the result (the images run as uid 10001).
 # A development CA only: bring your own CA and certificates in production (deploy/README.md).
@@ -51,8 +51,8 @@ openssl x509 -req -in "$tmp/broker.csr" -CA "$dir/ca/fleet-ca.crt" -CAkey "$dir/
   -CAcreateserial -CAserial "$tmp/ca.srl" -days 825 -sha256 -extfile "$tmp/ext.cnf" \
   -out "$dir/broker/broker.crt" 2>/dev/null
 
-[ -s "$dir/keystore.password" ] || openssl rand -hex 24 > "$dir/keystore.password"
-password="$(cat "$dir/keystore.password")"
+[ -s "$dir/broker/keystore.password" ] || openssl rand -hex 24 > "$dir/broker/keystore.password"
+password="$(cat "$dir/broker/keystore.password")"
 cat "$dir/broker/broker.crt" "$dir/ca/fleet-ca.crt" > "$tmp/chain.pem"
 rm -f "$dir/broker/broker-keystore.p12" "$dir/broker/truststore.p12"
 openssl pkcs12 -export -name broker -inkey "$dir/broker/broker.key" -in "$tmp/chain.pem" \

@@ -11,6 +11,9 @@ pki=/etc/fleetwarden/pki
 password_file="${FW_KEYSTORE_PASSWORD_FILE:-$pki/broker/keystore.password}"
 [ -r "$password_file" ] || { echo "broker: keystore password file $password_file is not readable" >&2; exit 2; }
 password="$(tr -d '\n' < "$password_file")"
+# HiveMQ marks an extension that failed to start (e.g. Kafka not up yet) with a DISABLED file and
+# skips it from then on; a restarted container must try it again (the launcher still fails closed).
+find /opt/fleetwarden/extensions -mindepth 2 -maxdepth 2 -name DISABLED -delete 2>/dev/null || true
 props=/var/lib/fleetwarden/broker.properties
 umask 077
 cat > "$props" <<EOF

@@ -101,7 +101,7 @@ class LocalRunnerIT {
         Result status = run(env, "status");
         assertThat(status.output()).containsPattern("influxdb\\s+\\d+\\s+\\S*healthy")
                 .containsPattern("kafka\\s+\\d+\\s+\\S*healthy");
-        assertThat(Files.getPosixFilePermissions(home.resolve("pki/keystore.password")))
+        assertThat(Files.getPosixFilePermissions(home.resolve("pki/broker/keystore.password")))
                 .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                         java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         assertThat(home.resolve("pki/broker/broker-keystore.p12")).isNotEmptyFile();
