@@ -45,7 +45,11 @@ sock_dir="$(mktemp -d /tmp/fleetwarden-podman.XXXXXX)"
 podman system service --time=0 "unix://$sock_dir/podman.sock" >"$sock_dir/service.log" 2>&1 &
 service_pid=$!
 stop_service() {
-  if [ "${FW_CONTAINERS_KEEP_SERVICE:-0}" != 1 ]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
+  if [ "${FW_CONTAINERS_KEEP_SERVICE:-0}" != 1 ]; then
+    kill "$service_pid" 2>/dev/null || true
+    wait "$service_pid" 2>/dev/null || true
+    rm -rf "$sock_dir"
+  fi
 }
 trap stop_service EXIT
 for _ in $(seq 1 50); do [ -S "$sock_dir/podman.sock" ] && break; sleep 0.2; done
