@@ -1,0 +1,266 @@
+package io.fleetwarden.broker.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.SAXException;
+
+import io.fleetwarden.model.DeviceKeys;
+
+/**
+ * The extension's whole configuration, parsed and validated once at start from {@code conf/config.xml}.
+ * Immutable and thread-safe.
+ *
+ * <p>Keys are the element paths below the root joined with dots, e.g. {@code kafka.bootstrap-servers}.
+ * Every key may be overridden by a JVM system property {@code fleetwarden.<key>} (the launcher uses that to
+ * inject listener-independent settings such as the Kafka servers without rewriting the file). Unknown
+ * keys are refused, so a typo never silently falls back to a default.
+ *
+ * @param brokerId                 id of this broker instance, carried in every record
+ * @param caCertificates           PEM files (or folders of {@code *.pem}/{@code *.crt}) of the trusted fleet CAs
+ * @param crlFolder                folder of CRL files ({@code *.crl}, {@code *.pem}, DER or PEM); may be absent
+ * @param crlReloadInterval        how often the CRL folder is checked for changes
+ * @param defaultTenant            tenant used when neither the SAN URI nor the subject O names one
+ * @param tlsProtocols             negotiated TLS protocols accepted (checked again by the extension)
+ * @param requireAeadCipher        whether a non-AEAD negotiated cipher suite refuses the connection
+ * @param maxPayloadBytes          largest accepted PUBLISH payload
+ * @param rateLimitPerSecond       sustained publishes per second per device (token refill rate)
+ * @param rateLimitBurst           token bucket size per device
+ * @param kafkaBootstrapServers    Kafka bootstrap servers
+ * @param bufferMaxRecords         records held in memory while Kafka is unreachable before dropping
+ * @param controlsInitialLoadTimeout how long start waits to read the control topic to its end
+ * @param metricsPort              Prometheus HTTP port; 0 picks a free port, -1 disables the endpoint
+ * @param metricsBindAddress       address the metrics endpoint binds to
+ */
+public record BrokerConfig(
+        String brokerId,
+        List<Path> caCertificates,
+        Path crlFolder,
+        Duration crlReloadInterval,
+        String defaultTenant,
+        Set<String> tlsProtocols,
+        boolean requireAeadCipher,
+        int maxPayloadBytes,
+        double rateLimitPerSecond,
+        int rateLimitBurst,
+        String kafkaBootstrapServers,
+        int bufferMaxRecords,
+        Duration controlsInitialLoadTimeout,
+        int metricsPort,
+        String metricsBindAddress) {
+
+    /** Prefix of system properties that override file values. */
+    public static final String OVERRIDE_PREFIX = "fleetwarden.";
+
+    static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("broker-id", null);
+        d.put("trust.ca-certificates", null);
+        d.put("trust.crl-folder", "");
+        d.put("trust.crl-reload-interval", "PT5S");
+        d.put("trust.default-tenant", "default");
+        d.put("tls.protocols", "TLSv1.3,TLSv1.2");
+        d.put("tls.require-aead-cipher", "true");
+        d.put("validation.max-payload-bytes", "16384");
+        d.put("validation.rate-limit-per-second", "5");
+        d.put("validation.rate-limit-burst", "20");
+        d.put("kafka.bootstrap-servers", null);
+        d.put("kafka.buffer-max-records", "100000");
+        d.put("kafka.controls-initial-load-timeout", "PT30S");
+        d.put("metrics.port", "9399");
+        d.put("metrics.bind-address", "127.0.0.1");
+        return d;
+    }
+
+    /**
+     * Reads {@code file}, applies {@code fleetwarden.*} overrides from {@code overrides} and validates.
+     * Relative paths are resolved against {@code base} (the extension's home folder).
+     *
+     * @throws ConfigException naming the offending key
+     */
+    public static BrokerConfig load(Path file, Path base, Properties overrides) {
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        if (file != null) {
+            values.putAll(readXml(file));
+        }
+        for (String key : DEFAULTS.keySet()) {
+            String override = overrides.getProperty(OVERRIDE_PREFIX + key);
+            if (override != null) {
+                values.put(key, override);
+            }
+        }
+        return fromMap(values, base);
+    }
+
+    /** Validates a complete key/value map (keys as in {@link #DEFAULTS}). */
+    static BrokerConfig fromMap(Map<String, String> v, Path base) {
+        for (String key : v.keySet()) {
+            if (!DEFAULTS.containsKey(key)) {
+                throw new ConfigException(key, "unknown key; known keys are " + DEFAULTS.keySet());
+            }
+        }
+        String brokerId = required(v, "broker-id");
+        DeviceKeysCheck.id("broker-id", brokerId);
+        List<Path> cas = Arrays.stream(required(v, "trust.ca-certificates").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).map(s -> base.resolve(s).normalize()).toList();
+        for (Path ca : cas) {
+            if (!Files.isReadable(ca)) {
+                throw new ConfigException("trust.ca-certificates", "not readable: " + ca);
+            }
+        }
+        if (cas.isEmpty()) {
+            throw new ConfigException("trust.ca-certificates", "at least one CA certificate is required");
+        }
+        String crl = v.get("trust.crl-folder");
+        Path crlFolder = crl == null || crl.isBlank() ? null : base.resolve(crl.trim()).normalize();
+        if (crlFolder != null && !Files.isDirectory(crlFolder)) {
+            throw new ConfigException("trust.crl-folder", "not a folder: " + crlFolder);
+        }
+        Duration crlInterval = parse(v, "trust.crl-reload-interval", Duration::parse, "an ISO-8601 duration such as PT5S");
+        positive("trust.crl-reload-interval", crlInterval);
+        String defaultTenant = required(v, "trust.default-tenant");
+        DeviceKeysCheck.id("trust.default-tenant", defaultTenant);
+        Set<String> protocols = Set.copyOf(Arrays.stream(required(v, "tls.protocols").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList());
+        for (String p : protocols) {
+            if (!p.equals("TLSv1.3") && !p.equals("TLSv1.2")) {
+                throw new ConfigException("tls.protocols", "only TLSv1.3 and TLSv1.2 are allowed, got " + p);
+            }
+        }
+        if (protocols.isEmpty()) {
+            throw new ConfigException("tls.protocols", "empty");
+        }
+        boolean aead = bool(v, "tls.require-aead-cipher");
+        int maxPayload = intIn(v, "validation.max-payload-bytes", 64, 256 * 1024 * 1024);
+        double rate = parse(v, "validation.rate-limit-per-second", Double::parseDouble, "a number");
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw new ConfigException("validation.rate-limit-per-second", "must be > 0, got " + rate);
+        }
+        int burst = intIn(v, "validation.rate-limit-burst", 1, 1_000_000);
+        String bootstrap = required(v, "kafka.bootstrap-servers");
+        for (String hp : bootstrap.split(",")) {
+            if (!hp.trim().matches("[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
+                throw new ConfigException("kafka.bootstrap-servers", "expected host:port[,host:port], got " + bootstrap);
+            }
+        }
+        int buffer = intIn(v, "kafka.buffer-max-records", 1, 100_000_000);
+        Duration load = parse(v, "kafka.controls-initial-load-timeout", Duration::parse, "an ISO-8601 duration such as PT30S");
+        positive("kafka.controls-initial-load-timeout", load);
+        int metricsPort = intIn(v, "metrics.port", -1, 65535);
+        String bind = required(v, "metrics.bind-address");
+        return new BrokerConfig(brokerId, cas, crlFolder, crlInterval, defaultTenant, protocols, aead, maxPayload,
+                rate, burst, bootstrap.trim(), buffer, load, metricsPort, bind);
+    }
+
+    private static Map<String, String> readXml(Path file) {
+        Document doc;
+        try (InputStream in = Files.newInputStream(file)) {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            // The file is operator-owned, but external entities have no business in it either.
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            f.setExpandEntityReferences(false);
+            DocumentBuilder b = f.newDocumentBuilder();
+            b.setErrorHandler(null);
+            doc = b.parse(in);
+        } catch (IOException e) {
+            throw new ConfigException("(file)", "cannot read " + file + ": " + e.getMessage(), e);
+        } catch (SAXException | ParserConfigurationException e) {
+            throw new ConfigException("(file)", "not well-formed XML in " + file + ": " + e.getMessage(), e);
+        }
+        Element root = doc.getDocumentElement();
+        if (!"fleetwarden-broker".equals(root.getTagName())) {
+            throw new ConfigException("(root)", "root element must be <fleetwarden-broker>, got <" + root.getTagName() + ">");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        collect(root, "", out);
+        return out;
+    }
+
+    private static void collect(Element element, String prefix, Map<String, String> out) {
+        boolean hasChildElements = false;
+        for (Node n = element.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element child) {
+                hasChildElements = true;
+                String key = prefix.isEmpty() ? child.getTagName() : prefix + "." + child.getTagName();
+                collect(child, key, out);
+            }
+        }
+        if (!hasChildElements && !prefix.isEmpty()) {
+            if (out.containsKey(prefix)) {
+                throw new ConfigException(prefix, "given more than once");
+            }
+            out.put(prefix, element.getTextContent().trim());
+        }
+    }
+
+    private static String required(Map<String, String> v, String key) {
+        String s = v.get(key);
+        if (s == null || s.isBlank()) {
+            throw new ConfigException(key, "required but missing or empty");
+        }
+        return s.trim();
+    }
+
+    private static <T> T parse(Map<String, String> v, String key, Function<String, T> parser, String expected) {
+        String s = required(v, key);
+        try {
+            return parser.apply(s);
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new ConfigException(key, "expected " + expected + ", got '" + s + "'");
+        }
+    }
+
+    private static int intIn(Map<String, String> v, String key, int min, int max) {
+        int value = parse(v, key, Integer::parseInt, "an integer");
+        if (value < min || value > max) {
+            throw new ConfigException(key, "must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    private static boolean bool(Map<String, String> v, String key) {
+        String s = required(v, key);
+        if (!s.equals("true") && !s.equals("false")) {
+            throw new ConfigException(key, "expected true or false, got '" + s + "'");
+        }
+        return Boolean.parseBoolean(s);
+    }
+
+    private static void positive(String key, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new ConfigException(key, "must be positive, got " + d);
+        }
+    }
+
+    /** Id checks with the key named in the error. */
+    private static final class DeviceKeysCheck {
+        static void id(String key, String value) {
+            if (!DeviceKeys.isValidId(value)) {
+                throw new ConfigException(key, "must be 1-64 characters of [A-Za-z0-9._-] starting with a letter or digit, got '"
+                        + value + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package io.fleetwarden.broker.forward;
+
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.Telemetry;
+
+/** Where validated telemetry and security events go. Implementations never block the caller. */
+public interface EventSink {
+
+    /** Forwards validated telemetry (topic {@code fleet.telemetry}). */
+    void telemetry(Telemetry telemetry);
+
+    /** Forwards a security event (topic {@code fleet.security-events}). */
+    void securityEvent(SecurityEvent event);
+}

@@ -1,0 +1,22 @@
+package io.fleetwarden.broker.hivemq;
+
+import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.fleetwarden.broker.identity.DeviceIdentity;
+import io.fleetwarden.model.BrokerContext;
+
+/**
+ * One authenticated connection: who it is, how it reached us, and whether we are disconnecting it
+ * because it was revoked (so the disconnect is recorded with that reason).
+ *
+ * @param token        unique per connection; tells a taken-over session from its successor
+ * @param clientId     MQTT client id (equals the device id)
+ * @param identity     verified identity
+ * @param certificate  the leaf certificate, re-checked when CRLs change
+ * @param broker       broker context for records about this connection
+ * @param revoking     set when the extension disconnects the session because it was revoked
+ */
+public record DeviceSession(String token, String clientId, DeviceIdentity identity, X509Certificate certificate,
+                            BrokerContext broker, AtomicBoolean revoking) {
+}

@@ -1,0 +1,112 @@
+package io.fleetwarden.broker.hivemq;
+
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+
+import io.fleetwarden.broker.control.ControlState;
+import io.fleetwarden.broker.forward.EventSink;
+import io.fleetwarden.broker.forward.SecurityEvents;
+import io.fleetwarden.broker.metrics.BrokerMetrics;
+import io.fleetwarden.broker.topic.TopicPolicy;
+import io.fleetwarden.broker.validation.PublishValidator;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.SecurityEventType;
+import io.fleetwarden.model.payload.DevicePayloads;
+
+/**
+ * Enforces quarantine and validates every device PUBLISH on the device's own topics, then forwards
+ * valid telemetry to Kafka. A refused publish is not delivered, answered with a PUBACK reason code on
+ * MQTT 5 (QUOTA_EXCEEDED for the rate limit, PAYLOAD_FORMAT_INVALID for malformed or schema-violating
+ * JSON, IMPLEMENTATION_SPECIFIC_ERROR for an oversized payload, NOT_AUTHORIZED under quarantine) and
+ * recorded as a security event. Publishes to topics outside the device's namespace are left to
+ * {@link TopicAuthorizer}. One shared, thread-safe instance.
+ */
+public final class PublishValidationInterceptor implements PublishInboundInterceptor {
+
+    private final SessionRegistry sessions;
+    private final ControlState controls;
+    private final PublishValidator validator;
+    private final EventSink sink;
+    private final SecurityEvents events;
+    private final BrokerMetrics metrics;
+    private final Clock clock;
+
+    public PublishValidationInterceptor(SessionRegistry sessions, ControlState controls, PublishValidator validator,
+                                        EventSink sink, SecurityEvents events, BrokerMetrics metrics, Clock clock) {
+        this.sessions = sessions;
+        this.controls = controls;
+        this.validator = validator;
+        this.sink = sink;
+        this.events = events;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
+        Optional<DeviceSession> found = sessions.get(input.getClientInformation().getClientId());
+        String topic = input.getPublishPacket().getTopic();
+        if (found.isEmpty()) {
+            output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "no authenticated device session");
+            return;
+        }
+        DeviceSession session = found.get();
+        String deviceId = session.identity().deviceId();
+        boolean telemetry = topic.equals(TopicPolicy.telemetryTopic(deviceId));
+        if (!telemetry && !topic.equals(TopicPolicy.eventsTopic(deviceId))) {
+            return; // the authorizer refuses and records it
+        }
+        String key = session.identity().key();
+        if (controls.isQuarantined(key)) {
+            metrics.publish("refused", SecurityEventReasons.QUARANTINED);
+            sink.securityEvent(events.build(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED,
+                    "device is quarantined; publishes are refused until it is released", session.identity(),
+                    session.clientId(), null, topic, session.broker(), Map.of("mqttReasonCode", AckReasonCode.NOT_AUTHORIZED.name())));
+            output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "device is quarantined");
+            return;
+        }
+        byte[] payload = bytes(input.getPublishPacket().getPayload());
+        PublishValidator.Verdict verdict = validator.check(key, telemetry, payload);
+        if (verdict instanceof PublishValidator.Invalid invalid) {
+            AckReasonCode code = ackCode(invalid.reason());
+            metrics.publish("refused", invalid.reason());
+            sink.securityEvent(events.build(SecurityEventType.VALIDATION_FAILURE, invalid.reason(), invalid.detail(),
+                    session.identity(), session.clientId(), null, topic, session.broker(),
+                    Map.of("mqttReasonCode", code.name(), "payloadBytes", Integer.toString(payload.length))));
+            output.preventPublishDelivery(code, invalid.reason() + ": " + invalid.detail());
+            return;
+        }
+        if (verdict instanceof PublishValidator.ValidTelemetry valid) {
+            sink.telemetry(DevicePayloads.toTelemetry(session.identity().tenant(), deviceId, valid.payload(),
+                    session.broker(), clock.instant(), false));
+            metrics.publish("forwarded", "telemetry");
+        } else {
+            metrics.publish("accepted", "event");
+        }
+    }
+
+    static AckReasonCode ackCode(String reason) {
+        return switch (reason) {
+            case SecurityEventReasons.RATE_LIMIT_EXCEEDED -> AckReasonCode.QUOTA_EXCEEDED;
+            case SecurityEventReasons.PAYLOAD_TOO_LARGE -> AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
+            default -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
+        };
+    }
+
+    private static byte[] bytes(Optional<ByteBuffer> payload) {
+        if (payload.isEmpty()) {
+            return new byte[0];
+        }
+        ByteBuffer b = payload.get().asReadOnlyBuffer();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+}

@@ -1,0 +1,233 @@
+package io.fleetwarden.broker.identity;
+
+import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.fleetwarden.broker.identity.AuthDecision.Connack;
+import io.fleetwarden.broker.identity.AuthDecision.Refused;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.SecurityEventType;
+
+/**
+ * Decides whether a CONNECT may proceed. Pure logic (no HiveMQ types), thread-safe, time from an
+ * injected {@link Clock}.
+ *
+ * <p>Order of checks, first refusal wins:
+ * <ol>
+ *   <li>credentials: any username or password is refused; a known factory default is a
+ *       {@code DEFAULT_CREDENTIAL_ATTEMPT}, anything else {@code password-not-allowed};</li>
+ *   <li>TLS: protocol in the allowed set, AEAD cipher suite (defence in depth: the listener enforces it too);</li>
+ *   <li>a client certificate is present;</li>
+ *   <li>validity period (expired / not yet valid), then a PKIX chain to one of the trusted CAs
+ *       (revocation is not checked by PKIX but by the CRL store, so the reason stays specific);</li>
+ *   <li>key usage: digitalSignature if the extension is present, clientAuth if an EKU is present;</li>
+ *   <li>CRL revocation, then revocation by the control topic ({@link RevocationCheck});</li>
+ *   <li>the identity can be read ({@link IdentityRule}); the MQTT client id equals the device id.</li>
+ * </ol>
+ */
+public final class ConnectVerifier {
+
+    /** Revocations from outside the CRLs (the device-controls topic). */
+    @FunctionalInterface
+    public interface RevocationCheck {
+        /** Whether the device, or this certificate serial of it, is revoked. */
+        boolean isRevoked(String tenant, String deviceId, String serialHex);
+    }
+
+    /**
+     * Reason code for a connection whose negotiated TLS protocol or cipher is outside policy (only
+     * reachable when a listener is misconfigured; the shipped listener refuses at the handshake).
+     */
+    public static final String TLS_NOT_ALLOWED = "tls-parameters-not-allowed";
+
+    private static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
+    private static final int DIGITAL_SIGNATURE = 0;
+
+    private final Set<TrustAnchor> anchors;
+    private final CrlStore crls;
+    private final RevocationCheck controls;
+    private final DefaultCredentials defaults;
+    private final IdentityRule identityRule;
+    private final Set<String> protocols;
+    private final boolean requireAead;
+    private final Clock clock;
+
+    public ConnectVerifier(List<X509Certificate> trustedCas, CrlStore crls, RevocationCheck controls,
+                           DefaultCredentials defaults, IdentityRule identityRule, Set<String> protocols,
+                           boolean requireAead, Clock clock) {
+        this.anchors = trustedCas.stream().map(ca -> new TrustAnchor(ca, null)).collect(Collectors.toUnmodifiableSet());
+        this.crls = crls;
+        this.controls = controls;
+        this.defaults = defaults;
+        this.identityRule = identityRule;
+        this.protocols = Set.copyOf(protocols);
+        this.requireAead = requireAead;
+        this.clock = clock;
+    }
+
+    /** Checks one CONNECT. Never throws on bad input. */
+    public AuthDecision verify(ConnectRequest req) {
+        if (req.username() != null || req.password() != null) {
+            if (defaults.matches(req.username(), req.password())) {
+                return refuse(Connack.BAD_USER_NAME_OR_PASSWORD, SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT,
+                        SecurityEventReasons.DEFAULT_CREDENTIALS,
+                        "factory-default credentials offered; devices authenticate with certificates only");
+            }
+            return refuse(Connack.BAD_USER_NAME_OR_PASSWORD, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.PASSWORD_NOT_ALLOWED,
+                    "username/password login is not accepted; devices authenticate with certificates only");
+        }
+        if (req.tlsProtocol() == null || !protocols.contains(req.tlsProtocol())) {
+            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    TLS_NOT_ALLOWED,
+                    "TLS protocol " + req.tlsProtocol() + " not allowed; use one of " + protocols);
+        }
+        if (requireAead && !isAead(req.tlsCipher())) {
+            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    TLS_NOT_ALLOWED,
+                    "cipher suite " + req.tlsCipher() + " is not an AEAD suite");
+        }
+        if (req.chain().isEmpty()) {
+            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.NO_CLIENT_CERTIFICATE, "a client certificate is required");
+        }
+        X509Certificate leaf = req.chain().get(0);
+        Date now = Date.from(clock.instant());
+        try {
+            leaf.checkValidity(now);
+        } catch (CertificateExpiredException e) {
+            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CERTIFICATE_EXPIRED, "client certificate expired at " + leaf.getNotAfter().toInstant());
+        } catch (CertificateNotYetValidException e) {
+            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CERTIFICATE_NOT_YET_VALID,
+                    "client certificate not valid before " + leaf.getNotBefore().toInstant());
+        }
+        String chainProblem = validateChain(req.chain(), now);
+        if (chainProblem != null) {
+            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CERTIFICATE_UNTRUSTED, "client certificate does not chain to a fleet CA: " + chainProblem);
+        }
+        String usageProblem = usageProblem(leaf);
+        if (usageProblem != null) {
+            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CERTIFICATE_KEY_USAGE, usageProblem);
+        }
+        IdentityRule.Names names;
+        try {
+            names = identityRule.names(leaf);
+        } catch (IllegalArgumentException e) {
+            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.IDENTITY_UNREADABLE, e.getMessage());
+        }
+        DeviceIdentity identity = new DeviceIdentity(names.tenant(), names.deviceId(), serialHex(leaf), fingerprint(leaf),
+                leaf.getNotAfter().toInstant());
+        if (crls.isRevoked(leaf)) {
+            return new Refused(Connack.BANNED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CERTIFICATE_REVOKED, "client certificate serial " + identity.serialHex()
+                    + " is revoked by its CA's CRL", identity);
+        }
+        if (controls.isRevoked(identity.tenant(), identity.deviceId(), identity.serialHex())) {
+            return new Refused(Connack.BANNED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CERTIFICATE_REVOKED, "device " + identity.key() + " is revoked by an operator",
+                    identity);
+        }
+        if (!identity.deviceId().equals(req.clientId())) {
+            return new Refused(Connack.CLIENT_IDENTIFIER_NOT_VALID, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CLIENT_ID_MISMATCH,
+                    "client id must equal the certificate's device id '" + identity.deviceId() + "'", identity);
+        }
+        return new AuthDecision.Accepted(identity);
+    }
+
+    private String validateChain(List<X509Certificate> chain, Date now) {
+        try {
+            // Only the chain up to (not including) a trust anchor goes into the path.
+            List<X509Certificate> path = new ArrayList<>();
+            for (X509Certificate c : chain) {
+                if (anchors.stream().anyMatch(a -> a.getTrustedCert().equals(c))) {
+                    break;
+                }
+                path.add(c);
+            }
+            CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
+            PKIXParameters params = new PKIXParameters(anchors);
+            params.setRevocationEnabled(false);
+            params.setDate(now);
+            CertPathValidator.getInstance("PKIX").validate(certPath, params);
+            return null;
+        } catch (CertPathValidatorException e) {
+            return e.getReason() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+        } catch (InvalidAlgorithmParameterException | NoSuchAlgorithmException e) {
+            return "no usable trust anchors: " + e.getMessage();
+        } catch (GeneralSecurityException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static String usageProblem(X509Certificate leaf) {
+        boolean[] ku = leaf.getKeyUsage();
+        if (ku != null && (ku.length <= DIGITAL_SIGNATURE || !ku[DIGITAL_SIGNATURE])) {
+            return "client certificate key usage lacks digitalSignature";
+        }
+        try {
+            List<String> eku = leaf.getExtendedKeyUsage();
+            if (eku != null && !eku.contains(CLIENT_AUTH_EKU)) {
+                return "client certificate extended key usage lacks clientAuth";
+            }
+        } catch (CertificateParsingException e) {
+            return "unreadable extended key usage";
+        }
+        return null;
+    }
+
+    /** AEAD suites: GCM, CCM (not CCM_8 which has a short tag) and ChaCha20-Poly1305; all TLS 1.3 suites are AEAD. */
+    public static boolean isAead(String cipher) {
+        if (cipher == null) {
+            return false;
+        }
+        if (cipher.startsWith("TLS_AES_") || cipher.equals("TLS_CHACHA20_POLY1305_SHA256")) {
+            return !cipher.contains("CCM_8");
+        }
+        return (cipher.contains("_GCM_") || cipher.contains("CHACHA20_POLY1305") || cipher.endsWith("_CCM"))
+                && !cipher.contains("CCM_8");
+    }
+
+    private static Refused refuse(Connack connack, SecurityEventType type, String reason, String detail) {
+        return new Refused(connack, type, reason, detail, null);
+    }
+
+    /** Lowercase hex serial. */
+    public static String serialHex(X509Certificate cert) {
+        return cert.getSerialNumber().toString(16);
+    }
+
+    /** SHA-256 of the DER encoding, lowercase hex. */
+    public static String fingerprint(X509Certificate cert) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

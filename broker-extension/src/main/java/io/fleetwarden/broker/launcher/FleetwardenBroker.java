@@ -1,0 +1,194 @@
+package io.fleetwarden.broker.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.hivemq.embedded.EmbeddedHiveMQ;
+
+import io.fleetwarden.broker.config.ConfigException;
+
+/**
+ * The {@code fleetwarden-broker} launcher: runs HiveMQ CE embedded with one mutual-TLS listener
+ * (TLS 1.3/1.2, AEAD suites only, no plain-TCP listener) and the Fleetwarden extension from the
+ * extensions folder, behind a fail-closed guard.
+ *
+ * <p>Usage: {@code fleetwarden-broker <broker.properties>}. Exit codes: 0 on a clean stop, 2 for a
+ * configuration error, 3 when the extension did not start (the broker is stopped again before serving
+ * anyone, and the guard refuses every client in the meantime), 4 when the broker itself cannot start.
+ */
+public final class FleetwardenBroker implements AutoCloseable {
+
+    /** AEAD-only suites; the TLS 1.3 ones are all AEAD. */
+    static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    private final EmbeddedHiveMQ hivemq;
+    private final Path configFolder;
+
+    private FleetwardenBroker(EmbeddedHiveMQ hivemq, Path configFolder) {
+        this.hivemq = hivemq;
+        this.configFolder = configFolder;
+    }
+
+    /** Thrown when the extension did not start; the broker has been stopped. */
+    public static final class ExtensionNotStartedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ExtensionNotStartedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Starts the broker and verifies the extension started.
+     *
+     * @throws ExtensionNotStartedException when it did not (the broker is stopped again)
+     */
+    public static FleetwardenBroker start(LauncherConfig config) throws Exception {
+        System.clearProperty("fleetwarden.extension.state");
+        if (config.clientValidation().equals("extension")) {
+            DeferredClientTrust.install();
+        }
+        System.setProperty("fleetwarden.kafka.bootstrap-servers", config.kafkaBootstrapServers());
+        System.setProperty("fleetwarden.broker-id", config.brokerId());
+        config.overrides().forEach(System::setProperty);
+        Path configFolder = Files.createTempDirectory("fleetwarden-hivemq-conf",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.writeString(configFolder.resolve("config.xml"), hivemqConfig(config), StandardCharsets.UTF_8);
+        Files.createDirectories(config.dataFolder());
+        EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(configFolder)
+                .withDataFolder(config.dataFolder())
+                .withExtensionsFolder(config.extensionsFolder())
+                .withEmbeddedExtension(FailClosedGuard.extension())
+                .build();
+        FleetwardenBroker broker = new FleetwardenBroker(hivemq, configFolder);
+        try {
+            hivemq.start().get(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            broker.close();
+            throw e;
+        }
+        String state = System.getProperty("fleetwarden.extension.state");
+        if (!"started".equals(state)) {
+            broker.close();
+            throw new ExtensionNotStartedException("Fleetwarden extension did not start ("
+                    + (state == null ? "not found in " + config.extensionsFolder() : state) + "); broker stopped");
+        }
+        return broker;
+    }
+
+    /** The HiveMQ {@code config.xml} for the launcher settings: one mutual-TLS listener, nothing else. */
+    public static String hivemqConfig(LauncherConfig c) {
+        StringBuilder ciphers = new StringBuilder();
+        for (String s : CIPHER_SUITES) {
+            ciphers.append("          <cipher-suite>").append(s).append("</cipher-suite>\n");
+        }
+        String clientAuth = c.clientValidation().equals("extension") ? "OPTIONAL" : "REQUIRED";
+        return """
+                <?xml version="1.0"?>
+                <hivemq>
+                  <listeners>
+                    <tls-tcp-listener>
+                      <port>%d</port>
+                      <bind-address>%s</bind-address>
+                      <name>fleet-mtls</name>
+                      <tls>
+                        <keystore>
+                          <path>%s</path>
+                          <password>%s</password>
+                          <private-key-password>%s</private-key-password>
+                        </keystore>
+                        <truststore>
+                          <path>%s</path>
+                          <password>%s</password>
+                        </truststore>
+                        <client-authentication-mode>%s</client-authentication-mode>
+                        <protocols>
+                          <protocol>TLSv1.3</protocol>
+                          <protocol>TLSv1.2</protocol>
+                        </protocols>
+                        <cipher-suites>
+                %s        </cipher-suites>
+                      </tls>
+                    </tls-tcp-listener>
+                  </listeners>
+                  <persistence>
+                    <mode>in-memory</mode>
+                  </persistence>
+                </hivemq>
+                """.formatted(c.port(), xml(c.bindAddress()), xml(c.keystore().toString()), xml(c.keystorePassword()),
+                xml(c.privateKeyPassword()), xml(c.truststore().toString()), xml(c.truststorePassword()), clientAuth,
+                ciphers);
+    }
+
+    private static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            hivemq.stop().get(60, TimeUnit.SECONDS);
+            hivemq.close();
+        } finally {
+            deleteTree(configFolder);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void main(String[] args) {
+        if (args.length != 1) {
+            System.err.println("usage: fleetwarden-broker <broker.properties>");
+            System.exit(2);
+        }
+        Path file = Path.of(args[0]).toAbsolutePath();
+        Path home = Path.of(System.getProperty("fleetwarden.home", file.getParent().getParent().toString()));
+        LauncherConfig config;
+        try {
+            config = LauncherConfig.load(file, home);
+        } catch (ConfigException e) {
+            System.err.println("fleetwarden-broker: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        FleetwardenBroker broker;
+        try {
+            broker = start(config);
+        } catch (ExtensionNotStartedException e) {
+            System.err.println("fleetwarden-broker: " + e.getMessage());
+            System.exit(3);
+            return;
+        } catch (Exception e) {
+            System.err.println("fleetwarden-broker: broker cannot start: " + e);
+            System.exit(4);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                broker.close();
+            } catch (Exception e) {
+                System.err.println("fleetwarden-broker: error while stopping: " + e);
+            }
+        }, "fleetwarden-broker-shutdown"));
+        System.out.println("fleetwarden-broker: serving mutual TLS on " + config.bindAddress() + ":" + config.port());
+    }
+}

@@ -1,0 +1,222 @@
+package io.fleetwarden.broker.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+
+import io.fleetwarden.broker.it.BrokerFixture;
+import io.fleetwarden.broker.launcher.DeferredClientTrust;
+import io.fleetwarden.broker.launcher.FleetwardenBroker;
+import io.fleetwarden.broker.launcher.LauncherConfig;
+import io.fleetwarden.model.Topics;
+import io.fleetwarden.testsupport.KafkaExtension;
+import io.fleetwarden.testsupport.TestCredential;
+import io.fleetwarden.testsupport.TestPki;
+import io.fleetwarden.testsupport.TopicSpec;
+
+/**
+ * Extension overhead benchmark (not a test): QoS 1 publish throughput and mutual-TLS connects per
+ * second through the same embedded HiveMQ and the same TLS listener, once with a permit-all extension
+ * and once with the packaged Fleetwarden extension (forwarding to a real in-process Kafka), in one run,
+ * alternating rounds. Prints both figures and the ratio (target >= 0.95).
+ *
+ * <p>Run: {@code ./mvnw -pl broker-extension -am -Pbench -DskipTests package}
+ */
+public final class BrokerBenchmark {
+
+    static final char[] PW = "bench-only-pw".toCharArray();
+    static final int CONNECTS = Integer.getInteger("bench.connects", 300);
+    static final int DEVICES = Integer.getInteger("bench.devices", 20);
+    static final int MESSAGES = Integer.getInteger("bench.messages", 1500);
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
+
+    record Result(double connectsPerSecond, double publishesPerSecond) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0) {
+            System.setProperty("fleetwarden.it.extension-zip",
+                    Path.of(args[0]).resolve("broker-extension-0.1.0-SNAPSHOT-hivemq-extension.zip").toString());
+        }
+        try (KafkaExtension kafka = KafkaExtension.builder().topic(Topics.TELEMETRY, 3).topic(Topics.SECURITY_EVENTS, 3)
+                .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS)).build()) {
+            kafka.start();
+            List<Result> base = new ArrayList<>();
+            List<Result> ours = new ArrayList<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                base.add(permitAll());
+                ours.add(fleetwarden(kafka.bootstrapServers()));
+                System.out.printf("round %d: permit-all %s | fleetwarden %s%n", round + 1, base.get(round), ours.get(round));
+            }
+            Result b = best(base);
+            Result o = best(ours);
+            System.out.printf("%nmTLS connects/s    permit-all %8.1f   fleetwarden %8.1f   ratio %.3f%n",
+                    b.connectsPerSecond(), o.connectsPerSecond(), o.connectsPerSecond() / b.connectsPerSecond());
+            System.out.printf("QoS1 publishes/s   permit-all %8.1f   fleetwarden %8.1f   ratio %.3f%n",
+                    b.publishesPerSecond(), o.publishesPerSecond(), o.publishesPerSecond() / b.publishesPerSecond());
+        }
+        System.exit(0);
+    }
+
+    static Result best(List<Result> rs) {
+        return new Result(rs.stream().mapToDouble(Result::connectsPerSecond).max().orElse(0),
+                rs.stream().mapToDouble(Result::publishesPerSecond).max().orElse(0));
+    }
+
+    /** Same listener, a permit-all extension. */
+    static Result permitAll() throws Exception {
+        TestPki pki = TestPki.create("acme");
+        Path dir = Files.createTempDirectory("bench-base");
+        int port = BrokerFixture.freePort();
+        Properties p = new Properties();
+        p.setProperty("listener.port", Integer.toString(port));
+        p.setProperty("listener.bind-address", "127.0.0.1");
+        p.setProperty("tls.keystore.path", pki.serverCertificate().writeKeyStore(dir, PW).toString());
+        p.setProperty("tls.keystore.password", new String(PW));
+        p.setProperty("tls.truststore.path", pki.writeTrustStore(dir, PW).toString());
+        p.setProperty("tls.truststore.password", new String(PW));
+        p.setProperty("kafka.bootstrap-servers", "127.0.0.1:1");
+        p.setProperty("broker.id", "bench");
+        LauncherConfig config = LauncherConfig.from(p, dir);
+        DeferredClientTrust.install();
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Files.writeString(conf.resolve("config.xml"), FleetwardenBroker.hivemqConfig(config));
+        EmbeddedExtension permitAll = EmbeddedExtension.builder().withId("permit-all").withName("permit-all")
+                .withVersion("1").withPriority(1000).withExtensionMain(new PermitAll()).build();
+        try (EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(conf)
+                .withDataFolder(Files.createDirectories(dir.resolve("data")))
+                .withExtensionsFolder(Files.createDirectories(dir.resolve("ext")))
+                .withEmbeddedExtension(permitAll).build()) {
+            hivemq.start().get(120, TimeUnit.SECONDS);
+            Result r = measure(pki, port);
+            hivemq.stop().get(60, TimeUnit.SECONDS);
+            return r;
+        }
+    }
+
+    static Result fleetwarden(String bootstrap) throws Exception {
+        try (BrokerFixture fx = new BrokerFixture(bootstrap, Map.of(
+                "fleetwarden.validation.rate-limit-per-second", "1000000",
+                "fleetwarden.validation.rate-limit-burst", "1000000"), (pki, crl) -> { })) {
+            return measure(fx.pki, fx.port);
+        }
+    }
+
+    static MqttClientSslConfig ssl(TestPki pki, TestCredential cred) throws Exception {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        KeyStore ks = cred.keyStore(PW);
+        kmf.init(ks, PW);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(pki.trustStore(PW));
+        return MqttClientSslConfig.builder().keyManagerFactory(kmf).trustManagerFactory(tmf)
+                .protocols(List.of("TLSv1.3")).build();
+    }
+
+    static Result measure(TestPki pki, int port) throws Exception {
+        List<MqttClientSslConfig> configs = new ArrayList<>();
+        for (int i = 0; i < DEVICES; i++) {
+            configs.add(ssl(pki, pki.deviceCertificate("acme", "bench-" + i)));
+        }
+        // warm-up
+        connectLoop(configs, port, 40);
+        long t0 = System.nanoTime();
+        connectLoop(configs, port, CONNECTS);
+        double connectsPerSecond = CONNECTS / ((System.nanoTime() - t0) / 1e9);
+
+        List<Mqtt5AsyncClient> clients = new ArrayList<>();
+        for (int i = 0; i < DEVICES; i++) {
+            Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("bench-" + i).serverHost("localhost").serverPort(port)
+                    .sslConfig(configs.get(i)).buildBlocking();
+            c.connect();
+            clients.add(c.toAsync());
+        }
+        publishAll(clients, MESSAGES / 5);
+        long t1 = System.nanoTime();
+        publishAll(clients, MESSAGES);
+        double publishesPerSecond = (double) DEVICES * MESSAGES / ((System.nanoTime() - t1) / 1e9);
+        for (Mqtt5AsyncClient c : clients) {
+            c.disconnect().get(10, TimeUnit.SECONDS);
+        }
+        return new Result(connectsPerSecond, publishesPerSecond);
+    }
+
+    static void connectLoop(List<MqttClientSslConfig> configs, int port, int total) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                int d = i % configs.size();
+                fs.add(pool.submit(() -> {
+                    Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("bench-" + d).serverHost("localhost")
+                            .serverPort(port).sslConfig(configs.get(d)).buildBlocking();
+                    c.connect();
+                    c.disconnect();
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static void publishAll(List<Mqtt5AsyncClient> clients, int perClient) throws Exception {
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (int i = 0; i < clients.size(); i++) {
+            Mqtt5AsyncClient c = clients.get(i);
+            String topic = "devices/bench-" + i + "/telemetry";
+            for (int m = 0; m < perClient; m++) {
+                all.add(c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(BrokerFixture.telemetryJson(m)).send());
+            }
+        }
+        CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(300, TimeUnit.SECONDS);
+        for (CompletableFuture<?> f : all) {
+            Object r = f.get();
+            if (r instanceof com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult pr && pr.getError().isPresent()) {
+                throw new IllegalStateException("publish refused during benchmark: " + pr.getError().get());
+            }
+        }
+    }
+
+    /** Admits everyone; the baseline. */
+    static final class PermitAll implements ExtensionMain {
+        @Override
+        public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+            SimpleAuthenticator allow = (in, out) -> out.authenticateSuccessfully();
+            Services.securityRegistry().setAuthenticatorProvider(in -> allow);
+        }
+
+        @Override
+        public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.fleetwarden.broker.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.fleetwarden.broker.identity.AuthDecision.Connack;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.SecurityEventType;
+import io.fleetwarden.testsupport.TestCredential;
+import io.fleetwarden.testsupport.TestPki;
+
+/** Every branch of {@link ConnectVerifier}: one accepted case and each refusal. */
+class ConnectVerifierTest {
+
+    static TestPki pki;
+    static Path crlDir;
+    static CrlStore crls;
+    static final Set<String> revokedByControl = ConcurrentHashMap.newKeySet();
+    static ConnectVerifier verifier;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        pki = TestPki.create("acme");
+        crlDir = Files.createTempDirectory("crl");
+        crls = new CrlStore(crlDir, List.of(pki.caCertificate()));
+        verifier = new ConnectVerifier(List.of(pki.caCertificate()), crls,
+                (tenant, id, serial) -> revokedByControl.contains(tenant + "/" + id), DefaultCredentials.shipped(),
+                new IdentityRule("default"), Set.of("TLSv1.3", "TLSv1.2"), true, Clock.systemUTC());
+    }
+
+    private static ConnectRequest request(String clientId, TestCredential cred) {
+        return new ConnectRequest(clientId, null, null, cred == null ? List.of() : cred.chain(), "TLSv1.3",
+                "TLS_AES_128_GCM_SHA256");
+    }
+
+    private static AuthDecision.Refused refused(ConnectRequest req) {
+        AuthDecision d = verifier.verify(req);
+        assertThat(d).isInstanceOf(AuthDecision.Refused.class);
+        return (AuthDecision.Refused) d;
+    }
+
+    @Test
+    void goodCertificateWithMatchingClientIdIsAccepted() {
+        TestCredential dev = pki.deviceCertificate("acme", "dev-1");
+        AuthDecision d = verifier.verify(request("dev-1", dev));
+        assertThat(d).isInstanceOfSatisfying(AuthDecision.Accepted.class, a -> {
+            assertThat(a.identity().tenant()).isEqualTo("acme");
+            assertThat(a.identity().deviceId()).isEqualTo("dev-1");
+            assertThat(a.identity().serialHex()).isEqualTo(dev.certificate().getSerialNumber().toString(16));
+            assertThat(a.identity().fingerprint()).hasSize(64);
+            assertThat(a.identity().key()).isEqualTo("acme/dev-1");
+        });
+    }
+
+    @Test
+    void anyPasswordIsRefused() {
+        TestCredential dev = pki.deviceCertificate("acme", "dev-1");
+        AuthDecision.Refused r = refused(new ConnectRequest("dev-1", "dev-1", "long-random-secret", dev.chain(), "TLSv1.3",
+                "TLS_AES_128_GCM_SHA256"));
+        assertThat(r.eventType()).isEqualTo(SecurityEventType.AUTHENTICATION_FAILURE);
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.PASSWORD_NOT_ALLOWED);
+        assertThat(r.connack()).isEqualTo(Connack.BAD_USER_NAME_OR_PASSWORD);
+        assertThat(r.detail()).doesNotContain("long-random-secret");
+    }
+
+    @Test
+    void usernameWithoutPasswordIsRefused() {
+        assertThat(refused(new ConnectRequest("x", "someone", null, List.of(), "TLSv1.3", "TLS_AES_128_GCM_SHA256")).reason())
+                .isEqualTo(SecurityEventReasons.PASSWORD_NOT_ALLOWED);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"root,xc3511", "admin,admin", "root,''", "pi,raspberry"})
+    void factoryDefaultsAreADistinctEvent(String user, String password) {
+        AuthDecision.Refused r = refused(new ConnectRequest("bot", user, password, List.of(), "TLSv1.2",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"));
+        assertThat(r.eventType()).isEqualTo(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT);
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.DEFAULT_CREDENTIALS);
+    }
+
+    @Test
+    void oldTlsProtocolIsRefused() {
+        TestCredential dev = pki.deviceCertificate("acme", "dev-1");
+        AuthDecision.Refused r = refused(new ConnectRequest("dev-1", null, null, dev.chain(), "TLSv1.1",
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"));
+        assertThat(r.reason()).isEqualTo(ConnectVerifier.TLS_NOT_ALLOWED);
+        assertThat(refused(new ConnectRequest("dev-1", null, null, dev.chain(), null, null)).reason())
+                .isEqualTo(ConnectVerifier.TLS_NOT_ALLOWED);
+    }
+
+    @Test
+    void nonAeadCipherIsRefused() {
+        TestCredential dev = pki.deviceCertificate("acme", "dev-1");
+        assertThat(refused(new ConnectRequest("dev-1", null, null, dev.chain(), "TLSv1.2",
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256")).reason()).isEqualTo(ConnectVerifier.TLS_NOT_ALLOWED);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"TLS_AES_128_GCM_SHA256,true", "TLS_CHACHA20_POLY1305_SHA256,true", "TLS_AES_128_CCM_8_SHA256,false",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,true", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,true",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CCM,true", "TLS_RSA_WITH_AES_128_CBC_SHA,false", "TLS_RSA_WITH_AES_128_CCM_8,false"})
+    void aeadClassification(String cipher, boolean aead) {
+        assertThat(ConnectVerifier.isAead(cipher)).isEqualTo(aead);
+    }
+
+    @Test
+    void missingCertificateIsRefused() {
+        AuthDecision.Refused r = refused(request("dev-1", null));
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.NO_CLIENT_CERTIFICATE);
+        assertThat(r.connack()).isEqualTo(Connack.NOT_AUTHORIZED);
+        assertThat(r.identity()).isNull();
+    }
+
+    @Test
+    void expiredIsRefused() {
+        assertThat(refused(request("dev-x", pki.expiredDeviceCertificate("dev-x"))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_EXPIRED);
+    }
+
+    @Test
+    void notYetValidIsRefused() {
+        assertThat(refused(request("dev-x", pki.notYetValidDeviceCertificate("dev-x"))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_NOT_YET_VALID);
+    }
+
+    @Test
+    void foreignCaIsRefused() {
+        AuthDecision.Refused r = refused(request("dev-x", pki.foreignDeviceCertificate("dev-x")));
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_UNTRUSTED);
+        assertThat(r.identity()).isNull();
+    }
+
+    @Test
+    void selfSignedLeafAloneIsRefused() {
+        X509Certificate foreignCa = pki.foreign().caCertificate();
+        assertThat(refused(new ConnectRequest("x", null, null, List.of(foreignCa), "TLSv1.3", "TLS_AES_128_GCM_SHA256"))
+                .reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_UNTRUSTED);
+    }
+
+    @Test
+    void wrongKeyUsageIsRefused() {
+        assertThat(refused(request("dev-x", pki.wrongUsageDeviceCertificate("dev-x"))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_KEY_USAGE);
+    }
+
+    @Test
+    void twoDeviceUrnsMakeTheIdentityUnreadable() {
+        TestCredential dev = pki.device("dev-x").tenant("acme")
+                .subjectAlternativeName(new GeneralName(GeneralName.uniformResourceIdentifier, "urn:device:other:dev-y"))
+                .issue();
+        assertThat(refused(request("dev-x", dev)).reason()).isEqualTo(SecurityEventReasons.IDENTITY_UNREADABLE);
+    }
+
+    @Test
+    void crlRevocationIsRefusedWithBanned() {
+        TestCredential dev = pki.deviceCertificate("acme", "dev-crl");
+        assertThat(verifier.verify(request("dev-crl", dev))).isInstanceOf(AuthDecision.Accepted.class);
+        pki.revoke(dev);
+        pki.writeCrl(crlDir);
+        assertThat(crls.reloadIfChanged()).isTrue();
+        AuthDecision.Refused r = refused(request("dev-crl", dev));
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+        assertThat(r.connack()).isEqualTo(Connack.BANNED);
+        assertThat(r.identity().deviceId()).isEqualTo("dev-crl");
+        assertThat(crls.reloadIfChanged()).as("unchanged folder is not reloaded").isFalse();
+    }
+
+    @Test
+    void controlTopicRevocationIsRefused() {
+        TestCredential dev = pki.deviceCertificate("acme", "dev-ctl");
+        revokedByControl.add("acme/dev-ctl");
+        assertThat(refused(request("dev-ctl", dev)).reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+    }
+
+    @Test
+    void clientIdMismatchIsRefusedWith0x85() {
+        AuthDecision.Refused r = refused(request("dev-2", pki.deviceCertificate("acme", "dev-1")));
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.CLIENT_ID_MISMATCH);
+        assertThat(r.connack()).isEqualTo(Connack.CLIENT_IDENTIFIER_NOT_VALID);
+        assertThat(r.detail()).contains("dev-1");
+        assertThat(r.identity().deviceId()).isEqualTo("dev-1");
+    }
+}

@@ -1,0 +1,437 @@
+package io.fleetwarden.broker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+
+import io.fleetwarden.broker.FleetwardenExtensionMain;
+import io.fleetwarden.model.ControlAction;
+import io.fleetwarden.model.DeviceControl;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.SecurityEventType;
+import io.fleetwarden.model.Telemetry;
+import io.fleetwarden.model.Topics;
+import io.fleetwarden.model.codec.Codecs;
+import io.fleetwarden.testsupport.KafkaExtension;
+import io.fleetwarden.testsupport.TestCredential;
+import io.fleetwarden.testsupport.TopicSpec;
+
+/**
+ * End to end through the real launcher, the packaged extension zip, real Kafka and real MQTT clients
+ * (HiveMQ client, mosquitto, openssl): every accepted and refused case asserts the MQTT answer and the
+ * record on Kafka. One broker and one Kafka for the class; the Kafka outage runs last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BrokerExtensionIT {
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = KafkaExtension.builder()
+            .topic(Topics.TELEMETRY, 3)
+            .topic(Topics.SECURITY_EVENTS, 3)
+            .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS))
+            .build();
+
+    static BrokerFixture fx;
+    static TestCredential crlRevoked;
+    static KafkaProducer<String, byte[]> controls;
+
+    @BeforeAll
+    static void start() throws Exception {
+        controls = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(),
+                new ByteArraySerializer());
+        // written before the broker starts: it must be enforced from the first publish (topic read from the beginning)
+        control(ControlAction.QUARANTINE, "dev-pre", true, false);
+        fx = new BrokerFixture(KAFKA.bootstrapServers(), Map.of(
+                "fleetwarden.validation.max-payload-bytes", "4096",
+                "fleetwarden.validation.rate-limit-per-second", "2",
+                "fleetwarden.validation.rate-limit-burst", "30"),
+                (pki, crl) -> crlRevoked = pki.revokedDeviceCertificate("dev-crl"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (controls != null) {
+            controls.close();
+        }
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    private static SecurityEvent awaitEvent(Predicate<SecurityEvent> match) {
+        List<SecurityEvent> found = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            fx.events().stream().filter(match).findFirst().ifPresent(found::add);
+            return !found.isEmpty();
+        });
+        return found.get(0);
+    }
+
+    private static Predicate<SecurityEvent> event(SecurityEventType type, String reason, String claimedClientId) {
+        return e -> e.getType() == type && e.getReason().equals(reason) && claimedClientId.equals(e.getClaimedClientId());
+    }
+
+    private static Mqtt5ConnAckException refusedConnect(String clientId, TestCredential credential) {
+        Mqtt5BlockingClient c = fx.client(clientId, credential).buildBlocking();
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(c::connect);
+        assertThat(t).isInstanceOf(Mqtt5ConnAckException.class);
+        return (Mqtt5ConnAckException) t;
+    }
+
+    private static Mqtt5PubAckReasonCode publish(Mqtt5BlockingClient c, String topic, byte[] payload) {
+        try {
+            Mqtt5PublishResult r = c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+            if (r.getError().isPresent() && r.getError().get() instanceof Mqtt5PubAckException e) {
+                return e.getMqttMessage().getReasonCode();
+            }
+            return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
+        } catch (Mqtt5PubAckException e) {
+            return e.getMqttMessage().getReasonCode();
+        }
+    }
+
+    private static void control(ControlAction action, String device, boolean quarantined, boolean revoked) {
+        DeviceControl c = DeviceControl.newBuilder().setControlId(UUID.randomUUID().toString()).setTenant("acme")
+                .setDeviceId(device).setAction(action).setQuarantined(quarantined).setRevoked(revoked)
+                .setRevokedCertificateSerials(List.of()).setReason("it").setIssuedBy("it").setIssuedAt(Instant.now())
+                .build();
+        controls.send(new ProducerRecord<>(Topics.DEVICE_CONTROLS, "acme/" + device, Codecs.DEVICE_CONTROL.encode(c)));
+        controls.flush();
+    }
+
+    @Test
+    @Order(1)
+    void extensionIsLoadedFromThePackagedZip() {
+        assertThat(System.getProperty(FleetwardenExtensionMain.STATE_PROPERTY)).isEqualTo("started");
+        assertThat(System.getProperty(FleetwardenExtensionMain.SOURCE_PROPERTY))
+                .contains(fx.dir.resolve("extensions").toUri().getPath())
+                .endsWith(".jar");
+    }
+
+    @Test
+    void acceptedDevicePublishesTelemetryEnrichedOnKafka() {
+        TestCredential dev = fx.pki.deviceCertificate("acme", "dev-ok");
+        Mqtt5BlockingClient c = fx.connected(dev, "dev-ok");
+        assertThat(c.subscribeWith().topicFilter("devices/dev-ok/commands/#").qos(MqttQos.AT_LEAST_ONCE).send()
+                .getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
+        assertThat(publish(c, "devices/dev-ok/telemetry", BrokerFixture.telemetryJson(1)).isError()).isFalse();
+        c.disconnect();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> fx.telemetry().stream().anyMatch(r -> r.key().equals("acme/dev-ok")));
+        Telemetry t = fx.telemetry().stream().filter(r -> r.key().equals("acme/dev-ok")).findFirst().orElseThrow().value();
+        assertThat(t.getTenant()).isEqualTo("acme");
+        assertThat(t.getDeviceId()).isEqualTo("dev-ok");
+        assertThat(t.getModel()).isEqualTo("cam-x1");
+        assertThat(t.getBroker().getBrokerId()).isEqualTo("it-broker");
+        assertThat(t.getBroker().getSourceAddress()).isEqualTo("127.0.0.1");
+        assertThat(t.getBroker().getTlsProtocol()).isIn("TLSv1.3", "TLSv1.2");
+        assertThat(t.getBroker().getTlsCipher()).contains("GCM");
+        assertThat(t.getBroker().getCertificateSerial()).isEqualTo(dev.certificate().getSerialNumber().toString(16));
+        assertThat(t.getBroker().getMqttVersion()).isEqualTo("V_5");
+
+        awaitEvent(event(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, "dev-ok"));
+        SecurityEvent bye = awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT, "dev-ok"));
+        assertThat(bye.getTenant()).isEqualTo("acme");
+    }
+
+    @Test
+    void noClientCertificateIsRefused() {
+        Mqtt5ConnAckException e = refusedConnect("dev-nocert", null);
+        assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.NO_CLIENT_CERTIFICATE, "dev-nocert"));
+        assertThat(ev.getDeviceId()).isNull();
+    }
+
+    @Test
+    void foreignCaIsRefusedAndRecorded() {
+        Mqtt5ConnAckException e = refusedConnect("dev-foreign", fx.pki.foreignDeviceCertificate("dev-foreign"));
+        assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
+        assertThat(e.getMqttMessage().getReasonString().map(Object::toString)).hasValueSatisfying(s -> assertThat(s).contains("fleet CA"));
+        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_UNTRUSTED, "dev-foreign"));
+    }
+
+    @Test
+    void expiredCertificateIsRefused() {
+        Mqtt5ConnAckException e = refusedConnect("dev-expired", fx.pki.expiredDeviceCertificate("dev-expired"));
+        assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
+        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_EXPIRED, "dev-expired"));
+    }
+
+    @Test
+    void notYetValidCertificateIsRefused() {
+        Mqtt5ConnAckException e = refusedConnect("dev-future", fx.pki.notYetValidDeviceCertificate("dev-future"));
+        assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
+        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_NOT_YET_VALID, "dev-future"));
+    }
+
+    @Test
+    void certificateRevokedByCrlIsRefused() {
+        Mqtt5ConnAckException e = refusedConnect("dev-crl", crlRevoked);
+        assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BANNED);
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "dev-crl"));
+        assertThat(ev.getDeviceId()).isEqualTo("dev-crl");
+    }
+
+    @Test
+    void crlUpdateDisconnectsALiveSession() {
+        TestCredential dev = fx.pki.deviceCertificate("acme", "dev-crl-live");
+        Mqtt5BlockingClient c = fx.connected(dev, "dev-crl-live");
+        fx.pki.revoke(dev);
+        fx.pki.writeCrl(fx.crlDir);
+        await().atMost(Duration.ofSeconds(15)).until(() -> !c.getState().isConnected());
+        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.DISCONNECTED_REVOKED, "dev-crl-live"));
+    }
+
+    @Test
+    void revokeOnTheControlTopicDisconnectsAndRefusesLaterConnects() {
+        TestCredential dev = fx.pki.deviceCertificate("acme", "dev-revoke");
+        Mqtt5BlockingClient c = fx.connected(dev, "dev-revoke");
+        control(ControlAction.REVOKE, "dev-revoke", false, true);
+        await().atMost(Duration.ofSeconds(15)).until(() -> !c.getState().isConnected());
+        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.DISCONNECTED_REVOKED, "dev-revoke"));
+        Mqtt5ConnAckException e = refusedConnect("dev-revoke", dev);
+        assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BANNED);
+        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "dev-revoke"));
+    }
+
+    @Test
+    void sessionTakeoverIsRecordedForTheOldConnection() {
+        TestCredential dev = fx.pki.deviceCertificate("acme", "dev-twin");
+        Mqtt5BlockingClient first = fx.connected(dev, "dev-twin");
+        Mqtt5BlockingClient second = fx.connected(dev, "dev-twin");
+        await().atMost(Duration.ofSeconds(15)).until(() -> !first.getState().isConnected());
+        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.SESSION_TAKEOVER, "dev-twin"));
+        // the newer connection is still the registered one: its publishes are accepted
+        assertThat(publish(second, "devices/dev-twin/telemetry", BrokerFixture.telemetryJson(5)).isError()).isFalse();
+        second.disconnect();
+    }
+
+    @Test
+    void clientIdMismatchGets0x85() {
+        Mqtt5ConnAckException e = refusedConnect("someone-else", fx.pki.deviceCertificate("acme", "dev-mismatch"));
+        assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+        assertThat(e.getMqttMessage().getReasonCode().getCode()).isEqualTo(0x85);
+        assertThat(e.getMqttMessage().getReasonString().map(Object::toString)).hasValueSatisfying(s -> assertThat(s).contains("dev-mismatch"));
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CLIENT_ID_MISMATCH, "someone-else"));
+        assertThat(ev.getDeviceId()).isEqualTo("dev-mismatch");
+    }
+
+    @Test
+    void passwordIsNeverAccepted() {
+        TestCredential dev = fx.pki.deviceCertificate("acme", "dev-pw");
+        Mqtt5BlockingClient c = fx.client("dev-pw", dev).simpleAuth().username("dev-pw")
+                .password("a-strong-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
+        assertThatThrownBy(c::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class, e ->
+                assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.PASSWORD_NOT_ALLOWED, "dev-pw"));
+        assertThat(ev.toString()).doesNotContain("a-strong-secret");
+    }
+
+    @Test
+    void factoryDefaultCredentialsAreASecurityEvent() {
+        Mqtt5BlockingClient c = fx.client("mirai-bot", null).simpleAuth().username("root")
+                .password("xc3511".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
+        assertThatThrownBy(c::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class, e ->
+                assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT, SecurityEventReasons.DEFAULT_CREDENTIALS, "mirai-bot"));
+        assertThat(ev.getUsername()).isEqualTo("root");
+        assertThat(ev.toString()).doesNotContain("xc3511");
+    }
+
+    @Test
+    void tls11IsRefusedAtTheHandshake() throws Exception {
+        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + fx.port, "-tls1_1",
+                "-cipher", "DEFAULT@SECLEVEL=0").redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(out).isNotZero();
+        // the broker answers the TLS 1.1 ClientHello with a protocol_version alert; no session, no certificate
+        assertThat(out).contains("alert protocol version").doesNotContain("BEGIN CERTIFICATE");
+        // and TLS 1.3 with the same tool does reach the broker
+        Process ok = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + fx.port, "-tls1_3")
+                .redirectErrorStream(true).start();
+        ok.getOutputStream().close();
+        assertThat(ok.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(ok.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("TLSv1.3");
+    }
+
+    @Test
+    void publishingToAnotherDevicesTopicIsNotAuthorized() {
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-nosy"), "dev-nosy");
+        assertThat(publish(c, "devices/dev-ok/telemetry", BrokerFixture.telemetryJson(1)))
+                .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, "dev-nosy"));
+        assertThat(ev.getTopic()).isEqualTo("devices/dev-ok/telemetry");
+    }
+
+    @Test
+    void wildcardSysAndSharedSubscriptionsAreNotAuthorized() {
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-wild"), "dev-wild");
+        for (String filter : List.of("devices/+/telemetry", "$SYS/#", "$share/g/devices/dev-wild/commands/#")) {
+            assertThatThrownBy(() -> c.subscribeWith().topicFilter(filter).send())
+                    .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage().getReasonCodes())
+                            .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
+        }
+        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.WILDCARD_NOT_PERMITTED, "dev-wild"));
+        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SYS_TOPIC_NOT_PERMITTED, "dev-wild"));
+        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SHARED_SUBSCRIPTION_NOT_PERMITTED, "dev-wild"));
+        c.disconnect();
+    }
+
+    @Test
+    void oversizedAndMalformedPayloadsAreRefusedAndNotForwarded() {
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-bad"), "dev-bad");
+        assertThat(publish(c, "devices/dev-bad/telemetry", new byte[5000]))
+                .isEqualTo(Mqtt5PubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+        assertThat(publish(c, "devices/dev-bad/telemetry", "{not json".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+        assertThat(publish(c, "devices/dev-bad/telemetry", "{\"schema\":1}".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+        assertThat(c.getState().isConnected()).isTrue();
+        c.disconnect();
+        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_TOO_LARGE, "dev-bad"));
+        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_MALFORMED, "dev-bad"));
+        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION, "dev-bad"));
+        assertThat(fx.telemetry()).noneMatch(r -> r.key().equals("acme/dev-bad"));
+    }
+
+    @Test
+    void rateLimitIsEnforcedPerDevice() {
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-flood"), "dev-flood");
+        List<Mqtt5PubAckReasonCode> codes = new ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            codes.add(publish(c, "devices/dev-flood/events", "{}".getBytes(StandardCharsets.UTF_8)));
+        }
+        c.disconnect();
+        assertThat(codes).contains(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
+        assertThat(codes.subList(0, 20)).doesNotContain(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
+        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.RATE_LIMIT_EXCEEDED, "dev-flood"));
+    }
+
+    @Test
+    void mosquittoClientsPublishAndSubscribe() throws Exception {
+        TestCredential dev = fx.pki.deviceCertificate("acme", "dev-mosq");
+        Path pem = Files.createDirectories(fx.dir.resolve("mosq"));
+        TestCredential.PemFiles files = dev.writePem(pem);
+        Path ca = fx.pki.writeCaPem(pem);
+        String json = new String(BrokerFixture.telemetryJson(7), StandardCharsets.UTF_8);
+        Process pub = new ProcessBuilder("mosquitto_pub", "-h", "localhost", "-p", Integer.toString(fx.port),
+                "--cafile", ca.toString(), "--cert", files.certificate().toString(), "--key", files.privateKey().toString(),
+                "-V", "mqttv5", "-q", "1", "-i", "dev-mosq", "-t", "devices/dev-mosq/telemetry", "-m", json)
+                .redirectErrorStream(true).start();
+        assertThat(pub.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(pub.exitValue()).as(new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> fx.telemetry().stream().anyMatch(r -> r.key().equals("acme/dev-mosq")));
+
+        // a foreign subscription from mosquitto_sub is refused with NOT_AUTHORIZED and recorded
+        Process sub = new ProcessBuilder("mosquitto_sub", "-h", "localhost", "-p", Integer.toString(fx.port),
+                "--cafile", ca.toString(), "--cert", files.certificate().toString(), "--key", files.privateKey().toString(),
+                "-V", "mqttv5", "-i", "dev-mosq", "-t", "devices/dev-ok/commands", "-W", "3")
+                .redirectErrorStream(true).start();
+        assertThat(sub.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("denied");
+        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, "dev-mosq"));
+    }
+
+    @Test
+    void quarantineRefusesPublishesButKeepsCommandsAndReleaseRestores() {
+        TestCredential dev = fx.pki.deviceCertificate("acme", "dev-q");
+        Mqtt5BlockingClient c = fx.connected(dev, "dev-q");
+        control(ControlAction.QUARANTINE, "dev-q", true, false);
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                publish(c, "devices/dev-q/telemetry", BrokerFixture.telemetryJson(2)) == Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        assertThat(c.getState().isConnected()).isTrue();
+        assertThat(c.subscribeWith().topicFilter("devices/dev-q/commands/#").qos(MqttQos.AT_LEAST_ONCE).send()
+                .getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
+        awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "dev-q"));
+
+        control(ControlAction.RELEASE, "dev-q", false, false);
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                !publish(c, "devices/dev-q/telemetry", BrokerFixture.telemetryJson(3)).isError());
+        c.disconnect();
+        await().atMost(Duration.ofSeconds(20)).until(() -> fx.telemetry().stream().anyMatch(r -> r.key().equals("acme/dev-q")));
+    }
+
+    @Test
+    void controlsWrittenBeforeStartAreEnforcedFromTheFirstPublish() {
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-pre"), "dev-pre");
+        assertThat(publish(c, "devices/dev-pre/telemetry", BrokerFixture.telemetryJson(1)))
+                .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        c.disconnect();
+        awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "dev-pre"));
+    }
+
+    @Test
+    void metricsAreServedAsPrometheusText() throws Exception {
+        String port = System.getProperty("fleetwarden.extension.metrics-port");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("fleetwarden_broker_connects_total").contains("fleetwarden_broker_kafka_buffer_depth");
+    }
+
+    @Test
+    @Order(100)
+    void kafkaOutageLosesNothingAndKeepsOrder() throws Exception {
+        TestCredential dev = fx.pki.deviceCertificate("acme", "dev-outage");
+        Mqtt5BlockingClient c = fx.connected(dev, "dev-outage");
+        KAFKA.stop();
+        int n = 15;
+        for (int i = 0; i < n; i++) {
+            assertThat(publish(c, "devices/dev-outage/telemetry", BrokerFixture.telemetryJson(1000 + i)).isError()).isFalse();
+        }
+        c.disconnect();
+        KAFKA.restart();
+        await().atMost(Duration.ofSeconds(90)).until(() ->
+                fx.telemetry().stream().filter(r -> r.key().equals("acme/dev-outage")).count() >= n);
+        List<Long> seq = fx.telemetry().stream().filter(r -> r.key().equals("acme/dev-outage"))
+                .map(ConsumerRecord::value).map(Telemetry::getUptimeSeconds).toList();
+        List<Long> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            expected.add(1000L + i);
+        }
+        assertThat(seq).containsExactlyElementsOf(expected);
+    }
+}

@@ -1,0 +1,213 @@
+package io.fleetwarden.broker.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+
+import io.fleetwarden.broker.launcher.FleetwardenBroker;
+import io.fleetwarden.broker.launcher.LauncherConfig;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.Telemetry;
+import io.fleetwarden.model.Topics;
+import io.fleetwarden.model.codec.Codecs;
+import io.fleetwarden.model.payload.DevicePayloads;
+import io.fleetwarden.model.payload.DeviceTelemetryPayload;
+import io.fleetwarden.testsupport.TestCredential;
+import io.fleetwarden.testsupport.TestPki;
+
+/**
+ * One broker for a test class: the PACKAGED extension zip unpacked into a fresh extensions folder,
+ * started through the real launcher ({@link FleetwardenBroker}) with a mutual-TLS listener on a free
+ * port, the test PKI, and Kafka from test-support. Also MQTT clients and Kafka readers for assertions.
+ */
+public final class BrokerFixture implements AutoCloseable {
+
+    static final char[] PASSWORD = "test-only-pw".toCharArray();
+
+    public final TestPki pki;
+    public final Path dir;
+    public final Path crlDir;
+    public final int port;
+    final FleetwardenBroker broker;
+    private final KafkaConsumer<String, byte[]> events;
+    private final KafkaConsumer<String, byte[]> telemetry;
+    private final List<SecurityEvent> seenEvents = new ArrayList<>();
+    private final List<ConsumerRecord<String, Telemetry>> seenTelemetry = new ArrayList<>();
+
+    /**
+     * @param extensionOverrides extra {@code fleetwarden.*} settings (e.g. rate limits)
+     * @param beforeStart        called with the PKI and CRL folder before the broker starts
+     */
+    public BrokerFixture(String bootstrapServers, Map<String, String> extensionOverrides,
+                         java.util.function.BiConsumer<TestPki, Path> beforeStart) throws Exception {
+        pki = TestPki.create("acme");
+        dir = Files.createTempDirectory("fleetwarden-it");
+        crlDir = Files.createDirectories(dir.resolve("crl"));
+        Path extensions = Files.createDirectories(dir.resolve("extensions"));
+        unzip(Path.of(System.getProperty("fleetwarden.it.extension-zip",
+                "target/broker-extension-0.1.0-SNAPSHOT-hivemq-extension.zip")), extensions);
+        Path caPem = pki.writeCaPem(dir);
+        Path keystore = pki.serverCertificate().writeKeyStore(dir, PASSWORD);
+        Path truststore = pki.writeTrustStore(dir, PASSWORD);
+        beforeStart.accept(pki, crlDir);
+        pki.writeCrl(crlDir);
+        port = freePort();
+        Properties p = new Properties();
+        p.setProperty("listener.port", Integer.toString(port));
+        p.setProperty("listener.bind-address", "127.0.0.1");
+        p.setProperty("tls.keystore.path", keystore.toString());
+        p.setProperty("tls.keystore.password", new String(PASSWORD));
+        p.setProperty("tls.truststore.path", truststore.toString());
+        p.setProperty("tls.truststore.password", new String(PASSWORD));
+        p.setProperty("kafka.bootstrap-servers", bootstrapServers);
+        p.setProperty("broker.id", "it-broker");
+        p.setProperty("extensions.folder", extensions.toString());
+        p.setProperty("data.folder", dir.resolve("data").toString());
+        p.setProperty("fleetwarden.trust.ca-certificates", caPem.toString());
+        p.setProperty("fleetwarden.trust.crl-folder", crlDir.toString());
+        p.setProperty("fleetwarden.trust.crl-reload-interval", "PT0.5S");
+        p.setProperty("fleetwarden.metrics.port", "0");
+        extensionOverrides.forEach(p::setProperty);
+        broker = FleetwardenBroker.start(LauncherConfig.from(p, dir));
+        events = consumer(bootstrapServers, Topics.SECURITY_EVENTS);
+        telemetry = consumer(bootstrapServers, Topics.TELEMETRY);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public static void unzip(Path zip, Path into) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                Path target = into.resolve(e.getName()).normalize();
+                if (!target.startsWith(into)) {
+                    throw new IOException("zip entry outside target: " + e.getName());
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(in, target);
+                }
+            }
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String topic) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", bootstrap);
+        props.put("auto.offset.reset", "earliest");
+        props.put("enable.auto.commit", false);
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = new ArrayList<>();
+        for (PartitionInfo pi : c.partitionsFor(topic, Duration.ofSeconds(30))) {
+            parts.add(new TopicPartition(topic, pi.partition()));
+        }
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        return c;
+    }
+
+    /** All security events seen so far (polls Kafka briefly). */
+    public synchronized List<SecurityEvent> events() {
+        for (ConsumerRecord<String, byte[]> r : events.poll(Duration.ofMillis(200))) {
+            SecurityEvent e = Codecs.SECURITY_EVENT.tryDecode(r.value()).value();
+            if (!Topics.securityEventKey(e).equals(r.key())) {
+                throw new AssertionError("security event key " + r.key() + " does not match its event " + e);
+            }
+            seenEvents.add(e);
+        }
+        return List.copyOf(seenEvents);
+    }
+
+    /** All telemetry records seen so far (polls Kafka briefly). */
+    public synchronized List<ConsumerRecord<String, Telemetry>> telemetry() {
+        for (ConsumerRecord<String, byte[]> r : telemetry.poll(Duration.ofMillis(200))) {
+            seenTelemetry.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
+                    Codecs.TELEMETRY.tryDecode(r.value()).value()));
+        }
+        return List.copyOf(seenTelemetry);
+    }
+
+    /** An MQTT 5 client builder for this broker, presenting {@code credential} (or no certificate). */
+    public Mqtt5ClientBuilder client(String clientId, TestCredential credential) {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(pki.trustStore(PASSWORD));
+            com.hivemq.client.mqtt.MqttClientSslConfigBuilder ssl = MqttClientSslConfig.builder().trustManagerFactory(tmf)
+                    .protocols(List.of("TLSv1.3", "TLSv1.2"));
+            if (credential != null) {
+                KeyStore ks = credential.keyStore(PASSWORD);
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(ks, PASSWORD);
+                ssl = ssl.keyManagerFactory(kmf);
+            }
+            return Mqtt5Client.builder().identifier(clientId).serverHost("localhost").serverPort(port)
+                    .sslConfig(ssl.build());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Connected blocking client for a good device certificate. */
+    public Mqtt5BlockingClient connected(TestCredential credential, String clientId) {
+        Mqtt5BlockingClient c = client(clientId, credential).buildBlocking();
+        c.connect();
+        return c;
+    }
+
+    /** A valid telemetry payload. */
+    public static byte[] telemetryJson(long seq) {
+        return new DevicePayloads().write(new DeviceTelemetryPayload(1, System.currentTimeMillis(), "cam-x1", "eu-west",
+                new DeviceTelemetryPayload.Firmware("1.2.3", null), seq, 12.5, 40.0,
+                new DeviceTelemetryPayload.Network(60, 1000, 2000, 10, 20, List.of(443), List.of()), null));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            broker.close();
+        } finally {
+            events.close();
+            telemetry.close();
+        }
+    }
+
+    static byte[] read(InputStream in) {
+        try {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

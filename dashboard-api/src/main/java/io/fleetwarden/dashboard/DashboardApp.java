@@ -1,0 +1,295 @@
+package io.fleetwarden.dashboard;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fleetwarden.dashboard.alert.AlertHandler;
+import io.fleetwarden.dashboard.alert.AlertService;
+import io.fleetwarden.dashboard.alert.AlertStore;
+import io.fleetwarden.dashboard.alert.ExportHandler;
+import io.fleetwarden.dashboard.alert.WebhookDispatcher;
+import io.fleetwarden.dashboard.auth.Authenticator;
+import io.fleetwarden.dashboard.auth.JwtAuthenticator;
+import io.fleetwarden.dashboard.auth.TokenHandler;
+import io.fleetwarden.dashboard.auth.TokenStore;
+import io.fleetwarden.dashboard.device.AutoQuarantinePolicy;
+import io.fleetwarden.dashboard.device.DecommissionService;
+import io.fleetwarden.dashboard.device.DeviceHandler;
+import io.fleetwarden.dashboard.device.DeviceService;
+import io.fleetwarden.dashboard.device.DeviceStore;
+import io.fleetwarden.dashboard.disclosure.DisclosureHandler;
+import io.fleetwarden.dashboard.disclosure.ReportStore;
+import io.fleetwarden.dashboard.firmware.CatalogStore;
+import io.fleetwarden.dashboard.firmware.FirmwareHandler;
+import io.fleetwarden.dashboard.firmware.FirmwareService;
+import io.fleetwarden.dashboard.fleet.FleetHandler;
+import io.fleetwarden.dashboard.fleet.HealthSeries;
+import io.fleetwarden.dashboard.kafka.RecordPublisher;
+import io.fleetwarden.dashboard.kafka.TopicMaterializer;
+import io.fleetwarden.dashboard.posture.PostureHandler;
+import io.fleetwarden.dashboard.posture.PostureService;
+import io.fleetwarden.dashboard.web.Access;
+import io.fleetwarden.dashboard.web.ApiException;
+import io.fleetwarden.dashboard.web.Json;
+import io.fleetwarden.dashboard.web.Metrics;
+import io.fleetwarden.dashboard.web.OpenApi;
+import io.fleetwarden.dashboard.web.Problems;
+import io.fleetwarden.dashboard.web.Route;
+import io.fleetwarden.dashboard.web.Routes;
+import io.fleetwarden.model.Topics;
+import io.fleetwarden.model.codec.Codecs;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+
+/**
+ * The app factory: builds the whole dashboard API (stores, services, handlers, routes, the
+ * Javalin server) from its dependencies. No static mutable state: two instances in one JVM are
+ * independent, which the tests rely on.
+ */
+public final class DashboardApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardApp.class);
+    static final String VERSION = "0.1.0";
+
+    /**
+     * What the app needs from outside. {@code materializer} may be null in tests that feed the
+     * stores directly; {@code jwt} is null when OIDC is not configured.
+     */
+    public record Dependencies(DashboardConfig config, Clock clock, RecordPublisher publisher,
+                               TopicMaterializer materializer, HealthSeries health, TokenStore tokens,
+                               JwtAuthenticator jwt, ReportStore reports) {
+    }
+
+    private final Dependencies deps;
+    private final AlertStore alertStore = new AlertStore();
+    private final DeviceStore deviceStore = new DeviceStore();
+    private final CatalogStore catalogStore = new CatalogStore();
+    private final Metrics metrics = new Metrics();
+    private final ObjectMapper mapper = Json.mapper();
+    private final List<Route> routes = new ArrayList<>();
+    private final WebhookDispatcher webhooks;
+    private final AutoQuarantinePolicy autoQuarantine;
+    private final Javalin javalin;
+
+    private DashboardApp(Dependencies deps) {
+        this.deps = deps;
+        DashboardConfig cfg = deps.config();
+        Clock clock = deps.clock();
+        PostureService posture = new PostureService(deviceStore, alertStore, catalogStore, cfg.disclosure().published());
+        AlertService alerts = new AlertService(alertStore, deps.publisher(), clock);
+        DeviceService devices = new DeviceService(deviceStore, alertStore, posture, deps.health(), deps.publisher(), clock);
+        FirmwareService firmware = new FirmwareService(catalogStore, deviceStore, deps.publisher(), clock);
+        DecommissionService decommission = new DecommissionService(devices, deviceStore, alertStore, deps.health(),
+                deps.publisher());
+        DisclosureHandler disclosure = new DisclosureHandler(cfg.disclosure(), deps.reports(), firmware, mapper, clock);
+        webhooks = new WebhookDispatcher(cfg.webhooks(), alertStore, mapper, clock, Duration.ofSeconds(1), 6);
+        autoQuarantine = new AutoQuarantinePolicy(new HashSet<>(cfg.autoQuarantineRules()), devices, this::isLive);
+        alertStore.addListener(autoQuarantine::onAlert);
+        alertStore.addListener(a -> {
+            if (isLive()) {
+                webhooks.dispatch(a);
+            }
+        });
+
+        routes.add(Route.get("/health", Access.PUBLIC, "Liveness", ctx -> ctx.json(Map.of("status", "UP"))));
+        routes.add(Route.get("/ready", Access.PUBLIC, "Readiness: topics replayed and time-series store answering",
+                this::ready));
+        routes.add(Route.get("/metrics", Access.PUBLIC, "Prometheus metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape())));
+        routes.add(Route.get("/api/v1/openapi.json", Access.PUBLIC, "This OpenAPI document",
+                ctx -> ctx.json(OpenApi.document(routes, VERSION))));
+        routes.addAll(new AlertHandler(alerts, mapper).routes());
+        routes.addAll(new ExportHandler(alertStore, webhooks, mapper).routes());
+        routes.addAll(new DeviceHandler(devices, decommission, mapper).routes());
+        routes.addAll(new PostureHandler(posture, devices).routes());
+        routes.addAll(new FirmwareHandler(firmware, mapper).routes());
+        routes.addAll(new FleetHandler(deps.health(), firmware, clock).routes());
+        routes.addAll(disclosure.routes());
+        routes.addAll(new TokenHandler(deps.tokens(), mapper).routes());
+        routes.add(Route.get("/api/v1/auto-quarantine", Access.VIEWER, "The automatic-quarantine policy",
+                ctx -> ctx.json(Map.of("rules", autoQuarantine.rules(), "issued", autoQuarantine.issued()))));
+
+        metrics.gauge("fleetwarden_dashboard_alerts", "Alerts materialised", alertStore::size);
+        metrics.gauge("fleetwarden_dashboard_devices", "Devices known", () -> deviceStore.keys().size());
+        metrics.gauge("fleetwarden_dashboard_disclosure_refused", "Vulnerability reports refused",
+                disclosure::refusedCount);
+        metrics.gauge("fleetwarden_dashboard_auto_quarantines", "Automatic quarantines issued", autoQuarantine::issued);
+        if (deps.materializer() != null) {
+            metrics.gauge("fleetwarden_dashboard_records_materialised", "Kafka records read",
+                    deps.materializer()::records);
+            metrics.gauge("fleetwarden_dashboard_records_skipped", "Kafka records that could not be applied",
+                    deps.materializer()::failures);
+            wireMaterializer(deps.materializer());
+        }
+
+        Authenticator auth = new Authenticator(deps.tokens(), deps.jwt());
+        javalin = Javalin.create(c -> {
+            c.jsonMapper(new JavalinJackson(mapper, false));
+            c.http.maxRequestSize = 1_000_000;
+            c.jetty.host = cfg.httpHost();
+            c.jetty.port = cfg.httpPort();
+            c.startup.showJavalinBanner = false;
+            c.staticFiles.add(s -> {
+                s.hostedPath = "/";
+                s.directory = "/web";
+                s.location = Location.CLASSPATH;
+            });
+            c.staticFiles.enableWebjars();
+            if (!cfg.corsOrigins().isEmpty()) {
+                c.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
+                    rule.path = "/api/*";
+                    rule.allowHost(cfg.corsOrigins().get(0),
+                            cfg.corsOrigins().subList(1, cfg.corsOrigins().size()).toArray(new String[0]));
+                }));
+            }
+            c.routes.before(ctx -> {
+                ctx.attribute("fw.t0", System.nanoTime());
+                securityHeaders(ctx);
+            });
+            c.routes.after(ctx -> {
+                Long t0 = ctx.attribute("fw.t0");
+                String route = ctx.attribute("fw.route");
+                metrics.record(ctx.method().name(), route == null ? "unmatched" : route, ctx.statusCode(),
+                        t0 == null ? 0 : (System.nanoTime() - t0) / 1e9);
+            });
+            for (Route r : routes) {
+                io.javalin.http.Handler guarded = Routes.guarded(r, auth);
+                c.routes.addHttpHandler(r.method(), r.path(), ctx -> {
+                    ctx.attribute("fw.route", r.path());
+                    guarded.handle(ctx);
+                });
+            }
+            c.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, e));
+            c.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, e.getStatus(),
+                    e.getStatus() == 404 ? "not-found" : "http-" + e.getStatus(),
+                    e.getStatus() == 404 ? "Not found" : "Request refused",
+                    e.getStatus() == 404 ? "no such resource" : safeDetail(e.getMessage())));
+            c.routes.exception(Exception.class, (e, ctx) -> {
+                String incident = UUID.randomUUID().toString();
+                LOG.error("unhandled error {} on {} {}", incident, ctx.method(), ctx.path(), e);
+                Problems.write(ctx, 500, "internal-error", "Internal error",
+                        "the server could not complete the request; incident " + incident);
+            });
+        });
+    }
+
+    private static String safeDetail(String message) {
+        return message == null || message.length() > 200 ? null : message;
+    }
+
+    /** Applies the response headers every answer carries (API and dashboard). */
+    static void securityHeaders(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Cross-Origin-Opener-Policy", "same-origin");
+        ctx.header("Cross-Origin-Resource-Policy", "same-origin");
+        ctx.header("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+        ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+                + " img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none';"
+                + " base-uri 'none'; form-action 'self'");
+        if (ctx.path().startsWith("/api/")) {
+            ctx.header("Cache-Control", "no-store");
+        }
+    }
+
+    private void wireMaterializer(TopicMaterializer m) {
+        m.on(Topics.ALERTS, r -> {
+            if (r.value() != null) {
+                alertStore.applyAlert(Codecs.ALERT.tryDecode(r.value()).value());
+            }
+        });
+        m.on(Topics.ALERT_TRIAGE, r -> {
+            if (r.value() == null) {
+                alertStore.removeTriage(r.key());
+            } else {
+                alertStore.applyTriage(Codecs.ALERT_TRIAGE.tryDecode(r.value()).value());
+            }
+        });
+        m.on(Topics.DEVICE_STATUS, r -> deviceStore.applyStatus(r.key(),
+                r.value() == null ? null : Codecs.DEVICE_STATUS.tryDecode(r.value()).value()));
+        m.on(Topics.DEVICE_CONTROLS, r -> deviceStore.applyControl(r.key(),
+                r.value() == null ? null : Codecs.DEVICE_CONTROL.tryDecode(r.value()).value()));
+        m.on(Topics.FIRMWARE_CATALOG, r -> catalogStore.applyCatalog(r.key(),
+                r.value() == null ? null : Codecs.FIRMWARE_CATALOG.tryDecode(r.value()).value()));
+        m.on(Topics.ADVISORIES, r -> catalogStore.applyAdvisory(r.key(),
+                r.value() == null ? null : Codecs.ADVISORY.tryDecode(r.value()).value()));
+    }
+
+    /** Live = past the initial replay (or no materialiser at all, in tests). */
+    private boolean isLive() {
+        return deps.materializer() == null || deps.materializer().isCaughtUp();
+    }
+
+    private void ready(Context ctx) {
+        boolean replayed = isLive();
+        boolean series = deps.health().ping();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", replayed && series ? "READY" : "NOT_READY");
+        body.put("topicsReplayed", replayed);
+        body.put("timeSeriesStore", series);
+        ctx.status(replayed && series ? 200 : 503).json(body);
+    }
+
+    /** Builds the app; call {@link #start()} to serve. */
+    public static DashboardApp create(Dependencies deps) {
+        return new DashboardApp(deps);
+    }
+
+    /** Starts the materialiser (if any) and the HTTP server. */
+    public DashboardApp start() {
+        if (deps.materializer() != null) {
+            deps.materializer().start();
+        }
+        javalin.start();
+        return this;
+    }
+
+    public int port() {
+        return javalin.port();
+    }
+
+    public Javalin javalin() {
+        return javalin;
+    }
+
+    /** The route table (for the OpenAPI document and the role-matrix test). */
+    public List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
+    public AlertStore alertStore() {
+        return alertStore;
+    }
+
+    public DeviceStore deviceStore() {
+        return deviceStore;
+    }
+
+    public CatalogStore catalogStore() {
+        return catalogStore;
+    }
+
+    @Override
+    public void close() {
+        javalin.stop();
+        webhooks.close();
+        if (deps.materializer() != null) {
+            deps.materializer().close();
+        }
+    }
+}

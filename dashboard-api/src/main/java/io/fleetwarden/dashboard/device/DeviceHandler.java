@@ -1,0 +1,99 @@
+package io.fleetwarden.dashboard.device;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fleetwarden.dashboard.alert.AlertService;
+import io.fleetwarden.dashboard.auth.Principal;
+import io.fleetwarden.dashboard.web.Access;
+import io.fleetwarden.dashboard.web.ApiException;
+import io.fleetwarden.dashboard.web.Params;
+import io.fleetwarden.dashboard.web.Route;
+import io.fleetwarden.dashboard.web.Routes;
+import io.javalin.http.Context;
+
+/** HTTP routes of devices and responses (quarantine, release, revoke, decommission). */
+public final class DeviceHandler {
+
+    private final DeviceService service;
+    private final DecommissionService decommission;
+    private final ObjectMapper mapper;
+
+    public DeviceHandler(DeviceService service, DecommissionService decommission, ObjectMapper mapper) {
+        this.service = service;
+        this.decommission = decommission;
+        this.mapper = mapper;
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                Route.get("/api/v1/devices", Access.VIEWER,
+                        "List and search devices (tenant, q, model, connected, offset, limit)", this::list),
+                Route.get("/api/v1/devices/{tenant}/{deviceId}", Access.VIEWER,
+                        "One device: identity, firmware, connection, risk, open alerts, posture, control state, health (window)",
+                        this::get),
+                Route.post("/api/v1/devices/{tenant}/{deviceId}/quarantine", Access.ANALYST,
+                        "Quarantine a device {reason}", ctx -> ctx.json(service.quarantine(Routes.principal(ctx),
+                                ctx.pathParam("tenant"), ctx.pathParam("deviceId"), reason(ctx)))),
+                Route.post("/api/v1/devices/{tenant}/{deviceId}/release", Access.ANALYST,
+                        "Release a quarantined device {reason}", ctx -> ctx.json(service.release(Routes.principal(ctx),
+                                ctx.pathParam("tenant"), ctx.pathParam("deviceId"), reason(ctx)))),
+                Route.post("/api/v1/devices/{tenant}/{deviceId}/revoke", Access.ADMIN,
+                        "Revoke a device's certificates {reason, serials?}", this::revoke),
+                Route.post("/api/v1/devices/{tenant}/{deviceId}/decommission", Access.ADMIN,
+                        "Decommission a device: revoke, erase its series, tombstone its keyed records {reason}",
+                        ctx -> ctx.json(decommission.decommission(Routes.principal(ctx), ctx.pathParam("tenant"),
+                                ctx.pathParam("deviceId"), reason(ctx)))));
+    }
+
+    private void list(Context ctx) {
+        Principal p = Routes.principal(ctx);
+        String connected = ctx.queryParam("connected");
+        Boolean c = null;
+        if (connected != null && !connected.isBlank()) {
+            if (!connected.equals("true") && !connected.equals("false")) {
+                throw ApiException.badRequest("connected must be true or false");
+            }
+            c = Boolean.valueOf(connected);
+        }
+        String q = ctx.queryParam("q");
+        if (q != null && q.length() > 100) {
+            throw ApiException.badRequest("q must be at most 100 characters");
+        }
+        ctx.json(service.list(AlertService.scope(p, ctx.queryParam("tenant")), q, ctx.queryParam("model"), c,
+                Params.intParam(ctx, "offset", 0, 0, 10_000_000), Params.intParam(ctx, "limit", 50, 1, 500)));
+    }
+
+    private void get(Context ctx) {
+        Duration window = Params.durationParam(ctx, "window", Duration.ofHours(6));
+        if (window.isNegative() || window.isZero() || window.compareTo(Duration.ofDays(31)) > 0) {
+            throw ApiException.badRequest("window must be between 1s and 31 days");
+        }
+        ctx.json(service.get(Routes.principal(ctx), ctx.pathParam("tenant"), ctx.pathParam("deviceId"), window));
+    }
+
+    private String reason(Context ctx) {
+        JsonNode body = Params.body(ctx, mapper);
+        Params.onlyFields(body, "reason");
+        return Params.requiredText(body, "reason", 1000);
+    }
+
+    private void revoke(Context ctx) {
+        JsonNode body = Params.body(ctx, mapper);
+        Params.onlyFields(body, "reason", "serials");
+        String reason = Params.requiredText(body, "reason", 1000);
+        List<String> serials = new ArrayList<>();
+        JsonNode s = body.get("serials");
+        if (s != null && !s.isNull()) {
+            if (!s.isArray() || s.size() > 100) {
+                throw ApiException.badRequest("serials must be an array of at most 100 lowercase hex strings");
+            }
+            s.forEach(n -> serials.add(n.asText()));
+        }
+        ctx.json(service.revoke(Routes.principal(ctx), ctx.pathParam("tenant"), ctx.pathParam("deviceId"), serials, reason));
+    }
+}

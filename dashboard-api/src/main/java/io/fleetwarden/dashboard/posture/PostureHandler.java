@@ -1,0 +1,82 @@
+package io.fleetwarden.dashboard.posture;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.fleetwarden.dashboard.alert.AlertService;
+import io.fleetwarden.dashboard.auth.Principal;
+import io.fleetwarden.dashboard.device.DeviceService;
+import io.fleetwarden.dashboard.web.Access;
+import io.fleetwarden.dashboard.web.ApiException;
+import io.fleetwarden.dashboard.web.Route;
+import io.fleetwarden.dashboard.web.Routes;
+import io.javalin.http.Context;
+
+/** Code of Practice posture per device and per fleet, as JSON or CSV ({@code format=csv}). */
+public final class PostureHandler {
+
+    private final PostureService service;
+    private final DeviceService devices;
+
+    public PostureHandler(PostureService service, DeviceService devices) {
+        this.service = service;
+        this.devices = devices;
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                Route.get("/api/v1/posture/devices/{tenant}/{deviceId}", Access.VIEWER,
+                        "A device's standing against the 13 guidelines (format=json|csv)", this::device),
+                Route.get("/api/v1/posture/fleet", Access.VIEWER,
+                        "The fleet's standing against the 13 guidelines (tenant, format=json|csv)", this::fleet));
+    }
+
+    private static boolean csv(Context ctx) {
+        String f = ctx.queryParam("format");
+        if (f == null || f.equals("json")) {
+            return false;
+        }
+        if (f.equals("csv")) {
+            return true;
+        }
+        throw ApiException.badRequest("format must be json or csv");
+    }
+
+    private void device(Context ctx) {
+        Principal p = Routes.principal(ctx);
+        String tenant = ctx.pathParam("tenant");
+        String deviceId = ctx.pathParam("deviceId");
+        devices.visibleKey(p, tenant, deviceId);
+        List<PostureService.GuidelineStanding> rows = service.deviceStanding(tenant, deviceId);
+        if (csv(ctx)) {
+            download(ctx, "posture-" + tenant + "-" + deviceId + ".csv");
+            ctx.contentType("text/csv; charset=utf-8").result(PostureService.deviceCsv(tenant, deviceId, rows));
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("tenant", tenant);
+        body.put("deviceId", deviceId);
+        body.put("guidelines", rows);
+        download(ctx, "posture-" + tenant + "-" + deviceId + ".json");
+        ctx.json(body);
+    }
+
+    private void fleet(Context ctx) {
+        Principal p = Routes.principal(ctx);
+        List<PostureService.FleetGuideline> rows = service.fleetStanding(AlertService.scope(p, ctx.queryParam("tenant")));
+        if (csv(ctx)) {
+            download(ctx, "posture-fleet.csv");
+            ctx.contentType("text/csv; charset=utf-8").result(PostureService.fleetCsv(rows));
+            return;
+        }
+        download(ctx, "posture-fleet.json");
+        ctx.json(Map.of("guidelines", rows));
+    }
+
+    private static void download(Context ctx, String name) {
+        if (ctx.queryParam("download") != null) {
+            ctx.header("Content-Disposition", "attachment; filename=\"" + name + "\"");
+        }
+    }
+}

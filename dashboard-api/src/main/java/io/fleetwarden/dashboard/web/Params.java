@@ -1,0 +1,123 @@
+package io.fleetwarden.dashboard.web;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.javalin.http.Context;
+
+/** Request parameter parsing that refuses bad input with a message naming the parameter. */
+public final class Params {
+
+    private Params() {
+    }
+
+    public static int intParam(Context ctx, String name, int dflt, int min, int max) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isBlank()) {
+            return dflt;
+        }
+        try {
+            int v = Integer.parseInt(raw.trim());
+            if (v < min || v > max) {
+                throw ApiException.badRequest(name + " must be between " + min + " and " + max);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + " must be an integer");
+        }
+    }
+
+    /** An ISO-8601 instant, or null when absent. */
+    public static Instant instantParam(Context ctx, String name) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(raw.trim());
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
+        }
+    }
+
+    /** An ISO-8601 duration ({@code PT1M}) or a short form ({@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}). */
+    public static Duration durationParam(Context ctx, String name, Duration dflt) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isBlank()) {
+            return dflt;
+        }
+        String s = raw.trim();
+        try {
+            if (s.startsWith("P") || s.startsWith("p")) {
+                return Duration.parse(s);
+            }
+            long n = Long.parseLong(s.substring(0, s.length() - 1));
+            switch (s.charAt(s.length() - 1)) {
+                case 's': return Duration.ofSeconds(n);
+                case 'm': return Duration.ofMinutes(n);
+                case 'h': return Duration.ofHours(n);
+                case 'd': return Duration.ofDays(n);
+                default: throw new NumberFormatException();
+            }
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest(name + " must be a duration such as PT1M, 30s, 5m, 1h or 1d");
+        }
+    }
+
+    /** Parses a JSON object body; refuses anything else. */
+    public static JsonNode body(Context ctx, ObjectMapper mapper) {
+        String text = ctx.body();
+        if (text == null || text.isBlank()) {
+            return mapper.createObjectNode();
+        }
+        try {
+            JsonNode node = mapper.readTree(text);
+            if (node == null || !node.isObject()) {
+                throw ApiException.badRequest("request body must be a JSON object");
+            }
+            return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.badRequest("request body is not valid JSON");
+        }
+    }
+
+    /** A required string field of at most {@code maxLength} characters. */
+    public static String requiredText(JsonNode body, String field, int maxLength) {
+        String v = optionalText(body, field, maxLength);
+        if (v == null || v.isBlank()) {
+            throw ApiException.badRequest("field '" + field + "' is required");
+        }
+        return v;
+    }
+
+    public static String optionalText(JsonNode body, String field, int maxLength) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw ApiException.badRequest("field '" + field + "' must be a string");
+        }
+        String v = n.asText();
+        if (v.length() > maxLength) {
+            throw ApiException.badRequest("field '" + field + "' must be at most " + maxLength + " characters");
+        }
+        return v;
+    }
+
+    /** Refuses fields other than the allowed ones, so typos do not pass silently. */
+    public static void onlyFields(JsonNode body, String... allowed) {
+        java.util.Set<String> ok = java.util.Set.of(allowed);
+        for (Map.Entry<String, JsonNode> e : body.properties()) {
+            String f = e.getKey();
+            if (!ok.contains(f)) {
+                throw ApiException.badRequest("unknown field '" + f + "'");
+            }
+        }
+    }
+}

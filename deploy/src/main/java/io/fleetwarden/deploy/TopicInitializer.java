@@ -1,0 +1,185 @@
+package io.fleetwarden.deploy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import io.fleetwarden.model.TopicSpec;
+import io.fleetwarden.model.Topics;
+
+/**
+ * Creates the platform's Kafka topics ({@link Topics#ALL}) on a running cluster, idempotently, and
+ * doubles as the local runner's Kafka health check: it waits until the cluster answers.
+ *
+ * <pre>
+ * java -cp 'deploy/target/deploy-*.jar:deploy/target/lib/*' io.fleetwarden.deploy.TopicInitializer \
+ *      --bootstrap localhost:9092 [--replication 1] [--max-partitions 3] [--wait-seconds 60]
+ * </pre>
+ *
+ * <p>A topic that already exists is left alone, but its {@code cleanup.policy} is checked against
+ * the spec: a compacted topic that is not compacted would silently lose device controls, so that
+ * is an error (exit code 3), not a warning. {@code --max-partitions} caps partition counts for a
+ * one-machine run; production uses the counts in {@link TopicSpec#partitions()}.
+ */
+public final class TopicInitializer {
+
+    private TopicInitializer() {
+    }
+
+    /** Parsed command line. */
+    record Options(String bootstrap, short replication, int maxPartitions, Duration waitFor) {
+
+        static Options parse(String[] args) {
+            String bootstrap = null;
+            short replication = 1;
+            int maxPartitions = Integer.MAX_VALUE;
+            Duration wait = Duration.ofSeconds(60);
+            for (int i = 0; i < args.length; i++) {
+                String name = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + name + " needs a value");
+                }
+                String value = args[++i];
+                switch (name) {
+                    case "--bootstrap" -> bootstrap = value;
+                    case "--replication" -> replication = Short.parseShort(value);
+                    case "--max-partitions" -> maxPartitions = Integer.parseInt(value);
+                    case "--wait-seconds" -> wait = Duration.ofSeconds(Long.parseLong(value));
+                    default -> throw new IllegalArgumentException("unknown option " + name
+                            + " (known: --bootstrap, --replication, --max-partitions, --wait-seconds)");
+                }
+            }
+            if (bootstrap == null || bootstrap.isBlank()) {
+                throw new IllegalArgumentException("--bootstrap host:port is required");
+            }
+            if (replication < 1 || maxPartitions < 1) {
+                throw new IllegalArgumentException("--replication and --max-partitions must be >= 1");
+            }
+            return new Options(bootstrap, replication, maxPartitions, wait);
+        }
+    }
+
+    /** The topics to create for the given options: names and compaction exactly as in the spec. */
+    static List<NewTopic> plannedTopics(Collection<TopicSpec> specs, short replication, int maxPartitions) {
+        List<NewTopic> topics = new ArrayList<>();
+        for (TopicSpec spec : specs) {
+            topics.add(new NewTopic(spec.name(), Math.min(spec.partitions(), maxPartitions), replication)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, spec.cleanupPolicy())));
+        }
+        return topics;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("topic-init: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options));
+    }
+
+    static int run(Options options) throws InterruptedException {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        try (Admin admin = Admin.create(props)) {
+            if (!awaitCluster(admin, options.waitFor())) {
+                System.err.println("topic-init: Kafka at " + options.bootstrap() + " did not answer within "
+                        + options.waitFor().toSeconds() + " s");
+                return 1;
+            }
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            for (NewTopic topic : plannedTopics(Topics.ALL, options.replication(), options.maxPartitions())) {
+                if (existing.contains(topic.name())) {
+                    continue;
+                }
+                try {
+                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+                    System.out.println("topic-init: created " + topic.name() + " (" + topic.numPartitions()
+                            + " partitions, cleanup.policy=" + topic.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG) + ")");
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        System.err.println("topic-init: cannot create " + topic.name() + ": " + e.getCause());
+                        return 1;
+                    }
+                }
+            }
+            return verifyCleanupPoliciesWithRetry(admin);
+        } catch (ExecutionException | TimeoutException e) {
+            System.err.println("topic-init: " + e);
+            return 1;
+        }
+    }
+
+    private static boolean awaitCluster(Admin admin, Duration waitFor) throws InterruptedException {
+        Instant deadline = Instant.now().plus(waitFor);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
+                return true;
+            } catch (ExecutionException | TimeoutException e) {
+                Thread.sleep(500);
+            }
+        }
+        return false;
+    }
+
+    /** Freshly created topics reach the metadata of every listener a moment later: retry briefly. */
+    private static int verifyCleanupPoliciesWithRetry(Admin admin)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (true) {
+            try {
+                return verifyCleanupPolicies(admin);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private static int verifyCleanupPolicies(Admin admin)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<ConfigResource> resources = Topics.ALL.stream()
+                .map(spec -> new ConfigResource(ConfigResource.Type.TOPIC, spec.name()))
+                .toList();
+        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(10, TimeUnit.SECONDS);
+        int status = 0;
+        for (TopicSpec spec : Topics.ALL) {
+            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
+            String actual = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+            if (!spec.cleanupPolicy().equals(actual)) {
+                System.err.println("topic-init: " + spec.name() + " has cleanup.policy=" + actual + " but must be "
+                        + spec.cleanupPolicy() + "; fix or delete the topic");
+                status = 3;
+            }
+        }
+        if (status == 0) {
+            System.out.println("topic-init: " + Topics.ALL.size() + " topics ready");
+        }
+        return status;
+    }
+}

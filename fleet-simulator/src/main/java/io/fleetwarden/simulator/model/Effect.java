@@ -1,0 +1,15 @@
+package io.fleetwarden.simulator.model;
+
+/** A temporary change in what a device reports, switched on and off by scenario steps. */
+public enum Effect {
+    /** Infected: telnet ports open, scanning many destinations, talking to a C2 server, traffic up ~30x. */
+    BOTNET,
+    /** Legitimate evening peak shared by the whole model cohort: traffic up ~2.5x. */
+    TRAFFIC_PEAK,
+    /** Downloading a firmware update. */
+    UPDATE_DOWNLOADING,
+    /** Installing a firmware update. */
+    UPDATE_INSTALLING,
+    /** Update attempts failing in a loop: every report shows a new failed attempt. */
+    UPDATE_FAILING
+}

@@ -1,0 +1,151 @@
+package io.fleetwarden.simulator.score;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Scores alerts against ground truth. Plain arithmetic, no I/O.
+ *
+ * <p>An alert <em>matches</em> a scenario when it is about the scenario's subject (one of its
+ * devices, or its cohort) and was opened between the scenario start and its end plus
+ * {@code lateness} (detections need time; conditions such as stale firmware last to the end of the
+ * run). It is <em>expected</em> when its rule id is one the scenario expects. Alerts folded into an
+ * incident ({@code parentAlertId} set) are not counted on their own: the incident is the alert.
+ * Several revisions of one alert id count once, opened at the earliest {@code openedAt}.
+ */
+public final class Scorecard {
+
+    private final Duration lateness;
+
+    /** @param lateness how long after a scenario's end an alert still counts for it */
+    public Scorecard(Duration lateness) {
+        this.lateness = lateness;
+    }
+
+    /** Scores {@code alerts} (any revisions, any order) against {@code truth}. */
+    public ScorecardReport score(GroundTruth truth, Collection<AlertView> alerts) {
+        List<AlertView> distinct = distinct(alerts);
+        List<TruthScenario> attacks = truth.scenarios().stream().filter(TruthScenario::attack).toList();
+
+        List<ScorecardReport.ScenarioScore> lines = new ArrayList<>();
+        List<Double> detectSeconds = new ArrayList<>();
+        int detected = 0;
+        int expectedPairs = 0;
+        int firedPairs = 0;
+        for (TruthScenario s : truth.scenarios()) {
+            TreeSet<String> fired = new TreeSet<>();
+            Instant first = null;
+            int expectedAlerts = 0;
+            int falseAlerts = 0;
+            for (AlertView a : distinct) {
+                if (!inWindow(s, a) || !s.concerns(a)) {
+                    continue;
+                }
+                if (s.attack() && s.expectedRules().contains(a.ruleId())) {
+                    expectedAlerts++;
+                    fired.add(a.ruleId());
+                    first = first == null || a.openedAt().isBefore(first) ? a.openedAt() : first;
+                } else if (!explainedByAttack(a, attacks)) {
+                    falseAlerts++;
+                }
+            }
+            Double seconds = null;
+            Boolean isDetected = null;
+            Double recall = null;
+            if (s.attack()) {
+                isDetected = first != null;
+                recall = ratio(fired.size(), s.expectedRules().size());
+                expectedPairs += s.expectedRules().size();
+                firedPairs += fired.size();
+                if (first != null) {
+                    detected++;
+                    seconds = Duration.between(s.start(), first).toMillis() / 1000.0;
+                    detectSeconds.add(seconds);
+                }
+            }
+            lines.add(new ScorecardReport.ScenarioScore(s.id(), s.type(), s.attack(), s.devices().size(),
+                    List.copyOf(new TreeSet<>(s.expectedRules())), List.copyOf(fired), isDetected,
+                    s.attack() ? ratio(expectedAlerts, expectedAlerts + falseAlerts) : null, recall, seconds, falseAlerts));
+        }
+
+        int truePositives = 0;
+        for (AlertView a : distinct) {
+            if (explainedByAttack(a, attacks)) {
+                truePositives++;
+            }
+        }
+        int falsePositives = distinct.size() - truePositives;
+        double benignHours = benignDeviceHours(truth, attacks);
+        detectSeconds.sort(null);
+        ScorecardReport.Overall overall = new ScorecardReport.Overall(distinct.size(), truePositives, falsePositives,
+                ratio(truePositives, distinct.size()), attacks.size(), detected, ratio(detected, attacks.size()),
+                ratio(firedPairs, expectedPairs), percentile(detectSeconds, 50), percentile(detectSeconds, 95),
+                benignHours, benignHours > 0 ? falsePositives * 10_000.0 / benignHours : null);
+        return new ScorecardReport(truth.runId(), lines, overall);
+    }
+
+    private boolean inWindow(TruthScenario s, AlertView a) {
+        return !a.openedAt().isBefore(s.start()) && !a.openedAt().isAfter(s.end().plus(lateness));
+    }
+
+    private boolean explainedByAttack(AlertView a, List<TruthScenario> attacks) {
+        for (TruthScenario s : attacks) {
+            if (s.expectedRules().contains(a.ruleId()) && s.concerns(a) && inWindow(s, a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One view per alert id (earliest openedAt), folded children dropped, in opening order. */
+    static List<AlertView> distinct(Collection<AlertView> alerts) {
+        Map<String, AlertView> byId = new LinkedHashMap<>();
+        for (AlertView a : alerts) {
+            byId.merge(a.alertId(), a, (x, y) -> y.openedAt().isBefore(x.openedAt()) ? y : x);
+        }
+        List<AlertView> out = new ArrayList<>();
+        for (AlertView a : byId.values()) {
+            if (a.parentAlertId() == null) {
+                out.add(a);
+            }
+        }
+        out.sort(Comparator.comparing(AlertView::openedAt));
+        return out;
+    }
+
+    /**
+     * Device-hours of the run minus those spent inside attack scenarios (a device in an attack is
+     * not producing benign traffic). Never negative.
+     */
+    static double benignDeviceHours(GroundTruth truth, List<TruthScenario> attacks) {
+        double total = truth.fleetSize() * hours(truth.runStart(), truth.runEnd());
+        for (TruthScenario s : attacks) {
+            total -= s.devices().size() * hours(s.start(), s.end());
+        }
+        return Math.max(0, total);
+    }
+
+    private static double hours(Instant from, Instant to) {
+        return Math.max(0, Duration.between(from, to).toMillis()) / 3_600_000.0;
+    }
+
+    private static Double ratio(int num, int den) {
+        return den == 0 ? null : (double) num / den;
+    }
+
+    /** Nearest-rank percentile of a sorted list; null when empty. */
+    static Double percentile(List<Double> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return null;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+    }
+}

@@ -1,0 +1,49 @@
+package io.fleetwarden.simulator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine.TypeConversionException;
+
+class SimulatorCliTest {
+
+    @Test
+    void pkiCommandWritesBrokerStoresWithOwnerOnlyPasswordFiles(@TempDir Path dir) throws Exception {
+        int code = SimulatorCli.execute("pki", "--ca-dir", dir.resolve("pki").toString(), "--server-name", "local");
+        assertThat(code).isZero();
+        Path server = dir.resolve("pki/server");
+        assertThat(server.resolve("local-keystore.p12")).exists();
+        assertThat(server.resolve("local-truststore.p12")).exists();
+        assertThat(Files.getPosixFilePermissions(server.resolve("local-keystore.password")))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(dir.resolve("pki/ca.crt.pem")).exists();
+    }
+
+    @Test
+    void badOptionsAreRefusedBeforeAnythingConnects(@TempDir Path dir) {
+        String gt = dir.resolve("gt.jsonl").toString();
+        assertThat(SimulatorCli.execute("run", "--scenario", "no-such-scenario", "-d", "1s", "-o", gt)).isNotZero();
+        assertThat(SimulatorCli.execute("run", "--devices", "0", "-d", "1s", "-o", gt)).isNotZero();
+        assertThat(SimulatorCli.execute("run", "--duration", "soon", "-o", gt)).isEqualTo(2);
+        assertThat(dir.resolve("gt.jsonl")).doesNotExist();
+        assertThat(SimulatorCli.execute("scenarios")).isZero();
+    }
+
+    @Test
+    void durationsReadShortAndIsoForms() {
+        DurationConverter c = new DurationConverter();
+        assertThat(c.convert("90s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.convert("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.convert("PT2H")).isEqualTo(Duration.ofHours(2));
+        assertThat(c.convert("1500ms")).isEqualTo(Duration.ofMillis(1500));
+        assertThatThrownBy(() -> c.convert("5x")).isInstanceOf(TypeConversionException.class);
+    }
+}

@@ -1,0 +1,45 @@
+package io.fleetwarden.simulator.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+
+class ExpectedRulesTest {
+
+    @Test
+    void tableCoversEveryScenarioAttacksExpectRulesBenignExpectNone() {
+        ExpectedRules rules = ExpectedRules.load();
+        for (ScenarioType t : ScenarioType.values()) {
+            assertThat(rules.of(t).isEmpty()).as(t.id()).isEqualTo(!t.attack());
+        }
+        assertThat(rules.of(ScenarioType.BOTNET_INFECTION)).containsExactlyInAnyOrder("CMP-NET-001", "CMP-NET-003", "CMP-NET-004", "CMP-NET-005");
+    }
+
+    @Test
+    void familiesResolveToTheRuleIdsOfSectionTwo() {
+        Properties p = full();
+        p.setProperty("rule.flapping", "RES-002");
+        assertThat(ExpectedRules.from(p).of(ScenarioType.FLAPPING)).containsExactly("RES-002");
+    }
+
+    @Test
+    void aMissingScenarioOrABenignScenarioWithRulesIsRefused() {
+        Properties missing = full();
+        missing.remove("scenario.flapping");
+        assertThatThrownBy(() -> ExpectedRules.from(missing)).hasMessageContaining("scenario.flapping");
+        Properties noisy = full();
+        noisy.setProperty("scenario.short-blip", "flapping");
+        assertThatThrownBy(() -> ExpectedRules.from(noisy)).hasMessageContaining("benign scenario short-blip");
+    }
+
+    private static Properties full() {
+        Properties p = new Properties();
+        for (ScenarioType t : ScenarioType.values()) {
+            p.setProperty("scenario." + t.id(), t.attack() ? t.id() : "");
+        }
+        return p;
+    }
+}

@@ -1,0 +1,183 @@
+package io.fleetwarden.simulator.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.fleetwarden.simulator.scenario.GroundTruthWriter;
+import io.fleetwarden.simulator.scenario.ScenarioInstance;
+import io.fleetwarden.simulator.scenario.ScenarioType;
+
+/**
+ * Scorecard arithmetic on a hand-made run: 100 devices for 2 hours, three attack scenarios, one
+ * benign scenario, and alerts chosen so every number can be worked out on paper.
+ */
+class ScorecardTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+
+    private static Instant at(long seconds) {
+        return T0.plusSeconds(seconds);
+    }
+
+    private static GroundTruth truth() {
+        return new GroundTruth("run-1", 100, T0, at(7200), List.of(
+                // botnet on cam-1 from 100 s to 400 s, expects 2 rules
+                new TruthScenario("s01-botnet-infection", "botnet-infection", true, Set.of("cam-1"), Map.of(),
+                        at(100), at(400), Set.of("net-listening-port", "net-traffic-spike")),
+                // flapping on plug-2 from 200 s to 300 s
+                new TruthScenario("s02-flapping", "flapping", true, Set.of("plug-2"), Map.of(),
+                        at(200), at(300), Set.of("flapping")),
+                // outage of region ap-south (10 devices) from 1000 s to 1100 s, expects a cohort alert
+                new TruthScenario("s03-regional-outage-storm", "regional-outage-storm", true,
+                        Set.of("a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10"), Map.of("region", "ap-south"),
+                        at(1000), at(1100), Set.of("cohort-outage")),
+                // benign reboot of thermo-3 at 500 s
+                new TruthScenario("s04-single-reboot", "single-reboot", false, Set.of("thermo-3"), Map.of(),
+                        at(500), at(510), Set.of())));
+    }
+
+    private static AlertView alert(String id, String rule, String device, long openedAtSecond) {
+        return new AlertView(id, rule, device, null, null, at(openedAtSecond), null);
+    }
+
+    @Test
+    void worksOutDetectionPrecisionRecallLatencyAndFalseAlertRate() {
+        List<AlertView> alerts = new ArrayList<>();
+        alerts.add(alert("a1", "net-listening-port", "cam-1", 130));       // botnet detected 30 s after start
+        alerts.add(alert("a1", "net-listening-port", "cam-1", 160));       // later revision of a1: counts once, at 130
+        alerts.add(alert("a2", "publish-rate", "cam-1", 140));             // unexpected rule on cam-1: false
+        alerts.add(alert("a3", "offline", "thermo-3", 505));               // benign reboot alerted: false
+        alerts.add(new AlertView("a4", "cohort-outage", null, "region", "ap-south", at(1090), null)); // outage detected after 90 s
+        alerts.add(new AlertView("a5", "offline", "a1", null, null, at(1080), "a4"));  // folded into the incident: ignored
+        alerts.add(alert("a6", "net-traffic-spike", "cam-1", 400 + 200));  // inside lateness (5 min after end)
+        alerts.add(alert("a7", "flapping", "plug-2", 300 + 301));          // after end + lateness: not a detection, false
+        alerts.add(alert("a8", "topic-probing", "cam-99", 3000));          // device in no scenario: false
+
+        ScorecardReport r = new Scorecard(Duration.ofMinutes(5)).score(truth(), alerts);
+
+        ScorecardReport.ScenarioScore botnet = r.scenarios().get(0);
+        assertThat(botnet.detected()).isTrue();
+        assertThat(botnet.firedRules()).containsExactly("net-listening-port", "net-traffic-spike");
+        assertThat(botnet.recall()).isEqualTo(1.0);
+        assertThat(botnet.secondsToDetect()).isEqualTo(30.0);
+        assertThat(botnet.falseAlerts()).isEqualTo(1);
+        assertThat(botnet.precision()).isCloseTo(2.0 / 3, offset(1e-9));
+
+        ScorecardReport.ScenarioScore flapping = r.scenarios().get(1);
+        assertThat(flapping.detected()).isFalse();
+        assertThat(flapping.recall()).isEqualTo(0.0);
+        assertThat(flapping.secondsToDetect()).isNull();
+        assertThat(flapping.precision()).isNull();
+
+        ScorecardReport.ScenarioScore outage = r.scenarios().get(2);
+        assertThat(outage.detected()).isTrue();
+        assertThat(outage.secondsToDetect()).isEqualTo(90.0);
+        assertThat(outage.precision()).isEqualTo(1.0);
+
+        ScorecardReport.ScenarioScore reboot = r.scenarios().get(3);
+        assertThat(reboot.detected()).isNull();
+        assertThat(reboot.precision()).as("precision is about attacks").isNull();
+        assertThat(reboot.falseAlerts()).isEqualTo(1);
+
+        ScorecardReport.Overall o = r.overall();
+        assertThat(o.alerts()).isEqualTo(7);                 // a1..a8 minus folded a5
+        assertThat(o.truePositives()).isEqualTo(3);          // a1, a4, a6
+        assertThat(o.falsePositives()).isEqualTo(4);         // a2, a3, a7, a8
+        assertThat(o.precision()).isCloseTo(3.0 / 7, offset(1e-9));
+        assertThat(o.attackScenarios()).isEqualTo(3);
+        assertThat(o.detectedScenarios()).isEqualTo(2);
+        assertThat(o.recall()).isCloseTo(2.0 / 3, offset(1e-9));
+        assertThat(o.ruleRecall()).isCloseTo(3.0 / 4, offset(1e-9));
+        assertThat(o.medianSecondsToDetect()).isEqualTo(30.0);   // nearest rank of [30, 90]
+        assertThat(o.p95SecondsToDetect()).isEqualTo(90.0);
+        // 100 devices x 2 h = 200 device-hours, minus 1 x 300 s, 1 x 100 s, 10 x 100 s = 1400 device-seconds
+        double benign = 200 - 1400 / 3600.0;
+        assertThat(o.benignDeviceHours()).isCloseTo(benign, offset(1e-9));
+        assertThat(o.falseAlertsPer10kDeviceHours()).isCloseTo(4 * 10_000 / benign, offset(1e-6));
+    }
+
+    @Test
+    void noAlertsMeansNothingDetectedAndNoUndefinedRatiosReportedAsNumbers() {
+        ScorecardReport r = new Scorecard(Duration.ofMinutes(5)).score(truth(), List.of());
+        assertThat(r.overall().precision()).isNull();
+        assertThat(r.overall().recall()).isEqualTo(0.0);
+        assertThat(r.overall().falseAlertsPer10kDeviceHours()).isEqualTo(0.0);
+        assertThat(r.overall().medianSecondsToDetect()).isNull();
+        assertThat(ScorecardPrinter.text(r)).contains("s01-botnet-infection").contains("NO");
+        assertThat(ScorecardPrinter.json(r)).contains("\"detectedScenarios\" : 0");
+    }
+
+    @Test
+    void percentileIsNearestRank() {
+        List<Double> v = List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0);
+        assertThat(Scorecard.percentile(v, 50)).isEqualTo(5.0);
+        assertThat(Scorecard.percentile(v, 95)).isEqualTo(10.0);
+        assertThat(Scorecard.percentile(List.of(), 50)).isNull();
+    }
+
+    @Test
+    void groundTruthWrittenByTheSimulatorReadsBack(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gt.jsonl");
+        MutableClock clock = new MutableClock(T0);
+        ScenarioInstance botnet = new ScenarioInstance("s01-botnet-infection", ScenarioType.BOTNET_INFECTION, List.of("cam-1"),
+                Map.of(), Duration.ofSeconds(100), Duration.ofSeconds(400), Set.of("net-listening-port"));
+        try (GroundTruthWriter w = new GroundTruthWriter(file, clock, "run-x")) {
+            w.runStart(42, 100, "acme");
+            clock.now = at(100);
+            w.scenarioStart(botnet, "acme", at(400), null);
+            clock.now = at(390);
+            w.scenarioEnd(botnet);
+            clock.now = at(600);
+            w.runEnd();
+        }
+        assertThat(Files.readAllLines(file)).hasSize(4);
+        GroundTruth t = GroundTruth.read(file);
+        assertThat(t.runId()).isEqualTo("run-x");
+        assertThat(t.fleetSize()).isEqualTo(100);
+        assertThat(t.runEnd()).isEqualTo(at(600));
+        assertThat(t.scenarios()).singleElement().satisfies(s -> {
+            assertThat(s.start()).isEqualTo(at(100));
+            assertThat(s.end()).isEqualTo(at(390));
+            assertThat(s.attack()).isTrue();
+            assertThat(s.expectedRules()).containsExactly("net-listening-port");
+        });
+    }
+
+    /** A clock the test moves by hand. */
+    static final class MutableClock extends Clock {
+        Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
