@@ -27,6 +27,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
@@ -161,6 +163,17 @@ public final class BrokerFixture implements AutoCloseable {
 
     /** An MQTT 5 client builder for this broker, presenting {@code credential} (or no certificate). */
     public Mqtt5ClientBuilder client(String clientId, TestCredential credential) {
+        return Mqtt5Client.builder().identifier(clientId).serverHost("localhost").serverPort(port)
+                .sslConfig(sslConfig(credential));
+    }
+
+    /** An MQTT 3.1.1 client builder for this broker, presenting {@code credential} (or no certificate). */
+    public Mqtt3ClientBuilder client311(String clientId, TestCredential credential) {
+        return Mqtt3Client.builder().identifier(clientId).serverHost("localhost").serverPort(port)
+                .sslConfig(sslConfig(credential));
+    }
+
+    private MqttClientSslConfig sslConfig(TestCredential credential) {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(pki.trustStore(PASSWORD));
@@ -172,8 +185,7 @@ public final class BrokerFixture implements AutoCloseable {
                 kmf.init(ks, PASSWORD);
                 ssl = ssl.keyManagerFactory(kmf);
             }
-            return Mqtt5Client.builder().identifier(clientId).serverHost("localhost").serverPort(port)
-                    .sslConfig(ssl.build());
+            return ssl.build();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
