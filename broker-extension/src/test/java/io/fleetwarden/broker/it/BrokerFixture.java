@@ -52,6 +52,8 @@ import io.fleetwarden.testsupport.TestPki;
 public final class BrokerFixture implements AutoCloseable {
 
     static final char[] PASSWORD = "test-only-pw".toCharArray();
+    /** Shared: building one compiles the JSON Schema and an ObjectMapper, far too slow per message. */
+    private static final DevicePayloads PAYLOADS = new DevicePayloads();
 
     public final TestPki pki;
     public final Path dir;
@@ -200,7 +202,7 @@ public final class BrokerFixture implements AutoCloseable {
 
     /** A valid telemetry payload. */
     public static byte[] telemetryJson(long seq) {
-        return new DevicePayloads().write(new DeviceTelemetryPayload(1, System.currentTimeMillis(), "cam-x1", "eu-west",
+        return PAYLOADS.write(new DeviceTelemetryPayload(1, System.currentTimeMillis(), "cam-x1", "eu-west",
                 new DeviceTelemetryPayload.Firmware("1.2.3", null), seq, 12.5, 40.0,
                 new DeviceTelemetryPayload.Network(60, 1000, 2000, 10, 20, List.of(443), List.of()), null));
     }
