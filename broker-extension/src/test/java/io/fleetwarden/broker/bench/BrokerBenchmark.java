@@ -57,9 +57,9 @@ import io.fleetwarden.testsupport.TopicSpec;
 public final class BrokerBenchmark {
 
     static final char[] PW = "bench-only-pw".toCharArray();
-    static final int CONNECTS = Integer.getInteger("bench.connects", 300);
+    static final int CONNECTS = Integer.getInteger("bench.connects", 200);
     static final int DEVICES = Integer.getInteger("bench.devices", 20);
-    static final int MESSAGES = Integer.getInteger("bench.messages", 1500);
+    static final int MESSAGES = Integer.getInteger("bench.messages", 5000);
     static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
 
     record Result(double connectsPerSecond, double publishesPerSecond) {
@@ -203,7 +203,12 @@ public final class BrokerBenchmark {
                     Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("bench-" + d).serverHost("localhost")
                             .serverPort(port).sslConfig(configs.get(d)).buildBlocking();
                     c.connect();
-                    c.disconnect();
+                    try {
+                        c.disconnect();
+                    } catch (com.hivemq.client.mqtt.exceptions.MqttClientStateException takenOver) {
+                        // a slow task and a later one for the same device overlapped: the later connect took
+                        // the session over; this connect was still completed and counts
+                    }
                     return null;
                 }));
             }
