@@ -26,6 +26,11 @@ public final class SecurityEventReasons {
     public static final String IDENTITY_UNREADABLE = "identity-unreadable";
     public static final String CLIENT_ID_MISMATCH = "client-id-mismatch";
     public static final String PASSWORD_NOT_ALLOWED = "password-not-allowed";
+    /**
+     * The negotiated TLS protocol or cipher suite is outside policy (TLS 1.2/1.3, AEAD suites only).
+     * Only reachable behind a misconfigured listener; a correctly configured one refuses at the handshake.
+     */
+    public static final String TLS_PARAMETERS_NOT_ALLOWED = "tls-parameters-not-allowed";
 
     // DEFAULT_CREDENTIAL_ATTEMPT
     public static final String DEFAULT_CREDENTIALS = "default-credentials";

@@ -64,7 +64,12 @@ public final class KafkaForwarder implements EventSink, AutoCloseable {
         this.sender.start();
     }
 
-    /** Producer settings: idempotent, acks=all, retry forever, never block longer than 1 s on metadata. */
+    /**
+     * Producer settings: idempotent, acks=all, retry forever, never block longer than 1 s on metadata.
+     * Records wait up to {@code linger.ms} = 20 ms to be batched (up to 64 KiB per partition): the broker's
+     * cost is mostly per produce request, so fewer, larger batches roughly halve its CPU per record at
+     * telemetry rates, for at most 20 ms more latency to Kafka.
+     */
     public static Map<String, Object> producerConfig(String bootstrapServers) {
         return Map.ofEntries(
                 Map.entry("bootstrap.servers", bootstrapServers),
@@ -74,7 +79,8 @@ public final class KafkaForwarder implements EventSink, AutoCloseable {
                 Map.entry("delivery.timeout.ms", Integer.MAX_VALUE),
                 Map.entry("max.in.flight.requests.per.connection", 5),
                 Map.entry("max.block.ms", 1000),
-                Map.entry("linger.ms", 5),
+                Map.entry("linger.ms", 20),
+                Map.entry("batch.size", 65536),
                 Map.entry("compression.type", "lz4"),
                 Map.entry("reconnect.backoff.max.ms", 1000),
                 Map.entry("client.id", "fleetwarden-broker-forwarder"),

@@ -8,6 +8,7 @@ import java.util.Optional;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 
 import io.fleetwarden.broker.control.ControlState;
@@ -69,7 +70,7 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             sink.securityEvent(events.build(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED,
                     "device is quarantined; publishes are refused until it is released", session.identity(),
                     session.clientId(), null, topic, session.broker(), Map.of("mqttReasonCode", AckReasonCode.NOT_AUTHORIZED.name())));
-            output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "device is quarantined");
+            refuse(input, output, AckReasonCode.NOT_AUTHORIZED, "device is quarantined");
             return;
         }
         byte[] payload = bytes(input.getPublishPacket().getPayload());
@@ -80,7 +81,7 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             sink.securityEvent(events.build(SecurityEventType.VALIDATION_FAILURE, invalid.reason(), invalid.detail(),
                     session.identity(), session.clientId(), null, topic, session.broker(),
                     Map.of("mqttReasonCode", code.name(), "payloadBytes", Integer.toString(payload.length))));
-            output.preventPublishDelivery(code, invalid.reason() + ": " + invalid.detail());
+            refuse(input, output, code, invalid.reason() + ": " + invalid.detail());
             return;
         }
         if (verdict instanceof PublishValidator.ValidTelemetry valid) {
@@ -89,6 +90,20 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             metrics.publish("forwarded", "telemetry");
         } else {
             metrics.publish("accepted", "event");
+        }
+    }
+
+    /**
+     * MQTT 5 gets the reason code and string in its PUBACK. MQTT 3.x has no PUBACK reason codes and HiveMQ
+     * disconnects a 3.x client whose publish is prevented with any code other than SUCCESS, so a 3.x publish
+     * is acknowledged and dropped instead: the device stays connected (as under quarantine it must, to
+     * receive commands) and the security event already records why.
+     */
+    private static void refuse(PublishInboundInput input, PublishInboundOutput output, AckReasonCode code, String reasonString) {
+        if (input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5) {
+            output.preventPublishDelivery(code, reasonString);
+        } else {
+            output.preventPublishDelivery();
         }
     }
 

@@ -54,12 +54,6 @@ public final class ConnectVerifier {
         boolean isRevoked(String tenant, String deviceId, String serialHex);
     }
 
-    /**
-     * Reason code for a connection whose negotiated TLS protocol or cipher is outside policy (only
-     * reachable when a listener is misconfigured; the shipped listener refuses at the handshake).
-     */
-    public static final String TLS_NOT_ALLOWED = "tls-parameters-not-allowed";
-
     private static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
     private static final int DIGITAL_SIGNATURE = 0;
 
@@ -99,12 +93,12 @@ public final class ConnectVerifier {
         }
         if (req.tlsProtocol() == null || !protocols.contains(req.tlsProtocol())) {
             return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
-                    TLS_NOT_ALLOWED,
+                    SecurityEventReasons.TLS_PARAMETERS_NOT_ALLOWED,
                     "TLS protocol " + req.tlsProtocol() + " not allowed; use one of " + protocols);
         }
         if (requireAead && !isAead(req.tlsCipher())) {
             return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
-                    TLS_NOT_ALLOWED,
+                    SecurityEventReasons.TLS_PARAMETERS_NOT_ALLOWED,
                     "cipher suite " + req.tlsCipher() + " is not an AEAD suite");
         }
         if (req.chain().isEmpty()) {

@@ -44,18 +44,23 @@ import io.fleetwarden.testsupport.TopicSpec;
 /**
  * Extension overhead benchmark (not a test): QoS 1 publish throughput and mutual-TLS connects per
  * second through the same embedded HiveMQ and the same TLS listener, once with a permit-all extension
- * and once with the packaged Fleetwarden extension (forwarding to a real in-process Kafka), in one run,
- * alternating rounds. Prints both figures and the ratio (target >= 0.95).
+ * and once with the packaged Fleetwarden extension (forwarding to a real in-process Kafka), in one run.
+ * Prints both figures and the ratio (target >= 0.95).
+ *
+ * <p>Fairness: the in-process Kafka broker runs during both phases (the permit-all phase simply does not
+ * use it); the order of the two phases alternates between rounds so machine-load drift hits both; all
+ * publish payloads are serialised before the clock starts (only MQTT work is timed); the reported figure
+ * is the median of the rounds, and each round's own ratio is printed too.
  *
  * <p>Run: {@code ./mvnw -pl broker-extension -am -Pbench -DskipTests package}
  */
 public final class BrokerBenchmark {
 
     static final char[] PW = "bench-only-pw".toCharArray();
-    static final int CONNECTS = Integer.getInteger("bench.connects", 300);
+    static final int CONNECTS = Integer.getInteger("bench.connects", 200);
     static final int DEVICES = Integer.getInteger("bench.devices", 20);
-    static final int MESSAGES = Integer.getInteger("bench.messages", 1500);
-    static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
+    static final int MESSAGES = Integer.getInteger("bench.messages", 5000);
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
 
     record Result(double connectsPerSecond, double publishesPerSecond) {
     }
@@ -71,13 +76,24 @@ public final class BrokerBenchmark {
             List<Result> base = new ArrayList<>();
             List<Result> ours = new ArrayList<>();
             for (int round = 0; round < ROUNDS; round++) {
-                base.add(permitAll());
-                ours.add(fleetwarden(kafka.bootstrapServers()));
-                System.out.printf("round %d: permit-all %s | fleetwarden %s%n", round + 1, base.get(round), ours.get(round));
+                // alternate which phase goes first, so a load change on the shared machine does not favour one
+                if (round % 2 == 0) {
+                    base.add(permitAll());
+                    ours.add(fleetwarden(kafka.bootstrapServers()));
+                } else {
+                    ours.add(fleetwarden(kafka.bootstrapServers()));
+                    base.add(permitAll());
+                }
+                Result b = base.get(round);
+                Result o = ours.get(round);
+                System.out.printf("round %d: permit-all %s | fleetwarden %s | ratios connects %.3f publishes %.3f%n",
+                        round + 1, b, o, o.connectsPerSecond() / b.connectsPerSecond(),
+                        o.publishesPerSecond() / b.publishesPerSecond());
             }
-            Result b = best(base);
-            Result o = best(ours);
-            System.out.printf("%nmTLS connects/s    permit-all %8.1f   fleetwarden %8.1f   ratio %.3f%n",
+            Result b = median(base);
+            Result o = median(ours);
+            System.out.printf("%nmedian of %d rounds%n", ROUNDS);
+            System.out.printf("mTLS connects/s    permit-all %8.1f   fleetwarden %8.1f   ratio %.3f%n",
                     b.connectsPerSecond(), o.connectsPerSecond(), o.connectsPerSecond() / b.connectsPerSecond());
             System.out.printf("QoS1 publishes/s   permit-all %8.1f   fleetwarden %8.1f   ratio %.3f%n",
                     b.publishesPerSecond(), o.publishesPerSecond(), o.publishesPerSecond() / b.publishesPerSecond());
@@ -85,9 +101,14 @@ public final class BrokerBenchmark {
         System.exit(0);
     }
 
-    static Result best(List<Result> rs) {
-        return new Result(rs.stream().mapToDouble(Result::connectsPerSecond).max().orElse(0),
-                rs.stream().mapToDouble(Result::publishesPerSecond).max().orElse(0));
+    static Result median(List<Result> rs) {
+        return new Result(median(rs.stream().mapToDouble(Result::connectsPerSecond).sorted().toArray()),
+                median(rs.stream().mapToDouble(Result::publishesPerSecond).sorted().toArray()));
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** Same listener, a permit-all extension. */
@@ -157,9 +178,14 @@ public final class BrokerBenchmark {
             c.connect();
             clients.add(c.toAsync());
         }
-        publishAll(clients, MESSAGES / 5);
+        // serialised before timing: the benchmark measures the broker, not the client's JSON writer
+        List<byte[]> payloads = new ArrayList<>();
+        for (int m = 0; m < MESSAGES; m++) {
+            payloads.add(BrokerFixture.telemetryJson(m));
+        }
+        publishAll(clients, payloads.subList(0, MESSAGES / 5));
         long t1 = System.nanoTime();
-        publishAll(clients, MESSAGES);
+        publishAll(clients, payloads);
         double publishesPerSecond = (double) DEVICES * MESSAGES / ((System.nanoTime() - t1) / 1e9);
         for (Mqtt5AsyncClient c : clients) {
             c.disconnect().get(10, TimeUnit.SECONDS);
@@ -177,7 +203,12 @@ public final class BrokerBenchmark {
                     Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("bench-" + d).serverHost("localhost")
                             .serverPort(port).sslConfig(configs.get(d)).buildBlocking();
                     c.connect();
-                    c.disconnect();
+                    try {
+                        c.disconnect();
+                    } catch (com.hivemq.client.mqtt.exceptions.MqttClientStateException takenOver) {
+                        // a slow task and a later one for the same device overlapped: the later connect took
+                        // the session over; this connect was still completed and counts
+                    }
                     return null;
                 }));
             }
@@ -189,13 +220,13 @@ public final class BrokerBenchmark {
         }
     }
 
-    static void publishAll(List<Mqtt5AsyncClient> clients, int perClient) throws Exception {
+    static void publishAll(List<Mqtt5AsyncClient> clients, List<byte[]> payloads) throws Exception {
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
             Mqtt5AsyncClient c = clients.get(i);
             String topic = "devices/bench-" + i + "/telemetry";
-            for (int m = 0; m < perClient; m++) {
-                all.add(c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(BrokerFixture.telemetryJson(m)).send());
+            for (byte[] payload : payloads) {
+                all.add(c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send());
             }
         }
         CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(300, TimeUnit.SECONDS);

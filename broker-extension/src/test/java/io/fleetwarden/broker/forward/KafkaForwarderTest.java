@@ -31,6 +31,18 @@ class KafkaForwarderTest {
     }
 
     @Test
+    void batchingSettingsKeepDeliveryGuarantees() {
+        Map<String, Object> c = KafkaForwarder.producerConfig("localhost:9092");
+        assertThat(c).containsEntry("acks", "all").containsEntry("enable.idempotence", true)
+                .containsEntry("retries", Integer.MAX_VALUE).containsEntry("delivery.timeout.ms", Integer.MAX_VALUE);
+        // idempotence keeps order only with at most 5 requests in flight
+        assertThat((Integer) c.get("max.in.flight.requests.per.connection")).isBetween(1, 5);
+        assertThat((Integer) c.get("linger.ms")).isBetween(0, 50);
+        // a real producer accepts the settings
+        new org.apache.kafka.clients.producer.ProducerConfig(c);
+    }
+
+    @Test
     void recordsAreKeyedAndKeptInOrder() {
         MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
         try (BrokerMetrics metrics = new BrokerMetrics()) {

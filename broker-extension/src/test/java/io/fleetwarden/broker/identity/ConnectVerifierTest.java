@@ -96,16 +96,16 @@ class ConnectVerifierTest {
         TestCredential dev = pki.deviceCertificate("acme", "dev-1");
         AuthDecision.Refused r = refused(new ConnectRequest("dev-1", null, null, dev.chain(), "TLSv1.1",
                 "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"));
-        assertThat(r.reason()).isEqualTo(ConnectVerifier.TLS_NOT_ALLOWED);
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.TLS_PARAMETERS_NOT_ALLOWED);
         assertThat(refused(new ConnectRequest("dev-1", null, null, dev.chain(), null, null)).reason())
-                .isEqualTo(ConnectVerifier.TLS_NOT_ALLOWED);
+                .isEqualTo(SecurityEventReasons.TLS_PARAMETERS_NOT_ALLOWED);
     }
 
     @Test
     void nonAeadCipherIsRefused() {
         TestCredential dev = pki.deviceCertificate("acme", "dev-1");
         assertThat(refused(new ConnectRequest("dev-1", null, null, dev.chain(), "TLSv1.2",
-                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256")).reason()).isEqualTo(ConnectVerifier.TLS_NOT_ALLOWED);
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256")).reason()).isEqualTo(SecurityEventReasons.TLS_PARAMETERS_NOT_ALLOWED);
     }
 
     @ParameterizedTest

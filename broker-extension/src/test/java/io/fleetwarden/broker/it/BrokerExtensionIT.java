@@ -34,6 +34,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
@@ -52,6 +55,8 @@ import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
+import io.fleetwarden.model.payload.DevicePayloads;
+import io.fleetwarden.model.payload.DeviceTelemetryPayload;
 import io.fleetwarden.testsupport.KafkaExtension;
 import io.fleetwarden.testsupport.TestCredential;
 import io.fleetwarden.testsupport.TopicSpec;
@@ -254,6 +259,49 @@ class BrokerExtensionIT {
         assertThat(e.getMqttMessage().getReasonString().map(Object::toString)).hasValueSatisfying(s -> assertThat(s).contains("dev-mismatch"));
         SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CLIENT_ID_MISMATCH, "someone-else"));
         assertThat(ev.getDeviceId()).isEqualTo("dev-mismatch");
+    }
+
+    @Test
+    void mqtt311ClientIdMismatchIsIdentifierRejected() {
+        Mqtt3BlockingClient c = fx.client311("someone-else-311", fx.pki.deviceCertificate("acme", "dev-mismatch-311"))
+                .buildBlocking();
+        assertThatThrownBy(c::connect).isInstanceOfSatisfying(Mqtt3ConnAckException.class, e -> {
+            assertThat(e.getMqttMessage().getReturnCode()).isEqualTo(Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED);
+            assertThat(e.getMqttMessage().getReturnCode().getCode()).isEqualTo(0x02);
+        });
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CLIENT_ID_MISMATCH,
+                "someone-else-311"));
+        assertThat(ev.getDeviceId()).isEqualTo("dev-mismatch-311");
+    }
+
+    @Test
+    void mqtt311RefusedPublishIsAcknowledgedButNotForwarded() {
+        Mqtt3BlockingClient c = fx.client311("dev-v311", fx.pki.deviceCertificate("acme", "dev-v311")).buildBlocking();
+        c.connect();
+        // mappable to a Telemetry record, but cpuPercent breaks the schema's maximum of 100
+        byte[] violating = new DevicePayloads().write(new DeviceTelemetryPayload(1, System.currentTimeMillis(), "cam-x1",
+                "eu-west", new DeviceTelemetryPayload.Firmware("1.2.3", null), 1, 250.0, 40.0,
+                new DeviceTelemetryPayload.Network(60, 1000, 2000, 10, 20, List.of(443), List.of()), null));
+        // MQTT 3.1.1 has no PUBACK reason codes: the refused publish is still acknowledged (send returns) ...
+        c.publishWith().topic("devices/dev-v311/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(violating).send();
+        c.publishWith().topic("devices/dev-v311/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(BrokerFixture.telemetryJson(2))
+                .send();
+        assertThat(c.getState().isConnected()).isTrue();
+        c.disconnect();
+
+        // ... recorded as a security event ...
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION,
+                "dev-v311"));
+        assertThat(ev.getDeviceId()).isEqualTo("dev-v311");
+        assertThat(ev.getDetail()).contains("cpuPercent");
+        // ... and not forwarded: same key, same partition, so once the valid second publish arrived the refused
+        // first one would have arrived before it
+        await().atMost(Duration.ofSeconds(20)).until(() -> fx.telemetry().stream().anyMatch(r -> r.key().equals("acme/dev-v311")));
+        List<Telemetry> forwarded = fx.telemetry().stream().filter(r -> r.key().equals("acme/dev-v311"))
+                .map(ConsumerRecord::value).toList();
+        assertThat(forwarded).hasSize(1);
+        assertThat(forwarded.get(0).getUptimeSeconds()).isEqualTo(2);
+        assertThat(forwarded.get(0).getBroker().getMqttVersion()).isEqualTo("V_3_1_1");
     }
 
     @Test

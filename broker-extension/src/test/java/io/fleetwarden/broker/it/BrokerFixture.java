@@ -27,6 +27,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
@@ -50,6 +52,8 @@ import io.fleetwarden.testsupport.TestPki;
 public final class BrokerFixture implements AutoCloseable {
 
     static final char[] PASSWORD = "test-only-pw".toCharArray();
+    /** Shared: building one compiles the JSON Schema and an ObjectMapper, far too slow per message. */
+    private static final DevicePayloads PAYLOADS = new DevicePayloads();
 
     public final TestPki pki;
     public final Path dir;
@@ -161,6 +165,17 @@ public final class BrokerFixture implements AutoCloseable {
 
     /** An MQTT 5 client builder for this broker, presenting {@code credential} (or no certificate). */
     public Mqtt5ClientBuilder client(String clientId, TestCredential credential) {
+        return Mqtt5Client.builder().identifier(clientId).serverHost("localhost").serverPort(port)
+                .sslConfig(sslConfig(credential));
+    }
+
+    /** An MQTT 3.1.1 client builder for this broker, presenting {@code credential} (or no certificate). */
+    public Mqtt3ClientBuilder client311(String clientId, TestCredential credential) {
+        return Mqtt3Client.builder().identifier(clientId).serverHost("localhost").serverPort(port)
+                .sslConfig(sslConfig(credential));
+    }
+
+    private MqttClientSslConfig sslConfig(TestCredential credential) {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(pki.trustStore(PASSWORD));
@@ -172,8 +187,7 @@ public final class BrokerFixture implements AutoCloseable {
                 kmf.init(ks, PASSWORD);
                 ssl = ssl.keyManagerFactory(kmf);
             }
-            return Mqtt5Client.builder().identifier(clientId).serverHost("localhost").serverPort(port)
-                    .sslConfig(ssl.build());
+            return ssl.build();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -188,7 +202,7 @@ public final class BrokerFixture implements AutoCloseable {
 
     /** A valid telemetry payload. */
     public static byte[] telemetryJson(long seq) {
-        return new DevicePayloads().write(new DeviceTelemetryPayload(1, System.currentTimeMillis(), "cam-x1", "eu-west",
+        return PAYLOADS.write(new DeviceTelemetryPayload(1, System.currentTimeMillis(), "cam-x1", "eu-west",
                 new DeviceTelemetryPayload.Firmware("1.2.3", null), seq, 12.5, 40.0,
                 new DeviceTelemetryPayload.Network(60, 1000, 2000, 10, 20, List.of(443), List.of()), null));
     }
