@@ -185,7 +185,7 @@
     if (s && window.uPlot) {
       const xs = s.points.map(p => new Date(p.time).getTime() / 1000);
       new window.uPlot({ width: 800, height: 220, series: [{}, { label: 'cpu %', stroke: '#c84b00' }, { label: 'memory %', stroke: '#1565c0' }] },
-        [xs, s.points.map(p => p.values.cpu), s.points.map(p => p.values.memory)], chart);
+        [xs, s.points.map(p => p.values.cpu_percent), s.points.map(p => p.values.memory_percent)], chart);
     } else {
       chart.textContent = 'No health series in the window.';
     }
@@ -207,9 +207,9 @@
     const to = new Date();
     const from = new Date(to.getTime() - hours * 3600 * 1000);
     const h = await api('GET', '/api/v1/fleet/health?from=' + from.toISOString() + '&to=' + to.toISOString());
-    plot(online, h.cohorts, 'online', s => (s.tags.tenant || '') + ' ' + (s.tags.cohort_dimension || '') + '=' + (s.tags.cohort_value || ''));
-    plot(churn, sumSeries(h.cohorts, ['connects', 'disconnects']), null, s => s.name);
-    plot(alerts, h.alertCounts, 'count', s => s.tags.severity || 'all');
+    plot(online, h.cohorts, 'online', s => (s.tags.tenant || '') + ' ' + (s.tags.dimension || '') + '=' + (s.tags.cohort || ''));
+    plot(churn, sumSeries(h.connectivity, ['connects', 'disconnects']), null, s => s.name);
+    plot(alerts, h.alertCounts, 'open', s => (s.tags.tenant || '') + ' ' + (s.tags.severity || 'all') + ' open');
     fw.appendChild(el('tr', {}, el('th', {}, 'Model'), el('th', {}, 'Firmware'), el('th', {}, 'Devices')));
     for (const [model, versions] of Object.entries(h.firmwareDistribution)) {
       for (const [v, n] of Object.entries(versions)) fw.appendChild(el('tr', {}, el('td', {}, model), el('td', {}, v), el('td', {}, n)));

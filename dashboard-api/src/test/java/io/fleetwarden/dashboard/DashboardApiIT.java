@@ -79,16 +79,25 @@ class DashboardApiIT {
         StringBuilder lines = new StringBuilder();
         for (int m = 0; m < 60; m++) {
             long t = NOW.minus(60 - m, ChronoUnit.MINUTES).toEpochMilli();
-            lines.append("fleet_health,tenant=acme,cohort_dimension=model,cohort_value=cam-x1 online=").append(3 + m % 2)
-                    .append(",connects=1,disconnects=0 ").append(t).append('\n');
-            lines.append("fleet_health,tenant=globex,cohort_dimension=model,cohort_value=cam-x1 online=100,connects=9,disconnects=9 ")
-                    .append(t).append('\n');
-            lines.append("alert_counts,tenant=acme,severity=HIGH count=2 ").append(t).append('\n');
-            lines.append("device_health,tenant=acme,device=cam-1,model=cam-x1,region=eu-west cpu=").append(20 + m % 7)
-                    .append(",memory=40,bytes_in=100i,bytes_out=200i ").append(t).append('\n');
-            lines.append("device_health,tenant=acme,device=cam-2,model=cam-x1,region=eu-west cpu=5,memory=40,bytes_in=1i,bytes_out=2i ")
-                    .append(t).append('\n');
+            lines.append(StreamJobsPoints.cohort("acme", "model", "cam-x1", 3 + m % 2, t));
+            lines.append(StreamJobsPoints.cohort("globex", "model", "cam-x1", 100, t));
+            lines.append(StreamJobsPoints.connectivity("acme", 1, 0, t));
+            lines.append(StreamJobsPoints.connectivity("globex", 9, 9, t));
+            lines.append(StreamJobsPoints.alerts("acme", "HIGH", 2, m % 2, t));
+            lines.append(StreamJobsPoints.alerts("globex", "HIGH", 50, 5, t));
+            lines.append(StreamJobsPoints.firmware("acme", "cam-x1", "1.2.0", 3, t));
+            lines.append(StreamJobsPoints.firmware("acme", "cam-x1", "1.0.0", 1, t));
+            lines.append(StreamJobsPoints.firmware("globex", "cam-x1", "1.2.0", 40, t));
+            lines.append(StreamJobsPoints.deviceHealth("acme", "cam-1", "cam-x1", "eu-west", "1.2.0", 20 + m % 7, 40,
+                    100, 200, 3, false, t));
+            lines.append(StreamJobsPoints.deviceHealth("acme", "cam-2", "cam-x1", "eu-west", "1.2.0", 5, 40, 1, 2, 1,
+                    false, t));
         }
+        // alert revisions as stream-jobs writes them: cam-1 and cam-2 share the series (device is a field)
+        lines.append(StreamJobsPoints.deviceAlert("acme", "CMP-NET-001", "CRITICAL", "OPEN", "a-x1", 1, "cam-1",
+                "telnet listening", NOW.minusSeconds(600).toEpochMilli()));
+        lines.append(StreamJobsPoints.deviceAlert("acme", "CMP-NET-001", "CRITICAL", "OPEN", "a-x2", 1, "cam-2",
+                "telnet listening", NOW.minusSeconds(500).toEpochMilli()));
         INFLUX.write(lines.toString());
         tokens = ApiHarness.tokenStore();
         acmeAnalyst = ApiHarness.token(tokens, Role.ANALYST, "acme");
@@ -233,7 +242,11 @@ class DashboardApiIT {
         JsonNode series = d.get("health").get("series");
         assertThat(series).hasSize(1);
         assertThat(series.get(0).get("points").size()).isGreaterThan(10);
-        assertThat(series.get(0).get("points").get(0).get("values").get("cpu").asDouble()).isBetween(20.0, 27.0);
+        JsonNode first = series.get(0).get("points").get(0).get("values");
+        assertThat(first.get("cpu_percent").asDouble()).isBetween(20.0, 27.0);
+        assertThat(first.get("memory_percent").asDouble()).isEqualTo(40.0);
+        assertThat(first.get("bytes_out_per_s").asDouble()).isEqualTo(200.0);
+        assertThat(first.get("connections").asDouble()).isEqualTo(3.0);
 
         JsonNode list = api.get("/api/v1/devices?q=cam-2", acmeViewer).json();
         assertThat(list.get("total").asInt()).isEqualTo(1);
@@ -292,11 +305,29 @@ class DashboardApiIT {
         JsonNode h = api.get("/api/v1/fleet/health?from=" + NOW.minus(61, ChronoUnit.MINUTES) + "&to=" + NOW
                 + "&step=10m", acmeViewer).json();
         assertThat(h.get("step").asText()).isEqualTo("PT10M");
+        assertThat(h.get("cohorts")).hasSize(1);
         JsonNode cohort = h.get("cohorts").get(0);
-        assertThat(cohort.get("tags").get("cohort_value").asText()).isEqualTo("cam-x1");
+        assertThat(cohort.get("tags").get("tenant").asText()).isEqualTo("acme");
+        assertThat(cohort.get("tags").get("dimension").asText()).isEqualTo("model");
+        assertThat(cohort.get("tags").get("cohort").asText()).isEqualTo("cam-x1");
         assertThat(cohort.get("points").size()).isBetween(6, 8);
-        assertThat(h.get("alertCounts").get(0).get("tags").get("severity").asText()).isEqualTo("HIGH");
+        cohort.get("points").forEach(p -> assertThat(p.get("values").get("online").asDouble()).isBetween(3.0, 4.0));
+        // 10-minute buckets of per-minute counts are summed: 1 connect a minute -> 10 per full bucket
+        assertThat(h.get("connectivity")).hasSize(1);
+        JsonNode churn = h.get("connectivity").get(0);
+        assertThat(churn.get("points").get(2).get("values").get("connects").asDouble()).isEqualTo(10.0);
+        assertThat(churn.get("points").get(2).get("values").get("disconnects").asDouble()).isEqualTo(0.0);
+        assertThat(h.get("alertCounts")).hasSize(1);
+        JsonNode alerts = h.get("alertCounts").get(0);
+        assertThat(alerts.get("tags").get("severity").asText()).isEqualTo("HIGH");
+        assertThat(alerts.get("points").get(2).get("values").get("open").asDouble()).isEqualTo(2.0);
+        assertThat(alerts.get("points").get(2).get("values").get("opened").asDouble()).isEqualTo(5.0);
         assertThat(h.get("firmwareDistribution").get("cam-x1").get("1.2.0").asInt()).isEqualTo(3);
+        assertThat(h.get("firmwareDistribution").get("cam-x1").get("1.0.0").asInt()).isEqualTo(1);
+        assertThat(h.get("firmwareDistributionLive").get("cam-x1").get("1.2.0").asInt()).isEqualTo(3);
+        // the region dimension has no points; an unknown dimension is refused
+        assertThat(api.get("/api/v1/fleet/health?dimension=region&from=" + NOW.minus(61, ChronoUnit.MINUTES) + "&to=" + NOW,
+                acmeViewer).json().get("cohorts")).isEmpty();
         assertThat(api.get("/api/v1/fleet/health?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", acmeViewer).status())
                 .isEqualTo(400);
         assertThat(api.get("/api/v1/fleet/health?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&step=1s", acmeViewer)
@@ -343,11 +374,17 @@ class DashboardApiIT {
         assertThat(r.get("erasedSeries").toString()).contains("device=cam-1");
         assertThat(r.get("tombstones").toString()).contains("fleet.device-status:acme/cam-1");
         assertThat(r.get("alertsRemoved").asInt()).isPositive();
+        assertThat(r.get("erasedSeries")).hasSize(1);
+        // alerts points carry the device as a field: not erasable per device, reported truthfully
+        assertThat(r.get("retained")).hasSize(1);
+        assertThat(r.get("retained").get(0).get("measurement").asText()).isEqualTo("alerts");
+        assertThat(r.get("retained").get(0).get("points").asLong()).isEqualTo(1);
+        assertThat(r.get("retained").get(0).get("reason").asText()).contains("field");
         var q = INFLUX.client().query(new org.influxdb.dto.Query(
-                "SELECT count(cpu) FROM device_health WHERE device = 'cam-1'", TestInflux.DATABASE));
+                "SELECT count(cpu_percent) FROM device_health WHERE device = 'cam-1'", TestInflux.DATABASE));
         assertThat(q.getResults().get(0).getSeries()).isNull();
         var other = INFLUX.client().query(new org.influxdb.dto.Query(
-                "SELECT count(cpu) FROM device_health WHERE device = 'cam-2'", TestInflux.DATABASE));
+                "SELECT count(cpu_percent) FROM device_health WHERE device = 'cam-2'", TestInflux.DATABASE));
         assertThat(other.getResults().get(0).getSeries()).isNotNull();
         assertThat(api.get("/api/v1/alerts?device=cam-1", acmeViewer).json().get("total").asInt()).isZero();
         JsonNode d = api.get("/api/v1/devices/acme/cam-1", acmeViewer).json();

@@ -71,11 +71,11 @@ class DashboardBrowserIT {
         for (int m = 0; m < 120; m++) {
             long t = now.minus(120 - m, ChronoUnit.MINUTES).toEpochMilli();
             for (String model : List.of("cam-x1", "plug-2")) {
-                lines.append("fleet_health,tenant=acme,cohort_dimension=model,cohort_value=").append(model)
-                        .append(" online=").append(50 + m % 10).append(",connects=").append(m % 3)
-                        .append(",disconnects=").append(m % 2).append(' ').append(t).append('\n');
+                lines.append(StreamJobsPoints.cohort("acme", "model", model, 50 + m % 10, t));
             }
-            lines.append("alert_counts,tenant=acme,severity=CRITICAL count=").append(m % 4).append(' ').append(t).append('\n');
+            lines.append(StreamJobsPoints.connectivity("acme", m % 3, m % 2, t));
+            lines.append(StreamJobsPoints.alerts("acme", "CRITICAL", m % 4, m % 2, t));
+            lines.append(StreamJobsPoints.firmware("acme", "cam-x1", "1.2.0", 50, t));
         }
         INFLUX.write(lines.toString());
         TokenStore tokens = ApiHarness.tokenStore();
@@ -150,8 +150,12 @@ class DashboardBrowserIT {
         driver.findElement(By.id("nav-fleet")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chart-online canvas")));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chart-alerts canvas")));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chart-connects canvas")));
         assertThat(driver.findElement(By.id("chart-online")).getText()).contains("model=cam-x1").contains("model=plug-2");
-        assertThat(driver.findElement(By.id("firmware-distribution")).getText()).contains("cam-x1").contains("1.2.0");
+        assertThat(driver.findElement(By.id("chart-alerts")).getText()).contains("CRITICAL open");
+        // 50 devices on 1.2.0 comes from fleet_firmware (device status alone would say 1)
+        assertThat(driver.findElement(By.id("firmware-distribution")).getText()).contains("cam-x1").contains("1.2.0")
+                .contains("50");
         screenshot("04-fleet-health");
     }
 

@@ -31,7 +31,8 @@ public final class AlertHandler {
     public List<Route> routes() {
         return List.of(
                 Route.get("/api/v1/alerts", Access.VIEWER,
-                        "List alerts (filters: tenant, status, severity, rule, device, cohort, from, to; paging: offset, limit)",
+                        "List alerts (filters: tenant, status, severity, rule, device, cohort, parent (incident alert id), from, to;"
+                                + " paging: offset, limit)",
                         this::list),
                 Route.get("/api/v1/alerts/{alertId}", Access.VIEWER, "One alert with evidence and triage history", this::get),
                 Route.post("/api/v1/alerts/{alertId}/acknowledge", Access.ANALYST, "Acknowledge an alert",
@@ -58,7 +59,8 @@ public final class AlertHandler {
         AlertQuery q = new AlertQuery(AlertService.scope(p, ctx.queryParam("tenant")), status, severity,
                 ctx.queryParam("rule"), ctx.queryParam("device"), ctx.queryParam("cohort"),
                 Params.instantParam(ctx, "from"), Params.instantParam(ctx, "to"),
-                Params.intParam(ctx, "offset", 0, 0, 10_000_000), Params.intParam(ctx, "limit", 50, 1, 500));
+                Params.intParam(ctx, "offset", 0, 0, 10_000_000), Params.intParam(ctx, "limit", 50, 1, 500),
+                ctx.queryParam("parent"));
         ctx.json(service.list(q));
     }
 

@@ -6,8 +6,15 @@ import java.util.Set;
 /**
  * Filters of the alert list; {@code null} means "any". {@code from}/{@code to} bound
  * {@code openedAt} (from inclusive, to exclusive). {@code cohort} matches {@code dimension=value}
- * or just a value.
+ * or just a value. {@code parentAlertId} selects the device alerts stream-jobs folded under a cohort
+ * incident (their {@code parentAlertId} is the incident's alert id).
  */
 public record AlertQuery(Set<String> tenants, String status, String severity, String ruleId, String deviceId,
-                         String cohort, Instant from, Instant to, int offset, int limit) {
+                         String cohort, Instant from, Instant to, int offset, int limit, String parentAlertId) {
+
+    /** Without a parent filter. */
+    public AlertQuery(Set<String> tenants, String status, String severity, String ruleId, String deviceId,
+                      String cohort, Instant from, Instant to, int offset, int limit) {
+        this(tenants, status, severity, ruleId, deviceId, cohort, from, to, offset, limit, null);
+    }
 }

@@ -99,6 +99,9 @@ public final class AlertService {
             if (q.deviceId() != null && !q.deviceId().equals(a.getDeviceId())) {
                 continue;
             }
+            if (q.parentAlertId() != null && !q.parentAlertId().equals(a.getParentAlertId())) {
+                continue;
+            }
             if (q.cohort() != null && !cohortMatches(a, q.cohort())) {
                 continue;
             }

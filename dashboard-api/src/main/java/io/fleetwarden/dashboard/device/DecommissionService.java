@@ -12,7 +12,9 @@ import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.Topics;
 
 /**
- * Decommission (Code of Practice guideline 11): revokes the device, erases its InfluxDB series,
+ * Decommission (Code of Practice guideline 11): revokes the device, erases its InfluxDB series
+ * where InfluxDB can ({@code device_health}; {@code alerts} points carry the device as a field and are
+ * reported under {@code retained} with their count and the reason),
  * tombstones its keyed records ({@code fleet.device-status}, its alerts' {@code fleet.alert-triage}
  * records) and drops its alerts from the API's view. The revoke record on
  * {@code fleet.device-controls} is kept on purpose: it holds no personal data, and removing it
@@ -22,7 +24,7 @@ public final class DecommissionService {
 
     /** What was erased. */
     public record Result(String tenant, String deviceId, boolean revoked, List<String> erasedSeries,
-                         List<String> tombstones, int alertsRemoved) {
+                         List<HealthSeries.Retained> retained, List<String> tombstones, int alertsRemoved) {
     }
 
     private final DeviceService devices;
@@ -43,7 +45,7 @@ public final class DecommissionService {
     public Result decommission(Principal p, String tenant, String deviceId, String reason) {
         String key = devices.visibleKey(p, tenant, deviceId);
         devices.revoke(p, tenant, deviceId, List.of(), "decommission: " + reason);
-        List<String> series;
+        HealthSeries.Erasure series;
         try {
             series = health.eraseDevice(tenant, deviceId);
         } catch (RuntimeException e) {
@@ -61,6 +63,6 @@ public final class DecommissionService {
             }
             alerts.removeAlert(a.getAlertId());
         }
-        return new Result(tenant, deviceId, true, series, tombstones, deviceAlerts.size());
+        return new Result(tenant, deviceId, true, series.erasedSeries(), series.retained(), tombstones, deviceAlerts.size());
     }
 }

@@ -18,7 +18,10 @@ import io.fleetwarden.dashboard.web.Routes;
 import io.javalin.http.Context;
 
 /**
- * Fleet health over time. {@code from}/{@code to} (ISO-8601, default the last 24 hours) and
+ * Fleet health over time from the stream jobs' per-minute InfluxDB series: {@code cohorts}
+ * (fleet_cohort online per tenant/dimension/cohort), {@code connectivity} (fleet_connectivity
+ * connects/disconnects per tenant), {@code alertCounts} (fleet_alerts open/opened per tenant and
+ * severity) and {@code firmwareDistribution} (fleet_firmware, last value in the range). {@code from}/{@code to} (ISO-8601, default the last 24 hours) and
  * {@code step} (resolution, default chosen for about 200 buckets) bound the query; a query that
  * would return more than 5000 buckets per series is refused rather than left to overload the store.
  */
@@ -68,12 +71,15 @@ public final class FleetHandler {
         body.put("to", to);
         body.put("step", step.toString());
         try {
-            body.put("cohorts", health.fleetHealth(tenants, dimension, from, to, step));
+            body.put("cohorts", health.cohorts(tenants, dimension, from, to, step));
+            body.put("connectivity", health.connectivity(tenants, from, to, step));
             body.put("alertCounts", health.alertCounts(tenants, from, to, step));
+            body.put("firmwareDistribution", health.firmwareDistribution(tenants, from, to));
         } catch (RuntimeException e) {
             throw ApiException.unavailable("the time-series store did not answer");
         }
-        body.put("firmwareDistribution", firmware.distribution(tenants));
+        // the same distribution from the latest device-status records, for a live view between minutes
+        body.put("firmwareDistributionLive", firmware.distribution(tenants));
         ctx.json(body);
     }
 }

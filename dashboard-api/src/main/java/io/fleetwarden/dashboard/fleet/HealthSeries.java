@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The time-series queries the API needs, kept behind one small interface because the stream
- * jobs' measurement names are not final (see the module README for the assumed schema).
- * Implementations must treat tenant and device ids as data, never as query text.
+ * The time-series queries the API needs over what stream-jobs writes to InfluxDB (names in
+ * {@link InfluxSchema}). Implementations must treat tenant and device ids as data, never as query
+ * text. Buckets are {@code [from, to)} cut into {@code step}-long intervals aligned to the epoch.
  */
 public interface HealthSeries {
 
@@ -21,23 +21,47 @@ public interface HealthSeries {
     record Point(Instant time, Map<String, Double> values) {
     }
 
-    /** Per-device health (cpu, memory, bytes in/out) in buckets of {@code step}. */
+    /**
+     * What a decommission erased: the series keys dropped, and what could not be erased with the
+     * reason and how many points remain (so the API never claims more than it did).
+     */
+    record Erasure(List<String> erasedSeries, List<Retained> retained) {
+    }
+
+    /** Data of the device that stays in the store, and why. */
+    record Retained(String measurement, long points, String reason) {
+    }
+
+    /**
+     * Per-device health in buckets of {@code step}: mean cpu_percent, memory_percent,
+     * bytes_in_per_s, bytes_out_per_s, max connections and listening_ports, max quarantined.
+     */
     List<Series> deviceHealth(String tenant, String deviceId, Instant from, Instant to, Duration step);
 
     /**
-     * Fleet health per cohort (online, connects, disconnects) for {@code tenants} (empty = all),
-     * grouped by tenant and {@code cohort_dimension}/{@code cohort_value}, in buckets of {@code step}.
+     * Devices online per cohort ({@code fleet_cohort}, mean of the per-minute gauge per bucket) for
+     * {@code tenants} (empty = all), one series per tenant, dimension and cohort; {@code dimension}
+     * null = all dimensions.
      */
-    List<Series> fleetHealth(Set<String> tenants, String cohortDimension, Instant from, Instant to, Duration step);
+    List<Series> cohorts(Set<String> tenants, String dimension, Instant from, Instant to, Duration step);
 
-    /** Alert counts per severity in buckets of {@code step}. */
+    /** Connects and disconnects per tenant ({@code fleet_connectivity}, summed per bucket). */
+    List<Series> connectivity(Set<String> tenants, Instant from, Instant to, Duration step);
+
+    /**
+     * Alerts per tenant and severity ({@code fleet_alerts}): {@code open} (last gauge value in the
+     * bucket) and {@code opened} (summed per bucket).
+     */
     List<Series> alertCounts(Set<String> tenants, Instant from, Instant to, Duration step);
 
     /**
-     * Erases every series of one device (decommission); returns the series keys that were
-     * erased.
+     * Firmware distribution model -> version -> devices ({@code fleet_firmware}): the last value in
+     * {@code [from, to)} per tenant, summed over {@code tenants}.
      */
-    List<String> eraseDevice(String tenant, String deviceId);
+    Map<String, Map<String, Integer>> firmwareDistribution(Set<String> tenants, Instant from, Instant to);
+
+    /** Erases the device's series where the schema allows it (decommission); see {@link Erasure}. */
+    Erasure eraseDevice(String tenant, String deviceId);
 
     /** Whether the store answers (readiness). */
     boolean ping();

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -16,26 +17,23 @@ import org.influxdb.dto.BoundParameterQuery;
 import org.influxdb.dto.Query;
 import org.influxdb.dto.QueryResult;
 
+import io.fleetwarden.dashboard.fleet.InfluxSchema.Alerts;
+import io.fleetwarden.dashboard.fleet.InfluxSchema.DeviceHealth;
+import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetAlerts;
+import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetCohort;
+import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetConnectivity;
+import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetFirmware;
 import io.fleetwarden.model.DeviceKeys;
 
 /**
- * {@link HealthSeries} on InfluxDB 1.x (InfluxQL over the 1.x HTTP API, which 1.6 to 3.x serve).
+ * {@link HealthSeries} on InfluxDB 1.x (InfluxQL over the 1.x HTTP API, which 1.6 to 3.x serve),
+ * reading exactly the schema stream-jobs writes (names in {@link InfluxSchema}; see
+ * stream-jobs/README.md "InfluxDB schema").
  *
- * <p>Measurements (an assumption until the stream jobs fix their names; change them here):
- * <ul>
- *   <li>{@code device_health}: tags tenant, device, model, region; fields cpu, memory, bytes_in, bytes_out</li>
- *   <li>{@code fleet_health}: tags tenant, cohort_dimension, cohort_value; fields online (a gauge: devices online at
- *   the sample time, averaged per bucket), connects, disconnects (counts in the sample interval, summed per bucket)</li>
- *   <li>{@code alert_counts}: tags tenant, severity; field count</li>
- * </ul>
- * Values go in as bound parameters ({@code $tenant}); tenant lists, which InfluxQL cannot bind,
- * are built only from ids that passed {@link DeviceKeys#isValidId}.
+ * <p>Values go in as bound parameters ({@code $tenant}); tenant lists, which InfluxQL cannot bind,
+ * are built only from ids that passed {@link DeviceKeys#isValidId}. Identifiers are double-quoted.
  */
 public final class InfluxHealthSeries implements HealthSeries, AutoCloseable {
-
-    public static final String DEVICE_HEALTH = "device_health";
-    public static final String FLEET_HEALTH = "fleet_health";
-    public static final String ALERT_COUNTS = "alert_counts";
 
     private final InfluxDB influx;
     private final String database;
@@ -46,40 +44,89 @@ public final class InfluxHealthSeries implements HealthSeries, AutoCloseable {
         this.database = database;
     }
 
+    static String id(String name) {
+        return "\"" + name + "\"";
+    }
+
+    private static String agg(String fn, String field) {
+        return fn + "(" + id(field) + ") AS " + id(field);
+    }
+
+    private static String groupByTime(Duration step) {
+        return " GROUP BY time(" + step.toSeconds() + "s)";
+    }
+
     @Override
     public List<Series> deviceHealth(String tenant, String deviceId, Instant from, Instant to, Duration step) {
         DeviceKeys.requireValidId("tenant", tenant);
         DeviceKeys.requireValidId("device", deviceId);
-        String q = "SELECT mean(cpu) AS cpu, mean(memory) AS memory, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out"
-                + " FROM " + DEVICE_HEALTH + " WHERE tenant = $tenant AND device = $device AND time >= $from AND time < $to"
-                + " GROUP BY time(" + step.toSeconds() + "s) fill(none)";
+        String q = "SELECT " + String.join(", ", agg("mean", DeviceHealth.CPU_PERCENT),
+                agg("mean", DeviceHealth.MEMORY_PERCENT), agg("mean", DeviceHealth.BYTES_IN_PER_S),
+                agg("mean", DeviceHealth.BYTES_OUT_PER_S), agg("max", DeviceHealth.CONNECTIONS),
+                agg("max", DeviceHealth.LISTENING_PORTS), agg("max", DeviceHealth.QUARANTINED))
+                + " FROM " + id(DeviceHealth.MEASUREMENT) + " WHERE " + id(InfluxSchema.TAG_TENANT) + " = $tenant AND "
+                + id(DeviceHealth.TAG_DEVICE) + " = $device AND time >= $from AND time < $to"
+                + groupByTime(step) + " fill(none)";
         Query query = BoundParameterQuery.QueryBuilder.newQuery(q).forDatabase(database)
                 .bind("tenant", tenant).bind("device", deviceId)
                 .bind("from", from.toString()).bind("to", to.toString()).create();
-        return run(query, "device_health");
+        return run(query, DeviceHealth.MEASUREMENT);
     }
 
     @Override
-    public List<Series> fleetHealth(Set<String> tenants, String cohortDimension, Instant from, Instant to, Duration step) {
-        String q = "SELECT mean(online) AS online, sum(connects) AS connects, sum(disconnects) AS disconnects"
-                + " FROM " + FLEET_HEALTH + " WHERE time >= $from AND time < $to" + tenantClause(tenants)
-                + (cohortDimension == null ? "" : " AND cohort_dimension = $dim")
-                + " GROUP BY time(" + step.toSeconds() + "s), tenant, cohort_dimension, cohort_value fill(none)";
+    public List<Series> cohorts(Set<String> tenants, String dimension, Instant from, Instant to, Duration step) {
+        String q = "SELECT " + agg("mean", FleetCohort.ONLINE) + " FROM " + id(FleetCohort.MEASUREMENT)
+                + " WHERE time >= $from AND time < $to" + tenantClause(tenants)
+                + (dimension == null ? "" : " AND " + id(FleetCohort.TAG_DIMENSION) + " = $dim")
+                + groupByTime(step) + ", " + id(InfluxSchema.TAG_TENANT) + ", " + id(FleetCohort.TAG_DIMENSION) + ", "
+                + id(FleetCohort.TAG_COHORT) + " fill(none)";
         BoundParameterQuery.QueryBuilder b = BoundParameterQuery.QueryBuilder.newQuery(q).forDatabase(database)
                 .bind("from", from.toString()).bind("to", to.toString());
-        if (cohortDimension != null) {
-            b.bind("dim", cohortDimension);
+        if (dimension != null) {
+            b.bind("dim", dimension);
         }
-        return run(b.create(), "fleet_health");
+        return run(b.create(), FleetCohort.MEASUREMENT);
+    }
+
+    @Override
+    public List<Series> connectivity(Set<String> tenants, Instant from, Instant to, Duration step) {
+        String q = "SELECT " + agg("sum", FleetConnectivity.CONNECTS) + ", " + agg("sum", FleetConnectivity.DISCONNECTS)
+                + " FROM " + id(FleetConnectivity.MEASUREMENT) + " WHERE time >= $from AND time < $to"
+                + tenantClause(tenants) + groupByTime(step) + ", " + id(InfluxSchema.TAG_TENANT) + " fill(none)";
+        return run(timeQuery(q, from, to), FleetConnectivity.MEASUREMENT);
     }
 
     @Override
     public List<Series> alertCounts(Set<String> tenants, Instant from, Instant to, Duration step) {
-        String q = "SELECT sum(count) AS count FROM " + ALERT_COUNTS + " WHERE time >= $from AND time < $to"
-                + tenantClause(tenants) + " GROUP BY time(" + step.toSeconds() + "s), severity fill(none)";
-        Query query = BoundParameterQuery.QueryBuilder.newQuery(q).forDatabase(database)
+        // open is a gauge (last value of the bucket), opened a per-minute count (summed); grouped by
+        // tenant too, because last() over several tenants' points would pick one tenant's gauge.
+        String q = "SELECT " + agg("last", FleetAlerts.OPEN) + ", " + agg("sum", FleetAlerts.OPENED)
+                + " FROM " + id(FleetAlerts.MEASUREMENT) + " WHERE time >= $from AND time < $to"
+                + tenantClause(tenants) + groupByTime(step) + ", " + id(InfluxSchema.TAG_TENANT) + ", "
+                + id(FleetAlerts.TAG_SEVERITY) + " fill(none)";
+        return run(timeQuery(q, from, to), FleetAlerts.MEASUREMENT);
+    }
+
+    @Override
+    public Map<String, Map<String, Integer>> firmwareDistribution(Set<String> tenants, Instant from, Instant to) {
+        String q = "SELECT " + agg("last", FleetFirmware.DEVICES) + " FROM " + id(FleetFirmware.MEASUREMENT)
+                + " WHERE time >= $from AND time < $to" + tenantClause(tenants) + " GROUP BY "
+                + id(InfluxSchema.TAG_TENANT) + ", " + id(FleetFirmware.TAG_MODEL) + ", " + id(FleetFirmware.TAG_VERSION);
+        Map<String, Map<String, Integer>> out = new TreeMap<>();
+        for (Series s : run(timeQuery(q, from, to), FleetFirmware.MEASUREMENT)) {
+            Double n = s.points().isEmpty() ? null : s.points().get(0).values().get(FleetFirmware.DEVICES);
+            if (n == null) {
+                continue;
+            }
+            out.computeIfAbsent(s.tags().getOrDefault(FleetFirmware.TAG_MODEL, "unknown"), k -> new TreeMap<>())
+                    .merge(s.tags().getOrDefault(FleetFirmware.TAG_VERSION, "unknown"), (int) Math.round(n), Integer::sum);
+        }
+        return out;
+    }
+
+    private Query timeQuery(String q, Instant from, Instant to) {
+        return BoundParameterQuery.QueryBuilder.newQuery(q).forDatabase(database)
                 .bind("from", from.toString()).bind("to", to.toString()).create();
-        return run(query, "alert_counts");
     }
 
     /** Tenant ids are validated ids ({@code [A-Za-z0-9._-]}), so quoting them is safe. */
@@ -87,18 +134,27 @@ public final class InfluxHealthSeries implements HealthSeries, AutoCloseable {
         if (tenants.isEmpty()) {
             return "";
         }
-        return " AND (" + tenants.stream().sorted().map(t -> "tenant = '" + DeviceKeys.requireValidId("tenant", t) + "'")
+        return " AND (" + tenants.stream().sorted().map(t -> id(InfluxSchema.TAG_TENANT) + " = '" + DeviceKeys.requireValidId("tenant", t) + "'")
                 .collect(Collectors.joining(" OR ")) + ")";
     }
 
+    /**
+     * Drops the device's {@code device_health} series (device is a tag there). {@code alerts} points
+     * carry the device only as a FIELD, and InfluxDB 1.x DROP SERIES / DELETE select by tags and time
+     * only; their series (tenant, rule, severity, status, subject) are shared with the tenant's other
+     * devices, so they cannot be erased per device: they are counted and reported as retained (they
+     * leave with the database's retention policy). The fleet_* measurements are per-tenant aggregates
+     * without a device.
+     */
     @Override
-    public List<String> eraseDevice(String tenant, String deviceId) {
+    public Erasure eraseDevice(String tenant, String deviceId) {
         DeviceKeys.requireValidId("tenant", tenant);
         DeviceKeys.requireValidId("device", deviceId);
         // InfluxDB 1.x cannot bind parameters in SHOW/DROP SERIES; the ids were validated above.
-        String where = " WHERE tenant = '" + tenant + "' AND device = '" + deviceId + "'";
+        String where = " WHERE " + id(InfluxSchema.TAG_TENANT) + " = '" + tenant + "' AND "
+                + id(DeviceHealth.TAG_DEVICE) + " = '" + deviceId + "'";
         List<String> erased = new ArrayList<>();
-        QueryResult shown = influx.query(new Query("SHOW SERIES" + where, database));
+        QueryResult shown = influx.query(new Query("SHOW SERIES FROM " + id(DeviceHealth.MEASUREMENT) + where, database));
         check(shown);
         for (QueryResult.Result r : shown.getResults()) {
             if (r.getSeries() == null) {
@@ -110,8 +166,29 @@ public final class InfluxHealthSeries implements HealthSeries, AutoCloseable {
                 }
             }
         }
-        check(influx.query(new Query("DROP SERIES" + where, database)));
-        return erased;
+        check(influx.query(new Query("DROP SERIES FROM " + id(DeviceHealth.MEASUREMENT) + where, database)));
+        String alertWhere = " WHERE " + id(InfluxSchema.TAG_TENANT) + " = '" + tenant + "' AND "
+                + id(Alerts.DEVICE) + " = '" + deviceId + "'";
+        QueryResult counted = influx.query(new Query("SELECT count(" + id(Alerts.ALERT_ID) + ") FROM "
+                + id(Alerts.MEASUREMENT) + alertWhere, database));
+        check(counted);
+        long alertPoints = 0;
+        for (QueryResult.Result r : counted.getResults()) {
+            if (r.getSeries() != null) {
+                for (QueryResult.Series s : r.getSeries()) {
+                    for (List<Object> v : s.getValues()) {
+                        alertPoints += v.get(1) instanceof Number n ? n.longValue() : 0;
+                    }
+                }
+            }
+        }
+        List<Retained> retained = new ArrayList<>();
+        if (alertPoints > 0) {
+            retained.add(new Retained(Alerts.MEASUREMENT, alertPoints, "the device id is a field of '"
+                    + Alerts.MEASUREMENT + "' and InfluxDB deletes only by tag and time; these points leave with the"
+                    + " retention policy"));
+        }
+        return new Erasure(List.copyOf(erased), List.copyOf(retained));
     }
 
     @Override

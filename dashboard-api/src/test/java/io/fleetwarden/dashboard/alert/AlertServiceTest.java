@@ -130,4 +130,28 @@ class AlertServiceTest {
         assertThat(service.list(new AlertQuery(Set.of("globex"), null, null, null, null, null, null, null, 0, 50)).total())
                 .isEqualTo(3);
     }
+
+    @Test
+    void deviceAlertsFoldedUnderAnIncidentAreListedByParentAtTheirNewestRevision() {
+        // stream-jobs: an incident (cohort alert) and member RES-OFF-001 alerts; the fold is a new
+        // revision of the member alert that sets parentAlertId
+        store.applyAlert(Alert.newBuilder(Fixtures.alert("inc", "acme", null, "RES-COHORT-001", Severity.HIGH, T0))
+                .setCohortDimension("model").setCohortValue("cam-x1").build());
+        Alert m1 = alert("m1");
+        Alert m2 = alert("m2");
+        alert("other");
+        store.applyAlert(Alert.newBuilder(m1).setRevision(2).setParentAlertId("inc").setUpdatedAt(T0.plusSeconds(5)).build());
+        store.applyAlert(Alert.newBuilder(m2).setRevision(2).setParentAlertId("inc").setUpdatedAt(T0.plusSeconds(6)).build());
+        // a stale revision 1 replayed late must not unfold m2
+        store.applyAlert(m2);
+        AlertService.Page folded = service.list(new AlertQuery(Set.of("acme"), null, null, null, null, null, null, null,
+                0, 50, "inc"));
+        assertThat(folded.items()).extracting(AlertView::alertId).containsExactlyInAnyOrder("m1", "m2");
+        assertThat(folded.items()).allSatisfy(v -> {
+            assertThat(v.parentAlertId()).isEqualTo("inc");
+            assertThat(v.revision()).isEqualTo(2);
+        });
+        assertThat(service.list(new AlertQuery(Set.of("globex"), null, null, null, null, null, null, null, 0, 50, "inc"))
+                .total()).isZero();
+    }
 }

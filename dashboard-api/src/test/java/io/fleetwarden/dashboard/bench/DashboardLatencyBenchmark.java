@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import io.fleetwarden.dashboard.ApiHarness;
 import io.fleetwarden.dashboard.Fixtures;
+import io.fleetwarden.dashboard.StreamJobsPoints;
 import io.fleetwarden.dashboard.TestInflux;
 import io.fleetwarden.dashboard.auth.Role;
 import io.fleetwarden.dashboard.auth.TokenStore;
@@ -60,13 +61,13 @@ public final class DashboardLatencyBenchmark {
             for (int m = 0; m < minutes; m++) {
                 long t = now.minus(minutes - m, ChronoUnit.MINUTES).toEpochMilli();
                 for (int c = 0; c < cohorts; c++) {
-                    batch.append("fleet_health,tenant=acme,cohort_dimension=model,cohort_value=model-").append(c)
-                            .append(" online=").append(1000 + (m * 7 + c) % 50).append(",connects=").append(m % 5)
-                            .append(",disconnects=").append(m % 3).append(' ').append(t).append('\n');
-                    points++;
+                    batch.append(StreamJobsPoints.cohort("acme", "model", "model-" + c, 1000 + (m * 7 + c) % 50, t));
+                    batch.append(StreamJobsPoints.firmware("acme", "model-" + c, "1." + (c % 3) + ".0", 1000, t));
+                    points += 2;
                 }
-                batch.append("alert_counts,tenant=acme,severity=HIGH count=").append(m % 4).append(' ').append(t).append('\n');
-                points++;
+                batch.append(StreamJobsPoints.connectivity("acme", m % 5, m % 3, t));
+                batch.append(StreamJobsPoints.alerts("acme", "HIGH", m % 4, m % 2, t));
+                points += 2;
                 if (batch.length() > 1_000_000) {
                     influx.write(batch.toString());
                     batch.setLength(0);
