@@ -369,6 +369,13 @@ class DashboardApiIT {
 
     @Test
     void a10_decommissionRevokesErasesSeriesAndTombstones() throws Exception {
+        // stream-jobs adds a sub-millisecond salt to alert point times: the redaction must hit that exact point
+        INFLUX.client().write(org.influxdb.dto.BatchPoints.database(TestInflux.DATABASE).point(
+                org.influxdb.dto.Point.measurement("alerts").time(NOW.minusSeconds(400).toEpochMilli() * 1_000_000L + 123_457,
+                        java.util.concurrent.TimeUnit.NANOSECONDS).tag("tenant", "acme").tag("rule", "CMP-NET-001")
+                        .tag("severity", "CRITICAL").tag("status", "RESOLVED").tag("subject", "device")
+                        .addField("alert_id", "a-x1").addField("revision", 2.0).addField("summary", "telnet on cam-1")
+                        .addField("device", "cam-1").build()).build());
         JsonNode r = api.post("/api/v1/devices/acme/cam-1/decommission", acmeAdmin, Map.of("reason", "returned")).json();
         assertThat(r.get("revoked").asBoolean()).isTrue();
         assertThat(r.get("erasedSeries").toString()).contains("device=cam-1");
@@ -378,8 +385,14 @@ class DashboardApiIT {
         // alerts points carry the device as a field: not erasable per device, reported truthfully
         assertThat(r.get("retained")).hasSize(1);
         assertThat(r.get("retained").get(0).get("measurement").asText()).isEqualTo("alerts");
-        assertThat(r.get("retained").get(0).get("points").asLong()).isEqualTo(1);
-        assertThat(r.get("retained").get(0).get("reason").asText()).contains("field");
+        assertThat(r.get("retained").get(0).get("points").asLong()).isEqualTo(2);
+        assertThat(r.get("retained").get(0).get("reason").asText()).contains("field").contains("overwritten");
+        // overwritten in place: no point of cam-1 left, no new point written, cam-2's untouched
+        assertThat(influxCount("SELECT count(alert_id) FROM alerts WHERE device = 'cam-1'")).isZero();
+        assertThat(influxCount("SELECT count(alert_id) FROM alerts WHERE summary =~ /cam-1/")).isZero();
+        assertThat(influxCount("SELECT count(alert_id) FROM alerts WHERE device = 'redacted:decommissioned'")).isEqualTo(2);
+        assertThat(influxCount("SELECT count(alert_id) FROM alerts")).isEqualTo(3);
+        assertThat(influxCount("SELECT count(alert_id) FROM alerts WHERE device = 'cam-2'")).isEqualTo(1);
         var q = INFLUX.client().query(new org.influxdb.dto.Query(
                 "SELECT count(cpu_percent) FROM device_health WHERE device = 'cam-1'", TestInflux.DATABASE));
         assertThat(q.getResults().get(0).getSeries()).isNull();
@@ -390,6 +403,12 @@ class DashboardApiIT {
         JsonNode d = api.get("/api/v1/devices/acme/cam-1", acmeViewer).json();
         assertThat(d.get("model").isNull()).isTrue();
         assertThat(d.get("control").get("revoked").asBoolean()).isTrue();
+    }
+
+    static long influxCount(String q) {
+        var result = INFLUX.client().query(new org.influxdb.dto.Query(q, TestInflux.DATABASE));
+        var series = result.getResults().get(0).getSeries();
+        return series == null ? 0 : ((Number) series.get(0).getValues().get(0).get(1)).longValue();
     }
 
     @Test

@@ -13,8 +13,8 @@ import io.fleetwarden.model.Topics;
 
 /**
  * Decommission (Code of Practice guideline 11): revokes the device, erases its InfluxDB series
- * where InfluxDB can ({@code device_health}; {@code alerts} points carry the device as a field and are
- * reported under {@code retained} with their count and the reason),
+ * where InfluxDB can ({@code device_health}; {@code alerts} points carry the device as a field: they are kept with
+ * the device id and summary overwritten, reported under {@code retained} with their count and the reason),
  * tombstones its keyed records ({@code fleet.device-status}, its alerts' {@code fleet.alert-triage}
  * records) and drops its alerts from the API's view. The revoke record on
  * {@code fleet.device-controls} is kept on purpose: it holds no personal data, and removing it

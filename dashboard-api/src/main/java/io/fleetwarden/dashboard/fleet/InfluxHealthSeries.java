@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import org.influxdb.InfluxDB;
 import org.influxdb.InfluxDBFactory;
+import org.influxdb.dto.BatchPoints;
 import org.influxdb.dto.BoundParameterQuery;
 import org.influxdb.dto.Query;
 import org.influxdb.dto.QueryResult;
@@ -34,6 +35,9 @@ import io.fleetwarden.model.DeviceKeys;
  * are built only from ids that passed {@link DeviceKeys#isValidId}. Identifiers are double-quoted.
  */
 public final class InfluxHealthSeries implements HealthSeries, AutoCloseable {
+
+    /** What a decommission writes over the device id and summary of the device's alert points. */
+    static final String REDACTED = "redacted:decommissioned";
 
     private final InfluxDB influx;
     private final String database;
@@ -142,8 +146,9 @@ public final class InfluxHealthSeries implements HealthSeries, AutoCloseable {
      * Drops the device's {@code device_health} series (device is a tag there). {@code alerts} points
      * carry the device only as a FIELD, and InfluxDB 1.x DROP SERIES / DELETE select by tags and time
      * only; their series (tenant, rule, severity, status, subject) are shared with the tenant's other
-     * devices, so they cannot be erased per device: they are counted and reported as retained (they
-     * leave with the database's retention policy). The fleet_* measurements are per-tenant aggregates
+     * devices, so they cannot be erased per device: their {@code device} and {@code summary} fields are
+     * overwritten (same series and nanosecond time, so the same point) and they are reported as
+     * retained with their count. The fleet_* measurements are per-tenant aggregates
      * without a device.
      */
     @Override
@@ -169,24 +174,35 @@ public final class InfluxHealthSeries implements HealthSeries, AutoCloseable {
         check(influx.query(new Query("DROP SERIES FROM " + id(DeviceHealth.MEASUREMENT) + where, database)));
         String alertWhere = " WHERE " + id(InfluxSchema.TAG_TENANT) + " = '" + tenant + "' AND "
                 + id(Alerts.DEVICE) + " = '" + deviceId + "'";
-        QueryResult counted = influx.query(new Query("SELECT count(" + id(Alerts.ALERT_ID) + ") FROM "
-                + id(Alerts.MEASUREMENT) + alertWhere, database));
-        check(counted);
+        // Without an epoch the times come back as RFC 3339 strings with full nanosecond precision
+        // (epoch=ns would arrive as a double and miss the point), so the rewrite lands on the same point.
+        QueryResult rows = influx.query(new Query("SELECT " + id(Alerts.ALERT_ID) + " FROM " + id(Alerts.MEASUREMENT)
+                + alertWhere + " GROUP BY *", database));
+        check(rows);
+        BatchPoints.Builder batch = BatchPoints.database(database);
         long alertPoints = 0;
-        for (QueryResult.Result r : counted.getResults()) {
-            if (r.getSeries() != null) {
-                for (QueryResult.Series s : r.getSeries()) {
-                    for (List<Object> v : s.getValues()) {
-                        alertPoints += v.get(1) instanceof Number n ? n.longValue() : 0;
-                    }
+        for (QueryResult.Result r : rows.getResults()) {
+            if (r.getSeries() == null) {
+                continue;
+            }
+            for (QueryResult.Series s : r.getSeries()) {
+                for (List<Object> v : s.getValues()) {
+                    Instant t = Instant.parse(String.valueOf(v.get(0)));
+                    long nanos = t.getEpochSecond() * 1_000_000_000L + t.getNano();
+                    batch.point(org.influxdb.dto.Point.measurement(Alerts.MEASUREMENT)
+                            .time(nanos, TimeUnit.NANOSECONDS).tag(s.getTags())
+                            .addField(Alerts.DEVICE, REDACTED).addField(Alerts.SUMMARY, REDACTED).build());
+                    alertPoints++;
                 }
             }
         }
         List<Retained> retained = new ArrayList<>();
         if (alertPoints > 0) {
-            retained.add(new Retained(Alerts.MEASUREMENT, alertPoints, "the device id is a field of '"
-                    + Alerts.MEASUREMENT + "' and InfluxDB deletes only by tag and time; these points leave with the"
-                    + " retention policy"));
+            influx.write(batch.build());
+            retained.add(new Retained(Alerts.MEASUREMENT, alertPoints, "InfluxDB deletes only by tag and time and the"
+                    + " device id is a field of '" + Alerts.MEASUREMENT + "' whose series are shared with other devices:"
+                    + " the points stay (rule, severity, status counts) with their '" + Alerts.DEVICE + "' and '"
+                    + Alerts.SUMMARY + "' fields overwritten with '" + REDACTED + "'"));
         }
         return new Erasure(List.copyOf(erased), List.copyOf(retained));
     }
