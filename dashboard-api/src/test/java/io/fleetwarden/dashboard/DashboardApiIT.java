@@ -87,6 +87,9 @@ class DashboardApiIT {
             lines.append(StreamJobsPoints.alerts("globex", "HIGH", 50, 5, t));
             lines.append(StreamJobsPoints.firmware("acme", "cam-x1", "1.2.0", 3, t));
             lines.append(StreamJobsPoints.firmware("acme", "cam-x1", "1.0.0", 1, t));
+            if (m < 30) { // upgraded away half an hour ago: stream-jobs stops writing a version at 0 devices
+                lines.append(StreamJobsPoints.firmware("acme", "cam-x1", "0.9.0", 2, t));
+            }
             lines.append(StreamJobsPoints.firmware("globex", "cam-x1", "1.2.0", 40, t));
             lines.append(StreamJobsPoints.deviceHealth("acme", "cam-1", "cam-x1", "eu-west", "1.2.0", 20 + m % 7, 40,
                     100, 200, 3, false, t));
@@ -324,6 +327,7 @@ class DashboardApiIT {
         assertThat(alerts.get("points").get(2).get("values").get("opened").asDouble()).isEqualTo(5.0);
         assertThat(h.get("firmwareDistribution").get("cam-x1").get("1.2.0").asInt()).isEqualTo(3);
         assertThat(h.get("firmwareDistribution").get("cam-x1").get("1.0.0").asInt()).isEqualTo(1);
+        assertThat(h.get("firmwareDistribution").get("cam-x1").has("0.9.0")).isFalse();
         assertThat(h.get("firmwareDistributionLive").get("cam-x1").get("1.2.0").asInt()).isEqualTo(3);
         // the region dimension has no points; an unknown dimension is refused
         assertThat(api.get("/api/v1/fleet/health?dimension=region&from=" + NOW.minus(61, ChronoUnit.MINUTES) + "&to=" + NOW,

@@ -55,8 +55,9 @@ public interface HealthSeries {
     List<Series> alertCounts(Set<String> tenants, Instant from, Instant to, Duration step);
 
     /**
-     * Firmware distribution model -> version -> devices ({@code fleet_firmware}): the last value in
-     * {@code [from, to)} per tenant, summed over {@code tenants}.
+     * Firmware distribution model -> version -> devices ({@code fleet_firmware}) at each tenant's
+     * newest minute in {@code [from, to)} (stream-jobs writes no point for a version at zero devices,
+     * so older minutes' versions are gone), summed over {@code tenants}.
      */
     Map<String, Map<String, Integer>> firmwareDistribution(Set<String> tenants, Instant from, Instant to);
 

@@ -3,6 +3,7 @@ package io.fleetwarden.dashboard.fleet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,10 +117,24 @@ public final class InfluxHealthSeries implements HealthSeries, AutoCloseable {
         String q = "SELECT " + agg("last", FleetFirmware.DEVICES) + " FROM " + id(FleetFirmware.MEASUREMENT)
                 + " WHERE time >= $from AND time < $to" + tenantClause(tenants) + " GROUP BY "
                 + id(InfluxSchema.TAG_TENANT) + ", " + id(FleetFirmware.TAG_MODEL) + ", " + id(FleetFirmware.TAG_VERSION);
+        // stream-jobs writes only versions with devices > 0: a version that dropped to zero simply
+        // stops getting points. So only a tenant's newest minute counts; last() keeps each point's time.
+        List<Series> series = run(timeQuery(q, from, to), FleetFirmware.MEASUREMENT);
+        Map<String, Instant> newest = new HashMap<>();
+        for (Series s : series) {
+            if (!s.points().isEmpty()) {
+                newest.merge(s.tags().getOrDefault(InfluxSchema.TAG_TENANT, ""), s.points().get(0).time(),
+                        (x, y) -> x.isAfter(y) ? x : y);
+            }
+        }
         Map<String, Map<String, Integer>> out = new TreeMap<>();
-        for (Series s : run(timeQuery(q, from, to), FleetFirmware.MEASUREMENT)) {
-            Double n = s.points().isEmpty() ? null : s.points().get(0).values().get(FleetFirmware.DEVICES);
-            if (n == null) {
+        for (Series s : series) {
+            if (s.points().isEmpty()) {
+                continue;
+            }
+            Point p = s.points().get(0);
+            Double n = p.values().get(FleetFirmware.DEVICES);
+            if (n == null || !p.time().equals(newest.get(s.tags().getOrDefault(InfluxSchema.TAG_TENANT, "")))) {
                 continue;
             }
             out.computeIfAbsent(s.tags().getOrDefault(FleetFirmware.TAG_MODEL, "unknown"), k -> new TreeMap<>())
