@@ -70,6 +70,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Offset between timed scenarios (default: ${DEFAULT-VALUE}).")
     Duration spacing;
 
+    @Option(names = "--baseline-warmup", defaultValue = "4m", converter = DurationConverter.class,
+            description = "Earliest start of the scenarios judged against learnt per-device baselines (botnet-infection, "
+                    + "publish-flood, daily-peak; the stream jobs score a device after 20 reports) and of the orderly "
+                    + "regional outage (kept out of the storm outage's cohort window) (default: ${DEFAULT-VALUE}).")
+    Duration baselineWarmup;
+
     @Option(names = "--connect-rate", defaultValue = "200", description = "Initial connects per second (default: ${DEFAULT-VALUE}).")
     int connectRate;
 
@@ -93,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
         List<ScenarioType> selection = ScenarioType.parseSelection(scenario);
         Fleet fleet = Fleet.build(seed, devices, tenant);
         ScenarioPlan plan = new ScenarioPlanner(ExpectedRules.load()).plan(fleet, selection,
-                new ScenarioPlanner.Config(clock.instant(), duration, firstAt, spacing));
+                new ScenarioPlanner.Config(clock.instant(), duration, firstAt, spacing, baselineWarmup));
         System.out.printf("fleet of %d devices (seed %d, tenant %s), %d scenario(s) planned over %s%n",
                 fleet.size(), seed, tenant, plan.instances().size(), duration);
         for (ScenarioInstance s : plan.instances()) {

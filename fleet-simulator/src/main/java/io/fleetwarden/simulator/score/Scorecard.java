@@ -104,15 +104,24 @@ public final class Scorecard {
         return false;
     }
 
-    /** One view per alert id (earliest openedAt), folded children dropped, in opening order. */
+    /**
+     * One view per alert id (earliest openedAt), folded children dropped, in opening order. An alert
+     * is folded when ANY of its revisions names a parent: the stream jobs open a device alert first
+     * (revision 1, no parent) and fold it into the cohort incident in a later revision, so looking
+     * at the earliest revision alone would count every folded member as a false alert.
+     */
     static List<AlertView> distinct(Collection<AlertView> alerts) {
         Map<String, AlertView> byId = new LinkedHashMap<>();
+        java.util.Set<String> folded = new java.util.HashSet<>();
         for (AlertView a : alerts) {
             byId.merge(a.alertId(), a, (x, y) -> y.openedAt().isBefore(x.openedAt()) ? y : x);
+            if (a.parentAlertId() != null) {
+                folded.add(a.alertId());
+            }
         }
         List<AlertView> out = new ArrayList<>();
         for (AlertView a : byId.values()) {
-            if (a.parentAlertId() == null) {
+            if (!folded.contains(a.alertId())) {
                 out.add(a);
             }
         }

@@ -15,7 +15,10 @@ class ExpectedRulesTest {
         for (ScenarioType t : ScenarioType.values()) {
             assertThat(rules.of(t).isEmpty()).as(t.id()).isEqualTo(!t.attack());
         }
-        assertThat(rules.of(ScenarioType.BOTNET_INFECTION)).containsExactlyInAnyOrder("CMP-NET-001", "CMP-NET-003", "CMP-NET-004", "CMP-NET-005");
+        assertThat(rules.of(ScenarioType.BOTNET_INFECTION))
+                .containsExactlyInAnyOrder("CMP-NET-001", "CMP-NET-003", "CMP-NET-004", "CMP-NET-005", "CMP-RATE-002");
+        // CMP-RATE-002 scores reported bytes/s against the model, which a flood of ordinary reports leaves unchanged
+        assertThat(rules.of(ScenarioType.PUBLISH_FLOOD)).containsExactlyInAnyOrder("CMP-RATE-001", "CMP-VAL-001");
     }
 
     @Test

@@ -55,6 +55,30 @@ class ScenarioPlannerTest {
     }
 
     @Test
+    void baselineScenariosWaitForTheWarmUpAndTheOthersKeepTheirSlots() {
+        ScenarioPlanner.Config warm = new ScenarioPlanner.Config(T0, Duration.ofMinutes(10), Duration.ofSeconds(20),
+                Duration.ofSeconds(8), Duration.ofMinutes(4));
+        ScenarioPlan plain = planAll(42, 200);
+        ScenarioPlan plan = planner.plan(Fleet.build(42, 200, "acme"), ScenarioType.parseSelection("all"), warm);
+        assertThat(plan.skipped()).isEmpty();
+        for (ScenarioInstance s : plan.instances()) {
+            ScenarioInstance before = plain.instances().stream().filter(p -> p.type() == s.type()).findFirst().orElseThrow();
+            if (ScenarioPlanner.NEEDS_WARM_BASELINE.contains(s.type())) {
+                assertThat(s.start()).as(s.id()).isEqualTo(Duration.ofMinutes(4));
+                assertThat(before.start()).as(s.id()).isLessThan(Duration.ofMinutes(4));
+            } else {
+                assertThat(s.start()).as(s.id()).isEqualTo(before.start());
+            }
+            assertThat(s.devices()).isEqualTo(before.devices());
+        }
+        // a warm-up past the end of the run skips those scenarios with a reason instead of squeezing them in
+        ScenarioPlanner.Config tooShort = new ScenarioPlanner.Config(T0, Duration.ofMinutes(3), Duration.ofSeconds(20),
+                Duration.ofSeconds(8), Duration.ofMinutes(4));
+        ScenarioPlan shortPlan = planner.plan(Fleet.build(42, 200, "acme"), ScenarioType.parseSelection("all"), tooShort);
+        assertThat(shortPlan.skipped()).containsOnlyKeys(ScenarioPlanner.NEEDS_WARM_BASELINE);
+    }
+
+    @Test
     void deviceLevelScenariosNeverShareADevice() {
         ScenarioPlan plan = planAll(42, 200);
         Set<ScenarioType> cohortWide = Set.of(ScenarioType.REGIONAL_OUTAGE_STORM, ScenarioType.REGIONAL_OUTAGE_ORDERLY,

@@ -122,6 +122,22 @@ class ScorecardTest {
     }
 
     @Test
+    void anAlertFoldedInALaterRevisionIsNotCountedOnItsOwn() {
+        // the stream jobs open the member's offline alert first (revision 1, no parent) and fold it into
+        // the cohort incident in revision 2 (same alert id and openedAt, parentAlertId set)
+        List<AlertView> alerts = new ArrayList<>();
+        alerts.add(new AlertView("inc", "cohort-outage", null, "region", "ap-south", at(1030), null));
+        alerts.add(new AlertView("off-a1", "offline", "a1", null, null, at(1020), null));
+        alerts.add(new AlertView("off-a1", "offline", "a1", null, null, at(1020), "inc"));
+        alerts.add(new AlertView("off-a2", "offline", "a2", null, null, at(1025), null)); // never folded
+        ScorecardReport r = new Scorecard(Duration.ofMinutes(5)).score(truth(), alerts);
+        assertThat(Scorecard.distinct(alerts)).extracting(AlertView::alertId).containsExactly("off-a2", "inc");
+        assertThat(r.overall().alerts()).isEqualTo(2);
+        assertThat(r.overall().truePositives()).isEqualTo(1);
+        assertThat(r.overall().falsePositives()).isEqualTo(1);   // only the member that was never folded
+    }
+
+    @Test
     void percentileIsNearestRank() {
         List<Double> v = List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0);
         assertThat(Scorecard.percentile(v, 50)).isEqualTo(5.0);

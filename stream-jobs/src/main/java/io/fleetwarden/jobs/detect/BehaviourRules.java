@@ -148,15 +148,16 @@ public final class BehaviourRules {
         if (b.ready(cfg.baselineMinSamples)) {
             double score = b.score(x, RELATIVE_FLOOR, absoluteFloor);
             boolean bigEnough = bit != CONNECTIONS || x >= cfg.minConnections;
-            anomalous = score >= cfg.rateK && bigEnough;
+            double k = bit == TRAFFIC ? cfg.trafficK : cfg.rateK;
+            anomalous = score >= k && bigEnough;
             boolean wasOpen = (s.open & bit) != 0;
             if (anomalous && !wasOpen) {
                 s.open |= bit;
                 out.add(Finding.device(rule.id(), Action.OPEN, tenant, device, ts,
                                 String.format("%s %.1f vs baseline %.1f", quantity, x, b.center))
                         .with(quantity, round(x)).with("baseline", round(b.center)).with("robustScore", round(score))
-                        .with("threshold", cfg.rateK));
-            } else if (wasOpen && score < cfg.rateK / 2) {
+                        .with("threshold", k));
+            } else if (wasOpen && score < k / 2) {
                 s.open &= ~bit;
                 out.add(Finding.device(rule.id(), Action.CLEAR, tenant, device, ts, quantity + " back to baseline")
                         .with(quantity, round(x)).with("baseline", round(b.center)));

@@ -29,13 +29,19 @@ public final class CohortRules {
     public List<Finding> onChange(CohortState s, ConnectivityChange c) {
         List<Finding> out = new ArrayList<>();
         long ts = c.timestamp;
+        if (c.online && ConnectivityChange.RECONNECTED.equals(c.reason)) {
+            reconnect(out, s, c, ts); // back before it was ever counted offline: a reconnect, online count unchanged
+            return out;
+        }
         if (c.online) {
             s.online++;
             Long dropped = s.drops.remove(c.deviceId);
             if (s.incidentOpen && dropped != null && dropped >= s.incidentOpenedAt - cfg.cohortWindowMs) {
                 s.incidentReturned++;
             }
-            reconnect(out, s, c, ts);
+            if (!ConnectivityChange.FIRST_SEEN.equals(c.reason)) {
+                reconnect(out, s, c, ts); // a device joining for the first time is not a RE-connect
+            }
             if (s.incidentOpen && s.incidentReturned >= Math.ceil(cfg.cohortResolveFraction * s.incidentMembers)) {
                 out.add(incident(c, Action.CLEAR, ts, s.incidentReturned + " of " + s.incidentMembers + " devices back")
                         .with("members", s.incidentMembers).with("returned", s.incidentReturned)

@@ -6,6 +6,18 @@ package io.fleetwarden.jobs.detect;
  */
 public class ConnectivityChange {
 
+    /**
+     * Reason of a device's first reachable change: a device joining (a fleet connecting for the first
+     * time, a fresh job) is not a RE-connect, so it never counts towards a reconnect storm.
+     */
+    public static final String FIRST_SEEN = "first-seen";
+    /**
+     * Reason of a CONNECT after a disconnect that never made the device unreachable (it came back
+     * before its offline deadline, e.g. a one-minute outage): reachability does not change, but it is
+     * a reconnect, and a storm of them is exactly what RES-STORM-001 measures.
+     */
+    public static final String RECONNECTED = "reconnected";
+
     public String tenant;
     public String deviceId;
     public String model;
@@ -14,7 +26,7 @@ public class ConnectivityChange {
     public boolean online;
     /** Event time of the change (epoch millis). */
     public long timestamp;
-    /** Why: connected, connection-lost, telemetry-resumed, offline-timeout, ... */
+    /** Why: first-seen, connected, connection-lost, telemetry-resumed, offline-timeout, ... */
     public String reason;
     /** Set by the fan-out: which cohort this copy is for, e.g. {@code acme|model=cam-1}. */
     public String cohortKey;

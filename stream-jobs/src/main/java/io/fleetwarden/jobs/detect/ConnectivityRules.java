@@ -40,9 +40,19 @@ public final class ConnectivityRules {
     public Result onTelemetry(ConnectivityState s, Telemetry t) {
         Result r = Result.empty();
         long ts = t.getDeviceTime().toEpochMilli();
+        // The broker's CONNECT events carry no model or region: a device that connected before its first
+        // report was counted online in its broker cohort only. Tell its model and region cohorts now
+        // (brokerId null: the broker cohort already has it), or their sizes stay near zero and any ten
+        // offline devices of a 200-device model look like a whole-cohort outage.
+        String lateModel = s.reachable && s.model == null ? t.getModel() : null;
+        String lateRegion = s.reachable && s.region == null ? t.getRegion() : null;
         s.model = t.getModel();
         s.region = t.getRegion();
         s.brokerId = t.getBroker() == null ? s.brokerId : t.getBroker().getBrokerId();
+        if (lateModel != null || lateRegion != null) {
+            r.changes().add(new ConnectivityChange(t.getTenant(), t.getDeviceId(), lateModel, lateRegion, null, true, ts,
+                    ConnectivityChange.FIRST_SEEN));
+        }
         double reported = Math.max(1, t.getIntervalSeconds()) * 1000.0;
         if (s.lastSeen == Long.MIN_VALUE) {
             s.expectedIntervalMs = reported;
@@ -143,12 +153,17 @@ public final class ConnectivityRules {
                                 .with("overlaps", s.overlaps.eventsSinceOpen));
                     }
                 }
+                boolean reconnect = s.disconnected;
+                s.disconnected = false;
                 s.previousAddress = s.connectedAddress;
                 s.connected = true;
                 s.connectedAddress = address;
                 if (!s.reachable && !stale) {
                     s.reachable = true;
                     r.changes().add(change(s, tenant, deviceId, true, ts, "connected"));
+                } else if (reconnect && !stale) {
+                    r.changes().add(new ConnectivityChange(tenant, deviceId, s.model, s.region, s.brokerId, true, ts,
+                            ConnectivityChange.RECONNECTED));
                 }
             }
             case DISCONNECT -> {
@@ -174,6 +189,7 @@ public final class ConnectivityRules {
                 }
                 if (sameConnection && !stale) {
                     s.connected = false;
+                    s.disconnected = true;
                     boolean unplanned = !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.getReason());
                     if (unplanned && s.reachable) {
                         s.reachable = false;
@@ -187,8 +203,13 @@ public final class ConnectivityRules {
         return r;
     }
 
+    /** A change for the cohorts; a device's first online change is marked {@link ConnectivityChange#FIRST_SEEN}. */
     private static ConnectivityChange change(ConnectivityState s, String tenant, String deviceId, boolean online,
                                              long ts, String reason) {
+        if (online && !s.seenBefore) {
+            s.seenBefore = true;
+            reason = ConnectivityChange.FIRST_SEEN;
+        }
         return new ConnectivityChange(tenant, deviceId, s.model, s.region, s.brokerId, online, ts, reason);
     }
 }

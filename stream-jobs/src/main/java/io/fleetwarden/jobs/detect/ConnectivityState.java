@@ -15,6 +15,13 @@ public class ConnectivityState {
     public double expectedIntervalMs;
     /** Whether the device is considered reachable; drives cohort changes. */
     public boolean reachable;
+    /**
+     * Whether the device was ever reachable before: its first appearance is reported to the cohorts
+     * as {@link ConnectivityChange#FIRST_SEEN}, which counts as online but not as a reconnect.
+     */
+    public boolean seenBefore;
+    /** Whether the device's last connection ended with a DISCONNECT: its next CONNECT is a reconnect. */
+    public boolean disconnected;
     /** Whether RES-OFF-001 is open. */
     public boolean offlineOpen;
     public boolean connected;

@@ -8,7 +8,9 @@ import io.fleetwarden.model.AlertStatus;
 public class FleetSignal {
 
     /** What the signal says. */
-    public enum Kind { UP, DOWN, ALERT_OPENED, ALERT_RESOLVED, FIRMWARE }
+    public enum Kind { UP, DOWN, ALERT_OPENED, ALERT_RESOLVED, FIRMWARE,
+        /** A reconnect that did not change reachability (not counted in the online gauges). */
+        RECONNECT }
 
     public Kind kind;
     public String tenant;
@@ -26,7 +28,7 @@ public class FleetSignal {
 
     public static FleetSignal of(ConnectivityChange c) {
         FleetSignal s = new FleetSignal();
-        s.kind = c.online ? Kind.UP : Kind.DOWN;
+        s.kind = ConnectivityChange.RECONNECTED.equals(c.reason) ? Kind.RECONNECT : c.online ? Kind.UP : Kind.DOWN;
         s.tenant = c.tenant;
         s.timestamp = c.timestamp;
         s.model = c.model;

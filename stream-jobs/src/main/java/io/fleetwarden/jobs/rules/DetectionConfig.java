@@ -36,6 +36,12 @@ public final class DetectionConfig implements Serializable {
     public final long burstQuietMs;
 
     public final double rateK;
+    /**
+     * Robust deviations for CMP-NET-004 (outbound traffic). Higher than {@link #rateK}: a camera's
+     * legitimate streaming session or evening peak is 2-3x its own level, so with the 25 % relative
+     * floor of the scale 12 deviations means at least 4x the learnt level (a botnet's flood is 30x).
+     */
+    public final double trafficK;
     public final int baselineMinSamples;
     public final double baselineAlpha;
     public final double peerK;
@@ -84,6 +90,7 @@ public final class DetectionConfig implements Serializable {
         burstQuietMs = r.duration("burst.quiet", Duration.ofMinutes(15));
 
         rateK = r.positiveDouble("rate.k", 6.0);
+        trafficK = r.positiveDouble("traffic.k", 12.0);
         baselineMinSamples = r.positiveInt("baseline.minSamples", 20);
         baselineAlpha = r.fraction("baseline.alpha", 0.05);
         peerK = r.positiveDouble("peer.k", 8.0);
@@ -104,7 +111,7 @@ public final class DetectionConfig implements Serializable {
         cohortResolveFraction = r.fraction("cohort.resolveFraction", 0.8);
         stormCount = r.positiveInt("storm.count", 50);
         stormWindowMs = r.duration("storm.window", Duration.ofSeconds(60));
-        stormOrderliness = r.fraction("storm.orderliness", 0.2);
+        stormOrderliness = r.fraction("storm.orderliness", 0.1);
 
         firmwareGraceMs = r.duration("firmware.grace", Duration.ofDays(30));
         updateFailureCount = r.positiveInt("update.count", 3);

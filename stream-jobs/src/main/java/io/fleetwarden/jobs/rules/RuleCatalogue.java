@@ -62,11 +62,11 @@ public final class RuleCatalogue {
     public static final Rule CONNECTION_SPIKE = new Rule("CMP-NET-003", Category.COMPROMISE,
             "Established-connection spike", Severity.HIGH,
             "Far more established outbound connections than the device's baseline: flooding or proxying.",
-            List.of(10), "T1498", "net.k=6 robust deviations, at least net.minConnections=20");
+            List.of(10), "T1498", "rate.k=6 robust deviations, at least net.minConnections=20");
     public static final Rule TRAFFIC_SPIKE = new Rule("CMP-NET-004", Category.COMPROMISE,
             "Outbound traffic spike", Severity.HIGH,
             "Outbound bytes per second far above the device's baseline: exfiltration or DDoS participation.",
-            List.of(10), "T1048", "net.k=6 robust deviations after baseline.minSamples=20");
+            List.of(10), "T1048", "traffic.k=12 robust deviations (at least 4x the own level) after baseline.minSamples=20");
     public static final Rule NEW_DESTINATIONS = new Rule("CMP-NET-005", Category.COMPROMISE,
             "Many new destinations", Severity.HIGH,
             "The device contacts many destinations it never contacted before: scanning or worm spread.",
@@ -96,7 +96,7 @@ public final class RuleCatalogue {
     public static final Rule RECONNECT_STORM = new Rule("RES-STORM-001", Category.RESILIENCE,
             "Disorderly reconnect storm", Severity.MEDIUM,
             "Many devices of a cohort reconnected at once instead of an orderly, spread-out return.",
-            List.of(9), null, "storm.count=50 reconnects within storm.window=60s and orderliness < storm.orderliness=0.2");
+            List.of(9), null, "storm.count=50 reconnects within storm.window=60s and orderliness < storm.orderliness=0.1");
 
     // Firmware
     public static final Rule BEHIND_LATEST = new Rule("FW-VER-001", Category.FIRMWARE,

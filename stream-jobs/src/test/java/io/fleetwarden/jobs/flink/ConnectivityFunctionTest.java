@@ -89,6 +89,40 @@ class ConnectivityFunctionTest {
         assertThat(h.numEventTimeTimers()).isZero();
     }
 
+    @Test
+    void aDeviceThatConnectsBeforeItsFirstReportJoinsItsModelAndRegionCohortsOnceAsFirstSeen() throws Exception {
+        // the broker's CONNECT carries no model or region (as the real extension sends it)
+        h.processElement2(new StreamRecord<>(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0, "cam-1",
+                "198.51.100.7").setModel(null).setRegion(null).build(), T0));
+        report(T0 + 1000);
+        report(T0 + 31_000);
+        assertThat(changes()).hasSize(2).allSatisfy(c -> {
+            assertThat(c.online).isTrue();
+            assertThat(c.reason).isEqualTo(ConnectivityChange.FIRST_SEEN);
+        });
+        ConnectivityChange atConnect = changes().get(0);
+        ConnectivityChange atReport = changes().get(1);
+        assertThat(atConnect.forCohort("model")).as("model unknown at CONNECT").isNull();
+        assertThat(atConnect.forCohort("broker")).isNotNull();
+        assertThat(atReport.forCohort("model").cohortValue).isEqualTo(Events.MODEL);
+        assertThat(atReport.forCohort("region").cohortValue).isEqualTo("eu-west");
+        assertThat(atReport.forCohort("broker")).as("the broker cohort already counted it").isNull();
+    }
+
+    @Test
+    void aConnectAfterAGracefulDisconnectIsAReconnectWithoutAReachabilityChange() throws Exception {
+        report(T0);
+        h.processElement2(new StreamRecord<>(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0 + 1000,
+                "cam-1", "198.51.100.7").build(), T0 + 1000));
+        h.processElement2(new StreamRecord<>(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT,
+                T0 + 2000, "cam-1", "198.51.100.7").build(), T0 + 2000));
+        h.processElement2(new StreamRecord<>(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0 + 30_000,
+                "cam-1", "198.51.100.7").build(), T0 + 30_000));
+        assertThat(changes()).extracting(c -> c.reason)
+                .containsExactly(ConnectivityChange.FIRST_SEEN, ConnectivityChange.RECONNECTED);
+        assertThat(changes()).allSatisfy(c -> assertThat(c.online).isTrue());
+    }
+
     @SuppressWarnings("unchecked")
     private List<Finding> findings() {
         return h.extractOutputValues();

@@ -149,9 +149,12 @@ class RuleScenarioTest {
         s.add(new Scenario("CMP-RATE-001", "14 msgs/min after 2/min (baseline 2, scale 2, k 6: at threshold)", Expect.OPENS,
                 () -> messageRate(14)));
         s.add(new Scenario("CMP-RATE-001", "13 msgs/min (one below)", Expect.NOTHING, () -> messageRate(13)));
-        s.add(new Scenario("CMP-NET-004", "25000 B/s after 10000 B/s (scale 2500: at threshold)", Expect.OPENS,
-                () -> traffic(25_000 * 30L)));
-        s.add(new Scenario("CMP-NET-004", "24990 B/s (just below)", Expect.NOTHING, () -> traffic(24_990 * 30L)));
+        s.add(new Scenario("CMP-NET-004", "40000 B/s after 10000 B/s (scale 2500, k 12: at threshold)", Expect.OPENS,
+                () -> traffic(40_000 * 30L)));
+        s.add(new Scenario("CMP-NET-004", "39990 B/s (just below)", Expect.NOTHING, () -> traffic(39_990 * 30L)));
+        s.add(new Scenario("CMP-NET-004", "a benign 2.7x streaming peak (daily-peak scenario)", Expect.NOTHING,
+                () -> traffic(27_000 * 30L)));
+        s.add(new Scenario("CMP-NET-004", "a botnet's 30x flood", Expect.OPENS, () -> traffic(300_000 * 30L)));
         s.add(new Scenario("CMP-NET-004", "before the baseline is warm: nothing", Expect.NOTHING, RuleScenarioTest::trafficCold));
         s.add(new Scenario("CMP-NET-003", "20 connections after 5 (at the minimum)", Expect.OPENS, () -> connectionsSpike(20)));
         s.add(new Scenario("CMP-NET-003", "19 connections (below the minimum)", Expect.NOTHING, () -> connectionsSpike(19)));
@@ -217,6 +220,18 @@ class RuleScenarioTest {
         s.add(new Scenario("RES-STORM-001", "50 reconnects in one second (at threshold)", Expect.OPENS, () -> storm(50, 0)));
         s.add(new Scenario("RES-STORM-001", "49 reconnects in one second (one below)", Expect.NOTHING, () -> storm(49, 0)));
         s.add(new Scenario("RES-STORM-001", "60 reconnects spread over 60 s (orderly)", Expect.NOTHING, () -> storm(60, 1000)));
+        s.add(new Scenario("RES-STORM-001", "70 back over 60 s, peak 7-8/s (orderliness about 0.15: a jittered, orderly return)",
+                Expect.NOTHING, () -> stormWithPeak(70, 7)));
+        s.add(new Scenario("RES-STORM-001", "60 back, peak 10/s (orderliness 0.10: at the limit, not below)", Expect.NOTHING,
+                () -> stormWithPeak(60, 10)));
+        s.add(new Scenario("RES-STORM-001", "60 back, peak 11/s (orderliness 0.09: below the limit)", Expect.OPENS,
+                () -> stormWithPeak(60, 11)));
+        s.add(new Scenario("RES-STORM-001", "50 back within a second before any was declared offline (reconnected)",
+                Expect.OPENS, RuleScenarioTest::reconnectedBeforeOfflineDeadline));
+        s.add(new Scenario("RES-STORM-001", "a fleet of 500 joining in one second (first appearance, not reconnects)",
+                Expect.NOTHING, RuleScenarioTest::fleetJoins));
+        s.add(new Scenario("RES-STORM-001", "50 devices seen before rejoin in one second after a fleet join", Expect.OPENS,
+                RuleScenarioTest::rejoinAfterJoin));
         return s.stream();
     }
 
@@ -466,6 +481,66 @@ class RuleScenarioTest {
                 .allMatch(f -> f.parentAlertId != null && f.ruleId.equals("RES-OFF-001"));
         for (int i = 0; i < 8; i++) {
             out.addAll(rules.onChange(st, change("cam-" + i, true, T0 + 600_000L + i * 1000L)));
+        }
+        return out;
+    }
+
+    /** Devices reported online for the first time, as ConnectivityRules marks them. */
+    static ConnectivityChange firstSeen(String device, long ts) {
+        ConnectivityChange c = change(device, true, ts);
+        c.reason = ConnectivityChange.FIRST_SEEN;
+        return c;
+    }
+
+    /**
+     * {@code total} reconnects within one minute: {@code total - peak} spread evenly over the first 58 s,
+     * then {@code peak} in the last second, so the rule sees the final orderliness (total / 60) / peak.
+     */
+    static List<Finding> stormWithPeak(int total, int peak) {
+        CohortRules rules = new CohortRules(CFG);
+        CohortState st = new CohortState();
+        List<Finding> out = new ArrayList<>();
+        int spread = total - peak;
+        for (int i = 0; i < total; i++) {
+            long ts = i < spread ? T0 + i * 58_000L / spread : T0 + 59_000L + (i - spread);
+            out.addAll(rules.onChange(st, change("cam-" + i, true, ts)));
+        }
+        return out;
+    }
+
+    static List<Finding> reconnectedBeforeOfflineDeadline() {
+        CohortRules rules = new CohortRules(CFG);
+        CohortState st = new CohortState();
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ConnectivityChange c = change("cam-" + i, true, T0 + i);
+            c.reason = ConnectivityChange.RECONNECTED;
+            out.addAll(rules.onChange(st, c));
+        }
+        assertThat(st.online).as("a reconnect does not change the online count").isZero();
+        return out;
+    }
+
+    static List<Finding> fleetJoins() {
+        CohortRules rules = new CohortRules(CFG);
+        CohortState st = new CohortState();
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            out.addAll(rules.onChange(st, firstSeen("cam-" + i, T0 + i)));
+        }
+        return out;
+    }
+
+    static List<Finding> rejoinAfterJoin() {
+        CohortRules rules = new CohortRules(CFG);
+        CohortState st = new CohortState();
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            rules.onChange(st, firstSeen("cam-" + i, T0 - 3_600_000L + i));
+            rules.onChange(st, change("cam-" + i, false, T0 - 600_000L + i));
+        }
+        for (int i = 0; i < 50; i++) {
+            out.addAll(rules.onChange(st, change("cam-" + i, true, T0 + i)));
         }
         return out;
     }
