@@ -51,9 +51,10 @@ public final class FleetDetectionJobMain {
         env.configure(checkpointing(o)); // exactly-once sinks need checkpoints, whoever created env
         // No operator mutates or keeps its input records, so chained operators may share them instead of deep-copying Avro records.
         env.getConfig().enableObjectReuse();
+        env.setBufferTimeout(o.bufferTimeout.toMillis());
         KafkaWiring kafka = new KafkaWiring(o.bootstrapServers, o.groupId, o.outOfOrderness, o.idleness);
         return FleetDetectionJob.attach(kafka.inputs(env), o.detectionConfig(),
-                kafka.alertSink(o.transactionalIdPrefix), kafka.deviceStatusSink(o.transactionalIdPrefix),
+                kafka.alertSink(o.transactionalIdPrefix, o.delivery), kafka.deviceStatusSink(o.transactionalIdPrefix, o.delivery),
                 o.influxUrl == null ? null : new InfluxSink(o.influxUrl, o.influxDatabase, o.influxBatchSize));
     }
 }

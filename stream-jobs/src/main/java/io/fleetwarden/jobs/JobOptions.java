@@ -23,6 +23,16 @@ public final class JobOptions {
     public int parallelism = 2;
     public Duration idleness = Duration.ofSeconds(30);
     public Duration outOfOrderness = Duration.ofSeconds(5);
+    /**
+     * Delivery of the alert and device-status sinks. EXACTLY_ONCE (default): transactional, alerts are
+     * visible to {@code read_committed} consumers only when the next checkpoint commits, so
+     * event-to-alert latency is about one checkpoint interval. AT_LEAST_ONCE: alerts are visible within
+     * milliseconds, but a failover may publish the same (alertId, revision) twice (consumers must
+     * de-duplicate on it).
+     */
+    public org.apache.flink.connector.base.DeliveryGuarantee delivery = org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE;
+    /** Longest time a network buffer waits to fill before it is sent downstream (Flink's default is 100 ms). */
+    public Duration bufferTimeout = Duration.ofMillis(100);
     public final Map<String, String> rules = new LinkedHashMap<>();
 
     public static final String USAGE = String.join("\n",
@@ -38,6 +48,8 @@ public final class JobOptions {
             "  --parallelism N                     default 2",
             "  --idleness DURATION                 partition idleness for watermarks (default 30s)",
             "  --out-of-orderness DURATION         watermark delay (default 5s)",
+            "  --delivery exactly-once|at-least-once  alert/status sinks (default exactly-once; see README: latency trade-off)",
+            "  --buffer-timeout DURATION           network buffer flush timeout (default 100ms)",
             "  --rule KEY=VALUE                    detection threshold override, repeatable (see README)");
 
     public static JobOptions parse(String[] args) {
@@ -61,6 +73,12 @@ public final class JobOptions {
                     case "--parallelism" -> o.parallelism = positive(Integer.parseInt(v));
                     case "--idleness" -> o.idleness = duration(v);
                     case "--out-of-orderness" -> o.outOfOrderness = duration(v);
+                    case "--delivery" -> o.delivery = switch (v) {
+                        case "exactly-once" -> org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE;
+                        case "at-least-once" -> org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE;
+                        default -> throw new IllegalArgumentException("expected exactly-once or at-least-once");
+                    };
+                    case "--buffer-timeout" -> o.bufferTimeout = duration(v);
                     case "--rule" -> {
                         int eq = v.indexOf('=');
                         if (eq <= 0) {

@@ -29,5 +29,11 @@ class JobOptionsTest {
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"--bootstrap-servers", "k:9092", "--frobnicate", "1"}))
                 .hasMessageContaining("--frobnicate");
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"--bootstrap-servers"})).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--bootstrap-servers", "k:9092", "--delivery", "maybe-once"}))
+                .hasMessageContaining("--delivery").hasMessageContaining("exactly-once or at-least-once");
+        assertThat(JobOptions.parse(new String[] {"--bootstrap-servers", "k:9092"}).delivery)
+                .as("exactly-once stays the default").isEqualTo(org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(JobOptions.parse(new String[] {"--bootstrap-servers", "k:9092", "--delivery", "at-least-once"}).delivery)
+                .isEqualTo(org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE);
     }
 }

@@ -34,15 +34,14 @@ import io.fleetwarden.model.Telemetry;
  * InfluxDB; tests plug in in-memory sources and sinks.
  *
  * <pre>
- * telemetry ──┬─ late filter ─┬─ connectivity (device) ─┬─ findings ──────────────┐
- *             │               │                         └─ changes ─ cohorts ─────┤
- *             │               ├─ behaviour (device) ─── findings; peers ─ model ─┤
- *             │               ├─ firmware (device) ◄── broadcast catalog/advisories
- *             │               └─ status signals ─┐                                 ├─ alerts (subject+rule) ─► alerts
- * security ───┴─ late filter ─┬─ subjects ─ bursts (subject) ─────────────────────┘        │
- *                             └─ connect/disconnect ─► connectivity, status                 ▼
- *                                                       device status ◄── alerts ─────────► fleet.device-status
- *                                                       fleet health / points ───────────► InfluxDB
+ * telemetry ── late filter ─┬─ device-detectors (device: connectivity + behaviour + firmware) ─┬─ findings ─────┐
+ *                           │      ▲ verified security      ◄── broadcast catalog/advisories    ├─ changes ─ cohorts ┤
+ *                           │                                                                  └─ peers ─ model ───┤
+ *                           └─ status signals ─┐                                                                    ├─ alerts (subject+rule) ─► alerts
+ * security ── late filter ─┬─ subjects ─ bursts (subject) ──────────────────────────────────────────────────────────┘        │
+ *                          └─ connect/disconnect ─► device-detectors, status                                                 ▼
+ *                                                    device status ◄── alerts ────────────────────────────────────────► fleet.device-status
+ *                                                    fleet health / points ───────────────────────────────────────────► InfluxDB
  * </pre>
  */
 public final class FleetDetectionJob {
@@ -95,28 +94,20 @@ public final class FleetDetectionJob {
                 .process(new SecurityBurstFunction(cfg))
                 .name("security-bursts").uid("security-bursts");
 
-        // Connectivity per device.
-        SingleOutputStreamOperator<Finding> connectivity = telemetry.keyBy(FleetDetectionJob::deviceKey)
-                .connect(verified.keyBy(FleetDetectionJob::deviceKey))
-                .process(new ConnectivityFunction(cfg))
-                .name("connectivity").uid("connectivity");
-        DataStream<ConnectivityChange> changes = connectivity.getSideOutput(ConnectivityFunction.CHANGES);
-
-        // Behaviour per device, then per model.
-        SingleOutputStreamOperator<Finding> behaviour = telemetry.keyBy(FleetDetectionJob::deviceKey)
-                .process(new BehaviourFunction(cfg))
-                .name("behaviour").uid("behaviour");
-        DataStream<Finding> peers = behaviour.getSideOutput(BehaviourFunction.PEERS)
+        // All per-device detectors in one operator: one shuffle of each telemetry record, not three.
+        BroadcastStream<ReferenceUpdate> reference = in.reference().broadcast(DeviceFunction.CATALOG, DeviceFunction.ADVISORIES);
+        DataStream<DeviceEvent> deviceEvents = telemetry.map(DeviceEvent::of).returns(DeviceEvent.class)
+                .name("device-telemetry").uid("device-telemetry")
+                .union(verified.map(DeviceEvent::of).returns(DeviceEvent.class).name("device-security").uid("device-security"));
+        SingleOutputStreamOperator<Finding> devices = deviceEvents.keyBy(DeviceEvent::deviceKey)
+                .connect(reference)
+                .process(new DeviceFunction(cfg))
+                .name("device-detectors").uid("device-detectors");
+        DataStream<ConnectivityChange> changes = devices.getSideOutput(DeviceFunction.CHANGES);
+        DataStream<Finding> peers = devices.getSideOutput(DeviceFunction.PEERS)
                 .keyBy(PeerObservation::modelKey)
                 .process(new ModelPeerFunction(cfg))
                 .name("model-peers").uid("model-peers");
-
-        // Firmware per device against broadcast reference data.
-        BroadcastStream<ReferenceUpdate> reference = in.reference().broadcast(FirmwareFunction.CATALOG, FirmwareFunction.ADVISORIES);
-        DataStream<Finding> firmware = telemetry.keyBy(FleetDetectionJob::deviceKey)
-                .connect(reference)
-                .process(new FirmwareFunction(cfg))
-                .name("firmware").uid("firmware");
 
         // Cohorts: every change once per dimension.
         DataStream<Finding> cohorts = changes
@@ -134,7 +125,7 @@ public final class FleetDetectionJob {
                 .process(new CohortFunction(cfg))
                 .name("cohorts").uid("cohorts");
 
-        DataStream<Finding> findings = bursts.union(connectivity, behaviour, peers, firmware, cohorts);
+        DataStream<Finding> findings = bursts.union(devices, peers, cohorts);
         SingleOutputStreamOperator<Alert> alerts = findings
                 .keyBy(Finding::alertKey)
                 .process(new AlertFunction())

@@ -83,11 +83,20 @@ public final class KafkaWiring {
     }
 
     public KafkaSink<Alert> alertSink(String transactionalIdPrefix) {
-        return sink(Serializers.alerts(Topics.ALERTS), transactionalIdPrefix + "-alerts", DeliveryGuarantee.EXACTLY_ONCE);
+        return alertSink(transactionalIdPrefix, DeliveryGuarantee.EXACTLY_ONCE);
+    }
+
+    /** Alerts sink; EXACTLY_ONCE is the default, AT_LEAST_ONCE trades duplicates after failover for latency. */
+    public KafkaSink<Alert> alertSink(String transactionalIdPrefix, DeliveryGuarantee delivery) {
+        return sink(Serializers.alerts(Topics.ALERTS), transactionalIdPrefix + "-alerts", delivery);
     }
 
     public KafkaSink<DeviceStatus> deviceStatusSink(String transactionalIdPrefix) {
-        return sink(Serializers.deviceStatus(Topics.DEVICE_STATUS), transactionalIdPrefix + "-status", DeliveryGuarantee.EXACTLY_ONCE);
+        return deviceStatusSink(transactionalIdPrefix, DeliveryGuarantee.EXACTLY_ONCE);
+    }
+
+    public KafkaSink<DeviceStatus> deviceStatusSink(String transactionalIdPrefix, DeliveryGuarantee delivery) {
+        return sink(Serializers.deviceStatus(Topics.DEVICE_STATUS), transactionalIdPrefix + "-status", delivery);
     }
 
     private <T> KafkaSink<T> sink(KafkaRecordSerializationSchema<T> schema, String txPrefix, DeliveryGuarantee guarantee) {

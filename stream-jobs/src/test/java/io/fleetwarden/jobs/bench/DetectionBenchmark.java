@@ -25,6 +25,7 @@ import io.fleetwarden.jobs.detect.ConnectivityRules;
 import io.fleetwarden.jobs.detect.ConnectivityState;
 import io.fleetwarden.jobs.detect.FirmwareRules;
 import io.fleetwarden.jobs.detect.FirmwareState;
+import io.fleetwarden.jobs.flink.DeviceState;
 import io.fleetwarden.jobs.flink.FleetDetectionJob;
 import io.fleetwarden.jobs.flink.ReferenceUpdate;
 import io.fleetwarden.jobs.rules.DetectionConfig;
@@ -105,9 +106,11 @@ public final class DetectionBenchmark {
         BehaviourRules behaviour = new BehaviourRules(cfg);
         FirmwareRules firmware = new FirmwareRules(cfg);
         DeviceStatusLogic status = new DeviceStatusLogic(60_000);
-        ConnectivityState cs = new ConnectivityState();
-        BehaviourState bs = new BehaviourState();
-        FirmwareState fs = new FirmwareState();
+        DeviceState device = new DeviceState();
+        ConnectivityState cs = device.connectivity;
+        BehaviourState bs = device.behaviour;
+        FirmwareState fs = device.firmware;
+        device.timer = FleetGenerator.BASE;
         DeviceStatusState ss = new DeviceStatusState();
         for (long i = 0; i < 500; i++) {
             Telemetry t = Codecs.TELEMETRY.decode(gen.telemetry(i));
@@ -120,13 +123,11 @@ public final class DetectionBenchmark {
             }
         }
         Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
-        sizes.put("connectivity", size(ConnectivityState.class, cs));
-        sizes.put("behaviour", size(BehaviourState.class, bs));
-        sizes.put("firmware", size(FirmwareState.class, fs));
+        sizes.put("device-detectors", size(DeviceState.class, device));
         sizes.put("device-status", size(DeviceStatusState.class, ss));
         int total = sizes.values().stream().mapToInt(Integer::intValue).sum();
         // Per-key overhead of the heap backend's snapshot: key (about 12 bytes) + key group/length headers, per state.
-        int keyOverhead = 4 * (12 + 8);
+        int keyOverhead = sizes.size() * (12 + 8);
         List<String> parts = new ArrayList<>();
         sizes.forEach((k, v) -> parts.add(k + " " + v));
         System.out.printf(Locale.ROOT, "keyed state per device: %d bytes serialised (%s, + ~%d key overhead) = %d bytes (target <= 1024)%n",

@@ -23,18 +23,18 @@ import io.fleetwarden.model.Advisory;
 import io.fleetwarden.model.Severity;
 import io.fleetwarden.model.Telemetry;
 
-/** Harness tests of the firmware (keyed broadcast), cohort and behaviour detectors. */
+/** Harness tests of the per-device operator's firmware (broadcast) and behaviour rules, and of the cohort detector. */
 class FirmwareAndCohortHarnessTest {
 
     private static final DetectionConfig CFG = DetectionConfig.defaults();
 
     @Test
     void advisoryArrivingLaterIsAppliedToEveryDeviceAlreadyRunningTheVersionAndWithdrawalResolves() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new FirmwareFunction(CFG),
-                FleetDetectionJob::deviceKey, Types.STRING, FirmwareFunction.CATALOG, FirmwareFunction.ADVISORIES)) {
-            h.processElement(new StreamRecord<>(Events.telemetry("cam-1", T0).build(), T0));
-            h.processElement(new StreamRecord<>(Events.telemetry("cam-2", T0).setFirmwareVersion("2.6.0").setFirmwareImageHash(null).build(), T0));
-            h.processElement(new StreamRecord<>(Events.telemetry("cam-3", T0).build(), T0));
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new DeviceFunction(CFG),
+                DeviceEvent::deviceKey, Types.STRING, DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
+            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-1", T0).build()), T0));
+            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-2", T0).setFirmwareVersion("2.6.0").setFirmwareImageHash(null).build()), T0));
+            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-3", T0).build()), T0));
             assertThat(h.extractOutputValues()).isEmpty();
 
             Advisory advisory = Events.advisory("FWSA-7", "[2.0.0,2.5.0)", Severity.CRITICAL);
@@ -52,7 +52,7 @@ class FirmwareAndCohortHarnessTest {
             advisory.setWithdrawn(true);
             h.processBroadcastElement(new StreamRecord<>(ReferenceUpdate.of(advisory), T0 + 2000));
             assertThat(h.<Finding>extractOutputValues()).extracting(f -> f.action).containsOnly(Action.CLEAR).hasSize(2);
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numEventTimeTimers()).as("firmware rules need no timer; one connectivity deadline per device").isEqualTo(3);
         }
     }
 
@@ -92,16 +92,15 @@ class FirmwareAndCohortHarnessTest {
 
     @Test
     void behaviourSendsEveryReportToThePeerStageAndFlagsTelnet() throws Exception {
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, Telemetry, Finding>(
-                new KeyedProcessOperator<>(new BehaviourFunction(CFG)), FleetDetectionJob::deviceKey, Types.STRING)) {
-            h.open();
-            h.processElement(new StreamRecord<>(Events.telemetry("cam-1", T0).build(), T0));
-            h.processElement(new StreamRecord<>(Events.telemetry("cam-1", T0 + 30_000).setListeningPorts(List.of(23)).build(), T0 + 30_000));
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new DeviceFunction(CFG),
+                DeviceEvent::deviceKey, Types.STRING, DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
+            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-1", T0).build()), T0));
+            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-1", T0 + 30_000).setListeningPorts(List.of(23)).build()), T0 + 30_000));
             assertThat(h.<Finding>extractOutputValues()).singleElement().satisfies(f -> assertThat(f.ruleId).isEqualTo("CMP-NET-001"));
-            assertThat(h.getSideOutput(BehaviourFunction.PEERS)).hasSize(2)
+            assertThat(h.getSideOutput(DeviceFunction.PEERS)).hasSize(2)
                     .extracting(r -> ((PeerObservation) r.getValue()).modelKey()).containsOnly("acme|model=cam-x1");
-            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-            assertThat(h.numEventTimeTimers()).as("bounded by construction and TTL, no timers").isZero();
+            assertThat(((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries()).as("one device, one state entry (connectivity, behaviour, firmware, timer together)").isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).as("behaviour needs no timer; the one timer is the connectivity offline deadline").isEqualTo(1);
         }
     }
 

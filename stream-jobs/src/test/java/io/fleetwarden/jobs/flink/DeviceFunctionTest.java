@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,21 +17,18 @@ import io.fleetwarden.jobs.detect.ConnectivityChange;
 import io.fleetwarden.jobs.detect.Finding;
 import io.fleetwarden.jobs.detect.Finding.Action;
 import io.fleetwarden.jobs.rules.DetectionConfig;
-import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
-import io.fleetwarden.model.Telemetry;
 
-/** Harness test of the connectivity detector: offline timer, resolution, reachability changes, timer bookkeeping. */
-class ConnectivityFunctionTest {
+/** Harness test of the per-device operator's connectivity rules: offline timer, resolution, reachability changes, timer bookkeeping. */
+class DeviceFunctionTest {
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, Telemetry, SecurityEvent, Finding> h;
+    private KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h;
 
     @BeforeEach
     void setUp() throws Exception {
-        h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new ConnectivityFunction(DetectionConfig.defaults())),
-                FleetDetectionJob::deviceKey, FleetDetectionJob::deviceKey, org.apache.flink.api.common.typeinfo.Types.STRING);
-        h.open();
+        h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new DeviceFunction(DetectionConfig.defaults()),
+                DeviceEvent::deviceKey, org.apache.flink.api.common.typeinfo.Types.STRING, DeviceFunction.CATALOG, DeviceFunction.ADVISORIES);
     }
 
     @AfterEach
@@ -40,7 +37,7 @@ class ConnectivityFunctionTest {
     }
 
     private void report(long ts) throws Exception {
-        h.processElement1(new StreamRecord<>(Events.telemetry("cam-1", ts).build(), ts));
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-1", ts).build()), ts));
     }
 
     @Test
@@ -51,12 +48,12 @@ class ConnectivityFunctionTest {
         long deadline = T0 + 4 * 30_000L + 90_000L;
         assertThat(changes()).as("first report makes the device reachable").singleElement()
                 .satisfies(c -> assertThat(c.online).isTrue());
-        h.getSideOutput(ConnectivityFunction.CHANGES).clear();
+        h.getSideOutput(DeviceFunction.CHANGES).clear();
         assertThat(h.numEventTimeTimers()).isEqualTo(1);
-        h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(deadline - 1));
+        h.watermark(deadline - 1);
         assertThat(findings()).isEmpty();
 
-        h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(deadline));
+        h.watermark(deadline);
         assertThat(findings()).singleElement().satisfies(f -> {
             assertThat(f.ruleId).isEqualTo("RES-OFF-001");
             assertThat(f.action).isEqualTo(Action.OPEN);
@@ -66,7 +63,7 @@ class ConnectivityFunctionTest {
         assertThat(h.numEventTimeTimers()).as("no timer while offline").isZero();
 
         h.getOutput().clear();
-        h.getSideOutput(ConnectivityFunction.CHANGES).clear();
+        h.getSideOutput(DeviceFunction.CHANGES).clear();
         report(deadline + 60_000);
         assertThat(findings()).singleElement().satisfies(f -> assertThat(f.action).isEqualTo(Action.CLEAR));
         assertThat(changes()).singleElement().satisfies(c -> assertThat(c.online).isTrue());
@@ -76,12 +73,12 @@ class ConnectivityFunctionTest {
     @Test
     void flappingOpensOnTheFifthDisconnectAndItsTimerClearsIt() throws Exception {
         for (int i = 0; i < 5; i++) {
-            h.processElement2(new StreamRecord<>(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CONNECTION_LOST,
-                    T0 + i * 1000L, "cam-1", "198.51.100.7").build(), T0 + i * 1000L));
+            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CONNECTION_LOST,
+                    T0 + i * 1000L, "cam-1", "198.51.100.7").build()), T0 + i * 1000L));
         }
         assertThat(findings()).singleElement().satisfies(f -> assertThat(f.ruleId).isEqualTo("RES-FLAP-001"));
         h.getOutput().clear();
-        h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 4000 + DetectionConfig.defaults().burstQuietMs));
+        h.watermark(T0 + 4000 + DetectionConfig.defaults().burstQuietMs);
         assertThat(findings()).singleElement().satisfies(f -> {
             assertThat(f.ruleId).isEqualTo("RES-FLAP-001");
             assertThat(f.action).isEqualTo(Action.CLEAR);
@@ -129,7 +126,7 @@ class ConnectivityFunctionTest {
     }
 
     private List<ConnectivityChange> changes() {
-        var side = h.getSideOutput(ConnectivityFunction.CHANGES);
+        var side = h.getSideOutput(DeviceFunction.CHANGES);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
 }

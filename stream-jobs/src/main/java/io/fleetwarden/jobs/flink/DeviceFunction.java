@@ -1,0 +1,194 @@
+package io.fleetwarden.jobs.flink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import io.fleetwarden.jobs.detect.BehaviourRules;
+import io.fleetwarden.jobs.detect.ConnectivityChange;
+import io.fleetwarden.jobs.detect.ConnectivityRules;
+import io.fleetwarden.jobs.detect.Finding;
+import io.fleetwarden.jobs.detect.FirmwareRules;
+import io.fleetwarden.jobs.detect.FirmwareState;
+import io.fleetwarden.jobs.detect.PeerObservation;
+import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.model.Advisory;
+import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.FirmwareCatalogEntry;
+import io.fleetwarden.model.Telemetry;
+
+/**
+ * All per-device detectors in one keyed operator (key = device key): connectivity (offline,
+ * flapping, identity clone), behaviour (own baselines, ports, destinations) and firmware (catalog,
+ * advisories, downgrade, update loops, certificate expiry). Each keeps its own state and delegates to
+ * its plain rule class ({@link ConnectivityRules}, {@link BehaviourRules}, {@link FirmwareRules});
+ * hosting them together means each telemetry record is serialised and shuffled once, not three times.
+ *
+ * <p>Inputs: {@link DeviceEvent} (telemetry or a verified security event) keyed by device, and the
+ * broadcast reference data (firmware catalog per model, advisories). A new advisory or catalog entry
+ * is applied to every device's firmware state at once with {@code applyToKeyedState}, so devices
+ * already running an affected version are flagged immediately; the time of such a fleet-wide
+ * evaluation is the advisory's publication time (or the catalog's update time), never the wall clock.
+ *
+ * <p>Outputs: findings; reachability changes on {@link #CHANGES} (cohorts, fleet health); every
+ * report's {@link PeerObservation} on {@link #PEERS} (model-peer stage).
+ *
+ * <p>Timers: only connectivity uses them — one event-time timer per device, at the next offline
+ * deadline or burst quiet time, never at or before the current watermark. State: one
+ * {@link DeviceState} per device (the three rule states and the timer), bounded by the rule classes,
+ * dropped by TTL ({@link States}) when the device disappears.
+ */
+public class DeviceFunction extends KeyedBroadcastProcessFunction<String, DeviceEvent, ReferenceUpdate, Finding> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Reachability changes, for the cohort stage and fleet health. */
+    public static final OutputTag<ConnectivityChange> CHANGES = new OutputTag<>("connectivity-changes") {
+        private static final long serialVersionUID = 1L;
+    };
+
+    /** One observation per report, for the model-peer stage. */
+    public static final OutputTag<PeerObservation> PEERS = new OutputTag<>("peer-observations") {
+        private static final long serialVersionUID = 1L;
+    };
+
+    public static final MapStateDescriptor<String, FirmwareCatalogEntry> CATALOG =
+            new MapStateDescriptor<>("firmware-catalog", Types.STRING, TypeInformation.of(FirmwareCatalogEntry.class));
+    public static final MapStateDescriptor<String, Advisory> ADVISORIES =
+            new MapStateDescriptor<>("advisories", Types.STRING, TypeInformation.of(Advisory.class));
+
+    private final DetectionConfig cfg;
+    private transient ConnectivityRules connectivityRules;
+    private transient BehaviourRules behaviourRules;
+    private transient FirmwareRules firmwareRules;
+    private transient ValueStateDescriptor<DeviceState> stateDescriptor;
+    private transient ValueState<DeviceState> state;
+    /** Advisories as a list, rebuilt only when the broadcast state changes (not per record). */
+    private transient List<Advisory> advisoryCache;
+
+    public DeviceFunction(DetectionConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        connectivityRules = new ConnectivityRules(cfg);
+        behaviourRules = new BehaviourRules(cfg);
+        firmwareRules = new FirmwareRules(cfg);
+        stateDescriptor = States.withTtl(new ValueStateDescriptor<>("device", DeviceState.class), cfg);
+        state = getRuntimeContext().getState(stateDescriptor);
+    }
+
+    @Override
+    public void processElement(DeviceEvent in, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
+        DeviceState ds = state.value();
+        if (ds == null) {
+            ds = new DeviceState();
+        }
+        if (in.telemetry != null) {
+            Telemetry t = in.telemetry;
+            emit(connectivityRules.onTelemetry(ds.connectivity, t), out, ctx);
+            behaviourRules.onTelemetry(ds.behaviour, t).forEach(out::collect);
+            ctx.output(PEERS, BehaviourRules.observation(t));
+            FirmwareCatalogEntry catalog = ctx.getBroadcastState(CATALOG).get(t.getModel());
+            firmwareRules.onTelemetry(ds.firmware, t, catalog, advisories(ctx.getBroadcastState(ADVISORIES))).forEach(out::collect);
+        } else if (in.security != null) {
+            emit(connectivityRules.onSecurityEvent(ds.connectivity, in.security), out, ctx);
+        }
+        rescheduleTimer(ds, ctx.timerService());
+        state.update(ds);
+    }
+
+    @Override
+    public void processBroadcastElement(ReferenceUpdate u, Context ctx, Collector<Finding> out) throws Exception {
+        long now = u.timestamp();
+        if (u.catalog != null) {
+            ctx.getBroadcastState(CATALOG).put(u.catalog.getModel(), u.catalog);
+        } else if (u.advisory != null) {
+            ctx.getBroadcastState(ADVISORIES).put(u.advisory.getAdvisoryId(), u.advisory);
+        } else if (u.removedAdvisoryId != null) {
+            ctx.getBroadcastState(ADVISORIES).remove(u.removedAdvisoryId);
+            now = ctx.currentWatermark();
+        }
+        advisoryCache = null;
+        List<Advisory> advisories = advisories(ctx.getBroadcastState(ADVISORIES));
+        String model = u.catalog != null ? u.catalog.getModel() : u.advisory != null ? u.advisory.getModel() : null;
+        long at = now == Long.MIN_VALUE ? 0 : now;
+        var catalogState = ctx.getBroadcastState(CATALOG);
+        ctx.applyToKeyedState(stateDescriptor, (key, st) -> {
+            DeviceState ds = st.value();
+            FirmwareState s = ds == null ? null : ds.firmware;
+            if (s == null || (model != null && !model.equals(s.model))) {
+                return;
+            }
+            List<Finding> findings = firmwareRules.evaluate(s, catalogState.get(s.model), advisories, Math.max(at, s.lastSeen));
+            if (!findings.isEmpty()) {
+                st.update(ds);
+                findings.forEach(out::collect);
+            }
+        });
+    }
+
+    @Override
+    public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        DeviceState ds = state.value();
+        if (ds == null) {
+            return;
+        }
+        ds.timer = DeviceState.NO_TIMER;
+        String[] key = DeviceKeys.parse(ctx.getCurrentKey());
+        emit(connectivityRules.onTimer(ds.connectivity, key[0], key[1], ts), out, ctx);
+        rescheduleTimer(ds, ctx.timerService());
+        state.update(ds);
+    }
+
+    private List<Advisory> advisories(ReadOnlyBroadcastState<String, Advisory> state) throws Exception {
+        if (advisoryCache == null) {
+            List<Advisory> list = new ArrayList<>();
+            for (Map.Entry<String, Advisory> e : state.immutableEntries()) {
+                list.add(e.getValue());
+            }
+            advisoryCache = List.copyOf(list);
+        }
+        return advisoryCache;
+    }
+
+    private static void emit(ConnectivityRules.Result r, Collector<Finding> out, ReadOnlyContext ctx) {
+        r.findings().forEach(out::collect);
+        r.changes().forEach(c -> ctx.output(CHANGES, c));
+    }
+
+    private static void emit(ConnectivityRules.Result r, Collector<Finding> out, OnTimerContext ctx) {
+        r.findings().forEach(out::collect);
+        r.changes().forEach(c -> ctx.output(CHANGES, c));
+    }
+
+    /** Keeps exactly one event-time timer per device, at the connectivity rules' next deadline. */
+    private void rescheduleTimer(DeviceState ds, TimerService timers) {
+        // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
+        long wanted = connectivityRules.nextTimer(ds.connectivity);
+        long next = wanted == Long.MAX_VALUE ? DeviceState.NO_TIMER : Math.max(wanted, timers.currentWatermark() + 1);
+        if (ds.timer == next) {
+            return;
+        }
+        if (ds.timer != DeviceState.NO_TIMER) {
+            timers.deleteEventTimeTimer(ds.timer);
+        }
+        if (next != DeviceState.NO_TIMER) {
+            timers.registerEventTimeTimer(next);
+        }
+        ds.timer = next;
+    }
+}
