@@ -89,8 +89,8 @@ class DeviceFunctionTest {
     @Test
     void aDeviceThatConnectsBeforeItsFirstReportJoinsItsModelAndRegionCohortsOnceAsFirstSeen() throws Exception {
         // the broker's CONNECT carries no model or region (as the real extension sends it)
-        h.processElement2(new StreamRecord<>(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0, "cam-1",
-                "198.51.100.7").setModel(null).setRegion(null).build(), T0));
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0, "cam-1",
+                "198.51.100.7").setModel(null).setRegion(null).build()), T0));
         report(T0 + 1000);
         report(T0 + 31_000);
         assertThat(changes()).hasSize(2).allSatisfy(c -> {
@@ -109,12 +109,12 @@ class DeviceFunctionTest {
     @Test
     void aConnectAfterAGracefulDisconnectIsAReconnectWithoutAReachabilityChange() throws Exception {
         report(T0);
-        h.processElement2(new StreamRecord<>(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0 + 1000,
-                "cam-1", "198.51.100.7").build(), T0 + 1000));
-        h.processElement2(new StreamRecord<>(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT,
-                T0 + 2000, "cam-1", "198.51.100.7").build(), T0 + 2000));
-        h.processElement2(new StreamRecord<>(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0 + 30_000,
-                "cam-1", "198.51.100.7").build(), T0 + 30_000));
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0 + 1000,
+                "cam-1", "198.51.100.7").build()), T0 + 1000));
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT,
+                T0 + 2000, "cam-1", "198.51.100.7").build()), T0 + 2000));
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0 + 30_000,
+                "cam-1", "198.51.100.7").build()), T0 + 30_000));
         assertThat(changes()).extracting(c -> c.reason)
                 .containsExactly(ConnectivityChange.FIRST_SEEN, ConnectivityChange.RECONNECTED);
         assertThat(changes()).allSatisfy(c -> assertThat(c.online).isTrue());
