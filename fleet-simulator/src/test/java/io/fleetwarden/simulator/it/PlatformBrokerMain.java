@@ -3,11 +3,7 @@ package io.fleetwarden.simulator.it;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
-import java.util.Properties;
 
-import io.fleetwarden.broker.launcher.FleetwardenBroker;
-import io.fleetwarden.broker.launcher.LauncherConfig;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.simulator.pki.FleetPki;
 import io.fleetwarden.testsupport.KafkaExtension;
@@ -36,29 +32,8 @@ public final class PlatformBrokerMain {
                 .build();
         kafka.start();
         FleetPki pki = FleetPki.openOrCreate(pkiDir, Clock.systemUTC());
-        Path extensions = Files.createDirectories(work.resolve("extensions"));
-        SimulatorPlatformIT.unzipTo(zip, extensions);
-        Path keystore = work.resolve("broker.p12");
-        char[] keyPassword = FleetPki.writeKeyStore(keystore, pki.server("bench-broker", List.of("localhost", "127.0.0.1")));
-        Path truststore = work.resolve("trust.p12");
-        char[] trustPassword = pki.writeTrustStore(truststore);
-        int port = SimulatorPlatformIT.freePortNumber();
-        Properties p = new Properties();
-        p.setProperty("listener.port", Integer.toString(port));
-        p.setProperty("listener.bind-address", "127.0.0.1");
-        p.setProperty("tls.keystore.path", keystore.toString());
-        p.setProperty("tls.keystore.password", new String(keyPassword));
-        p.setProperty("tls.truststore.path", truststore.toString());
-        p.setProperty("tls.truststore.password", new String(trustPassword));
-        p.setProperty("kafka.bootstrap-servers", kafka.bootstrapServers());
-        p.setProperty("broker.id", "bench-broker");
-        p.setProperty("extensions.folder", extensions.toString());
-        p.setProperty("data.folder", work.resolve("data").toString());
-        p.setProperty("fleetwarden.trust.ca-certificates", pki.caCertificateFile().toString());
-        p.setProperty("fleetwarden.trust.crl-folder", Files.createDirectories(work.resolve("crl")).toString());
-        p.setProperty("fleetwarden.metrics.port", "0");
-        try (FleetwardenBroker broker = FleetwardenBroker.start(LauncherConfig.from(p, work))) {
-            System.out.println("BROKER_PORT=" + port);
+        try (PackagedBroker broker = PackagedBroker.start(work, zip, pki, kafka.bootstrapServers(), "bench-broker")) {
+            System.out.println("BROKER_PORT=" + broker.port());
             System.out.println("KAFKA=" + kafka.bootstrapServers());
             Thread.currentThread().join();
         } finally {

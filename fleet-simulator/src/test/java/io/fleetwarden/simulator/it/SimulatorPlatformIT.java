@@ -2,10 +2,6 @@ package io.fleetwarden.simulator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,12 +9,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,8 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.fleetwarden.broker.launcher.FleetwardenBroker;
-import io.fleetwarden.broker.launcher.LauncherConfig;
 import io.fleetwarden.model.Advisory;
 import io.fleetwarden.model.FirmwareCatalogEntry;
 import io.fleetwarden.model.SecurityEvent;
@@ -79,34 +70,15 @@ class SimulatorPlatformIT {
     @TempDir
     static Path dir;
     static FleetPki pki;
-    static FleetwardenBroker broker;
+    static PackagedBroker broker;
     static int port;
 
     @BeforeAll
     static void startBroker() throws Exception {
         pki = FleetPki.openOrCreate(dir.resolve("pki"), Clock.systemUTC());
-        Path extensions = Files.createDirectories(dir.resolve("extensions"));
-        unzip(Path.of(System.getProperty("fleetwarden.it.extension-zip")), extensions);
-        Path keystore = dir.resolve("broker.p12");
-        char[] keyPassword = FleetPki.writeKeyStore(keystore, pki.server("it-broker", List.of("localhost", "127.0.0.1")));
-        Path truststore = dir.resolve("trust.p12");
-        char[] trustPassword = pki.writeTrustStore(truststore);
-        port = freePort();
-        Properties p = new Properties();
-        p.setProperty("listener.port", Integer.toString(port));
-        p.setProperty("listener.bind-address", "127.0.0.1");
-        p.setProperty("tls.keystore.path", keystore.toString());
-        p.setProperty("tls.keystore.password", new String(keyPassword));
-        p.setProperty("tls.truststore.path", truststore.toString());
-        p.setProperty("tls.truststore.password", new String(trustPassword));
-        p.setProperty("kafka.bootstrap-servers", KAFKA.bootstrapServers());
-        p.setProperty("broker.id", "sim-it-broker");
-        p.setProperty("extensions.folder", extensions.toString());
-        p.setProperty("data.folder", dir.resolve("data").toString());
-        p.setProperty("fleetwarden.trust.ca-certificates", pki.caCertificateFile().toString());
-        p.setProperty("fleetwarden.trust.crl-folder", Files.createDirectories(dir.resolve("crl")).toString());
-        p.setProperty("fleetwarden.metrics.port", "0");
-        broker = FleetwardenBroker.start(LauncherConfig.from(p, dir));
+        broker = PackagedBroker.start(dir, Path.of(System.getProperty("fleetwarden.it.extension-zip")), pki,
+                KAFKA.bootstrapServers(), "sim-it-broker");
+        port = broker.port();
     }
 
     @AfterAll
@@ -193,36 +165,5 @@ class SimulatorPlatformIT {
             }
         }
         return out;
-    }
-
-    static int freePortNumber() throws IOException {
-        return freePort();
-    }
-
-    static void unzipTo(Path zip, Path into) throws IOException {
-        unzip(zip, into);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void unzip(Path zip, Path into) throws IOException {
-        try (InputStream raw = Files.newInputStream(zip); ZipInputStream in = new ZipInputStream(raw)) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                Path target = into.resolve(e.getName()).normalize();
-                if (!target.startsWith(into)) {
-                    throw new IOException("zip entry outside target: " + e.getName());
-                }
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(in, target);
-                }
-            }
-        }
     }
 }
