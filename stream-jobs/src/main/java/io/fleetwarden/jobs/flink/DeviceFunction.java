@@ -3,6 +3,7 @@ package io.fleetwarden.jobs.flink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -16,6 +17,7 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import io.fleetwarden.jobs.alerts.StatusSignal;
 import io.fleetwarden.jobs.detect.BehaviourRules;
 import io.fleetwarden.jobs.detect.ConnectivityChange;
 import io.fleetwarden.jobs.detect.ConnectivityRules;
@@ -43,7 +45,10 @@ import io.fleetwarden.model.Telemetry;
  * evaluation is the advisory's publication time (or the catalog's update time), never the wall clock.
  *
  * <p>Outputs: findings; reachability changes on {@link #CHANGES} (cohorts, fleet health); every
- * report's {@link PeerObservation} on {@link #PEERS} (model-peer stage).
+ * report's {@link PeerObservation} on {@link #PEERS} (model-peer stage); status signals on
+ * {@link #STATUS} (device-status operator), throttled: connects/disconnects and reports that change a
+ * status fact (firmware, model, region, broker, source address, certificate, quarantine flag) always, reports that would
+ * only refresh {@code lastSeen} at most once per device per {@link #STATUS_REFRESH_MS} of event time.
  *
  * <p>Timers: only connectivity uses them — one event-time timer per device, at the next offline
  * deadline or burst quiet time, never at or before the current watermark. State: one
@@ -63,6 +68,22 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     public static final OutputTag<PeerObservation> PEERS = new OutputTag<>("peer-observations") {
         private static final long serialVersionUID = 1L;
     };
+
+    /**
+     * Status signals for the device-status operator: every connect/disconnect, every report that changes
+     * a status fact, and otherwise at most one report per device per {@link #STATUS_REFRESH_MS} of event
+     * time (which only refreshes {@code lastSeen}).
+     */
+    public static final OutputTag<StatusSignal> STATUS = new OutputTag<>("status-signals") {
+        private static final long serialVersionUID = 1L;
+    };
+
+    /**
+     * Event-time interval at which unchanged reports still refresh the status. {@code DeviceStatus.lastSeen}
+     * therefore lags the newest report by less than this (the status operator publishes an unchanged status
+     * at most once a minute anyway), while most telemetry no longer crosses the second per-device shuffle.
+     */
+    public static final long STATUS_REFRESH_MS = 60_000;
 
     public static final MapStateDescriptor<String, FirmwareCatalogEntry> CATALOG =
             new MapStateDescriptor<>("firmware-catalog", Types.STRING, TypeInformation.of(FirmwareCatalogEntry.class));
@@ -104,8 +125,15 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             ctx.output(PEERS, BehaviourRules.observation(t));
             FirmwareCatalogEntry catalog = ctx.getBroadcastState(CATALOG).get(t.getModel());
             firmwareRules.onTelemetry(ds.firmware, t, catalog, advisories(ctx.getBroadcastState(ADVISORIES))).forEach(out::collect);
+            statusFromTelemetry(ds, t, ctx);
         } else if (in.security != null) {
             emit(connectivityRules.onSecurityEvent(ds.connectivity, in.security), out, ctx);
+            StatusSignal s = StatusSignal.of(in.security);
+            if (s != null) {
+                // A connection change is always a real change; the next report must say "connected" again.
+                ctx.output(STATUS, s);
+                ds.statusFingerprint = 0;
+            }
         }
         rescheduleTimer(ds, ctx.timerService());
         state.update(ds);
@@ -152,6 +180,30 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         emit(connectivityRules.onTimer(ds.connectivity, key[0], key[1], ts), out, ctx);
         rescheduleTimer(ds, ctx.timerService());
         state.update(ds);
+    }
+
+    /**
+     * Sends a report's status signal only when a status fact changed or the last one sent is at least
+     * {@link #STATUS_REFRESH_MS} older (event time); out-of-order reports that change nothing are dropped.
+     */
+    static boolean statusDue(DeviceState ds, StatusSignal s, boolean quarantined) {
+        int fp = Objects.hash(s.model, s.region, s.firmwareVersion, s.brokerId, s.sourceAddress, s.certificateNotAfter, quarantined);
+        // 0 is reserved for "send the next one".
+        fp = fp == 0 ? 1 : fp;
+        boolean due = fp != ds.statusFingerprint || ds.statusSentAt == Long.MIN_VALUE
+                || s.timestamp - ds.statusSentAt >= STATUS_REFRESH_MS;
+        if (due) {
+            ds.statusFingerprint = fp;
+            ds.statusSentAt = Math.max(ds.statusSentAt, s.timestamp);
+        }
+        return due;
+    }
+
+    private static void statusFromTelemetry(DeviceState ds, Telemetry t, ReadOnlyContext ctx) {
+        StatusSignal s = StatusSignal.of(t);
+        if (statusDue(ds, s, t.getQuarantined())) {
+            ctx.output(STATUS, s);
+        }
     }
 
     private List<Advisory> advisories(ReadOnlyBroadcastState<String, Advisory> state) throws Exception {

@@ -20,6 +20,14 @@ public class DeviceState {
     public FirmwareState firmware = new FirmwareState();
     /** Event time of the registered connectivity timer, or {@link #NO_TIMER}. */
     public long timer = NO_TIMER;
+    /**
+     * Fingerprint of the status facts (model, region, firmware, broker, source address, certificate
+     * expiry, quarantine flag) carried by the last status signal sent to the device-status operator, or 0 when the next
+     * telemetry must be sent anyway (no signal yet, or a connect/disconnect since).
+     */
+    public int statusFingerprint;
+    /** Event time of the last status signal sent, or {@link Long#MIN_VALUE} for none. */
+    public long statusSentAt = Long.MIN_VALUE;
 
     public DeviceState() {
     }

@@ -132,13 +132,8 @@ public final class FleetDetectionJob {
                 .name("alerts").uid("alerts");
 
         // Device status and posture.
-        DataStream<StatusSignal> signals = telemetry.map(StatusSignal::of).name("status-from-telemetry").uid("status-from-telemetry")
-                .union(verified.flatMap((SecurityEvent e, Collector<StatusSignal> c) -> {
-                    StatusSignal s = StatusSignal.of(e);
-                    if (s != null) {
-                        c.collect(s);
-                    }
-                }).returns(StatusSignal.class).name("status-from-security").uid("status-from-security"));
+        // Throttled in the per-device operator: real changes always, lastSeen-only refreshes once a minute.
+        DataStream<StatusSignal> signals = devices.getSideOutput(DeviceFunction.STATUS);
         SingleOutputStreamOperator<DeviceStatus> status = alerts
                 .filter(a -> a.getDeviceId() != null).name("device-alerts").uid("device-alerts")
                 .keyBy(a -> DeviceKeys.of(a.getTenant(), a.getDeviceId()))

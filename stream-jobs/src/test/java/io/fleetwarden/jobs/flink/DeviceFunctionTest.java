@@ -120,6 +120,38 @@ class DeviceFunctionTest {
         assertThat(changes()).allSatisfy(c -> assertThat(c.online).isTrue());
     }
 
+    @Test
+    void statusSignalsCarryRealChangesAtOnceAndLastSeenOnlyRefreshesOncePerInterval() throws Exception {
+        long refresh = DeviceFunction.STATUS_REFRESH_MS;
+        report(T0);
+        report(T0 + 30_000);
+        report(T0 + refresh - 1);
+        assertThat(statuses()).as("first report only; unchanged reports just below the interval are not sent")
+                .extracting(s -> s.timestamp).containsExactly(T0);
+
+        report(T0 + refresh);
+        assertThat(statuses()).as("exactly at the interval the lastSeen refresh is sent")
+                .extracting(s -> s.timestamp).containsExactly(T0, T0 + refresh);
+
+        long upgraded = T0 + refresh + 1000;
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-1", upgraded).setFirmwareVersion("9.9.9").build()), upgraded));
+        assertThat(statuses()).as("a firmware change is sent at once").last()
+                .satisfies(s -> assertThat(s.firmwareVersion).isEqualTo("9.9.9"));
+
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT,
+                upgraded + 1000, "cam-1", "198.51.100.7").build()), upgraded + 1000));
+        assertThat(statuses()).as("a disconnect is sent at once").last().satisfies(s -> assertThat(s.connected).isFalse());
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-1", upgraded + 2000).setFirmwareVersion("9.9.9").build()),
+                upgraded + 2000));
+        assertThat(statuses()).as("the next report after a disconnect says connected again").hasSize(5).last()
+                .satisfies(s -> assertThat(s.connected).isTrue());
+    }
+
+    private List<io.fleetwarden.jobs.alerts.StatusSignal> statuses() {
+        var side = h.getSideOutput(DeviceFunction.STATUS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
     @SuppressWarnings("unchecked")
     private List<Finding> findings() {
         return h.extractOutputValues();
