@@ -40,6 +40,7 @@ import io.fleetwarden.testsupport.KafkaExtension;
 import io.fleetwarden.testsupport.TestCredential;
 import io.fleetwarden.testsupport.TestPki;
 import io.fleetwarden.testsupport.TopicSpec;
+import io.fleetwarden.testsupport.Ports;
 
 /**
  * Extension overhead benchmark (not a test): QoS 1 publish throughput and mutual-TLS connects per
@@ -115,7 +116,7 @@ public final class BrokerBenchmark {
     static Result permitAll() throws Exception {
         TestPki pki = TestPki.create("acme");
         Path dir = Files.createTempDirectory("bench-base");
-        int port = BrokerFixture.freePort();
+        int port = Ports.freePort();
         Properties p = new Properties();
         p.setProperty("listener.port", Integer.toString(port));
         p.setProperty("listener.bind-address", "127.0.0.1");

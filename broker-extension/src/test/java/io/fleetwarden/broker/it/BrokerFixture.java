@@ -3,7 +3,6 @@ package io.fleetwarden.broker.it;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -13,8 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -41,6 +38,8 @@ import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
 import io.fleetwarden.model.payload.DevicePayloads;
 import io.fleetwarden.model.payload.DeviceTelemetryPayload;
+import io.fleetwarden.testsupport.Archives;
+import io.fleetwarden.testsupport.Ports;
 import io.fleetwarden.testsupport.TestCredential;
 import io.fleetwarden.testsupport.TestPki;
 
@@ -75,14 +74,14 @@ public final class BrokerFixture implements AutoCloseable {
         dir = Files.createTempDirectory("fleetwarden-it");
         crlDir = Files.createDirectories(dir.resolve("crl"));
         Path extensions = Files.createDirectories(dir.resolve("extensions"));
-        unzip(Path.of(System.getProperty("fleetwarden.it.extension-zip",
+        Archives.unzip(Path.of(System.getProperty("fleetwarden.it.extension-zip",
                 "target/broker-extension-0.1.0-SNAPSHOT-hivemq-extension.zip")), extensions);
         Path caPem = pki.writeCaPem(dir);
         Path keystore = pki.serverCertificate().writeKeyStore(dir, PASSWORD);
         Path truststore = pki.writeTrustStore(dir, PASSWORD);
         beforeStart.accept(pki, crlDir);
         pki.writeCrl(crlDir);
-        port = freePort();
+        port = Ports.freePort();
         Properties p = new Properties();
         p.setProperty("listener.port", Integer.toString(port));
         p.setProperty("listener.bind-address", "127.0.0.1");
@@ -102,29 +101,6 @@ public final class BrokerFixture implements AutoCloseable {
         broker = FleetwardenBroker.start(LauncherConfig.from(p, dir));
         events = consumer(bootstrapServers, Topics.SECURITY_EVENTS);
         telemetry = consumer(bootstrapServers, Topics.TELEMETRY);
-    }
-
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    public static void unzip(Path zip, Path into) throws IOException {
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                Path target = into.resolve(e.getName()).normalize();
-                if (!target.startsWith(into)) {
-                    throw new IOException("zip entry outside target: " + e.getName());
-                }
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(in, target);
-                }
-            }
-        }
     }
 
     private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String topic) {

@@ -25,9 +25,10 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 
-import io.fleetwarden.broker.it.BrokerFixture;
 import io.fleetwarden.testsupport.TestCredential;
 import io.fleetwarden.testsupport.TestPki;
+import io.fleetwarden.testsupport.Archives;
+import io.fleetwarden.testsupport.Ports;
 
 /**
  * Fail closed: the launcher exits non-zero naming the reason when the extension cannot start, and the
@@ -68,8 +69,8 @@ class FailClosedIT {
     @Test
     void launcherExitsNonZeroNamingTheBadKey() throws Exception {
         Path extensions = Files.createDirectories(dir.resolve("ext-bad"));
-        BrokerFixture.unzip(Path.of(System.getProperty("fleetwarden.it.extension-zip")), extensions);
-        Properties p = props(extensions, BrokerFixture.freePort());
+        Archives.unzip(Path.of(System.getProperty("fleetwarden.it.extension-zip")), extensions);
+        Properties p = props(extensions, Ports.freePort());
         p.setProperty("fleetwarden.trust.ca-certificates", dir.resolve("no-such-ca.pem").toString());
         Path file = dir.resolve("bad.properties");
         try (var out = Files.newOutputStream(file)) {
@@ -94,14 +95,14 @@ class FailClosedIT {
     @Test
     void missingExtensionIsRefusedByStart() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("ext-empty"));
-        assertThatThrownBy(() -> FleetwardenBroker.start(LauncherConfig.from(props(empty, BrokerFixture.freePort()), dir)))
+        assertThatThrownBy(() -> FleetwardenBroker.start(LauncherConfig.from(props(empty, Ports.freePort()), dir)))
                 .isInstanceOf(FleetwardenBroker.ExtensionNotStartedException.class)
                 .hasMessageContaining("not found");
     }
 
     @Test
     void guardRefusesEveryClientWithoutTheExtension() throws Exception {
-        int port = BrokerFixture.freePort();
+        int port = Ports.freePort();
         Path conf = Files.createDirectories(dir.resolve("guard-conf"));
         LauncherConfig config = LauncherConfig.from(props(Files.createDirectories(dir.resolve("ext-none")), port), dir);
         DeferredClientTrust.install();

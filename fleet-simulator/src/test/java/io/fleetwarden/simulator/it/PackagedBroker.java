@@ -1,18 +1,15 @@
 package io.fleetwarden.simulator.it;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import io.fleetwarden.broker.launcher.FleetwardenBroker;
 import io.fleetwarden.broker.launcher.LauncherConfig;
 import io.fleetwarden.simulator.pki.FleetPki;
+import io.fleetwarden.testsupport.Archives;
+import io.fleetwarden.testsupport.Ports;
 
 /**
  * The real {@code fleetwarden-broker} launcher with the packaged extension zip unpacked into a work
@@ -27,12 +24,12 @@ record PackagedBroker(FleetwardenBroker broker, int port) implements AutoCloseab
     static PackagedBroker start(Path work, Path extensionZip, FleetPki pki, String kafkaBootstrap, String brokerId)
             throws Exception {
         Path extensions = Files.createDirectories(work.resolve("extensions"));
-        unzip(extensionZip, extensions);
+        Archives.unzip(extensionZip, extensions);
         Path keystore = work.resolve("broker.p12");
         char[] keyPassword = FleetPki.writeKeyStore(keystore, pki.server(brokerId, List.of("localhost", "127.0.0.1")));
         Path truststore = work.resolve("trust.p12");
         char[] trustPassword = pki.writeTrustStore(truststore);
-        int port = freePort();
+        int port = Ports.freePort();
         Properties p = new Properties();
         p.setProperty("listener.port", Integer.toString(port));
         p.setProperty("listener.bind-address", "127.0.0.1");
@@ -53,28 +50,5 @@ record PackagedBroker(FleetwardenBroker broker, int port) implements AutoCloseab
     @Override
     public void close() throws Exception {
         broker.close();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void unzip(Path zip, Path into) throws IOException {
-        try (InputStream raw = Files.newInputStream(zip); ZipInputStream in = new ZipInputStream(raw)) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                Path target = into.resolve(e.getName()).normalize();
-                if (!target.startsWith(into)) {
-                    throw new IOException("zip entry outside target: " + e.getName());
-                }
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(in, target);
-                }
-            }
-        }
     }
 }
