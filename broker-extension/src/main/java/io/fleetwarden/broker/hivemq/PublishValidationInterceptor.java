@@ -22,15 +22,31 @@ import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.payload.DevicePayloads;
 
 /**
- * Enforces quarantine and validates every device PUBLISH on the device's own topics, then forwards
- * valid telemetry to Kafka. A refused publish is not delivered, answered with a PUBACK reason code on
- * MQTT 5 (QUOTA_EXCEEDED for the rate limit, PAYLOAD_FORMAT_INVALID for malformed or schema-violating
- * JSON, IMPLEMENTATION_SPECIFIC_ERROR for an oversized payload, NOT_AUTHORIZED under quarantine) and
- * recorded as a security event. Publishes to topics outside the device's namespace are left to
- * {@link TopicAuthorizer}. One shared, thread-safe instance.
+ * The publish path of every device: topic policy, quarantine, validation, forwarding. HiveMQ runs it for
+ * every PUBLISH before any authorizer, as one extension task.
+ *
+ * <ul>
+ *   <li>A topic outside the device's namespace ({@link TopicPolicy}) is refused with NOT_AUTHORIZED and an
+ *       {@code AUTHORIZATION_FAILURE} event (an MQTT 3.x client is disconnected, as HiveMQ does for any
+ *       refused 3.x publish). Checking here, in the task HiveMQ runs for every publish anyway, lets
+ *       telemetry skip authorization entirely (see below); {@link TopicAuthorizer} checks again whatever
+ *       is still routed.</li>
+ *   <li>A refused publish on the device's own topics is not delivered, answered with a PUBACK reason code
+ *       on MQTT 5 (QUOTA_EXCEEDED for the rate limit, PAYLOAD_FORMAT_INVALID for malformed or
+ *       schema-violating JSON, IMPLEMENTATION_SPECIFIC_ERROR for an oversized payload, NOT_AUTHORIZED under
+ *       quarantine) and recorded as a security event.</li>
+ *   <li>Valid telemetry is forwarded to Kafka and then <em>not</em> routed through the MQTT broker (delivery
+ *       is prevented with SUCCESS, so the device gets a normal PUBACK): its consumers read
+ *       {@code fleet.telemetry}, no MQTT client may subscribe to another device's topics, so routing it
+ *       (a publish-authorizer task, topic-tree matching, the retained store) would be work for nobody, and
+ *       a device's retain flag cannot park data in the broker's retained store.</li>
+ * </ul>
+ * One shared, thread-safe instance.
  */
 public final class PublishValidationInterceptor implements PublishInboundInterceptor {
 
+    private final TopicPolicy policy = new TopicPolicy();
+    private final String brokerId;
     private final SessionRegistry sessions;
     private final ControlState controls;
     private final PublishValidator validator;
@@ -39,8 +55,9 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
     private final BrokerMetrics metrics;
     private final Clock clock;
 
-    public PublishValidationInterceptor(SessionRegistry sessions, ControlState controls, PublishValidator validator,
+    public PublishValidationInterceptor(String brokerId, SessionRegistry sessions, ControlState controls, PublishValidator validator,
                                         EventSink sink, SecurityEvents events, BrokerMetrics metrics, Clock clock) {
+        this.brokerId = brokerId;
         this.sessions = sessions;
         this.controls = controls;
         this.validator = validator;
@@ -55,15 +72,18 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
         Optional<DeviceSession> found = sessions.get(input.getClientInformation().getClientId());
         String topic = input.getPublishPacket().getTopic();
         if (found.isEmpty()) {
-            output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "no authenticated device session");
+            refuseTopic(input, output, null, topic, new TopicPolicy.Refusal(SecurityEventReasons.TOPIC_NOT_PERMITTED,
+                    "no authenticated device session"));
             return;
         }
         DeviceSession session = found.get();
         String deviceId = session.identity().deviceId();
-        boolean telemetry = topic.equals(TopicPolicy.telemetryTopic(deviceId));
-        if (!telemetry && !topic.equals(TopicPolicy.eventsTopic(deviceId))) {
-            return; // the authorizer refuses and records it
+        Optional<TopicPolicy.Refusal> topicRefusal = policy.checkPublish(deviceId, topic);
+        if (topicRefusal.isPresent()) {
+            refuseTopic(input, output, session, topic, topicRefusal.get());
+            return;
         }
+        boolean telemetry = topic.equals(TopicPolicy.telemetryTopic(deviceId));
         String key = session.identity().key();
         if (controls.isQuarantined(key)) {
             metrics.publish("refused", SecurityEventReasons.QUARANTINED);
@@ -88,9 +108,25 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             sink.telemetry(DevicePayloads.toTelemetry(session.identity().tenant(), deviceId, valid.payload(),
                     session.broker(), clock.instant(), false));
             metrics.publish("forwarded", "telemetry");
+            output.preventPublishDelivery(); // forwarded; see the class comment
         } else {
             metrics.publish("accepted", "event");
         }
+    }
+
+    /**
+     * A publish outside the device's namespace: NOT_AUTHORIZED and an {@code AUTHORIZATION_FAILURE} event.
+     * HiveMQ answers an MQTT 5 client with the PUBACK reason code and string, and disconnects an MQTT 3.x
+     * client (3.x has no way to refuse a single publish).
+     */
+    private void refuseTopic(PublishInboundInput input, PublishInboundOutput output, DeviceSession session,
+                             String topic, TopicPolicy.Refusal refusal) {
+        metrics.authorizationRefused("publish", refusal.reason());
+        sink.securityEvent(events.build(SecurityEventType.AUTHORIZATION_FAILURE, refusal.reason(), refusal.detail(),
+                session == null ? null : session.identity(), input.getClientInformation().getClientId(), null, topic,
+                session == null ? BrokerContexts.of(brokerId, input.getConnectionInformation()) : session.broker(),
+                Map.of("activity", "publish", "mqttReasonCode", AckReasonCode.NOT_AUTHORIZED.name())));
+        output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, refusal.detail());
     }
 
     /**

@@ -62,8 +62,23 @@ public final class BrokerBenchmark {
     static final int DEVICES = Integer.getInteger("bench.devices", 20);
     static final int MESSAGES = Integer.getInteger("bench.messages", 5000);
     static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    /** {@code both} (default), or only {@code fleetwarden} / {@code permit-all}, e.g. to profile one phase. */
+    static final String PHASES = System.getProperty("bench.phases", "both");
 
-    record Result(double connectsPerSecond, double publishesPerSecond) {
+    /**
+     * @param brokerMicrosPerPublish CPU microseconds per publish of the MQTT broker's threads (HiveMQ and the
+     *                               extension, including its Kafka producer) during the timed publish phase
+     * @param kafkaMicrosPerPublish  same for the in-process Kafka broker (a separate cluster in production)
+     * @param clientMicrosPerPublish same for the load-generating MQTT clients
+     */
+    record Result(double connectsPerSecond, double publishesPerSecond, double brokerMicrosPerPublish,
+                  double kafkaMicrosPerPublish, double clientMicrosPerPublish) {
+        @Override
+        public String toString() {
+            return String.format("connects/s %.1f, publishes/s %.0f, CPU µs/publish broker %.1f kafka %.1f clients %.1f",
+                    connectsPerSecond, publishesPerSecond, brokerMicrosPerPublish, kafkaMicrosPerPublish,
+                    clientMicrosPerPublish);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -78,6 +93,11 @@ public final class BrokerBenchmark {
             List<Result> ours = new ArrayList<>();
             for (int round = 0; round < ROUNDS; round++) {
                 // alternate which phase goes first, so a load change on the shared machine does not favour one
+                if (!PHASES.equals("both")) {
+                    Result r = PHASES.equals("fleetwarden") ? fleetwarden(kafka.bootstrapServers()) : permitAll();
+                    System.out.printf("round %d: %s only %s%n", round + 1, PHASES, r);
+                    continue;
+                }
                 if (round % 2 == 0) {
                     base.add(permitAll());
                     ours.add(fleetwarden(kafka.bootstrapServers()));
@@ -90,6 +110,12 @@ public final class BrokerBenchmark {
                 System.out.printf("round %d: permit-all %s | fleetwarden %s | ratios connects %.3f publishes %.3f%n",
                         round + 1, b, o, o.connectsPerSecond() / b.connectsPerSecond(),
                         o.publishesPerSecond() / b.publishesPerSecond());
+                System.out.printf("         broker CPU per publish: permit-all %.1f µs, fleetwarden %.1f µs, ratio %.3f%n",
+                        b.brokerMicrosPerPublish(), o.brokerMicrosPerPublish(),
+                        b.brokerMicrosPerPublish() / o.brokerMicrosPerPublish());
+            }
+            if (!PHASES.equals("both")) {
+                System.exit(0);
             }
             Result b = median(base);
             Result o = median(ours);
@@ -98,13 +124,23 @@ public final class BrokerBenchmark {
                     b.connectsPerSecond(), o.connectsPerSecond(), o.connectsPerSecond() / b.connectsPerSecond());
             System.out.printf("QoS1 publishes/s   permit-all %8.1f   fleetwarden %8.1f   ratio %.3f%n",
                     b.publishesPerSecond(), o.publishesPerSecond(), o.publishesPerSecond() / b.publishesPerSecond());
+            System.out.printf("broker CPU µs/pub  permit-all %8.1f   fleetwarden %8.1f   ratio %.3f (broker capacity)%n",
+                    b.brokerMicrosPerPublish(), o.brokerMicrosPerPublish(),
+                    b.brokerMicrosPerPublish() / o.brokerMicrosPerPublish());
+            System.out.printf("kafka CPU µs/pub   permit-all %8.1f   fleetwarden %8.1f%n",
+                    b.kafkaMicrosPerPublish(), o.kafkaMicrosPerPublish());
+            System.out.printf("client CPU µs/pub  permit-all %8.1f   fleetwarden %8.1f%n",
+                    b.clientMicrosPerPublish(), o.clientMicrosPerPublish());
         }
         System.exit(0);
     }
 
     static Result median(List<Result> rs) {
         return new Result(median(rs.stream().mapToDouble(Result::connectsPerSecond).sorted().toArray()),
-                median(rs.stream().mapToDouble(Result::publishesPerSecond).sorted().toArray()));
+                median(rs.stream().mapToDouble(Result::publishesPerSecond).sorted().toArray()),
+                median(rs.stream().mapToDouble(Result::brokerMicrosPerPublish).sorted().toArray()),
+                median(rs.stream().mapToDouble(Result::kafkaMicrosPerPublish).sorted().toArray()),
+                median(rs.stream().mapToDouble(Result::clientMicrosPerPublish).sorted().toArray()));
     }
 
     static double median(double[] sorted) {
@@ -185,13 +221,17 @@ public final class BrokerBenchmark {
             payloads.add(BrokerFixture.telemetryJson(m));
         }
         publishAll(clients, payloads.subList(0, MESSAGES / 5));
+        CpuByRole cpuBefore = CpuByRole.snapshot();
         long t1 = System.nanoTime();
         publishAll(clients, payloads);
         double publishesPerSecond = (double) DEVICES * MESSAGES / ((System.nanoTime() - t1) / 1e9);
+        Map<CpuByRole.Role, Long> cpu = CpuByRole.snapshot().since(cpuBefore);
+        double n = (double) DEVICES * MESSAGES;
         for (Mqtt5AsyncClient c : clients) {
             c.disconnect().get(10, TimeUnit.SECONDS);
         }
-        return new Result(connectsPerSecond, publishesPerSecond);
+        return new Result(connectsPerSecond, publishesPerSecond, cpu.get(CpuByRole.Role.BROKER) / n / 1e3,
+                cpu.get(CpuByRole.Role.KAFKA) / n / 1e3, cpu.get(CpuByRole.Role.CLIENTS) / n / 1e3);
     }
 
     static void connectLoop(List<MqttClientSslConfig> configs, int port, int total) throws Exception {
