@@ -123,7 +123,7 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
         CertificateAuthenticator authenticator = new CertificateAuthenticator(config.brokerId(), verifier, sessions,
                 forwarder, events, metrics);
         TopicAuthorizer authorizer = new TopicAuthorizer(config.brokerId(), new TopicPolicy(), sessions, forwarder, events, metrics);
-        PublishValidationInterceptor interceptor = new PublishValidationInterceptor(config.brokerId(), sessions, controls,
+        PublishValidationInterceptor interceptor = new PublishValidationInterceptor(sessions, controls,
                 new PublishValidator(new DevicePayloads(), config.maxPayloadBytes(), config.rateLimitPerSecond(),
                         config.rateLimitBurst(), System::nanoTime), forwarder, events, metrics, clock);
         ConnectionLifecycleListener lifecycle = new ConnectionLifecycleListener(sessions, forwarder, events, metrics);

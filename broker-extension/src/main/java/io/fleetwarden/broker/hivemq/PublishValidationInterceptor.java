@@ -22,15 +22,13 @@ import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.payload.DevicePayloads;
 
 /**
- * The publish path of every device: topic policy, quarantine, validation, forwarding. HiveMQ runs it for
- * every PUBLISH before any authorizer, as one extension task.
+ * The publish path of every device: quarantine, validation, forwarding. HiveMQ runs it for every
+ * PUBLISH before any authorizer, as one extension task.
  *
  * <ul>
- *   <li>A topic outside the device's namespace ({@link TopicPolicy}) is refused with NOT_AUTHORIZED and an
- *       {@code AUTHORIZATION_FAILURE} event (an MQTT 3.x client is disconnected, as HiveMQ does for any
- *       refused 3.x publish). Checking here, in the task HiveMQ runs for every publish anyway, lets
- *       telemetry skip authorization entirely (see below); {@link TopicAuthorizer} checks again whatever
- *       is still routed.</li>
+ *   <li>A topic outside the device's namespace, or a client without an authenticated session, is left to
+ *       {@link TopicAuthorizer}, which refuses it (NOT_AUTHORIZED; HiveMQ then disconnects the client) and
+ *       records an {@code AUTHORIZATION_FAILURE} event.</li>
  *   <li>A refused publish on the device's own topics is not delivered, answered with a PUBACK reason code
  *       on MQTT 5 (QUOTA_EXCEEDED for the rate limit, PAYLOAD_FORMAT_INVALID for malformed or
  *       schema-violating JSON, IMPLEMENTATION_SPECIFIC_ERROR for an oversized payload, NOT_AUTHORIZED under
@@ -45,8 +43,6 @@ import io.fleetwarden.model.payload.DevicePayloads;
  */
 public final class PublishValidationInterceptor implements PublishInboundInterceptor {
 
-    private final TopicPolicy policy = new TopicPolicy();
-    private final String brokerId;
     private final SessionRegistry sessions;
     private final ControlState controls;
     private final PublishValidator validator;
@@ -55,9 +51,8 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
     private final BrokerMetrics metrics;
     private final Clock clock;
 
-    public PublishValidationInterceptor(String brokerId, SessionRegistry sessions, ControlState controls, PublishValidator validator,
+    public PublishValidationInterceptor(SessionRegistry sessions, ControlState controls, PublishValidator validator,
                                         EventSink sink, SecurityEvents events, BrokerMetrics metrics, Clock clock) {
-        this.brokerId = brokerId;
         this.sessions = sessions;
         this.controls = controls;
         this.validator = validator;
@@ -72,18 +67,14 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
         Optional<DeviceSession> found = sessions.get(input.getClientInformation().getClientId());
         String topic = input.getPublishPacket().getTopic();
         if (found.isEmpty()) {
-            refuseTopic(input, output, null, topic, new TopicPolicy.Refusal(SecurityEventReasons.TOPIC_NOT_PERMITTED,
-                    "no authenticated device session"));
-            return;
+            return; // TopicAuthorizer refuses it and records why
         }
         DeviceSession session = found.get();
         String deviceId = session.identity().deviceId();
-        Optional<TopicPolicy.Refusal> topicRefusal = policy.checkPublish(deviceId, topic);
-        if (topicRefusal.isPresent()) {
-            refuseTopic(input, output, session, topic, topicRefusal.get());
-            return;
-        }
         boolean telemetry = topic.equals(TopicPolicy.telemetryTopic(deviceId));
+        if (!telemetry && !topic.equals(TopicPolicy.eventsTopic(deviceId))) {
+            return; // outside the device's namespace: TopicAuthorizer refuses it and records why
+        }
         String key = session.identity().key();
         if (controls.isQuarantined(key)) {
             metrics.publish("refused", SecurityEventReasons.QUARANTINED);
@@ -112,21 +103,6 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
         } else {
             metrics.publish("accepted", "event");
         }
-    }
-
-    /**
-     * A publish outside the device's namespace: NOT_AUTHORIZED and an {@code AUTHORIZATION_FAILURE} event.
-     * HiveMQ answers an MQTT 5 client with the PUBACK reason code and string, and disconnects an MQTT 3.x
-     * client (3.x has no way to refuse a single publish).
-     */
-    private void refuseTopic(PublishInboundInput input, PublishInboundOutput output, DeviceSession session,
-                             String topic, TopicPolicy.Refusal refusal) {
-        metrics.authorizationRefused("publish", refusal.reason());
-        sink.securityEvent(events.build(SecurityEventType.AUTHORIZATION_FAILURE, refusal.reason(), refusal.detail(),
-                session == null ? null : session.identity(), input.getClientInformation().getClientId(), null, topic,
-                session == null ? BrokerContexts.of(brokerId, input.getConnectionInformation()) : session.broker(),
-                Map.of("activity", "publish", "mqttReasonCode", AckReasonCode.NOT_AUTHORIZED.name())));
-        output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, refusal.detail());
     }
 
     /**

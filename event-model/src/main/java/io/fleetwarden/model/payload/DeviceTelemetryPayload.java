@@ -3,26 +3,23 @@ package io.fleetwarden.model.payload;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * The JSON a device publishes to {@code devices/{deviceId}/telemetry}, as described by
  * {@code schemas/device-telemetry.v1.schema.json}. Devices (and the fleet simulator) write it;
  * the broker extension validates and maps it to {@link io.fleetwarden.model.Telemetry}.
- * Components the schema requires are marked {@code required}, so a strict reader refuses a payload
- * without them instead of binding a default.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeviceTelemetryPayload(
-        @JsonProperty(required = true) int schema,
-        @JsonProperty(required = true) long ts,
-        @JsonProperty(required = true) String model,
+        int schema,
+        long ts,
+        String model,
         String region,
-        @JsonProperty(required = true) Firmware firmware,
-        @JsonProperty(required = true) long uptimeSeconds,
-        @JsonProperty(required = true) double cpuPercent,
-        @JsonProperty(required = true) double memoryPercent,
-        @JsonProperty(required = true) Network network,
+        Firmware firmware,
+        long uptimeSeconds,
+        double cpuPercent,
+        double memoryPercent,
+        Network network,
         Update update) {
 
     /** Current payload schema version. */
@@ -30,28 +27,22 @@ public record DeviceTelemetryPayload(
 
     /** Firmware the device runs. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Firmware(@JsonProperty(required = true) String version, String imageSha256) {
+    public record Firmware(String version, String imageSha256) {
     }
 
     /** Traffic counters over the report interval and the network state at report time. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Network(@JsonProperty(required = true) int intervalSeconds,
-                          @JsonProperty(required = true) long bytesIn,
-                          @JsonProperty(required = true) long bytesOut,
-                          @JsonProperty(required = true) long packetsIn,
-                          @JsonProperty(required = true) long packetsOut,
+    public record Network(int intervalSeconds, long bytesIn, long bytesOut, long packetsIn, long packetsOut,
                           List<Integer> listeningPorts, List<Connection> connections) {
     }
 
     /** One established connection. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Connection(@JsonProperty(required = true) String remoteAddress,
-                             @JsonProperty(required = true) int remotePort, String protocol) {
+    public record Connection(String remoteAddress, int remotePort, String protocol) {
     }
 
     /** Firmware update progress. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Update(@JsonProperty(required = true) String state, String targetVersion, Integer attempt,
-                         String failureReason) {
+    public record Update(String state, String targetVersion, Integer attempt, String failureReason) {
     }
 }

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * The value constraints of {@code device-telemetry.v1.schema.json} (ranges, patterns, enums, sizes) over
  * an already-bound {@link DeviceTelemetryPayload}; the structural ones (types, required and unknown
- * properties, nulls) are enforced by the strict reader in {@link DevicePayloads}. Used only to
+ * properties, nulls) are enforced by {@link TelemetryStreamReader}. Used only to
  * <em>accept</em> a payload quickly: when it says no, the full JSON Schema validator decides and explains.
  * So this class may be stricter than the schema, never laxer — {@code TelemetryFastPathConformanceTest}
  * checks that against the schema validator on thousands of generated payloads. Keep it in step with the
@@ -27,7 +27,7 @@ final class TelemetryConstraints {
     private TelemetryConstraints() {
     }
 
-    /** Whether every value constraint of the schema holds (the payload was bound by the strict reader). */
+    /** Whether every value constraint of the schema holds (the payload was bound by {@link TelemetryStreamReader}). */
     static boolean satisfied(DeviceTelemetryPayload p) {
         return p.schema() == DeviceTelemetryPayload.SCHEMA_VERSION
                 && p.ts() >= 0 && p.ts() <= MAX_TS
