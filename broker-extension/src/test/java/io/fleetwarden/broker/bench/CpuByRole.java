@@ -23,6 +23,7 @@ final class CpuByRole {
 
     private final Map<Long, Long> cpuByThread = new HashMap<>();
     private final Map<Long, Role> roleByThread = new HashMap<>();
+    private final Map<Long, String> nameByThread = new HashMap<>();
 
     static CpuByRole snapshot() {
         CpuByRole s = new CpuByRole();
@@ -34,6 +35,7 @@ final class CpuByRole {
             if (cpu >= 0) {
                 s.cpuByThread.put(t.getThreadId(), cpu);
                 s.roleByThread.put(t.getThreadId(), role(t.getThreadName()));
+                s.nameByThread.put(t.getThreadId(), t.getThreadName().replaceAll("[0-9]+", "N"));
             }
         }
         return s;
@@ -48,6 +50,17 @@ final class CpuByRole {
             return Role.BROKER;
         }
         return Role.KAFKA;
+    }
+
+    /** CPU nanoseconds per thread group (digits in names folded) of one role, for diagnosis. */
+    Map<String, Long> byThreadGroup(CpuByRole before, Role role) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        cpuByThread.forEach((id, cpu) -> {
+            if (roleByThread.get(id) == role) {
+                out.merge(nameByThread.get(id), cpu - before.cpuByThread.getOrDefault(id, 0L), Long::sum);
+            }
+        });
+        return out;
     }
 
     /** CPU nanoseconds per role spent between {@code before} and this snapshot. */
