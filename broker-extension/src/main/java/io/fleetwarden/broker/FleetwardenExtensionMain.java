@@ -122,7 +122,7 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
                 new IdentityRule(config.defaultTenant()), config.tlsProtocols(), config.requireAeadCipher(), clock);
         CertificateAuthenticator authenticator = new CertificateAuthenticator(config.brokerId(), verifier, sessions,
                 forwarder, events, metrics);
-        TopicAuthorizer authorizer = new TopicAuthorizer(new TopicPolicy(), sessions, forwarder, events, metrics);
+        TopicAuthorizer authorizer = new TopicAuthorizer(config.brokerId(), new TopicPolicy(), sessions, forwarder, events, metrics);
         PublishValidationInterceptor interceptor = new PublishValidationInterceptor(sessions, controls,
                 new PublishValidator(new DevicePayloads(), config.maxPayloadBytes(), config.rateLimitPerSecond(),
                         config.rateLimitBurst(), System::nanoTime), forwarder, events, metrics, clock);

@@ -22,12 +22,24 @@ import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.payload.DevicePayloads;
 
 /**
- * Enforces quarantine and validates every device PUBLISH on the device's own topics, then forwards
- * valid telemetry to Kafka. A refused publish is not delivered, answered with a PUBACK reason code on
- * MQTT 5 (QUOTA_EXCEEDED for the rate limit, PAYLOAD_FORMAT_INVALID for malformed or schema-violating
- * JSON, IMPLEMENTATION_SPECIFIC_ERROR for an oversized payload, NOT_AUTHORIZED under quarantine) and
- * recorded as a security event. Publishes to topics outside the device's namespace are left to
- * {@link TopicAuthorizer}. One shared, thread-safe instance.
+ * The publish path of every device: quarantine, validation, forwarding. HiveMQ runs it for every
+ * PUBLISH before any authorizer, as one extension task.
+ *
+ * <ul>
+ *   <li>A topic outside the device's namespace, or a client without an authenticated session, is left to
+ *       {@link TopicAuthorizer}, which refuses it (NOT_AUTHORIZED; HiveMQ then disconnects the client) and
+ *       records an {@code AUTHORIZATION_FAILURE} event.</li>
+ *   <li>A refused publish on the device's own topics is not delivered, answered with a PUBACK reason code
+ *       on MQTT 5 (QUOTA_EXCEEDED for the rate limit, PAYLOAD_FORMAT_INVALID for malformed or
+ *       schema-violating JSON, IMPLEMENTATION_SPECIFIC_ERROR for an oversized payload, NOT_AUTHORIZED under
+ *       quarantine) and recorded as a security event.</li>
+ *   <li>Valid telemetry is forwarded to Kafka and then <em>not</em> routed through the MQTT broker (delivery
+ *       is prevented with SUCCESS, so the device gets a normal PUBACK): its consumers read
+ *       {@code fleet.telemetry}, no MQTT client may subscribe to another device's topics, so routing it
+ *       (a publish-authorizer task, topic-tree matching, the retained store) would be work for nobody, and
+ *       a device's retain flag cannot park data in the broker's retained store.</li>
+ * </ul>
+ * One shared, thread-safe instance.
  */
 public final class PublishValidationInterceptor implements PublishInboundInterceptor {
 
@@ -55,14 +67,13 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
         Optional<DeviceSession> found = sessions.get(input.getClientInformation().getClientId());
         String topic = input.getPublishPacket().getTopic();
         if (found.isEmpty()) {
-            output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "no authenticated device session");
-            return;
+            return; // TopicAuthorizer refuses it and records why
         }
         DeviceSession session = found.get();
         String deviceId = session.identity().deviceId();
         boolean telemetry = topic.equals(TopicPolicy.telemetryTopic(deviceId));
         if (!telemetry && !topic.equals(TopicPolicy.eventsTopic(deviceId))) {
-            return; // the authorizer refuses and records it
+            return; // outside the device's namespace: TopicAuthorizer refuses it and records why
         }
         String key = session.identity().key();
         if (controls.isQuarantined(key)) {
@@ -88,6 +99,7 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             sink.telemetry(DevicePayloads.toTelemetry(session.identity().tenant(), deviceId, valid.payload(),
                     session.broker(), clock.instant(), false));
             metrics.publish("forwarded", "telemetry");
+            output.preventPublishDelivery(); // forwarded; see the class comment
         } else {
             metrics.publish("accepted", "event");
         }

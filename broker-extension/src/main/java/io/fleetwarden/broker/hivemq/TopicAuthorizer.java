@@ -9,6 +9,7 @@ import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerInput;
 import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerOutput;
 import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 
@@ -20,20 +21,29 @@ import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
 
 /**
- * Applies {@link TopicPolicy} to every PUBLISH and SUBSCRIBE. A refusal answers NOT_AUTHORIZED with a
- * reason string and records an {@code AUTHORIZATION_FAILURE} security event. A connection the extension
- * did not authenticate is refused outright (deny by default). One shared, thread-safe instance.
+ * Applies {@link TopicPolicy} to every SUBSCRIBE and to every PUBLISH that reaches authorization. A
+ * refusal answers NOT_AUTHORIZED with a reason string and records an {@code AUTHORIZATION_FAILURE}
+ * security event. A connection the extension did not authenticate is refused outright (deny by
+ * default). One shared, thread-safe instance.
+ *
+ * <p>Publishes: HiveMQ runs {@link PublishValidationInterceptor} before any authorizer, and it already
+ * refuses topics outside the device's namespace and takes forwarded telemetry out of MQTT routing, so
+ * in practice this authorizer sees only device events. It stays as the decision HiveMQ expects from the
+ * extension (the launcher's fail-closed guard refuses every publish that no extension decided) and as a
+ * second check should a connection ever lack the interceptor.
  */
 public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAuthorizer {
 
+    private final String brokerId;
     private final TopicPolicy policy;
     private final SessionRegistry sessions;
     private final EventSink sink;
     private final SecurityEvents events;
     private final BrokerMetrics metrics;
 
-    public TopicAuthorizer(TopicPolicy policy, SessionRegistry sessions, EventSink sink, SecurityEvents events,
+    public TopicAuthorizer(String brokerId, TopicPolicy policy, SessionRegistry sessions, EventSink sink, SecurityEvents events,
                            BrokerMetrics metrics) {
+        this.brokerId = brokerId;
         this.policy = policy;
         this.sessions = sessions;
         this.sink = sink;
@@ -53,7 +63,8 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
             output.authorizeSuccessfully();
             return;
         }
-        record(session.orElse(null), clientId, "publish", topic, refusal.get(), AckReasonCode.NOT_AUTHORIZED.name());
+        record(session.orElse(null), input.getConnectionInformation(), clientId, "publish", topic, refusal.get(),
+                AckReasonCode.NOT_AUTHORIZED.name());
         output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, refusal.get().detail());
     }
 
@@ -69,15 +80,17 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
             output.authorizeSuccessfully();
             return;
         }
-        record(session.orElse(null), clientId, "subscribe", filter, refusal.get(), SubackReasonCode.NOT_AUTHORIZED.name());
+        record(session.orElse(null), input.getConnectionInformation(), clientId, "subscribe", filter, refusal.get(),
+                SubackReasonCode.NOT_AUTHORIZED.name());
         output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, refusal.get().detail());
     }
 
-    private void record(DeviceSession session, String clientId, String activity, String topic,
-                        TopicPolicy.Refusal refusal, String code) {
+    private void record(DeviceSession session, ConnectionInformation connection, String clientId, String activity,
+                        String topic, TopicPolicy.Refusal refusal, String code) {
         metrics.authorizationRefused(activity, refusal.reason());
         sink.securityEvent(events.build(SecurityEventType.AUTHORIZATION_FAILURE, refusal.reason(), refusal.detail(),
                 session == null ? null : session.identity(), clientId, null, topic,
-                session == null ? null : session.broker(), Map.of("activity", activity, "mqttReasonCode", code)));
+                session == null ? BrokerContexts.of(brokerId, connection) : session.broker(),
+                Map.of("activity", activity, "mqttReasonCode", code)));
     }
 }

@@ -16,12 +16,16 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.fleetwarden.broker.identity.AuthDecision.Connack;
 import io.fleetwarden.broker.identity.AuthDecision.Refused;
@@ -39,13 +43,26 @@ import io.fleetwarden.model.SecurityEventType;
  *   <li>TLS: protocol in the allowed set, AEAD cipher suite (defence in depth: the listener enforces it too);</li>
  *   <li>a client certificate is present;</li>
  *   <li>validity period (expired / not yet valid), then a PKIX chain to one of the trusted CAs
- *       (revocation is not checked by PKIX but by the CRL store, so the reason stays specific);</li>
+ *       (revocation is not checked by PKIX but by the CRL store, so the reason stays specific);
+ *       a chain that validated before is not validated again, see below;</li>
  *   <li>key usage: digitalSignature if the extension is present, clientAuth if an EKU is present;</li>
  *   <li>CRL revocation, then revocation by the control topic ({@link RevocationCheck});</li>
  *   <li>the identity can be read ({@link IdentityRule}); the MQTT client id equals the device id.</li>
  * </ol>
+ *
+ * <p>Validated chains are remembered (at most {@link #VALIDATED_CHAINS_MAX} recently used chains, each for
+ * at most {@link #VALIDATED_CHAIN_TTL}): a device reconnecting with the same certificate skips the
+ * PKIX signature checks, the most expensive step, which matters most in a reconnect storm. Only the
+ * signature part is remembered: every connect still checks the validity period of each certificate in
+ * the path, key usage, the CRLs and the operator revocations. The trust anchors are fixed for the life
+ * of the verifier, so a remembered signature result cannot go stale. Refusals are never remembered.
  */
 public final class ConnectVerifier {
+
+    /** How many validated chains are remembered. */
+    public static final int VALIDATED_CHAINS_MAX = 200_000;
+    /** How long a validated chain is remembered after it was validated. */
+    public static final Duration VALIDATED_CHAIN_TTL = Duration.ofHours(1);
 
     /** Revocations from outside the CRLs (the device-controls topic). */
     @FunctionalInterface
@@ -65,6 +82,9 @@ public final class ConnectVerifier {
     private final Set<String> protocols;
     private final boolean requireAead;
     private final Clock clock;
+    private final Cache<List<X509Certificate>, Boolean> validatedChains = Caffeine.newBuilder()
+            .maximumSize(VALIDATED_CHAINS_MAX).expireAfterWrite(VALIDATED_CHAIN_TTL).build();
+    private final java.util.concurrent.atomic.LongAdder pkixValidations = new java.util.concurrent.atomic.LongAdder();
 
     public ConnectVerifier(List<X509Certificate> trustedCas, CrlStore crls, RevocationCheck controls,
                            DefaultCredentials defaults, IdentityRule identityRule, Set<String> protocols,
@@ -155,20 +175,33 @@ public final class ConnectVerifier {
     }
 
     private String validateChain(List<X509Certificate> chain, Date now) {
-        try {
-            // Only the chain up to (not including) a trust anchor goes into the path.
-            List<X509Certificate> path = new ArrayList<>();
-            for (X509Certificate c : chain) {
-                if (anchors.stream().anyMatch(a -> a.getTrustedCert().equals(c))) {
-                    break;
-                }
-                path.add(c);
+        // Only the chain up to (not including) a trust anchor goes into the path.
+        List<X509Certificate> path = new ArrayList<>();
+        for (X509Certificate c : chain) {
+            if (anchors.stream().anyMatch(a -> a.getTrustedCert().equals(c))) {
+                break;
             }
+            path.add(c);
+        }
+        if (validatedChains.getIfPresent(path) != null) {
+            for (X509Certificate c : path) {
+                try {
+                    c.checkValidity(now);
+                } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+                    validatedChains.invalidate(path);
+                    return "certificate in the path is outside its validity period: " + c.getSubjectX500Principal();
+                }
+            }
+            return null;
+        }
+        pkixValidations.increment();
+        try {
             CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
             PKIXParameters params = new PKIXParameters(anchors);
             params.setRevocationEnabled(false);
             params.setDate(now);
             CertPathValidator.getInstance("PKIX").validate(certPath, params);
+            validatedChains.put(List.copyOf(path), Boolean.TRUE);
             return null;
         } catch (CertPathValidatorException e) {
             return e.getReason() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
@@ -177,6 +210,11 @@ public final class ConnectVerifier {
         } catch (GeneralSecurityException e) {
             return e.getMessage();
         }
+    }
+
+    /** How many chains went through full PKIX validation (not answered from the remembered ones). */
+    long pkixValidations() {
+        return pkixValidations.sum();
     }
 
     private static String usageProblem(X509Certificate leaf) {

@@ -7,6 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.time.Instant;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,13 +30,20 @@ import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 
+import io.fleetwarden.broker.forward.KafkaForwarder;
 import io.fleetwarden.broker.it.BrokerFixture;
+import io.fleetwarden.broker.metrics.BrokerMetrics;
+import io.fleetwarden.model.BrokerContext;
+import io.fleetwarden.model.Telemetry;
+import io.fleetwarden.model.payload.DevicePayloads;
+import io.fleetwarden.model.payload.PayloadValidationException;
 import io.fleetwarden.broker.launcher.DeferredClientTrust;
 import io.fleetwarden.broker.launcher.FleetwardenBroker;
 import io.fleetwarden.broker.launcher.LauncherConfig;
@@ -44,26 +56,64 @@ import io.fleetwarden.testsupport.Ports;
 
 /**
  * Extension overhead benchmark (not a test): QoS 1 publish throughput and mutual-TLS connects per
- * second through the same embedded HiveMQ and the same TLS listener, once with a permit-all extension
- * and once with the packaged Fleetwarden extension (forwarding to a real in-process Kafka), in one run.
- * Prints both figures and the ratio (target >= 0.95).
+ * second through the same embedded HiveMQ and the same TLS listener in three configurations (see
+ * {@link Phase}): a permit-all extension (the baseline), a forward-only extension (the floor of any extension
+ * that forwards every publish to Kafka), and the packaged Fleetwarden extension, all forwarding to a real
+ * in-process Kafka. Prints throughput, CPU per publish and per connect of the broker's own threads (the broker's
+ * capacity, independent of what else shares the machine), and the ratios (target >= 0.95).
  *
- * <p>Fairness: the in-process Kafka broker runs during both phases (the permit-all phase simply does not
- * use it); the order of the two phases alternates between rounds so machine-load drift hits both; all
- * publish payloads are serialised before the clock starts (only MQTT work is timed); the reported figure
- * is the median of the rounds, and each round's own ratio is printed too.
+ * <p>Fairness: the in-process Kafka broker runs during every phase; the phase order rotates between rounds so
+ * machine-load drift hits all; all publish payloads are serialised before the clock starts (only MQTT work is
+ * timed); the reported figures are medians of the rounds, and each round's own ratios are printed too.
  *
  * <p>Run: {@code ./mvnw -pl broker-extension -am -Pbench -DskipTests package}
  */
 public final class BrokerBenchmark {
 
     static final char[] PW = "bench-only-pw".toCharArray();
-    static final int CONNECTS = Integer.getInteger("bench.connects", 200);
+    static final int CONNECTS = Integer.getInteger("bench.connects", 500);
     static final int DEVICES = Integer.getInteger("bench.devices", 20);
     static final int MESSAGES = Integer.getInteger("bench.messages", 5000);
     static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    /** {@code all} (default), or one of {@code permit-all}, {@code forward-only}, {@code fleetwarden}, e.g. to profile it. */
+    static final String PHASES = System.getProperty("bench.phases", "all");
 
-    record Result(double connectsPerSecond, double publishesPerSecond) {
+    /**
+     * @param brokerMicrosPerPublish CPU microseconds per publish of the MQTT broker's threads (HiveMQ and the
+     *                               extension, including its Kafka producer) during the timed publish phase
+     * @param kafkaMicrosPerPublish  same for the in-process Kafka broker (a separate cluster in production)
+     * @param clientMicrosPerPublish same for the load-generating MQTT clients
+     */
+    record Result(double connectsPerSecond, double publishesPerSecond, double brokerMicrosPerPublish,
+                  double kafkaMicrosPerPublish, double clientMicrosPerPublish, double brokerMicrosPerConnect) {
+        @Override
+        public String toString() {
+            return String.format("connects/s %.1f (broker CPU %.0f µs/connect), publishes/s %.0f, "
+                            + "CPU µs/publish broker %.1f kafka %.1f clients %.1f",
+                    connectsPerSecond, brokerMicrosPerConnect, publishesPerSecond, brokerMicrosPerPublish,
+                    kafkaMicrosPerPublish, clientMicrosPerPublish);
+        }
+    }
+
+    /** One configuration of the broker under test. */
+    enum Phase {
+        /** Permit-all authenticator, nothing else: the baseline of the issue. */
+        PERMIT_ALL("permit-all"),
+        /**
+         * Permit-all plus the least any forwarding extension must do per publish under the event contract: one
+         * publish interceptor that forwards a fixed Telemetry record (Avro) through the same {@link KafkaForwarder}
+         * and producer settings, and takes the publish out of routing. No identity, no validation. Its ratio to
+         * permit-all is the ceiling for any extension that forwards every publish to Kafka.
+         */
+        FORWARD_ONLY("forward-only"),
+        /** The packaged Fleetwarden extension. */
+        FLEETWARDEN("fleetwarden");
+
+        final String label;
+
+        Phase(String label) {
+            this.label = label;
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -71,40 +121,72 @@ public final class BrokerBenchmark {
             System.setProperty("fleetwarden.it.extension-zip",
                     Path.of(args[0]).resolve("broker-extension-0.1.0-SNAPSHOT-hivemq-extension.zip").toString());
         }
+        List<Phase> phases = PHASES.equals("both") || PHASES.equals("all") ? List.of(Phase.values())
+                : List.of(Phase.valueOf(PHASES.toUpperCase().replace('-', '_')));
         try (KafkaExtension kafka = KafkaExtension.builder().topic(Topics.TELEMETRY, 3).topic(Topics.SECURITY_EVENTS, 3)
                 .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS)).build()) {
             kafka.start();
-            List<Result> base = new ArrayList<>();
-            List<Result> ours = new ArrayList<>();
+            Map<Phase, List<Result>> results = new java.util.EnumMap<>(Phase.class);
             for (int round = 0; round < ROUNDS; round++) {
-                // alternate which phase goes first, so a load change on the shared machine does not favour one
-                if (round % 2 == 0) {
-                    base.add(permitAll());
-                    ours.add(fleetwarden(kafka.bootstrapServers()));
-                } else {
-                    ours.add(fleetwarden(kafka.bootstrapServers()));
-                    base.add(permitAll());
+                // rotate which phase goes first, so a load change on the shared machine does not favour one
+                for (int i = 0; i < phases.size(); i++) {
+                    Phase phase = phases.get((i + round) % phases.size());
+                    Result r = switch (phase) {
+                        case PERMIT_ALL -> permitAll(null);
+                        case FORWARD_ONLY -> permitAll(kafka.bootstrapServers());
+                        case FLEETWARDEN -> fleetwarden(kafka.bootstrapServers());
+                    };
+                    results.computeIfAbsent(phase, p -> new ArrayList<>()).add(r);
+                    System.out.printf("round %d %-12s %s%n", round + 1, phase.label, r);
                 }
-                Result b = base.get(round);
-                Result o = ours.get(round);
-                System.out.printf("round %d: permit-all %s | fleetwarden %s | ratios connects %.3f publishes %.3f%n",
-                        round + 1, b, o, o.connectsPerSecond() / b.connectsPerSecond(),
-                        o.publishesPerSecond() / b.publishesPerSecond());
+                if (phases.size() == Phase.values().length) {
+                    Result b = results.get(Phase.PERMIT_ALL).get(round);
+                    Result f = results.get(Phase.FORWARD_ONLY).get(round);
+                    Result o = results.get(Phase.FLEETWARDEN).get(round);
+                    System.out.printf("round %d ratios vs permit-all: publishes forward-only %.3f fleetwarden %.3f | "
+                                    + "broker CPU forward-only %.3f fleetwarden %.3f | connects fleetwarden %.3f%n",
+                            round + 1, f.publishesPerSecond() / b.publishesPerSecond(),
+                            o.publishesPerSecond() / b.publishesPerSecond(),
+                            b.brokerMicrosPerPublish() / f.brokerMicrosPerPublish(),
+                            b.brokerMicrosPerPublish() / o.brokerMicrosPerPublish(),
+                            o.connectsPerSecond() / b.connectsPerSecond());
+                }
             }
-            Result b = median(base);
-            Result o = median(ours);
-            System.out.printf("%nmedian of %d rounds%n", ROUNDS);
-            System.out.printf("mTLS connects/s    permit-all %8.1f   fleetwarden %8.1f   ratio %.3f%n",
-                    b.connectsPerSecond(), o.connectsPerSecond(), o.connectsPerSecond() / b.connectsPerSecond());
-            System.out.printf("QoS1 publishes/s   permit-all %8.1f   fleetwarden %8.1f   ratio %.3f%n",
-                    b.publishesPerSecond(), o.publishesPerSecond(), o.publishesPerSecond() / b.publishesPerSecond());
+            if (phases.size() != Phase.values().length) {
+                System.exit(0);
+            }
+            Result b = median(results.get(Phase.PERMIT_ALL));
+            Result f = median(results.get(Phase.FORWARD_ONLY));
+            Result o = median(results.get(Phase.FLEETWARDEN));
+            System.out.printf("%nmedian of %d rounds          permit-all  forward-only   fleetwarden   fleetwarden/permit-all%n", ROUNDS);
+            System.out.printf("mTLS connects/s           %10.1f    %10.1f    %10.1f    %.3f%n",
+                    b.connectsPerSecond(), f.connectsPerSecond(), o.connectsPerSecond(),
+                    o.connectsPerSecond() / b.connectsPerSecond());
+            System.out.printf("broker CPU µs/connect     %10.0f    %10.0f    %10.0f    %.3f   (broker capacity ratio)%n",
+                    b.brokerMicrosPerConnect(), f.brokerMicrosPerConnect(), o.brokerMicrosPerConnect(),
+                    b.brokerMicrosPerConnect() / o.brokerMicrosPerConnect());
+            System.out.printf("QoS1 publishes/s          %10.0f    %10.0f    %10.0f    %.3f   (forward-only/permit-all %.3f)%n",
+                    b.publishesPerSecond(), f.publishesPerSecond(), o.publishesPerSecond(),
+                    o.publishesPerSecond() / b.publishesPerSecond(), f.publishesPerSecond() / b.publishesPerSecond());
+            System.out.printf("broker CPU µs/publish     %10.1f    %10.1f    %10.1f    %.3f   (forward-only %.3f; broker capacity ratios)%n",
+                    b.brokerMicrosPerPublish(), f.brokerMicrosPerPublish(), o.brokerMicrosPerPublish(),
+                    b.brokerMicrosPerPublish() / o.brokerMicrosPerPublish(),
+                    b.brokerMicrosPerPublish() / f.brokerMicrosPerPublish());
+            System.out.printf("Kafka broker CPU µs/pub   %10.1f    %10.1f    %10.1f%n",
+                    b.kafkaMicrosPerPublish(), f.kafkaMicrosPerPublish(), o.kafkaMicrosPerPublish());
+            System.out.printf("MQTT clients CPU µs/pub   %10.1f    %10.1f    %10.1f%n",
+                    b.clientMicrosPerPublish(), f.clientMicrosPerPublish(), o.clientMicrosPerPublish());
         }
         System.exit(0);
     }
 
     static Result median(List<Result> rs) {
         return new Result(median(rs.stream().mapToDouble(Result::connectsPerSecond).sorted().toArray()),
-                median(rs.stream().mapToDouble(Result::publishesPerSecond).sorted().toArray()));
+                median(rs.stream().mapToDouble(Result::publishesPerSecond).sorted().toArray()),
+                median(rs.stream().mapToDouble(Result::brokerMicrosPerPublish).sorted().toArray()),
+                median(rs.stream().mapToDouble(Result::kafkaMicrosPerPublish).sorted().toArray()),
+                median(rs.stream().mapToDouble(Result::clientMicrosPerPublish).sorted().toArray()),
+                median(rs.stream().mapToDouble(Result::brokerMicrosPerConnect).sorted().toArray()));
     }
 
     static double median(double[] sorted) {
@@ -112,8 +194,8 @@ public final class BrokerBenchmark {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /** Same listener, a permit-all extension. */
-    static Result permitAll() throws Exception {
+    /** Same listener, a permit-all extension; with {@code forwardTo} set, also the forward-only interceptor. */
+    static Result permitAll(String forwardTo) throws Exception {
         TestPki pki = TestPki.create("acme");
         Path dir = Files.createTempDirectory("bench-base");
         int port = Ports.freePort();
@@ -131,7 +213,7 @@ public final class BrokerBenchmark {
         Path conf = Files.createDirectories(dir.resolve("conf"));
         Files.writeString(conf.resolve("config.xml"), FleetwardenBroker.hivemqConfig(config));
         EmbeddedExtension permitAll = EmbeddedExtension.builder().withId("permit-all").withName("permit-all")
-                .withVersion("1").withPriority(1000).withExtensionMain(new PermitAll()).build();
+                .withVersion("1").withPriority(1000).withExtensionMain(new PermitAll(forwardTo)).build();
         try (EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(conf)
                 .withDataFolder(Files.createDirectories(dir.resolve("data")))
                 .withExtensionsFolder(Files.createDirectories(dir.resolve("ext")))
@@ -168,9 +250,17 @@ public final class BrokerBenchmark {
         }
         // warm-up
         connectLoop(configs, port, 40);
+        CpuByRole connectCpuBefore = CpuByRole.snapshot();
         long t0 = System.nanoTime();
         connectLoop(configs, port, CONNECTS);
         double connectsPerSecond = CONNECTS / ((System.nanoTime() - t0) / 1e9);
+        CpuByRole connectCpuAfter = CpuByRole.snapshot();
+        double brokerMicrosPerConnect = connectCpuAfter.since(connectCpuBefore).get(CpuByRole.Role.BROKER)
+                / (double) CONNECTS / 1e3;
+        if (Boolean.getBoolean("bench.threads")) {
+            connectCpuAfter.byThreadGroup(connectCpuBefore, CpuByRole.Role.BROKER).forEach((name, nanos) ->
+                    System.out.printf("  connect CPU %-60s %8.1f µs/connect%n", name, nanos / (double) CONNECTS / 1e3));
+        }
 
         List<Mqtt5AsyncClient> clients = new ArrayList<>();
         for (int i = 0; i < DEVICES; i++) {
@@ -185,13 +275,17 @@ public final class BrokerBenchmark {
             payloads.add(BrokerFixture.telemetryJson(m));
         }
         publishAll(clients, payloads.subList(0, MESSAGES / 5));
+        CpuByRole cpuBefore = CpuByRole.snapshot();
         long t1 = System.nanoTime();
         publishAll(clients, payloads);
         double publishesPerSecond = (double) DEVICES * MESSAGES / ((System.nanoTime() - t1) / 1e9);
+        Map<CpuByRole.Role, Long> cpu = CpuByRole.snapshot().since(cpuBefore);
+        double n = (double) DEVICES * MESSAGES;
         for (Mqtt5AsyncClient c : clients) {
             c.disconnect().get(10, TimeUnit.SECONDS);
         }
-        return new Result(connectsPerSecond, publishesPerSecond);
+        return new Result(connectsPerSecond, publishesPerSecond, cpu.get(CpuByRole.Role.BROKER) / n / 1e3,
+                cpu.get(CpuByRole.Role.KAFKA) / n / 1e3, cpu.get(CpuByRole.Role.CLIENTS) / n / 1e3, brokerMicrosPerConnect);
     }
 
     static void connectLoop(List<MqttClientSslConfig> configs, int port, int total) throws Exception {
@@ -239,16 +333,53 @@ public final class BrokerBenchmark {
         }
     }
 
-    /** Admits everyone; the baseline. */
+    /**
+     * Admits everyone: the baseline. With a Kafka address, also forwards every publish (see
+     * {@link Phase#FORWARD_ONLY}).
+     */
     static final class PermitAll implements ExtensionMain {
+        private final String forwardTo;
+        private KafkaForwarder forwarder;
+        private BrokerMetrics metrics;
+
+        PermitAll(String forwardTo) {
+            this.forwardTo = forwardTo;
+        }
+
         @Override
         public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
             SimpleAuthenticator allow = (in, out) -> out.authenticateSuccessfully();
             Services.securityRegistry().setAuthenticatorProvider(in -> allow);
+            if (forwardTo == null) {
+                return;
+            }
+            metrics = new BrokerMetrics();
+            forwarder = new KafkaForwarder(new KafkaProducer<>(KafkaForwarder.producerConfig(forwardTo),
+                    new StringSerializer(), new ByteArraySerializer()), metrics, 100_000);
+            Telemetry template;
+            try {
+                template = DevicePayloads.toTelemetry("acme", "template",
+                        new DevicePayloads().parseTelemetry(BrokerFixture.telemetryJson(0)),
+                        BrokerContext.newBuilder().setBrokerId("bench").setMqttVersion("V_5").build(), Instant.now(), false);
+            } catch (PayloadValidationException e) {
+                throw new IllegalStateException(e);
+            }
+            // one record per device, built once: per publish only the lookup, the Avro encoding and the send remain
+            Map<String, Telemetry> byDevice = new java.util.concurrent.ConcurrentHashMap<>();
+            PublishInboundInterceptor forward = (in, out) -> {
+                forwarder.telemetry(byDevice.computeIfAbsent(in.getClientInformation().getClientId(),
+                        id -> Telemetry.newBuilder(template).setDeviceId(id).build()));
+                out.preventPublishDelivery();
+            };
+            Services.initializerRegistry().setClientInitializer((in, client) -> client.addPublishInboundInterceptor(forward));
         }
 
         @Override
         public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+            if (forwarder != null) {
+                forwarder.close();
+                metrics.close();
+            }
         }
     }
 }

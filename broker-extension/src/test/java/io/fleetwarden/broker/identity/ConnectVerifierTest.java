@@ -125,6 +125,49 @@ class ConnectVerifierTest {
     }
 
     @Test
+    void aValidatedChainIsRememberedButEveryOtherCheckStillRuns() {
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return now.get();
+            }
+        };
+        Set<String> revoked = ConcurrentHashMap.newKeySet();
+        ConnectVerifier v = new ConnectVerifier(List.of(pki.caCertificate()), crls,
+                (tenant, id, serial) -> revoked.contains(id), DefaultCredentials.shipped(),
+                new IdentityRule("default"), Set.of("TLSv1.3"), true, clock);
+        TestCredential dev = pki.deviceCertificate("acme", "dev-remembered");
+        assertThat(v.verify(request("dev-remembered", dev))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(v.verify(request("dev-remembered", dev))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(v.pkixValidations()).as("second connect answered from the remembered chain").isEqualTo(1);
+
+        assertThat(((AuthDecision.Refused) v.verify(request("someone-else", dev))).reason())
+                .isEqualTo(SecurityEventReasons.CLIENT_ID_MISMATCH);
+        revoked.add("dev-remembered");
+        assertThat(((AuthDecision.Refused) v.verify(request("dev-remembered", dev))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+        // a certificate from another CA is a different chain: never answered from the remembered one
+        assertThat(((AuthDecision.Refused) v.verify(request("dev-remembered", pki.foreignDeviceCertificate("dev-remembered"))))
+                .reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_UNTRUSTED);
+        revoked.clear();
+        now.set(dev.certificate().getNotAfter().toInstant().plusSeconds(1));
+        assertThat(((AuthDecision.Refused) v.verify(request("dev-remembered", dev))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_EXPIRED);
+    }
+
+    @Test
     void expiredIsRefused() {
         assertThat(refused(request("dev-x", pki.expiredDeviceCertificate("dev-x"))).reason())
                 .isEqualTo(SecurityEventReasons.CERTIFICATE_EXPIRED);

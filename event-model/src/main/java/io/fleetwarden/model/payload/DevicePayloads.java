@@ -29,6 +29,17 @@ import io.fleetwarden.model.UpdateStatus;
 /**
  * Reads, validates and writes the JSON devices publish. One instance is thread-safe and meant to be
  * shared: the schema is compiled once.
+ *
+ * <p>Telemetry is validated in two stages because the broker does it for every publish. The fast path
+ * binds the bytes in one pass over the token stream ({@link TelemetryStreamReader}: only the declared
+ * properties with their declared JSON types, no nulls, no duplicate keys, nothing trailing) and checks
+ * the schema's value constraints on the result ({@link TelemetryConstraints}); it can only accept. Whatever it does not
+ * accept goes through the full path: a Jackson tree checked by the JSON Schema validator against the
+ * schema file, which is the contract and which produces the violation messages. Measured on the broker
+ * (see the broker-extension README) the full path cost ~13 µs per publish; the fast path is a few
+ * times cheaper. {@code TelemetryFastPathConformanceTest} checks on thousands of generated valid and
+ * invalid payloads that the fast path never accepts what the schema refuses and binds exactly what the
+ * full path binds.
  */
 public final class DevicePayloads {
 
@@ -38,6 +49,7 @@ public final class DevicePayloads {
     private static final int MAX_VIOLATIONS_REPORTED = 5;
 
     private final ObjectMapper mapper;
+    private final TelemetryStreamReader fastReader;
     private final JsonSchema telemetrySchema;
 
     public DevicePayloads() {
@@ -49,6 +61,7 @@ public final class DevicePayloads {
         // Devices are untrusted: cap nesting and string sizes before any schema check runs.
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(16).maxStringLength(4096).maxNumberLength(32).build());
+        this.fastReader = new TelemetryStreamReader(mapper.getFactory());
         try (InputStream in = DevicePayloads.class.getResourceAsStream(TELEMETRY_SCHEMA)) {
             if (in == null) {
                 throw new IllegalStateException("missing " + TELEMETRY_SCHEMA + " on the classpath");
@@ -66,6 +79,18 @@ public final class DevicePayloads {
      *                                    or {@code payload-schema-violation} when it breaks the schema
      */
     public DeviceTelemetryPayload parseTelemetry(byte[] json) throws PayloadValidationException {
+        DeviceTelemetryPayload fast = acceptFast(json);
+        return fast != null ? fast : parseTelemetryWithSchema(json);
+    }
+
+    /** The fast path: the bound payload when the stream reader and the value constraints accept it, else null. */
+    DeviceTelemetryPayload acceptFast(byte[] json) {
+        DeviceTelemetryPayload payload = fastReader.read(json);
+        return payload != null && TelemetryConstraints.satisfied(payload) ? payload : null;
+    }
+
+    /** The full path: JSON tree, JSON Schema validation with violation messages, then binding. */
+    DeviceTelemetryPayload parseTelemetryWithSchema(byte[] json) throws PayloadValidationException {
         JsonNode node;
         try {
             node = mapper.readTree(json);

@@ -1,0 +1,189 @@
+package io.fleetwarden.broker.hivemq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.hivemq.extension.sdk.api.client.parameter.ClientInformation;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
+
+import io.fleetwarden.broker.control.ControlState;
+import io.fleetwarden.broker.forward.EventSink;
+import io.fleetwarden.broker.forward.SecurityEvents;
+import io.fleetwarden.broker.identity.DeviceIdentity;
+import io.fleetwarden.broker.metrics.BrokerMetrics;
+import io.fleetwarden.broker.validation.PublishValidator;
+import io.fleetwarden.model.BrokerContext;
+import io.fleetwarden.model.DeviceControl;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.SecurityEventType;
+import io.fleetwarden.model.Telemetry;
+import io.fleetwarden.model.payload.DevicePayloads;
+import io.fleetwarden.model.payload.DeviceTelemetryPayload;
+
+/**
+ * Every branch of the publish path with fake HiveMQ inputs: foreign topics and unknown clients (left to
+ * the authorizer), quarantine, refused payloads (MQTT 5 and 3), valid telemetry (forwarded and taken out
+ * of routing) and device events (routed on to the authorizer).
+ */
+class PublishValidationInterceptorTest {
+
+    private static final DevicePayloads PAYLOADS = new DevicePayloads();
+
+    /** What the interceptor asked of the output. */
+    static final class Outcome {
+        boolean prevented;
+        AckReasonCode code;
+        String reasonString;
+    }
+
+    private final List<Telemetry> forwarded = new ArrayList<>();
+    private final List<SecurityEvent> events = new ArrayList<>();
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final ControlState controls = new ControlState();
+    private PublishValidationInterceptor interceptor;
+
+    @BeforeEach
+    void setUp() {
+        EventSink sink = new EventSink() {
+            @Override
+            public void telemetry(Telemetry telemetry) {
+                forwarded.add(telemetry);
+            }
+
+            @Override
+            public void securityEvent(SecurityEvent event) {
+                events.add(event);
+            }
+        };
+        interceptor = new PublishValidationInterceptor(sessions, controls,
+                new PublishValidator(PAYLOADS, 1024, 1000, 1000, System::nanoTime), sink,
+                new SecurityEvents(Clock.systemUTC()), new BrokerMetrics(), Clock.systemUTC());
+        sessions.put(new DeviceSession("token-1", "dev-1", new DeviceIdentity("acme", "dev-1", "0a", "ff", Instant.now()),
+                null, BrokerContext.newBuilder().setBrokerId("b1").setMqttVersion("V_5").build(), new AtomicBoolean()));
+    }
+
+    static byte[] telemetry() {
+        return PAYLOADS.write(new DeviceTelemetryPayload(1, System.currentTimeMillis(), "cam-x1", "eu-west",
+                new DeviceTelemetryPayload.Firmware("1.2.3", null), 10, 12.5, 40.0,
+                new DeviceTelemetryPayload.Network(60, 1000, 2000, 10, 20, List.of(443), List.of()), null));
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T fake(Class<T> type, java.util.function.Function<String, Object> answers) {
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            Object answer = answers.apply(method.getName());
+            if (answer == null && method.getReturnType() == Optional.class) {
+                return Optional.empty();
+            }
+            return answer;
+        });
+    }
+
+    Outcome publish(String clientId, MqttVersion version, String topic, byte[] payload) {
+        ClientInformation client = fake(ClientInformation.class, m -> m.equals("getClientId") ? clientId : null);
+        ConnectionInformation connection = fake(ConnectionInformation.class, m -> switch (m) {
+            case "getMqttVersion" -> version;
+            case "getInetAddress" -> Optional.of(java.net.InetAddress.getLoopbackAddress());
+            default -> null;
+        });
+        PublishPacket packet = fake(PublishPacket.class, m -> switch (m) {
+            case "getTopic" -> topic;
+            case "getPayload" -> Optional.of(ByteBuffer.wrap(payload));
+            default -> null;
+        });
+        PublishInboundInput input = fake(PublishInboundInput.class, m -> switch (m) {
+            case "getClientInformation" -> client;
+            case "getConnectionInformation" -> connection;
+            case "getPublishPacket" -> packet;
+            default -> null;
+        });
+        Outcome outcome = new Outcome();
+        PublishInboundOutput output = (PublishInboundOutput) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {PublishInboundOutput.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("preventPublishDelivery")) {
+                        outcome.prevented = true;
+                        outcome.code = args == null ? AckReasonCode.SUCCESS : (AckReasonCode) args[0];
+                        outcome.reasonString = args != null && args.length > 1 ? (String) args[1] : null;
+                    }
+                    return null;
+                });
+        interceptor.onInboundPublish(input, output);
+        return outcome;
+    }
+
+    @Test
+    void validTelemetryIsForwardedAndTakenOutOfRoutingWithSuccess() {
+        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry());
+        assertThat(o.prevented).isTrue();
+        assertThat(o.code).isEqualTo(AckReasonCode.SUCCESS);
+        assertThat(forwarded).singleElement().satisfies(t -> {
+            assertThat(t.getTenant()).isEqualTo("acme");
+            assertThat(t.getDeviceId()).isEqualTo("dev-1");
+            assertThat(t.getBroker().getBrokerId()).isEqualTo("b1");
+        });
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void deviceEventsAreRoutedOnToTheAuthorizer() {
+        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", "{}".getBytes(StandardCharsets.UTF_8));
+        assertThat(o.prevented).isFalse();
+        assertThat(forwarded).isEmpty();
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void topicsOutsideTheNamespaceAndUnknownClientsAreLeftToTheAuthorizer() {
+        for (Outcome o : List.of(publish("dev-1", MqttVersion.V_5, "devices/dev-2/telemetry", telemetry()),
+                publish("dev-1", MqttVersion.V_3_1_1, "$SYS/broker/x", telemetry()),
+                publish("stranger", MqttVersion.V_5, "devices/stranger/telemetry", telemetry()))) {
+            assertThat(o.prevented).isFalse();
+        }
+        assertThat(forwarded).isEmpty();
+        assertThat(events).as("TopicAuthorizer records these").isEmpty();
+    }
+
+    @Test
+    void quarantinedDeviceIsRefusedOnItsOwnTopics() {
+        controls.apply("acme/dev-1", DeviceControl.newBuilder().setControlId("c1").setTenant("acme").setDeviceId("dev-1")
+                .setAction(io.fleetwarden.model.ControlAction.QUARANTINE).setQuarantined(true).setRevoked(false)
+                .setRevokedCertificateSerials(List.of()).setIssuedBy("soc").setIssuedAt(Instant.now()).build());
+        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry());
+        assertThat(o.code).isEqualTo(AckReasonCode.NOT_AUTHORIZED);
+        assertThat(forwarded).isEmpty();
+        assertThat(events).singleElement().satisfies(e ->
+                assertThat(e.getType()).isEqualTo(SecurityEventType.QUARANTINE_ENFORCED));
+    }
+
+    @Test
+    void invalidPayloadIsRefusedWithItsReasonOnMqtt5AndSilentlyAckedOnMqtt3() {
+        Outcome v5 = publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", "{\"schema\":1}".getBytes(StandardCharsets.UTF_8));
+        assertThat(v5.code).isEqualTo(AckReasonCode.PAYLOAD_FORMAT_INVALID);
+        Outcome v3 = publish("dev-1", MqttVersion.V_3_1_1, "devices/dev-1/telemetry", "not json".getBytes(StandardCharsets.UTF_8));
+        assertThat(v3.prevented).isTrue();
+        assertThat(v3.code).isEqualTo(AckReasonCode.SUCCESS);
+        assertThat(forwarded).isEmpty();
+        assertThat(events).extracting(SecurityEvent::getReason)
+                .containsExactly(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION, SecurityEventReasons.PAYLOAD_MALFORMED);
+        Outcome big = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", new byte[2048]);
+        assertThat(big.code).isEqualTo(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+    }
+}

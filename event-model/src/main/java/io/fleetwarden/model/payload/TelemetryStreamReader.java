@@ -1,0 +1,267 @@
+package io.fleetwarden.model.payload;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+/**
+ * Binds a telemetry payload in one pass over Jackson's token stream, for the fast path of
+ * {@link DevicePayloads#parseTelemetry}. It accepts only the plainest form of the schema's structure —
+ * exactly the declared properties with the declared JSON types, integers that fit their Java type, no
+ * {@code null} anywhere, no duplicate keys, nothing after the document — and answers {@code null} for
+ * anything else, which then goes to the full JSON Schema path. Value constraints (ranges, patterns) are
+ * {@link TelemetryConstraints}' job. Thread-safe (stateless; one parser per call).
+ *
+ * <p>Why not data binding: the broker runs this for every publish, and a generic record binder spent
+ * most of its time in property buffering and coercion checks; this reader is several times cheaper (see
+ * the event-model README), and {@code TelemetryFastPathConformanceTest} holds it to the schema.
+ */
+final class TelemetryStreamReader {
+
+    private final JsonFactory factory;
+
+    TelemetryStreamReader(JsonFactory factory) {
+        this.factory = factory;
+    }
+
+    /** The payload, or {@code null} when the bytes are not in the plain accepted form. */
+    DeviceTelemetryPayload read(byte[] json) {
+        try (JsonParser p = factory.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            DeviceTelemetryPayload payload = root(p);
+            return payload != null && p.nextToken() == null ? payload : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static DeviceTelemetryPayload root(JsonParser p) throws IOException {
+        Integer schema = null;
+        Long ts = null;
+        Long uptime = null;
+        Double cpu = null;
+        Double memory = null;
+        String model = null;
+        String region = null;
+        DeviceTelemetryPayload.Firmware firmware = null;
+        DeviceTelemetryPayload.Network network = null;
+        DeviceTelemetryPayload.Update update = null;
+        boolean hasUpdate = false;
+        boolean hasRegion = false;
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "schema" -> schema = intValue(p, t);
+                case "ts" -> ts = longValue(p, t);
+                case "model" -> model = string(p, t);
+                case "region" -> {
+                    region = string(p, t);
+                    hasRegion = true;
+                }
+                case "firmware" -> firmware = t == JsonToken.START_OBJECT ? firmware(p) : null;
+                case "uptimeSeconds" -> uptime = longValue(p, t);
+                case "cpuPercent" -> cpu = number(p, t);
+                case "memoryPercent" -> memory = number(p, t);
+                case "network" -> network = t == JsonToken.START_OBJECT ? network(p) : null;
+                case "update" -> {
+                    update = t == JsonToken.START_OBJECT ? update(p) : null;
+                    hasUpdate = true;
+                }
+                default -> {
+                    return null;
+                }
+            }
+            if ((hasRegion && region == null) || (hasUpdate && update == null)) {
+                return null;
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT || schema == null || ts == null || model == null || firmware == null
+                || uptime == null || cpu == null || memory == null || network == null) {
+            return null;
+        }
+        return new DeviceTelemetryPayload(schema, ts, model, region, firmware, uptime, cpu, memory, network, update);
+    }
+
+    private static DeviceTelemetryPayload.Firmware firmware(JsonParser p) throws IOException {
+        String version = null;
+        String hash = null;
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "version" -> version = string(p, t);
+                case "imageSha256" -> {
+                    hash = string(p, t);
+                    if (hash == null) {
+                        return null;
+                    }
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return p.currentToken() == JsonToken.END_OBJECT && version != null
+                ? new DeviceTelemetryPayload.Firmware(version, hash) : null;
+    }
+
+    private static DeviceTelemetryPayload.Network network(JsonParser p) throws IOException {
+        Integer interval = null;
+        Long bytesIn = null;
+        Long bytesOut = null;
+        Long packetsIn = null;
+        Long packetsOut = null;
+        List<Integer> ports = null;
+        List<DeviceTelemetryPayload.Connection> connections = null;
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "intervalSeconds" -> interval = intValue(p, t);
+                case "bytesIn" -> bytesIn = longValue(p, t);
+                case "bytesOut" -> bytesOut = longValue(p, t);
+                case "packetsIn" -> packetsIn = longValue(p, t);
+                case "packetsOut" -> packetsOut = longValue(p, t);
+                case "listeningPorts" -> {
+                    ports = t == JsonToken.START_ARRAY ? ports(p) : null;
+                    if (ports == null) {
+                        return null;
+                    }
+                }
+                case "connections" -> {
+                    connections = t == JsonToken.START_ARRAY ? connections(p) : null;
+                    if (connections == null) {
+                        return null;
+                    }
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT || interval == null || bytesIn == null || bytesOut == null
+                || packetsIn == null || packetsOut == null) {
+            return null;
+        }
+        return new DeviceTelemetryPayload.Network(interval, bytesIn, bytesOut, packetsIn, packetsOut, ports, connections);
+    }
+
+    private static List<Integer> ports(JsonParser p) throws IOException {
+        List<Integer> ports = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            Integer port = intValue(p, t);
+            if (port == null || ports.size() > 256) {
+                return null;
+            }
+            ports.add(port);
+        }
+        return ports;
+    }
+
+    private static List<DeviceTelemetryPayload.Connection> connections(JsonParser p) throws IOException {
+        List<DeviceTelemetryPayload.Connection> connections = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            DeviceTelemetryPayload.Connection c = t == JsonToken.START_OBJECT ? connection(p) : null;
+            if (c == null || connections.size() > 1024) {
+                return null;
+            }
+            connections.add(c);
+        }
+        return connections;
+    }
+
+    private static DeviceTelemetryPayload.Connection connection(JsonParser p) throws IOException {
+        String address = null;
+        Integer port = null;
+        String protocol = null;
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "remoteAddress" -> address = string(p, t);
+                case "remotePort" -> port = intValue(p, t);
+                case "protocol" -> {
+                    protocol = string(p, t);
+                    if (protocol == null) {
+                        return null;
+                    }
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return p.currentToken() == JsonToken.END_OBJECT && address != null && port != null
+                ? new DeviceTelemetryPayload.Connection(address, port, protocol) : null;
+    }
+
+    private static DeviceTelemetryPayload.Update update(JsonParser p) throws IOException {
+        String state = null;
+        String target = null;
+        Integer attempt = null;
+        String failure = null;
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "state" -> state = string(p, t);
+                case "targetVersion" -> {
+                    target = string(p, t);
+                    if (target == null) {
+                        return null;
+                    }
+                }
+                case "attempt" -> {
+                    attempt = intValue(p, t);
+                    if (attempt == null) {
+                        return null;
+                    }
+                }
+                case "failureReason" -> {
+                    failure = string(p, t);
+                    if (failure == null) {
+                        return null;
+                    }
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return p.currentToken() == JsonToken.END_OBJECT && state != null
+                ? new DeviceTelemetryPayload.Update(state, target, attempt, failure) : null;
+    }
+
+    /** A JSON string, else null. */
+    private static String string(JsonParser p, JsonToken t) throws IOException {
+        return t == JsonToken.VALUE_STRING ? p.getText() : null;
+    }
+
+    /** A JSON integer that fits an int, else null. */
+    private static Integer intValue(JsonParser p, JsonToken t) throws IOException {
+        return t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : null;
+    }
+
+    /** A JSON integer that fits a long, else null. */
+    private static Long longValue(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.VALUE_NUMBER_INT) {
+            return null;
+        }
+        JsonParser.NumberType type = p.getNumberType();
+        return type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG ? p.getLongValue() : null;
+    }
+
+    /** Any JSON number, as a double, else null. */
+    private static Double number(JsonParser p, JsonToken t) throws IOException {
+        return t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT ? p.getDoubleValue() : null;
+    }
+}
