@@ -59,13 +59,25 @@ public final class DeviceStatusLogic {
 
     private Optional<DeviceStatus> maybePublish(DeviceStatusState s, long now) {
         int fp = Objects.hash(s.model, s.region, s.firmwareVersion, s.brokerId, s.sourceAddress, s.connected,
-                s.certificateNotAfter, new TreeSet<>(s.openAlerts.keySet()), s.openAlerts.values().stream().map(Enum::name).sorted().toList());
+                s.certificateNotAfter, openAlertsFingerprint(s));
         if (fp == s.publishedFingerprint && s.publishedAt != Long.MIN_VALUE && now - s.publishedAt < heartbeatMs) {
             return Optional.empty();
         }
         s.publishedFingerprint = fp;
         s.publishedAt = now;
         return Optional.of(status(s, now));
+    }
+
+    /**
+     * Order-independent fingerprint of the open alerts (rule and severity), without copying or sorting them:
+     * this runs for every status signal. Stable across restarts (string hashes and enum ordinals only).
+     */
+    private static int openAlertsFingerprint(DeviceStatusState s) {
+        int h = s.openAlerts.size();
+        for (var e : s.openAlerts.entrySet()) {
+            h += e.getKey().hashCode() * 31 + (e.getValue() == null ? -1 : e.getValue().ordinal());
+        }
+        return h;
     }
 
     static DeviceStatus status(DeviceStatusState s, long now) {

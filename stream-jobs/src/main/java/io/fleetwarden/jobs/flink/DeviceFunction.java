@@ -50,10 +50,12 @@ import io.fleetwarden.model.Telemetry;
  * status fact (firmware, model, region, broker, source address, certificate, quarantine flag) always, reports that would
  * only refresh {@code lastSeen} at most once per device per {@link #STATUS_REFRESH_MS} of event time.
  *
- * <p>Timers: only connectivity uses them — one event-time timer per device, at the next offline
- * deadline or burst quiet time, never at or before the current watermark. State: one
+ * <p>Timers: at most one event-time timer per device, at or before the next connectivity deadline
+ * (offline deadline, burst quiet time) or the retention deadline, never at or before the current watermark. State: one
  * {@link DeviceState} per device (the three rule states and the timer), bounded by the rule classes,
- * dropped by TTL ({@link States}) when the device disappears.
+ * and dropped when the device has sent nothing for {@link DetectionConfig#deviceStateTtlMs} of event time
+ * (retention deadline, served by the same timer). No Flink state TTL here: its bookkeeping on every state
+ * access cost more than all the rules together in the benchmark profile.
  */
 public class DeviceFunction extends KeyedBroadcastProcessFunction<String, DeviceEvent, ReferenceUpdate, Finding> {
 
@@ -108,7 +110,9 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         connectivityRules = new ConnectivityRules(cfg);
         behaviourRules = new BehaviourRules(cfg);
         firmwareRules = new FirmwareRules(cfg);
-        stateDescriptor = States.withTtl(new ValueStateDescriptor<>("device", DeviceState.class), cfg);
+        // No Flink state TTL: its per-access bookkeeping was the largest cost in the benchmark profile. The state is
+        // bounded by the retention timer instead (see rescheduleTimer and onTimer).
+        stateDescriptor = new ValueStateDescriptor<>("device", DeviceState.class);
         state = getRuntimeContext().getState(stateDescriptor);
     }
 
@@ -120,6 +124,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         }
         if (in.telemetry != null) {
             Telemetry t = in.telemetry;
+            ds.lastEvent = Math.max(ds.lastEvent, t.getDeviceTime().toEpochMilli());
             emit(connectivityRules.onTelemetry(ds.connectivity, t), out, ctx);
             behaviourRules.onTelemetry(ds.behaviour, t).forEach(out::collect);
             ctx.output(PEERS, BehaviourRules.observation(t));
@@ -127,6 +132,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             firmwareRules.onTelemetry(ds.firmware, t, catalog, advisories(ctx.getBroadcastState(ADVISORIES))).forEach(out::collect);
             statusFromTelemetry(ds, t, ctx);
         } else if (in.security != null) {
+            ds.lastEvent = Math.max(ds.lastEvent, in.security.getTimestamp().toEpochMilli());
             emit(connectivityRules.onSecurityEvent(ds.connectivity, in.security), out, ctx);
             StatusSignal s = StatusSignal.of(in.security);
             if (s != null) {
@@ -178,6 +184,11 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         ds.timer = DeviceState.NO_TIMER;
         String[] key = DeviceKeys.parse(ctx.getCurrentKey());
         emit(connectivityRules.onTimer(ds.connectivity, key[0], key[1], ts), out, ctx);
+        if (ts >= retentionDeadline(ds)) {
+            // Silent for the whole retention period: forget the device (its rules have nothing pending any more).
+            state.clear();
+            return;
+        }
         rescheduleTimer(ds, ctx.timerService());
         state.update(ds);
     }
@@ -227,20 +238,36 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         r.changes().forEach(c -> ctx.output(CHANGES, c));
     }
 
-    /** Keeps exactly one event-time timer per device, at the connectivity rules' next deadline. */
+    /**
+     * Event time at which the device's state is dropped: {@link DetectionConfig#deviceStateTtlMs} after its
+     * newest event (telemetry or security event), or never for a state that has seen no event.
+     */
+    long retentionDeadline(DeviceState ds) {
+        return ds.lastEvent == Long.MIN_VALUE ? Long.MAX_VALUE : ds.lastEvent + cfg.deviceStateTtlMs;
+    }
+
+    /**
+     * Keeps at most one event-time timer per device, at or before the earliest of the connectivity rules'
+     * next deadline and the retention deadline. A pending timer that is earlier than needed is kept rather
+     * than moved: it fires, finds nothing due yet and registers the next deadline. A device reporting every
+     * 30 s therefore costs one timer firing per offline interval instead of a timer deletion and
+     * registration per report (the deadline moves with every report), while the rules still fire at exactly
+     * their deadline.
+     */
     private void rescheduleTimer(DeviceState ds, TimerService timers) {
+        long wanted = Math.min(connectivityRules.nextTimer(ds.connectivity), retentionDeadline(ds));
+        if (wanted == Long.MAX_VALUE) {
+            return;
+        }
         // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
-        long wanted = connectivityRules.nextTimer(ds.connectivity);
-        long next = wanted == Long.MAX_VALUE ? DeviceState.NO_TIMER : Math.max(wanted, timers.currentWatermark() + 1);
-        if (ds.timer == next) {
+        long next = Math.max(wanted, timers.currentWatermark() + 1);
+        if (ds.timer != DeviceState.NO_TIMER && ds.timer <= next) {
             return;
         }
         if (ds.timer != DeviceState.NO_TIMER) {
             timers.deleteEventTimeTimer(ds.timer);
         }
-        if (next != DeviceState.NO_TIMER) {
-            timers.registerEventTimeTimer(next);
-        }
+        timers.registerEventTimeTimer(next);
         ds.timer = next;
     }
 }
