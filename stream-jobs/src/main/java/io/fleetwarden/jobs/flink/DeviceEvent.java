@@ -1,14 +1,29 @@
 package io.fleetwarden.jobs.flink;
 
+import java.lang.reflect.Type;
+import java.util.Map;
+
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 
 /**
  * One input of the per-device operator: exactly one of {@link #telemetry} or {@link #security} is
- * set. A Flink POJO whose fields are the event-model Avro records, so the one shuffle to
- * {@link DeviceFunction} uses the POJO serializer around Flink's {@code AvroSerializer} (no Kryo).
+ * set. Crosses the one shuffle to {@link DeviceFunction} with the hand-written
+ * {@link DeviceEventSerializer} (no Kryo, and not the generic POJO/Avro serializers, see there).
  */
+@TypeInfo(DeviceEvent.TypeInfoFactory.class)
 public class DeviceEvent {
+
+    /** Attaches {@link DeviceEventSerializer} wherever Flink derives this type's information. */
+    public static final class TypeInfoFactory extends org.apache.flink.api.common.typeinfo.TypeInfoFactory<DeviceEvent> {
+        @Override
+        public TypeInformation<DeviceEvent> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return new HandSerializedTypeInfo<>(DeviceEvent.class, DeviceEventSerializer::new);
+        }
+    }
 
     /** Computed (and validated) once where the event enters, not again by every key selector call. */
     public String key;

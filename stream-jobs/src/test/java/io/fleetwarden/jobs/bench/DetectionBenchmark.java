@@ -81,6 +81,7 @@ public final class DetectionBenchmark {
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<SecurityEvent>forBoundedOutOfOrderness(Duration.ofSeconds(5))
                         .withTimestampAssigner((e, ts) -> e.getTimestamp().toEpochMilli()));
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         if (detect) {
             DataStream<ReferenceUpdate> reference = env.fromData(List.of(ReferenceUpdate.of(io.fleetwarden.jobs.Events.catalog("2.5.0",
                     FleetGenerator.BASE - 90 * io.fleetwarden.jobs.Events.DAY, null))), TypeInformation.of(ReferenceUpdate.class));
@@ -95,7 +96,15 @@ public final class DetectionBenchmark {
         }
         env.execute(detect ? "bench-detectors" : "bench-pass-through");
         double seconds = (System.nanoTime() - start) / 1e9;
+        // CPU time of this JVM (all threads, GC included) per event: less sensitive than events/s to other
+        // processes sharing the cores, so it is printed next to the wall-clock figure.
+        double cpuMicros = (processCpuNanos() - cpuStart) / 1e3 / (telemetryCount + securityCount);
+        System.out.printf(Locale.ROOT, "%s: %.1f s wall, %.2f us CPU per event%n", detect ? "all detectors" : "pass-through", seconds, cpuMicros);
         return (telemetryCount + securityCount) / seconds;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Serialised size of one device's keyed state after 500 realistic reports and some connects. */
