@@ -3,6 +3,7 @@ package io.fleetwarden.jobs.flink;
 import java.lang.reflect.Type;
 import java.util.Map;
 
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
@@ -45,6 +46,29 @@ public class DeviceEvent {
         e.security = s;
         e.key = FleetDetectionJob.deviceKey(s);
         return e;
+    }
+
+    /** Wraps records into device events in the topology, validating each device's key once ({@link DeviceKeyCache}). */
+    static final class Wrap<T> implements MapFunction<T, DeviceEvent> {
+        private static final long serialVersionUID = 1L;
+        private transient DeviceKeyCache keys;
+
+        @Override
+        public DeviceEvent map(T record) {
+            if (keys == null) {
+                keys = new DeviceKeyCache();
+            }
+            DeviceEvent e = new DeviceEvent();
+            if (record instanceof Telemetry t) {
+                e.telemetry = t;
+                e.key = keys.of(t.getTenant(), t.getDeviceId());
+            } else {
+                SecurityEvent s = (SecurityEvent) record;
+                e.security = s;
+                e.key = keys.of(s.getTenant(), s.getDeviceId());
+            }
+            return e;
+        }
     }
 
     /** The device key ({@code tenant/deviceId}) of whichever event this holds. */

@@ -130,12 +130,13 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             ctx.output(PEERS, BehaviourRules.observation(t));
             FirmwareCatalogEntry catalog = ctx.getBroadcastState(CATALOG).get(t.getModel());
             firmwareRules.onTelemetry(ds.firmware, t, catalog, advisories(ctx.getBroadcastState(ADVISORIES))).forEach(out::collect);
-            statusFromTelemetry(ds, t, ctx);
+            statusFromTelemetry(ds, t, in.key, ctx);
         } else if (in.security != null) {
             ds.lastEvent = Math.max(ds.lastEvent, in.security.getTimestamp().toEpochMilli());
             emit(connectivityRules.onSecurityEvent(ds.connectivity, in.security), out, ctx);
             StatusSignal s = StatusSignal.of(in.security);
             if (s != null) {
+                s.key = in.key;
                 // A connection change is always a real change; the next report must say "connected" again.
                 ctx.output(STATUS, s);
                 ds.statusFingerprint = 0;
@@ -210,8 +211,9 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         return due;
     }
 
-    private static void statusFromTelemetry(DeviceState ds, Telemetry t, ReadOnlyContext ctx) {
+    private static void statusFromTelemetry(DeviceState ds, Telemetry t, String key, ReadOnlyContext ctx) {
         StatusSignal s = StatusSignal.of(t);
+        s.key = key;
         if (statusDue(ds, s, t.getQuarantined())) {
             ctx.output(STATUS, s);
         }

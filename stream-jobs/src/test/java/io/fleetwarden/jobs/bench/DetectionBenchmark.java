@@ -89,18 +89,73 @@ public final class DetectionBenchmark {
                     DetectionConfig.defaults());
             out.alerts().map(Alert::getRevision).sinkTo(new DiscardingSink<>());
             out.deviceStatus().sinkTo(new DiscardingSink<>());
-            out.points().sinkTo(new DiscardingSink<>());
+            // As FleetDetectionJob.attach sinks them: per-report points from the telemetry chain, the others apart.
+            out.deviceHealthPoints().sinkTo(new DiscardingSink<>());
+            out.eventPoints().sinkTo(new DiscardingSink<>());
         } else {
             telemetry.sinkTo(new DiscardingSink<>());
             security.sinkTo(new DiscardingSink<>());
         }
+        ThreadCpu threads = Boolean.getBoolean("bench.threads") ? ThreadCpu.start() : null;
         env.execute(detect ? "bench-detectors" : "bench-pass-through");
+        if (threads != null) {
+            threads.stopAndPrint();
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         // CPU time of this JVM (all threads, GC included) per event: less sensitive than events/s to other
         // processes sharing the cores, so it is printed next to the wall-clock figure.
         double cpuMicros = (processCpuNanos() - cpuStart) / 1e3 / (telemetryCount + securityCount);
         System.out.printf(Locale.ROOT, "%s: %.1f s wall, %.2f us CPU per event%n", detect ? "all detectors" : "pass-through", seconds, cpuMicros);
         return (telemetryCount + securityCount) / seconds;
+    }
+
+    /**
+     * Diagnostic ({@code -Dbench.threads=true}): CPU time per thread group (operator chain) of one run, read
+     * every 200 ms while the job runs (task threads are gone when it ends). Sampling profilers over-count
+     * threads that are runnable but waiting for one of the two cores; this does not.
+     */
+    static final class ThreadCpu {
+        private final java.util.Map<Long, long[]> cpu = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.Map<Long, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile boolean running = true;
+        private final Thread poller = new Thread(this::poll, "bench-thread-cpu");
+
+        static ThreadCpu start() {
+            ThreadCpu t = new ThreadCpu();
+            t.poller.setDaemon(true);
+            t.poller.start();
+            return t;
+        }
+
+        private void poll() {
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            while (running) {
+                for (java.lang.management.ThreadInfo i : mx.getThreadInfo(mx.getAllThreadIds())) {
+                    if (i != null) {
+                        long c = mx.getThreadCpuTime(i.getThreadId());
+                        long[] seen = cpu.computeIfAbsent(i.getThreadId(), k -> new long[1]);
+                        seen[0] = Math.max(seen[0], c);
+                        names.putIfAbsent(i.getThreadId(), i.getThreadName().replaceAll(" \\(\\d+/\\d+\\)#\\d+$", "").replaceAll("-\\d+$", ""));
+                    }
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void stopAndPrint() throws InterruptedException {
+            running = false;
+            poller.join();
+            java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+            cpu.forEach((id, c) -> byName.merge(names.get(id), c[0], Long::sum));
+            long total = byName.values().stream().mapToLong(Long::longValue).sum();
+            byName.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(15)
+                    .forEach(e -> System.out.printf(Locale.ROOT, "  %5.1f %%  %6.1f s  %s%n", 100.0 * e.getValue() / total,
+                            e.getValue() / 1e9, e.getKey().length() > 110 ? e.getKey().substring(0, 110) : e.getKey()));
+        }
     }
 
     private static long processCpuNanos() {

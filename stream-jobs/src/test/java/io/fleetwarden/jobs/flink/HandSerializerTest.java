@@ -15,6 +15,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 import io.fleetwarden.jobs.Events;
+import io.fleetwarden.jobs.alerts.StatusSignal;
 import io.fleetwarden.jobs.detect.BehaviourRules;
 import io.fleetwarden.jobs.detect.PeerObservation;
 import io.fleetwarden.jobs.influx.HealthPoint;
@@ -39,6 +40,23 @@ class HandSerializerTest {
         assertThat(serializer(DeviceEvent.class)).isInstanceOf(DeviceEventSerializer.class);
         assertThat(serializer(PeerObservation.class)).isInstanceOf(PeerObservationSerializer.class);
         assertThat(serializer(HealthPoint.class)).isInstanceOf(HealthPointSerializer.class);
+        assertThat(serializer(StatusSignal.class)).isInstanceOf(StatusSignalSerializer.class);
+    }
+
+    @Test
+    void statusSignalsComeBackEqual() throws Exception {
+        StatusSignal fromReport = StatusSignal.of(Events.telemetry("cam-1", T0).build());
+        fromReport.key = "acme/cam-1";
+        StatusSignal fromDisconnect = StatusSignal.of(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT, T0,
+                "cam-1", "198.51.100.7").setModel(null).setRegion(null).build());
+        StatusSignal empty = new StatusSignal();
+        List<StatusSignal> in = List.of(fromReport, fromDisconnect, empty);
+        List<StatusSignal> out = roundTrip(new StatusSignalSerializer(), in);
+        for (int i = 0; i < in.size(); i++) {
+            assertThat(out.get(i)).usingRecursiveComparison().isEqualTo(in.get(i));
+        }
+        assertThat(out.get(1).connected).isFalse();
+        assertThat(out.get(2).connected).isNull();
     }
 
     @Test
