@@ -27,6 +27,7 @@ import io.fleetwarden.jobs.detect.FirmwareState;
 import io.fleetwarden.jobs.detect.PeerObservation;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.model.Advisory;
+import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.FirmwareCatalogEntry;
 import io.fleetwarden.model.Telemetry;
@@ -198,23 +199,33 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
      * Sends a report's status signal only when a status fact changed or the last one sent is at least
      * {@link #STATUS_REFRESH_MS} older (event time); out-of-order reports that change nothing are dropped.
      */
-    static boolean statusDue(DeviceState ds, StatusSignal s, boolean quarantined) {
-        int fp = Objects.hash(s.model, s.region, s.firmwareVersion, s.brokerId, s.sourceAddress, s.certificateNotAfter, quarantined);
+    static boolean statusDue(DeviceState ds, Telemetry t) {
+        BrokerContext b = t.getBroker();
+        long certificate = b == null || b.getCertificateNotAfter() == null ? Long.MIN_VALUE : b.getCertificateNotAfter().toEpochMilli();
+        // The status facts of StatusSignal.of(t), hashed without building the signal (most reports send none).
+        int fp = Objects.hashCode(t.getModel());
+        fp = 31 * fp + Objects.hashCode(t.getRegion());
+        fp = 31 * fp + Objects.hashCode(t.getFirmwareVersion());
+        fp = 31 * fp + (b == null ? 0 : Objects.hashCode(b.getBrokerId()));
+        fp = 31 * fp + (b == null ? 0 : Objects.hashCode(b.getSourceAddress()));
+        fp = 31 * fp + Long.hashCode(certificate);
+        fp = 31 * fp + Boolean.hashCode(t.getQuarantined());
         // 0 is reserved for "send the next one".
         fp = fp == 0 ? 1 : fp;
+        long ts = t.getDeviceTime().toEpochMilli();
         boolean due = fp != ds.statusFingerprint || ds.statusSentAt == Long.MIN_VALUE
-                || s.timestamp - ds.statusSentAt >= STATUS_REFRESH_MS;
+                || ts - ds.statusSentAt >= STATUS_REFRESH_MS;
         if (due) {
             ds.statusFingerprint = fp;
-            ds.statusSentAt = Math.max(ds.statusSentAt, s.timestamp);
+            ds.statusSentAt = Math.max(ds.statusSentAt, ts);
         }
         return due;
     }
 
     private static void statusFromTelemetry(DeviceState ds, Telemetry t, String key, ReadOnlyContext ctx) {
-        StatusSignal s = StatusSignal.of(t);
-        s.key = key;
-        if (statusDue(ds, s, t.getQuarantined())) {
+        if (statusDue(ds, t)) {
+            StatusSignal s = StatusSignal.of(t);
+            s.key = key;
             ctx.output(STATUS, s);
         }
     }

@@ -15,20 +15,19 @@ final class DeviceKeyCache {
 
     static final int MAX_ENTRIES = 100_000;
 
-    /** Device id to its key {@code tenant/deviceId}. */
-    private final Map<String, String> keys = new HashMap<>();
+    /** Device id to {tenant, key {@code tenant/deviceId}}. */
+    private final Map<String, String[]> keys = new HashMap<>();
 
     String of(String tenant, String deviceId) {
-        String key = keys.get(deviceId);
-        if (key != null && tenant != null && key.length() == tenant.length() + 1 + deviceId.length()
-                && key.charAt(tenant.length()) == '/' && key.startsWith(tenant)) {
-            return key; // ends with deviceId: it is the map key and the lengths match
+        String[] cached = keys.get(deviceId);
+        if (cached != null && cached[0].equals(tenant)) {
+            return cached[1];
         }
-        key = DeviceKeys.of(tenant, deviceId);
+        String key = DeviceKeys.of(tenant, deviceId);
         if (keys.size() >= MAX_ENTRIES) {
             keys.clear();
         }
-        keys.put(deviceId, key);
+        keys.put(deviceId, new String[] {tenant, key});
         return key;
     }
 }

@@ -2,7 +2,7 @@ package io.fleetwarden.jobs.influx;
 
 import java.lang.reflect.Type;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.LinkedHashMap;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -27,9 +27,11 @@ public class HealthPoint {
     }
 
     public String measurement;
-    public Map<String, String> tags = new TreeMap<>();
-    public Map<String, Double> numbers = new TreeMap<>();
-    public Map<String, String> strings = new TreeMap<>();
+    // Insertion-ordered (deterministic for a given producer); the InfluxDB client sorts tags and fields itself.
+    // Not TreeMaps: building one point per telemetry report, their string comparisons showed up in the profile.
+    public Map<String, String> tags = new LinkedHashMap<>(8);
+    public Map<String, Double> numbers = new LinkedHashMap<>(16);
+    public Map<String, String> strings = new LinkedHashMap<>(8);
     public long timeNanos;
 
     public HealthPoint() {
