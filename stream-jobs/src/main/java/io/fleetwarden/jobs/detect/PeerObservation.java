@@ -36,7 +36,13 @@ public class PeerObservation {
     public PeerObservation() {
     }
 
+    /** The model-peer key, computed once per observation (the partitioner and the receiving operator both ask). */
+    private transient String key;
+
     public String modelKey() {
-        return tenant + "|model=" + model;
+        if (key == null) {
+            key = tenant + "|model=" + model;
+        }
+        return key;
     }
 }

@@ -3,9 +3,11 @@ package io.fleetwarden.jobs.flink;
 import java.lang.reflect.Type;
 import java.util.Map;
 
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.util.Collector;
 
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
@@ -48,26 +50,43 @@ public class DeviceEvent {
         return e;
     }
 
-    /** Wraps records into device events in the topology, validating each device's key once ({@link DeviceKeyCache}). */
-    static final class Wrap<T> implements MapFunction<T, DeviceEvent> {
+    /** Wraps telemetry into device events in the topology, validating each device's key once ({@link DeviceKeyCache}). */
+    static final class FromTelemetry implements MapFunction<Telemetry, DeviceEvent> {
         private static final long serialVersionUID = 1L;
         private transient DeviceKeyCache keys;
 
         @Override
-        public DeviceEvent map(T record) {
+        public DeviceEvent map(Telemetry t) {
             if (keys == null) {
                 keys = new DeviceKeyCache();
             }
             DeviceEvent e = new DeviceEvent();
-            if (record instanceof Telemetry t) {
-                e.telemetry = t;
-                e.key = keys.of(t.getTenant(), t.getDeviceId());
-            } else {
-                SecurityEvent s = (SecurityEvent) record;
-                e.security = s;
-                e.key = keys.of(s.getTenant(), s.getDeviceId());
-            }
+            e.telemetry = t;
+            e.key = keys.of(t.getTenant(), t.getDeviceId());
             return e;
+        }
+    }
+
+    /**
+     * Verified security events (valid tenant and device id) as device events; the others are dropped here
+     * (they only count per claimed identity or address, in the burst stage).
+     */
+    static final class FromVerifiedSecurityEvent implements FlatMapFunction<SecurityEvent, DeviceEvent> {
+        private static final long serialVersionUID = 1L;
+        private transient DeviceKeyCache keys;
+
+        @Override
+        public void flatMap(SecurityEvent s, Collector<DeviceEvent> out) {
+            if (keys == null) {
+                keys = new DeviceKeyCache();
+            }
+            String key = keys.ofValid(s.getTenant(), s.getDeviceId());
+            if (key != null) {
+                DeviceEvent e = new DeviceEvent();
+                e.security = s;
+                e.key = key;
+                out.collect(e);
+            }
         }
     }
 

@@ -18,6 +18,21 @@ final class DeviceKeyCache {
     /** Device id to {tenant, key {@code tenant/deviceId}}. */
     private final Map<String, String[]> keys = new HashMap<>();
 
+    /**
+     * The key when both ids are valid, else null (no exception: unverified security events, whose ids are
+     * null, take this path at full rate).
+     */
+    String ofValid(String tenant, String deviceId) {
+        if (tenant == null || deviceId == null) {
+            return null;
+        }
+        String[] cached = keys.get(deviceId);
+        if (cached != null && cached[0].equals(tenant)) {
+            return cached[1];
+        }
+        return DeviceKeys.isValidId(tenant) && DeviceKeys.isValidId(deviceId) ? of(tenant, deviceId) : null;
+    }
+
     String of(String tenant, String deviceId) {
         String[] cached = keys.get(deviceId);
         if (cached != null && cached[0].equals(tenant)) {

@@ -94,9 +94,6 @@ public final class FleetDetectionJob {
         DataStream<SecurityEvent> security = in.securityEvents()
                 .process(new LateFilter<SecurityEvent>(ALLOWED_LATENESS.toMillis()), TypeInformation.of(SecurityEvent.class))
                 .name("security-lateness").uid("security-lateness");
-        DataStream<SecurityEvent> verified = security
-                .filter(e -> DeviceKeys.isValidId(e.getTenant()) && DeviceKeys.isValidId(e.getDeviceId()))
-                .name("verified-security-events").uid("verified-security-events");
 
         // Compromise bursts per subject. Only events that count towards a burst rule cross the shuffle (not the
         // connects and disconnects, most of the security traffic): the others would change nothing there.
@@ -116,9 +113,10 @@ public final class FleetDetectionJob {
 
         // All per-device detectors in one operator: one shuffle of each telemetry record, not three.
         BroadcastStream<ReferenceUpdate> reference = in.reference().broadcast(DeviceFunction.CATALOG, DeviceFunction.ADVISORIES);
-        DataStream<DeviceEvent> deviceEvents = telemetry.map(new DeviceEvent.Wrap<Telemetry>()).returns(DeviceEvent.class)
+        DataStream<DeviceEvent> deviceEvents = telemetry.map(new DeviceEvent.FromTelemetry()).returns(DeviceEvent.class)
                 .name("device-telemetry").uid("device-telemetry")
-                .union(verified.map(new DeviceEvent.Wrap<SecurityEvent>()).returns(DeviceEvent.class).name("device-security").uid("device-security"));
+                .union(security.flatMap(new DeviceEvent.FromVerifiedSecurityEvent()).returns(DeviceEvent.class)
+                        .name("device-security").uid("device-security"));
         SingleOutputStreamOperator<Finding> devices = deviceEvents.keyBy(DeviceEvent::deviceKey)
                 .connect(reference)
                 .process(new DeviceFunction(cfg))

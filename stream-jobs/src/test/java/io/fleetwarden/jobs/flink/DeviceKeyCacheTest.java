@@ -26,6 +26,17 @@ class DeviceKeyCacheTest {
     }
 
     @Test
+    void ofValidGivesTheKeyOrNullNeverAnException() {
+        DeviceKeyCache cache = new DeviceKeyCache();
+        assertThat(cache.ofValid("acme", "cam-1")).isEqualTo("acme/cam-1");
+        assertThat(cache.ofValid("acme", "cam-1")).isEqualTo("acme/cam-1");
+        assertThat(cache.ofValid(null, "cam-1")).isNull();
+        assertThat(cache.ofValid("acme", null)).isNull();
+        assertThat(cache.ofValid("unverified", "cam/1")).isNull();
+        assertThat(cache.ofValid("-acme", "cam-1")).as("cached device id, invalid tenant").isNull();
+    }
+
+    @Test
     void boundedByClearingWhenFull() {
         DeviceKeyCache cache = new DeviceKeyCache();
         for (int i = 0; i <= DeviceKeyCache.MAX_ENTRIES + 10; i++) {
