@@ -143,7 +143,8 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
                 ds.statusFingerprint = 0;
             }
         }
-        rescheduleTimer(ds, ctx.timerService());
+        // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
+        rescheduleTimer(ds, ctx.timerService(), ctx.timerService().currentWatermark() + 1);
         state.update(ds);
     }
 
@@ -191,7 +192,10 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             state.clear();
             return;
         }
-        rescheduleTimer(ds, ctx.timerService());
+        // A timer that fired early registers the real deadline even if the watermark has passed it already (the
+        // watermark jumped): it then fires in this same watermark advance at exactly that time, as it would have
+        // had it been registered all along. Strictly after ts, so this always terminates.
+        rescheduleTimer(ds, ctx.timerService(), ts + 1);
         state.update(ds);
     }
 
@@ -267,13 +271,12 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
      * registration per report (the deadline moves with every report), while the rules still fire at exactly
      * their deadline.
      */
-    private void rescheduleTimer(DeviceState ds, TimerService timers) {
+    private void rescheduleTimer(DeviceState ds, TimerService timers, long earliest) {
         long wanted = Math.min(connectivityRules.nextTimer(ds.connectivity), retentionDeadline(ds));
         if (wanted == Long.MAX_VALUE) {
             return;
         }
-        // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
-        long next = Math.max(wanted, timers.currentWatermark() + 1);
+        long next = Math.max(wanted, earliest);
         if (ds.timer != DeviceState.NO_TIMER && ds.timer <= next) {
             return;
         }

@@ -129,6 +129,19 @@ class DeviceFunctionTest {
         });
     }
 
+    @Test
+    void aWatermarkJumpingFarPastTheDeadlineStillFiresTheOfflineRuleAtTheDeadline() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            report(T0 + i * 30_000L); // the pending (lazy) timer is still the first report's deadline
+        }
+        long deadline = T0 + 4 * 30_000L + 90_000L;
+        h.watermark(deadline + 600_000);
+        assertThat(findings()).singleElement().satisfies(f -> {
+            assertThat(f.ruleId).isEqualTo("RES-OFF-001");
+            assertThat(f.timestamp).as("at the deadline, not at the jump").isEqualTo(deadline);
+        });
+    }
+
     private int stateEntries() {
         return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
     }
