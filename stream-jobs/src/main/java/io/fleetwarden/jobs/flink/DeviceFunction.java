@@ -185,8 +185,11 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             return;
         }
         ds.timer = DeviceState.NO_TIMER;
-        String[] key = DeviceKeys.parse(ctx.getCurrentKey());
-        emit(connectivityRules.onTimer(ds.connectivity, key[0], key[1], ts), out, ctx);
+        if (ts >= connectivityRules.nextTimer(ds.connectivity)) {
+            // Something is due (a lazy timer that fires early has nothing to do: skip the key parsing as well).
+            String[] key = DeviceKeys.parse(ctx.getCurrentKey());
+            emit(connectivityRules.onTimer(ds.connectivity, key[0], key[1], ts), out, ctx);
+        }
         if (ts >= retentionDeadline(ds)) {
             // Silent for the whole retention period: forget the device (its rules have nothing pending any more).
             state.clear();
