@@ -3,18 +3,20 @@ package io.fleetwarden.jobs.flink;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 
 import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.NetworkConnection;
 import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.UpdateState;
 import io.fleetwarden.model.UpdateStatus;
@@ -22,11 +24,10 @@ import io.fleetwarden.model.UpdateStatus;
 /**
  * Network serializer of {@link DeviceEvent}, the one shuffle every telemetry report crosses: the device
  * key and the telemetry written field by field (every field of the Avro schema, in schema order, so the
- * per-device operator sees exactly the record that was read). Flink's generic {@code AvroSerializer}
- * (schema-driven writer/reader, union resolution, logical-type conversions) took about 15 % of the
- * benchmark's CPU for this shuffle. The low-rate security events still go through the
- * {@code AvroSerializer}. {@code DeviceEventSerializerTest} fails when the event-model schema gains a
- * field this class does not write.
+ * per-device operator sees exactly the record that was read); verified security events likewise. Flink's
+ * generic {@code AvroSerializer} (schema-driven writer/reader, union resolution, logical-type conversions)
+ * took about 15 % of the benchmark's CPU for this shuffle. {@code HandSerializerTest} fails when the
+ * event-model schema gains a field this class does not write.
  */
 public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
 
@@ -40,13 +41,14 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             "certificateFingerprint", "certificateSerial", "certificateNotAfter", "mqttVersion");
     static final List<String> CONNECTION_FIELDS = List.of("remoteAddress", "remotePort", "protocol");
     static final List<String> UPDATE_FIELDS = List.of("state", "targetVersion", "attempt", "failureReason");
+    static final List<String> SECURITY_FIELDS = List.of("eventId", "type", "timestamp", "tenant", "deviceId", "claimedClientId",
+            "model", "region", "reason", "detail", "topic", "username", "broker", "attributes");
 
     private static final int NONE = 0;
     private static final int TELEMETRY = 1;
     private static final int SECURITY = 2;
     private static final UpdateState[] UPDATE_STATES = UpdateState.values();
-
-    private final AvroSerializer<SecurityEvent> security = new AvroSerializer<>(SecurityEvent.class);
+    private static final SecurityEventType[] SECURITY_TYPES = SecurityEventType.values();
 
     @Override
     public TypeSerializer<DeviceEvent> duplicate() {
@@ -66,7 +68,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             writeTelemetry(e.telemetry, out);
         } else if (e.security != null) {
             out.writeByte(SECURITY);
-            security.serialize(e.security, out);
+            writeSecurityEvent(e.security, out);
         } else {
             out.writeByte(NONE);
         }
@@ -80,7 +82,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         if (kind == TELEMETRY) {
             e.telemetry = readTelemetry(in);
         } else if (kind == SECURITY) {
-            e.security = security.deserialize(in);
+            e.security = readSecurityEvent(in);
         }
         return e;
     }
@@ -126,7 +128,11 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             out.writeInt(u.getAttempt());
             writeString(u.getFailureReason(), out);
         }
-        BrokerContext b = t.getBroker();
+        writeBroker(t.getBroker(), out);
+        out.writeBoolean(t.getQuarantined());
+    }
+
+    private static void writeBroker(BrokerContext b, DataOutputView out) throws IOException {
         out.writeBoolean(b != null);
         if (b != null) {
             writeString(b.getBrokerId(), out);
@@ -142,7 +148,77 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             writeInstant(b.getCertificateNotAfter(), out);
             writeString(b.getMqttVersion(), out);
         }
-        out.writeBoolean(t.getQuarantined());
+    }
+
+    private BrokerContext readBroker(DataInputView in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        BrokerContext b = new BrokerContext();
+        b.setBrokerId(readString(in));
+        b.setSourceAddress(readString(in));
+        if (in.readBoolean()) {
+            b.setSourcePort(in.readInt());
+        }
+        b.setTlsProtocol(readString(in));
+        b.setTlsCipher(readString(in));
+        b.setCertificateFingerprint(readString(in));
+        b.setCertificateSerial(readString(in));
+        b.setCertificateNotAfter(readInstant(in));
+        b.setMqttVersion(readString(in));
+        return b;
+    }
+
+    /** Every field of the SecurityEvent schema, in schema order ({@link #SECURITY_FIELDS}). */
+    static void writeSecurityEvent(SecurityEvent e, DataOutputView out) throws IOException {
+        writeString(e.getEventId(), out);
+        out.writeByte(e.getType() == null ? 0 : e.getType().ordinal() + 1);
+        writeInstant(e.getTimestamp(), out);
+        writeString(e.getTenant(), out);
+        writeString(e.getDeviceId(), out);
+        writeString(e.getClaimedClientId(), out);
+        writeString(e.getModel(), out);
+        writeString(e.getRegion(), out);
+        writeString(e.getReason(), out);
+        writeString(e.getDetail(), out);
+        writeString(e.getTopic(), out);
+        writeString(e.getUsername(), out);
+        writeBroker(e.getBroker(), out);
+        Map<String, String> attributes = e.getAttributes();
+        writeVarInt(attributes == null ? 0 : attributes.size() + 1, out);
+        if (attributes != null) {
+            for (Map.Entry<String, String> a : attributes.entrySet()) {
+                writeString(a.getKey(), out);
+                writeString(a.getValue(), out);
+            }
+        }
+    }
+
+    SecurityEvent readSecurityEvent(DataInputView in) throws IOException {
+        SecurityEvent e = new SecurityEvent();
+        e.setEventId(readString(in));
+        int type = in.readUnsignedByte();
+        e.setType(type == 0 ? null : SECURITY_TYPES[type - 1]);
+        e.setTimestamp(readInstant(in));
+        e.setTenant(readString(in));
+        e.setDeviceId(readString(in));
+        e.setClaimedClientId(readString(in));
+        e.setModel(readString(in));
+        e.setRegion(readString(in));
+        e.setReason(readString(in));
+        e.setDetail(readString(in));
+        e.setTopic(readString(in));
+        e.setUsername(readString(in));
+        e.setBroker(readBroker(in));
+        int attributes = readVarInt(in);
+        if (attributes > 0) {
+            Map<String, String> map = new HashMap<>();
+            for (int i = 1; i < attributes; i++) {
+                map.put(readString(in), readString(in));
+            }
+            e.setAttributes(map);
+        }
+        return e;
     }
 
     private Telemetry readTelemetry(DataInputView in) throws IOException {
@@ -192,21 +268,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             u.setFailureReason(readString(in));
             t.setUpdate(u);
         }
-        if (in.readBoolean()) {
-            BrokerContext b = new BrokerContext();
-            b.setBrokerId(readString(in));
-            b.setSourceAddress(readString(in));
-            if (in.readBoolean()) {
-                b.setSourcePort(in.readInt());
-            }
-            b.setTlsProtocol(readString(in));
-            b.setTlsCipher(readString(in));
-            b.setCertificateFingerprint(readString(in));
-            b.setCertificateSerial(readString(in));
-            b.setCertificateNotAfter(readInstant(in));
-            b.setMqttVersion(readString(in));
-            t.setBroker(b);
-        }
+        t.setBroker(readBroker(in));
         t.setQuarantined(in.readBoolean());
         return t;
     }

@@ -41,6 +41,19 @@ class HandSerializerTest {
         assertThat(serializer(PeerObservation.class)).isInstanceOf(PeerObservationSerializer.class);
         assertThat(serializer(HealthPoint.class)).isInstanceOf(HealthPointSerializer.class);
         assertThat(serializer(StatusSignal.class)).isInstanceOf(StatusSignalSerializer.class);
+        assertThat(serializer(SubjectEvent.class)).isInstanceOf(SubjectEventSerializer.class);
+    }
+
+    @Test
+    void subjectEventsComeBackEqual() throws Exception {
+        var e = Events.authFailure("cam-7", "198.51.100.9", T0);
+        List<SubjectEvent> in = io.fleetwarden.jobs.detect.SecuritySubject.of(e).stream().map(s -> new SubjectEvent(s, e)).toList();
+        assertThat(in).hasSize(2);
+        List<SubjectEvent> out = roundTrip(new SubjectEventSerializer(), in);
+        for (int i = 0; i < in.size(); i++) {
+            assertThat(out.get(i)).usingRecursiveComparison().isEqualTo(in.get(i));
+            assertThat(out.get(i).event).isEqualTo(e);
+        }
     }
 
     @Test
@@ -65,6 +78,7 @@ class HandSerializerTest {
         assertThat(names(BrokerContext.getClassSchema())).isEqualTo(DeviceEventSerializer.BROKER_FIELDS);
         assertThat(names(NetworkConnection.getClassSchema())).isEqualTo(DeviceEventSerializer.CONNECTION_FIELDS);
         assertThat(names(UpdateStatus.getClassSchema())).isEqualTo(DeviceEventSerializer.UPDATE_FIELDS);
+        assertThat(names(io.fleetwarden.model.SecurityEvent.getClassSchema())).isEqualTo(DeviceEventSerializer.SECURITY_FIELDS);
     }
 
     @Test
@@ -81,8 +95,14 @@ class HandSerializerTest {
                 .build();
         Telemetry noUpdateState = Events.telemetry("cam-3", T0).setUpdate(new UpdateStatus(UpdateState.UNKNOWN, null, 0, null)).build();
         var security = Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0, "cam-1", "198.51.100.7").build();
+        var richSecurity = Events.security(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, T0, "cam-2",
+                "198.51.100.8").setDetail("détail").setTopic("devices/x/cmd").setUsername("u").setAttributes(java.util.Map.of("a", "1", "b", ""))
+                .build();
+        var bareSecurity = Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT, T0, "cam-3", null)
+                .setBroker(BrokerContext.newBuilder().setBrokerId("b").build()).build();
 
-        List<DeviceEvent> in = List.of(DeviceEvent.of(full), DeviceEvent.of(sparse), DeviceEvent.of(noUpdateState), DeviceEvent.of(security));
+        List<DeviceEvent> in = List.of(DeviceEvent.of(full), DeviceEvent.of(sparse), DeviceEvent.of(noUpdateState), DeviceEvent.of(security),
+                DeviceEvent.of(richSecurity), DeviceEvent.of(bareSecurity));
         List<DeviceEvent> out = roundTrip(new DeviceEventSerializer(), in);
         for (int i = 0; i < in.size(); i++) {
             assertThat(out.get(i).key).isEqualTo(in.get(i).key);
