@@ -50,19 +50,15 @@ public class DeviceEvent {
         return e;
     }
 
-    /** Wraps telemetry into device events in the topology, validating each device's key once ({@link DeviceKeyCache}). */
+    /** Wraps telemetry into device events in the topology ({@link FastDeviceKeys}: no regular expression per record). */
     static final class FromTelemetry implements MapFunction<Telemetry, DeviceEvent> {
         private static final long serialVersionUID = 1L;
-        private transient DeviceKeyCache keys;
 
         @Override
         public DeviceEvent map(Telemetry t) {
-            if (keys == null) {
-                keys = new DeviceKeyCache();
-            }
             DeviceEvent e = new DeviceEvent();
             e.telemetry = t;
-            e.key = keys.of(t.getTenant(), t.getDeviceId());
+            e.key = FastDeviceKeys.of(t.getTenant(), t.getDeviceId());
             return e;
         }
     }
@@ -73,14 +69,10 @@ public class DeviceEvent {
      */
     static final class FromVerifiedSecurityEvent implements FlatMapFunction<SecurityEvent, DeviceEvent> {
         private static final long serialVersionUID = 1L;
-        private transient DeviceKeyCache keys;
 
         @Override
         public void flatMap(SecurityEvent s, Collector<DeviceEvent> out) {
-            if (keys == null) {
-                keys = new DeviceKeyCache();
-            }
-            String key = keys.ofValid(s.getTenant(), s.getDeviceId());
+            String key = FastDeviceKeys.ofValid(s.getTenant(), s.getDeviceId());
             if (key != null) {
                 DeviceEvent e = new DeviceEvent();
                 e.security = s;
