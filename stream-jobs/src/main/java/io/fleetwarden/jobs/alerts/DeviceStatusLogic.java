@@ -1,5 +1,7 @@
 package io.fleetwarden.jobs.alerts;
 
+import static io.fleetwarden.jobs.detect.StateStrings.keep;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,13 +29,14 @@ public final class DeviceStatusLogic {
     }
 
     public Optional<DeviceStatus> onSignal(DeviceStatusState s, StatusSignal in) {
-        s.tenant = in.tenant;
-        s.deviceId = in.deviceId;
-        s.model = in.model != null ? in.model : s.model;
-        s.region = in.region != null ? in.region : s.region;
-        s.firmwareVersion = in.firmwareVersion != null ? in.firmwareVersion : s.firmwareVersion;
-        s.brokerId = in.brokerId != null ? in.brokerId : s.brokerId;
-        s.sourceAddress = in.sourceAddress != null ? in.sourceAddress : s.sourceAddress;
+        // keep(): equal strings already in the (long-lived) state are kept, see StateStrings.
+        s.tenant = keep(s.tenant, in.tenant);
+        s.deviceId = keep(s.deviceId, in.deviceId);
+        s.model = in.model != null ? keep(s.model, in.model) : s.model;
+        s.region = in.region != null ? keep(s.region, in.region) : s.region;
+        s.firmwareVersion = in.firmwareVersion != null ? keep(s.firmwareVersion, in.firmwareVersion) : s.firmwareVersion;
+        s.brokerId = in.brokerId != null ? keep(s.brokerId, in.brokerId) : s.brokerId;
+        s.sourceAddress = in.sourceAddress != null ? keep(s.sourceAddress, in.sourceAddress) : s.sourceAddress;
         if (in.connected != null) {
             s.connected = in.connected;
         }
@@ -47,8 +50,8 @@ public final class DeviceStatusLogic {
     }
 
     public Optional<DeviceStatus> onAlert(DeviceStatusState s, Alert a) {
-        s.tenant = a.getTenant();
-        s.deviceId = a.getDeviceId();
+        s.tenant = keep(s.tenant, a.getTenant());
+        s.deviceId = keep(s.deviceId, a.getDeviceId());
         if (a.getStatus() == AlertStatus.OPEN) {
             s.openAlerts.put(a.getRuleId(), a.getSeverity());
         } else {

@@ -58,13 +58,13 @@ public final class FirmwareRules {
         boolean updateLoop0 = s.updateFailures.open;
         long failures0 = s.updateFailures.eventsSinceOpen;
         String lastFailure0 = s.lastFailure;
-        s.tenant = t.getTenant();
-        s.deviceId = t.getDeviceId();
-        s.model = t.getModel();
+        s.tenant = StateStrings.keep(s.tenant, t.getTenant());
+        s.deviceId = StateStrings.keep(s.deviceId, t.getDeviceId());
+        s.model = StateStrings.keep(s.model, t.getModel());
         if (ts >= s.lastSeen) {
             s.lastSeen = ts;
-            s.version = t.getFirmwareVersion();
-            s.imageHash = t.getFirmwareImageHash();
+            s.version = StateStrings.keep(s.version, t.getFirmwareVersion());
+            s.imageHash = StateStrings.keep(s.imageHash, t.getFirmwareImageHash());
             if (t.getBroker() != null && t.getBroker().getCertificateNotAfter() != null) {
                 s.certificateNotAfter = t.getBroker().getCertificateNotAfter().toEpochMilli();
             }
