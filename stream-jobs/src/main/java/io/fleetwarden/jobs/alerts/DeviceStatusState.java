@@ -23,6 +23,13 @@ public class DeviceStatusState {
     /** Event time of the last published status, and its fingerprint (without lastSeen). */
     public long publishedAt = Long.MIN_VALUE;
     public int publishedFingerprint;
+    /**
+     * Event time of the newest signal or alert of the device, or MIN_VALUE: the state is dropped
+     * {@code state.ttl} after it (the device-status operator's retention timer).
+     */
+    public long lastEvent = Long.MIN_VALUE;
+    /** Event time of the pending retention timer, or MIN_VALUE for none. */
+    public long timer = Long.MIN_VALUE;
 
     public DeviceStatusState() {
     }

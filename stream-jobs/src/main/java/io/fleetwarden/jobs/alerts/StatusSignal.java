@@ -1,12 +1,34 @@
 package io.fleetwarden.jobs.alerts;
 
+import java.lang.reflect.Type;
+import java.util.Map;
+
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+import io.fleetwarden.jobs.flink.HandSerializedTypeInfo;
+import io.fleetwarden.jobs.flink.StatusSignalSerializer;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.Telemetry;
 
-/** A fact about a device's state: from telemetry (seen, firmware) or a connect/disconnect. A Flink POJO. */
+/**
+ * A fact about a device's state: from telemetry (seen, firmware) or a connect/disconnect. Crosses the
+ * shuffle to the device-status operator with the hand-written {@link StatusSignalSerializer}.
+ */
+@TypeInfo(StatusSignal.TypeInfoFactory.class)
 public class StatusSignal {
 
+    /** Attaches {@link StatusSignalSerializer} wherever Flink derives this type's information. */
+    public static final class TypeInfoFactory extends org.apache.flink.api.common.typeinfo.TypeInfoFactory<StatusSignal> {
+        @Override
+        public TypeInformation<StatusSignal> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return new HandSerializedTypeInfo<>(StatusSignal.class, StatusSignalSerializer::new);
+        }
+    }
+
+    /** Device key ({@code tenant/deviceId}) when the sender knows it already (the per-device operator), else null. */
+    public String key;
     public String tenant;
     public String deviceId;
     public long timestamp;

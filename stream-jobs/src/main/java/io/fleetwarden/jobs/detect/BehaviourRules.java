@@ -65,13 +65,16 @@ public final class BehaviourRules {
         scored(out, s, s.connections, connections, 2.0, CONNECTIONS, RuleCatalogue.CONNECTION_SPIKE, tenant, device, ts,
                 "connections");
 
-        TreeSet<Integer> risky = new TreeSet<>();
+        TreeSet<Integer> risky = null; // allocated only for a device with a risky port
         for (Integer p : t.getListeningPorts()) {
             if (cfg.riskyPorts.contains(p)) {
+                if (risky == null) {
+                    risky = new TreeSet<>();
+                }
                 risky.add(p);
             }
         }
-        if (!risky.isEmpty()) {
+        if (risky != null) {
             boolean wasOpen = (s.open & TELNET) != 0;
             s.open |= TELNET;
             if (!wasOpen) {

@@ -46,9 +46,9 @@ public final class ConnectivityRules {
         // offline devices of a 200-device model look like a whole-cohort outage.
         String lateModel = s.reachable && s.model == null ? t.getModel() : null;
         String lateRegion = s.reachable && s.region == null ? t.getRegion() : null;
-        s.model = t.getModel();
-        s.region = t.getRegion();
-        s.brokerId = t.getBroker() == null ? s.brokerId : t.getBroker().getBrokerId();
+        s.model = StateStrings.keep(s.model, t.getModel());
+        s.region = StateStrings.keep(s.region, t.getRegion());
+        s.brokerId = t.getBroker() == null ? s.brokerId : StateStrings.keep(s.brokerId, t.getBroker().getBrokerId());
         if (lateModel != null || lateRegion != null) {
             r.changes().add(new ConnectivityChange(t.getTenant(), t.getDeviceId(), lateModel, lateRegion, null, true, ts,
                     ConnectivityChange.FIRST_SEEN));
@@ -128,13 +128,13 @@ public final class ConnectivityRules {
         long ts = e.getTimestamp().toEpochMilli();
         String address = e.getBroker() == null ? null : e.getBroker().getSourceAddress();
         if (e.getModel() != null) {
-            s.model = e.getModel();
+            s.model = StateStrings.keep(s.model, e.getModel());
         }
         if (e.getRegion() != null) {
-            s.region = e.getRegion();
+            s.region = StateStrings.keep(s.region, e.getRegion());
         }
         if (e.getBroker() != null) {
-            s.brokerId = e.getBroker().getBrokerId();
+            s.brokerId = StateStrings.keep(s.brokerId, e.getBroker().getBrokerId());
         }
         // Telemetry and security events arrive on different streams, so their processing order is not
         // their event-time order: a connect or disconnect older than the latest report says nothing

@@ -2,9 +2,11 @@ package io.fleetwarden.jobs.detect;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 
 import io.fleetwarden.jobs.detect.BurstWindow.Transition;
@@ -32,6 +34,12 @@ import io.fleetwarden.model.firmware.VersionRange;
 public final class FirmwareRules {
 
     private final DetectionConfig cfg;
+    /**
+     * Hashes of the reference objects (catalog entries, advisory lists) by identity: the per-device operator
+     * passes the same instances until the broadcast state changes, so a report costs two identity lookups,
+     * not a hash over the whole catalog entry.
+     */
+    private final Map<Object, Integer> referenceHashes = new IdentityHashMap<>();
 
     public FirmwareRules(DetectionConfig cfg) {
         this.cfg = cfg;
@@ -40,14 +48,23 @@ public final class FirmwareRules {
     /** Updates the device state from a report, then evaluates. */
     public List<Finding> onTelemetry(FirmwareState s, Telemetry t, FirmwareCatalogEntry catalog, Collection<Advisory> advisories) {
         long ts = t.getDeviceTime().toEpochMilli();
-        List<Finding> extra = new ArrayList<>();
-        s.tenant = t.getTenant();
-        s.deviceId = t.getDeviceId();
-        s.model = t.getModel();
+        // The firmware facts the evaluation depends on, before this report.
+        String tenant0 = s.tenant;
+        String device0 = s.deviceId;
+        String model0 = s.model;
+        String version0 = s.version;
+        String hash0 = s.imageHash;
+        long certificate0 = s.certificateNotAfter;
+        boolean updateLoop0 = s.updateFailures.open;
+        long failures0 = s.updateFailures.eventsSinceOpen;
+        String lastFailure0 = s.lastFailure;
+        s.tenant = StateStrings.keep(s.tenant, t.getTenant());
+        s.deviceId = StateStrings.keep(s.deviceId, t.getDeviceId());
+        s.model = StateStrings.keep(s.model, t.getModel());
         if (ts >= s.lastSeen) {
             s.lastSeen = ts;
-            s.version = t.getFirmwareVersion();
-            s.imageHash = t.getFirmwareImageHash();
+            s.version = StateStrings.keep(s.version, t.getFirmwareVersion());
+            s.imageHash = StateStrings.keep(s.imageHash, t.getFirmwareImageHash());
             if (t.getBroker() != null && t.getBroker().getCertificateNotAfter() != null) {
                 s.certificateNotAfter = t.getBroker().getCertificateNotAfter().toEpochMilli();
             }
@@ -68,18 +85,80 @@ public final class FirmwareRules {
         if (s.updateFailures.quietExpired(ts, cfg.updateFailureWindowMs)) {
             s.updateFailures.close();
         }
-        List<Finding> out = evaluate(s, catalog, advisories, ts);
-        out.addAll(extra);
+        boolean sameFacts = Objects.equals(tenant0, s.tenant) && Objects.equals(device0, s.deviceId) && Objects.equals(model0, s.model)
+                && Objects.equals(version0, s.version) && Objects.equals(hash0, s.imageHash) && certificate0 == s.certificateNotAfter
+                && updateLoop0 == s.updateFailures.open && failures0 == s.updateFailures.eventsSinceOpen
+                && Objects.equals(lastFailure0, s.lastFailure);
+        List<Finding> out;
+        if (sameFacts && referenceFingerprint(catalog, advisories) == s.referenceFingerprint && ts >= s.evaluatedAt && ts < s.validUntil) {
+            // Nothing the rules read changed and no time threshold was crossed: the evaluation would find exactly
+            // what is open (no findings). Most reports take this path; evaluating builds every open finding.
+            out = new ArrayList<>();
+        } else {
+            out = evaluate(s, catalog, advisories, ts);
+        }
         // The highest version is learnt after evaluation so that the downgrade is seen first.
-        if (isVersion(s.version) && (s.highestVersion == null || FirmwareVersion.parse(s.version).isNewerThan(FirmwareVersion.parse(s.highestVersion)))) {
+        if (s.version != null && !s.version.equals(s.highestVersion) && isVersion(s.version)
+                && (s.highestVersion == null || FirmwareVersion.parse(s.version).isNewerThan(FirmwareVersion.parse(s.highestVersion)))) {
             s.highestVersion = s.version;
+            s.validUntil = Long.MIN_VALUE; // the downgrade rule reads it: evaluate the next report
         }
         return out;
+    }
+
+    /** Fingerprint of the reference data an evaluation reads; cached by object identity (see {@link #referenceHashes}). */
+    int referenceFingerprint(FirmwareCatalogEntry catalog, Collection<Advisory> advisories) {
+        return 31 * referenceHash(catalog) + referenceHash(advisories);
+    }
+
+    private int referenceHash(Object o) {
+        if (o == null) {
+            return 0;
+        }
+        Integer h = referenceHashes.get(o);
+        if (h == null) {
+            if (referenceHashes.size() >= 1024) {
+                referenceHashes.clear(); // bounded: catalog entries are per model, advisory lists per broadcast change
+            }
+            h = o.hashCode();
+            referenceHashes.put(o, h);
+        }
+        return h;
+    }
+
+    /**
+     * The first event time after {@code now} at which a time-dependent condition of {@link #wanted} can flip
+     * (all are "now >= threshold"): the latest release's grace period ending, end of support, the certificate
+     * warning starting. Candidates are taken whether or not their other conditions hold (safe: at worst an
+     * extra evaluation).
+     */
+    private long nextTimeThreshold(FirmwareState s, FirmwareCatalogEntry catalog, long now) {
+        long next = Long.MAX_VALUE;
+        if (catalog != null) {
+            Long released = releasedAt(catalog, catalog.getLatestVersion());
+            if (released != null && released + cfg.firmwareGraceMs > now) {
+                next = Math.min(next, released + cfg.firmwareGraceMs);
+            }
+            if (catalog.getEndOfSupport() != null && catalog.getEndOfSupport().toEpochMilli() > now) {
+                next = Math.min(next, catalog.getEndOfSupport().toEpochMilli());
+            }
+        }
+        if (s.certificateNotAfter != Long.MIN_VALUE) {
+            // "notAfter - now < warn" holds from notAfter - warn + 1 on.
+            long warnFrom = s.certificateNotAfter - cfg.certificateWarnMs + 1;
+            if (warnFrom > now) {
+                next = Math.min(next, warnFrom);
+            }
+        }
+        return next;
     }
 
     /** Compares what should be open now with what is open and returns the difference. */
     public List<Finding> evaluate(FirmwareState s, FirmwareCatalogEntry catalog, Collection<Advisory> advisories, long now) {
         Map<String, Finding> wanted = wanted(s, catalog, advisories, now);
+        s.evaluatedAt = now;
+        s.validUntil = nextTimeThreshold(s, catalog, now);
+        s.referenceFingerprint = referenceFingerprint(catalog, advisories);
         List<Finding> out = new ArrayList<>();
         for (Finding f : wanted.values()) {
             int fp = f.evidence.hashCode();

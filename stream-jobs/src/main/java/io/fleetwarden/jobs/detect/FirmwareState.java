@@ -22,6 +22,16 @@ public class FirmwareState {
     public BurstWindow updateFailures = new BurstWindow();
     public String lastFailure;
     public Map<String, Integer> open = new HashMap<>();
+    /**
+     * Memo of the last evaluation (see {@link FirmwareRules#onTelemetry}): event time it ran at, the first
+     * event time at which a time-dependent condition (grace period, end of support, certificate warning)
+     * can flip, and a fingerprint of the reference data (catalog entry, advisories) it used. While the
+     * device's firmware facts and the reference data stay the same and a report's time lies in
+     * [{@link #evaluatedAt}, {@link #validUntil}), evaluating again would give exactly what is open.
+     */
+    public long evaluatedAt = Long.MIN_VALUE;
+    public long validUntil = Long.MIN_VALUE;
+    public int referenceFingerprint;
 
     public FirmwareState() {
     }

@@ -27,7 +27,7 @@ public final class ModelPeerRules {
     }
 
     public List<Finding> onObservation(ModelPeerState s, PeerObservation o) {
-        List<Finding> out = new ArrayList<>();
+        List<Finding> out = new ArrayList<>(0);
         if (s.firstSeen == Long.MIN_VALUE) {
             s.firstSeen = o.timestamp;
         }
@@ -55,22 +55,25 @@ public final class ModelPeerRules {
         }
 
         boolean learning = o.timestamp - s.firstSeen < cfg.peerPortLearningMs;
-        TreeSet<Integer> novel = new TreeSet<>();
+        TreeSet<Integer> novel = null; // allocated only for a device with an unknown port
         for (Integer p : o.listeningPorts) {
             if (!s.knownPorts.contains(p)) {
                 if (learning && s.knownPorts.size() < MAX_PORTS) {
                     s.knownPorts.add(p);
                 } else if (!learning) {
+                    if (novel == null) {
+                        novel = new TreeSet<>();
+                    }
                     novel.add(p);
                 }
             }
         }
-        if (!novel.isEmpty() && (open & PORT) == 0) {
+        if (novel != null && (open & PORT) == 0) {
             open |= PORT;
             out.add(Finding.device(RuleCatalogue.NEW_MODEL_PORT.id(), Action.OPEN, o.tenant, o.deviceId, o.timestamp,
                             "listening on " + novel + ", never seen on model " + o.model)
                     .with("ports", novel).with("modelPorts", new TreeSet<>(s.knownPorts)).with("model", o.model));
-        } else if (novel.isEmpty() && (open & PORT) != 0) {
+        } else if (novel == null && (open & PORT) != 0) {
             open &= ~PORT;
             out.add(Finding.device(RuleCatalogue.NEW_MODEL_PORT.id(), Action.CLEAR, o.tenant, o.deviceId, o.timestamp,
                     "no unknown ports").with("listeningPorts", o.listeningPorts));

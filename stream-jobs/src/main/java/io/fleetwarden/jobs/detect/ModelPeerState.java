@@ -17,6 +17,10 @@ public class ModelPeerState {
     public Set<Integer> knownPorts = new HashSet<>();
     /** Device id to bit set of open rules (1 = CMP-RATE-002, 2 = CMP-NET-002). */
     public Map<String, Integer> open = new HashMap<>();
+    /** Event time of the newest observation; the state is dropped {@code state.ttl} after it (retention timer). */
+    public long lastObservation = Long.MIN_VALUE;
+    /** Event time of the pending retention timer, or MIN_VALUE for none. */
+    public long timer = Long.MIN_VALUE;
 
     public ModelPeerState() {
     }

@@ -1,10 +1,30 @@
 package io.fleetwarden.jobs.detect;
 
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** One device report as the model-peer stage sees it. A Flink POJO. */
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+import io.fleetwarden.jobs.flink.HandSerializedTypeInfo;
+import io.fleetwarden.jobs.flink.PeerObservationSerializer;
+
+/**
+ * One device report as the model-peer stage sees it. Crosses the shuffle to the model-peer stage (one
+ * per telemetry report) with the hand-written {@link PeerObservationSerializer}.
+ */
+@TypeInfo(PeerObservation.TypeInfoFactory.class)
 public class PeerObservation {
+
+    /** Attaches {@link PeerObservationSerializer} wherever Flink derives this type's information. */
+    public static final class TypeInfoFactory extends org.apache.flink.api.common.typeinfo.TypeInfoFactory<PeerObservation> {
+        @Override
+        public TypeInformation<PeerObservation> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return new HandSerializedTypeInfo<>(PeerObservation.class, PeerObservationSerializer::new);
+        }
+    }
 
     public String tenant;
     public String model;
@@ -16,7 +36,13 @@ public class PeerObservation {
     public PeerObservation() {
     }
 
+    /** The model-peer key, computed once per observation (the partitioner and the receiving operator both ask). */
+    private transient String key;
+
     public String modelKey() {
-        return tenant + "|model=" + model;
+        if (key == null) {
+            key = tenant + "|model=" + model;
+        }
+        return key;
     }
 }

@@ -26,8 +26,17 @@ public final class SecurityRules {
         this.cfg = cfg;
     }
 
+    /**
+     * Whether the event counts towards any rule for this subject. Events that do not (connects, disconnects,
+     * most events of verified devices) change nothing here, so the topology does not send them to the
+     * burst operator at all.
+     */
+    public static boolean counts(SecuritySubject s, SecurityEvent e) {
+        return ruleFor(s, e) != null;
+    }
+
     /** The rule an event counts towards for this subject, or null. */
-    String ruleFor(SecuritySubject s, SecurityEvent e) {
+    static String ruleFor(SecuritySubject s, SecurityEvent e) {
         SecurityEventType t = e.getType();
         boolean revoked = t == SecurityEventType.AUTHENTICATION_FAILURE
                 && SecurityEventReasons.CERTIFICATE_REVOKED.equals(e.getReason());

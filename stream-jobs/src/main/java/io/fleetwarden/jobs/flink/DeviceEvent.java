@@ -1,14 +1,32 @@
 package io.fleetwarden.jobs.flink;
 
+import java.lang.reflect.Type;
+import java.util.Map;
+
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.util.Collector;
+
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 
 /**
  * One input of the per-device operator: exactly one of {@link #telemetry} or {@link #security} is
- * set. A Flink POJO whose fields are the event-model Avro records, so the one shuffle to
- * {@link DeviceFunction} uses the POJO serializer around Flink's {@code AvroSerializer} (no Kryo).
+ * set. Crosses the one shuffle to {@link DeviceFunction} with the hand-written
+ * {@link DeviceEventSerializer} (no Kryo, and not the generic POJO/Avro serializers, see there).
  */
+@TypeInfo(DeviceEvent.TypeInfoFactory.class)
 public class DeviceEvent {
+
+    /** Attaches {@link DeviceEventSerializer} wherever Flink derives this type's information. */
+    public static final class TypeInfoFactory extends org.apache.flink.api.common.typeinfo.TypeInfoFactory<DeviceEvent> {
+        @Override
+        public TypeInformation<DeviceEvent> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return new HandSerializedTypeInfo<>(DeviceEvent.class, DeviceEventSerializer::new);
+        }
+    }
 
     /** Computed (and validated) once where the event enters, not again by every key selector call. */
     public String key;
@@ -30,6 +48,38 @@ public class DeviceEvent {
         e.security = s;
         e.key = FleetDetectionJob.deviceKey(s);
         return e;
+    }
+
+    /** Wraps telemetry into device events in the topology ({@link FastDeviceKeys}: no regular expression per record). */
+    static final class FromTelemetry implements MapFunction<Telemetry, DeviceEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public DeviceEvent map(Telemetry t) {
+            DeviceEvent e = new DeviceEvent();
+            e.telemetry = t;
+            e.key = FastDeviceKeys.of(t.getTenant(), t.getDeviceId());
+            return e;
+        }
+    }
+
+    /**
+     * Verified security events (valid tenant and device id) as device events; the others are dropped here
+     * (they only count per claimed identity or address, in the burst stage).
+     */
+    static final class FromVerifiedSecurityEvent implements FlatMapFunction<SecurityEvent, DeviceEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void flatMap(SecurityEvent s, Collector<DeviceEvent> out) {
+            String key = FastDeviceKeys.ofValid(s.getTenant(), s.getDeviceId());
+            if (key != null) {
+                DeviceEvent e = new DeviceEvent();
+                e.security = s;
+                e.key = key;
+                out.collect(e);
+            }
+        }
     }
 
     /** The device key ({@code tenant/deviceId}) of whichever event this holds. */

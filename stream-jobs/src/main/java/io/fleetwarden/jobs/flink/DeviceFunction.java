@@ -27,6 +27,7 @@ import io.fleetwarden.jobs.detect.FirmwareState;
 import io.fleetwarden.jobs.detect.PeerObservation;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.model.Advisory;
+import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.FirmwareCatalogEntry;
 import io.fleetwarden.model.Telemetry;
@@ -50,10 +51,12 @@ import io.fleetwarden.model.Telemetry;
  * status fact (firmware, model, region, broker, source address, certificate, quarantine flag) always, reports that would
  * only refresh {@code lastSeen} at most once per device per {@link #STATUS_REFRESH_MS} of event time.
  *
- * <p>Timers: only connectivity uses them — one event-time timer per device, at the next offline
- * deadline or burst quiet time, never at or before the current watermark. State: one
+ * <p>Timers: at most one event-time timer per device, at or before the next connectivity deadline
+ * (offline deadline, burst quiet time) or the retention deadline, never at or before the current watermark. State: one
  * {@link DeviceState} per device (the three rule states and the timer), bounded by the rule classes,
- * dropped by TTL ({@link States}) when the device disappears.
+ * and dropped when the device has sent nothing for {@link DetectionConfig#deviceStateTtlMs} of event time
+ * (retention deadline, served by the same timer). No Flink state TTL here: its bookkeeping on every state
+ * access cost more than all the rules together in the benchmark profile.
  */
 public class DeviceFunction extends KeyedBroadcastProcessFunction<String, DeviceEvent, ReferenceUpdate, Finding> {
 
@@ -108,7 +111,9 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         connectivityRules = new ConnectivityRules(cfg);
         behaviourRules = new BehaviourRules(cfg);
         firmwareRules = new FirmwareRules(cfg);
-        stateDescriptor = States.withTtl(new ValueStateDescriptor<>("device", DeviceState.class), cfg);
+        // No Flink state TTL: its per-access bookkeeping was the largest cost in the benchmark profile. The state is
+        // bounded by the retention timer instead (see rescheduleTimer and onTimer).
+        stateDescriptor = new ValueStateDescriptor<>("device", DeviceState.class);
         state = getRuntimeContext().getState(stateDescriptor);
     }
 
@@ -120,22 +125,26 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         }
         if (in.telemetry != null) {
             Telemetry t = in.telemetry;
+            ds.lastEvent = Math.max(ds.lastEvent, t.getDeviceTime().toEpochMilli());
             emit(connectivityRules.onTelemetry(ds.connectivity, t), out, ctx);
             behaviourRules.onTelemetry(ds.behaviour, t).forEach(out::collect);
             ctx.output(PEERS, BehaviourRules.observation(t));
             FirmwareCatalogEntry catalog = ctx.getBroadcastState(CATALOG).get(t.getModel());
             firmwareRules.onTelemetry(ds.firmware, t, catalog, advisories(ctx.getBroadcastState(ADVISORIES))).forEach(out::collect);
-            statusFromTelemetry(ds, t, ctx);
+            statusFromTelemetry(ds, t, in.key, ctx);
         } else if (in.security != null) {
+            ds.lastEvent = Math.max(ds.lastEvent, in.security.getTimestamp().toEpochMilli());
             emit(connectivityRules.onSecurityEvent(ds.connectivity, in.security), out, ctx);
             StatusSignal s = StatusSignal.of(in.security);
             if (s != null) {
+                s.key = in.key;
                 // A connection change is always a real change; the next report must say "connected" again.
                 ctx.output(STATUS, s);
                 ds.statusFingerprint = 0;
             }
         }
-        rescheduleTimer(ds, ctx.timerService());
+        // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
+        rescheduleTimer(ds, ctx.timerService(), ctx.timerService().currentWatermark() + 1);
         state.update(ds);
     }
 
@@ -176,9 +185,20 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             return;
         }
         ds.timer = DeviceState.NO_TIMER;
-        String[] key = DeviceKeys.parse(ctx.getCurrentKey());
-        emit(connectivityRules.onTimer(ds.connectivity, key[0], key[1], ts), out, ctx);
-        rescheduleTimer(ds, ctx.timerService());
+        if (ts >= connectivityRules.nextTimer(ds.connectivity)) {
+            // Something is due (a lazy timer that fires early has nothing to do: skip the key parsing as well).
+            String[] key = DeviceKeys.parse(ctx.getCurrentKey());
+            emit(connectivityRules.onTimer(ds.connectivity, key[0], key[1], ts), out, ctx);
+        }
+        if (ts >= retentionDeadline(ds)) {
+            // Silent for the whole retention period: forget the device (its rules have nothing pending any more).
+            state.clear();
+            return;
+        }
+        // A timer that fired early registers the real deadline even if the watermark has passed it already (the
+        // watermark jumped): it then fires in this same watermark advance at exactly that time, as it would have
+        // had it been registered all along. Strictly after ts, so this always terminates.
+        rescheduleTimer(ds, ctx.timerService(), ts + 1);
         state.update(ds);
     }
 
@@ -186,22 +206,33 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
      * Sends a report's status signal only when a status fact changed or the last one sent is at least
      * {@link #STATUS_REFRESH_MS} older (event time); out-of-order reports that change nothing are dropped.
      */
-    static boolean statusDue(DeviceState ds, StatusSignal s, boolean quarantined) {
-        int fp = Objects.hash(s.model, s.region, s.firmwareVersion, s.brokerId, s.sourceAddress, s.certificateNotAfter, quarantined);
+    static boolean statusDue(DeviceState ds, Telemetry t) {
+        BrokerContext b = t.getBroker();
+        long certificate = b == null || b.getCertificateNotAfter() == null ? Long.MIN_VALUE : b.getCertificateNotAfter().toEpochMilli();
+        // The status facts of StatusSignal.of(t), hashed without building the signal (most reports send none).
+        int fp = Objects.hashCode(t.getModel());
+        fp = 31 * fp + Objects.hashCode(t.getRegion());
+        fp = 31 * fp + Objects.hashCode(t.getFirmwareVersion());
+        fp = 31 * fp + (b == null ? 0 : Objects.hashCode(b.getBrokerId()));
+        fp = 31 * fp + (b == null ? 0 : Objects.hashCode(b.getSourceAddress()));
+        fp = 31 * fp + Long.hashCode(certificate);
+        fp = 31 * fp + Boolean.hashCode(t.getQuarantined());
         // 0 is reserved for "send the next one".
         fp = fp == 0 ? 1 : fp;
+        long ts = t.getDeviceTime().toEpochMilli();
         boolean due = fp != ds.statusFingerprint || ds.statusSentAt == Long.MIN_VALUE
-                || s.timestamp - ds.statusSentAt >= STATUS_REFRESH_MS;
+                || ts - ds.statusSentAt >= STATUS_REFRESH_MS;
         if (due) {
             ds.statusFingerprint = fp;
-            ds.statusSentAt = Math.max(ds.statusSentAt, s.timestamp);
+            ds.statusSentAt = Math.max(ds.statusSentAt, ts);
         }
         return due;
     }
 
-    private static void statusFromTelemetry(DeviceState ds, Telemetry t, ReadOnlyContext ctx) {
-        StatusSignal s = StatusSignal.of(t);
-        if (statusDue(ds, s, t.getQuarantined())) {
+    private static void statusFromTelemetry(DeviceState ds, Telemetry t, String key, ReadOnlyContext ctx) {
+        if (statusDue(ds, t)) {
+            StatusSignal s = StatusSignal.of(t);
+            s.key = key;
             ctx.output(STATUS, s);
         }
     }
@@ -227,20 +258,35 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         r.changes().forEach(c -> ctx.output(CHANGES, c));
     }
 
-    /** Keeps exactly one event-time timer per device, at the connectivity rules' next deadline. */
-    private void rescheduleTimer(DeviceState ds, TimerService timers) {
-        // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
-        long wanted = connectivityRules.nextTimer(ds.connectivity);
-        long next = wanted == Long.MAX_VALUE ? DeviceState.NO_TIMER : Math.max(wanted, timers.currentWatermark() + 1);
-        if (ds.timer == next) {
+    /**
+     * Event time at which the device's state is dropped: {@link DetectionConfig#deviceStateTtlMs} after its
+     * newest event (telemetry or security event), or never for a state that has seen no event.
+     */
+    long retentionDeadline(DeviceState ds) {
+        return ds.lastEvent == Long.MIN_VALUE ? Long.MAX_VALUE : ds.lastEvent + cfg.deviceStateTtlMs;
+    }
+
+    /**
+     * Keeps at most one event-time timer per device, at or before the earliest of the connectivity rules'
+     * next deadline and the retention deadline. A pending timer that is earlier than needed is kept rather
+     * than moved: it fires, finds nothing due yet and registers the next deadline. A device reporting every
+     * 30 s therefore costs one timer firing per offline interval instead of a timer deletion and
+     * registration per report (the deadline moves with every report), while the rules still fire at exactly
+     * their deadline.
+     */
+    private void rescheduleTimer(DeviceState ds, TimerService timers, long earliest) {
+        long wanted = Math.min(connectivityRules.nextTimer(ds.connectivity), retentionDeadline(ds));
+        if (wanted == Long.MAX_VALUE) {
+            return;
+        }
+        long next = Math.max(wanted, earliest);
+        if (ds.timer != DeviceState.NO_TIMER && ds.timer <= next) {
             return;
         }
         if (ds.timer != DeviceState.NO_TIMER) {
             timers.deleteEventTimeTimer(ds.timer);
         }
-        if (next != DeviceState.NO_TIMER) {
-            timers.registerEventTimeTimer(next);
-        }
+        timers.registerEventTimeTimer(next);
         ds.timer = next;
     }
 }

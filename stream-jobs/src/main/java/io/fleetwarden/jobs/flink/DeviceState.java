@@ -6,9 +6,10 @@ import io.fleetwarden.jobs.detect.FirmwareState;
 
 /**
  * Everything {@link DeviceFunction} keeps for one device, in ONE value state: the three rule classes'
- * states and the pending connectivity timer. One state instead of four means two state accesses per
- * record instead of seven, each of which pays for TTL bookkeeping and incremental cleanup on the heap
- * backend (the largest cost in the benchmark profile). A Flink POJO of POJOs (no Kryo).
+ * states, the pending timer, the status-signal throttle and the newest event time (for the retention
+ * deadline). One state instead of four means two state accesses per record instead of seven; there is
+ * no Flink state TTL on it (the state is dropped by an explicit retention deadline, see
+ * {@link DeviceFunction}). A Flink POJO of POJOs (no Kryo).
  */
 public class DeviceState {
 
@@ -28,6 +29,11 @@ public class DeviceState {
     public int statusFingerprint;
     /** Event time of the last status signal sent, or {@link Long#MIN_VALUE} for none. */
     public long statusSentAt = Long.MIN_VALUE;
+    /**
+     * Event time of the newest event (telemetry or security event) of the device, or {@link Long#MIN_VALUE}:
+     * the state is dropped {@code state.ttl} after it (retention deadline, see {@link DeviceFunction}).
+     */
+    public long lastEvent = Long.MIN_VALUE;
 
     public DeviceState() {
     }

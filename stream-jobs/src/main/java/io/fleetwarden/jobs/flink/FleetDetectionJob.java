@@ -16,6 +16,7 @@ import io.fleetwarden.jobs.alerts.StatusSignal;
 import io.fleetwarden.jobs.detect.ConnectivityChange;
 import io.fleetwarden.jobs.detect.Finding;
 import io.fleetwarden.jobs.detect.PeerObservation;
+import io.fleetwarden.jobs.detect.SecurityRules;
 import io.fleetwarden.jobs.detect.SecuritySubject;
 import io.fleetwarden.jobs.influx.FleetSignal;
 import io.fleetwarden.jobs.influx.HealthPoint;
@@ -51,9 +52,19 @@ public final class FleetDetectionJob {
                          DataStream<ReferenceUpdate> reference) {
     }
 
-    /** Output streams. */
-    public record Outputs(DataStream<Alert> alerts, DataStream<DeviceStatus> deviceStatus, DataStream<HealthPoint> points,
-                          DataStream<Finding> findings) {
+    /**
+     * Output streams. InfluxDB points come as two streams: {@code deviceHealthPoints} (one per telemetry
+     * report, produced in the telemetry input's operator chain) and {@code eventPoints} (alerts and fleet
+     * health). Sinking them separately keeps the per-report points inside the telemetry chain — no
+     * serialisation, no shuffle; {@link #points()} is their union for readers that want all points.
+     */
+    public record Outputs(DataStream<Alert> alerts, DataStream<DeviceStatus> deviceStatus, DataStream<HealthPoint> deviceHealthPoints,
+                          DataStream<HealthPoint> eventPoints, DataStream<Finding> findings) {
+
+        /** All InfluxDB points (a union: sinking it moves every per-report point across a task boundary). */
+        public DataStream<HealthPoint> points() {
+            return deviceHealthPoints.union(eventPoints);
+        }
     }
 
     /** Events later than this behind the watermark are counted and dropped; less late ones are counted and applied. */
@@ -69,7 +80,9 @@ public final class FleetDetectionJob {
         out.alerts().sinkTo(alerts).name("alerts-sink").uid("alerts-sink");
         out.deviceStatus().sinkTo(status).name("device-status-sink").uid("device-status-sink");
         if (influx != null) {
-            out.points().sinkTo(influx).name("influx-sink").uid("influx-sink");
+            // Two writers of the same sink: the per-report points are written from the telemetry chain itself.
+            out.eventPoints().sinkTo(influx).name("influx-sink").uid("influx-sink");
+            out.deviceHealthPoints().sinkTo(influx).name("influx-device-health-sink").uid("influx-device-health-sink");
         }
         return out;
     }
@@ -81,13 +94,17 @@ public final class FleetDetectionJob {
         DataStream<SecurityEvent> security = in.securityEvents()
                 .process(new LateFilter<SecurityEvent>(ALLOWED_LATENESS.toMillis()), TypeInformation.of(SecurityEvent.class))
                 .name("security-lateness").uid("security-lateness");
-        DataStream<SecurityEvent> verified = security
-                .filter(e -> DeviceKeys.isValidId(e.getTenant()) && DeviceKeys.isValidId(e.getDeviceId()))
-                .name("verified-security-events").uid("verified-security-events");
 
-        // Compromise bursts per subject.
+        // Compromise bursts per subject. Only events that count towards a burst rule cross the shuffle (not the
+        // connects and disconnects, most of the security traffic): the others would change nothing there.
         SingleOutputStreamOperator<Finding> bursts = security
-                .flatMap((SecurityEvent e, Collector<SubjectEvent> c) -> SecuritySubject.of(e).forEach(s -> c.collect(new SubjectEvent(s, e))))
+                .flatMap((SecurityEvent e, Collector<SubjectEvent> c) -> {
+                    for (SecuritySubject s : SecuritySubject.of(e)) {
+                        if (SecurityRules.counts(s, e)) {
+                            c.collect(new SubjectEvent(s, e));
+                        }
+                    }
+                })
                 .returns(SubjectEvent.class)
                 .name("security-subjects").uid("security-subjects")
                 .keyBy(s -> s.key)
@@ -96,9 +113,10 @@ public final class FleetDetectionJob {
 
         // All per-device detectors in one operator: one shuffle of each telemetry record, not three.
         BroadcastStream<ReferenceUpdate> reference = in.reference().broadcast(DeviceFunction.CATALOG, DeviceFunction.ADVISORIES);
-        DataStream<DeviceEvent> deviceEvents = telemetry.map(DeviceEvent::of).returns(DeviceEvent.class)
+        DataStream<DeviceEvent> deviceEvents = telemetry.map(new DeviceEvent.FromTelemetry()).returns(DeviceEvent.class)
                 .name("device-telemetry").uid("device-telemetry")
-                .union(verified.map(DeviceEvent::of).returns(DeviceEvent.class).name("device-security").uid("device-security"));
+                .union(security.flatMap(new DeviceEvent.FromVerifiedSecurityEvent()).returns(DeviceEvent.class)
+                        .name("device-security").uid("device-security"));
         SingleOutputStreamOperator<Finding> devices = deviceEvents.keyBy(DeviceEvent::deviceKey)
                 .connect(reference)
                 .process(new DeviceFunction(cfg))
@@ -137,7 +155,7 @@ public final class FleetDetectionJob {
         SingleOutputStreamOperator<DeviceStatus> status = alerts
                 .filter(a -> a.getDeviceId() != null).name("device-alerts").uid("device-alerts")
                 .keyBy(a -> DeviceKeys.of(a.getTenant(), a.getDeviceId()))
-                .connect(signals.keyBy(s -> DeviceKeys.of(s.tenant, s.deviceId)))
+                .connect(signals.keyBy(s -> s.key != null ? s.key : DeviceKeys.of(s.tenant, s.deviceId)))
                 .process(new DeviceStatusFunction(cfg))
                 .name("device-status").uid("device-status");
 
@@ -150,11 +168,11 @@ public final class FleetDetectionJob {
                     }
                 }).returns(FleetSignal.class).name("fleet-from-alerts").uid("fleet-from-alerts"),
                         status.getSideOutput(DeviceStatusFunction.FIRMWARE));
-        DataStream<HealthPoint> points = telemetry.map(InfluxPoints::deviceHealth).name("device-health-points").uid("device-health-points")
-                .union(alerts.map(InfluxPoints::alert).name("alert-points").uid("alert-points"),
-                        fleetSignals.keyBy(s -> s.tenant).process(new FleetHealthFunction())
-                                .name("fleet-health").uid("fleet-health"));
-        return new Outputs(alerts, status, points, findings);
+        DataStream<HealthPoint> deviceHealth = telemetry.map(InfluxPoints::deviceHealth).name("device-health-points").uid("device-health-points");
+        DataStream<HealthPoint> eventPoints = alerts.map(InfluxPoints::alert).name("alert-points").uid("alert-points")
+                .union(fleetSignals.keyBy(s -> s.tenant).process(new FleetHealthFunction())
+                        .name("fleet-health").uid("fleet-health"));
+        return new Outputs(alerts, status, deviceHealth, eventPoints, findings);
     }
 
     static String deviceKey(Telemetry t) {

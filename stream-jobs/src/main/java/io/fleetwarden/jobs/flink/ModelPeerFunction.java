@@ -3,6 +3,7 @@ package io.fleetwarden.jobs.flink;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -12,7 +13,11 @@ import io.fleetwarden.jobs.detect.ModelPeerState;
 import io.fleetwarden.jobs.detect.PeerObservation;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 
-/** Devices against their model's peers (key = {@code tenant|model=...}). State per model, not per device. */
+/**
+ * Devices against their model's peers (key = {@code tenant|model=...}). State per model, not per device,
+ * touched by every telemetry report: no Flink state TTL (per-access bookkeeping); a lazy retention timer
+ * drops a model's state {@code state.ttl} of event time after its newest observation.
+ */
 public class ModelPeerFunction extends KeyedProcessFunction<String, PeerObservation, Finding> {
 
     private static final long serialVersionUID = 1L;
@@ -28,7 +33,7 @@ public class ModelPeerFunction extends KeyedProcessFunction<String, PeerObservat
     @Override
     public void open(OpenContext ctx) {
         rules = new ModelPeerRules(cfg);
-        state = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("model-peers", ModelPeerState.class), cfg));
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>("model-peers", ModelPeerState.class));
     }
 
     @Override
@@ -38,6 +43,32 @@ public class ModelPeerFunction extends KeyedProcessFunction<String, PeerObservat
             s = new ModelPeerState();
         }
         rules.onObservation(s, o).forEach(out::collect);
+        s.lastObservation = Math.max(s.lastObservation, o.timestamp);
+        ensureTimer(s, ctx.timerService());
         state.update(s);
+    }
+
+    /** Drops the model's state when it saw nothing for state.ttl, else waits for the moved deadline. */
+    @Override
+    public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        ModelPeerState s = state.value();
+        if (s == null) {
+            return;
+        }
+        s.timer = Long.MIN_VALUE;
+        if (ts >= s.lastObservation + cfg.deviceStateTtlMs) {
+            state.clear();
+            return;
+        }
+        ensureTimer(s, ctx.timerService());
+        state.update(s);
+    }
+
+    /** At most one pending timer per model; a later deadline does not move it (it fires and re-registers). */
+    private void ensureTimer(ModelPeerState s, TimerService timers) {
+        if (s.timer == Long.MIN_VALUE && s.lastObservation != Long.MIN_VALUE) {
+            s.timer = Math.max(s.lastObservation + cfg.deviceStateTtlMs, timers.currentWatermark() + 1);
+            timers.registerEventTimeTimer(s.timer);
+        }
     }
 }

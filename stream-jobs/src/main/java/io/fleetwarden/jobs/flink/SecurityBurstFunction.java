@@ -50,7 +50,8 @@ public class SecurityBurstFunction extends KeyedProcessFunction<String, SubjectE
             state = new HashMap<>();
         }
         rules.onEvent(state, in.subject(), in.event).forEach(out::collect);
-        save(state, ctx);
+        // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
+        save(state, ctx, ctx.timerService().currentWatermark() + 1);
     }
 
     @Override
@@ -68,7 +69,9 @@ public class SecurityBurstFunction extends KeyedProcessFunction<String, SubjectE
                         ctx.getCurrentKey().substring(0, ctx.getCurrentKey().indexOf('/')),
                         ctx.getCurrentKey().substring(ctx.getCurrentKey().indexOf('/') + 1));
         rules.onTimer(state, subject, ts).forEach(out::collect);
-        save(state, ctx);
+        // Strictly after ts (terminates); may be at or before the watermark if it jumped: then it fires in this
+        // same advance at exactly the time it would have fired had it been registered all along.
+        save(state, ctx, ts + 1);
     }
 
     private static SecuritySubject.Kind kindOf(String dimension) {
@@ -80,16 +83,21 @@ public class SecurityBurstFunction extends KeyedProcessFunction<String, SubjectE
         throw new IllegalStateException("unknown subject dimension " + dimension);
     }
 
-    private void save(Map<String, BurstWindow> state, Context ctx) throws Exception {
+    /**
+     * Keeps one timer per subject at or before the rules' next time. A pending earlier timer is kept rather than
+     * moved later (every counted event moves the next time): it fires, finds nothing due (the rules' timer
+     * conditions are "now at or after a time", checked against the firing time) and registers the real one.
+     */
+    private void save(Map<String, BurstWindow> state, Context ctx, long earliest) throws Exception {
         if (state.isEmpty()) {
             bursts.clear();
             deleteTimer(ctx);
             return;
         }
         bursts.update(state);
-        long next = Math.max(rules.nextTimer(state), ctx.timerService().currentWatermark() + 1);
+        long next = Math.max(rules.nextTimer(state), earliest);
         Long current = timer.value();
-        if (current == null || current != next) {
+        if (current == null || next < current) {
             deleteTimer(ctx);
             ctx.timerService().registerEventTimeTimer(next);
             timer.update(next);

@@ -8,18 +8,15 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 
 /**
- * State time-to-live for per-device and per-subject state: a key that receives nothing for
- * {@link DetectionConfig#deviceStateTtlMs} (default 7 days, processing time) is dropped, so devices
- * that disappear do not keep state forever. Detectors also clear state explicitly when it holds
- * nothing worth keeping.
+ * State time-to-live for the low-rate keyed state (security bursts, cohorts): a key that receives
+ * nothing for {@link DetectionConfig#deviceStateTtlMs} (default 7 days, processing time) is dropped, as a
+ * backstop to the operators' own timers. The per-report operators (device detectors, device status,
+ * model peers) use no Flink TTL: they drop a key by an explicit event-time retention deadline instead,
+ * because TTL bookkeeping on every state access was the largest single cost in the benchmark profile.
  *
- * <p>Expired entries are removed from the heap backend by incremental cleanup: every state access
- * also checks ONE other entry of that state (Flink's default is five, without cleanup on each
- * record). Profiling the benchmark showed the default sweep taking about a quarter of all CPU time
- * (state-map iteration per access, times ~8 state accesses per telemetry record). One entry per
- * access still sweeps the whole state once per "number of keys" accesses — seconds to minutes for a 10,000
- * device fleet, far inside a 7-day TTL — so memory of vanished devices is still reclaimed. Full
- * snapshots also leave expired entries out. (RocksDB cleans through its compaction filter instead.)
+ * <p>Expired entries are removed from the heap backend by incremental cleanup: every state access also
+ * checks ONE other entry of that state (Flink's default is five), plus full-snapshot cleanup. (RocksDB
+ * cleans through its compaction filter instead.)
  */
 final class States {
 

@@ -39,7 +39,9 @@ import io.fleetwarden.model.codec.Codecs;
  * 5,000,000 events: 85 % telemetry of 10,000 devices, 15 % security events) through (a) a
  * pass-through job that only decodes and (b) the whole detection topology, on a local MiniCluster
  * with parallelism 2. Prints events/s of both, their ratio, and the serialised keyed state per
- * device. Run: {@code ./mvnw -pl stream-jobs -am -Pbench verify -DskipTests} or see the README.
+ * device. Both topologies first run once over a shorter input ({@code -Dbench.warmup}, default 1,000,000 events;
+ * 0 for none) so the measured runs see JIT-compiled code. Run: {@code ./mvnw -pl stream-jobs -am -Pbench verify
+ * -DskipTests} or see the README.
  *
  * <p>Arguments: {@code [events] [devices] [parallelism]}.
  */
@@ -57,6 +59,18 @@ public final class DetectionBenchmark {
 
         System.out.printf(Locale.ROOT, "input: %,d events (%,d telemetry, %,d security) from %,d devices, parallelism %d%n",
                 events, telemetry, security, devices, parallelism);
+        long warmup = Long.getLong("bench.warmup", 1_000_000L);
+        if (warmup > 0) {
+            // Steady state, as JMH would measure it: both topologies first run once over a shorter input of the same
+            // mix in this JVM, so JIT compilation (20 s of compiler CPU for the detector topology on 2 cores) is not
+            // charged to the measured runs. The warm-up figures are printed too.
+            long warmTelemetry = warmup * 85 / 100;
+            System.out.printf(Locale.ROOT, "warm-up: %,d events through each topology%n", warmup);
+            double coldPass = run(false, warmTelemetry, warmup - warmTelemetry, devices, parallelism);
+            double coldDetect = run(true, warmTelemetry, warmup - warmTelemetry, devices, parallelism);
+            System.out.printf(Locale.ROOT, "warm-up (JIT-cold) pass-through %,.0f events/s, all detectors %,.0f events/s, ratio %.2f%n",
+                    coldPass, coldDetect, coldDetect / coldPass);
+        }
         double passThrough = run(false, telemetry, security, devices, parallelism);
         double detectors = run(true, telemetry, security, devices, parallelism);
         System.out.printf(Locale.ROOT, "pass-through (read + decode): %,.0f events/s%n", passThrough);
@@ -81,6 +95,7 @@ public final class DetectionBenchmark {
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<SecurityEvent>forBoundedOutOfOrderness(Duration.ofSeconds(5))
                         .withTimestampAssigner((e, ts) -> e.getTimestamp().toEpochMilli()));
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         if (detect) {
             DataStream<ReferenceUpdate> reference = env.fromData(List.of(ReferenceUpdate.of(io.fleetwarden.jobs.Events.catalog("2.5.0",
                     FleetGenerator.BASE - 90 * io.fleetwarden.jobs.Events.DAY, null))), TypeInformation.of(ReferenceUpdate.class));
@@ -88,14 +103,77 @@ public final class DetectionBenchmark {
                     DetectionConfig.defaults());
             out.alerts().map(Alert::getRevision).sinkTo(new DiscardingSink<>());
             out.deviceStatus().sinkTo(new DiscardingSink<>());
-            out.points().sinkTo(new DiscardingSink<>());
+            // As FleetDetectionJob.attach sinks them: per-report points from the telemetry chain, the others apart.
+            out.deviceHealthPoints().sinkTo(new DiscardingSink<>());
+            out.eventPoints().sinkTo(new DiscardingSink<>());
         } else {
             telemetry.sinkTo(new DiscardingSink<>());
             security.sinkTo(new DiscardingSink<>());
         }
+        ThreadCpu threads = Boolean.getBoolean("bench.threads") ? ThreadCpu.start() : null;
         env.execute(detect ? "bench-detectors" : "bench-pass-through");
+        if (threads != null) {
+            threads.stopAndPrint();
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
+        // CPU time of this JVM (all threads, GC included) per event: less sensitive than events/s to other
+        // processes sharing the cores, so it is printed next to the wall-clock figure.
+        double cpuMicros = (processCpuNanos() - cpuStart) / 1e3 / (telemetryCount + securityCount);
+        System.out.printf(Locale.ROOT, "%s: %.1f s wall, %.2f us CPU per event%n", detect ? "all detectors" : "pass-through", seconds, cpuMicros);
         return (telemetryCount + securityCount) / seconds;
+    }
+
+    /**
+     * Diagnostic ({@code -Dbench.threads=true}): CPU time per thread group (operator chain) of one run, read
+     * every 200 ms while the job runs (task threads are gone when it ends). Sampling profilers over-count
+     * threads that are runnable but waiting for one of the two cores; this does not.
+     */
+    static final class ThreadCpu {
+        private final java.util.Map<Long, long[]> cpu = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.Map<Long, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile boolean running = true;
+        private final Thread poller = new Thread(this::poll, "bench-thread-cpu");
+
+        static ThreadCpu start() {
+            ThreadCpu t = new ThreadCpu();
+            t.poller.setDaemon(true);
+            t.poller.start();
+            return t;
+        }
+
+        private void poll() {
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            while (running) {
+                for (java.lang.management.ThreadInfo i : mx.getThreadInfo(mx.getAllThreadIds())) {
+                    if (i != null) {
+                        long c = mx.getThreadCpuTime(i.getThreadId());
+                        long[] seen = cpu.computeIfAbsent(i.getThreadId(), k -> new long[1]);
+                        seen[0] = Math.max(seen[0], c);
+                        names.putIfAbsent(i.getThreadId(), i.getThreadName().replaceAll(" \\(\\d+/\\d+\\)#\\d+$", "").replaceAll("-\\d+$", ""));
+                    }
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void stopAndPrint() throws InterruptedException {
+            running = false;
+            poller.join();
+            java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+            cpu.forEach((id, c) -> byName.merge(names.get(id), c[0], Long::sum));
+            long total = byName.values().stream().mapToLong(Long::longValue).sum();
+            byName.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(15)
+                    .forEach(e -> System.out.printf(Locale.ROOT, "  %5.1f %%  %6.1f s  %s%n", 100.0 * e.getValue() / total,
+                            e.getValue() / 1e9, e.getKey().length() > 110 ? e.getKey().substring(0, 110) : e.getKey()));
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Serialised size of one device's keyed state after 500 realistic reports and some connects. */

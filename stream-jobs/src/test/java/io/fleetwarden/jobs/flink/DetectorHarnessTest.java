@@ -61,6 +61,26 @@ class DetectorHarnessTest {
     }
 
     @Test
+    void aQuietBurstResolvesAtItsQuietTimeEvenWhenTheWatermarkJumpsFarPastIt() throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, SubjectEvent, Finding>(
+                new KeyedProcessOperator<>(new SecurityBurstFunction(CFG)), s -> s.key, Types.STRING)) {
+            h.open();
+            for (int i = 0; i < 12; i++) {
+                SecurityEvent e = Events.authFailure("cam-7", "198.51.100." + i, T0 + i * 1000L);
+                h.processElement(new StreamRecord<>(new SubjectEvent(SecuritySubject.of(e).get(0), e), T0 + i * 1000L));
+            }
+            assertThat(h.numEventTimeTimers()).as("one (lazy) timer, not one per event").isEqualTo(1);
+            h.getOutput().clear();
+            h.processWatermark(new Watermark(T0 + 11_000 + CFG.burstQuietMs + 3_600_000));
+            assertThat(h.<Finding>extractOutputValues()).singleElement().satisfies(f -> {
+                assertThat(f.action).isEqualTo(Action.CLEAR);
+                assertThat(f.timestamp).isEqualTo(T0 + 11_000 + CFG.burstQuietMs);
+            });
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
     void alertStageDeduplicatesRevisesResolvesAndDropsState() throws Exception {
         try (var h = new KeyedOneInputStreamOperatorTestHarness<String, Finding, Alert>(
                 new KeyedProcessOperator<>(new AlertFunction()), Finding::alertKey, Types.STRING)) {

@@ -60,7 +60,7 @@ class DeviceFunctionTest {
             assertThat(f.timestamp).isEqualTo(deadline);
         });
         assertThat(changes()).singleElement().satisfies(c -> assertThat(c.online).isFalse());
-        assertThat(h.numEventTimeTimers()).as("no timer while offline").isZero();
+        assertThat(h.numEventTimeTimers()).as("while offline only the retention timer is left").isEqualTo(1);
 
         h.getOutput().clear();
         h.getSideOutput(DeviceFunction.CHANGES).clear();
@@ -83,7 +83,67 @@ class DeviceFunctionTest {
             assertThat(f.ruleId).isEqualTo("RES-FLAP-001");
             assertThat(f.action).isEqualTo(Action.CLEAR);
         });
+        assertThat(h.numEventTimeTimers()).as("only the retention timer is left").isEqualTo(1);
+        assertThat(stateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void aSilentDeviceIsForgottenExactlyOneRetentionPeriodAfterItsNewestEvent() throws Exception {
+        long ttl = DetectionConfig.defaults().deviceStateTtlMs;
+        report(T0);
+        long last = T0 + 30_000;
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CONNECTION_LOST,
+                last, "cam-1", "198.51.100.7").build()), last));
+        h.watermark(T0 + 90_000);
+        assertThat(findings()).as("offline alert first").extracting(f -> f.ruleId).containsExactly("RES-OFF-001");
+        h.watermark(last + ttl - 1);
+        assertThat(stateEntries()).as("kept until the retention deadline").isEqualTo(1);
+        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+        h.watermark(last + ttl);
+        assertThat(stateEntries()).as("dropped at the retention deadline (newest event + state.ttl)").isZero();
         assertThat(h.numEventTimeTimers()).isZero();
+
+        h.getOutput().clear();
+        h.getSideOutput(DeviceFunction.CHANGES).clear();
+        report(last + ttl + 1000);
+        assertThat(changes()).as("a device that comes back starts afresh").singleElement()
+                .satisfies(c -> assertThat(c.reason).isEqualTo(ConnectivityChange.FIRST_SEEN));
+    }
+
+    @Test
+    void aRegularlyReportingDeviceKeepsOneTimerThatFiresEarlyWithoutFindingsAndStillHitsTheDeadline() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            report(T0 + i * 30_000L);
+            h.watermark(T0 + i * 30_000L);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        }
+        assertThat(findings()).as("early timer firings while the device reports find nothing").isEmpty();
+        long deadline = T0 + 19 * 30_000L + 90_000L;
+        h.watermark(deadline - 1);
+        assertThat(findings()).isEmpty();
+        h.watermark(deadline);
+        assertThat(findings()).singleElement().satisfies(f -> {
+            assertThat(f.ruleId).isEqualTo("RES-OFF-001");
+            assertThat(f.timestamp).isEqualTo(deadline);
+        });
+    }
+
+    @Test
+    void aWatermarkJumpingFarPastTheDeadlineStillFiresTheOfflineRuleAtTheDeadline() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            report(T0 + i * 30_000L); // the pending (lazy) timer is still the first report's deadline
+        }
+        long deadline = T0 + 4 * 30_000L + 90_000L;
+        h.watermark(deadline + 600_000);
+        assertThat(findings()).singleElement().satisfies(f -> {
+            assertThat(f.ruleId).isEqualTo("RES-OFF-001");
+            assertThat(f.timestamp).as("at the deadline, not at the jump").isEqualTo(deadline);
+        });
+    }
+
+    private int stateEntries() {
+        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
     }
 
     @Test

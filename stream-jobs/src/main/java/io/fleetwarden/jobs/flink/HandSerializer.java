@@ -1,0 +1,118 @@
+package io.fleetwarden.jobs.flink;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Base of the hand-written serializers of records that cross a shuffle once per telemetry report
+ * ({@link DeviceEvent}, {@link io.fleetwarden.jobs.detect.PeerObservation},
+ * {@link io.fleetwarden.jobs.influx.HealthPoint}). They are used on the network only, never for keyed
+ * state, so their format may change between releases. Copies go through serialisation (only used when
+ * object reuse is off). Strings are written as UTF-8 bytes with a var-int length (0 = null).
+ * Not thread-safe (a scratch buffer): {@link #duplicate()} gives each task its own instance.
+ */
+public abstract class HandSerializer<T> extends TypeSerializer<T> {
+
+    private static final long serialVersionUID = 1L;
+
+    private transient byte[] scratch;
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public T copy(T from) {
+        if (from == null) {
+            return null;
+        }
+        try {
+            DataOutputSerializer out = new DataOutputSerializer(256);
+            serialize(from, out);
+            return deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public T copy(T from, T reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public T deserialize(T reuse, DataInputView source) throws IOException {
+        return deserialize(source);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass();
+    }
+
+    @Override
+    public int hashCode() {
+        return getClass().hashCode();
+    }
+
+    protected static void writeVarInt(int v, DataOutputView out) throws IOException {
+        while ((v & ~0x7F) != 0) {
+            out.writeByte((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte(v);
+    }
+
+    protected static int readVarInt(DataInputView in) throws IOException {
+        int v = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new IOException("malformed var-int");
+    }
+
+    protected static void writeString(String s, DataOutputView out) throws IOException {
+        if (s == null) {
+            out.writeByte(0);
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        writeVarInt(b.length + 1, out);
+        out.write(b);
+    }
+
+    protected final String readString(DataInputView in) throws IOException {
+        int n = readVarInt(in);
+        if (n == 0) {
+            return null;
+        }
+        int len = n - 1;
+        if (scratch == null || scratch.length < len) {
+            scratch = new byte[Math.max(len, 256)];
+        }
+        in.readFully(scratch, 0, len);
+        return new String(scratch, 0, len, StandardCharsets.UTF_8);
+    }
+}
