@@ -56,9 +56,10 @@ import io.fleetwarden.testsupport.Ports;
 
 /**
  * Extension overhead benchmark (not a test): QoS 1 publish throughput and mutual-TLS connects per
- * second through the same embedded HiveMQ and the same TLS listener in three configurations (see
- * {@link Phase}): a permit-all extension (the baseline), a forward-only extension (the floor of any extension
- * that forwards every publish to Kafka), and the packaged Fleetwarden extension, all forwarding to a real
+ * second through the same embedded HiveMQ and the same TLS listener in four configurations (see
+ * {@link Phase}): a permit-all extension (the baseline), the same with a no-op publish interceptor (the cost of
+ * the hook alone), a forward-only extension (the floor of any extension that forwards every publish to Kafka),
+ * and the packaged Fleetwarden extension, all forwarding to a real
  * in-process Kafka. Prints throughput, CPU per publish and per connect of the broker's own threads (the broker's
  * capacity, independent of what else shares the machine), and the ratios (target >= 0.95).
  *
@@ -100,6 +101,11 @@ public final class BrokerBenchmark {
         /** Permit-all authenticator, nothing else: the baseline of the issue. */
         PERMIT_ALL("permit-all"),
         /**
+         * Permit-all plus a publish interceptor that does nothing: what HiveMQ's extension hook alone costs per
+         * publish (an extension task and its input and output objects), before any work in it.
+         */
+        INTERCEPT_ONLY("intercept-only"),
+        /**
          * Permit-all plus the least any forwarding extension must do per publish under the event contract: one
          * publish interceptor that forwards a fixed Telemetry record (Avro) through the same {@link KafkaForwarder}
          * and producer settings, and takes the publish out of routing. No identity, no validation. Its ratio to
@@ -132,8 +138,9 @@ public final class BrokerBenchmark {
                 for (int i = 0; i < phases.size(); i++) {
                     Phase phase = phases.get((i + round) % phases.size());
                     Result r = switch (phase) {
-                        case PERMIT_ALL -> permitAll(null);
-                        case FORWARD_ONLY -> permitAll(kafka.bootstrapServers());
+                        case PERMIT_ALL -> permitAll(null, false);
+                        case INTERCEPT_ONLY -> permitAll(null, true);
+                        case FORWARD_ONLY -> permitAll(kafka.bootstrapServers(), true);
                         case FLEETWARDEN -> fleetwarden(kafka.bootstrapServers());
                     };
                     results.computeIfAbsent(phase, p -> new ArrayList<>()).add(r);
@@ -141,12 +148,16 @@ public final class BrokerBenchmark {
                 }
                 if (phases.size() == Phase.values().length) {
                     Result b = results.get(Phase.PERMIT_ALL).get(round);
+                    Result h = results.get(Phase.INTERCEPT_ONLY).get(round);
                     Result f = results.get(Phase.FORWARD_ONLY).get(round);
                     Result o = results.get(Phase.FLEETWARDEN).get(round);
-                    System.out.printf("round %d ratios vs permit-all: publishes forward-only %.3f fleetwarden %.3f | "
-                                    + "broker CPU forward-only %.3f fleetwarden %.3f | connects fleetwarden %.3f%n",
-                            round + 1, f.publishesPerSecond() / b.publishesPerSecond(),
+                    System.out.printf("round %d ratios vs permit-all: publishes intercept-only %.3f forward-only %.3f "
+                                    + "fleetwarden %.3f | broker CPU intercept-only %.3f forward-only %.3f fleetwarden %.3f"
+                                    + " | connects fleetwarden %.3f%n",
+                            round + 1, h.publishesPerSecond() / b.publishesPerSecond(),
+                            f.publishesPerSecond() / b.publishesPerSecond(),
                             o.publishesPerSecond() / b.publishesPerSecond(),
+                            b.brokerMicrosPerPublish() / h.brokerMicrosPerPublish(),
                             b.brokerMicrosPerPublish() / f.brokerMicrosPerPublish(),
                             b.brokerMicrosPerPublish() / o.brokerMicrosPerPublish(),
                             o.connectsPerSecond() / b.connectsPerSecond());
@@ -156,6 +167,7 @@ public final class BrokerBenchmark {
                 System.exit(0);
             }
             Result b = median(results.get(Phase.PERMIT_ALL));
+            Result h = median(results.get(Phase.INTERCEPT_ONLY));
             Result f = median(results.get(Phase.FORWARD_ONLY));
             Result o = median(results.get(Phase.FLEETWARDEN));
             System.out.printf("%nmedian of %d rounds          permit-all  forward-only   fleetwarden   fleetwarden/permit-all%n", ROUNDS);
@@ -172,6 +184,9 @@ public final class BrokerBenchmark {
                     b.brokerMicrosPerPublish(), f.brokerMicrosPerPublish(), o.brokerMicrosPerPublish(),
                     b.brokerMicrosPerPublish() / o.brokerMicrosPerPublish(),
                     b.brokerMicrosPerPublish() / f.brokerMicrosPerPublish());
+            System.out.printf("intercept-only (no-op interceptor): %.0f publishes/s (%.3f of permit-all), broker CPU %.1f µs/publish "
+                            + "(capacity %.3f)%n", h.publishesPerSecond(), h.publishesPerSecond() / b.publishesPerSecond(),
+                    h.brokerMicrosPerPublish(), b.brokerMicrosPerPublish() / h.brokerMicrosPerPublish());
             System.out.printf("Kafka broker CPU µs/pub   %10.1f    %10.1f    %10.1f%n",
                     b.kafkaMicrosPerPublish(), f.kafkaMicrosPerPublish(), o.kafkaMicrosPerPublish());
             System.out.printf("MQTT clients CPU µs/pub   %10.1f    %10.1f    %10.1f%n",
@@ -194,8 +209,11 @@ public final class BrokerBenchmark {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /** Same listener, a permit-all extension; with {@code forwardTo} set, also the forward-only interceptor. */
-    static Result permitAll(String forwardTo) throws Exception {
+    /**
+     * Same listener, a permit-all extension; with {@code intercept}, also a publish interceptor: a no-op one, or
+     * with {@code forwardTo} set the forward-only one.
+     */
+    static Result permitAll(String forwardTo, boolean intercept) throws Exception {
         TestPki pki = TestPki.create("acme");
         Path dir = Files.createTempDirectory("bench-base");
         int port = Ports.freePort();
@@ -213,7 +231,7 @@ public final class BrokerBenchmark {
         Path conf = Files.createDirectories(dir.resolve("conf"));
         Files.writeString(conf.resolve("config.xml"), FleetwardenBroker.hivemqConfig(config));
         EmbeddedExtension permitAll = EmbeddedExtension.builder().withId("permit-all").withName("permit-all")
-                .withVersion("1").withPriority(1000).withExtensionMain(new PermitAll(forwardTo)).build();
+                .withVersion("1").withPriority(1000).withExtensionMain(new PermitAll(forwardTo, intercept)).build();
         try (EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(conf)
                 .withDataFolder(Files.createDirectories(dir.resolve("data")))
                 .withExtensionsFolder(Files.createDirectories(dir.resolve("ext")))
@@ -339,18 +357,25 @@ public final class BrokerBenchmark {
      */
     static final class PermitAll implements ExtensionMain {
         private final String forwardTo;
+        private final boolean intercept;
         private KafkaForwarder forwarder;
         private BrokerMetrics metrics;
 
-        PermitAll(String forwardTo) {
+        PermitAll(String forwardTo, boolean intercept) {
             this.forwardTo = forwardTo;
+            this.intercept = intercept;
         }
 
         @Override
         public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
             SimpleAuthenticator allow = (in, out) -> out.authenticateSuccessfully();
             Services.securityRegistry().setAuthenticatorProvider(in -> allow);
+            if (!intercept) {
+                return;
+            }
             if (forwardTo == null) {
+                PublishInboundInterceptor noop = (in, out) -> { };
+                Services.initializerRegistry().setClientInitializer((in, client) -> client.addPublishInboundInterceptor(noop));
                 return;
             }
             metrics = new BrokerMetrics();
