@@ -1,24 +1,38 @@
 package io.fleetwarden.model;
 
-import java.util.regex.Pattern;
-
 /**
  * Identifiers of tenants and devices, and the device key used on per-device topics.
  *
  * <p>Tenant and device ids are 1–64 characters of {@code [A-Za-z0-9._-]}, starting with a letter or
  * digit. That keeps them safe inside MQTT topic levels (no {@code /}, {@code +}, {@code #}), Kafka
- * keys, InfluxDB tags and URLs.
+ * keys, InfluxDB tags and URLs. Checked with a character loop rather than a regular expression: keys
+ * are built for every record on the stream jobs' hot path, where the expression cost ~3 % of the CPU.
  */
 public final class DeviceKeys {
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final int MAX_ID_LENGTH = 64;
 
     private DeviceKeys() {
     }
 
     /** Whether {@code id} is a valid tenant or device id. */
     public static boolean isValidId(String id) {
-        return id != null && ID.matcher(id).matches();
+        if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The device key when both ids are valid, else {@code null} (for input that may be unverified). */
+    public static String ofValid(String tenant, String deviceId) {
+        return isValidId(tenant) && isValidId(deviceId) ? tenant + "/" + deviceId : null;
     }
 
     /** Returns {@code id} or throws {@link IllegalArgumentException} naming {@code what}. */

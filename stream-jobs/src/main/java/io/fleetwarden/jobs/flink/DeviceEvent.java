@@ -9,6 +9,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;
 
+import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 
@@ -50,7 +51,7 @@ public class DeviceEvent {
         return e;
     }
 
-    /** Wraps telemetry into device events in the topology ({@link FastDeviceKeys}: no regular expression per record). */
+    /** Wraps telemetry into device events in the topology (device key computed once, here). */
     static final class FromTelemetry implements MapFunction<Telemetry, DeviceEvent> {
         private static final long serialVersionUID = 1L;
 
@@ -58,7 +59,7 @@ public class DeviceEvent {
         public DeviceEvent map(Telemetry t) {
             DeviceEvent e = new DeviceEvent();
             e.telemetry = t;
-            e.key = FastDeviceKeys.of(t.getTenant(), t.getDeviceId());
+            e.key = DeviceKeys.of(t.getTenant(), t.getDeviceId());
             return e;
         }
     }
@@ -72,7 +73,7 @@ public class DeviceEvent {
 
         @Override
         public void flatMap(SecurityEvent s, Collector<DeviceEvent> out) {
-            String key = FastDeviceKeys.ofValid(s.getTenant(), s.getDeviceId());
+            String key = DeviceKeys.ofValid(s.getTenant(), s.getDeviceId());
             if (key != null) {
                 DeviceEvent e = new DeviceEvent();
                 e.security = s;
