@@ -22,6 +22,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -84,7 +85,7 @@ public final class ConnectVerifier {
     private final Clock clock;
     private final Cache<List<X509Certificate>, Boolean> validatedChains = Caffeine.newBuilder()
             .maximumSize(VALIDATED_CHAINS_MAX).expireAfterWrite(VALIDATED_CHAIN_TTL).build();
-    private final java.util.concurrent.atomic.LongAdder pkixValidations = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder pkixValidations = new LongAdder();
 
     public ConnectVerifier(List<X509Certificate> trustedCas, CrlStore crls, RevocationCheck controls,
                            DefaultCredentials defaults, IdentityRule identityRule, Set<String> protocols,

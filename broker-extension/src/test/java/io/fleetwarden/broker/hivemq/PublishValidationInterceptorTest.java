@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,7 +23,6 @@ import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 
 import io.fleetwarden.broker.control.ControlState;
-import io.fleetwarden.broker.forward.EventSink;
 import io.fleetwarden.broker.forward.SecurityEvents;
 import io.fleetwarden.broker.identity.DeviceIdentity;
 import io.fleetwarden.broker.metrics.BrokerMetrics;
@@ -54,25 +52,15 @@ class PublishValidationInterceptorTest {
         String reasonString;
     }
 
-    private final List<Telemetry> forwarded = new ArrayList<>();
-    private final List<SecurityEvent> events = new ArrayList<>();
+    private final RecordingSink sink = new RecordingSink();
+    private final List<Telemetry> forwarded = sink.telemetry;
+    private final List<SecurityEvent> events = sink.events;
     private final SessionRegistry sessions = new SessionRegistry();
     private final ControlState controls = new ControlState();
     private PublishValidationInterceptor interceptor;
 
     @BeforeEach
     void setUp() {
-        EventSink sink = new EventSink() {
-            @Override
-            public void telemetry(Telemetry telemetry) {
-                forwarded.add(telemetry);
-            }
-
-            @Override
-            public void securityEvent(SecurityEvent event) {
-                events.add(event);
-            }
-        };
         interceptor = new PublishValidationInterceptor(sessions, controls,
                 new PublishValidator(PAYLOADS, 1024, 1000, 1000, System::nanoTime), sink,
                 new SecurityEvents(Clock.systemUTC()), new BrokerMetrics(), Clock.systemUTC());

@@ -7,11 +7,11 @@ import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +25,6 @@ import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import com.hivemq.extension.sdk.api.packets.subscribe.Subscription;
 
-import io.fleetwarden.broker.forward.EventSink;
 import io.fleetwarden.broker.forward.SecurityEvents;
 import io.fleetwarden.broker.identity.DeviceIdentity;
 import io.fleetwarden.broker.metrics.BrokerMetrics;
@@ -34,32 +33,26 @@ import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
-import io.fleetwarden.model.Telemetry;
 
 /** Every branch of {@link TopicAuthorizer} with fake HiveMQ inputs: allowed, refused, and no session. */
 class TopicAuthorizerTest {
 
-    private final List<SecurityEvent> events = new ArrayList<>();
+    private final RecordingSink sink = new RecordingSink();
+    private final List<SecurityEvent> events = sink.events;
     private final SessionRegistry sessions = new SessionRegistry();
     private TopicAuthorizer authorizer;
 
     @BeforeEach
     void setUp() {
-        EventSink sink = new EventSink() {
-            @Override
-            public void telemetry(Telemetry telemetry) {
-                throw new AssertionError("the authorizer forwards no telemetry");
-            }
-
-            @Override
-            public void securityEvent(SecurityEvent event) {
-                events.add(event);
-            }
-        };
         authorizer = new TopicAuthorizer("b1", new TopicPolicy(), sessions, sink, new SecurityEvents(Clock.systemUTC()),
                 new BrokerMetrics());
         sessions.put(new DeviceSession("token-1", "dev-1", new DeviceIdentity("acme", "dev-1", "0a", "ff", Instant.now()),
                 null, BrokerContext.newBuilder().setBrokerId("b1").setMqttVersion("V_5").build(), new AtomicBoolean()));
+    }
+
+    @AfterEach
+    void forwardsNoTelemetry() {
+        assertThat(sink.telemetry).as("the authorizer forwards no telemetry").isEmpty();
     }
 
     ClientInformation client(String id) {

@@ -33,11 +33,10 @@ import io.fleetwarden.model.UpdateStatus;
  * <p>Telemetry is validated in two stages because the broker does it for every publish. The fast path
  * binds the bytes in one pass over the token stream ({@link TelemetryStreamReader}: only the declared
  * properties with their declared JSON types, no nulls, no duplicate keys, nothing trailing) and checks
- * the schema's value constraints on the result ({@link TelemetryConstraints}); it can only accept. Whatever it does not
- * accept goes through the full path: a Jackson tree checked by the JSON Schema validator against the
- * schema file, which is the contract and which produces the violation messages. Measured on the broker
- * (see the broker-extension README) the full path cost ~13 µs per publish; the fast path is a few
- * times cheaper. {@code TelemetryFastPathConformanceTest} checks on thousands of generated valid and
+ * the schema's value constraints on the result ({@link TelemetryConstraints}); it can only accept.
+ * Whatever it does not accept goes through the full path: a Jackson tree checked by the JSON Schema
+ * validator against the schema file, which is the contract and which produces the violation messages.
+ * The fast path is 2-3 times cheaper (JMH {@code TelemetryValidationBenchmark}, event-model README). {@code TelemetryFastPathConformanceTest} checks on thousands of generated valid and
  * invalid payloads that the fast path never accepts what the schema refuses and binds exactly what the
  * full path binds.
  */

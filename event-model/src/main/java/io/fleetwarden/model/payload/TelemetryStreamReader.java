@@ -158,7 +158,7 @@ final class TelemetryStreamReader {
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             Integer port = intValue(p, t);
-            if (port == null || ports.size() > 256) {
+            if (port == null) {
                 return null;
             }
             ports.add(port);
@@ -171,7 +171,7 @@ final class TelemetryStreamReader {
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             DeviceTelemetryPayload.Connection c = t == JsonToken.START_OBJECT ? connection(p) : null;
-            if (c == null || connections.size() > 1024) {
+            if (c == null) {
                 return null;
             }
             connections.add(c);
