@@ -49,7 +49,8 @@ import io.fleetwarden.model.Telemetry;
  * report's {@link PeerObservation} on {@link #PEERS} (model-peer stage); status signals on
  * {@link #STATUS} (device-status operator), throttled: connects/disconnects and reports that change a
  * status fact (firmware, model, region, broker, source address, certificate, quarantine flag) always, reports that would
- * only refresh {@code lastSeen} at most once per device per {@link #STATUS_REFRESH_MS} of event time.
+ * only refresh {@code lastSeen} at most once per device per {@link DetectionConfig#statusRefreshMs} ({@code status.refresh})
+ * of event time.
  *
  * <p>Timers: at most one event-time timer per device, at or before the next connectivity deadline
  * (offline deadline, burst quiet time) or the retention deadline, never at or before the current watermark. State: one
@@ -74,19 +75,12 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
 
     /**
      * Status signals for the device-status operator: every connect/disconnect, every report that changes
-     * a status fact, and otherwise at most one report per device per {@link #STATUS_REFRESH_MS} of event
-     * time (which only refreshes {@code lastSeen}).
+     * a status fact, and otherwise at most one report per device per {@link DetectionConfig#statusRefreshMs} of
+     * event time (which only refreshes {@code lastSeen}).
      */
     public static final OutputTag<StatusSignal> STATUS = new OutputTag<>("status-signals") {
         private static final long serialVersionUID = 1L;
     };
-
-    /**
-     * Event-time interval at which unchanged reports still refresh the status. {@code DeviceStatus.lastSeen}
-     * therefore lags the newest report by less than this (the status operator publishes an unchanged status
-     * at most once a minute anyway), while most telemetry no longer crosses the second per-device shuffle.
-     */
-    public static final long STATUS_REFRESH_MS = 60_000;
 
     public static final MapStateDescriptor<String, FirmwareCatalogEntry> CATALOG =
             new MapStateDescriptor<>("firmware-catalog", Types.STRING, TypeInformation.of(FirmwareCatalogEntry.class));
@@ -204,9 +198,9 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
 
     /**
      * Sends a report's status signal only when a status fact changed or the last one sent is at least
-     * {@link #STATUS_REFRESH_MS} older (event time); out-of-order reports that change nothing are dropped.
+     * {@code refreshMs} older (event time); out-of-order reports that change nothing are dropped.
      */
-    static boolean statusDue(DeviceState ds, Telemetry t) {
+    static boolean statusDue(DeviceState ds, Telemetry t, long refreshMs) {
         BrokerContext b = t.getBroker();
         long certificate = b == null || b.getCertificateNotAfter() == null ? Long.MIN_VALUE : b.getCertificateNotAfter().toEpochMilli();
         // The status facts of StatusSignal.of(t), hashed without building the signal (most reports send none).
@@ -221,7 +215,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         fp = fp == 0 ? 1 : fp;
         long ts = t.getDeviceTime().toEpochMilli();
         boolean due = fp != ds.statusFingerprint || ds.statusSentAt == Long.MIN_VALUE
-                || ts - ds.statusSentAt >= STATUS_REFRESH_MS;
+                || ts - ds.statusSentAt >= refreshMs;
         if (due) {
             ds.statusFingerprint = fp;
             ds.statusSentAt = Math.max(ds.statusSentAt, ts);
@@ -229,8 +223,8 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         return due;
     }
 
-    private static void statusFromTelemetry(DeviceState ds, Telemetry t, String key, ReadOnlyContext ctx) {
-        if (statusDue(ds, t)) {
+    private void statusFromTelemetry(DeviceState ds, Telemetry t, String key, ReadOnlyContext ctx) {
+        if (statusDue(ds, t, cfg.statusRefreshMs)) {
             StatusSignal s = StatusSignal.of(t);
             s.key = key;
             ctx.output(STATUS, s);

@@ -24,9 +24,6 @@ import io.fleetwarden.model.DeviceStatus;
 public class DeviceStatusFunction extends KeyedCoProcessFunction<String, Alert, StatusSignal, DeviceStatus> {
 
     private static final long serialVersionUID = 1L;
-    /** Publish an unchanged status at most once a minute (event time) to refresh lastSeen. */
-    static final long HEARTBEAT_MS = 60_000;
-
     /** Firmware changes (a device's version moved), for the fleet firmware distribution. */
     public static final OutputTag<FleetSignal> FIRMWARE = new OutputTag<>("firmware-changes") {
         private static final long serialVersionUID = 1L;
@@ -42,7 +39,8 @@ public class DeviceStatusFunction extends KeyedCoProcessFunction<String, Alert, 
 
     @Override
     public void open(OpenContext ctx) {
-        logic = new DeviceStatusLogic(HEARTBEAT_MS);
+        // An unchanged status (lastSeen only) is republished at most once per status.refresh of event time.
+        logic = new DeviceStatusLogic(cfg.statusRefreshMs);
         // No Flink state TTL (its per-access bookkeeping showed up in the benchmark profile): a retention timer
         // drops the state of a device that has sent nothing for state.ttl of event time.
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("status", DeviceStatusState.class));

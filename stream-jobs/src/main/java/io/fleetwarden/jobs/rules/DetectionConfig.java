@@ -71,6 +71,11 @@ public final class DetectionConfig implements Serializable {
 
     /** Keyed state of a device that sends nothing for this long is dropped (state TTL). */
     public final long deviceStateTtlMs;
+    /**
+     * Event-time interval at which a device whose status facts did not change still gets its status
+     * (its {@code lastSeen}) republished on {@code fleet.device-status}. Changes are always published at once.
+     */
+    public final long statusRefreshMs;
 
     private DetectionConfig(Map<String, String> o) {
         Reader r = new Reader(o);
@@ -118,6 +123,7 @@ public final class DetectionConfig implements Serializable {
         updateFailureWindowMs = r.duration("update.window", Duration.ofHours(24));
         certificateWarnMs = r.duration("certificate.warn", Duration.ofDays(30));
         deviceStateTtlMs = r.duration("state.ttl", Duration.ofDays(7));
+        statusRefreshMs = r.duration("status.refresh", Duration.ofMinutes(5));
         r.rejectUnknown();
     }
 

@@ -182,7 +182,7 @@ class DeviceFunctionTest {
 
     @Test
     void statusSignalsCarryRealChangesAtOnceAndLastSeenOnlyRefreshesOncePerInterval() throws Exception {
-        long refresh = DeviceFunction.STATUS_REFRESH_MS;
+        long refresh = DetectionConfig.defaults().statusRefreshMs;
         report(T0);
         report(T0 + 30_000);
         report(T0 + refresh - 1);

@@ -47,6 +47,27 @@ class DeviceStatusFunctionTest {
         }
     }
 
+    @Test
+    void anUnchangedStatusIsRepublishedOncePerConfiguredRefreshAndAChangeAtOnce() throws Exception {
+        for (long refresh : new long[] {CFG.statusRefreshMs, 60_000}) {
+            DetectionConfig cfg = DetectionConfig.fromMap(java.util.Map.of("status.refresh", refresh + "ms"));
+            try (var h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new DeviceStatusFunction(cfg),
+                    (Alert a) -> DeviceKeys.of(a.getTenant(), a.getDeviceId()), (StatusSignal s) -> DeviceKeys.of(s.tenant, s.deviceId),
+                    Types.STRING)) {
+                h.processElement2(new StreamRecord<>(StatusSignal.of(Events.telemetry("cam-1", T0).build()), T0));
+                h.processElement2(new StreamRecord<>(StatusSignal.of(Events.telemetry("cam-1", T0 + refresh - 1).build()), T0 + refresh - 1));
+                assertThat(h.<DeviceStatus>extractOutputValues()).as("refresh %d: nothing new just below the interval", refresh).hasSize(1);
+                h.processElement2(new StreamRecord<>(StatusSignal.of(Events.telemetry("cam-1", T0 + refresh).build()), T0 + refresh));
+                assertThat(h.<DeviceStatus>extractOutputValues()).as("refresh %d: republished at the interval", refresh).hasSize(2).last()
+                        .satisfies(s -> assertThat(s.getLastSeen()).isEqualTo(Instant.ofEpochMilli(T0 + refresh)));
+                long later = T0 + refresh + 1000;
+                h.processElement1(new StreamRecord<>(alert(later), later));
+                assertThat(h.<DeviceStatus>extractOutputValues()).as("refresh %d: an alert changes the posture at once", refresh).hasSize(3)
+                        .last().satisfies(s -> assertThat(s.getRiskScore()).isEqualTo(40));
+            }
+        }
+    }
+
     private static Alert alert(long at) {
         return Alert.newBuilder().setAlertId("a-1").setRuleId("CMP-NET-001").setRuleName("Telnet port listening").setSeverity(Severity.CRITICAL).setStatus(AlertStatus.OPEN)
                 .setTenant(Events.TENANT).setDeviceId("cam-1").setSummary("telnet").setRevision(1)

@@ -23,6 +23,14 @@ class DetectionConfigTest {
     }
 
     @Test
+    void statusRefreshDefaultsToFiveMinutesAndIsConfigurable() {
+        assertThat(DetectionConfig.defaults().statusRefreshMs).isEqualTo(300_000);
+        assertThat(DetectionConfig.fromMap(Map.of("status.refresh", "60s")).statusRefreshMs).isEqualTo(60_000);
+        assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("status.refresh", "soon")))
+                .hasMessageContaining("'status.refresh'");
+    }
+
+    @Test
     void unknownKeyIsRefusedByName() {
         assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("auth.identity.cuont", "7")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown key 'auth.identity.cuont'");
