@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import org.apache.avro.specific.SpecificData;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -23,17 +25,25 @@ import io.fleetwarden.model.UpdateStatus;
 
 /**
  * Network serializer of {@link DeviceEvent}, the one shuffle every telemetry report crosses: the device
- * key and the telemetry written field by field (every field of the Avro schema, in schema order, so the
- * per-device operator sees exactly the record that was read); verified security events likewise. Flink's
- * generic {@code AvroSerializer} (schema-driven writer/reader, union resolution, logical-type conversions)
- * took about 15 % of the benchmark's CPU for this shuffle. {@code HandSerializerTest} fails when the
- * event-model schema gains a field this class does not write.
+ * key, then a verified security event with every field of its schema, or a telemetry report with the
+ * fields the per-device detectors read. Flink's generic {@code AvroSerializer} (schema-driven
+ * writer/reader, union resolution, logical-type conversions) took about 15 % of the benchmark's CPU for
+ * this shuffle.
+ *
+ * <p><b>Telemetry is projected</b>: the fields in the {@code *_NOT_SENT} sets (device health figures, packet
+ * counters, TLS parameters, certificate fingerprint and serial, connection ports and protocols, the update's
+ * failure text) are read by no rule of {@link DeviceFunction}; they arrive there as absent (0, null). They
+ * are not lost: InfluxDB's {@code device_health} point is built from the whole record in the telemetry
+ * input's own chain, before this shuffle. Not sending them halves the bytes and the strings allocated per
+ * report. {@code DeviceEventProjectionTest} runs the per-device operator over random streams of whole and
+ * projected records and requires identical output; {@code HandSerializerTest} fails when the event-model
+ * schema gains a field this class neither writes nor lists as not sent.
  */
 public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Telemetry, BrokerContext, NetworkConnection and UpdateStatus fields written, in schema order. */
+    /** Telemetry, BrokerContext, NetworkConnection and UpdateStatus fields, in schema order. */
     static final List<String> TELEMETRY_FIELDS = List.of("tenant", "deviceId", "model", "region", "deviceTime", "receivedAt",
             "firmwareVersion", "firmwareImageHash", "uptimeSeconds", "cpuPercent", "memoryPercent", "intervalSeconds", "bytesIn",
             "bytesOut", "packetsIn", "packetsOut", "listeningPorts", "connections", "update", "broker", "quarantined");
@@ -43,6 +53,15 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     static final List<String> UPDATE_FIELDS = List.of("state", "targetVersion", "attempt", "failureReason");
     static final List<String> SECURITY_FIELDS = List.of("eventId", "type", "timestamp", "tenant", "deviceId", "claimedClientId",
             "model", "region", "reason", "detail", "topic", "username", "broker", "attributes");
+
+    /** Telemetry fields no per-device rule reads: not sent (absent on the receiving side). */
+    static final Set<String> TELEMETRY_NOT_SENT = Set.of("receivedAt", "uptimeSeconds", "cpuPercent", "memoryPercent", "bytesIn",
+            "packetsIn", "packetsOut");
+    /** Broker fields of a telemetry report not sent (a security event's broker context is sent whole). */
+    static final Set<String> TELEMETRY_BROKER_NOT_SENT = Set.of("sourcePort", "tlsProtocol", "tlsCipher", "certificateFingerprint",
+            "certificateSerial", "mqttVersion");
+    static final Set<String> CONNECTION_NOT_SENT = Set.of("remotePort", "protocol");
+    static final Set<String> UPDATE_NOT_SENT = Set.of("failureReason");
 
     private static final int NONE = 0;
     private static final int TELEMETRY = 1;
@@ -74,6 +93,20 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         }
     }
 
+    /** A deep copy of the whole records (not the projection: a copy is not a trip over the network). */
+    @Override
+    public DeviceEvent copy(DeviceEvent from) {
+        if (from == null) {
+            return null;
+        }
+        DeviceEvent e = new DeviceEvent();
+        e.key = from.key;
+        // deepCopy, not a builder: a builder would refuse a projected record's absent required fields.
+        e.telemetry = from.telemetry == null ? null : SpecificData.get().deepCopy(Telemetry.getClassSchema(), from.telemetry);
+        e.security = from.security == null ? null : SpecificData.get().deepCopy(SecurityEvent.getClassSchema(), from.security);
+        return e;
+    }
+
     @Override
     public DeviceEvent deserialize(DataInputView in) throws IOException {
         DeviceEvent e = new DeviceEvent();
@@ -87,23 +120,17 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         return e;
     }
 
+    /** The fields not in the {@code *_NOT_SENT} sets, in schema order. */
     private static void writeTelemetry(Telemetry t, DataOutputView out) throws IOException {
         writeString(t.getTenant(), out);
         writeString(t.getDeviceId(), out);
         writeString(t.getModel(), out);
         writeString(t.getRegion(), out);
         writeInstant(t.getDeviceTime(), out);
-        writeInstant(t.getReceivedAt(), out);
         writeString(t.getFirmwareVersion(), out);
         writeString(t.getFirmwareImageHash(), out);
-        out.writeLong(t.getUptimeSeconds());
-        out.writeDouble(t.getCpuPercent());
-        out.writeDouble(t.getMemoryPercent());
         out.writeInt(t.getIntervalSeconds());
-        out.writeLong(t.getBytesIn());
         out.writeLong(t.getBytesOut());
-        out.writeLong(t.getPacketsIn());
-        out.writeLong(t.getPacketsOut());
         List<Integer> ports = t.getListeningPorts();
         writeVarInt(ports == null ? 0 : ports.size() + 1, out);
         if (ports != null) {
@@ -116,8 +143,6 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         if (connections != null) {
             for (NetworkConnection c : connections) {
                 writeString(c.getRemoteAddress(), out);
-                out.writeInt(c.getRemotePort());
-                writeString(c.getProtocol(), out);
             }
         }
         UpdateStatus u = t.getUpdate();
@@ -126,9 +151,14 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             out.writeByte(u.getState() == null ? 0 : u.getState().ordinal() + 1);
             writeString(u.getTargetVersion(), out);
             out.writeInt(u.getAttempt());
-            writeString(u.getFailureReason(), out);
         }
-        writeBroker(t.getBroker(), out);
+        BrokerContext b = t.getBroker();
+        out.writeBoolean(b != null);
+        if (b != null) {
+            writeString(b.getBrokerId(), out);
+            writeString(b.getSourceAddress(), out);
+            writeInstant(b.getCertificateNotAfter(), out);
+        }
         out.writeBoolean(t.getQuarantined());
     }
 
@@ -228,17 +258,10 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         t.setModel(readString(in));
         t.setRegion(readString(in));
         t.setDeviceTime(readInstant(in));
-        t.setReceivedAt(readInstant(in));
         t.setFirmwareVersion(readString(in));
         t.setFirmwareImageHash(readString(in));
-        t.setUptimeSeconds(in.readLong());
-        t.setCpuPercent(in.readDouble());
-        t.setMemoryPercent(in.readDouble());
         t.setIntervalSeconds(in.readInt());
-        t.setBytesIn(in.readLong());
         t.setBytesOut(in.readLong());
-        t.setPacketsIn(in.readLong());
-        t.setPacketsOut(in.readLong());
         int ports = readVarInt(in);
         if (ports > 0) {
             List<Integer> list = new ArrayList<>(ports - 1);
@@ -253,8 +276,6 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             for (int i = 1; i < connections; i++) {
                 NetworkConnection c = new NetworkConnection();
                 c.setRemoteAddress(readString(in));
-                c.setRemotePort(in.readInt());
-                c.setProtocol(readString(in));
                 list.add(c);
             }
             t.setConnections(list);
@@ -265,10 +286,15 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             u.setState(state == 0 ? null : UPDATE_STATES[state - 1]);
             u.setTargetVersion(readString(in));
             u.setAttempt(in.readInt());
-            u.setFailureReason(readString(in));
             t.setUpdate(u);
         }
-        t.setBroker(readBroker(in));
+        if (in.readBoolean()) {
+            BrokerContext b = new BrokerContext();
+            b.setBrokerId(readString(in));
+            b.setSourceAddress(readString(in));
+            b.setCertificateNotAfter(readInstant(in));
+            t.setBroker(b);
+        }
         t.setQuarantined(in.readBoolean());
         return t;
     }
