@@ -185,17 +185,17 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             return null;
         }
         BrokerContext b = new BrokerContext();
-        b.setBrokerId(readString(in));
+        b.setBrokerId(readSharedString(in));
         b.setSourceAddress(readString(in));
         if (in.readBoolean()) {
             b.setSourcePort(in.readInt());
         }
-        b.setTlsProtocol(readString(in));
-        b.setTlsCipher(readString(in));
+        b.setTlsProtocol(readSharedString(in));
+        b.setTlsCipher(readSharedString(in));
         b.setCertificateFingerprint(readString(in));
         b.setCertificateSerial(readString(in));
         b.setCertificateNotAfter(readInstant(in));
-        b.setMqttVersion(readString(in));
+        b.setMqttVersion(readSharedString(in));
         return b;
     }
 
@@ -230,12 +230,12 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         int type = in.readUnsignedByte();
         e.setType(type == 0 ? null : SECURITY_TYPES[type - 1]);
         e.setTimestamp(readInstant(in));
-        e.setTenant(readString(in));
+        e.setTenant(readSharedString(in));
         e.setDeviceId(readString(in));
         e.setClaimedClientId(readString(in));
-        e.setModel(readString(in));
-        e.setRegion(readString(in));
-        e.setReason(readString(in));
+        e.setModel(readSharedString(in));
+        e.setRegion(readSharedString(in));
+        e.setReason(readSharedString(in));
         e.setDetail(readString(in));
         e.setTopic(readString(in));
         e.setUsername(readString(in));
@@ -253,13 +253,13 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
 
     private Telemetry readTelemetry(DataInputView in) throws IOException {
         Telemetry t = new Telemetry();
-        t.setTenant(readString(in));
+        t.setTenant(readSharedString(in));
         t.setDeviceId(readString(in));
-        t.setModel(readString(in));
-        t.setRegion(readString(in));
+        t.setModel(readSharedString(in));
+        t.setRegion(readSharedString(in));
         t.setDeviceTime(readInstant(in));
-        t.setFirmwareVersion(readString(in));
-        t.setFirmwareImageHash(readString(in));
+        t.setFirmwareVersion(readSharedString(in));
+        t.setFirmwareImageHash(readSharedString(in));
         t.setIntervalSeconds(in.readInt());
         t.setBytesOut(in.readLong());
         int ports = readVarInt(in);
@@ -284,13 +284,13 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             UpdateStatus u = new UpdateStatus();
             int state = in.readUnsignedByte();
             u.setState(state == 0 ? null : UPDATE_STATES[state - 1]);
-            u.setTargetVersion(readString(in));
+            u.setTargetVersion(readSharedString(in));
             u.setAttempt(in.readInt());
             t.setUpdate(u);
         }
         if (in.readBoolean()) {
             BrokerContext b = new BrokerContext();
-            b.setBrokerId(readString(in));
+            b.setBrokerId(readSharedString(in));
             b.setSourceAddress(readString(in));
             b.setCertificateNotAfter(readInstant(in));
             t.setBroker(b);

@@ -132,9 +132,10 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             StatusSignal s = StatusSignal.of(in.security);
             if (s != null) {
                 s.key = in.key;
-                // A connection change is always a real change; the next report must say "connected" again.
+                // A connection change is always a real change. After a disconnect the next report must say "connected"
+                // again (unless a connect said so first).
                 ctx.output(STATUS, s);
-                ds.statusFingerprint = 0;
+                ds.statusDisconnected = !s.connected;
             }
         }
         // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
@@ -214,9 +215,10 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         // 0 is reserved for "send the next one".
         fp = fp == 0 ? 1 : fp;
         long ts = t.getDeviceTime().toEpochMilli();
-        boolean due = fp != ds.statusFingerprint || ds.statusSentAt == Long.MIN_VALUE
+        boolean due = ds.statusDisconnected || fp != ds.statusFingerprint || ds.statusSentAt == Long.MIN_VALUE
                 || ts - ds.statusSentAt >= refreshMs;
         if (due) {
+            ds.statusDisconnected = false;
             ds.statusFingerprint = fp;
             ds.statusSentAt = Math.max(ds.statusSentAt, ts);
         }

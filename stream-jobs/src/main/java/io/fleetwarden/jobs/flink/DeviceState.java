@@ -24,9 +24,15 @@ public class DeviceState {
     /**
      * Fingerprint of the status facts (model, region, firmware, broker, source address, certificate
      * expiry, quarantine flag) carried by the last status signal sent to the device-status operator, or 0 when the next
-     * telemetry must be sent anyway (no signal yet, or a connect/disconnect since).
+     * telemetry must be sent anyway (no signal yet).
      */
     public int statusFingerprint;
+    /**
+     * A disconnect was signalled and no connect since: the next report is sent whatever its fingerprint, so the
+     * status says "connected" again even if the connect event never arrives. A connect signal clears it (it says
+     * "connected" itself).
+     */
+    public boolean statusDisconnected;
     /** Event time of the last status signal sent, or {@link Long#MIN_VALUE} for none. */
     public long statusSentAt = Long.MIN_VALUE;
     /**

@@ -103,12 +103,62 @@ public abstract class HandSerializer<T> extends TypeSerializer<T> {
         out.write(b);
     }
 
-    protected final String readString(DataInputView in) throws IOException {
+    /** Slots of the shared-string table (a power of two). */
+    private static final int SHARED_SLOTS = 512;
+    /** Longer strings are never shared (a SHA-256 in hex is 64). */
+    private static final int SHARED_MAX_LENGTH = 64;
+
+    private transient String[] sharedStrings;
+    private transient byte[][] sharedBytes;
+
+    /**
+     * {@link #readString} for fields with few distinct values (tenant, model, region, firmware version, broker
+     * id, ...): a string equal to one read recently is returned as the same instance from a small direct-mapped
+     * table (its hash code already computed, equality with the state's copy an identity check) instead of a new
+     * allocation per record. A slot holds the last string that hashed to it, so a field with many values only
+     * costs a comparison; results are always equal to {@link #readString}'s.
+     */
+    protected final String readSharedString(DataInputView in) throws IOException {
         int n = readVarInt(in);
         if (n == 0) {
             return null;
         }
         int len = n - 1;
+        if (len > SHARED_MAX_LENGTH) {
+            return readBytesAsString(in, len);
+        }
+        if (scratch == null || scratch.length < len) {
+            scratch = new byte[Math.max(len, 256)];
+        }
+        in.readFully(scratch, 0, len);
+        if (sharedStrings == null) {
+            sharedStrings = new String[SHARED_SLOTS];
+            sharedBytes = new byte[SHARED_SLOTS][];
+        }
+        int h = len;
+        for (int i = 0; i < len; i++) {
+            h = 31 * h + scratch[i];
+        }
+        int slot = (h ^ (h >>> 16)) & (SHARED_SLOTS - 1);
+        byte[] known = sharedBytes[slot];
+        if (known != null && java.util.Arrays.equals(known, 0, known.length, scratch, 0, len)) {
+            return sharedStrings[slot];
+        }
+        String value = new String(scratch, 0, len, StandardCharsets.UTF_8);
+        sharedBytes[slot] = java.util.Arrays.copyOf(scratch, len);
+        sharedStrings[slot] = value;
+        return value;
+    }
+
+    protected final String readString(DataInputView in) throws IOException {
+        int n = readVarInt(in);
+        if (n == 0) {
+            return null;
+        }
+        return readBytesAsString(in, n - 1);
+    }
+
+    private String readBytesAsString(DataInputView in, int len) throws IOException {
         if (scratch == null || scratch.length < len) {
             scratch = new byte[Math.max(len, 256)];
         }

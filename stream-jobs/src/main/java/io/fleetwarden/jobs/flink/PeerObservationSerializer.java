@@ -44,8 +44,8 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
     @Override
     public PeerObservation deserialize(DataInputView in) throws IOException {
         PeerObservation o = new PeerObservation();
-        o.tenant = readString(in);
-        o.model = readString(in);
+        o.tenant = readSharedString(in);
+        o.model = readSharedString(in);
         o.deviceId = readString(in);
         o.timestamp = in.readLong();
         o.bytesOutPerSecond = in.readDouble();

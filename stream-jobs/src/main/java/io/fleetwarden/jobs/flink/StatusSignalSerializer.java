@@ -45,13 +45,13 @@ public final class StatusSignalSerializer extends HandSerializer<StatusSignal> {
     public StatusSignal deserialize(DataInputView in) throws IOException {
         StatusSignal s = new StatusSignal();
         s.key = readString(in);
-        s.tenant = readString(in);
+        s.tenant = readSharedString(in);
         s.deviceId = readString(in);
         s.timestamp = in.readLong();
-        s.model = readString(in);
-        s.region = readString(in);
-        s.firmwareVersion = readString(in);
-        s.brokerId = readString(in);
+        s.model = readSharedString(in);
+        s.region = readSharedString(in);
+        s.firmwareVersion = readSharedString(in);
+        s.brokerId = readSharedString(in);
         s.sourceAddress = readString(in);
         int connected = in.readUnsignedByte();
         s.connected = connected == 0 ? null : connected == 1;

@@ -205,6 +205,22 @@ class DeviceFunctionTest {
                 upgraded + 2000));
         assertThat(statuses()).as("the next report after a disconnect says connected again").hasSize(5).last()
                 .satisfies(s -> assertThat(s.connected).isTrue());
+
+        long reconnect = upgraded + 10_000;
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CONNECTION_LOST,
+                reconnect, "cam-1", "198.51.100.7").build()), reconnect));
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED,
+                reconnect + 1000, "cam-1", "198.51.100.7").build()), reconnect + 1000));
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-1", reconnect + 2000).setFirmwareVersion("9.9.9").build()),
+                reconnect + 2000));
+        assertThat(statuses()).as("disconnect and connect are sent; the unchanged report after the connect is not").hasSize(7)
+                .extracting(s -> s.connected).endsWith(false, true);
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED,
+                reconnect + 3000, "cam-1", "203.0.113.50").build()), reconnect + 3000));
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-1", reconnect + 4000).setFirmwareVersion("9.9.9")
+                .setBroker(Events.broker("203.0.113.50")).build()), reconnect + 4000));
+        assertThat(statuses()).as("a report whose facts changed (new source address) is sent after a connect").hasSize(9).last()
+                .satisfies(s -> assertThat(s.sourceAddress).isEqualTo("203.0.113.50"));
     }
 
     private List<io.fleetwarden.jobs.alerts.StatusSignal> statuses() {

@@ -156,6 +156,31 @@ class HandSerializerTest {
     }
 
     @Test
+    void sharedStringsAreEqualToTheWrittenOnesAndRepeatsAreOneInstance() throws Exception {
+        java.util.Random rnd = new java.util.Random(3);
+        List<DeviceEvent> in = new java.util.ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            // Few models (shared), many (colliding) regions, some longer than the table takes, some not ASCII.
+            String model = "model-" + rnd.nextInt(8);
+            String region = switch (rnd.nextInt(4)) {
+                case 0 -> "région-" + rnd.nextInt(3);
+                case 1 -> "r".repeat(60 + rnd.nextInt(10));
+                default -> "region-" + rnd.nextInt(100_000);
+            };
+            in.add(DeviceEvent.of(Events.telemetry("cam-" + i, T0 + i).setModel(model).setRegion(region).build()));
+        }
+        List<DeviceEvent> out = roundTrip(new DeviceEventSerializer(), in);
+        for (int i = 0; i < in.size(); i++) {
+            assertThat(out.get(i).telemetry.getModel()).isEqualTo(in.get(i).telemetry.getModel());
+            assertThat(out.get(i).telemetry.getRegion()).isEqualTo(in.get(i).telemetry.getRegion());
+        }
+        DeviceEventSerializer s = new DeviceEventSerializer();
+        List<DeviceEvent> twice = roundTrip(s, List.of(in.get(0), in.get(0)));
+        assertThat(twice.get(1).telemetry.getModel()).isSameAs(twice.get(0).telemetry.getModel());
+        assertThat(twice.get(1).telemetry.getDeviceId()).as("device ids are not shared").isNotSameAs(twice.get(0).telemetry.getDeviceId());
+    }
+
+    @Test
     void peerObservationsAndHealthPointsComeBackEqual() throws Exception {
         Telemetry t = Events.telemetry("cam-1", T0).setListeningPorts(List.of(80, 23)).build();
         PeerObservation o = BehaviourRules.observation(t);
