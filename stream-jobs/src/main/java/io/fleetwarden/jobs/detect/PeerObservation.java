@@ -12,8 +12,9 @@ import io.fleetwarden.jobs.flink.HandSerializedTypeInfo;
 import io.fleetwarden.jobs.flink.PeerObservationSerializer;
 
 /**
- * One device report as the model-peer stage sees it. Crosses the shuffle to the model-peer stage (one
- * per telemetry report) with the hand-written {@link PeerObservationSerializer}.
+ * One device report as the model-peer stage sees it: made by device-detectors for every telemetry report and
+ * handed, in the same operator chain, to {@link io.fleetwarden.jobs.flink.PeerBatchOperator}, which sends
+ * them to the model-peer stage in batches per model.
  */
 @TypeInfo(PeerObservation.TypeInfoFactory.class)
 public class PeerObservation {
@@ -41,8 +42,13 @@ public class PeerObservation {
 
     public String modelKey() {
         if (key == null) {
-            key = tenant + "|model=" + model;
+            key = modelKey(tenant, model);
         }
         return key;
+    }
+
+    /** The model-peer key of a tenant's model. */
+    public static String modelKey(String tenant, String model) {
+        return tenant + "|model=" + model;
     }
 }

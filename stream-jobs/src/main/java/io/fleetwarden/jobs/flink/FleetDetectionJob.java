@@ -15,7 +15,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import io.fleetwarden.jobs.alerts.StatusSignal;
 import io.fleetwarden.jobs.detect.ConnectivityChange;
 import io.fleetwarden.jobs.detect.Finding;
-import io.fleetwarden.jobs.detect.PeerObservation;
 import io.fleetwarden.jobs.detect.SecurityRules;
 import io.fleetwarden.jobs.detect.SecuritySubject;
 import io.fleetwarden.jobs.influx.FleetSignal;
@@ -122,8 +121,11 @@ public final class FleetDetectionJob {
                 .process(new DeviceFunction(cfg))
                 .name("device-detectors").uid("device-detectors");
         DataStream<ConnectivityChange> changes = devices.getSideOutput(DeviceFunction.CHANGES);
+        // Peer observations leave the device-detectors chain in batches per model, not one record per report.
         DataStream<Finding> peers = devices.getSideOutput(DeviceFunction.PEERS)
-                .keyBy(PeerObservation::modelKey)
+                .transform("peer-batches", TypeInformation.of(PeerBatch.class), new PeerBatchOperator())
+                .uid("peer-batches")
+                .keyBy(PeerBatch::modelKey)
                 .process(new ModelPeerFunction(cfg))
                 .name("model-peers").uid("model-peers");
 

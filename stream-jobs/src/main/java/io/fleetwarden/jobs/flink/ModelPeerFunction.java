@@ -14,11 +14,12 @@ import io.fleetwarden.jobs.detect.PeerObservation;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 
 /**
- * Devices against their model's peers (key = {@code tenant|model=...}). State per model, not per device,
- * touched by every telemetry report: no Flink state TTL (per-access bookkeeping); a lazy retention timer
- * drops a model's state {@code state.ttl} of event time after its newest observation.
+ * Devices against their model's peers (key = {@code tenant|model=...}). Input: the peer observations of
+ * every telemetry report, in batches per model ({@link PeerBatchOperator}). State per model, not per device:
+ * no Flink state TTL (per-access bookkeeping); a lazy retention timer drops a model's state
+ * {@code state.ttl} of event time after its newest observation.
  */
-public class ModelPeerFunction extends KeyedProcessFunction<String, PeerObservation, Finding> {
+public class ModelPeerFunction extends KeyedProcessFunction<String, PeerBatch, Finding> {
 
     private static final long serialVersionUID = 1L;
 
@@ -37,13 +38,16 @@ public class ModelPeerFunction extends KeyedProcessFunction<String, PeerObservat
     }
 
     @Override
-    public void processElement(PeerObservation o, Context ctx, Collector<Finding> out) throws Exception {
+    public void processElement(PeerBatch batch, Context ctx, Collector<Finding> out) throws Exception {
         ModelPeerState s = state.value();
         if (s == null) {
             s = new ModelPeerState();
         }
-        rules.onObservation(s, o).forEach(out::collect);
-        s.lastObservation = Math.max(s.lastObservation, o.timestamp);
+        // In the order the observations were made (one device-detectors subtask), as if they had come one by one.
+        for (PeerObservation o : batch.observations) {
+            rules.onObservation(s, o).forEach(out::collect);
+            s.lastObservation = Math.max(s.lastObservation, o.timestamp);
+        }
         ensureTimer(s, ctx.timerService());
         state.update(s);
     }

@@ -42,6 +42,7 @@ class HandSerializerTest {
     void flinkUsesTheHandWrittenSerializers() {
         assertThat(serializer(DeviceEvent.class)).isInstanceOf(DeviceEventSerializer.class);
         assertThat(serializer(PeerObservation.class)).isInstanceOf(PeerObservationSerializer.class);
+        assertThat(serializer(PeerBatch.class)).isInstanceOf(PeerBatchSerializer.class);
         assertThat(serializer(HealthPoint.class)).isInstanceOf(HealthPointSerializer.class);
         assertThat(serializer(StatusSignal.class)).isInstanceOf(StatusSignalSerializer.class);
         assertThat(serializer(SubjectEvent.class)).isInstanceOf(SubjectEventSerializer.class);
@@ -186,6 +187,13 @@ class HandSerializerTest {
         PeerObservation o = BehaviourRules.observation(t);
         PeerObservation back = roundTrip(new PeerObservationSerializer(), List.of(o, o)).get(1);
         assertThat(back).usingRecursiveComparison().isEqualTo(o);
+
+        PeerObservation other = BehaviourRules.observation(Events.telemetry("cam-2", T0 + 1).setListeningPorts(List.of()).build());
+        other.listeningPorts = null;
+        PeerBatch batch = ModelPeerFunctionTest.batch(o, other);
+        PeerBatch batchBack = roundTrip(new PeerBatchSerializer(), List.of(batch, batch)).get(1);
+        assertThat(batchBack).usingRecursiveComparison().isEqualTo(batch);
+        assertThat(batchBack.modelKey()).isEqualTo(o.modelKey());
 
         HealthPoint p = InfluxPoints.deviceHealth(t);
         HealthPoint pb = roundTrip(new HealthPointSerializer(), List.of(p, p)).get(1);

@@ -23,12 +23,12 @@ class ModelPeerFunctionTest {
 
     @Test
     void aModelWithoutReportsIsForgottenOneRetentionPeriodAfterItsNewestObservation() throws Exception {
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, PeerObservation, Finding>(
-                new KeyedProcessOperator<>(new ModelPeerFunction(CFG)), PeerObservation::modelKey, Types.STRING)) {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, PeerBatch, Finding>(
+                new KeyedProcessOperator<>(new ModelPeerFunction(CFG)), PeerBatch::modelKey, Types.STRING)) {
             h.open();
             long last = T0 + 29 * 30_000L;
             for (long ts = T0; ts <= last; ts += 30_000) {
-                h.processElement(new StreamRecord<>(BehaviourRules.observation(Events.telemetry("cam-" + ts % 7, ts).build()), ts));
+                h.processElement(new StreamRecord<>(batch(BehaviourRules.observation(Events.telemetry("cam-" + ts % 7, ts).build())), ts));
             }
             assertThat(h.numEventTimeTimers()).as("one timer per model, not per report").isEqualTo(1);
             h.processWatermark(new Watermark(last + CFG.deviceStateTtlMs - 1));
@@ -39,5 +39,11 @@ class ModelPeerFunctionTest {
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.extractOutputValues()).isEmpty();
         }
+    }
+
+    static PeerBatch batch(PeerObservation... observations) {
+        PeerBatch b = new PeerBatch(observations[0].tenant, observations[0].model, observations.length);
+        b.observations.addAll(java.util.List.of(observations));
+        return b;
     }
 }
