@@ -1,7 +1,6 @@
 package io.fleetwarden.jobs.flink;
 
 import java.io.IOException;
-import java.util.Map;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -33,20 +32,20 @@ public final class HealthPointSerializer extends HandSerializer<HealthPoint> {
     public void serialize(HealthPoint p, DataOutputView out) throws IOException {
         writeString(p.measurement, out);
         out.writeLong(p.timeNanos);
-        writeVarInt(p.tags.size(), out);
-        for (Map.Entry<String, String> e : p.tags.entrySet()) {
-            writeString(e.getKey(), out);
-            writeString(e.getValue(), out);
+        writeVarInt(p.tagCount(), out);
+        for (int i = 0; i < p.tagCount(); i++) {
+            writeString(p.tagKey(i), out);
+            writeString(p.tagValue(i), out);
         }
-        writeVarInt(p.numbers.size(), out);
-        for (Map.Entry<String, Double> e : p.numbers.entrySet()) {
-            writeString(e.getKey(), out);
-            out.writeDouble(e.getValue());
+        writeVarInt(p.numberCount(), out);
+        for (int i = 0; i < p.numberCount(); i++) {
+            writeString(p.numberKey(i), out);
+            out.writeDouble(p.numberValue(i));
         }
-        writeVarInt(p.strings.size(), out);
-        for (Map.Entry<String, String> e : p.strings.entrySet()) {
-            writeString(e.getKey(), out);
-            writeString(e.getValue(), out);
+        writeVarInt(p.stringCount(), out);
+        for (int i = 0; i < p.stringCount(); i++) {
+            writeString(p.stringKey(i), out);
+            writeString(p.stringValue(i), out);
         }
     }
 
@@ -54,13 +53,13 @@ public final class HealthPointSerializer extends HandSerializer<HealthPoint> {
     public HealthPoint deserialize(DataInputView in) throws IOException {
         HealthPoint p = new HealthPoint(readString(in), in.readLong());
         for (int i = readVarInt(in); i > 0; i--) {
-            p.tags.put(readString(in), readString(in));
+            p.tag(readSharedString(in), readString(in));
         }
         for (int i = readVarInt(in); i > 0; i--) {
-            p.numbers.put(readString(in), in.readDouble());
+            p.field(readSharedString(in), in.readDouble());
         }
         for (int i = readVarInt(in); i > 0; i--) {
-            p.strings.put(readString(in), readString(in));
+            p.field(readSharedString(in), readString(in));
         }
         return p;
     }

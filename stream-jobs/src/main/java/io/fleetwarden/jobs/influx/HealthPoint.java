@@ -1,8 +1,10 @@
 package io.fleetwarden.jobs.influx;
 
 import java.lang.reflect.Type;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -27,12 +29,19 @@ public class HealthPoint {
     }
 
     public String measurement;
-    // Insertion-ordered (deterministic for a given producer); the InfluxDB client sorts tags and fields itself.
-    // Not TreeMaps: building one point per telemetry report, their string comparisons showed up in the profile.
-    public Map<String, String> tags = new LinkedHashMap<>(8);
-    public Map<String, Double> numbers = new LinkedHashMap<>(16);
-    public Map<String, String> strings = new LinkedHashMap<>(8);
     public long timeNanos;
+    // Tags and fields in insertion order (deterministic for a given producer; the InfluxDB client sorts them itself),
+    // in parallel arrays: one point is built per telemetry report, and maps cost an entry object per value plus a
+    // boxed Double per number.
+    private String[] tagKeys = new String[4];
+    private String[] tagValues = new String[4];
+    private int tagCount;
+    private String[] numberKeys = new String[10];
+    private double[] numberValues = new double[10];
+    private int numberCount;
+    private String[] stringKeys = new String[2];
+    private String[] stringValues = new String[2];
+    private int stringCount;
 
     public HealthPoint() {
     }
@@ -42,28 +51,129 @@ public class HealthPoint {
         this.timeNanos = timeNanos;
     }
 
-    /** Adds a tag unless the value is null (InfluxDB has no null tags). */
+    /** Adds (or replaces) a tag unless the value is null or empty (InfluxDB has no null tags). */
     public HealthPoint tag(String key, String value) {
         if (value != null && !value.isEmpty()) {
-            tags.put(key, value);
+            int i = indexOf(tagKeys, tagCount, key);
+            if (i < 0) {
+                if (tagCount == tagKeys.length) {
+                    tagKeys = Arrays.copyOf(tagKeys, tagCount * 2);
+                    tagValues = Arrays.copyOf(tagValues, tagCount * 2);
+                }
+                i = tagCount++;
+                tagKeys[i] = key;
+            }
+            tagValues[i] = value;
         }
         return this;
     }
 
+    /** Adds (or replaces) a numeric field. */
     public HealthPoint field(String key, double value) {
-        numbers.put(key, value);
+        int i = indexOf(numberKeys, numberCount, key);
+        if (i < 0) {
+            if (numberCount == numberKeys.length) {
+                numberKeys = Arrays.copyOf(numberKeys, numberCount * 2);
+                numberValues = Arrays.copyOf(numberValues, numberCount * 2);
+            }
+            i = numberCount++;
+            numberKeys[i] = key;
+        }
+        numberValues[i] = value;
         return this;
     }
 
+    /** Adds (or replaces) a string field unless the value is null. */
     public HealthPoint field(String key, String value) {
         if (value != null) {
-            strings.put(key, value);
+            int i = indexOf(stringKeys, stringCount, key);
+            if (i < 0) {
+                if (stringCount == stringKeys.length) {
+                    stringKeys = Arrays.copyOf(stringKeys, stringCount * 2);
+                    stringValues = Arrays.copyOf(stringValues, stringCount * 2);
+                }
+                i = stringCount++;
+                stringKeys[i] = key;
+            }
+            stringValues[i] = value;
         }
         return this;
+    }
+
+    public int tagCount() {
+        return tagCount;
+    }
+
+    public String tagKey(int i) {
+        return tagKeys[Objects.checkIndex(i, tagCount)];
+    }
+
+    public String tagValue(int i) {
+        return tagValues[Objects.checkIndex(i, tagCount)];
+    }
+
+    public int numberCount() {
+        return numberCount;
+    }
+
+    public String numberKey(int i) {
+        return numberKeys[Objects.checkIndex(i, numberCount)];
+    }
+
+    public double numberValue(int i) {
+        return numberValues[Objects.checkIndex(i, numberCount)];
+    }
+
+    public int stringCount() {
+        return stringCount;
+    }
+
+    public String stringKey(int i) {
+        return stringKeys[Objects.checkIndex(i, stringCount)];
+    }
+
+    public String stringValue(int i) {
+        return stringValues[Objects.checkIndex(i, stringCount)];
+    }
+
+    /** The tags, in insertion order (a copy). */
+    public Map<String, String> tags() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < tagCount; i++) {
+            m.put(tagKeys[i], tagValues[i]);
+        }
+        return m;
+    }
+
+    /** The numeric fields, in insertion order (a copy). */
+    public Map<String, Double> numbers() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < numberCount; i++) {
+            m.put(numberKeys[i], numberValues[i]);
+        }
+        return m;
+    }
+
+    /** The string fields, in insertion order (a copy). */
+    public Map<String, String> strings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < stringCount; i++) {
+            m.put(stringKeys[i], stringValues[i]);
+        }
+        return m;
+    }
+
+    private static int indexOf(String[] keys, int count, String key) {
+        for (int i = 0; i < count; i++) {
+            if (keys[i].equals(key)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override
     public String toString() {
-        return measurement + tags + numbers + strings + "@" + timeNanos;
+        return measurement + tags() + numbers() + strings() + "@" + timeNanos;
     }
 }

@@ -59,9 +59,16 @@ public class InfluxSink implements Sink<HealthPoint> {
 
         @Override
         public void write(HealthPoint p, Context context) throws IOException {
-            Point.Builder b = Point.measurement(p.measurement).time(p.timeNanos, TimeUnit.NANOSECONDS).tag(p.tags);
-            p.numbers.forEach(b::addField);
-            p.strings.forEach(b::addField);
+            Point.Builder b = Point.measurement(p.measurement).time(p.timeNanos, TimeUnit.NANOSECONDS);
+            for (int i = 0; i < p.tagCount(); i++) {
+                b.tag(p.tagKey(i), p.tagValue(i));
+            }
+            for (int i = 0; i < p.numberCount(); i++) {
+                b.addField(p.numberKey(i), p.numberValue(i));
+            }
+            for (int i = 0; i < p.stringCount(); i++) {
+                b.addField(p.stringKey(i), p.stringValue(i));
+            }
             if (!b.hasFields()) {
                 return;
             }
