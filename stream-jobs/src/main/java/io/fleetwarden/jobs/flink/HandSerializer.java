@@ -135,8 +135,13 @@ public abstract class HandSerializer<T> extends TypeSerializer<T> {
             sharedStrings = new String[SHARED_SLOTS];
             sharedBytes = new byte[SHARED_SLOTS][];
         }
+        // The slot: length, first and last 8 bytes (a SHA-256 in hex is not walked twice); equality is checked in full.
         int h = len;
-        for (int i = 0; i < len; i++) {
+        int head = Math.min(len, 8);
+        for (int i = 0; i < head; i++) {
+            h = 31 * h + scratch[i];
+        }
+        for (int i = Math.max(head, len - 8); i < len; i++) {
             h = 31 * h + scratch[i];
         }
         int slot = (h ^ (h >>> 16)) & (SHARED_SLOTS - 1);
