@@ -98,9 +98,31 @@ public abstract class HandSerializer<T> extends TypeSerializer<T> {
             out.writeByte(0);
             return;
         }
+        int len = s.length();
+        if (len <= ASCII_DIRECT_MAX && isAscii(s, len)) {
+            // Short ASCII (ids, names, addresses: almost every string here): its UTF-8 bytes are its chars, written
+            // without the byte[] that getBytes would allocate per string.
+            writeVarInt(len + 1, out);
+            for (int i = 0; i < len; i++) {
+                out.writeByte(s.charAt(i));
+            }
+            return;
+        }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         writeVarInt(b.length + 1, out);
         out.write(b);
+    }
+
+    /** Strings up to this length that are pure ASCII are written char by char. */
+    private static final int ASCII_DIRECT_MAX = 128;
+
+    private static boolean isAscii(String s, int len) {
+        for (int i = 0; i < len; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Slots of the shared-string table (a power of two). */

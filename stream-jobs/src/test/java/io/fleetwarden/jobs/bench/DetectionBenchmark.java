@@ -39,8 +39,8 @@ import io.fleetwarden.model.codec.Codecs;
  * 5,000,000 events: 85 % telemetry of 10,000 devices, 15 % security events) through (a) a
  * pass-through job that only decodes and (b) the whole detection topology, on a local MiniCluster
  * with parallelism 2. Prints events/s of both, their ratio, and the serialised keyed state per
- * device. Both topologies first run once over a shorter input ({@code -Dbench.warmup}, default 1,000,000 events;
- * 0 for none) so the measured runs see JIT-compiled code; then {@code -Dbench.rounds} (default 3) rounds alternate
+ * device. Both topologies first run once over a shorter input ({@code -Dbench.warmup}, default 2,000,000 events;
+ * 0 for none) so the measured runs see JIT-compiled code; then {@code -Dbench.rounds} (default 5) rounds alternate
  * the two and the medians are printed. Run: {@code ./mvnw -pl stream-jobs -am -Pbench verify
  * -DskipTests} or see the README.
  *
@@ -60,7 +60,7 @@ public final class DetectionBenchmark {
 
         System.out.printf(Locale.ROOT, "input: %,d events (%,d telemetry, %,d security) from %,d devices, parallelism %d%n",
                 events, telemetry, security, devices, parallelism);
-        long warmup = Long.getLong("bench.warmup", 1_000_000L);
+        long warmup = Long.getLong("bench.warmup", 2_000_000L);
         if (warmup > 0) {
             // Steady state, as JMH would measure it: both topologies first run once over a shorter input of the same
             // mix in this JVM, so JIT compilation (20 s of compiler CPU for the detector topology on 2 cores) is not
@@ -74,7 +74,7 @@ public final class DetectionBenchmark {
         }
         // Rounds alternate the two topologies (pass-through first, then detectors, then pass-through ...) so a slow
         // spell of the shared machine hits both; the figures are the medians over the rounds.
-        int rounds = Integer.getInteger("bench.rounds", 3);
+        int rounds = Integer.getInteger("bench.rounds", 5);
         double[] pass = new double[rounds];
         double[] detect = new double[rounds];
         double[] ratios = new double[rounds];
