@@ -35,7 +35,6 @@ public class PeerBatchOperator extends AbstractStreamOperator<PeerBatch> impleme
     /** Pending batches by tenant, then model (the strings come shared from the network: cheap to hash). */
     private transient Map<String, Map<String, PeerBatch>> pending;
     private transient int pendingCount;
-    private transient StreamRecord<PeerBatch> reuse;
 
     public PeerBatchOperator() {
         this(DEFAULT_MAX_BATCH);
@@ -52,7 +51,6 @@ public class PeerBatchOperator extends AbstractStreamOperator<PeerBatch> impleme
     public void open() throws Exception {
         super.open();
         pending = new HashMap<>();
-        reuse = new StreamRecord<>(null);
     }
 
     @Override
@@ -108,6 +106,6 @@ public class PeerBatchOperator extends AbstractStreamOperator<PeerBatch> impleme
     }
 
     private void emit(PeerBatch batch, long timestamp) {
-        output.collect(reuse.replace(batch, timestamp));
+        output.collect(new StreamRecord<>(batch, timestamp));
     }
 }
