@@ -183,7 +183,8 @@ public final class BehaviourRules {
         o.deviceId = t.getDeviceId();
         o.timestamp = t.getDeviceTime().toEpochMilli();
         o.bytesOutPerSecond = t.getBytesOut() / (double) Math.max(1, t.getIntervalSeconds());
-        o.listeningPorts = new ArrayList<>(t.getListeningPorts());
+        // The report's own list (nothing changes it after decoding; the peer stage only reads it).
+        o.listeningPorts = t.getListeningPorts();
         return o;
     }
 }

@@ -25,14 +25,15 @@ import io.fleetwarden.model.UpdateStatus;
 
 /**
  * Network serializer of {@link DeviceEvent}, the one shuffle every telemetry report crosses: the device
- * key, then a verified security event with every field of its schema, or a telemetry report with the
- * fields the per-device detectors read. Flink's generic {@code AvroSerializer} (schema-driven
+ * key, then a telemetry report or a verified security event with the fields the per-device detectors read. Flink's generic {@code AvroSerializer} (schema-driven
  * writer/reader, union resolution, logical-type conversions) took about 15 % of the benchmark's CPU for
  * this shuffle.
  *
- * <p><b>Telemetry is projected</b>: the fields in the {@code *_NOT_SENT} sets (device health figures, packet
- * counters, TLS parameters, certificate fingerprint and serial, connection ports and protocols, the update's
- * failure text) are read by no rule of {@link DeviceFunction}; they arrive there as absent (0, null). They
+ * <p><b>Records are projected</b>: the fields in the {@code *_NOT_SENT} sets (for telemetry: device health
+ * figures, packet counters, TLS parameters, certificate fingerprint and serial, connection ports and
+ * protocols, the update's failure text; for security events: event id, claimed client id, detail, topic,
+ * username, attributes, TLS parameters) are read by no rule of {@link DeviceFunction}; they arrive there as
+ * absent (0, null). They
  * are not lost: InfluxDB's {@code device_health} point is built from the whole record in the telemetry
  * input's own chain, before this shuffle. Not sending them halves the bytes and the strings allocated per
  * report. {@code DeviceEventProjectionTest} runs the per-device operator over random streams of whole and
@@ -62,6 +63,10 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             "certificateSerial", "mqttVersion");
     static final Set<String> CONNECTION_NOT_SENT = Set.of("remotePort", "protocol");
     static final Set<String> UPDATE_NOT_SENT = Set.of("failureReason");
+    /** Security event fields the per-device rules do not read (the burst stage gets whole events, see SubjectEventSerializer). */
+    static final Set<String> SECURITY_NOT_SENT = Set.of("eventId", "claimedClientId", "detail", "topic", "username", "attributes");
+    static final Set<String> SECURITY_BROKER_NOT_SENT = Set.of("sourcePort", "tlsProtocol", "tlsCipher", "certificateFingerprint",
+            "certificateSerial", "certificateNotAfter", "mqttVersion");
 
     private static final int NONE = 0;
     private static final int TELEMETRY = 1;
@@ -87,7 +92,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             writeTelemetry(e.telemetry, out);
         } else if (e.security != null) {
             out.writeByte(SECURITY);
-            writeSecurityEvent(e.security, out);
+            writeDeviceSecurityEvent(e.security, out);
         } else {
             out.writeByte(NONE);
         }
@@ -115,7 +120,43 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         if (kind == TELEMETRY) {
             e.telemetry = readTelemetry(in);
         } else if (kind == SECURITY) {
-            e.security = readSecurityEvent(in);
+            e.security = readDeviceSecurityEvent(in);
+        }
+        return e;
+    }
+
+    /** A security event's fields not in {@link #SECURITY_NOT_SENT} / {@link #SECURITY_BROKER_NOT_SENT}, in schema order. */
+    private static void writeDeviceSecurityEvent(SecurityEvent e, DataOutputView out) throws IOException {
+        out.writeByte(e.getType() == null ? 0 : e.getType().ordinal() + 1);
+        writeInstant(e.getTimestamp(), out);
+        writeString(e.getTenant(), out);
+        writeString(e.getDeviceId(), out);
+        writeString(e.getModel(), out);
+        writeString(e.getRegion(), out);
+        writeString(e.getReason(), out);
+        BrokerContext b = e.getBroker();
+        out.writeBoolean(b != null);
+        if (b != null) {
+            writeString(b.getBrokerId(), out);
+            writeString(b.getSourceAddress(), out);
+        }
+    }
+
+    private SecurityEvent readDeviceSecurityEvent(DataInputView in) throws IOException {
+        SecurityEvent e = new SecurityEvent();
+        int type = in.readUnsignedByte();
+        e.setType(type == 0 ? null : SECURITY_TYPES[type - 1]);
+        e.setTimestamp(readInstant(in));
+        e.setTenant(readSharedString(in));
+        e.setDeviceId(readString(in));
+        e.setModel(readSharedString(in));
+        e.setRegion(readSharedString(in));
+        e.setReason(readSharedString(in));
+        if (in.readBoolean()) {
+            BrokerContext b = new BrokerContext();
+            b.setBrokerId(readSharedString(in));
+            b.setSourceAddress(readString(in));
+            e.setBroker(b);
         }
         return e;
     }
@@ -199,7 +240,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         return b;
     }
 
-    /** Every field of the SecurityEvent schema, in schema order ({@link #SECURITY_FIELDS}). */
+    /** Every field of the SecurityEvent schema, in schema order ({@link #SECURITY_FIELDS}): the burst stage's whole events. */
     static void writeSecurityEvent(SecurityEvent e, DataOutputView out) throws IOException {
         writeString(e.getEventId(), out);
         out.writeByte(e.getType() == null ? 0 : e.getType().ordinal() + 1);

@@ -36,8 +36,8 @@ import io.fleetwarden.model.UpdateStatus;
 
 /**
  * {@link DeviceEventSerializer} sends only the telemetry fields the per-device detectors read. This runs
- * {@link DeviceFunction} twice over the same random streams — once with the whole records, once with what
- * crosses the shuffle — and requires the same findings, reachability changes, peer observations and status
+ * {@link DeviceFunction} twice over the same random streams of reports and security events — once with the
+ * whole records, once with what crosses the shuffle — and requires the same findings, reachability changes, peer observations and status
  * signals, in the same order. The streams vary every field, the ones not sent too (so a rule that starts
  * reading one of them fails here), and reach every family: offline and flapping, identity clones, baselines
  * and spikes, ports and destinations, firmware versions, hashes, update loops, advisories and certificates.
@@ -53,7 +53,7 @@ class DeviceEventProjectionTest {
     private static final int[][] PORTS = {{80, 443}, {80, 443}, {80, 443}, {80}, {80, 443, 23}, {80, 443, 8081}, {2323}};
 
     @Test
-    void theDetectorsSeeNoDifferenceBetweenWholeAndProjectedReports() throws Exception {
+    void theDetectorsSeeNoDifferenceBetweenWholeAndProjectedRecords() throws Exception {
         for (long seed = 1; seed <= 3; seed++) {
             compare(seed, 4_000);
         }
@@ -74,6 +74,19 @@ class DeviceEventProjectionTest {
                 DeviceEvent e = rnd.nextInt(10) < 8 ? DeviceEvent.of(report(rnd, ts)) : DeviceEvent.of(connection(rnd, ts));
                 whole.processElement(new StreamRecord<>(e, ts));
                 projected.processElement(new StreamRecord<>(roundTrip(serializer, e), ts));
+                if (rnd.nextInt(300) == 0) {
+                    // Now and then a device flaps: six quick disconnect/connect pairs.
+                    String device = "cam-" + rnd.nextInt(12);
+                    for (int k = 0; k < 6; k++) {
+                        for (SecurityEventType type : new SecurityEventType[] {SecurityEventType.DISCONNECT, SecurityEventType.CONNECT}) {
+                            ts += 500;
+                            DeviceEvent flap = DeviceEvent.of(Events.security(type, type == SecurityEventType.CONNECT
+                                    ? SecurityEventReasons.CONNECTED : SecurityEventReasons.CONNECTION_LOST, ts, device, ADDRESSES[0]).build());
+                            whole.processElement(new StreamRecord<>(flap, ts));
+                            projected.processElement(new StreamRecord<>(roundTrip(serializer, flap), ts));
+                        }
+                    }
+                }
                 if (rnd.nextInt(40) == 0) {
                     // Occasionally a long silence: offline deadlines, burst quiet times and lazy timers fire.
                     ts += rnd.nextInt(3) == 0 ? 600_000 : 30_000;
@@ -94,7 +107,7 @@ class DeviceEventProjectionTest {
                 assertThat(side(whole, tag)).as(tag.getId()).isNotEmpty();
             }
             assertThat(values(whole.getOutput())).extracting(o -> ((Finding) o).ruleId).as("rule families reached")
-                    .contains("RES-OFF-001", "CMP-NET-001", "FW-VER-001", "FW-ADV-001");
+                    .contains("RES-OFF-001", "RES-FLAP-001", "CMP-NET-001", "FW-VER-001", "FW-ADV-001");
         }
     }
 
@@ -138,12 +151,39 @@ class DeviceEventProjectionTest {
     }
 
     private static io.fleetwarden.model.SecurityEvent connection(Random rnd, long ts) {
-        boolean connect = rnd.nextBoolean();
-        String reason = connect ? SecurityEventReasons.CONNECTED
-                : new String[] {SecurityEventReasons.CLIENT_DISCONNECT, SecurityEventReasons.CONNECTION_LOST,
+        SecurityEventType type;
+        String reason;
+        switch (rnd.nextInt(8)) {
+            case 0 -> {
+                type = SecurityEventType.AUTHORIZATION_FAILURE;
+                reason = SecurityEventReasons.TOPIC_NOT_PERMITTED;
+            }
+            case 1 -> {
+                type = SecurityEventType.VALIDATION_FAILURE;
+                reason = "payload-invalid";
+            }
+            case 2, 3, 4 -> {
+                type = SecurityEventType.CONNECT;
+                reason = SecurityEventReasons.CONNECTED;
+            }
+            default -> {
+                type = SecurityEventType.DISCONNECT;
+                reason = new String[] {SecurityEventReasons.CLIENT_DISCONNECT, SecurityEventReasons.CONNECTION_LOST,
                         SecurityEventReasons.SESSION_TAKEOVER}[rnd.nextInt(3)];
-        return Events.security(connect ? SecurityEventType.CONNECT : SecurityEventType.DISCONNECT, reason, ts, "cam-" + rnd.nextInt(12),
-                ADDRESSES[rnd.nextInt(ADDRESSES.length)]).build();
+            }
+        }
+        String device = "cam-" + rnd.nextInt(12);
+        io.fleetwarden.model.SecurityEvent e = Events.security(type, reason, ts, device, ADDRESSES[rnd.nextInt(ADDRESSES.length)])
+                // The fields not sent to the per-device operator vary too.
+                .setEventId("e-" + rnd.nextLong()).setClaimedClientId(rnd.nextBoolean() ? device : "claimed-" + rnd.nextInt(5))
+                .setDetail(rnd.nextBoolean() ? null : "detail " + rnd.nextInt(9)).setTopic(rnd.nextBoolean() ? null : "devices/x/" + rnd.nextInt(9))
+                .setUsername(rnd.nextBoolean() ? null : "user" + rnd.nextInt(3))
+                .setAttributes(java.util.Map.of("k", String.valueOf(rnd.nextInt(9)))).build();
+        e.getBroker().setSourcePort(rnd.nextInt(65_000));
+        e.getBroker().setTlsCipher(rnd.nextBoolean() ? "TLS_AES_256_GCM_SHA384" : "TLS_CHACHA20_POLY1305_SHA256");
+        e.getBroker().setCertificateFingerprint(Long.toHexString(rnd.nextLong()));
+        e.getBroker().setCertificateNotAfter(Instant.ofEpochMilli(ts + rnd.nextInt(400) * DAY));
+        return e;
     }
 
     private static DeviceEvent roundTrip(DeviceEventSerializer s, DeviceEvent e) throws Exception {
