@@ -25,18 +25,18 @@ import io.fleetwarden.model.UpdateStatus;
 
 /**
  * Network serializer of {@link DeviceEvent}, the one shuffle every telemetry report crosses: the device
- * key, then a telemetry report or a verified security event with the fields the per-device detectors read. Flink's generic {@code AvroSerializer} (schema-driven
- * writer/reader, union resolution, logical-type conversions) took about 15 % of the benchmark's CPU for
- * this shuffle.
+ * key, then a telemetry report or a verified security event with the fields the per-device detectors
+ * read. Flink's generic {@code AvroSerializer} (schema-driven writer/reader, union resolution,
+ * logical-type conversions) took about 15 % of the benchmark's CPU for this shuffle.
  *
  * <p><b>Records are projected</b>: the fields in the {@code *_NOT_SENT} sets (for telemetry: device health
  * figures, packet counters, TLS parameters, certificate fingerprint and serial, connection ports and
  * protocols, the update's failure text; for security events: event id, claimed client id, detail, topic,
  * username, attributes, TLS parameters) are read by no rule of {@link DeviceFunction}; they arrive there as
- * absent (0, null). They
- * are not lost: InfluxDB's {@code device_health} point is built from the whole record in the telemetry
- * input's own chain, before this shuffle. Not sending them halves the bytes and the strings allocated per
- * report. {@code DeviceEventProjectionTest} runs the per-device operator over random streams of whole and
+ * absent (0, null). They are not lost: InfluxDB's {@code device_health} point is built from the whole
+ * record in the telemetry input's own chain, before this shuffle, and the burst stage receives whole
+ * security events ({@link #writeSecurityEvent}, used by {@link SubjectEventSerializer}).
+ * {@code DeviceEventProjectionTest} runs the per-device operator over random streams of whole and
  * projected records and requires identical output; {@code HandSerializerTest} fails when the event-model
  * schema gains a field this class neither writes nor lists as not sent.
  */
@@ -44,7 +44,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Telemetry, BrokerContext, NetworkConnection and UpdateStatus fields, in schema order. */
+    /** Every field of Telemetry, BrokerContext, NetworkConnection, UpdateStatus and SecurityEvent, in schema order. */
     static final List<String> TELEMETRY_FIELDS = List.of("tenant", "deviceId", "model", "region", "deviceTime", "receivedAt",
             "firmwareVersion", "firmwareImageHash", "uptimeSeconds", "cpuPercent", "memoryPercent", "intervalSeconds", "bytesIn",
             "bytesOut", "packetsIn", "packetsOut", "listeningPorts", "connections", "update", "broker", "quarantined");
@@ -58,7 +58,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     /** Telemetry fields no per-device rule reads: not sent (absent on the receiving side). */
     static final Set<String> TELEMETRY_NOT_SENT = Set.of("receivedAt", "uptimeSeconds", "cpuPercent", "memoryPercent", "bytesIn",
             "packetsIn", "packetsOut");
-    /** Broker fields of a telemetry report not sent (a security event's broker context is sent whole). */
+    /** Broker fields of a telemetry report not sent. */
     static final Set<String> TELEMETRY_BROKER_NOT_SENT = Set.of("sourcePort", "tlsProtocol", "tlsCipher", "certificateFingerprint",
             "certificateSerial", "mqttVersion");
     static final Set<String> CONNECTION_NOT_SENT = Set.of("remotePort", "protocol");

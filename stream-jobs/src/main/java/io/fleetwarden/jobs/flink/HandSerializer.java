@@ -11,10 +11,11 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Base of the hand-written serializers of records that cross a shuffle once per telemetry report
- * ({@link DeviceEvent}, {@link io.fleetwarden.jobs.detect.PeerObservation},
- * {@link io.fleetwarden.jobs.influx.HealthPoint}). They are used on the network only, never for keyed
- * state, so their format may change between releases. Copies go through serialisation (only used when
+ * Base of the hand-written serializers of records that cross a shuffle at the telemetry rate
+ * ({@link DeviceEvent}, {@link PeerBatch}, {@link io.fleetwarden.jobs.alerts.StatusSignal},
+ * {@link io.fleetwarden.jobs.influx.HealthPoint}, ...).
+ * They are used on the network only, never for keyed state, so their format may change between releases.
+ * Copies go through serialisation unless a subclass overrides {@link #copy(Object)} (only used when
  * object reuse is off). Strings are written as UTF-8 bytes with a var-int length (0 = null).
  * Not thread-safe (a scratch buffer): {@link #duplicate()} gives each task its own instance.
  */

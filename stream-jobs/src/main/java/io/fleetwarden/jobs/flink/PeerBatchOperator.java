@@ -1,8 +1,6 @@
 package io.fleetwarden.jobs.flink;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -94,15 +92,13 @@ public class PeerBatchOperator extends AbstractStreamOperator<PeerBatch> impleme
         if (pendingCount == 0) {
             return;
         }
-        List<PeerBatch> batches = new ArrayList<>();
         for (Map<String, PeerBatch> byModel : pending.values()) {
-            batches.addAll(byModel.values());
+            for (PeerBatch b : byModel.values()) {
+                emit(b, b.observations.get(b.observations.size() - 1).timestamp);
+            }
         }
         pending.clear();
         pendingCount = 0;
-        for (PeerBatch b : batches) {
-            emit(b, b.observations.get(b.observations.size() - 1).timestamp);
-        }
     }
 
     private void emit(PeerBatch batch, long timestamp) {
