@@ -30,10 +30,38 @@ public final class ConnectivityRules {
         this.cfg = cfg;
     }
 
-    /** Findings plus reachability changes produced by one input. */
-    public record Result(List<Finding> findings, List<ConnectivityChange> changes) {
+    /**
+     * Findings plus reachability changes produced by one input. Most inputs produce neither: the lists are
+     * only allocated for the first element (the accessors then return empty immutable lists).
+     */
+    public static final class Result {
+        private List<Finding> findings = List.of();
+        private List<ConnectivityChange> changes = List.of();
+
         static Result empty() {
-            return new Result(new ArrayList<>(), new ArrayList<>());
+            return new Result();
+        }
+
+        public List<Finding> findings() {
+            return findings;
+        }
+
+        public List<ConnectivityChange> changes() {
+            return changes;
+        }
+
+        void add(Finding f) {
+            if (findings.isEmpty()) {
+                findings = new ArrayList<>(2);
+            }
+            findings.add(f);
+        }
+
+        void add(ConnectivityChange c) {
+            if (changes.isEmpty()) {
+                changes = new ArrayList<>(2);
+            }
+            changes.add(c);
         }
     }
 
@@ -50,7 +78,7 @@ public final class ConnectivityRules {
         s.region = StateStrings.keep(s.region, t.getRegion());
         s.brokerId = t.getBroker() == null ? s.brokerId : StateStrings.keep(s.brokerId, t.getBroker().getBrokerId());
         if (lateModel != null || lateRegion != null) {
-            r.changes().add(new ConnectivityChange(t.getTenant(), t.getDeviceId(), lateModel, lateRegion, null, true, ts,
+            r.add(new ConnectivityChange(t.getTenant(), t.getDeviceId(), lateModel, lateRegion, null, true, ts,
                     ConnectivityChange.FIRST_SEEN));
         }
         double reported = Math.max(1, t.getIntervalSeconds()) * 1000.0;
@@ -66,12 +94,12 @@ public final class ConnectivityRules {
         }
         if (s.offlineOpen) {
             s.offlineOpen = false;
-            r.findings().add(Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.getTenant(), t.getDeviceId(), ts,
+            r.add(Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.getTenant(), t.getDeviceId(), ts,
                     "telemetry resumed").with("resumedAt", ts));
         }
         if (!s.reachable) {
             s.reachable = true;
-            r.changes().add(change(s, t.getTenant(), t.getDeviceId(), true, ts, "telemetry"));
+            r.add(change(s, t.getTenant(), t.getDeviceId(), true, ts, "telemetry"));
         }
         return r;
     }
@@ -89,14 +117,14 @@ public final class ConnectivityRules {
         Result r = Result.empty();
         if (!s.offlineOpen && now >= offlineDeadline(s)) {
             s.offlineOpen = true;
-            r.findings().add(Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.OPEN, tenant, deviceId, now,
+            r.add(Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.OPEN, tenant, deviceId, now,
                             "no telemetry for " + (now - s.lastSeen) / 1000 + " s")
                     .with("lastSeen", s.lastSeen)
                     .with("expectedIntervalSeconds", Math.round(s.expectedIntervalMs / 1000))
                     .with("model", s.model).with("region", s.region).with("broker", s.brokerId));
             if (s.reachable) {
                 s.reachable = false;
-                r.changes().add(change(s, tenant, deviceId, false, now, "offline-timeout"));
+                r.add(change(s, tenant, deviceId, false, now, "offline-timeout"));
             }
         }
         for (BurstWindow w : new BurstWindow[] {s.flaps, s.takeovers, s.overlaps}) {
@@ -104,7 +132,7 @@ public final class ConnectivityRules {
                 String rule = w == s.flaps ? RuleCatalogue.FLAPPING.id()
                         : w == s.takeovers ? RuleCatalogue.SESSION_PING_PONG.id() : RuleCatalogue.IDENTITY_TWO_ADDRESSES.id();
                 w.close();
-                r.findings().add(Finding.device(rule, Action.CLEAR, tenant, deviceId, now, "quiet").with("quietSince", w.lastEvent));
+                r.add(Finding.device(rule, Action.CLEAR, tenant, deviceId, now, "quiet").with("quietSince", w.lastEvent));
             }
         }
         return r;
@@ -112,13 +140,15 @@ public final class ConnectivityRules {
 
     /** Next time {@link #onTimer} has something to decide. */
     public long nextTimer(ConnectivityState s) {
+        // Called for every input: no array of the three windows here.
         long next = s.offlineOpen ? Long.MAX_VALUE : offlineDeadline(s);
-        for (BurstWindow w : new BurstWindow[] {s.flaps, s.takeovers, s.overlaps}) {
-            if (w.open) {
-                next = Math.min(next, w.lastEvent + cfg.burstQuietMs);
-            }
-        }
-        return next;
+        next = quietDeadline(s.flaps, next);
+        next = quietDeadline(s.takeovers, next);
+        return quietDeadline(s.overlaps, next);
+    }
+
+    private long quietDeadline(BurstWindow w, long next) {
+        return w.open ? Math.min(next, w.lastEvent + cfg.burstQuietMs) : next;
     }
 
     public Result onSecurityEvent(ConnectivityState s, SecurityEvent e) {
@@ -147,7 +177,7 @@ public final class ConnectivityRules {
                     // broker noticed the old link died; a second one within the window is two holders.
                     Transition tr = s.overlaps.record(ts, 2, cfg.pingPongWindowMs);
                     if (tr != Transition.NONE) {
-                        r.findings().add(Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
+                        r.add(Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
                                         "live from " + s.connectedAddress + " and " + address)
                                 .with("addressA", s.connectedAddress).with("addressB", address)
                                 .with("overlaps", s.overlaps.eventsSinceOpen));
@@ -160,9 +190,9 @@ public final class ConnectivityRules {
                 s.connectedAddress = address;
                 if (!s.reachable && !stale) {
                     s.reachable = true;
-                    r.changes().add(change(s, tenant, deviceId, true, ts, "connected"));
+                    r.add(change(s, tenant, deviceId, true, ts, "connected"));
                 } else if (reconnect && !stale) {
-                    r.changes().add(new ConnectivityChange(tenant, deviceId, s.model, s.region, s.brokerId, true, ts,
+                    r.add(new ConnectivityChange(tenant, deviceId, s.model, s.region, s.brokerId, true, ts,
                             ConnectivityChange.RECONNECTED));
                 }
             }
@@ -171,7 +201,7 @@ public final class ConnectivityRules {
                 if (SecurityEventReasons.SESSION_TAKEOVER.equals(e.getReason())) {
                     Transition tr = s.takeovers.record(ts, cfg.pingPongCount, cfg.pingPongWindowMs);
                     if (tr != Transition.NONE) {
-                        r.findings().add(Finding.device(RuleCatalogue.SESSION_PING_PONG.id(), Action.OPEN, tenant, deviceId, ts,
+                        r.add(Finding.device(RuleCatalogue.SESSION_PING_PONG.id(), Action.OPEN, tenant, deviceId, ts,
                                         s.takeovers.eventsSinceOpen + " session takeovers")
                                 .with("takeovers", s.takeovers.eventsSinceOpen)
                                 .with("windowSeconds", cfg.pingPongWindowMs / 1000)
@@ -181,7 +211,7 @@ public final class ConnectivityRules {
                 }
                 Transition tr = s.flaps.record(ts, cfg.flappingCount, cfg.flappingWindowMs);
                 if (tr != Transition.NONE) {
-                    r.findings().add(Finding.device(RuleCatalogue.FLAPPING.id(), Action.OPEN, tenant, deviceId, ts,
+                    r.add(Finding.device(RuleCatalogue.FLAPPING.id(), Action.OPEN, tenant, deviceId, ts,
                                     s.flaps.eventsSinceOpen + " disconnects")
                             .with("disconnects", s.flaps.eventsSinceOpen)
                             .with("windowSeconds", cfg.flappingWindowMs / 1000)
@@ -193,7 +223,7 @@ public final class ConnectivityRules {
                     boolean unplanned = !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.getReason());
                     if (unplanned && s.reachable) {
                         s.reachable = false;
-                        r.changes().add(change(s, tenant, deviceId, false, ts, e.getReason()));
+                        r.add(change(s, tenant, deviceId, false, ts, e.getReason()));
                     }
                 }
             }

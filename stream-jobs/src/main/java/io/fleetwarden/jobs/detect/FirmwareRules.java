@@ -93,7 +93,7 @@ public final class FirmwareRules {
         if (sameFacts && referenceFingerprint(catalog, advisories) == s.referenceFingerprint && ts >= s.evaluatedAt && ts < s.validUntil) {
             // Nothing the rules read changed and no time threshold was crossed: the evaluation would find exactly
             // what is open (no findings). Most reports take this path; evaluating builds every open finding.
-            out = new ArrayList<>();
+            out = List.of();
         } else {
             out = evaluate(s, catalog, advisories, ts);
         }

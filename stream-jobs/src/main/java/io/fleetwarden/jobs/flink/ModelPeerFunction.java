@@ -44,7 +44,7 @@ public class ModelPeerFunction extends KeyedProcessFunction<String, PeerBatch, F
             s = new ModelPeerState();
         }
         // In the order the observations were made (one device-detectors subtask), as if they had come one by one.
-        for (PeerObservation o : batch.observations) {
+        for (PeerObservation o : batch.observations()) {
             rules.onObservation(s, o).forEach(out::collect);
             s.lastObservation = Math.max(s.lastObservation, o.timestamp);
         }

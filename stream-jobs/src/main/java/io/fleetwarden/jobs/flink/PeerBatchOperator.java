@@ -57,14 +57,14 @@ public class PeerBatchOperator extends AbstractStreamOperator<PeerBatch> impleme
         Map<String, PeerBatch> byModel = pending.computeIfAbsent(o.tenant, t -> new HashMap<>());
         PeerBatch batch = byModel.get(o.model);
         if (batch == null) {
-            batch = new PeerBatch(o.tenant, o.model, Math.min(maxBatch, 16));
+            batch = new PeerBatch(o.tenant, o.model, maxBatch);
             byModel.put(o.model, batch);
         }
-        batch.observations.add(o);
+        batch.add(o);
         pendingCount++;
-        if (batch.observations.size() >= maxBatch) {
+        if (batch.size() >= maxBatch) {
             byModel.remove(o.model);
-            pendingCount -= batch.observations.size();
+            pendingCount -= batch.size();
             emit(batch, o.timestamp);
         }
     }
@@ -94,7 +94,7 @@ public class PeerBatchOperator extends AbstractStreamOperator<PeerBatch> impleme
         }
         for (Map<String, PeerBatch> byModel : pending.values()) {
             for (PeerBatch b : byModel.values()) {
-                emit(b, b.observations.get(b.observations.size() - 1).timestamp);
+                emit(b, b.lastTimestamp);
             }
         }
         pending.clear();

@@ -1,8 +1,6 @@
 package io.fleetwarden.jobs.flink;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -13,8 +11,9 @@ import org.apache.flink.core.memory.DataOutputView;
 import io.fleetwarden.jobs.detect.PeerObservation;
 
 /**
- * Network serializer of {@link PeerBatch}: tenant and model once, then per observation the device id, time,
- * outbound rate and listening ports (every field of {@link PeerObservation}).
+ * Network serializer of {@link PeerBatch}: tenant and model once, then the observations as the batch encoded
+ * them (per observation the device id, time, outbound rate and listening ports: every field of
+ * {@link PeerObservation}) in one bulk copy.
  */
 public final class PeerBatchSerializer extends HandSerializer<PeerBatch> {
 
@@ -34,19 +33,9 @@ public final class PeerBatchSerializer extends HandSerializer<PeerBatch> {
     public void serialize(PeerBatch b, DataOutputView out) throws IOException {
         writeString(b.tenant, out);
         writeString(b.model, out);
-        writeVarInt(b.observations.size(), out);
-        for (PeerObservation o : b.observations) {
-            writeString(o.deviceId, out);
-            out.writeLong(o.timestamp);
-            out.writeDouble(o.bytesOutPerSecond);
-            List<Integer> ports = o.listeningPorts;
-            writeVarInt(ports == null ? 0 : ports.size() + 1, out);
-            if (ports != null) {
-                for (Integer p : ports) {
-                    out.writeInt(p);
-                }
-            }
-        }
+        writeVarInt(b.count, out);
+        writeVarInt(b.encoded.length(), out);
+        out.write(b.encoded.getSharedBuffer(), 0, b.encoded.length());
     }
 
     @Override
@@ -54,22 +43,9 @@ public final class PeerBatchSerializer extends HandSerializer<PeerBatch> {
         PeerBatch b = new PeerBatch();
         b.tenant = readSharedString(in);
         b.model = readSharedString(in);
-        int n = readVarInt(in);
-        b.observations = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            PeerObservation o = new PeerObservation();
-            o.tenant = b.tenant;
-            o.model = b.model;
-            o.deviceId = readString(in);
-            o.timestamp = in.readLong();
-            o.bytesOutPerSecond = in.readDouble();
-            int ports = readVarInt(in);
-            o.listeningPorts = ports == 0 ? null : new ArrayList<>(ports - 1);
-            for (int p = 1; p < ports; p++) {
-                o.listeningPorts.add(in.readInt());
-            }
-            b.observations.add(o);
-        }
+        int count = readVarInt(in);
+        int length = readVarInt(in);
+        b.readEncoded(in, count, length);
         return b;
     }
 

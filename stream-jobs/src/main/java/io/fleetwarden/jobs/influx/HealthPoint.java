@@ -164,8 +164,10 @@ public class HealthPoint {
     }
 
     private static int indexOf(String[] keys, int count, String key) {
+        int h = key.hashCode(); // cached in the (literal) key: a mismatch costs an int comparison, not a string one
         for (int i = 0; i < count; i++) {
-            if (keys[i].equals(key)) {
+            String k = keys[i];
+            if (k == key || (k.hashCode() == h && k.equals(key))) {
                 return i;
             }
         }

@@ -43,7 +43,9 @@ class ModelPeerFunctionTest {
 
     static PeerBatch batch(PeerObservation... observations) {
         PeerBatch b = new PeerBatch(observations[0].tenant, observations[0].model, observations.length);
-        b.observations.addAll(java.util.List.of(observations));
+        for (PeerObservation o : observations) {
+            b.add(o);
+        }
         return b;
     }
 }

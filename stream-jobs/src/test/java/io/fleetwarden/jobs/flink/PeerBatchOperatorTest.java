@@ -36,7 +36,7 @@ class PeerBatchOperatorTest {
             assertThat(h.getOutput()).as("held").isEmpty();
             h.processElement(new StreamRecord<>(obs("acme", "cam-x1", "d4", T0 + 3), T0 + 3));
             assertThat(batches(h)).as("the third observation of cam-x1 fills its batch: sent at once").singleElement()
-                    .satisfies(b -> assertThat(b.observations).extracting(o -> o.deviceId).containsExactly("d1", "d3", "d4"));
+                    .satisfies(b -> assertThat(b.observations()).extracting(o -> o.deviceId).containsExactly("d1", "d3", "d4"));
 
             h.processWatermark(new Watermark(T0 + 10));
             List<Object> out = new ArrayList<>(h.getOutput());
