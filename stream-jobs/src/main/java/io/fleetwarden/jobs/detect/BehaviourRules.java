@@ -104,6 +104,7 @@ public final class BehaviourRules {
             if (!learning) {
                 fresh++;
                 example = c.getRemoteAddress();
+                s.newDestinations = BurstWindow.orNew(s.newDestinations);
                 Transition tr = s.newDestinations.record(ts, cfg.destinationsCount, cfg.destinationsWindowMs);
                 if (tr != Transition.NONE) {
                     out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.OPEN, t.getTenant(), t.getDeviceId(), ts,
@@ -114,7 +115,7 @@ public final class BehaviourRules {
                 }
             }
         }
-        if (fresh == 0 && s.newDestinations.quietExpired(ts, cfg.burstQuietMs)) {
+        if (fresh == 0 && BurstWindow.quietExpired(s.newDestinations, ts, cfg.burstQuietMs)) {
             s.newDestinations.close();
             out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.CLEAR, t.getTenant(), t.getDeviceId(), ts,
                     "no new destinations for " + cfg.burstQuietMs / 1000 + " s"));

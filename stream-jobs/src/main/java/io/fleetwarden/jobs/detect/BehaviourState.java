@@ -17,7 +17,8 @@ public class BehaviourState {
     /** Hashes of destinations seen, a ring replacing the oldest when full. */
     public int[] knownDestinations = new int[0];
     public int nextSlot;
-    public BurstWindow newDestinations = new BurstWindow();
+    /** Null until the first new destination after learning (see {@link BurstWindow#orNew}). */
+    public BurstWindow newDestinations;
     /** Bit set of open rules, see {@link BehaviourRules}. */
     public int open;
 

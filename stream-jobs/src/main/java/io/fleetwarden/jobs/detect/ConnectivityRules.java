@@ -127,28 +127,34 @@ public final class ConnectivityRules {
                 r.add(change(s, tenant, deviceId, false, now, "offline-timeout"));
             }
         }
-        for (BurstWindow w : new BurstWindow[] {s.flaps, s.takeovers, s.overlaps}) {
-            if (w.quietExpired(now, cfg.burstQuietMs)) {
-                String rule = w == s.flaps ? RuleCatalogue.FLAPPING.id()
-                        : w == s.takeovers ? RuleCatalogue.SESSION_PING_PONG.id() : RuleCatalogue.IDENTITY_TWO_ADDRESSES.id();
-                w.close();
-                r.add(Finding.device(rule, Action.CLEAR, tenant, deviceId, now, "quiet").with("quietSince", w.lastEvent));
-            }
-        }
+        clearIfQuiet(s.flaps, RuleCatalogue.FLAPPING.id(), r, tenant, deviceId, now);
+        clearIfQuiet(s.takeovers, RuleCatalogue.SESSION_PING_PONG.id(), r, tenant, deviceId, now);
+        clearIfQuiet(s.overlaps, RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), r, tenant, deviceId, now);
+        s.quietDeadline = Long.MIN_VALUE;
         return r;
     }
 
-    /** Next time {@link #onTimer} has something to decide. */
+    private void clearIfQuiet(BurstWindow w, String rule, Result r, String tenant, String deviceId, long now) {
+        if (BurstWindow.quietExpired(w, now, cfg.burstQuietMs)) {
+            w.close();
+            r.add(Finding.device(rule, Action.CLEAR, tenant, deviceId, now, "quiet").with("quietSince", w.lastEvent));
+        }
+    }
+
+    /**
+     * Next time {@link #onTimer} has something to decide. Called after every input: the windows' part comes from
+     * {@link ConnectivityState#quietDeadline}, recomputed (and cached there) only after a window changed.
+     */
     public long nextTimer(ConnectivityState s) {
-        // Called for every input: no array of the three windows here.
         long next = s.offlineOpen ? Long.MAX_VALUE : offlineDeadline(s);
-        next = quietDeadline(s.flaps, next);
-        next = quietDeadline(s.takeovers, next);
-        return quietDeadline(s.overlaps, next);
+        if (s.quietDeadline == Long.MIN_VALUE) {
+            s.quietDeadline = quietDeadline(s.overlaps, quietDeadline(s.takeovers, quietDeadline(s.flaps, Long.MAX_VALUE)));
+        }
+        return Math.min(next, s.quietDeadline);
     }
 
     private long quietDeadline(BurstWindow w, long next) {
-        return w.open ? Math.min(next, w.lastEvent + cfg.burstQuietMs) : next;
+        return BurstWindow.isOpen(w) ? Math.min(next, w.lastEvent + cfg.burstQuietMs) : next;
     }
 
     public Result onSecurityEvent(ConnectivityState s, SecurityEvent e) {
@@ -175,6 +181,8 @@ public final class ConnectivityRules {
                 if (s.connected && address != null && s.connectedAddress != null && !address.equals(s.connectedAddress)) {
                     // A second live connection from elsewhere. One overlap can be a device roaming before the
                     // broker noticed the old link died; a second one within the window is two holders.
+                    s.overlaps = BurstWindow.orNew(s.overlaps);
+                    s.quietDeadline = Long.MIN_VALUE;
                     Transition tr = s.overlaps.record(ts, 2, cfg.pingPongWindowMs);
                     if (tr != Transition.NONE) {
                         r.add(Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
@@ -199,6 +207,8 @@ public final class ConnectivityRules {
             case DISCONNECT -> {
                 boolean sameConnection = address == null || address.equals(s.connectedAddress);
                 if (SecurityEventReasons.SESSION_TAKEOVER.equals(e.getReason())) {
+                    s.takeovers = BurstWindow.orNew(s.takeovers);
+                    s.quietDeadline = Long.MIN_VALUE;
                     Transition tr = s.takeovers.record(ts, cfg.pingPongCount, cfg.pingPongWindowMs);
                     if (tr != Transition.NONE) {
                         r.add(Finding.device(RuleCatalogue.SESSION_PING_PONG.id(), Action.OPEN, tenant, deviceId, ts,
@@ -209,6 +219,8 @@ public final class ConnectivityRules {
                     }
                     return r; // the identity is still connected through the other session
                 }
+                s.flaps = BurstWindow.orNew(s.flaps);
+                s.quietDeadline = Long.MIN_VALUE;
                 Transition tr = s.flaps.record(ts, cfg.flappingCount, cfg.flappingWindowMs);
                 if (tr != Transition.NONE) {
                     r.add(Finding.device(RuleCatalogue.FLAPPING.id(), Action.OPEN, tenant, deviceId, ts,

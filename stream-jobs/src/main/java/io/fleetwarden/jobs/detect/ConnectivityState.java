@@ -27,9 +27,16 @@ public class ConnectivityState {
     public boolean connected;
     public String connectedAddress;
     public String previousAddress;
-    public BurstWindow flaps = new BurstWindow();
-    public BurstWindow takeovers = new BurstWindow();
-    public BurstWindow overlaps = new BurstWindow();
+    /** Burst windows of the flapping, ping-pong and two-address rules; null until their first event. */
+    public BurstWindow flaps;
+    public BurstWindow takeovers;
+    public BurstWindow overlaps;
+    /**
+     * Cache of the earliest quiet deadline of the open windows ({@link Long#MAX_VALUE}: none), so that the timer
+     * decision after every report does not read three windows; {@link Long#MIN_VALUE} means "recompute" (set
+     * whenever a window changes, and the value of a state written before this field existed).
+     */
+    public long quietDeadline = Long.MIN_VALUE;
 
     public ConnectivityState() {
     }

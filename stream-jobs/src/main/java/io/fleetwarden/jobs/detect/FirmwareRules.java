@@ -55,11 +55,14 @@ public final class FirmwareRules {
         String version0 = s.version;
         String hash0 = s.imageHash;
         long certificate0 = s.certificateNotAfter;
-        boolean updateLoop0 = s.updateFailures.open;
-        long failures0 = s.updateFailures.eventsSinceOpen;
+        boolean updateLoop0 = BurstWindow.isOpen(s.updateFailures);
+        long failures0 = s.updateFailures == null ? 0 : s.updateFailures.eventsSinceOpen;
         String lastFailure0 = s.lastFailure;
-        s.tenant = StateStrings.keep(s.tenant, t.getTenant());
-        s.deviceId = StateStrings.keep(s.deviceId, t.getDeviceId());
+        if (s.deviceId == null) {
+            // The device key is tenant/deviceId: a device's later reports carry the same two ids (not compared again).
+            s.tenant = t.getTenant();
+            s.deviceId = t.getDeviceId();
+        }
         s.model = StateStrings.keep(s.model, t.getModel());
         if (ts >= s.lastSeen) {
             s.lastSeen = ts;
@@ -74,20 +77,24 @@ public final class FirmwareRules {
             String attempt = t.getUpdate().getTargetVersion() + "#" + t.getUpdate().getAttempt();
             if (!attempt.equals(s.lastFailure)) {
                 s.lastFailure = attempt;
+                s.updateFailures = BurstWindow.orNew(s.updateFailures);
                 if (s.updateFailures.record(ts, cfg.updateFailureCount, cfg.updateFailureWindowMs) == Transition.UPDATED) {
                     s.open.remove(RuleCatalogue.UPDATE_FAILURE_LOOP.id()); // re-emit with the higher count
                 }
             }
         } else if (t.getUpdate() != null && t.getUpdate().getState() == UpdateState.SUCCEEDED) {
-            s.updateFailures.close();
+            if (s.updateFailures != null) {
+                s.updateFailures.close();
+            }
             s.lastFailure = null;
         }
-        if (s.updateFailures.quietExpired(ts, cfg.updateFailureWindowMs)) {
+        if (BurstWindow.quietExpired(s.updateFailures, ts, cfg.updateFailureWindowMs)) {
             s.updateFailures.close();
         }
         boolean sameFacts = Objects.equals(tenant0, s.tenant) && Objects.equals(device0, s.deviceId) && Objects.equals(model0, s.model)
                 && Objects.equals(version0, s.version) && Objects.equals(hash0, s.imageHash) && certificate0 == s.certificateNotAfter
-                && updateLoop0 == s.updateFailures.open && failures0 == s.updateFailures.eventsSinceOpen
+                && updateLoop0 == BurstWindow.isOpen(s.updateFailures)
+                && failures0 == (s.updateFailures == null ? 0 : s.updateFailures.eventsSinceOpen)
                 && Objects.equals(lastFailure0, s.lastFailure);
         List<Finding> out;
         if (sameFacts && referenceFingerprint(catalog, advisories) == s.referenceFingerprint && ts >= s.evaluatedAt && ts < s.validUntil) {
@@ -246,7 +253,7 @@ public final class FirmwareRules {
                     "downgraded from " + s.highestVersion + " to " + s.version)
                     .with("version", s.version).with("previousVersion", s.highestVersion));
         }
-        if (s.updateFailures.open) {
+        if (BurstWindow.isOpen(s.updateFailures)) {
             w.put(RuleCatalogue.UPDATE_FAILURE_LOOP.id(), open(s, RuleCatalogue.UPDATE_FAILURE_LOOP.id(), now,
                     s.updateFailures.eventsSinceOpen + " failed update attempts")
                     .with("failedAttempts", s.updateFailures.eventsSinceOpen).with("lastAttempt", s.lastFailure));

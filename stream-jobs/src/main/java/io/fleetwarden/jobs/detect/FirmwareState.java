@@ -19,7 +19,8 @@ public class FirmwareState {
     public long certificateNotAfter = Long.MIN_VALUE;
     /** Event time of the latest telemetry. */
     public long lastSeen = Long.MIN_VALUE;
-    public BurstWindow updateFailures = new BurstWindow();
+    /** Null until the first failed update attempt (see {@link BurstWindow#orNew}). */
+    public BurstWindow updateFailures;
     public String lastFailure;
     public Map<String, Integer> open = new HashMap<>();
     /**

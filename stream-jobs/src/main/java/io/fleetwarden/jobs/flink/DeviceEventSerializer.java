@@ -126,7 +126,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     }
 
     /** A security event's fields not in {@link #SECURITY_NOT_SENT} / {@link #SECURITY_BROKER_NOT_SENT}, in schema order. */
-    private static void writeDeviceSecurityEvent(SecurityEvent e, DataOutputView out) throws IOException {
+    private void writeDeviceSecurityEvent(SecurityEvent e, DataOutputView out) throws IOException {
         out.writeByte(e.getType() == null ? 0 : e.getType().ordinal() + 1);
         writeInstant(e.getTimestamp(), out);
         writeString(e.getTenant(), out);
@@ -162,7 +162,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     }
 
     /** The fields not in the {@code *_NOT_SENT} sets, in schema order. */
-    private static void writeTelemetry(Telemetry t, DataOutputView out) throws IOException {
+    private void writeTelemetry(Telemetry t, DataOutputView out) throws IOException {
         writeString(t.getTenant(), out);
         writeString(t.getDeviceId(), out);
         writeString(t.getModel(), out);
@@ -175,15 +175,16 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         List<Integer> ports = t.getListeningPorts();
         writeVarInt(ports == null ? 0 : ports.size() + 1, out);
         if (ports != null) {
-            for (Integer p : ports) {
-                out.writeInt(p);
+            // Indexed: the decoded lists are random-access arrays; no iterator per list.
+            for (int i = 0, n = ports.size(); i < n; i++) {
+                out.writeInt(ports.get(i));
             }
         }
         List<NetworkConnection> connections = t.getConnections();
         writeVarInt(connections == null ? 0 : connections.size() + 1, out);
         if (connections != null) {
-            for (NetworkConnection c : connections) {
-                writeString(c.getRemoteAddress(), out);
+            for (int i = 0, n = connections.size(); i < n; i++) {
+                writeString(connections.get(i).getRemoteAddress(), out);
             }
         }
         UpdateStatus u = t.getUpdate();
@@ -203,7 +204,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         out.writeBoolean(t.getQuarantined());
     }
 
-    private static void writeBroker(BrokerContext b, DataOutputView out) throws IOException {
+    private void writeBroker(BrokerContext b, DataOutputView out) throws IOException {
         out.writeBoolean(b != null);
         if (b != null) {
             writeString(b.getBrokerId(), out);
@@ -241,7 +242,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     }
 
     /** Every field of the SecurityEvent schema, in schema order ({@link #SECURITY_FIELDS}): the burst stage's whole events. */
-    static void writeSecurityEvent(SecurityEvent e, DataOutputView out) throws IOException {
+    void writeSecurityEvent(SecurityEvent e, DataOutputView out) throws IOException {
         writeString(e.getEventId(), out);
         out.writeByte(e.getType() == null ? 0 : e.getType().ordinal() + 1);
         writeInstant(e.getTimestamp(), out);

@@ -94,37 +94,49 @@ public abstract class HandSerializer<T> extends TypeSerializer<T> {
         throw new IOException("malformed var-int");
     }
 
-    protected static void writeString(String s, DataOutputView out) throws IOException {
+    /** Writes a string (null allowed) with this serializer's scratch buffer. */
+    protected final void writeString(String s, DataOutputView out) throws IOException {
+        if (scratch == null) {
+            scratch = new byte[256];
+        }
+        writeString(s, out, scratch);
+    }
+
+    /**
+     * Writes {@code s} as a var-int of its UTF-8 length + 1 (0 for null) and its UTF-8 bytes. A short ASCII string
+     * (ids, names, addresses: almost every string here) is checked and copied into {@code scratch} in one pass
+     * and written with one bulk copy, without the byte[] that getBytes would allocate per string.
+     *
+     * @param scratch at least {@link #ASCII_DIRECT_MAX} bytes
+     */
+    static void writeString(String s, DataOutputView out, byte[] scratch) throws IOException {
         if (s == null) {
             out.writeByte(0);
             return;
         }
         int len = s.length();
-        if (len <= ASCII_DIRECT_MAX && isAscii(s, len)) {
-            // Short ASCII (ids, names, addresses: almost every string here): its UTF-8 bytes are its chars, written
-            // without the byte[] that getBytes would allocate per string.
-            writeVarInt(len + 1, out);
-            for (int i = 0; i < len; i++) {
-                out.writeByte(s.charAt(i));
+        if (len <= ASCII_DIRECT_MAX) {
+            int i = 0;
+            for (; i < len; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    break;
+                }
+                scratch[i] = (byte) c;
             }
-            return;
+            if (i == len) {
+                writeVarInt(len + 1, out);
+                out.write(scratch, 0, len);
+                return;
+            }
         }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         writeVarInt(b.length + 1, out);
         out.write(b);
     }
 
-    /** Strings up to this length that are pure ASCII are written char by char. */
-    private static final int ASCII_DIRECT_MAX = 128;
-
-    private static boolean isAscii(String s, int len) {
-        for (int i = 0; i < len; i++) {
-            if (s.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
-    }
+    /** Strings up to this length that are pure ASCII take the one-pass path of {@link #writeString(String, DataOutputView, byte[])}. */
+    static final int ASCII_DIRECT_MAX = 128;
 
     /** Slots of the shared-string table (a power of two). */
     private static final int SHARED_SLOTS = 512;

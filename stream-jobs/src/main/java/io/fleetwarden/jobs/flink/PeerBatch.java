@@ -13,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputView;
 
 import io.fleetwarden.jobs.detect.PeerObservation;
 
@@ -47,6 +48,8 @@ public class PeerBatch {
     transient long lastTimestamp = Long.MIN_VALUE;
 
     private transient String key;
+    /** Scratch buffer of {@link HandSerializer#writeString(String, DataOutputView, byte[])} (sender side). */
+    private transient byte[] scratch;
 
     public PeerBatch() {
         this(null, null, 64);
@@ -61,7 +64,10 @@ public class PeerBatch {
     /** Appends an observation of this batch's tenant and model (its tenant and model are not stored again). */
     public void add(PeerObservation o) {
         try {
-            HandSerializer.writeString(o.deviceId, encoded);
+            if (scratch == null) {
+                scratch = new byte[HandSerializer.ASCII_DIRECT_MAX];
+            }
+            HandSerializer.writeString(o.deviceId, encoded, scratch);
             encoded.writeLong(o.timestamp);
             encoded.writeDouble(o.bytesOutPerSecond);
             List<Integer> ports = o.listeningPorts;

@@ -37,7 +37,7 @@ public final class SubjectEventSerializer extends HandSerializer<SubjectEvent> {
         writeString(e.key, out);
         out.writeBoolean(e.event != null);
         if (e.event != null) {
-            DeviceEventSerializer.writeSecurityEvent(e.event, out);
+            events.writeSecurityEvent(e.event, out);
         }
     }
 

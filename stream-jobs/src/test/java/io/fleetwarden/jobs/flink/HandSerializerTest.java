@@ -169,6 +169,26 @@ class HandSerializerTest {
     }
 
     @Test
+    void stringsOfEveryKindComeBackEqual() throws Exception {
+        // Both sides of the short-ASCII path: at and past its length limit, a non-ASCII char first, in the middle and
+        // last (after the one-pass copy has filled part of the scratch buffer), Latin-1, CJK and a surrogate pair.
+        String ascii128 = "a".repeat(128);
+        List<String> strings = java.util.Arrays.asList(null, "", "a", ascii128, ascii128 + "b", "é" + "x".repeat(20),
+                "x".repeat(60) + "ü" + "y".repeat(60), "x".repeat(127) + "é", "\u00ff", "日本", "device-\uD83D\uDE00", "\u0141ódź",
+                "tail-" + "z".repeat(300) + "é");
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        HandSerializer<PeerBatch> s = new PeerBatchSerializer();
+        for (String str : strings) {
+            s.writeString(str, out);
+        }
+        DataInputDeserializer in = new DataInputDeserializer(out.getSharedBuffer(), 0, out.length());
+        for (String str : strings) {
+            assertThat(s.readString(in)).isEqualTo(str);
+        }
+        assertThat(in.available()).isZero();
+    }
+
+    @Test
     void sharedStringsAreEqualToTheWrittenOnesAndRepeatsAreOneInstance() throws Exception {
         java.util.Random rnd = new java.util.Random(3);
         List<DeviceEvent> in = new java.util.ArrayList<>();
