@@ -55,14 +55,7 @@ public class HealthPoint {
     public HealthPoint tag(String key, String value) {
         if (value != null && !value.isEmpty()) {
             int i = indexOf(tagKeys, tagCount, key);
-            if (i < 0) {
-                if (tagCount == tagKeys.length) {
-                    tagKeys = Arrays.copyOf(tagKeys, tagCount * 2);
-                    tagValues = Arrays.copyOf(tagValues, tagCount * 2);
-                }
-                i = tagCount++;
-                tagKeys[i] = key;
-            }
+            i = i < 0 ? appendTag(key) : i; // before the array is read: appending may grow it
             tagValues[i] = value;
         }
         return this;
@@ -71,14 +64,7 @@ public class HealthPoint {
     /** Adds (or replaces) a numeric field. */
     public HealthPoint field(String key, double value) {
         int i = indexOf(numberKeys, numberCount, key);
-        if (i < 0) {
-            if (numberCount == numberKeys.length) {
-                numberKeys = Arrays.copyOf(numberKeys, numberCount * 2);
-                numberValues = Arrays.copyOf(numberValues, numberCount * 2);
-            }
-            i = numberCount++;
-            numberKeys[i] = key;
-        }
+        i = i < 0 ? appendNumber(key) : i;
         numberValues[i] = value;
         return this;
     }
@@ -87,17 +73,68 @@ public class HealthPoint {
     public HealthPoint field(String key, String value) {
         if (value != null) {
             int i = indexOf(stringKeys, stringCount, key);
-            if (i < 0) {
-                if (stringCount == stringKeys.length) {
-                    stringKeys = Arrays.copyOf(stringKeys, stringCount * 2);
-                    stringValues = Arrays.copyOf(stringValues, stringCount * 2);
-                }
-                i = stringCount++;
-                stringKeys[i] = key;
-            }
+            i = i < 0 ? appendString(key) : i;
             stringValues[i] = value;
         }
         return this;
+    }
+
+    // Builders whose keys are fixed and distinct (one point per telemetry report) skip the lookup: the methods
+    // below add a key the point does not have yet; with assertions on, they check that.
+
+    /** {@link #tag} for a key this point does not have yet. */
+    HealthPoint newTag(String key, String value) {
+        assert indexOf(tagKeys, tagCount, key) < 0 : key;
+        if (value != null && !value.isEmpty()) {
+            int i = appendTag(key); // before the array is read: appending may grow it
+            tagValues[i] = value;
+        }
+        return this;
+    }
+
+    /** {@link #field(String, double)} for a key this point does not have yet. */
+    HealthPoint newField(String key, double value) {
+        assert indexOf(numberKeys, numberCount, key) < 0 : key;
+        int i = appendNumber(key);
+        numberValues[i] = value;
+        return this;
+    }
+
+    /** {@link #field(String, String)} for a key this point does not have yet. */
+    HealthPoint newField(String key, String value) {
+        assert indexOf(stringKeys, stringCount, key) < 0 : key;
+        if (value != null) {
+            int i = appendString(key);
+            stringValues[i] = value;
+        }
+        return this;
+    }
+
+    private int appendTag(String key) {
+        if (tagCount == tagKeys.length) {
+            tagKeys = Arrays.copyOf(tagKeys, tagCount * 2);
+            tagValues = Arrays.copyOf(tagValues, tagCount * 2);
+        }
+        tagKeys[tagCount] = key;
+        return tagCount++;
+    }
+
+    private int appendNumber(String key) {
+        if (numberCount == numberKeys.length) {
+            numberKeys = Arrays.copyOf(numberKeys, numberCount * 2);
+            numberValues = Arrays.copyOf(numberValues, numberCount * 2);
+        }
+        numberKeys[numberCount] = key;
+        return numberCount++;
+    }
+
+    private int appendString(String key) {
+        if (stringCount == stringKeys.length) {
+            stringKeys = Arrays.copyOf(stringKeys, stringCount * 2);
+            stringValues = Arrays.copyOf(stringValues, stringCount * 2);
+        }
+        stringKeys[stringCount] = key;
+        return stringCount++;
     }
 
     public int tagCount() {

@@ -26,18 +26,19 @@ public final class InfluxPoints {
     /** One point per telemetry report, at the device's reading time. */
     public static HealthPoint deviceHealth(Telemetry t) {
         double seconds = Math.max(1, t.getIntervalSeconds());
+        // Distinct fixed keys: the no-lookup builders (one point per report).
         return new HealthPoint(DEVICE_HEALTH, nanos(t.getDeviceTime().toEpochMilli()))
-                .tag("tenant", t.getTenant()).tag("device", t.getDeviceId()).tag("model", t.getModel())
-                .tag("region", t.getRegion())
-                .field("firmware", t.getFirmwareVersion())
-                .field("cpu_percent", t.getCpuPercent())
-                .field("memory_percent", t.getMemoryPercent())
-                .field("bytes_in_per_s", t.getBytesIn() / seconds)
-                .field("bytes_out_per_s", t.getBytesOut() / seconds)
-                .field("connections", t.getConnections().size())
-                .field("listening_ports", t.getListeningPorts().size())
-                .field("uptime_s", t.getUptimeSeconds())
-                .field("quarantined", t.getQuarantined() ? 1 : 0);
+                .newTag("tenant", t.getTenant()).newTag("device", t.getDeviceId()).newTag("model", t.getModel())
+                .newTag("region", t.getRegion())
+                .newField("firmware", t.getFirmwareVersion())
+                .newField("cpu_percent", t.getCpuPercent())
+                .newField("memory_percent", t.getMemoryPercent())
+                .newField("bytes_in_per_s", t.getBytesIn() / seconds)
+                .newField("bytes_out_per_s", t.getBytesOut() / seconds)
+                .newField("connections", t.getConnections().size())
+                .newField("listening_ports", t.getListeningPorts().size())
+                .newField("uptime_s", t.getUptimeSeconds())
+                .newField("quarantined", t.getQuarantined() ? 1 : 0);
     }
 
     /**
