@@ -31,15 +31,17 @@ public final class ConnectivityRules {
     }
 
     /**
-     * Findings plus reachability changes produced by one input. Most inputs produce neither: the lists are
-     * only allocated for the first element (the accessors then return empty immutable lists).
+     * Findings plus reachability changes produced by one input. Most inputs produce neither and get the shared
+     * empty {@link #NONE}; the rule methods create a result (and its lists) only for the first element.
      */
     public static final class Result {
+        /** Nothing found, nothing changed (immutable: nothing is ever added to it). */
+        public static final Result NONE = new Result();
+
         private List<Finding> findings = List.of();
         private List<ConnectivityChange> changes = List.of();
 
-        static Result empty() {
-            return new Result();
+        private Result() {
         }
 
         public List<Finding> findings() {
@@ -50,23 +52,33 @@ public final class ConnectivityRules {
             return changes;
         }
 
-        void add(Finding f) {
-            if (findings.isEmpty()) {
-                findings = new ArrayList<>(2);
+        /** {@code r} (a new result when null) with {@code f} added. */
+        static Result add(Result r, Finding f) {
+            Result out = r == null ? new Result() : r;
+            if (out.findings.isEmpty()) {
+                out.findings = new ArrayList<>(2);
             }
-            findings.add(f);
+            out.findings.add(f);
+            return out;
         }
 
-        void add(ConnectivityChange c) {
-            if (changes.isEmpty()) {
-                changes = new ArrayList<>(2);
+        /** {@code r} (a new result when null) with {@code c} added. */
+        static Result add(Result r, ConnectivityChange c) {
+            Result out = r == null ? new Result() : r;
+            if (out.changes.isEmpty()) {
+                out.changes = new ArrayList<>(2);
             }
-            changes.add(c);
+            out.changes.add(c);
+            return out;
+        }
+
+        static Result orNone(Result r) {
+            return r == null ? NONE : r;
         }
     }
 
     public Result onTelemetry(ConnectivityState s, Telemetry t) {
-        Result r = Result.empty();
+        Result r = null;
         long ts = t.getDeviceTime().toEpochMilli();
         // The broker's CONNECT events carry no model or region: a device that connected before its first
         // report was counted online in its broker cohort only. Tell its model and region cohorts now
@@ -78,7 +90,7 @@ public final class ConnectivityRules {
         s.region = StateStrings.keep(s.region, t.getRegion());
         s.brokerId = t.getBroker() == null ? s.brokerId : StateStrings.keep(s.brokerId, t.getBroker().getBrokerId());
         if (lateModel != null || lateRegion != null) {
-            r.add(new ConnectivityChange(t.getTenant(), t.getDeviceId(), lateModel, lateRegion, null, true, ts,
+            r = Result.add(r, new ConnectivityChange(t.getTenant(), t.getDeviceId(), lateModel, lateRegion, null, true, ts,
                     ConnectivityChange.FIRST_SEEN));
         }
         double reported = Math.max(1, t.getIntervalSeconds()) * 1000.0;
@@ -94,14 +106,14 @@ public final class ConnectivityRules {
         }
         if (s.offlineOpen) {
             s.offlineOpen = false;
-            r.add(Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.getTenant(), t.getDeviceId(), ts,
+            r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.getTenant(), t.getDeviceId(), ts,
                     "telemetry resumed").with("resumedAt", ts));
         }
         if (!s.reachable) {
             s.reachable = true;
-            r.add(change(s, t.getTenant(), t.getDeviceId(), true, ts, "telemetry"));
+            r = Result.add(r, change(s, t.getTenant(), t.getDeviceId(), true, ts, "telemetry"));
         }
-        return r;
+        return Result.orNone(r);
     }
 
     /** When the device counts as offline if nothing else arrives (event time). */
@@ -114,31 +126,32 @@ public final class ConnectivityRules {
 
     /** Fires the offline rule when {@code now} reached the deadline and no telemetry came. */
     public Result onTimer(ConnectivityState s, String tenant, String deviceId, long now) {
-        Result r = Result.empty();
+        Result r = null;
         if (!s.offlineOpen && now >= offlineDeadline(s)) {
             s.offlineOpen = true;
-            r.add(Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.OPEN, tenant, deviceId, now,
+            r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.OPEN, tenant, deviceId, now,
                             "no telemetry for " + (now - s.lastSeen) / 1000 + " s")
                     .with("lastSeen", s.lastSeen)
                     .with("expectedIntervalSeconds", Math.round(s.expectedIntervalMs / 1000))
                     .with("model", s.model).with("region", s.region).with("broker", s.brokerId));
             if (s.reachable) {
                 s.reachable = false;
-                r.add(change(s, tenant, deviceId, false, now, "offline-timeout"));
+                r = Result.add(r, change(s, tenant, deviceId, false, now, "offline-timeout"));
             }
         }
-        clearIfQuiet(s.flaps, RuleCatalogue.FLAPPING.id(), r, tenant, deviceId, now);
-        clearIfQuiet(s.takeovers, RuleCatalogue.SESSION_PING_PONG.id(), r, tenant, deviceId, now);
-        clearIfQuiet(s.overlaps, RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), r, tenant, deviceId, now);
+        r = clearIfQuiet(s.flaps, RuleCatalogue.FLAPPING.id(), r, tenant, deviceId, now);
+        r = clearIfQuiet(s.takeovers, RuleCatalogue.SESSION_PING_PONG.id(), r, tenant, deviceId, now);
+        r = clearIfQuiet(s.overlaps, RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), r, tenant, deviceId, now);
         s.quietDeadline = Long.MIN_VALUE;
-        return r;
+        return Result.orNone(r);
     }
 
-    private void clearIfQuiet(BurstWindow w, String rule, Result r, String tenant, String deviceId, long now) {
+    private Result clearIfQuiet(BurstWindow w, String rule, Result r, String tenant, String deviceId, long now) {
         if (BurstWindow.quietExpired(w, now, cfg.burstQuietMs)) {
             w.close();
-            r.add(Finding.device(rule, Action.CLEAR, tenant, deviceId, now, "quiet").with("quietSince", w.lastEvent));
+            return Result.add(r, Finding.device(rule, Action.CLEAR, tenant, deviceId, now, "quiet").with("quietSince", w.lastEvent));
         }
+        return r;
     }
 
     /**
@@ -158,7 +171,7 @@ public final class ConnectivityRules {
     }
 
     public Result onSecurityEvent(ConnectivityState s, SecurityEvent e) {
-        Result r = Result.empty();
+        Result r = null;
         String tenant = e.getTenant();
         String deviceId = e.getDeviceId();
         long ts = e.getTimestamp().toEpochMilli();
@@ -185,7 +198,7 @@ public final class ConnectivityRules {
                     s.quietDeadline = Long.MIN_VALUE;
                     Transition tr = s.overlaps.record(ts, 2, cfg.pingPongWindowMs);
                     if (tr != Transition.NONE) {
-                        r.add(Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
+                        r = Result.add(r, Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
                                         "live from " + s.connectedAddress + " and " + address)
                                 .with("addressA", s.connectedAddress).with("addressB", address)
                                 .with("overlaps", s.overlaps.eventsSinceOpen));
@@ -198,9 +211,9 @@ public final class ConnectivityRules {
                 s.connectedAddress = address;
                 if (!s.reachable && !stale) {
                     s.reachable = true;
-                    r.add(change(s, tenant, deviceId, true, ts, "connected"));
+                    r = Result.add(r, change(s, tenant, deviceId, true, ts, "connected"));
                 } else if (reconnect && !stale) {
-                    r.add(new ConnectivityChange(tenant, deviceId, s.model, s.region, s.brokerId, true, ts,
+                    r = Result.add(r, new ConnectivityChange(tenant, deviceId, s.model, s.region, s.brokerId, true, ts,
                             ConnectivityChange.RECONNECTED));
                 }
             }
@@ -211,19 +224,19 @@ public final class ConnectivityRules {
                     s.quietDeadline = Long.MIN_VALUE;
                     Transition tr = s.takeovers.record(ts, cfg.pingPongCount, cfg.pingPongWindowMs);
                     if (tr != Transition.NONE) {
-                        r.add(Finding.device(RuleCatalogue.SESSION_PING_PONG.id(), Action.OPEN, tenant, deviceId, ts,
+                        r = Result.add(r, Finding.device(RuleCatalogue.SESSION_PING_PONG.id(), Action.OPEN, tenant, deviceId, ts,
                                         s.takeovers.eventsSinceOpen + " session takeovers")
                                 .with("takeovers", s.takeovers.eventsSinceOpen)
                                 .with("windowSeconds", cfg.pingPongWindowMs / 1000)
                                 .with("lastAddress", address));
                     }
-                    return r; // the identity is still connected through the other session
+                    return Result.orNone(r); // the identity is still connected through the other session
                 }
                 s.flaps = BurstWindow.orNew(s.flaps);
                 s.quietDeadline = Long.MIN_VALUE;
                 Transition tr = s.flaps.record(ts, cfg.flappingCount, cfg.flappingWindowMs);
                 if (tr != Transition.NONE) {
-                    r.add(Finding.device(RuleCatalogue.FLAPPING.id(), Action.OPEN, tenant, deviceId, ts,
+                    r = Result.add(r, Finding.device(RuleCatalogue.FLAPPING.id(), Action.OPEN, tenant, deviceId, ts,
                                     s.flaps.eventsSinceOpen + " disconnects")
                             .with("disconnects", s.flaps.eventsSinceOpen)
                             .with("windowSeconds", cfg.flappingWindowMs / 1000)
@@ -235,14 +248,14 @@ public final class ConnectivityRules {
                     boolean unplanned = !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.getReason());
                     if (unplanned && s.reachable) {
                         s.reachable = false;
-                        r.add(change(s, tenant, deviceId, false, ts, e.getReason()));
+                        r = Result.add(r, change(s, tenant, deviceId, false, ts, e.getReason()));
                     }
                 }
             }
             default -> {
             }
         }
-        return r;
+        return Result.orNone(r);
     }
 
     /** A change for the cohorts; a device's first online change is marked {@link ConnectivityChange#FIRST_SEEN}. */

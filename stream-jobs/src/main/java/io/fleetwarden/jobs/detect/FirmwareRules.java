@@ -40,6 +40,9 @@ public final class FirmwareRules {
      * not a hash over the whole catalog entry.
      */
     private final Map<Object, Integer> referenceHashes = new IdentityHashMap<>();
+    /** The last advisory collection hashed, and its hash (checked before the map). */
+    private Object lastReference;
+    private int lastReferenceHash;
 
     public FirmwareRules(DetectionConfig cfg) {
         this.cfg = cfg;
@@ -122,6 +125,9 @@ public final class FirmwareRules {
         if (o == null) {
             return 0;
         }
+        if (o == lastReference) {
+            return lastReferenceHash; // the advisory list: the same instance for every report until the broadcast changes
+        }
         Integer h = referenceHashes.get(o);
         if (h == null) {
             if (referenceHashes.size() >= 1024) {
@@ -129,6 +135,10 @@ public final class FirmwareRules {
             }
             h = o.hashCode();
             referenceHashes.put(o, h);
+        }
+        if (o instanceof Collection) {
+            lastReference = o;
+            lastReferenceHash = h;
         }
         return h;
     }

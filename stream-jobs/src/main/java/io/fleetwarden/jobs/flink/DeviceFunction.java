@@ -124,7 +124,8 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             behaviourRules.onTelemetry(ds.behaviour, t).forEach(out::collect);
             ctx.output(PEERS, BehaviourRules.observation(t));
             FirmwareCatalogEntry catalog = ctx.getBroadcastState(CATALOG).get(t.getModel());
-            firmwareRules.onTelemetry(ds.firmware, t, catalog, advisories(ctx.getBroadcastState(ADVISORIES))).forEach(out::collect);
+            List<Advisory> advisories = advisoryCache != null ? advisoryCache : advisories(ctx.getBroadcastState(ADVISORIES));
+            firmwareRules.onTelemetry(ds.firmware, t, catalog, advisories).forEach(out::collect);
             statusFromTelemetry(ds, t, in.key, ctx);
         } else if (in.security != null) {
             ds.lastEvent = Math.max(ds.lastEvent, in.security.getTimestamp().toEpochMilli());
