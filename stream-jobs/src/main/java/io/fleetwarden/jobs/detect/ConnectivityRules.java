@@ -142,7 +142,7 @@ public final class ConnectivityRules {
         r = clearIfQuiet(s.flaps, RuleCatalogue.FLAPPING.id(), r, tenant, deviceId, now);
         r = clearIfQuiet(s.takeovers, RuleCatalogue.SESSION_PING_PONG.id(), r, tenant, deviceId, now);
         r = clearIfQuiet(s.overlaps, RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), r, tenant, deviceId, now);
-        s.quietDeadline = Long.MIN_VALUE;
+        s.openWindowsLastEvent = Long.MIN_VALUE;
         return Result.orNone(r);
     }
 
@@ -156,18 +156,18 @@ public final class ConnectivityRules {
 
     /**
      * Next time {@link #onTimer} has something to decide. Called after every input: the windows' part comes from
-     * {@link ConnectivityState#quietDeadline}, recomputed (and cached there) only after a window changed.
+     * {@link ConnectivityState#openWindowsLastEvent}, recomputed (and cached there) only after a window changed.
      */
     public long nextTimer(ConnectivityState s) {
         long next = s.offlineOpen ? Long.MAX_VALUE : offlineDeadline(s);
-        if (s.quietDeadline == Long.MIN_VALUE) {
-            s.quietDeadline = quietDeadline(s.overlaps, quietDeadline(s.takeovers, quietDeadline(s.flaps, Long.MAX_VALUE)));
+        if (s.openWindowsLastEvent == Long.MIN_VALUE) {
+            s.openWindowsLastEvent = Math.min(lastEventIfOpen(s.flaps), Math.min(lastEventIfOpen(s.takeovers), lastEventIfOpen(s.overlaps)));
         }
-        return Math.min(next, s.quietDeadline);
+        return s.openWindowsLastEvent == Long.MAX_VALUE ? next : Math.min(next, s.openWindowsLastEvent + cfg.burstQuietMs);
     }
 
-    private long quietDeadline(BurstWindow w, long next) {
-        return BurstWindow.isOpen(w) ? Math.min(next, w.lastEvent + cfg.burstQuietMs) : next;
+    private static long lastEventIfOpen(BurstWindow w) {
+        return BurstWindow.isOpen(w) ? w.lastEvent : Long.MAX_VALUE;
     }
 
     public Result onSecurityEvent(ConnectivityState s, SecurityEvent e) {
@@ -195,7 +195,7 @@ public final class ConnectivityRules {
                     // A second live connection from elsewhere. One overlap can be a device roaming before the
                     // broker noticed the old link died; a second one within the window is two holders.
                     s.overlaps = BurstWindow.orNew(s.overlaps);
-                    s.quietDeadline = Long.MIN_VALUE;
+                    s.openWindowsLastEvent = Long.MIN_VALUE;
                     Transition tr = s.overlaps.record(ts, 2, cfg.pingPongWindowMs);
                     if (tr != Transition.NONE) {
                         r = Result.add(r, Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
@@ -221,7 +221,7 @@ public final class ConnectivityRules {
                 boolean sameConnection = address == null || address.equals(s.connectedAddress);
                 if (SecurityEventReasons.SESSION_TAKEOVER.equals(e.getReason())) {
                     s.takeovers = BurstWindow.orNew(s.takeovers);
-                    s.quietDeadline = Long.MIN_VALUE;
+                    s.openWindowsLastEvent = Long.MIN_VALUE;
                     Transition tr = s.takeovers.record(ts, cfg.pingPongCount, cfg.pingPongWindowMs);
                     if (tr != Transition.NONE) {
                         r = Result.add(r, Finding.device(RuleCatalogue.SESSION_PING_PONG.id(), Action.OPEN, tenant, deviceId, ts,
@@ -233,7 +233,7 @@ public final class ConnectivityRules {
                     return Result.orNone(r); // the identity is still connected through the other session
                 }
                 s.flaps = BurstWindow.orNew(s.flaps);
-                s.quietDeadline = Long.MIN_VALUE;
+                s.openWindowsLastEvent = Long.MIN_VALUE;
                 Transition tr = s.flaps.record(ts, cfg.flappingCount, cfg.flappingWindowMs);
                 if (tr != Transition.NONE) {
                     r = Result.add(r, Finding.device(RuleCatalogue.FLAPPING.id(), Action.OPEN, tenant, deviceId, ts,
