@@ -94,22 +94,15 @@ public abstract class HandSerializer<T> extends TypeSerializer<T> {
         throw new IOException("malformed var-int");
     }
 
-    /** Writes a string (null allowed) with this serializer's scratch buffer. */
-    protected final void writeString(String s, DataOutputView out) throws IOException {
-        if (scratch == null) {
-            scratch = new byte[256];
-        }
-        writeString(s, out, scratch);
-    }
-
     /**
      * Writes {@code s} as a var-int of its UTF-8 length + 1 (0 for null) and its UTF-8 bytes. A short ASCII string
-     * (ids, names, addresses: almost every string here) is checked and copied into {@code scratch} in one pass
+     * (ids, names, addresses: almost every string here) is checked and copied into the scratch buffer in one pass
      * and written with one bulk copy, without the byte[] that getBytes would allocate per string.
-     *
-     * @param scratch at least {@link #ASCII_DIRECT_MAX} bytes
      */
-    static void writeString(String s, DataOutputView out, byte[] scratch) throws IOException {
+    protected final void writeString(String s, DataOutputView out) throws IOException {
+        if (scratch == null) {
+            scratch = new byte[256]; // at least ASCII_DIRECT_MAX; readSharedString grows it, never shrinks it
+        }
         if (s == null) {
             out.writeByte(0);
             return;
@@ -135,8 +128,8 @@ public abstract class HandSerializer<T> extends TypeSerializer<T> {
         out.write(b);
     }
 
-    /** Strings up to this length that are pure ASCII take the one-pass path of {@link #writeString(String, DataOutputView, byte[])}. */
-    static final int ASCII_DIRECT_MAX = 128;
+    /** Strings up to this length that are pure ASCII take the one-pass path of {@link #writeString}. */
+    private static final int ASCII_DIRECT_MAX = 128;
 
     /** Slots of the shared-string table (a power of two). */
     private static final int SHARED_SLOTS = 512;

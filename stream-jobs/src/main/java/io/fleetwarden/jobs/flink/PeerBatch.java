@@ -3,7 +3,6 @@ package io.fleetwarden.jobs.flink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.core.memory.DataOutputView;
 
 import io.fleetwarden.jobs.detect.PeerObservation;
 
@@ -22,7 +20,8 @@ import io.fleetwarden.jobs.detect.PeerObservation;
  * them: what crosses the shuffle to the model-peer stage instead of one record per report (see
  * {@link PeerBatchOperator}). Hand-serialised ({@link PeerBatchSerializer}): tenant and model once per batch.
  *
- * <p>Observations are <b>encoded when added</b> (device id, time, outbound rate, listening ports), while the
+ * <p>Observations are <b>encoded when added</b> (device id, time, outbound rate, listening ports, in
+ * {@link PeerObservationSerializer}'s format), while the
  * report they come from is still in the CPU cache; {@link #observations()} decodes them. Keeping the objects
  * until the batch is sent instead meant walking hundreds of cold observations, strings and port lists at send
  * time: in the benchmark profile that cost more than everything else the model-peer path does.
@@ -48,8 +47,8 @@ public class PeerBatch {
     transient long lastTimestamp = Long.MIN_VALUE;
 
     private transient String key;
-    /** Scratch buffer of {@link HandSerializer#writeString(String, DataOutputView, byte[])} (sender side). */
-    private transient byte[] scratch;
+    /** Encodes and decodes the observations ({@link PeerObservationSerializer}'s format without tenant and model). */
+    private transient PeerObservationSerializer codec;
 
     public PeerBatch() {
         this(null, null, 64);
@@ -64,19 +63,7 @@ public class PeerBatch {
     /** Appends an observation of this batch's tenant and model (its tenant and model are not stored again). */
     public void add(PeerObservation o) {
         try {
-            if (scratch == null) {
-                scratch = new byte[HandSerializer.ASCII_DIRECT_MAX];
-            }
-            HandSerializer.writeString(o.deviceId, encoded, scratch);
-            encoded.writeLong(o.timestamp);
-            encoded.writeDouble(o.bytesOutPerSecond);
-            List<Integer> ports = o.listeningPorts;
-            HandSerializer.writeVarInt(ports == null ? 0 : ports.size() + 1, encoded);
-            if (ports != null) {
-                for (int i = 0, n = ports.size(); i < n; i++) {
-                    encoded.writeInt(ports.get(i));
-                }
-            }
+            codec().writeBody(o, encoded);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a growing in-memory buffer does not fail
         }
@@ -93,33 +80,21 @@ public class PeerBatch {
     public List<PeerObservation> observations() {
         List<PeerObservation> out = new ArrayList<>(count);
         DataInputDeserializer in = new DataInputDeserializer(encoded.getSharedBuffer(), 0, encoded.length());
-        byte[] scratch = new byte[64];
         try {
             for (int i = 0; i < count; i++) {
-                PeerObservation o = new PeerObservation();
-                o.tenant = tenant;
-                o.model = model;
-                int n = HandSerializer.readVarInt(in);
-                if (n > 0) {
-                    if (scratch.length < n - 1) {
-                        scratch = new byte[n - 1];
-                    }
-                    in.readFully(scratch, 0, n - 1);
-                    o.deviceId = new String(scratch, 0, n - 1, StandardCharsets.UTF_8);
-                }
-                o.timestamp = in.readLong();
-                o.bytesOutPerSecond = in.readDouble();
-                int ports = HandSerializer.readVarInt(in);
-                o.listeningPorts = ports == 0 ? null : new ArrayList<>(ports - 1);
-                for (int p = 1; p < ports; p++) {
-                    o.listeningPorts.add(in.readInt());
-                }
-                out.add(o);
+                out.add(codec().readBody(tenant, model, in));
             }
         } catch (IOException e) {
             throw new IllegalStateException("corrupt peer batch", e); // only this class writes the encoding
         }
         return out;
+    }
+
+    private PeerObservationSerializer codec() {
+        if (codec == null) {
+            codec = new PeerObservationSerializer();
+        }
+        return codec;
     }
 
     /** Reads {@code length} bytes of encoded observations (the serializer's side of {@link #encoded}). */

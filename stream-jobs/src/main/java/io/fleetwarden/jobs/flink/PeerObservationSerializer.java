@@ -2,6 +2,7 @@ package io.fleetwarden.jobs.flink;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -30,22 +31,35 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
     public void serialize(PeerObservation o, DataOutputView out) throws IOException {
         writeString(o.tenant, out);
         writeString(o.model, out);
-        writeString(o.deviceId, out);
-        out.writeLong(o.timestamp);
-        out.writeDouble(o.bytesOutPerSecond);
-        writeVarInt(o.listeningPorts == null ? 0 : o.listeningPorts.size() + 1, out);
-        if (o.listeningPorts != null) {
-            for (Integer p : o.listeningPorts) {
-                out.writeInt(p);
-            }
-        }
+        writeBody(o, out);
     }
 
     @Override
     public PeerObservation deserialize(DataInputView in) throws IOException {
+        String tenant = readSharedString(in);
+        String model = readSharedString(in);
+        return readBody(tenant, model, in);
+    }
+
+    /** Everything but tenant and model: device id, time, outbound rate, listening ports (also {@link PeerBatch}'s encoding). */
+    void writeBody(PeerObservation o, DataOutputView out) throws IOException {
+        writeString(o.deviceId, out);
+        out.writeLong(o.timestamp);
+        out.writeDouble(o.bytesOutPerSecond);
+        List<Integer> ports = o.listeningPorts;
+        writeVarInt(ports == null ? 0 : ports.size() + 1, out);
+        if (ports != null) {
+            for (int i = 0, n = ports.size(); i < n; i++) {
+                out.writeInt(ports.get(i));
+            }
+        }
+    }
+
+    /** Reads what {@link #writeBody} wrote, for an observation of {@code tenant}'s {@code model}. */
+    PeerObservation readBody(String tenant, String model, DataInputView in) throws IOException {
         PeerObservation o = new PeerObservation();
-        o.tenant = readSharedString(in);
-        o.model = readSharedString(in);
+        o.tenant = tenant;
+        o.model = model;
         o.deviceId = readString(in);
         o.timestamp = in.readLong();
         o.bytesOutPerSecond = in.readDouble();
