@@ -118,7 +118,7 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
                     + " (kafka.controls-initial-load-timeout)");
         }
 
-        ConnectVerifier verifier = new ConnectVerifier(cas, crls, controls::isRevoked, DefaultCredentials.shipped(),
+        ConnectVerifier verifier = new ConnectVerifier(cas, crls, controls, DefaultCredentials.shipped(),
                 new IdentityRule(config.defaultTenant()), config.tlsProtocols(), config.requireAeadCipher(), clock);
         CertificateAuthenticator authenticator = new CertificateAuthenticator(config.brokerId(), verifier, sessions,
                 forwarder, events, metrics);

@@ -70,6 +70,11 @@ public final class ConnectVerifier {
     public interface RevocationCheck {
         /** Whether the device, or this certificate serial of it, is revoked. */
         boolean isRevoked(String tenant, String deviceId, String serialHex);
+
+        /** Whether this identity's certificate is revoked (by device, serial or fingerprint). */
+        default boolean isRevoked(DeviceIdentity identity) {
+            return isRevoked(identity.tenant(), identity.deviceId(), identity.serialHex());
+        }
     }
 
     private static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
@@ -162,7 +167,7 @@ public final class ConnectVerifier {
                     SecurityEventReasons.CERTIFICATE_REVOKED, "client certificate serial " + identity.serialHex()
                     + " is revoked by its CA's CRL", identity);
         }
-        if (controls.isRevoked(identity.tenant(), identity.deviceId(), identity.serialHex())) {
+        if (controls.isRevoked(identity)) {
             return new Refused(Connack.BANNED, SecurityEventType.AUTHENTICATION_FAILURE,
                     SecurityEventReasons.CERTIFICATE_REVOKED, "device " + identity.key() + " is revoked by an operator",
                     identity);

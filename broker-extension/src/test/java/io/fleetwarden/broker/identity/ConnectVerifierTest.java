@@ -236,4 +236,45 @@ class ConnectVerifierTest {
         assertThat(r.detail()).contains("dev-1");
         assertThat(r.identity().deviceId()).isEqualTo("dev-1");
     }
+
+    /**
+     * Operator controls as the dashboard publishes them, applied to the real {@link
+     * io.fleetwarden.broker.control.ControlState}, refuse the FIRST connect of a device never seen
+     * before, and a certificate named only by serial or only by SHA-256 fingerprint; a tombstone
+     * (explicit un-revoke) admits it again.
+     */
+    @Test
+    void controlsForUnseenIdentitiesSerialsAndFingerprintsApplyAtFirstConnect() {
+        io.fleetwarden.broker.control.ControlState controls = new io.fleetwarden.broker.control.ControlState();
+        ConnectVerifier v = new ConnectVerifier(List.of(pki.caCertificate()), crls, controls,
+                DefaultCredentials.shipped(), new IdentityRule("default"), Set.of("TLSv1.3"), true, Clock.systemUTC());
+        TestCredential preProvisioned = pki.deviceCertificate("acme", "never-seen-1");
+        controls.apply("acme/never-seen-1", control("acme", "never-seen-1", java.util.List.of()));
+        assertThat(((AuthDecision.Refused) v.verify(request("never-seen-1", preProvisioned))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+
+        TestCredential leaked = pki.deviceCertificate("acme", "never-seen-2");
+        assertThat(v.verify(request("never-seen-2", leaked))).isInstanceOf(AuthDecision.Accepted.class);
+        String serial = "000" + leaked.certificate().getSerialNumber().toString(16).toUpperCase();
+        controls.apply("_certificate/serial:" + serial, control("_certificate", "serial:" + serial, List.of(serial)));
+        assertThat(((AuthDecision.Refused) v.verify(request("never-seen-2", leaked))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+        controls.apply("_certificate/serial:" + serial, null);
+        assertThat(v.verify(request("never-seen-2", leaked))).isInstanceOf(AuthDecision.Accepted.class);
+
+        TestCredential byPrint = pki.deviceCertificate("globex", "never-seen-3");
+        String fp = ConnectVerifier.fingerprint(byPrint.certificate());
+        controls.apply("_certificate/sha256:" + fp, control("_certificate", "sha256:" + fp, List.of()));
+        assertThat(((AuthDecision.Refused) v.verify(request("never-seen-3", byPrint))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+        assertThat(v.verify(request("never-seen-2", leaked))).as("another certificate is not affected")
+                .isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(controls.certificateRevocations()).isEqualTo(1);
+    }
+
+    private static io.fleetwarden.model.DeviceControl control(String tenant, String id, List<String> serials) {
+        return io.fleetwarden.model.DeviceControl.newBuilder().setControlId("c").setTenant(tenant).setDeviceId(id)
+                .setAction(io.fleetwarden.model.ControlAction.REVOKE).setQuarantined(false).setRevoked(true)
+                .setRevokedCertificateSerials(serials).setIssuedBy("op").setIssuedAt(java.time.Instant.EPOCH).build();
+    }
 }
