@@ -239,6 +239,43 @@ class BrokerExtensionIT {
         awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "dev-revoke"));
     }
 
+    /**
+     * Controls as the dashboard publishes them for identities the platform has not seen and for bare
+     * certificates: a never-connected device revoked ahead is refused at its first CONNECT; a serial
+     * alone disconnects the live session holding it; a SHA-256 fingerprint alone refuses its connect.
+     */
+    @Test
+    void controlsAheadOfFirstConnectAndByBareSerialOrFingerprintAreEnforced() {
+        TestCredential ahead = fx.pki.deviceCertificate("acme", "dev-never-seen");
+        control(ControlAction.REVOKE, "dev-never-seen", false, true);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(refusedConnect("dev-never-seen", ahead)
+                .getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BANNED));
+
+        TestCredential bySerial = fx.pki.deviceCertificate("acme", "dev-bare-serial");
+        Mqtt5BlockingClient live = fx.connected(bySerial, "dev-bare-serial");
+        String serial = bySerial.certificate().getSerialNumber().toString(16);
+        certificateControl("serial:" + serial, List.of(serial));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !live.getState().isConnected());
+        assertThat(refusedConnect("dev-bare-serial", bySerial).getMqttMessage().getReasonCode())
+                .isEqualTo(Mqtt5ConnAckReasonCode.BANNED);
+
+        TestCredential byPrint = fx.pki.deviceCertificate("acme", "dev-bare-print");
+        certificateControl("sha256:" + io.fleetwarden.broker.identity.ConnectVerifier.fingerprint(byPrint.certificate()),
+                List.of());
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(refusedConnect("dev-bare-print", byPrint)
+                .getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BANNED));
+    }
+
+    private static void certificateControl(String id, List<String> serials) {
+        DeviceControl c = DeviceControl.newBuilder().setControlId(UUID.randomUUID().toString())
+                .setTenant(io.fleetwarden.model.Scopes.CERTIFICATE).setDeviceId(id).setAction(ControlAction.REVOKE)
+                .setQuarantined(false).setRevoked(true).setRevokedCertificateSerials(serials).setReason("it")
+                .setIssuedBy("it").setIssuedAt(Instant.now()).build();
+        controls.send(new ProducerRecord<>(Topics.DEVICE_CONTROLS, io.fleetwarden.model.Scopes.CERTIFICATE + "/" + id,
+                Codecs.DEVICE_CONTROL.encode(c)));
+        controls.flush();
+    }
+
     @Test
     void sessionTakeoverIsRecordedForTheOldConnection() {
         TestCredential dev = fx.pki.deviceCertificate("acme", "dev-twin");
