@@ -101,7 +101,10 @@ public final class DashboardApp implements AutoCloseable {
         Clock clock = deps.clock();
         PostureService posture = new PostureService(deviceStore, alertStore, catalogStore, cfg.disclosure().published());
         alertStore.setSuppression(a -> erasures.covers(a.getTenant(), a.getDeviceId(), a.getOpenedAt()));
-        deviceStore.setSuppression((k, s) -> erasures.covers(s.getTenant(), s.getDeviceId(), s.getLastSeen()));
+        deviceStore.setSuppression((k, s) -> {
+            String[] tk = io.fleetwarden.model.DeviceKeys.parse(k); // the key decides, not the record's own fields
+            return erasures.covers(tk[0], tk[1], s.getLastSeen());
+        });
         AuditLog audit = new AuditLog(auditStore, deps.publisher(), mapper, clock);
         AlertService alerts = new AlertService(alertStore, deps.publisher(), clock, audit, auditStore);
         DeviceService devices = new DeviceService(deviceStore, alertStore, posture, deps.health(), deps.publisher(), clock,
@@ -261,7 +264,7 @@ public final class DashboardApp implements AutoCloseable {
                         alertStore.removeAlert(a.getAlertId());
                     }
                 }
-                deviceStore.status(r.key()).filter(s -> erasures.covers(s.getTenant(), s.getDeviceId(), s.getLastSeen()))
+                deviceStore.status(r.key()).filter(s -> erasures.covers(e.tenant(), e.deviceId(), s.getLastSeen()))
                         .ifPresent(s -> deviceStore.removeStatus(r.key()));
             }
         });
