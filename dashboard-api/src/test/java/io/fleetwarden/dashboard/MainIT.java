@@ -57,9 +57,11 @@ class MainIT {
         Path tokenFile = dir.resolve("data/admin-token");
         assertThat(Files.readString(tokenFile).trim()).isEqualTo(token.group(1));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
-        assertThat(KAFKA.admin().listTopics().names().get()).contains(Topics.ALERT_TRIAGE,
-                io.fleetwarden.dashboard.kafka.OwnTopics.AUDIT, io.fleetwarden.dashboard.kafka.OwnTopics.AUDIT_DETAILS,
-                io.fleetwarden.dashboard.kafka.OwnTopics.ERASURES);
+        // created before Main returns; the listing may lag the controller by a moment (KRaft metadata)
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(KAFKA.admin().listTopics().names().get()).contains(Topics.ALERT_TRIAGE,
+                        io.fleetwarden.dashboard.kafka.OwnTopics.AUDIT, io.fleetwarden.dashboard.kafka.OwnTopics.AUDIT_DETAILS,
+                        io.fleetwarden.dashboard.kafka.OwnTopics.ERASURES));
         org.apache.kafka.common.config.ConfigResource audit = new org.apache.kafka.common.config.ConfigResource(
                 org.apache.kafka.common.config.ConfigResource.Type.TOPIC, io.fleetwarden.dashboard.kafka.OwnTopics.AUDIT);
         assertThat(KAFKA.admin().describeConfigs(List.of(audit)).all().get().get(audit).get("retention.ms").value())
