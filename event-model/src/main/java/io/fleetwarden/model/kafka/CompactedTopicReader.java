@@ -67,10 +67,16 @@ public final class CompactedTopicReader implements AutoCloseable {
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Thread thread;
     private volatile boolean running;
-    private KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private boolean started;
+    private boolean closed;
 
+    /**
+     * Creates the Kafka consumer and the reading thread here, on the caller's thread, so both see the caller's
+     * context class loader (a HiveMQ extension builds its reader under its own class loader).
+     */
     private CompactedTopicReader(Builder b) {
         this.handlers = Map.copyOf(b.handlers);
         this.properties = Map.copyOf(b.properties);
@@ -78,6 +84,9 @@ public final class CompactedTopicReader implements AutoCloseable {
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;
         this.threadName = b.threadName;
+        this.consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = new Thread(this::run, threadName);
+        this.thread.setDaemon(true);
     }
 
     /** A reader of the given Kafka cluster; add topics with {@link Builder#on}. */
@@ -85,15 +94,13 @@ public final class CompactedTopicReader implements AutoCloseable {
         return new Builder(bootstrapServers, clientId);
     }
 
-    /** Starts reading in a background (daemon) thread. Calling it again does nothing. */
+    /** Starts reading in the background (daemon) thread. Calling it again, or after {@link #close()}, does nothing. */
     public synchronized void start() {
-        if (thread != null) {
+        if (started || closed) {
             return;
         }
+        started = true;
         running = true;
-        consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
-        thread = new Thread(this::run, threadName);
-        thread.setDaemon(true);
         thread.start();
     }
 
@@ -225,21 +232,24 @@ public final class CompactedTopicReader implements AutoCloseable {
         }
     }
 
-    /** Stops reading and closes the consumer; waits up to 5 s for the reading thread. */
+    /** Stops reading and closes the consumer; waits up to 5 s for the reading thread. Idempotent. */
     @Override
     public void close() {
-        Thread t;
         synchronized (this) {
-            t = thread;
-            if (t == null || !running) {
+            if (closed) {
                 return;
             }
+            closed = true;
             running = false;
+            if (!started) {
+                consumer.close(CloseOptions.timeout(Duration.ZERO));
+                return;
+            }
         }
         stopping.countDown();
         consumer.wakeup();
         try {
-            t.join(5000);
+            thread.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
