@@ -340,6 +340,11 @@ class DashboardApiIT {
                 .isEqualTo(400);
         assertThat(api.get("/api/v1/fleet/health?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&step=1s", acmeViewer)
                 .status()).isEqualTo(400);
+        // hostile steps: negative, zero, overflowing, malformed (one duration syntax, event-model Durations)
+        for (String step : List.of("-5m", "PT-1H", "0s", "99999999999999999999d", "5x", "P1Y")) {
+            assertThat(api.get("/api/v1/fleet/health?step=" + step, acmeViewer).status()).as("step=" + step).isEqualTo(400);
+        }
+        assertThat(api.get("/api/v1/fleet/health?step=PT30M", acmeViewer).status()).isEqualTo(200);
     }
 
     @Test

@@ -23,6 +23,10 @@ public final class FleetDetectionJobMain {
 
     public static void main(String[] args) throws Exception {
         JobOptions o = JobOptions.parse(args);
+        if (o.helpRequested) {
+            System.out.print(JobOptions.usage());
+            return;
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(checkpointing(o));
         build(env, o);
         env.execute("fleetwarden-detection");

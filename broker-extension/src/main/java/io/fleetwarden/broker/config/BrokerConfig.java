@@ -25,6 +25,7 @@ import org.w3c.dom.Node;
 import org.xml.sax.SAXException;
 
 import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.Durations;
 
 /**
  * The extension's whole configuration, parsed and validated once at start from {@code conf/config.xml}.
@@ -137,8 +138,7 @@ public record BrokerConfig(
         if (crlFolder != null && !Files.isDirectory(crlFolder)) {
             throw new ConfigException("trust.crl-folder", "not a folder: " + crlFolder);
         }
-        Duration crlInterval = parse(v, "trust.crl-reload-interval", Duration::parse, "an ISO-8601 duration such as PT5S");
-        positive("trust.crl-reload-interval", crlInterval);
+        Duration crlInterval = duration(v, "trust.crl-reload-interval");
         String defaultTenant = required(v, "trust.default-tenant");
         DeviceKeysCheck.id("trust.default-tenant", defaultTenant);
         Set<String> protocols = Set.copyOf(Arrays.stream(required(v, "tls.protocols").split(","))
@@ -165,8 +165,7 @@ public record BrokerConfig(
             }
         }
         int buffer = intIn(v, "kafka.buffer-max-records", 1, 100_000_000);
-        Duration load = parse(v, "kafka.controls-initial-load-timeout", Duration::parse, "an ISO-8601 duration such as PT30S");
-        positive("kafka.controls-initial-load-timeout", load);
+        Duration load = duration(v, "kafka.controls-initial-load-timeout");
         int metricsPort = intIn(v, "metrics.port", -1, 65535);
         String bind = required(v, "metrics.bind-address");
         return new BrokerConfig(brokerId, cas, crlFolder, crlInterval, defaultTenant, protocols, aead, maxPayload,
@@ -248,9 +247,13 @@ public record BrokerConfig(
         return Boolean.parseBoolean(s);
     }
 
-    private static void positive(String key, Duration d) {
-        if (d.isNegative() || d.isZero()) {
-            throw new ConfigException(key, "must be positive, got " + d);
+    /** A positive duration in the project's one syntax ({@link Durations}: {@code PT5S} or {@code 5s}). */
+    private static Duration duration(Map<String, String> v, String key) {
+        String s = required(v, key);
+        try {
+            return Durations.parsePositive(s);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
         }
     }
 

@@ -49,6 +49,13 @@ class BrokerConfigTest {
     }
 
     @Test
+    void durationsTakeTheShortFormAsWellAsIso8601() {
+        assertThat(load("trust.crl-reload-interval", "90s").crlReloadInterval()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(load("trust.crl-reload-interval", "PT1M30S").crlReloadInterval()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(load("kafka.controls-initial-load-timeout", "2m").controlsInitialLoadTimeout()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
     void systemPropertyOverridesTheFile() {
         assertThat(load("kafka.bootstrap-servers", "k1:9092,k2:9093").kafkaBootstrapServers()).isEqualTo("k1:9092,k2:9093");
     }
@@ -69,6 +76,10 @@ class BrokerConfigTest {
             "kafka.bootstrap-servers|localhost",
             "kafka.buffer-max-records|0",
             "kafka.controls-initial-load-timeout|-PT1S",
+            "kafka.controls-initial-load-timeout|-30s",
+            "kafka.controls-initial-load-timeout|99999999999999999999d",
+            "kafka.controls-initial-load-timeout|''",
+            "trust.crl-reload-interval|5",
             "metrics.port|70000",
             "metrics.bind-address|' '"})
     void badValuesAreRefusedNamingTheKey(String key, String value) {

@@ -44,6 +44,15 @@ class SimulatorCliTest {
         assertThat(c.convert("5m")).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.convert("PT2H")).isEqualTo(Duration.ofHours(2));
         assertThat(c.convert("1500ms")).isEqualTo(Duration.ofMillis(1500));
-        assertThatThrownBy(() -> c.convert("5x")).isInstanceOf(TypeConversionException.class);
+        assertThat(c.convert("30d")).isEqualTo(Duration.ofDays(30));
+        assertThatThrownBy(() -> c.convert("5x")).isInstanceOf(TypeConversionException.class).hasMessageContaining("'5x'");
+        assertThatThrownBy(() -> c.convert("-5s")).isInstanceOf(TypeConversionException.class).hasMessageContaining("'-5s'");
+        assertThatThrownBy(() -> c.convert("99999999999999999999d")).isInstanceOf(TypeConversionException.class)
+                .hasMessageContaining("maximum");
+    }
+
+    @Test
+    void aNegativeDurationOptionIsRefusedBeforeAnythingStarts(@TempDir Path dir) {
+        assertThat(SimulatorCli.execute("run", "--duration", "-5m", "-o", dir.resolve("gt.jsonl").toString())).isEqualTo(2);
     }
 }
