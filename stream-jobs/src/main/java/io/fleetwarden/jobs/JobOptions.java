@@ -24,6 +24,12 @@ public final class JobOptions {
     public Duration idleness = Duration.ofSeconds(30);
     public Duration outOfOrderness = Duration.ofSeconds(5);
     /**
+     * Skew window of device clocks: a reading's event time is its device time bounded to
+     * {@code [receivedAt - clockSkew, receivedAt]} (see {@code EventTime}); same value as the broker's
+     * {@code validation.clock-skew}. At most the allowed lateness (10 min).
+     */
+    public Duration clockSkew = io.fleetwarden.model.EventTime.DEFAULT_SKEW;
+    /**
      * Delivery of the alert and device-status sinks. EXACTLY_ONCE (default): transactional, alerts are
      * visible to {@code read_committed} consumers only when the next checkpoint commits, so
      * event-to-alert latency is about one checkpoint interval. AT_LEAST_ONCE: alerts are visible within
@@ -48,6 +54,8 @@ public final class JobOptions {
             "  --parallelism N                     default 2",
             "  --idleness DURATION                 partition idleness for watermarks (default 30s)",
             "  --out-of-orderness DURATION         watermark delay (default 5s)",
+            "  --clock-skew DURATION               device clock window: event time = device time bounded to",
+            "                                      [broker receive time - window, broker receive time] (default 2m, at most 10m)",
             "  --delivery exactly-once|at-least-once  alert/status sinks (default exactly-once; see README: latency trade-off)",
             "  --buffer-timeout DURATION           network buffer flush timeout (default 100ms)",
             "  --rule KEY=VALUE                    detection threshold override, repeatable (see README)");
@@ -73,6 +81,15 @@ public final class JobOptions {
                     case "--parallelism" -> o.parallelism = positive(Integer.parseInt(v));
                     case "--idleness" -> o.idleness = duration(v);
                     case "--out-of-orderness" -> o.outOfOrderness = duration(v);
+                    case "--clock-skew" -> {
+                        Duration d = duration(v);
+                        if (d.isNegative() || d.isZero()
+                                || d.compareTo(io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS) > 0) {
+                            throw new IllegalArgumentException("must be more than 0 and at most the allowed lateness "
+                                    + io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS);
+                        }
+                        o.clockSkew = d;
+                    }
                     case "--delivery" -> o.delivery = switch (v) {
                         case "exactly-once" -> org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE;
                         case "at-least-once" -> org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE;
