@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
@@ -35,6 +36,9 @@ import io.fleetwarden.model.payload.DevicePayloads;
  *       on MQTT 5 (QUOTA_EXCEEDED for the rate limit, PAYLOAD_FORMAT_INVALID for malformed or
  *       schema-violating JSON, IMPLEMENTATION_SPECIFIC_ERROR for an oversized payload, NOT_AUTHORIZED under
  *       quarantine) and recorded as a security event.</li>
+ *   <li>Valid device lifecycle events ({@code devices/{id}/events}: boots, configuration changes, update
+ *       results; schema and a 2 KiB bound from the event model) are forwarded to {@code fleet.device-events}
+ *       and, like telemetry, not routed; invalid ones are refused like invalid telemetry.</li>
  *   <li>Valid telemetry is forwarded to Kafka and then <em>not</em> routed through the MQTT broker (delivery
  *       is prevented with SUCCESS, so the device gets a normal PUBACK): its consumers read
  *       {@code fleet.telemetry}, no MQTT client may subscribe to another device's topics, so routing it
@@ -115,8 +119,11 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
                     session.broker(), receivedAt, false));
             metrics.publish("forwarded", "telemetry");
             output.preventPublishDelivery(); // forwarded; see the class comment
-        } else {
-            metrics.publish("accepted", "event");
+        } else if (verdict instanceof PublishValidator.ValidEvent valid) {
+            sink.deviceEvent(DevicePayloads.toLifecycleEvent(UUID.randomUUID().toString(), session.identity().tenant(),
+                    deviceId, valid.payload(), session.broker(), clock.instant()));
+            metrics.publish("forwarded", "event");
+            output.preventPublishDelivery(); // forwarded, like telemetry
         }
     }
 

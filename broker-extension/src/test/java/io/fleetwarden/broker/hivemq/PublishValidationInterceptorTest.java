@@ -41,7 +41,7 @@ import io.fleetwarden.model.payload.DeviceTelemetryPayload;
 /**
  * Every branch of the publish path with fake HiveMQ inputs: foreign topics and unknown clients (left to
  * the authorizer), quarantine, refused payloads (MQTT 5 and 3), valid telemetry (forwarded and taken out
- * of routing) and device events (routed on to the authorizer).
+ * of routing), device events (forwarded or refused) and device clocks outside the skew window.
  */
 class PublishValidationInterceptorTest {
 
@@ -206,11 +206,38 @@ class PublishValidationInterceptorTest {
     }
 
     @Test
-    void deviceEventsAreRoutedOnToTheAuthorizer() {
-        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", "{}".getBytes(StandardCharsets.UTF_8));
-        assertThat(o.prevented).isFalse();
+    void aValidDeviceEventIsForwardedWithTheVerifiedIdentityAndTakenOutOfRouting() {
+        byte[] json = PAYLOADS.write(io.fleetwarden.model.payload.DeviceEventPayload.updateResult(now.get() - 5_000,
+                "1.2.3", "1.3.0", "FAILED", "signature check failed"));
+        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", json);
+        assertThat(o.prevented).isTrue();
+        assertThat(o.code).isEqualTo(AckReasonCode.SUCCESS);
+        assertThat(sink.deviceEvents).singleElement().satisfies(e -> {
+            assertThat(e.getTenant()).isEqualTo("acme");
+            assertThat(e.getDeviceId()).isEqualTo("dev-1");
+            assertThat(e.getType()).isEqualTo(io.fleetwarden.model.DeviceEventType.UPDATE_RESULT);
+            assertThat(e.getUpdateResult()).isEqualTo("FAILED");
+            assertThat(e.getDeviceTime().toEpochMilli()).isEqualTo(now.get() - 5_000);
+            assertThat(e.getReceivedAt().toEpochMilli()).isEqualTo(now.get());
+            assertThat(e.getBroker().getBrokerId()).isEqualTo("b1");
+            assertThat(e.getEventId()).isNotBlank();
+        });
         assertThat(forwarded).isEmpty();
         assertThat(events).isEmpty();
+    }
+
+    @Test
+    void anInvalidDeviceEventIsRefusedWithItsReasonAndNotForwarded() {
+        // A device naming another device in its event: unknown property, refused.
+        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", ("{\"schema\":1,\"ts\":1,\"type\":\"BOOT\","
+                + "\"bootReason\":\"POWER_ON\",\"firmwareVersion\":\"1.0\",\"deviceId\":\"dev-2\"}").getBytes(StandardCharsets.UTF_8));
+        assertThat(o.code).isEqualTo(AckReasonCode.PAYLOAD_FORMAT_INVALID);
+        assertThat(o.reasonString).startsWith(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION);
+        assertThat(sink.deviceEvents).isEmpty();
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo(SecurityEventType.VALIDATION_FAILURE);
+            assertThat(e.getTopic()).isEqualTo("devices/dev-1/events");
+        });
     }
 
     @Test

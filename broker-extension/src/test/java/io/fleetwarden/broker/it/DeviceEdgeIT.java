@@ -26,13 +26,18 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 
+import io.fleetwarden.model.DeviceEventType;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.EventTime;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.Topics;
+import io.fleetwarden.model.codec.Codecs;
+import io.fleetwarden.model.payload.DeviceEventPayload;
 import io.fleetwarden.model.payload.DevicePayloads;
 import io.fleetwarden.model.payload.DeviceTelemetryPayload;
 import io.fleetwarden.testsupport.KafkaExtension;
@@ -40,8 +45,9 @@ import io.fleetwarden.testsupport.TopicSpec;
 
 /**
  * The device edge against the real launcher, the packaged extension, real Kafka and real clients: a device
- * cannot move event time with its clock, and the TLS listener refuses client-initiated renegotiation
- * ({@code openssl s_client -tls1_2}, command {@code R}).
+ * cannot move event time with its clock, its lifecycle events are validated and forwarded (or refused with a
+ * reason), and the TLS listener refuses client-initiated renegotiation ({@code openssl s_client -tls1_2},
+ * command {@code R}).
  */
 class DeviceEdgeIT {
 
@@ -50,6 +56,7 @@ class DeviceEdgeIT {
             .topic(Topics.TELEMETRY, 3)
             .topic(Topics.SECURITY_EVENTS, 3)
             .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS))
+            .topic(Topics.DEVICE_EVENTS, 3)
             .build();
 
     static final DevicePayloads PAYLOADS = new DevicePayloads();
@@ -125,6 +132,50 @@ class DeviceEdgeIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(m.body()).contains("fleetwarden_broker_clock_skew_total{direction=\"ahead\"} 1.0")
                 .contains("fleetwarden_broker_clock_skewed_devices 1.0");
+    }
+
+    @Test
+    void deviceEventsAreValidatedAndForwardedWithTheVerifiedIdentityOrRefusedWithAReason() {
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-events"), "dev-events");
+        long ts = System.currentTimeMillis();
+        List<DeviceEventPayload> sent = List.of(
+                DeviceEventPayload.boot(ts, "WATCHDOG", "2.4.1"),
+                DeviceEventPayload.configChange(ts + 1, "LOCAL", List.of("telnet.enabled")),
+                DeviceEventPayload.updateResult(ts + 2, "2.4.1", "2.5.0", "FAILED", "signature check failed"));
+        for (DeviceEventPayload p : sent) {
+            // SUCCESS, not 0x10 "no matching subscribers": the event is forwarded, not routed to nobody.
+            assertThat(publish(c, "devices/dev-events/events", PAYLOADS.write(p)).getReasonCode())
+                    .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        }
+        // hostile: names another device, and an event without its fields
+        Mqtt5PubAck smuggled = publish(c, "devices/dev-events/events", ("{\"schema\":1,\"ts\":1,\"type\":\"BOOT\","
+                + "\"bootReason\":\"POWER_ON\",\"firmwareVersion\":\"1.0\",\"deviceId\":\"dev-ok\"}").getBytes(StandardCharsets.UTF_8));
+        assertThat(smuggled.getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+        assertThat(smuggled.getReasonString().map(Object::toString)).get().asString()
+                .startsWith(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION).contains("deviceId");
+        assertThat(publish(c, "devices/dev-events/events", "{\"schema\":1,\"ts\":1,\"type\":\"UPDATE_RESULT\"}"
+                .getBytes(StandardCharsets.UTF_8)).getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+        c.disconnect();
+
+        var records = KAFKA.consume(Topics.DEVICE_EVENTS, 3, Duration.ofSeconds(30),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        assertThat(records).hasSize(3).allSatisfy(r -> assertThat(r.key()).isEqualTo("acme/dev-events"));
+        List<DeviceLifecycleEvent> got = records.stream().map(r -> Codecs.DEVICE_EVENT.tryDecode(r.value()).value()).toList();
+        assertThat(got).extracting(DeviceLifecycleEvent::getType).containsExactly(DeviceEventType.BOOT,
+                DeviceEventType.CONFIG_CHANGE, DeviceEventType.UPDATE_RESULT);
+        assertThat(got).allSatisfy(e -> {
+            assertThat(e.getTenant()).isEqualTo("acme");
+            assertThat(e.getDeviceId()).isEqualTo("dev-events");
+            assertThat(e.getBroker().getBrokerId()).isEqualTo("it-broker");
+            assertThat(e.getBroker().getTlsProtocol()).isIn("TLSv1.3", "TLSv1.2");
+        });
+        assertThat(got.get(0).getBootReason()).isEqualTo("WATCHDOG");
+        assertThat(got.get(1).getChangedKeys()).containsExactly("telnet.enabled");
+        assertThat(got.get(2).getFailureReason()).isEqualTo("signature check failed");
+        await().atMost(Duration.ofSeconds(20)).until(() -> fx.events().stream().filter(e ->
+                e.getType() == SecurityEventType.VALIDATION_FAILURE && "dev-events".equals(e.getDeviceId())
+                        && "devices/dev-events/events".equals(e.getTopic())).count() == 2);
     }
 
     @Test
