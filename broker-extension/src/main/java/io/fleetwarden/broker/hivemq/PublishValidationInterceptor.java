@@ -44,7 +44,7 @@ import io.fleetwarden.model.payload.DevicePayloads;
  *       {@code fleet.telemetry}, no MQTT client may subscribe to another device's topics, so routing it
  *       (a publish-authorizer task, topic-tree matching, the retained store) would be work for nobody, and
  *       a device's retain flag cannot park data in the broker's retained store.</li>
- *   <li>Telemetry whose {@code ts} is outside the skew window around the broker's receive time is forwarded all
+ *   <li>Telemetry (or a device event) whose {@code ts} is outside the skew window around the broker's receive time is forwarded all
  *       the same (with a normal PUBACK; its event time is bounded by {@code receivedAt}, see
  *       {@link io.fleetwarden.model.EventTime}, so it cannot move anyone's event time), counted, and reported as a
  *       {@code VALIDATION_FAILURE/device-clock-skew} event for the device ({@link ClockSkewMonitor} throttles the
@@ -120,8 +120,12 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             metrics.publish("forwarded", "telemetry");
             output.preventPublishDelivery(); // forwarded; see the class comment
         } else if (verdict instanceof PublishValidator.ValidEvent valid) {
+            Instant receivedAt = clock.instant();
+            if (clockSkew.skewed(valid.payload().ts(), receivedAt.toEpochMilli())) {
+                reportSkew(session, key, topic, valid.payload().ts(), receivedAt.toEpochMilli());
+            }
             sink.deviceEvent(DevicePayloads.toLifecycleEvent(UUID.randomUUID().toString(), session.identity().tenant(),
-                    deviceId, valid.payload(), session.broker(), clock.instant()));
+                    deviceId, valid.payload(), session.broker(), receivedAt));
             metrics.publish("forwarded", "event");
             output.preventPublishDelivery(); // forwarded, like telemetry
         }

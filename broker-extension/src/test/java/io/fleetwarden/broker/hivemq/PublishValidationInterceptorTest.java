@@ -227,6 +227,18 @@ class PublishValidationInterceptorTest {
     }
 
     @Test
+    void aDeviceEventStampedFarBehindIsForwardedAndReportedAsClockSkew() {
+        byte[] json = PAYLOADS.write(io.fleetwarden.model.payload.DeviceEventPayload.boot(0, "POWER_ON", "1.2.3"));
+        assertThat(publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", json).code).isEqualTo(AckReasonCode.SUCCESS);
+        assertThat(sink.deviceEvents).singleElement().satisfies(e -> assertThat(e.getDeviceTime().toEpochMilli()).isZero());
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.getReason()).isEqualTo(SecurityEventReasons.DEVICE_CLOCK_SKEW);
+            assertThat(e.getTopic()).isEqualTo("devices/dev-1/events");
+            assertThat(e.getAttributes()).containsEntry("direction", "behind");
+        });
+    }
+
+    @Test
     void anInvalidDeviceEventIsRefusedWithItsReasonAndNotForwarded() {
         // A device naming another device in its event: unknown property, refused.
         Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", ("{\"schema\":1,\"ts\":1,\"type\":\"BOOT\","
