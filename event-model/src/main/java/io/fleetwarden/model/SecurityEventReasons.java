@@ -46,6 +46,15 @@ public final class SecurityEventReasons {
     public static final String PAYLOAD_MALFORMED = "payload-malformed";
     public static final String PAYLOAD_SCHEMA_VIOLATION = "payload-schema-violation";
     public static final String RATE_LIMIT_EXCEEDED = "rate-limit-exceeded";
+    /**
+     * A device's reading carried a time ({@code ts}) outside the broker's skew window around the broker's
+     * receive time (ahead or behind). The reading is still forwarded (its event time is bounded, see
+     * {@link EventTime}); the event is the finding about the device's clock. Attributes: {@code deviceTime},
+     * {@code receivedAt}, {@code skewMs} (device minus broker, positive = ahead), {@code direction}
+     * ({@code ahead}/{@code behind}), {@code skewWindowMs}, {@code action} ({@code clamped}) and
+     * {@code skewedReadings} (readings outside the window since this device's previous clock-skew event).
+     */
+    public static final String DEVICE_CLOCK_SKEW = "device-clock-skew";
 
     // QUARANTINE_ENFORCED
     public static final String QUARANTINED = "quarantined";

@@ -66,6 +66,16 @@ public final class JobOptions {
     public Duration outOfOrderness = Duration.ofSeconds(5);
 
     /**
+     * Skew window of device clocks: a reading's event time is its device time bounded to
+     * {@code [receivedAt - clockSkew, receivedAt]} (see {@code EventTime}); same value as the broker's
+     * {@code validation.clock-skew}. At most the allowed lateness (10 min).
+     */
+    @Option(names = "--clock-skew", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "device clock window: event time = device time bounded to [broker receive time - window, "
+                    + "broker receive time] (default 2m, at most 10m)")
+    public Duration clockSkew = io.fleetwarden.model.EventTime.DEFAULT_SKEW;
+
+    /**
      * Delivery of the alert and device-status sinks. EXACTLY_ONCE (default): transactional, alerts are
      * visible to {@code read_committed} consumers only when the next checkpoint commits, so
      * event-to-alert latency is about one checkpoint interval. AT_LEAST_ONCE: alerts are visible within
@@ -111,6 +121,11 @@ public final class JobOptions {
         positive("--parallelism", o.parallelism);
         positive("--checkpoint-interval", o.checkpointInterval);
         positive("--idleness", o.idleness);
+        positive("--clock-skew", o.clockSkew);
+        if (o.clockSkew.compareTo(io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS) > 0) {
+            throw new IllegalArgumentException("option --clock-skew '" + o.clockSkew + "': must be at most the allowed lateness "
+                    + io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS + "\n" + usage());
+        }
         try {
             o.detectionConfig(); // validate now, not when the job starts
         } catch (IllegalArgumentException e) {

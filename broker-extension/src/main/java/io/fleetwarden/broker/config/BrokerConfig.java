@@ -46,6 +46,13 @@ import io.fleetwarden.model.Durations;
  * @param maxPayloadBytes          largest accepted PUBLISH payload
  * @param rateLimitPerSecond       sustained publishes per second per device (token refill rate)
  * @param rateLimitBurst           token bucket size per device
+ * @param clockSkew                skew window: a telemetry {@code ts} further than this from the broker's receive
+ *                                 time (either way) is a {@code device-clock-skew} finding; event time is bounded
+ *                                 to the window (see {@code EventTime}). At most {@link #MAX_CLOCK_SKEW}, the
+ *                                 stream jobs' allowed lateness, so a reading held at the window's edge is never
+ *                                 dropped as late
+ * @param clockSkewReportInterval  at most one clock-skew event per device per interval (the event counts the
+ *                                 skewed readings it stands for)
  * @param kafkaBootstrapServers    Kafka bootstrap servers
  * @param bufferMaxRecords         records held in memory while Kafka is unreachable before dropping
  * @param controlsInitialLoadTimeout how long start waits to read the control topic to its end
@@ -63,6 +70,8 @@ public record BrokerConfig(
         int maxPayloadBytes,
         double rateLimitPerSecond,
         int rateLimitBurst,
+        Duration clockSkew,
+        Duration clockSkewReportInterval,
         String kafkaBootstrapServers,
         int bufferMaxRecords,
         Duration controlsInitialLoadTimeout,
@@ -71,6 +80,9 @@ public record BrokerConfig(
 
     /** Prefix of system properties that override file values. */
     public static final String OVERRIDE_PREFIX = "fleetwarden.";
+
+    /** Largest skew window accepted: the stream jobs' allowed lateness (readings behind by more are dropped there). */
+    public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(10);
 
     static final Map<String, String> DEFAULTS = defaults();
 
@@ -86,6 +98,8 @@ public record BrokerConfig(
         d.put("validation.max-payload-bytes", "16384");
         d.put("validation.rate-limit-per-second", "5");
         d.put("validation.rate-limit-burst", "20");
+        d.put("validation.clock-skew", "PT2M");
+        d.put("validation.clock-skew-report-interval", "PT1M");
         d.put("kafka.bootstrap-servers", null);
         d.put("kafka.buffer-max-records", "100000");
         d.put("kafka.controls-initial-load-timeout", "PT30S");
@@ -158,6 +172,15 @@ public record BrokerConfig(
             throw new ConfigException("validation.rate-limit-per-second", "must be > 0, got " + rate);
         }
         int burst = intIn(v, "validation.rate-limit-burst", 1, 1_000_000);
+        Duration skew = parse(v, "validation.clock-skew", Duration::parse, "an ISO-8601 duration such as PT2M");
+        positive("validation.clock-skew", skew);
+        if (skew.compareTo(MAX_CLOCK_SKEW) > 0) {
+            throw new ConfigException("validation.clock-skew", "must be at most " + MAX_CLOCK_SKEW
+                    + " (the stream jobs' allowed lateness), got " + skew);
+        }
+        Duration skewReport = parse(v, "validation.clock-skew-report-interval", Duration::parse,
+                "an ISO-8601 duration such as PT1M");
+        positive("validation.clock-skew-report-interval", skewReport);
         String bootstrap = required(v, "kafka.bootstrap-servers");
         for (String hp : bootstrap.split(",")) {
             if (!hp.trim().matches("[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
@@ -169,7 +192,7 @@ public record BrokerConfig(
         int metricsPort = intIn(v, "metrics.port", -1, 65535);
         String bind = required(v, "metrics.bind-address");
         return new BrokerConfig(brokerId, cas, crlFolder, crlInterval, defaultTenant, protocols, aead, maxPayload,
-                rate, burst, bootstrap.trim(), buffer, load, metricsPort, bind);
+                rate, burst, skew, skewReport, bootstrap.trim(), buffer, load, metricsPort, bind);
     }
 
     private static Map<String, String> readXml(Path file) {

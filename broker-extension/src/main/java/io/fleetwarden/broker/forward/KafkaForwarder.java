@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import io.fleetwarden.broker.metrics.BrokerMetrics;
 import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.Topics;
@@ -102,6 +103,12 @@ public final class KafkaForwarder implements EventSink, AutoCloseable {
     public void securityEvent(SecurityEvent event) {
         offer(new ProducerRecord<>(Topics.SECURITY_EVENTS, Topics.securityEventKey(event),
                 Codecs.SECURITY_EVENT.encode(event)));
+    }
+
+    @Override
+    public void deviceEvent(DeviceLifecycleEvent event) {
+        offer(new ProducerRecord<>(Topics.DEVICE_EVENTS, DeviceKeys.of(event.getTenant(), event.getDeviceId()),
+                Codecs.DEVICE_EVENT.encode(event)));
     }
 
     /** Records accepted but not yet acknowledged by Kafka. */

@@ -46,6 +46,9 @@ class BrokerConfigTest {
         assertThat(c.crlReloadInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.kafkaBootstrapServers()).isEqualTo("localhost:9092");
         assertThat(c.metricsPort()).isEqualTo(9399);
+        assertThat(c.clockSkew()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.clockSkewReportInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(load("validation.clock-skew", "PT10M").clockSkew()).isEqualTo(Duration.ofMinutes(10));
     }
 
     @Test
@@ -73,6 +76,11 @@ class BrokerConfigTest {
             "validation.max-payload-bytes|-1",
             "validation.rate-limit-per-second|0",
             "validation.rate-limit-burst|lots",
+            "validation.clock-skew|2 minutes",
+            "validation.clock-skew|PT0S",
+            "validation.clock-skew|-PT2M",
+            "validation.clock-skew|PT10M0.001S",
+            "validation.clock-skew-report-interval|PT0S",
             "kafka.bootstrap-servers|localhost",
             "kafka.buffer-max-records|0",
             "kafka.controls-initial-load-timeout|-PT1S",
