@@ -64,7 +64,7 @@ class PublishValidationInterceptorTest {
         interceptor = new PublishValidationInterceptor(sessions, controls,
                 new PublishValidator(PAYLOADS, 1024, 1000, 1000, System::nanoTime), sink,
                 new SecurityEvents(Clock.systemUTC()), new BrokerMetrics(), Clock.systemUTC());
-        sessions.put(new DeviceSession("token-1", "dev-1", new DeviceIdentity("acme", "dev-1", "0a", "ff", Instant.now()),
+        sessions.put(new DeviceSession("token-1", "acme/dev-1", new DeviceIdentity("acme", "dev-1", "0a", "ff", Instant.now()),
                 null, BrokerContext.newBuilder().setBrokerId("b1").setMqttVersion("V_5").build(), new AtomicBoolean()));
     }
 
@@ -119,7 +119,7 @@ class PublishValidationInterceptorTest {
 
     @Test
     void validTelemetryIsForwardedAndTakenOutOfRoutingWithSuccess() {
-        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry());
+        Outcome o = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry());
         assertThat(o.prevented).isTrue();
         assertThat(o.code).isEqualTo(AckReasonCode.SUCCESS);
         assertThat(forwarded).singleElement().satisfies(t -> {
@@ -132,7 +132,7 @@ class PublishValidationInterceptorTest {
 
     @Test
     void deviceEventsAreRoutedOnToTheAuthorizer() {
-        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", "{}".getBytes(StandardCharsets.UTF_8));
+        Outcome o = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/events", "{}".getBytes(StandardCharsets.UTF_8));
         assertThat(o.prevented).isFalse();
         assertThat(forwarded).isEmpty();
         assertThat(events).isEmpty();
@@ -140,8 +140,8 @@ class PublishValidationInterceptorTest {
 
     @Test
     void topicsOutsideTheNamespaceAndUnknownClientsAreLeftToTheAuthorizer() {
-        for (Outcome o : List.of(publish("dev-1", MqttVersion.V_5, "devices/dev-2/telemetry", telemetry()),
-                publish("dev-1", MqttVersion.V_3_1_1, "$SYS/broker/x", telemetry()),
+        for (Outcome o : List.of(publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-2/telemetry", telemetry()),
+                publish("acme/dev-1", MqttVersion.V_3_1_1, "$SYS/broker/x", telemetry()),
                 publish("stranger", MqttVersion.V_5, "devices/stranger/telemetry", telemetry()))) {
             assertThat(o.prevented).isFalse();
         }
@@ -154,7 +154,7 @@ class PublishValidationInterceptorTest {
         controls.apply("acme/dev-1", DeviceControl.newBuilder().setControlId("c1").setTenant("acme").setDeviceId("dev-1")
                 .setAction(io.fleetwarden.model.ControlAction.QUARANTINE).setQuarantined(true).setRevoked(false)
                 .setRevokedCertificateSerials(List.of()).setIssuedBy("soc").setIssuedAt(Instant.now()).build());
-        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry());
+        Outcome o = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry());
         assertThat(o.code).isEqualTo(AckReasonCode.NOT_AUTHORIZED);
         assertThat(forwarded).isEmpty();
         assertThat(events).singleElement().satisfies(e ->
@@ -163,15 +163,15 @@ class PublishValidationInterceptorTest {
 
     @Test
     void invalidPayloadIsRefusedWithItsReasonOnMqtt5AndSilentlyAckedOnMqtt3() {
-        Outcome v5 = publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", "{\"schema\":1}".getBytes(StandardCharsets.UTF_8));
+        Outcome v5 = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", "{\"schema\":1}".getBytes(StandardCharsets.UTF_8));
         assertThat(v5.code).isEqualTo(AckReasonCode.PAYLOAD_FORMAT_INVALID);
-        Outcome v3 = publish("dev-1", MqttVersion.V_3_1_1, "devices/dev-1/telemetry", "not json".getBytes(StandardCharsets.UTF_8));
+        Outcome v3 = publish("acme/dev-1", MqttVersion.V_3_1_1, "devices/acme/dev-1/telemetry", "not json".getBytes(StandardCharsets.UTF_8));
         assertThat(v3.prevented).isTrue();
         assertThat(v3.code).isEqualTo(AckReasonCode.SUCCESS);
         assertThat(forwarded).isEmpty();
         assertThat(events).extracting(SecurityEvent::getReason)
                 .containsExactly(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION, SecurityEventReasons.PAYLOAD_MALFORMED);
-        Outcome big = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", new byte[2048]);
+        Outcome big = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/events", new byte[2048]);
         assertThat(big.code).isEqualTo(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
     }
 }
