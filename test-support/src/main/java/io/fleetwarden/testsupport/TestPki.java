@@ -49,6 +49,8 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
+import io.fleetwarden.model.DeviceIdentities;
+
 /**
  * A throw-away public key infrastructure for tests: one fleet CA and the certificates it issues,
  * good ones and deliberately bad ones, with CRLs, PEM files and PKCS#12 stores.
@@ -420,7 +422,8 @@ public final class TestPki {
 
         /**
          * Adds {@code O=<tenant>} to the subject and the SAN URI
-         * {@code urn:device:<tenant>:<commonName>}.
+         * {@code urn:device:<tenant>:<commonName>}, as the device profile ({@link DeviceIdentities}) defines;
+         * both ids must be valid (hostile names go in through {@link #subjectAlternativeName}).
          *
          * @param tenant the tenant
          * @return this request
@@ -428,7 +431,7 @@ public final class TestPki {
         public CertificateRequest tenant(String tenant) {
             this.organisation = requireText(tenant, "tenant");
             return subjectAlternativeName(new GeneralName(GeneralName.uniformResourceIdentifier,
-                    "urn:device:" + tenant + ":" + commonName));
+                    DeviceIdentities.uri(tenant, commonName)));
         }
 
         /**

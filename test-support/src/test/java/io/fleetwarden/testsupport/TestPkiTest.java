@@ -166,7 +166,7 @@ class TestPkiTest {
 
     @Test
     void pemFilesRoundTrip(@TempDir Path dir) throws Exception {
-        TestCredential device = pki.deviceCertificate("acme", "dev/1");
+        TestCredential device = pki.deviceCertificate("dev/1");
         pki.revoke(device);
 
         TestCredential.PemFiles files = device.writePem(dir);
