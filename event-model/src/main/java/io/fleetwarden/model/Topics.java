@@ -61,11 +61,14 @@ public final class Topics {
 
     /**
      * Key of a security event: the device key when the identity is verified, otherwise the
-     * source address (so failures from one address land in one partition, in order).
+     * source address (so failures from one address land in one partition, in order). Events without a
+     * verified identity carry the reserved scope {@link Scopes#FRONT_DOOR} as their tenant, which is never
+     * a valid tenant id, so they are keyed by address.
      */
     public static String securityEventKey(SecurityEvent event) {
-        if (event.getTenant() != null && event.getDeviceId() != null) {
-            return DeviceKeys.of(event.getTenant(), event.getDeviceId());
+        String deviceKey = DeviceKeys.ofValid(event.getTenant(), event.getDeviceId());
+        if (deviceKey != null) {
+            return deviceKey;
         }
         String address = event.getBroker() == null ? null : event.getBroker().getSourceAddress();
         return address == null ? "unknown" : "addr:" + address;

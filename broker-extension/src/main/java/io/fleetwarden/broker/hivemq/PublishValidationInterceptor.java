@@ -84,9 +84,10 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             return; // TopicAuthorizer refuses it and records why
         }
         DeviceSession session = found.get();
+        String tenant = session.identity().tenant();
         String deviceId = session.identity().deviceId();
-        boolean telemetry = topic.equals(TopicPolicy.telemetryTopic(deviceId));
-        if (!telemetry && !topic.equals(TopicPolicy.eventsTopic(deviceId))) {
+        boolean telemetry = topic.equals(TopicPolicy.telemetryTopic(tenant, deviceId));
+        if (!telemetry && !topic.equals(TopicPolicy.eventsTopic(tenant, deviceId))) {
             return; // outside the device's namespace: TopicAuthorizer refuses it and records why
         }
         String key = session.identity().key();

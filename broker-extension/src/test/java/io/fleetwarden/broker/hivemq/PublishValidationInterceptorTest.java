@@ -87,7 +87,7 @@ class PublishValidationInterceptorTest {
                 new PublishValidator(PAYLOADS, 1024, 1000, 1000, System::nanoTime),
                 new ClockSkewMonitor(Duration.ofMinutes(2), Duration.ofMinutes(1)), sink,
                 new SecurityEvents(clock), metrics, clock);
-        sessions.put(new DeviceSession("token-1", "dev-1", new DeviceIdentity("acme", "dev-1", "0a", "ff", Instant.now()),
+        sessions.put(new DeviceSession("token-1", "acme/dev-1", new DeviceIdentity("acme", "dev-1", "0a", "ff", Instant.now()),
                 null, BrokerContext.newBuilder().setBrokerId("b1").setMqttVersion("V_5").build(), new AtomicBoolean()));
     }
 
@@ -146,7 +146,7 @@ class PublishValidationInterceptorTest {
 
     @Test
     void validTelemetryIsForwardedAndTakenOutOfRoutingWithSuccess() {
-        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry());
+        Outcome o = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry());
         assertThat(o.prevented).isTrue();
         assertThat(o.code).isEqualTo(AckReasonCode.SUCCESS);
         assertThat(forwarded).singleElement().satisfies(t -> {
@@ -160,8 +160,8 @@ class PublishValidationInterceptorTest {
     @Test
     void aReadingAtTheEdgeOfTheSkewWindowIsNoFinding() {
         long t = now.get();
-        publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry(t + 120_000));
-        publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry(t - 120_000));
+        publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry(t + 120_000));
+        publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry(t - 120_000));
         assertThat(forwarded).hasSize(2);
         assertThat(events).isEmpty();
     }
@@ -169,7 +169,7 @@ class PublishValidationInterceptorTest {
     @Test
     void aReadingStampedADayAheadIsForwardedWithBothClocksAndReportedAsClockSkew() {
         long t = now.get();
-        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry(t + 86_400_000L));
+        Outcome o = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry(t + 86_400_000L));
         // Forwarded with a normal PUBACK: its event time is bounded downstream (EventTime), the device's claim stays as evidence.
         assertThat(o.code).isEqualTo(AckReasonCode.SUCCESS);
         assertThat(forwarded).singleElement().satisfies(r -> {
@@ -191,15 +191,15 @@ class PublishValidationInterceptorTest {
     @Test
     void oneMillisecondPastTheWindowBehindIsAFindingAndEventsAreThrottledPerDeviceWithoutLosingTheCount() {
         long t = now.get();
-        publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry(t - 120_001));
+        publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry(t - 120_001));
         now.addAndGet(10_000);
-        publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry(0));
+        publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry(0));
         now.addAndGet(10_000);
-        publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry(1));
+        publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry(1));
         assertThat(events).singleElement().satisfies(e -> assertThat(e.getAttributes())
                 .containsEntry("direction", "behind").containsEntry("skewMs", "-120001").containsEntry("skewedReadings", "1"));
         now.addAndGet(60_000);
-        publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry(now.get() + 3_600_000L));
+        publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry(now.get() + 3_600_000L));
         assertThat(events).hasSize(2);
         assertThat(events.get(1).getAttributes()).containsEntry("direction", "ahead").containsEntry("skewedReadings", "3");
         assertThat(forwarded).hasSize(4);
@@ -209,7 +209,7 @@ class PublishValidationInterceptorTest {
     void aValidDeviceEventIsForwardedWithTheVerifiedIdentityAndTakenOutOfRouting() {
         byte[] json = PAYLOADS.write(io.fleetwarden.model.payload.DeviceEventPayload.updateResult(now.get() - 5_000,
                 "1.2.3", "1.3.0", "FAILED", "signature check failed"));
-        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", json);
+        Outcome o = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/events", json);
         assertThat(o.prevented).isTrue();
         assertThat(o.code).isEqualTo(AckReasonCode.SUCCESS);
         assertThat(sink.deviceEvents).singleElement().satisfies(e -> {
@@ -229,11 +229,11 @@ class PublishValidationInterceptorTest {
     @Test
     void aDeviceEventStampedFarBehindIsForwardedAndReportedAsClockSkew() {
         byte[] json = PAYLOADS.write(io.fleetwarden.model.payload.DeviceEventPayload.boot(0, "POWER_ON", "1.2.3"));
-        assertThat(publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", json).code).isEqualTo(AckReasonCode.SUCCESS);
+        assertThat(publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/events", json).code).isEqualTo(AckReasonCode.SUCCESS);
         assertThat(sink.deviceEvents).singleElement().satisfies(e -> assertThat(e.getDeviceTime().toEpochMilli()).isZero());
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.getReason()).isEqualTo(SecurityEventReasons.DEVICE_CLOCK_SKEW);
-            assertThat(e.getTopic()).isEqualTo("devices/dev-1/events");
+            assertThat(e.getTopic()).isEqualTo("devices/acme/dev-1/events");
             assertThat(e.getAttributes()).containsEntry("direction", "behind");
         });
     }
@@ -241,21 +241,21 @@ class PublishValidationInterceptorTest {
     @Test
     void anInvalidDeviceEventIsRefusedWithItsReasonAndNotForwarded() {
         // A device naming another device in its event: unknown property, refused.
-        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", ("{\"schema\":1,\"ts\":1,\"type\":\"BOOT\","
+        Outcome o = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/events", ("{\"schema\":1,\"ts\":1,\"type\":\"BOOT\","
                 + "\"bootReason\":\"POWER_ON\",\"firmwareVersion\":\"1.0\",\"deviceId\":\"dev-2\"}").getBytes(StandardCharsets.UTF_8));
         assertThat(o.code).isEqualTo(AckReasonCode.PAYLOAD_FORMAT_INVALID);
         assertThat(o.reasonString).startsWith(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION);
         assertThat(sink.deviceEvents).isEmpty();
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.getType()).isEqualTo(SecurityEventType.VALIDATION_FAILURE);
-            assertThat(e.getTopic()).isEqualTo("devices/dev-1/events");
+            assertThat(e.getTopic()).isEqualTo("devices/acme/dev-1/events");
         });
     }
 
     @Test
     void topicsOutsideTheNamespaceAndUnknownClientsAreLeftToTheAuthorizer() {
-        for (Outcome o : List.of(publish("dev-1", MqttVersion.V_5, "devices/dev-2/telemetry", telemetry()),
-                publish("dev-1", MqttVersion.V_3_1_1, "$SYS/broker/x", telemetry()),
+        for (Outcome o : List.of(publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-2/telemetry", telemetry()),
+                publish("acme/dev-1", MqttVersion.V_3_1_1, "$SYS/broker/x", telemetry()),
                 publish("stranger", MqttVersion.V_5, "devices/stranger/telemetry", telemetry()))) {
             assertThat(o.prevented).isFalse();
         }
@@ -268,7 +268,7 @@ class PublishValidationInterceptorTest {
         controls.apply("acme/dev-1", DeviceControl.newBuilder().setControlId("c1").setTenant("acme").setDeviceId("dev-1")
                 .setAction(io.fleetwarden.model.ControlAction.QUARANTINE).setQuarantined(true).setRevoked(false)
                 .setRevokedCertificateSerials(List.of()).setIssuedBy("soc").setIssuedAt(Instant.now()).build());
-        Outcome o = publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", telemetry());
+        Outcome o = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", telemetry());
         assertThat(o.code).isEqualTo(AckReasonCode.NOT_AUTHORIZED);
         assertThat(forwarded).isEmpty();
         assertThat(events).singleElement().satisfies(e ->
@@ -277,15 +277,15 @@ class PublishValidationInterceptorTest {
 
     @Test
     void invalidPayloadIsRefusedWithItsReasonOnMqtt5AndSilentlyAckedOnMqtt3() {
-        Outcome v5 = publish("dev-1", MqttVersion.V_5, "devices/dev-1/telemetry", "{\"schema\":1}".getBytes(StandardCharsets.UTF_8));
+        Outcome v5 = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", "{\"schema\":1}".getBytes(StandardCharsets.UTF_8));
         assertThat(v5.code).isEqualTo(AckReasonCode.PAYLOAD_FORMAT_INVALID);
-        Outcome v3 = publish("dev-1", MqttVersion.V_3_1_1, "devices/dev-1/telemetry", "not json".getBytes(StandardCharsets.UTF_8));
+        Outcome v3 = publish("acme/dev-1", MqttVersion.V_3_1_1, "devices/acme/dev-1/telemetry", "not json".getBytes(StandardCharsets.UTF_8));
         assertThat(v3.prevented).isTrue();
         assertThat(v3.code).isEqualTo(AckReasonCode.SUCCESS);
         assertThat(forwarded).isEmpty();
         assertThat(events).extracting(SecurityEvent::getReason)
                 .containsExactly(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION, SecurityEventReasons.PAYLOAD_MALFORMED);
-        Outcome big = publish("dev-1", MqttVersion.V_5, "devices/dev-1/events", new byte[2048]);
+        Outcome big = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/events", new byte[2048]);
         assertThat(big.code).isEqualTo(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
     }
 }

@@ -94,12 +94,12 @@ class DeviceEdgeIT {
 
     @Test
     void aReadingStampedADayAheadIsForwardedWithBothClocksAndRaisesAClockSkewEventForThatDevice() throws Exception {
-        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-future"), "dev-future");
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-future"), "acme/dev-future");
         long before = System.currentTimeMillis();
         long forged = before + 86_400_000L;
-        assertThat(publish(c, "devices/dev-future/telemetry", telemetryAt(forged)).getReasonCode().isError()).isFalse();
+        assertThat(publish(c, "devices/acme/dev-future/telemetry", telemetryAt(forged)).getReasonCode().isError()).isFalse();
         // a reading at the broker's time: no finding
-        assertThat(publish(c, "devices/dev-future/telemetry", telemetryAt(System.currentTimeMillis())).getReasonCode()
+        assertThat(publish(c, "devices/acme/dev-future/telemetry", telemetryAt(System.currentTimeMillis())).getReasonCode()
                 .isError()).isFalse();
         long after = System.currentTimeMillis();
         c.disconnect();
@@ -119,7 +119,7 @@ class DeviceEdgeIT {
             assertThat(e.getType()).isEqualTo(SecurityEventType.VALIDATION_FAILURE);
             assertThat(e.getTenant()).isEqualTo("acme");
             assertThat(e.getDeviceId()).isEqualTo("dev-future");
-            assertThat(e.getTopic()).isEqualTo("devices/dev-future/telemetry");
+            assertThat(e.getTopic()).isEqualTo("devices/acme/dev-future/telemetry");
             assertThat(e.getAttributes()).containsEntry("direction", "ahead").containsEntry("action", "clamped")
                     .containsEntry("deviceTime", Long.toString(forged)).containsEntry("skewedReadings", "1")
                     .containsEntry("skewWindowMs", "120000");
@@ -136,7 +136,7 @@ class DeviceEdgeIT {
 
     @Test
     void deviceEventsAreValidatedAndForwardedWithTheVerifiedIdentityOrRefusedWithAReason() {
-        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-events"), "dev-events");
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-events"), "acme/dev-events");
         long ts = System.currentTimeMillis();
         List<DeviceEventPayload> sent = List.of(
                 DeviceEventPayload.boot(ts, "WATCHDOG", "2.4.1"),
@@ -144,16 +144,16 @@ class DeviceEdgeIT {
                 DeviceEventPayload.updateResult(ts + 2, "2.4.1", "2.5.0", "FAILED", "signature check failed"));
         for (DeviceEventPayload p : sent) {
             // SUCCESS, not 0x10 "no matching subscribers": the event is forwarded, not routed to nobody.
-            assertThat(publish(c, "devices/dev-events/events", PAYLOADS.write(p)).getReasonCode())
+            assertThat(publish(c, "devices/acme/dev-events/events", PAYLOADS.write(p)).getReasonCode())
                     .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
         }
         // hostile: names another device, and an event without its fields
-        Mqtt5PubAck smuggled = publish(c, "devices/dev-events/events", ("{\"schema\":1,\"ts\":1,\"type\":\"BOOT\","
+        Mqtt5PubAck smuggled = publish(c, "devices/acme/dev-events/events", ("{\"schema\":1,\"ts\":1,\"type\":\"BOOT\","
                 + "\"bootReason\":\"POWER_ON\",\"firmwareVersion\":\"1.0\",\"deviceId\":\"dev-ok\"}").getBytes(StandardCharsets.UTF_8));
         assertThat(smuggled.getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
         assertThat(smuggled.getReasonString().map(Object::toString)).get().asString()
                 .startsWith(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION).contains("deviceId");
-        assertThat(publish(c, "devices/dev-events/events", "{\"schema\":1,\"ts\":1,\"type\":\"UPDATE_RESULT\"}"
+        assertThat(publish(c, "devices/acme/dev-events/events", "{\"schema\":1,\"ts\":1,\"type\":\"UPDATE_RESULT\"}"
                 .getBytes(StandardCharsets.UTF_8)).getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
         c.disconnect();
 
@@ -175,7 +175,7 @@ class DeviceEdgeIT {
         assertThat(got.get(2).getFailureReason()).isEqualTo("signature check failed");
         await().atMost(Duration.ofSeconds(20)).until(() -> fx.events().stream().filter(e ->
                 e.getType() == SecurityEventType.VALIDATION_FAILURE && "dev-events".equals(e.getDeviceId())
-                        && "devices/dev-events/events".equals(e.getTopic())).count() == 2);
+                        && "devices/acme/dev-events/events".equals(e.getTopic())).count() == 2);
     }
 
     @Test
