@@ -26,6 +26,9 @@ public final class DetectionConfig implements Serializable {
     public final int defaultCredentialCount;
     public final int revokedCount;
     public final long singleShotWindowMs;
+    /** CMP-IDENT-001: overlapping connections from another address (the first can be roaming) within the window. */
+    public final int identityCount;
+    public final long identityWindowMs;
     public final int pingPongCount;
     public final long pingPongWindowMs;
     public final int probingCount;
@@ -86,6 +89,8 @@ public final class DetectionConfig implements Serializable {
         defaultCredentialCount = r.positiveInt("defaultCredentials.count", 1);
         revokedCount = r.positiveInt("revoked.count", 1);
         singleShotWindowMs = r.duration("singleShot.window", Duration.ofHours(1));
+        identityCount = r.positiveInt("identity.count", 2);
+        identityWindowMs = r.duration("identity.window", Duration.ofMinutes(10));
         pingPongCount = r.positiveInt("pingPong.count", 3);
         pingPongWindowMs = r.duration("pingPong.window", Duration.ofMinutes(10));
         probingCount = r.positiveInt("probing.count", 5);
