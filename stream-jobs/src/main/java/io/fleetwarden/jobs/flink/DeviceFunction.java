@@ -1,6 +1,7 @@
 package io.fleetwarden.jobs.flink;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +39,7 @@ import io.fleetwarden.jobs.detect.KeyedDigest;
 import io.fleetwarden.jobs.detect.PeerObservation;
 import io.fleetwarden.jobs.detect.StateStrings;
 import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.jobs.rules.Rule;
 import io.fleetwarden.jobs.rules.RuleCatalogue;
 import io.fleetwarden.model.Advisory;
 import io.fleetwarden.model.DeviceKeys;
@@ -123,21 +125,22 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     private transient RulesContext context;
     private transient Output output;
 
-    /** The standard rules, with a fresh digest key. */
+    /** The standard rules and catalogue, with a fresh digest key. */
     public DeviceFunction(DetectionConfig cfg) {
-        this(cfg, DeviceRules.standard(cfg), KeyedDigest.newKey());
+        this(cfg, DeviceRules.standard(cfg), RuleCatalogue.all(), KeyedDigest.newKey());
     }
 
     /**
-     * @param rules     the per-device rules; every id they emit must be in the catalogue
+     * @param rules     the per-device rules; every id they emit must be in {@code catalogue}
+     * @param catalogue the catalogue entries of the rules
      * @param digestKey the job's secret digest key ({@link KeyedDigest#newKey()} when the job is built)
      */
-    public DeviceFunction(DetectionConfig cfg, DeviceRules rules, byte[] digestKey) {
+    public DeviceFunction(DetectionConfig cfg, DeviceRules rules, Collection<Rule> catalogue, byte[] digestKey) {
         this.cfg = cfg;
         this.rules = rules;
         this.digestKey = digestKey.clone();
         Set<String> unknown = new java.util.TreeSet<>(rules.ids());
-        unknown.removeIf(id -> RuleCatalogue.byId(id).isPresent());
+        catalogue.forEach(r -> unknown.remove(r.id()));
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("per-device rules emit ids that are not in the catalogue: " + unknown);
         }
