@@ -26,6 +26,8 @@ public final class KeyedDigest {
 
     private final byte[] key;
     private final SipHash mac = new SipHash();
+    /** Scratch buffer for one length-prefixed value (digests run once per destination per report: no garbage). */
+    private byte[] scratch = new byte[64];
 
     public KeyedDigest(byte[] key) {
         if (key == null || key.length != KEY_BYTES) {
@@ -73,21 +75,41 @@ public final class KeyedDigest {
         return mac.doFinal();
     }
 
+    /** Feeds the value's UTF-8 bytes after their length (-1 for null), in one call. */
     private void update(String value) {
         if (value == null) {
             updateInt(-1);
             return;
         }
-        byte[] b = value.getBytes(StandardCharsets.UTF_8);
-        updateInt(b.length);
-        mac.update(b, 0, b.length);
+        int n = value.length();
+        if (n + 4 > scratch.length) {
+            scratch = new byte[Math.max(n + 4, 2 * scratch.length)];
+        }
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c >= 0x80) {
+                byte[] b = value.getBytes(StandardCharsets.UTF_8); // not ASCII: the general encoder
+                updateInt(b.length);
+                mac.update(b, 0, b.length);
+                return;
+            }
+            scratch[4 + i] = (byte) c;
+        }
+        putInt(scratch, n);
+        mac.update(scratch, 0, n + 4);
     }
 
     private void updateInt(int v) {
-        mac.update((byte) (v >>> 24));
-        mac.update((byte) (v >>> 16));
-        mac.update((byte) (v >>> 8));
-        mac.update((byte) v);
+        byte[] b = new byte[4];
+        putInt(b, v);
+        mac.update(b, 0, 4);
+    }
+
+    private static void putInt(byte[] b, int v) {
+        b[0] = (byte) (v >>> 24);
+        b[1] = (byte) (v >>> 16);
+        b[2] = (byte) (v >>> 8);
+        b[3] = (byte) v;
     }
 
     @Override
