@@ -14,9 +14,7 @@ import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
 
 /**
- * The connectivity timer's cached window deadline ({@link ConnectivityState#openWindowsLastEvent}): it follows
- * every window change, a state without the cache (written before it existed) recomputes it, and the quiet time is
- * the configuration's at read time, not the one the cache was filled under.
+ * The connectivity deadline follows every window change, and the quiet time is the configuration's at read time.
  */
 class ConnectivityTimerTest {
 
