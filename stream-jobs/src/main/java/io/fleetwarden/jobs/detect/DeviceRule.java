@@ -54,9 +54,10 @@ public interface DeviceRule<S> extends Serializable {
     }
 
     /**
-     * The reference data changed (a firmware catalog entry or an advisory); {@code now} is its event time.
+     * The reference data changed (a firmware catalog entry or an advisory); {@code now} is its event time and
+     * {@code model} the model it concerns, or null when it may concern every model (an advisory withdrawn).
      * Called for every device with state; a unit that reads no reference data ignores it.
      */
-    default void onReferenceChange(S state, DeviceContext ctx, long now, DeviceOutput out) {
+    default void onReferenceChange(S state, DeviceContext ctx, String model, long now, DeviceOutput out) {
     }
 }

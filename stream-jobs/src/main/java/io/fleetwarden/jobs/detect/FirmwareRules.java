@@ -76,9 +76,9 @@ public final class FirmwareRules implements DeviceRule<FirmwareState> {
     }
 
     @Override
-    public void onReferenceChange(FirmwareState s, DeviceContext ctx, long now, DeviceOutput out) {
-        if (s.deviceId == null) {
-            return;
+    public void onReferenceChange(FirmwareState s, DeviceContext ctx, String model, long now, DeviceOutput out) {
+        if (s.deviceId == null || (model != null && !model.equals(s.model))) {
+            return; // another model's devices read nothing that changed (they re-evaluate at their next report)
         }
         List<Finding> findings = evaluate(s, ctx, Math.max(now, s.lastSeen));
         for (int i = 0, n = findings.size(); i < n; i++) {

@@ -246,6 +246,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         output.collector = out;
         output.sideOutputs = null;
         long at = now == Long.MIN_VALUE ? 0 : now;
+        String model = u.catalog != null ? u.catalog.getModel() : u.advisory != null ? u.advisory.getModel() : null;
         ctx.applyToKeyedState(stateDescriptor, (key, st) -> {
             DeviceState ds = st.value();
             if (ds == null) {
@@ -254,7 +255,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             ds.adopt(names);
             for (int i = 0; i < units.length; i++) {
                 if (ds.rules[i] != null) {
-                    units[i].onReferenceChange(ds.rules[i], context, at, output);
+                    units[i].onReferenceChange(ds.rules[i], context, model, at, output);
                 }
             }
             st.update(ds);
