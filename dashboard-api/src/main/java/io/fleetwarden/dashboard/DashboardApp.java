@@ -54,6 +54,7 @@ import io.fleetwarden.dashboard.web.Metrics;
 import io.fleetwarden.dashboard.web.OpenApi;
 import io.fleetwarden.dashboard.web.Problems;
 import io.fleetwarden.dashboard.web.Route;
+import io.fleetwarden.model.rules.RuleCatalog;
 import io.fleetwarden.dashboard.web.Routes;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
@@ -141,6 +142,9 @@ public final class DashboardApp implements AutoCloseable {
         routes.addAll(new TokenHandler(deps.tokens(), mapper).routes());
         routes.add(Route.get("/api/v1/auto-quarantine", Access.VIEWER, "The automatic-quarantine policy",
                 ctx -> ctx.json(Map.of("rules", autoQuarantine.rules(), "issued", autoQuarantine.issued()))));
+        routes.add(Route.get("/api/v1/rules", Access.VIEWER,
+                "The detection catalogue (event-model RuleCatalog): rules with severity, guidelines, MITRE technique, thresholds and defaults",
+                ctx -> ctx.json(Map.of("rules", RuleCatalog.standard().rules(), "settings", RuleCatalog.standard().settings()))));
 
         metrics.gauge("fleetwarden_dashboard_alerts", "Alerts materialised", alertStore::size);
         metrics.gauge("fleetwarden_dashboard_devices", "Devices known", () -> deviceStore.keys().size());

@@ -154,6 +154,25 @@ class DashboardApiIT {
     }
 
     @Test
+    void a01b_theRuleCatalogueIsServedFromTheEventModelCatalogue() {
+        JsonNode body = api.get("/api/v1/rules", acmeViewer).json();
+        assertThat(body.get("rules")).hasSize(io.fleetwarden.model.rules.RuleCatalog.standard().rules().size());
+        JsonNode ident = null;
+        for (JsonNode r : body.get("rules")) {
+            if (r.get("id").asText().equals("CMP-IDENT-001")) {
+                ident = r;
+            }
+        }
+        assertThat(ident).isNotNull();
+        assertThat(ident.get("severity").asText()).isEqualTo("CRITICAL");
+        assertThat(ident.get("mitreTechnique").asText()).isEqualTo("T1552.004");
+        assertThat(ident.get("thresholds").get(0).get("key").asText()).isEqualTo("identity.count");
+        assertThat(ident.get("thresholds").get(0).get("default").asText()).isEqualTo("2");
+        assertThat(body.get("settings")).isNotEmpty();
+        assertThat(api.get("/api/v1/rules", null).status()).as("not public").isEqualTo(401);
+    }
+
+    @Test
     void a02_triageIsRecordedWithWhoAndWhenAndSurvivesARestart() throws Exception {
         assertThat(api.post("/api/v1/alerts/a-1/acknowledge", acmeAnalyst, null).status()).isEqualTo(200);
         assertThat(api.post("/api/v1/alerts/a-1/assign", acmeAnalyst, Map.of("assignee", "sam")).status()).isEqualTo(200);
