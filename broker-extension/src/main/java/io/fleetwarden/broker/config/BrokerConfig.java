@@ -172,15 +172,12 @@ public record BrokerConfig(
             throw new ConfigException("validation.rate-limit-per-second", "must be > 0, got " + rate);
         }
         int burst = intIn(v, "validation.rate-limit-burst", 1, 1_000_000);
-        Duration skew = parse(v, "validation.clock-skew", Duration::parse, "an ISO-8601 duration such as PT2M");
-        positive("validation.clock-skew", skew);
+        Duration skew = duration(v, "validation.clock-skew");
         if (skew.compareTo(MAX_CLOCK_SKEW) > 0) {
             throw new ConfigException("validation.clock-skew", "must be at most " + MAX_CLOCK_SKEW
                     + " (the stream jobs' allowed lateness), got " + skew);
         }
-        Duration skewReport = parse(v, "validation.clock-skew-report-interval", Duration::parse,
-                "an ISO-8601 duration such as PT1M");
-        positive("validation.clock-skew-report-interval", skewReport);
+        Duration skewReport = duration(v, "validation.clock-skew-report-interval");
         String bootstrap = required(v, "kafka.bootstrap-servers");
         for (String hp : bootstrap.split(",")) {
             if (!hp.trim().matches("[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
