@@ -81,7 +81,7 @@ public final class TopicInitializer {
         List<NewTopic> topics = new ArrayList<>();
         for (TopicSpec spec : specs) {
             topics.add(new NewTopic(spec.name(), Math.min(spec.partitions(), maxPartitions), replication)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, spec.cleanupPolicy())));
+                    .configs(spec.configs()));
         }
         return topics;
     }
