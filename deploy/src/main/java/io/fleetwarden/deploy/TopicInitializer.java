@@ -14,7 +14,9 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -37,9 +39,12 @@ import picocli.CommandLine.ParameterException;
  *      --bootstrap localhost:9092 [--replication 1] [--max-partitions 3] [--wait 60s | --wait-seconds 60] [--help]
  * </pre>
  *
- * <p>A topic that already exists is left alone, but its {@code cleanup.policy} is checked against
- * the spec: a compacted topic that is not compacted would silently lose device controls, so that
- * is an error (exit code 3), not a warning. {@code --max-partitions} caps partition counts for a
+ * <p>A topic that already exists keeps its partitions, but its configs are checked against the
+ * spec: a topic the spec compacts that is on delete retention is switched to compaction and
+ * differing extra configs are set (both keep at least what the topic holds: this is how a cluster
+ * from before {@code fleet.alerts} was compacted is upgraded); a compacted topic the spec keeps on
+ * delete retention is an error (exit code 3), never switched, because retention would then delete
+ * state. {@code --max-partitions} caps partition counts for a
  * one-machine run; production uses the counts in {@link TopicSpec#partitions()}.
  */
 public final class TopicInitializer {
@@ -133,7 +138,7 @@ public final class TopicInitializer {
         List<NewTopic> topics = new ArrayList<>();
         for (TopicSpec spec : specs) {
             topics.add(new NewTopic(spec.name(), Math.min(spec.partitions(), maxPartitions), replication)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, spec.cleanupPolicy())));
+                    .configs(spec.configs()));
         }
         return topics;
     }
@@ -218,6 +223,12 @@ public final class TopicInitializer {
         }
     }
 
+    /**
+     * Checks every topic's configs against its spec. A delete-retention topic whose spec is now
+     * compacted (fleet.alerts before 0.1.0) is switched to compaction, and differing extra configs
+     * (such as {@code min.compaction.lag.ms}) are set: both keep at least what the topic holds. A
+     * compacted topic whose spec says delete is refused (switching would let retention delete state).
+     */
     private static int verifyCleanupPolicies(Admin admin)
             throws InterruptedException, ExecutionException, TimeoutException {
         List<ConfigResource> resources = Topics.ALL.stream()
@@ -226,12 +237,26 @@ public final class TopicInitializer {
         Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(10, TimeUnit.SECONDS);
         int status = 0;
         for (TopicSpec spec : Topics.ALL) {
-            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, spec.name());
+            Config config = configs.get(resource);
             String actual = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
-            if (!spec.cleanupPolicy().equals(actual)) {
+            if (!spec.cleanupPolicy().equals(actual) && !spec.compacted()) {
                 System.err.println("topic-init: " + spec.name() + " has cleanup.policy=" + actual + " but must be "
                         + spec.cleanupPolicy() + "; fix or delete the topic");
                 status = 3;
+                continue;
+            }
+            List<AlterConfigOp> changes = new ArrayList<>();
+            spec.configs().forEach((key, value) -> {
+                ConfigEntry entry = config.get(key);
+                if (entry == null || !value.equals(entry.value())) {
+                    changes.add(new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET));
+                }
+            });
+            if (!changes.isEmpty()) {
+                admin.incrementalAlterConfigs(Map.of(resource, changes)).all().get(30, TimeUnit.SECONDS);
+                System.out.println("topic-init: updated " + spec.name() + ": " + changes.stream()
+                        .map(c -> c.configEntry().name() + "=" + c.configEntry().value()).toList());
             }
         }
         if (status == 0) {

@@ -24,6 +24,8 @@ class TopicInitializerTest {
                 .configs()).containsEntry("cleanup.policy", "compact");
         assertThat(planned.stream().filter(t -> t.name().equals(Topics.TELEMETRY)).findFirst().orElseThrow()
                 .configs()).containsEntry("cleanup.policy", "delete");
+        assertThat(planned.stream().filter(t -> t.name().equals(Topics.ALERTS)).findFirst().orElseThrow()
+                .configs()).containsEntry("cleanup.policy", "compact").containsEntry("min.compaction.lag.ms", "604800000");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.fleetwarden.model;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,8 +35,20 @@ public final class Topics {
             "latest firmware version, releases with image hashes, end-of-support date per model");
     public static final TopicSpec ADVISORIES_SPEC = new TopicSpec(ADVISORIES, "advisory id", true, 1,
             "security advisories: affected model and version range, fixed version, CVE ids, severity");
-    public static final TopicSpec ALERTS_SPEC = new TopicSpec(ALERTS, "alert id", false, 6,
-            "alert revisions with rule id, severity, subject, evidence, guideline numbers and status");
+    /**
+     * How long every revision of an alert stays readable before compaction may keep only the latest:
+     * consumers that export each revision (the dashboard's SIEM export by offset) must read within it.
+     */
+    public static final long ALERT_REVISIONS_KEPT_MS = 7L * 24 * 60 * 60 * 1000;
+
+    /**
+     * Compacted by alert id: readers rebuild their alert view by replaying the topic and keep the
+     * latest revision of each alert, so delete retention would silently lose alerts older than the
+     * retention period (open ones included). Every revision stays for {@link #ALERT_REVISIONS_KEPT_MS}.
+     */
+    public static final TopicSpec ALERTS_SPEC = new TopicSpec(ALERTS, "alert id", true, 6,
+            "alert revisions with rule id, severity, subject, evidence, guideline numbers and status",
+            Map.of("min.compaction.lag.ms", Long.toString(ALERT_REVISIONS_KEPT_MS)));
     public static final TopicSpec DEVICE_CONTROLS_SPEC = new TopicSpec(DEVICE_CONTROLS, "device key", true, 3,
             "quarantine, release and revoke state per device; every broker applies it");
     public static final TopicSpec DEVICE_STATUS_SPEC = new TopicSpec(DEVICE_STATUS, "device key", true, 6,
