@@ -145,9 +145,9 @@ class TenantIsolationIT {
             assertThat(publish(initech, DeviceIdentities.telemetryTopic("initech", ID), BrokerFixture.telemetryJson(200 + i)))
                     .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
         }
-        assertThat(publish(globex, DeviceIdentities.eventsTopic("globex", ID), "{}".getBytes(StandardCharsets.UTF_8)).isError())
+        assertThat(publish(globex, DeviceIdentities.eventsTopic("globex", ID), bootEvent()).isError())
                 .isFalse();
-        assertThat(publish(initech, DeviceIdentities.eventsTopic("initech", ID), "{}".getBytes(StandardCharsets.UTF_8)).isError())
+        assertThat(publish(initech, DeviceIdentities.eventsTopic("initech", ID), bootEvent()).isError())
                 .isFalse();
 
         // the initech device subscribes into globex's namespace: refused, recorded against initech/hx-dev-0030
@@ -220,5 +220,11 @@ class TenantIsolationIT {
         // the only subscriptions granted are each device's own commands; the refused one never delivered anything
         assertThat(stolen).isEmpty();
         globex.disconnect();
+    }
+
+    /** A valid device event (boot), as the device contract defines it. */
+    private static byte[] bootEvent() {
+        return new io.fleetwarden.model.payload.DevicePayloads().write(
+                io.fleetwarden.model.payload.DeviceEventPayload.boot(System.currentTimeMillis(), "POWER_ON", "1.2.3"));
     }
 }
