@@ -161,6 +161,17 @@
     await load();
   }
 
+  // One guideline's evidence: each fact with where it came from (record, alert, report or configuration) and when.
+  function provenance(e) {
+    if (e.alertId) return 'alert ' + e.alertId;
+    if (e.offset !== undefined) return e.source + '[' + e.partition + ']@' + e.offset;
+    return e.source + (e.key ? ' ' + e.key : '');
+  }
+  function evidenceCell(g) {
+    const items = (g.evidence || []).map(e => el('li', { class: 'evidence' }, e.fact, el('span', { class: 'provenance' }, ' — ' + provenance(e) + (e.at ? ' · ' + fmt(e.at) : ''))));
+    return el('td', {}, g.reason ? el('p', { class: 'reason' }, g.reason) : '', el('ul', {}, ...items));
+  }
+
   async function deviceDetail(view, tenant, id) {
     const d = await api('GET', '/api/v1/devices/' + encodeURIComponent(tenant) + '/' + encodeURIComponent(id));
     const base = '/api/v1/devices/' + encodeURIComponent(tenant) + '/' + encodeURIComponent(id);
@@ -169,7 +180,7 @@
       try { await api('POST', base + '/' + action, { reason: 'from dashboard' }); route(); } catch (e) { showError(e); }
     }
     const posture = el('table', { id: 'device-posture' }, el('tr', {}, el('th', {}, '#'), el('th', {}, 'Guideline'), el('th', {}, 'Standing'), el('th', {}, 'Evidence')),
-      ...(d.posture || []).map(g => el('tr', {}, el('td', {}, g.number), el('td', {}, g.title), el('td', { class: g.standing }, g.standing), el('td', {}, g.evidence.join('; ')))));
+      ...(d.posture || []).map(g => el('tr', {}, el('td', {}, g.number), el('td', {}, g.title), el('td', { class: g.standing }, g.standing), evidenceCell(g))));
     const alerts = el('ul', {}, ...(d.openAlerts || []).map(a => el('li', {}, el('a', { href: '#/alert/' + encodeURIComponent(a.alertId) }, a.severity + ' ' + a.ruleId + ': ' + a.summary))));
     const chart = el('div', { id: 'device-chart', class: 'chart' });
     view.replaceChildren(el('h2', {}, tenant + '/' + id),

@@ -38,6 +38,8 @@ import io.fleetwarden.dashboard.fleet.HealthSeries;
 import io.fleetwarden.dashboard.kafka.RecordPublisher;
 import io.fleetwarden.dashboard.kafka.TopicMaterializer;
 import io.fleetwarden.dashboard.posture.PostureHandler;
+import io.fleetwarden.dashboard.posture.Evidence;
+import io.fleetwarden.dashboard.posture.EvidenceStore;
 import io.fleetwarden.dashboard.posture.PostureService;
 import io.fleetwarden.dashboard.web.Access;
 import io.fleetwarden.dashboard.web.ApiException;
@@ -49,6 +51,7 @@ import io.fleetwarden.dashboard.web.Route;
 import io.fleetwarden.dashboard.web.Routes;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
+import io.fleetwarden.model.firmware.FirmwareCurrency;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -78,6 +81,7 @@ public final class DashboardApp implements AutoCloseable {
     private final AlertStore alertStore = new AlertStore();
     private final DeviceStore deviceStore = new DeviceStore();
     private final CatalogStore catalogStore = new CatalogStore();
+    private final EvidenceStore evidenceStore = new EvidenceStore();
     private final Metrics metrics = new Metrics();
     private final ObjectMapper mapper = Json.mapper();
     private final List<Route> routes = new ArrayList<>();
@@ -89,7 +93,8 @@ public final class DashboardApp implements AutoCloseable {
         this.deps = deps;
         DashboardConfig cfg = deps.config();
         Clock clock = deps.clock();
-        PostureService posture = new PostureService(deviceStore, alertStore, catalogStore, cfg.disclosure().published());
+        PostureService posture = new PostureService(deviceStore, alertStore, catalogStore, evidenceStore, deps.reports(),
+                cfg.disclosure().published(), PostureService.DEFAULT_ACKNOWLEDGE_WITHIN, FirmwareCurrency.DEFAULT_GRACE, clock);
         AlertService alerts = new AlertService(alertStore, deps.publisher(), clock);
         DeviceService devices = new DeviceService(deviceStore, alertStore, posture, deps.health(), deps.publisher(), clock);
         FirmwareService firmware = new FirmwareService(catalogStore, deviceStore, deps.publisher(), clock);
@@ -220,14 +225,38 @@ public final class DashboardApp implements AutoCloseable {
                 alertStore.applyTriage(Codecs.ALERT_TRIAGE.tryDecode(r.value()).value());
             }
         });
-        m.on(Topics.DEVICE_STATUS, r -> deviceStore.applyStatus(r.key(),
-                r.value() == null ? null : Codecs.DEVICE_STATUS.tryDecode(r.value()).value()));
+        m.on(Topics.DEVICE_STATUS, r -> {
+            deviceStore.applyStatus(r.key(), r.value() == null ? null : Codecs.DEVICE_STATUS.tryDecode(r.value()).value());
+            evidenceStore.noteKeyed(ref(r, java.time.Instant.ofEpochMilli(r.timestamp())), r.value() == null);
+        });
         m.on(Topics.DEVICE_CONTROLS, r -> deviceStore.applyControl(r.key(),
                 r.value() == null ? null : Codecs.DEVICE_CONTROL.tryDecode(r.value()).value()));
-        m.on(Topics.FIRMWARE_CATALOG, r -> catalogStore.applyCatalog(r.key(),
-                r.value() == null ? null : Codecs.FIRMWARE_CATALOG.tryDecode(r.value()).value()));
-        m.on(Topics.ADVISORIES, r -> catalogStore.applyAdvisory(r.key(),
-                r.value() == null ? null : Codecs.ADVISORY.tryDecode(r.value()).value()));
+        m.on(Topics.FIRMWARE_CATALOG, r -> {
+            catalogStore.applyCatalog(r.key(), r.value() == null ? null : Codecs.FIRMWARE_CATALOG.tryDecode(r.value()).value());
+            evidenceStore.noteKeyed(ref(r, java.time.Instant.ofEpochMilli(r.timestamp())), r.value() == null);
+        });
+        m.on(Topics.ADVISORIES, r -> {
+            catalogStore.applyAdvisory(r.key(), r.value() == null ? null : Codecs.ADVISORY.tryDecode(r.value()).value());
+            evidenceStore.noteKeyed(ref(r, java.time.Instant.ofEpochMilli(r.timestamp())), r.value() == null);
+        });
+        // Posture evidence: bounded summaries per device (see EvidenceStore); the time is the broker's, not the device's.
+        m.on(Topics.TELEMETRY, r -> {
+            if (r.value() != null) {
+                io.fleetwarden.model.Telemetry t = Codecs.TELEMETRY.tryDecode(r.value()).value();
+                evidenceStore.applyTelemetry(t, ref(r, t.getReceivedAt()));
+            }
+        });
+        m.on(Topics.SECURITY_EVENTS, r -> {
+            if (r.value() != null) {
+                io.fleetwarden.model.SecurityEvent e = Codecs.SECURITY_EVENT.tryDecode(r.value()).value();
+                evidenceStore.applySecurityEvent(e, ref(r, e.getTimestamp()));
+            }
+        });
+    }
+
+    private static Evidence.RecordRef ref(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r,
+                                          java.time.Instant at) {
+        return new Evidence.RecordRef(r.topic(), r.key(), r.partition(), r.offset(), at);
     }
 
     /** Live = past the initial replay (or no materialiser at all, in tests). */
@@ -278,6 +307,10 @@ public final class DashboardApp implements AutoCloseable {
 
     public DeviceStore deviceStore() {
         return deviceStore;
+    }
+
+    public EvidenceStore evidenceStore() {
+        return evidenceStore;
     }
 
     public CatalogStore catalogStore() {
