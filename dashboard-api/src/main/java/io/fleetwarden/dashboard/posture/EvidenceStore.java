@@ -153,20 +153,26 @@ public final class EvidenceStore {
                 }
                 case DEFAULT_CREDENTIAL_ATTEMPT -> {
                     e.defaultCredentialAttempts++;
-                    e.lastDefaultCredential = ref;
+                    if (e.lastDefaultCredential == null || !ref.at().isBefore(e.lastDefaultCredential.at())) {
+                        e.lastDefaultCredential = ref;
+                    }
                 }
                 case VALIDATION_FAILURE -> {
                     e.validationFailures++;
-                    e.lastValidationFailure = ref;
-                    e.lastValidationReason = s.getReason();
+                    if (e.lastValidationFailure == null || !ref.at().isBefore(e.lastValidationFailure.at())) {
+                        e.lastValidationFailure = ref;
+                        e.lastValidationReason = s.getReason();
+                    }
                 }
                 case AUTHENTICATION_FAILURE -> {
                     if (SecurityEventReasons.TLS_PARAMETERS_NOT_ALLOWED.equals(s.getReason())) {
                         e.tlsBad++;
-                        e.lastTlsBad = ref;
-                        BrokerContext b = s.getBroker();
-                        e.badProtocol = b == null ? null : b.getTlsProtocol();
-                        e.badCipher = b == null ? null : b.getTlsCipher();
+                        if (e.lastTlsBad == null || !ref.at().isBefore(e.lastTlsBad.at())) {
+                            e.lastTlsBad = ref;
+                            BrokerContext b = s.getBroker();
+                            e.badProtocol = b == null ? null : b.getTlsProtocol();
+                            e.badCipher = b == null ? null : b.getTlsCipher();
+                        }
                     }
                 }
                 default -> {
@@ -202,14 +208,19 @@ public final class EvidenceStore {
         if (b == null || (b.getTlsProtocol() == null && b.getTlsCipher() == null)) {
             return;
         }
+        // Counts take every record; the record shown is the latest by broker time (topics interleave on replay).
         if (strongTls(b.getTlsProtocol(), b.getTlsCipher())) {
             e.tlsGood++;
-            e.lastTlsGood = ref;
+            if (e.lastTlsGood == null || !ref.at().isBefore(e.lastTlsGood.at())) {
+                e.lastTlsGood = ref;
+            }
         } else {
             e.tlsBad++;
-            e.lastTlsBad = ref;
-            e.badProtocol = b.getTlsProtocol();
-            e.badCipher = b.getTlsCipher();
+            if (e.lastTlsBad == null || !ref.at().isBefore(e.lastTlsBad.at())) {
+                e.lastTlsBad = ref;
+                e.badProtocol = b.getTlsProtocol();
+                e.badCipher = b.getTlsCipher();
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.fleetwarden.dashboard.posture;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.fleetwarden.dashboard.alert.AlertService;
 import io.fleetwarden.dashboard.auth.Principal;
@@ -11,6 +12,7 @@ import io.fleetwarden.dashboard.web.Access;
 import io.fleetwarden.dashboard.web.ApiException;
 import io.fleetwarden.dashboard.web.Route;
 import io.fleetwarden.dashboard.web.Routes;
+import io.fleetwarden.model.DeviceKeys;
 import io.javalin.http.Context;
 
 /** Code of Practice posture per device and per fleet, as JSON or CSV ({@code format=csv}). */
@@ -29,7 +31,7 @@ public final class PostureHandler {
                 Route.get("/api/v1/posture/devices/{tenant}/{deviceId}", Access.VIEWER,
                         "A device's standing against the 13 guidelines (format=json|csv)", this::device),
                 Route.get("/api/v1/posture/fleet", Access.VIEWER,
-                        "The fleet's standing against the 13 guidelines (tenant, format=json|csv)", this::fleet));
+                        "The fleet's standing against the 13 guidelines, per model too (tenant, model, format=json|csv)", this::fleet));
     }
 
     private static boolean csv(Context ctx) {
@@ -47,7 +49,7 @@ public final class PostureHandler {
         Principal p = Routes.principal(ctx);
         String tenant = ctx.pathParam("tenant");
         String deviceId = ctx.pathParam("deviceId");
-        devices.visibleKey(p, tenant, deviceId);
+        visible(p, tenant, deviceId);
         List<PostureService.GuidelineStanding> rows = service.deviceStanding(tenant, deviceId);
         if (csv(ctx)) {
             download(ctx, "posture-" + tenant + "-" + deviceId + ".csv");
@@ -62,9 +64,35 @@ public final class PostureHandler {
         ctx.json(body);
     }
 
+    /**
+     * Checks the caller may see the device: ids valid, tenant granted (another tenant's device is 404), and the
+     * platform holds some record of it (status, control or posture evidence).
+     */
+    private void visible(Principal p, String tenant, String deviceId) {
+        if (!DeviceKeys.isValidId(tenant) || !DeviceKeys.isValidId(deviceId)) {
+            throw ApiException.badRequest("tenant and device id must be 1-64 characters of [A-Za-z0-9._-]");
+        }
+        p.requireTenant(tenant, "device " + tenant + "/" + deviceId);
+        if (!service.deviceKeys(Set.of(tenant)).contains(DeviceKeys.of(tenant, deviceId))) {
+            throw ApiException.notFound("device " + tenant + "/" + deviceId + " not found");
+        }
+    }
+
+    static String model(Context ctx) {
+        String m = ctx.queryParam("model");
+        if (m == null || m.isBlank()) {
+            return null;
+        }
+        if (m.length() > 64 || !m.matches("[A-Za-z0-9._-]+")) {
+            throw ApiException.badRequest("model must be 1-64 characters of [A-Za-z0-9._-]");
+        }
+        return m;
+    }
+
     private void fleet(Context ctx) {
         Principal p = Routes.principal(ctx);
-        List<PostureService.FleetGuideline> rows = service.fleetStanding(AlertService.scope(p, ctx.queryParam("tenant")));
+        List<PostureService.FleetGuideline> rows = service.fleetStanding(AlertService.scope(p, ctx.queryParam("tenant")),
+                model(ctx));
         if (csv(ctx)) {
             download(ctx, "posture-fleet.csv");
             ctx.contentType("text/csv; charset=utf-8").result(PostureService.fleetCsv(rows));

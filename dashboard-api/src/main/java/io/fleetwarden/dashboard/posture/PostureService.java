@@ -300,17 +300,15 @@ public final class PostureService {
         List<Evidence> against = new ArrayList<>();
         if (a.behind()) {
             against.add(f.versionEvidence());
-            against.add(Evidence.keyed("latest " + a.latest() + " was released " + a.latestReleasedAt()
-                    + "; the " + firmwareGrace.toDays() + "-day grace period ended " + a.graceEnds(), cat.source(),
-                    f.model(), cat.at()));
+            against.add(recordEvidence("latest " + a.latest() + " was released " + a.latestReleasedAt()
+                    + "; the " + firmwareGrace.toDays() + "-day grace period ended " + a.graceEnds(),
+                    Topics.FIRMWARE_CATALOG, f.model(), f.catalog().getUpdatedAt()));
         }
-        List<String> advisoryIds = new ArrayList<>();
         for (Advisory adv : catalog.advisories()) {
             if (!adv.getWithdrawn() && adv.getModel().equals(f.model()) && affects(adv, f.version())) {
                 against.add(recordEvidence("firmware " + f.version() + " is inside the affected range "
                         + adv.getAffectedVersions() + " of advisory " + adv.getAdvisoryId(), Topics.ADVISORIES,
                         adv.getAdvisoryId(), adv.getPublishedAt()));
-                advisoryIds.add(adv.getAdvisoryId());
             }
         }
         Instant eos = f.catalog().getEndOfSupport();
@@ -329,10 +327,9 @@ public final class PostureService {
                 : "latest " + a.latest() + " was released " + a.latestReleasedAt() + "; inside the grace period until "
                 + a.graceEnds();
         return Finding.met(List.of(f.versionEvidence(),
-                Evidence.keyed(currency + "; no advisory covers " + f.version() + "; "
+                recordEvidence(currency + "; no advisory covers " + f.version() + "; "
                         + (eos == null ? "no end of support published" : "supported until " + eos),
-                        cat.source(), f.model(), cat.at()),
-                cat));
+                        Topics.FIRMWARE_CATALOG, f.model(), f.catalog().getUpdatedAt())));
     }
 
     private static Finding g5(DeviceEvidence e) {
