@@ -40,7 +40,9 @@ import io.fleetwarden.dashboard.kafka.TopicMaterializer;
 import io.fleetwarden.dashboard.posture.PostureHandler;
 import io.fleetwarden.dashboard.posture.Evidence;
 import io.fleetwarden.dashboard.posture.EvidenceStore;
+import io.fleetwarden.dashboard.posture.IcsExport;
 import io.fleetwarden.dashboard.posture.PostureService;
+import io.fleetwarden.dashboard.posture.PstiStatement;
 import io.fleetwarden.dashboard.web.Access;
 import io.fleetwarden.dashboard.web.ApiException;
 import io.fleetwarden.dashboard.web.Json;
@@ -120,7 +122,9 @@ public final class DashboardApp implements AutoCloseable {
         routes.addAll(new AlertHandler(alerts, mapper).routes());
         routes.addAll(new ExportHandler(alertStore, webhooks, mapper).routes());
         routes.addAll(new DeviceHandler(devices, decommission, mapper).routes());
-        routes.addAll(new PostureHandler(posture, devices).routes());
+        PstiStatement psti = new PstiStatement(posture, catalogStore, deps.reports(), cfg.disclosure().published(),
+                PostureService.DEFAULT_ACKNOWLEDGE_WITHIN);
+        routes.addAll(new PostureHandler(posture, psti, new IcsExport(posture, psti)).routes());
         routes.addAll(new FirmwareHandler(firmware, mapper).routes());
         routes.addAll(new FleetHandler(deps.health(), firmware, clock).routes());
         routes.addAll(disclosure.routes());

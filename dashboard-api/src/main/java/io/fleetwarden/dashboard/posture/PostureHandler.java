@@ -7,7 +7,6 @@ import java.util.Set;
 
 import io.fleetwarden.dashboard.alert.AlertService;
 import io.fleetwarden.dashboard.auth.Principal;
-import io.fleetwarden.dashboard.device.DeviceService;
 import io.fleetwarden.dashboard.web.Access;
 import io.fleetwarden.dashboard.web.ApiException;
 import io.fleetwarden.dashboard.web.Route;
@@ -19,11 +18,13 @@ import io.javalin.http.Context;
 public final class PostureHandler {
 
     private final PostureService service;
-    private final DeviceService devices;
+    private final PstiStatement psti;
+    private final IcsExport ics;
 
-    public PostureHandler(PostureService service, DeviceService devices) {
+    public PostureHandler(PostureService service, PstiStatement psti, IcsExport ics) {
         this.service = service;
-        this.devices = devices;
+        this.psti = psti;
+        this.ics = ics;
     }
 
     public List<Route> routes() {
@@ -31,7 +32,13 @@ public final class PostureHandler {
                 Route.get("/api/v1/posture/devices/{tenant}/{deviceId}", Access.VIEWER,
                         "A device's standing against the 13 guidelines (format=json|csv)", this::device),
                 Route.get("/api/v1/posture/fleet", Access.VIEWER,
-                        "The fleet's standing against the 13 guidelines, per model too (tenant, model, format=json|csv)", this::fleet));
+                        "The fleet's standing against the 13 guidelines, per model too (tenant, model, format=json|csv)", this::fleet),
+                Route.get("/api/v1/posture/psti", Access.VIEWER,
+                        "UK PSTI statement of the fleet or one model: the three requirements with evidence (tenant, model)",
+                        this::psti),
+                Route.get("/api/v1/posture/ics", Access.VIEWER,
+                        "ETSI TS 103 701-style conformance statement for EN 303 645 (tenant, model, format=json|csv)",
+                        this::ics));
     }
 
     private static boolean csv(Context ctx) {
@@ -100,6 +107,24 @@ public final class PostureHandler {
         }
         download(ctx, "posture-fleet.json");
         ctx.json(Map.of("guidelines", rows));
+    }
+
+    private void psti(Context ctx) {
+        Principal p = Routes.principal(ctx);
+        ctx.json(psti.statement(AlertService.scope(p, ctx.queryParam("tenant")), model(ctx)));
+    }
+
+    private void ics(Context ctx) {
+        Principal p = Routes.principal(ctx);
+        IcsExport.Statement s = ics.statement(AlertService.scope(p, ctx.queryParam("tenant")), model(ctx));
+        String name = "ics-" + (s.model() == null ? "fleet" : s.model());
+        if (csv(ctx)) {
+            download(ctx, name + ".csv");
+            ctx.contentType("text/csv; charset=utf-8").result(IcsExport.csv(s));
+            return;
+        }
+        download(ctx, name + ".json");
+        ctx.json(s);
     }
 
     private static void download(Context ctx, String name) {

@@ -237,4 +237,25 @@ class PostureEvidenceIT {
         assertThat(acme.get(2).get("failingDevices").toString()).contains("acme/bad").doesNotContain("globex");
         assertThat(api.get("/api/v1/posture/fleet?tenant=globex", acmeViewer).status()).isEqualTo(403);
     }
+
+    @Test
+    void pstiAndIcsStatementsOverHttp() {
+        JsonNode psti = api.get("/api/v1/posture/psti?model=cam-x1", acmeViewer).json();
+        assertThat(psti.get("requirements").get(0).get("status").asText()).isEqualTo("NOT_MET");
+        assertThat(psti.get("requirements").get(0).get("evidence").get(0).get("fact").asText()).contains("acme/bad");
+        assertThat(psti.get("requirements").get(1).get("status").asText()).isEqualTo("MET");
+        assertThat(psti.get("requirements").get(2).get("status").asText()).isEqualTo("MET");
+        assertThat(psti.get("requirements").get(2).get("evidence").get(0).has("offset")).isTrue();
+        JsonNode globex = api.get("/api/v1/posture/psti", globexViewer).json();
+        assertThat(globex.get("requirements").get(0).get("status").asText()).isEqualTo("NOT_ASSESSED");
+        JsonNode ics = api.get("/api/v1/posture/ics?model=cam-x1", acmeViewer).json();
+        assertThat(ics.get("provisions").get(0).get("provision").asText()).isEqualTo("5.1-1");
+        assertThat(ics.get("provisions").get(0).get("status").asText()).isEqualTo("NOT_SUPPORTED");
+        assertThat(ics.get("provisions").get(0).get("failingDevices").toString()).contains("acme/bad");
+        assertThat(ics.get("outsideFleetTelemetry").size()).isGreaterThan(40);
+        ApiHarness.Response csv = api.get("/api/v1/posture/ics?format=csv&download", acmeViewer);
+        assertThat(csv.body()).startsWith("provision,summary,guideline,status");
+        assertThat(csv.headers().firstValue("Content-Disposition").orElse("")).contains("ics-fleet.csv");
+        assertThat(api.get("/api/v1/posture/ics?model=%3Dcmd", acmeViewer).status()).isEqualTo(400);
+    }
 }
