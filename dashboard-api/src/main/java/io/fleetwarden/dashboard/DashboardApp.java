@@ -23,6 +23,9 @@ import io.fleetwarden.dashboard.auth.Authenticator;
 import io.fleetwarden.dashboard.auth.JwtAuthenticator;
 import io.fleetwarden.dashboard.auth.TokenHandler;
 import io.fleetwarden.dashboard.auth.TokenStore;
+import io.fleetwarden.dashboard.cra.CraCaseStore;
+import io.fleetwarden.dashboard.cra.CraHandler;
+import io.fleetwarden.dashboard.cra.CraService;
 import io.fleetwarden.dashboard.device.AutoQuarantinePolicy;
 import io.fleetwarden.dashboard.device.DecommissionService;
 import io.fleetwarden.dashboard.device.DeviceHandler;
@@ -90,9 +93,16 @@ public final class DashboardApp implements AutoCloseable {
     private final WebhookDispatcher webhooks;
     private final AutoQuarantinePolicy autoQuarantine;
     private final Javalin javalin;
+    private final CraService cra;
+    private final java.util.concurrent.ScheduledExecutorService craTimer;
 
-    private DashboardApp(Dependencies deps) {
+    private DashboardApp(Dependencies deps, CraCaseStore craCases) {
         this.deps = deps;
+        this.craTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cra-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
         DashboardConfig cfg = deps.config();
         Clock clock = deps.clock();
         PostureService posture = new PostureService(deviceStore, alertStore, catalogStore, evidenceStore, deps.reports(),
@@ -128,6 +138,8 @@ public final class DashboardApp implements AutoCloseable {
         routes.addAll(new FirmwareHandler(firmware, mapper).routes());
         routes.addAll(new FleetHandler(deps.health(), firmware, clock).routes());
         routes.addAll(disclosure.routes());
+        cra = new CraService(craCases, catalogStore, alertStore, posture, clock);
+        routes.addAll(new CraHandler(cra, mapper).routes());
         routes.addAll(new TokenHandler(deps.tokens(), mapper).routes());
         routes.add(Route.get("/api/v1/auto-quarantine", Access.VIEWER, "The automatic-quarantine policy",
                 ctx -> ctx.json(Map.of("rules", autoQuarantine.rules(), "issued", autoQuarantine.issued()))));
@@ -136,6 +148,8 @@ public final class DashboardApp implements AutoCloseable {
         metrics.gauge("fleetwarden_dashboard_devices", "Devices known", () -> deviceStore.keys().size());
         metrics.gauge("fleetwarden_dashboard_disclosure_refused", "Vulnerability reports refused",
                 disclosure::refusedCount);
+        metrics.gauge("fleetwarden_dashboard_posture_evidence_dropped", "Posture records dropped at the device cap",
+                evidenceStore::dropped);
         metrics.gauge("fleetwarden_dashboard_auto_quarantines", "Automatic quarantines issued", autoQuarantine::issued);
         if (deps.materializer() != null) {
             metrics.gauge("fleetwarden_dashboard_records_materialised", "Kafka records read",
@@ -278,9 +292,23 @@ public final class DashboardApp implements AutoCloseable {
         ctx.status(replayed && series ? 200 : 503).json(body);
     }
 
-    /** Builds the app; call {@link #start()} to serve. */
+    /** Builds the app with CRA cases kept in memory only; call {@link #start()} to serve. */
     public static DashboardApp create(Dependencies deps) {
-        return new DashboardApp(deps);
+        return new DashboardApp(deps, new CraCaseStore(null));
+    }
+
+    /** Builds the app with CRA cases persisted in {@code craCases}; call {@link #start()} to serve. */
+    public static DashboardApp create(Dependencies deps, CraCaseStore craCases) {
+        return new DashboardApp(deps, craCases);
+    }
+
+    /** Raises the CRA deadline reminders now due (the timer calls this every minute). */
+    public List<CraService.Reminder> checkCraDeadlines() {
+        List<CraService.Reminder> raised = cra.checkDeadlines();
+        for (CraService.Reminder r : raised) {
+            LOG.warn("CRA Article 14 reminder: case {} ({}) {} due {}", r.caseId(), r.advisoryId(), r.stage(), r.due());
+        }
+        return raised;
     }
 
     /** Starts the materialiser (if any) and the HTTP server. */
@@ -289,6 +317,13 @@ public final class DashboardApp implements AutoCloseable {
             deps.materializer().start();
         }
         javalin.start();
+        craTimer.scheduleWithFixedDelay(() -> {
+            try {
+                checkCraDeadlines();
+            } catch (RuntimeException e) {
+                LOG.error("CRA deadline check failed: {}", e.toString());
+            }
+        }, 5, 60, java.util.concurrent.TimeUnit.SECONDS);
         return this;
     }
 
@@ -323,6 +358,7 @@ public final class DashboardApp implements AutoCloseable {
 
     @Override
     public void close() {
+        craTimer.shutdownNow();
         javalin.stop();
         webhooks.close();
         if (deps.materializer() != null) {

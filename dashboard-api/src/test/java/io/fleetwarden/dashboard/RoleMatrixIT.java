@@ -50,6 +50,12 @@ class RoleMatrixIT {
                     Fixtures.alert("m-1", "acme", "cam-1", "FW-COMP-001", Severity.HIGH, Instant.now())));
             ApiHarness.send(p, Topics.DEVICE_STATUS, "acme/cam-1", Codecs.DEVICE_STATUS.encode(
                     Fixtures.device("acme", "cam-1", "cam-x1", "1.0.0", Instant.now())));
+            ApiHarness.send(p, Topics.DEVICE_STATUS, "acme/cam-cra", Codecs.DEVICE_STATUS.encode(
+                    Fixtures.device("acme", "cam-cra", "cam-x1", "1.0.0", Instant.now()))); // not decommissioned here
+            ApiHarness.send(p, Topics.ADVISORIES, "FWSA-2026-0010", Codecs.ADVISORY.encode(
+                    io.fleetwarden.model.Advisory.newBuilder().setAdvisoryId("FWSA-2026-0010").setModel("cam-x1")
+                            .setAffectedVersions("[1.0.0,1.2.0)").setSeverity(Severity.HIGH).setTitle("matrix CRA")
+                            .setPublishedAt(Instant.now()).build()));
         }
         tokens = ApiHarness.tokenStore();
         for (Role r : Role.values()) {
@@ -68,11 +74,14 @@ class RoleMatrixIT {
     }
 
     static String path(String template) {
+        if (template.endsWith("/exploited")) { // its own advisory: the matrix withdraws FWSA-2026-0009 before
+            template = template.replace("{advisoryId}", "FWSA-2026-0010");
+        }
         String tokenId = template.contains("{tokenId}")
                 ? tokens.create("victim", Role.VIEWER, java.util.Set.of("acme"), false, "test").stored().id() : "";
         return template.replace("{tenant}", "acme").replace("{deviceId}", "cam-1").replace("{alertId}", "m-1")
                 .replace("{advisoryId}", "FWSA-2026-0009").replace("{model}", "cam-x1").replace("{reportId}", reportId)
-                .replace("{tokenId}", tokenId);
+                .replace("{tokenId}", tokenId).replace("{caseId}", "CRA-FWSA-2026-0010").replace("{stage}", "early-warning");
     }
 
     static Object body(Route r) {
@@ -104,6 +113,12 @@ class RoleMatrixIT {
         }
         if (p.equals("/api/v1/tokens") && r.method().name().equals("POST")) {
             return Map.of("name", "made-by-matrix", "role", "viewer", "tenants", List.of("acme"));
+        }
+        if (p.endsWith("/exploited")) {
+            return Map.of("note", "matrix");
+        }
+        if (p.endsWith("/submissions")) {
+            return Map.of("stage", "early-warning", "reference", "matrix");
         }
         if (p.equals("/api/v1/disclosure/reports")) {
             return Map.of("title", "t", "description", "a long enough description of a flaw");

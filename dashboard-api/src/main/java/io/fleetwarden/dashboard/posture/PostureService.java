@@ -486,6 +486,20 @@ public final class PostureService {
         return devices.status(DeviceKeys.of(tenant, deviceId)).map(DeviceStatus::getModel).orElse(null);
     }
 
+    /** The running firmware version of a device (latest telemetry, then device status), or null. */
+    public String versionOf(String tenant, String deviceId) {
+        DeviceEvidence e = evidence.device(tenant, deviceId).orElse(null);
+        if (e != null && e.firmwareVersion != null) {
+            return e.firmwareVersion;
+        }
+        return devices.status(DeviceKeys.of(tenant, deviceId)).map(DeviceStatus::getFirmwareVersion).orElse(null);
+    }
+
+    /** Whether the device is held in quarantine by the platform's latest control record. */
+    public boolean quarantined(String tenant, String deviceId) {
+        return devices.control(DeviceKeys.of(tenant, deviceId)).map(c -> c.getQuarantined()).orElse(false);
+    }
+
     /** Fleet standing of {@code tenants} (empty = all), optionally only one {@code model} (null = all). */
     public List<FleetGuideline> fleetStanding(Set<String> tenants, String model) {
         int[][] counts = new int[14][3];
