@@ -44,6 +44,8 @@ import io.fleetwarden.dashboard.posture.PostureHandler;
 import io.fleetwarden.dashboard.posture.Evidence;
 import io.fleetwarden.dashboard.posture.EvidenceStore;
 import io.fleetwarden.dashboard.posture.IcsExport;
+import io.fleetwarden.dashboard.posture.PostureErasure;
+import io.fleetwarden.dashboard.posture.PostureHistory;
 import io.fleetwarden.dashboard.posture.PostureService;
 import io.fleetwarden.dashboard.posture.PstiStatement;
 import io.fleetwarden.dashboard.web.Access;
@@ -94,6 +96,7 @@ public final class DashboardApp implements AutoCloseable {
     private final AutoQuarantinePolicy autoQuarantine;
     private final Javalin javalin;
     private final CraService cra;
+    private final PostureHistory postureHistory;
     private final java.util.concurrent.ScheduledExecutorService craTimer;
 
     private DashboardApp(Dependencies deps, CraCaseStore craCases) {
@@ -110,8 +113,11 @@ public final class DashboardApp implements AutoCloseable {
         AlertService alerts = new AlertService(alertStore, deps.publisher(), clock);
         DeviceService devices = new DeviceService(deviceStore, alertStore, posture, deps.health(), deps.publisher(), clock);
         FirmwareService firmware = new FirmwareService(catalogStore, deviceStore, deps.publisher(), clock);
-        DecommissionService decommission = new DecommissionService(devices, deviceStore, alertStore, deps.health(),
-                deps.publisher());
+        postureHistory = cfg.influxUrl() == null ? null : new PostureHistory(cfg.influxUrl(), cfg.influxUser(),
+                cfg.influxPassword(), cfg.influxDatabase(), posture);
+        // Decommission erases the posture series and evidence too (guideline 11).
+        DecommissionService decommission = new DecommissionService(devices, deviceStore, alertStore,
+                new PostureErasure(deps.health(), postureHistory, evidenceStore), deps.publisher());
         DisclosureHandler disclosure = new DisclosureHandler(cfg.disclosure(), deps.reports(), firmware, mapper, clock);
         webhooks = new WebhookDispatcher(cfg.webhooks(), alertStore, mapper, clock, Duration.ofSeconds(1), 6);
         autoQuarantine = new AutoQuarantinePolicy(new HashSet<>(cfg.autoQuarantineRules()), devices, this::isLive);
@@ -134,7 +140,7 @@ public final class DashboardApp implements AutoCloseable {
         routes.addAll(new DeviceHandler(devices, decommission, mapper).routes());
         PstiStatement psti = new PstiStatement(posture, catalogStore, deps.reports(), cfg.disclosure().published(),
                 PostureService.DEFAULT_ACKNOWLEDGE_WITHIN);
-        routes.addAll(new PostureHandler(posture, psti, new IcsExport(posture, psti)).routes());
+        routes.addAll(new PostureHandler(posture, psti, new IcsExport(posture, psti), postureHistory).routes());
         routes.addAll(new FirmwareHandler(firmware, mapper).routes());
         routes.addAll(new FleetHandler(deps.health(), firmware, clock).routes());
         routes.addAll(disclosure.routes());
@@ -302,6 +308,11 @@ public final class DashboardApp implements AutoCloseable {
         return new DashboardApp(deps, craCases);
     }
 
+    /** Writes a posture snapshot to InfluxDB now (the timer does every 5 minutes); points written, or -1 without InfluxDB. */
+    public int snapshotPosture() {
+        return postureHistory == null ? -1 : postureHistory.snapshot(deps.clock().instant());
+    }
+
     /** Raises the CRA deadline reminders now due (the timer calls this every minute). */
     public List<CraService.Reminder> checkCraDeadlines() {
         List<CraService.Reminder> raised = cra.checkDeadlines();
@@ -324,6 +335,17 @@ public final class DashboardApp implements AutoCloseable {
                 LOG.error("CRA deadline check failed: {}", e.toString());
             }
         }, 5, 60, java.util.concurrent.TimeUnit.SECONDS);
+        if (postureHistory != null) {
+            craTimer.scheduleWithFixedDelay(() -> {
+                try {
+                    if (isLive()) {
+                        snapshotPosture();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("posture snapshot failed: {}", e.toString());
+                }
+            }, 60, 300, java.util.concurrent.TimeUnit.SECONDS);
+        }
         return this;
     }
 
@@ -360,6 +382,9 @@ public final class DashboardApp implements AutoCloseable {
     public void close() {
         craTimer.shutdownNow();
         javalin.stop();
+        if (postureHistory != null) {
+            postureHistory.close();
+        }
         webhooks.close();
         if (deps.materializer() != null) {
             deps.materializer().close();

@@ -1,6 +1,8 @@
 package io.fleetwarden.dashboard.posture;
 
 import java.util.LinkedHashMap;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,6 +12,7 @@ import io.fleetwarden.dashboard.auth.Principal;
 import io.fleetwarden.dashboard.web.Access;
 import io.fleetwarden.dashboard.web.ApiException;
 import io.fleetwarden.dashboard.web.Route;
+import io.fleetwarden.dashboard.web.Params;
 import io.fleetwarden.dashboard.web.Routes;
 import io.fleetwarden.model.DeviceKeys;
 import io.javalin.http.Context;
@@ -20,11 +23,14 @@ public final class PostureHandler {
     private final PostureService service;
     private final PstiStatement psti;
     private final IcsExport ics;
+    private final PostureHistory history;
 
-    public PostureHandler(PostureService service, PstiStatement psti, IcsExport ics) {
+    /** {@code history} is null without InfluxDB (its routes then answer 503). */
+    public PostureHandler(PostureService service, PstiStatement psti, IcsExport ics, PostureHistory history) {
         this.service = service;
         this.psti = psti;
         this.ics = ics;
+        this.history = history;
     }
 
     public List<Route> routes() {
@@ -33,6 +39,10 @@ public final class PostureHandler {
                         "A device's standing against the 13 guidelines (format=json|csv)", this::device),
                 Route.get("/api/v1/posture/fleet", Access.VIEWER,
                         "The fleet's standing against the 13 guidelines, per model too (tenant, model, format=json|csv)", this::fleet),
+                Route.get("/api/v1/posture/history", Access.VIEWER,
+                        "Fleet posture over time per tenant and guideline (tenant, from, to, step)", this::fleetHistory),
+                Route.get("/api/v1/posture/devices/{tenant}/{deviceId}/history", Access.VIEWER,
+                        "A device's standing changes per guideline with the fact behind each (from, to)", this::deviceHistory),
                 Route.get("/api/v1/posture/psti", Access.VIEWER,
                         "UK PSTI statement of the fleet or one model: the three requirements with evidence (tenant, model)",
                         this::psti),
@@ -107,6 +117,47 @@ public final class PostureHandler {
         }
         download(ctx, "posture-fleet.json");
         ctx.json(Map.of("guidelines", rows));
+    }
+
+    private PostureHistory history() {
+        if (history == null) {
+            throw ApiException.unavailable("no time-series store configured");
+        }
+        return history;
+    }
+
+    private Instant[] window(Context ctx) {
+        Instant now = service.clock().instant();
+        Instant from = Params.instantParam(ctx, "from");
+        Instant to = Params.instantParam(ctx, "to");
+        to = to == null ? now : to;
+        from = from == null ? to.minus(Duration.ofDays(7)) : from;
+        if (!from.isBefore(to)) {
+            throw ApiException.badRequest("from must be before to");
+        }
+        return new Instant[] {from, to};
+    }
+
+    private void fleetHistory(Context ctx) {
+        Principal p = Routes.principal(ctx);
+        Set<String> tenants = AlertService.scope(p, ctx.queryParam("tenant"));
+        Instant[] w = window(ctx);
+        Duration step = Params.durationParam(ctx, "step", Duration.ofHours(1));
+        if (step.toSeconds() < 60 || Duration.between(w[0], w[1]).dividedBy(step) > 5_000) {
+            throw ApiException.badRequest("step must be at least 1 minute and give at most 5,000 buckets");
+        }
+        ctx.json(Map.of("from", w[0], "to", w[1], "step", step.toSeconds(), "series",
+                history().fleet(tenants, w[0], w[1], step)));
+    }
+
+    private void deviceHistory(Context ctx) {
+        Principal p = Routes.principal(ctx);
+        String tenant = ctx.pathParam("tenant");
+        String deviceId = ctx.pathParam("deviceId");
+        visible(p, tenant, deviceId);
+        Instant[] w = window(ctx);
+        ctx.json(Map.of("tenant", tenant, "deviceId", deviceId, "from", w[0], "to", w[1], "series",
+                history().device(tenant, deviceId, w[0], w[1])));
     }
 
     private void psti(Context ctx) {

@@ -53,6 +53,7 @@ class PostureEvidenceIT {
     static ApiHarness api;
     static KafkaProducer<String, byte[]> producer;
     static String acmeViewer;
+    static String acmeAdmin;
     static String globexViewer;
 
     static void telemetry(Telemetry t) {
@@ -114,11 +115,16 @@ class PostureEvidenceIT {
         // hostile: an unverified default-credential attempt claiming quiet's id does not count for it
         event(Fixtures.securityEvent(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT, SecurityEventReasons.DEFAULT_CREDENTIALS,
                 null, null, NOW.minusSeconds(30)).setClaimedClientId("quiet").setUsername("admin").build());
+        // a device that will be decommissioned
+        ApiHarness.send(producer, Topics.DEVICE_STATUS, "acme/gone", Codecs.DEVICE_STATUS.encode(
+                Fixtures.device("acme", "gone", "hub-1", "2.0.0", t0)));
+        telemetry(Fixtures.telemetry("acme", "gone", "hub-1", "2.0.0", t0).setListeningPorts(List.of(2323)).build());
         // globex's device with the same id as acme's good one
         telemetry(Fixtures.telemetry("globex", "good", "cam-x1", "1.2.0", t0).build());
 
         TokenStore tokens = ApiHarness.tokenStore();
         acmeViewer = ApiHarness.token(tokens, Role.VIEWER, "acme");
+        acmeAdmin = ApiHarness.token(tokens, Role.ADMIN, "acme");
         globexViewer = ApiHarness.token(tokens, Role.VIEWER, "globex");
         api = new ApiHarness(KAFKA.bootstrapServers(), INFLUX.url(), tokens).awaitReady();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/v1/posture/devices/acme/bad", acmeViewer)
@@ -257,5 +263,38 @@ class PostureEvidenceIT {
         assertThat(csv.body()).startsWith("provision,summary,guideline,status");
         assertThat(csv.headers().firstValue("Content-Disposition").orElse("")).contains("ics-fleet.csv");
         assertThat(api.get("/api/v1/posture/ics?model=%3Dcmd", acmeViewer).status()).isEqualTo(400);
+    }
+
+    @Test
+    void postureOverTimeInInfluxAndErasedOnDecommission() {
+        int first = api.app.snapshotPosture();
+        assertThat(first).isGreaterThan(13 * 3);
+        int second = api.app.snapshotPosture(); // nothing changed: only the fleet points again
+        assertThat(second).isLessThan(first);
+        String range = "?from=" + NOW.minus(Duration.ofHours(1)) + "&to=" + Instant.now().plusSeconds(120) + "&step=1m";
+        JsonNode fleet = api.get("/api/v1/posture/history" + range, acmeViewer).json().get("series");
+        assertThat(fleet.size()).isEqualTo(13); // acme only: one series per guideline
+        assertThat(fleet.toString()).doesNotContain("globex");
+        JsonNode g6 = null;
+        for (JsonNode s : fleet) {
+            if (s.get("tags").get("guideline").asText().equals("6")) {
+                g6 = s;
+            }
+        }
+        assertThat(g6.get("samples").get(0).get("values").get("not_met").asLong()).isEqualTo(2); // bad and gone
+        JsonNode dev = api.get("/api/v1/posture/devices/acme/bad/history" + range, acmeViewer).json().get("series");
+        assertThat(dev.toString()).contains("known-insecure ports [23]").contains("\"level\":-1");
+        assertThat(api.get("/api/v1/posture/devices/acme/bad/history", globexViewer).status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/posture/history?step=1s", acmeViewer).status()).isEqualTo(400);
+
+        assertThat(api.get("/api/v1/posture/devices/acme/gone/history" + range, acmeViewer).json().get("series").size())
+                .isEqualTo(13);
+        ApiHarness.Response d = api.post("/api/v1/devices/acme/gone/decommission", acmeAdmin, java.util.Map.of("reason", "returned"));
+        assertThat(d.status()).as(d.body()).isEqualTo(200);
+        assertThat(d.json().get("erasedSeries").toString()).contains("posture_device");
+        assertThat(api.get("/api/v1/posture/devices/acme/gone/history" + range, acmeViewer).status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/posture/devices/acme/gone/history" + range, acmeViewer).json().get("series")).isEmpty();
+        // the evidence summary is forgotten too: only the kept revoke record remains, so every guideline is NOT_ASSESSED
+        assertThat(guidelines("gone")).allSatisfy(g -> assertThat(g.get("standing").asText()).isEqualTo("NOT_ASSESSED"));
     }
 }
