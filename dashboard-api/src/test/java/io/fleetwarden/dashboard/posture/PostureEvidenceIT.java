@@ -115,6 +115,9 @@ class PostureEvidenceIT {
         // hostile: an unverified default-credential attempt claiming quiet's id does not count for it
         event(Fixtures.securityEvent(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT, SecurityEventReasons.DEFAULT_CREDENTIALS,
                 null, null, NOW.minusSeconds(30)).setClaimedClientId("quiet").setUsername("admin").build());
+        // hostile bytes on both evidence topics: skipped and counted, the views keep working
+        ApiHarness.send(producer, Topics.TELEMETRY, "acme/good", "not avro at all".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ApiHarness.send(producer, Topics.SECURITY_EVENTS, "acme/good", new byte[] {0, 1, 2, 3, 4, 5, 6, 7});
         // a device that will be decommissioned
         ApiHarness.send(producer, Topics.DEVICE_STATUS, "acme/gone", Codecs.DEVICE_STATUS.encode(
                 Fixtures.device("acme", "gone", "hub-1", "2.0.0", t0)));
@@ -187,6 +190,15 @@ class PostureEvidenceIT {
         assertStanding(g, 10, "MET", "1 telemetry reports received", Topics.TELEMETRY);
         assertStanding(g, 12, "MET", "the last update to 1.3.0 succeeded", Topics.TELEMETRY);
         assertStanding(g, 13, "MET", "1 reports passed the broker's schema validation", Topics.TELEMETRY);
+    }
+
+    @Test
+    void malformedEvidenceRecordsAreSkippedAndCounted() {
+        String metrics = api.get("/metrics", null).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^fleetwarden_dashboard_records_skipped (\\S+)").matcher(metrics);
+        assertThat(m.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isGreaterThanOrEqualTo(2);
+        assertThat(guidelines("good").get(9).get("standing").asText()).isEqualTo("MET");
     }
 
     @Test
