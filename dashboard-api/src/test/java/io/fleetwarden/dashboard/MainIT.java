@@ -56,7 +56,9 @@ class MainIT {
         Path tokenFile = dir.resolve("data/admin-token");
         assertThat(Files.readString(tokenFile).trim()).isEqualTo(token.group(1));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
-        assertThat(KAFKA.admin().listTopics().names().get()).contains(Topics.ALERT_TRIAGE);
+        // created synchronously by Main; the broker's metadata cache answering listTopics may lag the controller by a moment
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> KAFKA.admin().listTopics().names().get().contains(Topics.ALERT_TRIAGE));
 
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpResponse<String> me = http.send(java.net.http.HttpRequest.newBuilder(
