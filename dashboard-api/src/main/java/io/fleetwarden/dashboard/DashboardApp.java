@@ -19,6 +19,11 @@ import io.fleetwarden.dashboard.alert.AlertService;
 import io.fleetwarden.dashboard.alert.AlertStore;
 import io.fleetwarden.dashboard.alert.ExportHandler;
 import io.fleetwarden.dashboard.alert.WebhookDispatcher;
+import io.fleetwarden.dashboard.audit.AuditEntry;
+import io.fleetwarden.dashboard.audit.AuditDetail;
+import io.fleetwarden.dashboard.audit.AuditHandler;
+import io.fleetwarden.dashboard.audit.AuditLog;
+import io.fleetwarden.dashboard.audit.AuditStore;
 import io.fleetwarden.dashboard.auth.Authenticator;
 import io.fleetwarden.dashboard.auth.JwtAuthenticator;
 import io.fleetwarden.dashboard.auth.TokenHandler;
@@ -27,6 +32,8 @@ import io.fleetwarden.dashboard.cra.CraCaseStore;
 import io.fleetwarden.dashboard.cra.CraHandler;
 import io.fleetwarden.dashboard.cra.CraService;
 import io.fleetwarden.dashboard.device.AutoQuarantinePolicy;
+import io.fleetwarden.dashboard.device.CertificateRevocations;
+import io.fleetwarden.dashboard.device.ErasureStore;
 import io.fleetwarden.dashboard.device.DecommissionService;
 import io.fleetwarden.dashboard.device.DeviceHandler;
 import io.fleetwarden.dashboard.device.DeviceService;
@@ -38,6 +45,7 @@ import io.fleetwarden.dashboard.firmware.FirmwareHandler;
 import io.fleetwarden.dashboard.firmware.FirmwareService;
 import io.fleetwarden.dashboard.fleet.FleetHandler;
 import io.fleetwarden.dashboard.fleet.HealthSeries;
+import io.fleetwarden.dashboard.kafka.OwnTopics;
 import io.fleetwarden.dashboard.kafka.RecordPublisher;
 import io.fleetwarden.dashboard.kafka.TopicMaterializer;
 import io.fleetwarden.dashboard.posture.PostureHandler;
@@ -89,6 +97,8 @@ public final class DashboardApp implements AutoCloseable {
     private final DeviceStore deviceStore = new DeviceStore();
     private final CatalogStore catalogStore = new CatalogStore();
     private final EvidenceStore evidenceStore = new EvidenceStore();
+    private final AuditStore auditStore = new AuditStore();
+    private final ErasureStore erasures = new ErasureStore();
     private final Metrics metrics = new Metrics();
     private final ObjectMapper mapper = Json.mapper();
     private final List<Route> routes = new ArrayList<>();
@@ -110,14 +120,26 @@ public final class DashboardApp implements AutoCloseable {
         Clock clock = deps.clock();
         PostureService posture = new PostureService(deviceStore, alertStore, catalogStore, evidenceStore, deps.reports(),
                 cfg.disclosure().published(), PostureService.DEFAULT_ACKNOWLEDGE_WITHIN, FirmwareCurrency.DEFAULT_GRACE, clock);
-        AlertService alerts = new AlertService(alertStore, deps.publisher(), clock);
-        DeviceService devices = new DeviceService(deviceStore, alertStore, posture, deps.health(), deps.publisher(), clock);
+        alertStore.setSuppression(a -> erasures.covers(a.getTenant(), a.getDeviceId(), a.getOpenedAt()));
+        deviceStore.setSuppression((k, s) -> {
+            String[] tk = io.fleetwarden.model.DeviceKeys.parse(k); // the key decides, not the record's own fields
+            return erasures.covers(tk[0], tk[1], s.getLastSeen());
+        });
+        // posture evidence of an erased device is not rebuilt from records at or before its erasure
+        evidenceStore.setSuppression(erasures::covers);
+        AuditLog audit = new AuditLog(auditStore, deps.publisher(), mapper, clock);
+        AlertService alerts = new AlertService(alertStore, deps.publisher(), clock, audit, auditStore);
+        DeviceService devices = new DeviceService(deviceStore, alertStore, posture, deps.health(), deps.publisher(), clock,
+                audit);
+        CertificateRevocations certificates = new CertificateRevocations(deviceStore, deps.publisher(), audit, clock);
         FirmwareService firmware = new FirmwareService(catalogStore, deviceStore, deps.publisher(), clock);
         postureHistory = cfg.influxUrl() == null ? null : new PostureHistory(cfg.influxUrl(), cfg.influxUser(),
                 cfg.influxPassword(), cfg.influxDatabase(), posture);
-        // Decommission erases the posture series and evidence too (guideline 11).
+        // Decommission writes the durable erasure record and audit entry, and erases the posture series and
+        // evidence too (guideline 11).
         DecommissionService decommission = new DecommissionService(devices, deviceStore, alertStore,
-                new PostureErasure(deps.health(), postureHistory, evidenceStore), deps.publisher());
+                new PostureErasure(deps.health(), postureHistory, evidenceStore), deps.publisher(), erasures, audit, mapper,
+                clock);
         DisclosureHandler disclosure = new DisclosureHandler(cfg.disclosure(), deps.reports(), firmware, mapper, clock);
         webhooks = new WebhookDispatcher(cfg.webhooks(), alertStore, mapper, clock, Duration.ofSeconds(1), 6);
         autoQuarantine = new AutoQuarantinePolicy(new HashSet<>(cfg.autoQuarantineRules()), devices, this::isLive);
@@ -136,8 +158,9 @@ public final class DashboardApp implements AutoCloseable {
         routes.add(Route.get("/api/v1/openapi.json", Access.PUBLIC, "This OpenAPI document",
                 ctx -> ctx.json(OpenApi.document(routes, VERSION))));
         routes.addAll(new AlertHandler(alerts, mapper).routes());
-        routes.addAll(new ExportHandler(alertStore, webhooks, mapper).routes());
-        routes.addAll(new DeviceHandler(devices, decommission, mapper).routes());
+        routes.addAll(new ExportHandler(alertStore, auditStore, webhooks, mapper, cfg.kafkaBootstrap(), VERSION).routes());
+        routes.addAll(new DeviceHandler(devices, decommission, certificates, mapper).routes());
+        routes.addAll(new AuditHandler(auditStore, audit).routes());
         PstiStatement psti = new PstiStatement(posture, catalogStore, deps.reports(), cfg.disclosure().published(),
                 PostureService.DEFAULT_ACKNOWLEDGE_WITHIN);
         routes.addAll(new PostureHandler(posture, psti, new IcsExport(posture, psti), postureHistory).routes());
@@ -156,6 +179,8 @@ public final class DashboardApp implements AutoCloseable {
                 disclosure::refusedCount);
         metrics.gauge("fleetwarden_dashboard_posture_evidence_dropped", "Posture records dropped at the device cap",
                 evidenceStore::dropped);
+        metrics.gauge("fleetwarden_dashboard_posture_evidence_erased", "Posture records not counted: their device was erased",
+                evidenceStore::suppressed);
         metrics.gauge("fleetwarden_dashboard_auto_quarantines", "Automatic quarantines issued", autoQuarantine::issued);
         if (deps.materializer() != null) {
             metrics.gauge("fleetwarden_dashboard_records_materialised", "Kafka records read",
@@ -251,10 +276,41 @@ public final class DashboardApp implements AutoCloseable {
         });
         m.on(Topics.DEVICE_STATUS, r -> {
             deviceStore.applyStatus(r.key(), r.value() == null ? null : Codecs.DEVICE_STATUS.tryDecode(r.value()).value());
-            evidenceStore.noteKeyed(ref(r, java.time.Instant.ofEpochMilli(r.timestamp())), r.value() == null);
+            // a status suppressed by an erasure is not evidence either
+            evidenceStore.noteKeyed(ref(r, java.time.Instant.ofEpochMilli(r.timestamp())),
+                    r.value() == null || deviceStore.status(r.key()).isEmpty());
         });
         m.on(Topics.DEVICE_CONTROLS, r -> deviceStore.applyControl(r.key(),
                 r.value() == null ? null : Codecs.DEVICE_CONTROL.tryDecode(r.value()).value()));
+        m.on(OwnTopics.AUDIT, r -> {
+            if (r.value() != null) {
+                AuditEntry e = read(r.value(), AuditEntry.class);
+                if (e.chain() == null || !e.chain().equals(r.key())) {
+                    throw new IllegalArgumentException("audit entry does not match its key");
+                }
+                auditStore.applyEntry(e);
+            }
+        });
+        m.on(OwnTopics.AUDIT_DETAILS, r -> auditStore.applyDetail(r.key(),
+                r.value() == null ? null : read(r.value(), AuditDetail.class)));
+        m.on(OwnTopics.ERASURES, r -> {
+            ErasureStore.Erasure e = r.value() == null ? null : read(r.value(), ErasureStore.Erasure.class);
+            erasures.apply(r.key(), e);
+            if (e != null) {
+                // the device's records may have been replayed before its erasure record
+                for (io.fleetwarden.model.Alert a : alertStore.alertsOfDevice(e.tenant(), e.deviceId())) {
+                    if (alertStore.isSuppressed(a)) {
+                        alertStore.removeAlert(a.getAlertId());
+                    }
+                }
+                deviceStore.status(r.key()).filter(s -> erasures.covers(e.tenant(), e.deviceId(), s.getLastSeen()))
+                        .ifPresent(s -> deviceStore.removeStatus(r.key()));
+                evidenceStore.onErasure(e.tenant(), e.deviceId(), e.erasedAt());
+                if (deviceStore.status(r.key()).isEmpty()) {
+                    evidenceStore.noteKeyed(new Evidence.RecordRef(Topics.DEVICE_STATUS, r.key(), 0, 0, e.erasedAt()), true);
+                }
+            }
+        });
         m.on(Topics.FIRMWARE_CATALOG, r -> {
             catalogStore.applyCatalog(r.key(), r.value() == null ? null : Codecs.FIRMWARE_CATALOG.tryDecode(r.value()).value());
             evidenceStore.noteKeyed(ref(r, java.time.Instant.ofEpochMilli(r.timestamp())), r.value() == null);
@@ -281,6 +337,14 @@ public final class DashboardApp implements AutoCloseable {
     private static Evidence.RecordRef ref(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r,
                                           java.time.Instant at) {
         return new Evidence.RecordRef(r.topic(), r.key(), r.partition(), r.offset(), at);
+    }
+
+    private <T> T read(byte[] value, Class<T> type) {
+        try {
+            return mapper.readValue(value, type);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("unreadable " + type.getSimpleName() + ": " + e.getClass().getSimpleName());
+        }
     }
 
     /** Live = past the initial replay (or no materialiser at all, in tests). */
@@ -376,6 +440,10 @@ public final class DashboardApp implements AutoCloseable {
 
     public CatalogStore catalogStore() {
         return catalogStore;
+    }
+
+    public AuditStore auditStore() {
+        return auditStore;
     }
 
     @Override

@@ -85,7 +85,7 @@ class DashboardBrowserIT {
         INFLUX.write(lines.toString());
         TokenStore tokens = ApiHarness.tokenStore();
         analyst = ApiHarness.token(tokens, Role.ANALYST, "acme");
-        String admin = ApiHarness.token(tokens, Role.ADMIN, "acme");
+        String admin = ApiHarness.platformAdmin(tokens); // catalog and advisories are platform-scoped
         api = new ApiHarness(KAFKA.bootstrapServers(), INFLUX.url(), tokens).awaitReady();
         api.send("PUT", "/api/v1/firmware/catalog/cam-x1", admin, java.util.Map.of("model", "cam-x1", "vendor", "Acme",
                 "latestVersion", "1.3.0", "releases", List.of()), java.util.Map.of());
@@ -218,7 +218,8 @@ class DashboardBrowserIT {
 
     @Test
     void a5_craCaseWithDeadlines() throws IOException {
-        String admin = ApiHarness.token(api.tokens, Role.ADMIN, "acme");
+        // opening a case is platform-scoped (the platform SOC); the acme analyst sees acme's part of it
+        String admin = api.tokens.create("platform-soc", Role.ANALYST, java.util.Set.of(), true, "test").secret();
         assertThat(api.post("/api/v1/advisories/FWSA-2026-0042/exploited", admin, java.util.Map.of("note", "browser"))
                 .status()).isEqualTo(201);
         driver.get(api.base() + "/#/cra");

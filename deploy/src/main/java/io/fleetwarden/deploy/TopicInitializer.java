@@ -23,6 +23,10 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import io.fleetwarden.model.TopicSpec;
 import io.fleetwarden.model.Topics;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Creates the platform's Kafka topics ({@link Topics#ALL}) on a running cluster, idempotently, and
@@ -30,7 +34,7 @@ import io.fleetwarden.model.Topics;
  *
  * <pre>
  * java -cp 'deploy/target/deploy-*.jar:deploy/target/lib/*' io.fleetwarden.deploy.TopicInitializer \
- *      --bootstrap localhost:9092 [--replication 1] [--max-partitions 3] [--wait-seconds 60]
+ *      --bootstrap localhost:9092 [--replication 1] [--max-partitions 3] [--wait 60s | --wait-seconds 60] [--help]
  * </pre>
  *
  * <p>A topic that already exists is left alone, but its {@code cleanup.policy} is checked against
@@ -43,36 +47,84 @@ public final class TopicInitializer {
     private TopicInitializer() {
     }
 
-    /** Parsed command line. */
-    record Options(String bootstrap, short replication, int maxPartitions, Duration waitFor) {
+    /** Parsed command line (picocli). */
+    @Command(name = "topic-init", sortOptions = false, usageHelpWidth = 110,
+            description = "Creates the topics of event-model Topics.ALL on a running Kafka cluster, idempotently, "
+                    + "and checks the cleanup.policy of existing ones (exit 3 when one differs).")
+    static final class Options {
 
+        @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT[,..]", description = "Kafka (required)")
+        private String bootstrap;
+
+        @Option(names = "--replication", paramLabel = "N", description = "replication factor (default ${DEFAULT-VALUE})")
+        private short replication = 1;
+
+        @Option(names = "--max-partitions", paramLabel = "N",
+                description = "cap on partitions per topic, for a one-machine run (default: the counts in Topics)")
+        private int maxPartitions = Integer.MAX_VALUE;
+
+        @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "how long to wait for the cluster to answer (default 60s; ISO-8601 or 500ms/90s/10m)")
+        private Duration waitFor = Duration.ofSeconds(60);
+
+        @Option(names = "--wait-seconds", paramLabel = "S", converter = DurationConverter.Seconds.class,
+                description = "the same as --wait, in whole seconds")
+        private void waitSeconds(Duration d) {
+            waitFor = d;
+        }
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+        private boolean help;
+
+        String bootstrap() {
+            return bootstrap;
+        }
+
+        short replication() {
+            return replication;
+        }
+
+        int maxPartitions() {
+            return maxPartitions;
+        }
+
+        Duration waitFor() {
+            return waitFor;
+        }
+
+        boolean helpRequested() {
+            return help;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the option and the bad value
+         */
         static Options parse(String[] args) {
-            String bootstrap = null;
-            short replication = 1;
-            int maxPartitions = Integer.MAX_VALUE;
-            Duration wait = Duration.ofSeconds(60);
-            for (int i = 0; i < args.length; i++) {
-                String name = args[i];
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + name + " needs a value");
-                }
-                String value = args[++i];
-                switch (name) {
-                    case "--bootstrap" -> bootstrap = value;
-                    case "--replication" -> replication = Short.parseShort(value);
-                    case "--max-partitions" -> maxPartitions = Integer.parseInt(value);
-                    case "--wait-seconds" -> wait = Duration.ofSeconds(Long.parseLong(value));
-                    default -> throw new IllegalArgumentException("unknown option " + name
-                            + " (known: --bootstrap, --replication, --max-partitions, --wait-seconds)");
-                }
+            Options o = new Options();
+            try {
+                new CommandLine(o).parseArgs(args);
+            } catch (ParameterException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
             }
-            if (bootstrap == null || bootstrap.isBlank()) {
+            if (o.help) {
+                return o;
+            }
+            if (o.bootstrap.isBlank()) {
                 throw new IllegalArgumentException("--bootstrap host:port is required");
             }
-            if (replication < 1 || maxPartitions < 1) {
-                throw new IllegalArgumentException("--replication and --max-partitions must be >= 1");
+            if (o.replication < 1) {
+                throw new IllegalArgumentException("Invalid value for option '--replication': '" + o.replication
+                        + "' must be >= 1");
             }
-            return new Options(bootstrap, replication, maxPartitions, wait);
+            if (o.maxPartitions < 1) {
+                throw new IllegalArgumentException("Invalid value for option '--max-partitions': '" + o.maxPartitions
+                        + "' must be >= 1");
+            }
+            return o;
+        }
+
+        static String usage() {
+            return new CommandLine(new Options()).getUsageMessage();
         }
     }
 
@@ -92,7 +144,12 @@ public final class TopicInitializer {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("topic-init: " + e.getMessage());
+            System.err.print(Options.usage());
             System.exit(2);
+            return;
+        }
+        if (options.helpRequested()) {
+            System.out.print(Options.usage());
             return;
         }
         System.exit(run(options));

@@ -20,6 +20,8 @@ public final class Topics {
     public static final String DEVICE_CONTROLS = "fleet.device-controls";
     public static final String DEVICE_STATUS = "fleet.device-status";
     public static final String DEAD_LETTERS = "fleet.dead-letters";
+    /** Lifecycle events devices report (boots, configuration changes, update results), validated by the broker. */
+    public static final String DEVICE_EVENTS = "fleet.device-events";
     /** Analyst triage state per alert, owned by the dashboard API. */
     public static final String ALERT_TRIAGE = "fleet.alert-triage";
 
@@ -40,12 +42,15 @@ public final class Topics {
             "latest derived state per device: connection, firmware, risk score, failing guidelines");
     public static final TopicSpec DEAD_LETTERS_SPEC = new TopicSpec(DEAD_LETTERS, "source topic", false, 1,
             "records a consumer could not read, with the reason in headers");
+    public static final TopicSpec DEVICE_EVENTS_SPEC = new TopicSpec(DEVICE_EVENTS, "device key", false, 12,
+            "device-reported lifecycle events (boot, configuration change, update result) validated against the device event schema");
     public static final TopicSpec ALERT_TRIAGE_SPEC = new TopicSpec(ALERT_TRIAGE, "alert id", true, 1,
             "analyst triage per alert (state, assignee, resolution, full who/when history), written by the dashboard API");
 
     /** All topics, in the order a fresh cluster should create them. */
     public static final List<TopicSpec> ALL = List.of(TELEMETRY_SPEC, SECURITY_EVENTS_SPEC, FIRMWARE_CATALOG_SPEC,
-            ADVISORIES_SPEC, ALERTS_SPEC, DEVICE_CONTROLS_SPEC, DEVICE_STATUS_SPEC, DEAD_LETTERS_SPEC, ALERT_TRIAGE_SPEC);
+            ADVISORIES_SPEC, ALERTS_SPEC, DEVICE_CONTROLS_SPEC, DEVICE_STATUS_SPEC, DEAD_LETTERS_SPEC, ALERT_TRIAGE_SPEC,
+            DEVICE_EVENTS_SPEC);
 
     private Topics() {
     }
@@ -56,11 +61,14 @@ public final class Topics {
 
     /**
      * Key of a security event: the device key when the identity is verified, otherwise the
-     * source address (so failures from one address land in one partition, in order).
+     * source address (so failures from one address land in one partition, in order). Events without a
+     * verified identity carry the reserved scope {@link Scopes#FRONT_DOOR} as their tenant, which is never
+     * a valid tenant id, so they are keyed by address.
      */
     public static String securityEventKey(SecurityEvent event) {
-        if (event.getTenant() != null && event.getDeviceId() != null) {
-            return DeviceKeys.of(event.getTenant(), event.getDeviceId());
+        String deviceKey = DeviceKeys.ofValid(event.getTenant(), event.getDeviceId());
+        if (deviceKey != null) {
+            return deviceKey;
         }
         String address = event.getBroker() == null ? null : event.getBroker().getSourceAddress();
         return address == null ? "unknown" : "addr:" + address;

@@ -25,6 +25,10 @@ class TopicsTest {
 
         SecurityEvent anonymous = SecurityEvent.newBuilder(verified).setTenant(null).setDeviceId(null).build();
         assertThat(Topics.securityEventKey(anonymous)).isEqualTo("addr:198.51.100.7");
+        SecurityEvent frontDoor = SecurityEvent.newBuilder(verified).setTenant(Scopes.FRONT_DOOR).setDeviceId(null).build();
+        assertThat(Topics.securityEventKey(frontDoor)).isEqualTo("addr:198.51.100.7");
+        SecurityEvent forged = SecurityEvent.newBuilder(verified).setTenant(Scopes.FRONT_DOOR).setDeviceId("cam-1").build();
+        assertThat(Topics.securityEventKey(forged)).as("a reserved scope is never a device key").isEqualTo("addr:198.51.100.7");
     }
 
     @Test

@@ -31,9 +31,21 @@ public final class LocalMain {
     }
 
     public static void main(String[] args) throws Exception {
-        JobOptions o = JobOptions.parse(args);
-        if (o.checkpointDir == null || o.checkpointDir.contains("://")) {
-            throw new IllegalArgumentException("--checkpoint-dir must be a local directory for the local run\n" + JobOptions.USAGE);
+        JobOptions o;
+        try {
+            o = JobOptions.parse(args);
+            if (!o.helpRequested && (o.checkpointDir == null || o.checkpointDir.contains("://"))) {
+                throw new IllegalArgumentException("--checkpoint-dir must be a local directory for the local run\n"
+                        + JobOptions.usage());
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (o.helpRequested) {
+            System.out.print(JobOptions.usage());
+            return;
         }
         Path dir = Path.of(o.checkpointDir).toAbsolutePath();
         Files.createDirectories(dir);

@@ -57,6 +57,9 @@ public final class FleetwardenBroker implements AutoCloseable {
      */
     public static FleetwardenBroker start(LauncherConfig config) throws Exception {
         System.clearProperty("fleetwarden.extension.state");
+        TlsRenegotiation.refuseClientInitiated();
+        TlsRenegotiation.verify(config.keystore(), config.keystorePassword().toCharArray(),
+                config.privateKeyPassword().toCharArray());
         if (config.clientValidation().equals("extension")) {
             DeferredClientTrust.install();
         }
@@ -165,6 +168,7 @@ public final class FleetwardenBroker implements AutoCloseable {
         LauncherConfig config;
         try {
             config = LauncherConfig.load(file, home);
+            TlsRenegotiation.refuseClientInitiated();
         } catch (ConfigException e) {
             System.err.println("fleetwarden-broker: " + e.getMessage());
             System.exit(2);

@@ -15,7 +15,12 @@ import io.fleetwarden.dashboard.web.Route;
 import io.fleetwarden.dashboard.web.Routes;
 import io.javalin.http.Context;
 
-/** CRA Article 14 reporting cases: mark exploited, cases with deadlines, drafts, submissions, reminders. */
+/**
+ * CRA Article 14 reporting cases: mark exploited, cases with deadlines, drafts, submissions, reminders.
+ * Opening a case, recording its fix and its submissions is the manufacturer's platform-wide work (a
+ * case spans every tenant the advisory affects): platform SOC or platform admin. Reading is open to
+ * every role, scoped by {@link CraService} to the caller's tenants and devices.
+ */
 public final class CraHandler {
 
     private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,80}");
@@ -30,7 +35,7 @@ public final class CraHandler {
 
     public List<Route> routes() {
         return List.of(
-                Route.post("/api/v1/advisories/{advisoryId}/exploited", Access.ADMIN,
+                Route.post("/api/v1/advisories/{advisoryId}/exploited", Access.PLATFORM_ANALYST,
                         "Mark an advisory actively exploited: opens its CRA Article 14 case {awareAt?, alertId?, note?}",
                         this::markExploited),
                 Route.get("/api/v1/cra/cases", Access.VIEWER, "CRA Article 14 cases with deadlines (scoped to your tenants)",
@@ -41,10 +46,10 @@ public final class CraHandler {
                 Route.get("/api/v1/cra/cases/{caseId}/drafts/{stage}", Access.VIEWER,
                         "JSON draft of early-warning, notification or final-report (download for an attachment)",
                         this::draft),
-                Route.post("/api/v1/cra/cases/{caseId}/fix", Access.ADMIN,
+                Route.post("/api/v1/cra/cases/{caseId}/fix", Access.PLATFORM_ANALYST,
                         "Record that a fix or mitigation is available {availableAt?, note?}: starts the final report's 14 days",
                         this::fix),
-                Route.post("/api/v1/cra/cases/{caseId}/submissions", Access.ADMIN,
+                Route.post("/api/v1/cra/cases/{caseId}/submissions", Access.PLATFORM_ANALYST,
                         "Record a stage as submitted {stage, reference}", this::submit),
                 Route.get("/api/v1/cra/proposals", Access.VIEWER,
                         "Open alerts naming a CVE of an advisory not yet marked exploited", ctx -> ctx.json(Map.of("items",

@@ -45,6 +45,33 @@ public final class EvidenceStore {
     private final ConcurrentHashMap<String, RecordRef> latest = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, UnverifiedAttempts> unverified = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong suppressed = new AtomicLong();
+    private volatile Erased erased = (tenant, deviceId, at) -> false;
+
+    /** Whether a record of a device stamped {@code at} (broker time) falls under the device's erasure. */
+    @FunctionalInterface
+    public interface Erased {
+        boolean covers(String tenant, String deviceId, Instant at);
+    }
+
+    /**
+     * Sets the erasure test (decommission): a record of an erased device stamped at or before its
+     * erasure is not counted, so a replay of {@code fleet.telemetry} / {@code fleet.security-events}
+     * never rebuilds the evidence of an erased device; later records are new facts and count.
+     */
+    public void setSuppression(Erased erased) {
+        this.erased = erased;
+    }
+
+    /**
+     * An erasure record was read: the device's evidence is dropped, whatever order the topics
+     * were replayed in. The evidence is a summary that cannot tell records before the erasure from
+     * those after it, so records after the erasure read before the erasure record are dropped with it
+     * (erasure wins); records read afterwards count again.
+     */
+    public void onErasure(String tenant, String deviceId, Instant erasedAt) {
+        forget(tenant, deviceId);
+    }
 
     /** Notes the position of the latest record of {@code ref.key()} on a compacted topic (null value = tombstone). */
     public void noteKeyed(RecordRef ref, boolean tombstone) {
@@ -66,6 +93,10 @@ public final class EvidenceStore {
 
     /** Applies one telemetry record; {@code ref.at()} must be the broker's receive time. */
     public void applyTelemetry(Telemetry t, RecordRef ref) {
+        if (erased.covers(t.getTenant(), t.getDeviceId(), ref.at())) {
+            suppressed.incrementAndGet();
+            return;
+        }
         DeviceEvidence e = device(DeviceKeys.of(t.getTenant(), t.getDeviceId()));
         if (e == null) {
             return;
@@ -120,6 +151,10 @@ public final class EvidenceStore {
                 unverified.merge(model, new UnverifiedAttempts(1, ref),
                         (a, b) -> new UnverifiedAttempts(a.count() + 1, b.last().at().isBefore(a.last().at()) ? a.last() : b.last()));
             }
+            return;
+        }
+        if (erased.covers(s.getTenant(), s.getDeviceId(), ref.at())) {
+            suppressed.incrementAndGet();
             return;
         }
         DeviceEvidence e = device(DeviceKeys.of(s.getTenant(), s.getDeviceId()));
@@ -265,6 +300,11 @@ public final class EvidenceStore {
 
     public long dropped() {
         return dropped.get();
+    }
+
+    /** Records not counted because they fall under a device's erasure. */
+    public long suppressed() {
+        return suppressed.get();
     }
 
     /** The topics this store reads. */

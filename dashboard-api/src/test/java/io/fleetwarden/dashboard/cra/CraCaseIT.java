@@ -47,6 +47,7 @@ class CraCaseIT {
     static ApiHarness api;
     static String admin;
     static String acmeAdmin;
+    static String platformAnalyst;
     static String acmeViewer;
     static String initechViewer;
 
@@ -69,6 +70,7 @@ class CraCaseIT {
         TokenStore tokens = ApiHarness.tokenStore();
         admin = ApiHarness.platformAdmin(tokens);
         acmeAdmin = ApiHarness.token(tokens, Role.ADMIN, "acme");
+        platformAnalyst = tokens.create("platform-soc", Role.ANALYST, java.util.Set.of(), true, "test").secret();
         acmeViewer = ApiHarness.token(tokens, Role.VIEWER, "acme");
         initechViewer = ApiHarness.token(tokens, Role.VIEWER, "initech");
         api = new ApiHarness(KAFKA.bootstrapServers(), INFLUX.url(), tokens).awaitReady();
@@ -94,7 +96,12 @@ class CraCaseIT {
         assertThat(api.post("/api/v1/advisories/FWSA-2026-0077/exploited", admin, Map.of("extra", "x")).status())
                 .isEqualTo(400);
 
-        ApiHarness.Response opened = api.post("/api/v1/advisories/FWSA-2026-0077/exploited", acmeAdmin,
+        // a case spans tenants: a tenant admin cannot open one, the platform SOC can
+        ApiHarness.Response tenantTry = api.post("/api/v1/advisories/FWSA-2026-0077/exploited", acmeAdmin,
+                Map.of("alertId", proposal.get("alertId").asText()));
+        assertThat(tenantTry.status()).isEqualTo(403);
+        assertThat(tenantTry.body()).contains("platform-wide");
+        ApiHarness.Response opened = api.post("/api/v1/advisories/FWSA-2026-0077/exploited", platformAnalyst,
                 Map.of("alertId", proposal.get("alertId").asText(), "note", "IDS match"));
         assertThat(opened.status()).as(opened.body()).isEqualTo(201);
         JsonNode c = opened.json();
@@ -118,6 +125,10 @@ class CraCaseIT {
         assertThat(api.get("/api/v1/cra/cases", initechViewer).json().get("items")).isEmpty();
         assertThat(api.get("/api/v1/cra/cases/CRA-FWSA-2026-0077", initechViewer).status()).isEqualTo(404);
         assertThat(api.get("/api/v1/cra/cases/CRA-FWSA-2026-0077/drafts/gossip", admin).status()).isEqualTo(400);
+        assertThat(api.post("/api/v1/cra/cases/CRA-FWSA-2026-0077/submissions", acmeAdmin,
+                Map.of("stage", "early-warning", "reference", "SRP-1")).status()).isEqualTo(403);
+        assertThat(api.post("/api/v1/cra/cases/CRA-FWSA-2026-0077/fix", acmeAdmin, Map.of("note", "1.2.0")).status())
+                .isEqualTo(403);
 
         assertThat(api.post("/api/v1/cra/cases/CRA-FWSA-2026-0077/submissions", admin,
                 Map.of("stage", "early-warning", "reference", "SRP-123")).status()).isEqualTo(200);
@@ -125,7 +136,7 @@ class CraCaseIT {
                 .isEqualTo(200);
         JsonNode after = api.get("/api/v1/cra/cases/CRA-FWSA-2026-0077", acmeViewer).json();
         assertThat(after.get("caseRecord").get("audit")).hasSize(3);
-        assertThat(after.get("caseRecord").get("audit").get(0).get("actor").asText()).contains("admin-acme");
+        assertThat(after.get("caseRecord").get("audit").get(0).get("actor").asText()).contains("platform-soc");
         assertThat(after.get("caseRecord").get("audit").get(1).get("detail").asText()).contains("SRP-123");
         assertThat(after.get("deadlines").get(2).get("due").isNull()).isFalse();
         assertThat(api.app.checkCraDeadlines()).isEmpty(); // deadlines are days away

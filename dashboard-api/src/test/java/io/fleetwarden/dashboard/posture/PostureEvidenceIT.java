@@ -55,6 +55,7 @@ class PostureEvidenceIT {
     static String acmeViewer;
     static String acmeAdmin;
     static String globexViewer;
+    static TokenStore tokens;
 
     static void telemetry(Telemetry t) {
         ApiHarness.send(producer, Topics.TELEMETRY, t.getTenant() + "/" + t.getDeviceId(), Codecs.TELEMETRY.encode(t));
@@ -125,7 +126,7 @@ class PostureEvidenceIT {
         // globex's device with the same id as acme's good one
         telemetry(Fixtures.telemetry("globex", "good", "cam-x1", "1.2.0", t0).build());
 
-        TokenStore tokens = ApiHarness.tokenStore();
+        tokens = ApiHarness.tokenStore();
         acmeViewer = ApiHarness.token(tokens, Role.VIEWER, "acme");
         acmeAdmin = ApiHarness.token(tokens, Role.ADMIN, "acme");
         globexViewer = ApiHarness.token(tokens, Role.VIEWER, "globex");
@@ -308,5 +309,20 @@ class PostureEvidenceIT {
         assertThat(api.get("/api/v1/posture/devices/acme/gone/history" + range, acmeViewer).json().get("series")).isEmpty();
         // the evidence summary is forgotten too: only the kept revoke record remains, so every guideline is NOT_ASSESSED
         assertThat(guidelines("gone")).allSatisfy(g -> assertThat(g.get("standing").asText()).isEqualTo("NOT_ASSESSED"));
+
+        // a restarted API replays fleet.telemetry / fleet.security-events, which still hold the device's records:
+        // the erasure record keeps them from rebuilding its evidence (port 2323 made guideline 5 NOT_MET before)
+        try (ApiHarness restarted = new ApiHarness(KAFKA.bootstrapServers(), INFLUX.url(), tokens).awaitReady()) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> restarted.get("/metrics", null).body()
+                    .lines().anyMatch(l -> l.startsWith("fleetwarden_dashboard_posture_evidence_erased ")
+                            && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) >= 1));
+            ApiHarness.Response gone = restarted.get("/api/v1/posture/devices/acme/gone", acmeViewer);
+            assertThat(gone.status()).as(gone.body()).isEqualTo(200);
+            assertThat(gone.body()).doesNotContain("2323");
+            assertThat(gone.json().get("guidelines"))
+                    .allSatisfy(g -> assertThat(g.get("standing").asText()).isEqualTo("NOT_ASSESSED"));
+            // other devices' evidence is rebuilt as before
+            assertThat(restarted.get("/api/v1/posture/devices/acme/bad", acmeViewer).body()).contains("[23]");
+        }
     }
 }
