@@ -88,16 +88,35 @@ public final class FirmwareVersion implements Comparable<FirmwareVersion> {
         return Integer.compare(preRelease.length, other.preRelease.length);
     }
 
+    /**
+     * Numeric identifiers compare by value without parsing them: a device chooses its version text, and
+     * a 20-digit identifier (or an empty one, as in {@code 1.0-rc..1}) must be ordered, never throw out
+     * of a detector.
+     */
     private static int comparePreReleaseIdentifier(String a, String b) {
-        boolean aNumeric = a.chars().allMatch(Character::isDigit);
-        boolean bNumeric = b.chars().allMatch(Character::isDigit);
+        boolean aNumeric = isNumeric(a);
+        boolean bNumeric = isNumeric(b);
         if (aNumeric && bNumeric) {
-            return Long.compare(Long.parseLong(a), Long.parseLong(b));
+            String x = withoutLeadingZeros(a);
+            String y = withoutLeadingZeros(b);
+            return x.length() != y.length() ? Integer.compare(x.length(), y.length()) : x.compareTo(y);
         }
         if (aNumeric != bNumeric) {
             return aNumeric ? -1 : 1;
         }
         return a.compareTo(b);
+    }
+
+    private static boolean isNumeric(String s) {
+        return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    private static String withoutLeadingZeros(String digits) {
+        int i = 0;
+        while (i < digits.length() - 1 && digits.charAt(i) == '0') {
+            i++;
+        }
+        return digits.substring(i);
     }
 
     public boolean isNewerThan(FirmwareVersion other) {
@@ -115,7 +134,12 @@ public final class FirmwareVersion implements Comparable<FirmwareVersion> {
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(release), Arrays.hashCode(preRelease));
+        // Consistent with equals (compareTo == 0): "rc.01" equals "rc.1", so numeric identifiers hash by value.
+        String[] pre = new String[preRelease.length];
+        for (int i = 0; i < pre.length; i++) {
+            pre[i] = isNumeric(preRelease[i]) ? withoutLeadingZeros(preRelease[i]) : preRelease[i];
+        }
+        return Objects.hash(Arrays.hashCode(release), Arrays.hashCode(pre));
     }
 
     @Override

@@ -34,6 +34,32 @@ class FirmwareVersionTest {
         assertThat(FirmwareVersion.parse("1.0.0-rc.1").isOlderThan(FirmwareVersion.parse("1.0.0"))).isTrue();
     }
 
+    @Test
+    void hostileNumericPreReleaseIdentifiersAreOrderedWithoutThrowing() {
+        // A device chooses its version text: identifiers beyond a long, and empty ones, must compare, not throw.
+        FirmwareVersion huge = FirmwareVersion.parse("1.0-99999999999999999999");
+        FirmwareVersion hugePlusOne = FirmwareVersion.parse("1.0-100000000000000000000");
+        FirmwareVersion small = FirmwareVersion.parse("1.0-1");
+        assertThat(huge).isGreaterThan(small);
+        assertThat(hugePlusOne).isGreaterThan(huge);
+        assertThat(small.isOlderThan(huge)).isTrue();
+        FirmwareVersion emptyIdentifier = FirmwareVersion.parse("1.0-rc..1");
+        assertThat(emptyIdentifier.compareTo(FirmwareVersion.parse("1.0-rc.1"))).isNotZero();
+        assertThat(Integer.signum(emptyIdentifier.compareTo(FirmwareVersion.parse("1.0-rc.1"))))
+                .isEqualTo(-Integer.signum(FirmwareVersion.parse("1.0-rc.1").compareTo(emptyIdentifier)));
+        assertThat(FirmwareVersion.parse("1.0")).isGreaterThan(huge);
+    }
+
+    @Test
+    void equalVersionsHaveEqualHashCodes() {
+        FirmwareVersion a = FirmwareVersion.parse("1.0-rc.01");
+        FirmwareVersion b = FirmwareVersion.parse("1.0-rc.1");
+        assertThat(a).isEqualTo(b);
+        assertThat(a.hashCode()).isEqualTo(b.hashCode());
+        assertThat(new java.util.HashSet<>(List.of(a, b))).hasSize(1);
+        assertThat(FirmwareVersion.parse("1.0-rc.000")).isEqualTo(FirmwareVersion.parse("1.0-rc.0"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "v1.2", "1..2", "1.2.", "abc", "1.2.3-", "1.2.3.4.5.6.7", "1.2 ", "1.2.3-rc/1"})
     void refusesMalformedVersions(String text) {
