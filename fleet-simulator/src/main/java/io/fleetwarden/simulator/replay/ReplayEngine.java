@@ -607,7 +607,8 @@ public final class ReplayEngine {
         }
         boolean scans = r.nextDouble() < 0.6;
         boolean floods = r.nextDouble() < 0.5;
-        List<String> fam = new ArrayList<>(List.of("net-listening-port"));
+        // Telnet is both a risky port and a port the model never had
+        List<String> fam = new ArrayList<>(List.of("net-listening-port", "net-unknown-port"));
         if (scans) {
             fam.add("net-new-destinations");
             fam.add("net-connection-spike");
