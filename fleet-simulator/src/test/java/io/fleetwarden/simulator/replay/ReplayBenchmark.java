@@ -20,7 +20,7 @@ import io.fleetwarden.testsupport.TopicSpec;
  * time and the scorecard. Target (issue 14): 100,000 benign device-hours in under 20 minutes with at
  * most 1 false alert per 10,000 device-hours.
  *
- * <pre>./mvnw -B -pl fleet-simulator -am -Pbench verify -DskipTests -Dbench.args="2000 50h none scorecard.json"</pre>
+ * <pre>./mvnw -B -pl fleet-simulator -am -Preplay-bench verify -DskipTests -Dreplay.bench.args="2000 50h none scorecard.json"</pre>
  *
  * Arguments: devices, simulated duration, attack selection ({@code none} = benign), scorecard JSON output.
  */
