@@ -1,6 +1,5 @@
 package io.fleetwarden.simulator.replay;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.DayOfWeek;
@@ -305,7 +304,6 @@ public final class ReplayEngine {
 
     /** Households share an address (NAT, 1-6 devices); mobile devices share carrier NAT pools. */
     private void assignAddresses(SplittableRandom r) {
-        int household = 0;
         int left = 0;
         String address = null;
         for (Dev d : devs) {
@@ -315,7 +313,6 @@ public final class ReplayEngine {
                 continue;
             }
             if (left == 0) {
-                household++;
                 left = 1 + r.nextInt(6);
                 address = homeAddress(r);
             }
@@ -1405,9 +1402,5 @@ public final class ReplayEngine {
 
     long endMillis() {
         return end;
-    }
-
-    static Duration hours(double h) {
-        return Duration.ofMillis((long) (h * H));
     }
 }
