@@ -1077,6 +1077,9 @@ public final class ReplayEngine {
         if (staleAt(m, target, t)) {
             fam.add("firmware-stale");
         }
+        if (target.equals(m.releases().get(1).version())) {
+            fam.add("firmware-advisory"); // the replay's advisory for the model covers exactly that release (Replay.advisories)
+        }
         ReplayInstance inst = attack(ReplayKind.FIRMWARE_DOWNGRADE, id, fam.toArray(String[]::new));
         inst.devices.add(d.id());
         inst.persistent = true;

@@ -26,7 +26,7 @@ import io.fleetwarden.testsupport.KafkaExtension;
 import io.fleetwarden.testsupport.TopicSpec;
 
 /**
- * A compact replay through the REAL detection job: every attack kind once at a seeded random time,
+ * A compact replay through the REAL detection job: every attack kind twice, each at a seeded random time,
  * over a day of benign life, written to real Kafka (KRaft, test-support) and run through stream-jobs'
  * {@code FleetDetectionJobMain.build} on a Flink MiniCluster with parallelism 2, then scored in event
  * time.
@@ -39,11 +39,11 @@ import io.fleetwarden.testsupport.TopicSpec;
 class ReplayDetectionIT {
 
     /**
-     * 200 devices x 24 simulated hours (~1.3 M records). The brief's 1,000 devices x 2 days is ~13 M
+     * 200 devices x 24 simulated hours (~1.3 M records), every attack kind twice. The brief's 1,000 devices x 2 days is ~13 M
      * records; on this shared 2-core machine that is far beyond the few minutes an IT may take.
      */
     static final ReplayOptions OPTIONS = new ReplayOptions(42, 200, Duration.ofHours(24), "acme", ReplayOptions.DEFAULT_START, 2,
-            Duration.ofMinutes(2), ReplayKind.parseAttacks("all"), 1);
+            Duration.ofMinutes(2), ReplayKind.parseAttacks("all"), 2);
 
     /** Every gap of the current rules on this replay, with why. See the README, "Detection quality". */
     static final List<String> KNOWN_GAPS = List.of(
@@ -61,7 +61,14 @@ class ReplayDetectionIT {
             // FW-VER-001 compares with the catalog's latestVersion only; the latest release (rolled out during the
             // replay) is inside its 30-day grace period, so a device on a release superseded 420 / 230 days ago is not stale
             "missed stale-firmware FW-VER-001",
-            "missed vulnerable-firmware FW-VER-001");
+            "missed vulnerable-firmware FW-VER-001",
+            // CMP-NET-002 learns each model's ports for peer.portLearning = 6 h from the model's first report: a
+            // backdoor port (05:49) and a botnet's Telnet port (03:09) opened in the first 6 h are learnt, not alerted
+            "missed backdoor-service CMP-NET-002",
+            "missed botnet CMP-NET-002",
+            // the broker disconnects a device after each refused publish; ~10 of them in 7 min open RES-FLAP-001,
+            // a consequence of the platform's own enforcement that should attach to the probing alert (issue 14 item 5)
+            "false topic-probing RES-FLAP-001");
 
     @RegisterExtension
     static final KafkaExtension KAFKA = KafkaExtension.builder()
@@ -112,8 +119,8 @@ class ReplayDetectionIT {
         Map<String, Integer> gaps = DetectionGaps.of(truth, out.alerts(), out.report(), Duration.ofMinutes(5));
         gaps.forEach((g, n) -> System.out.println("gap: " + g + " (x" + n + ")"));
 
-        assertThat(out.report().overall().attackScenarios()).as("every attack kind played")
-                .isEqualTo(ReplayKind.parseAttacks("all").size());
+        assertThat(out.report().overall().attackScenarios()).as("every attack kind played, twice")
+                .isEqualTo(2 * ReplayKind.parseAttacks("all").size());
         assertThat(new TreeSet<>(gaps.keySet())).as("gaps of the current rules (a fixed gap must be removed from KNOWN_GAPS)")
                 .containsExactlyElementsOf(new TreeSet<>(KNOWN_GAPS));
     }
