@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fleet-simulator", mixinStandardHelpOptions = true, version = "fleet-simulator 0.1.0",
         description = "Simulated IoT fleet over MQTT 5 / mutual TLS with scripted attacks, failures and ground truth; "
                 + "and the detection scorecard.",
-        subcommands = {RunCommand.class, ScorecardCommand.class, ScenariosCommand.class, PkiCommand.class})
+        subcommands = {RunCommand.class, ReplayCommand.class, ScorecardCommand.class, ScenariosCommand.class, PkiCommand.class})
 public final class SimulatorCli {
 
     private SimulatorCli() {

@@ -25,12 +25,27 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param expectedRules rule ids that must fire (scenario-start)
  * @param plannedEnd    planned end (scenario-start, ISO-8601)
  * @param note          free text, e.g. why a step could not be carried out
+ * @param timeBase      (run-start) the clock of every {@code at}: {@code wall-time} (a live run, absent in older
+ *                      files) or {@code event-time} (a replay: simulated broker time, compared with alerts' event-time
+ *                      {@code openedAt})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record GroundTruthRecord(String type, String at, String runId, Long seed, Integer fleetSize, String tenant,
                                 String scenarioId, String scenario, Boolean attack, List<String> devices,
-                                Map<String, String> cohort, List<String> expectedRules, String plannedEnd, String note) {
+                                Map<String, String> cohort, List<String> expectedRules, String plannedEnd, String note,
+                                String timeBase) {
+
+    public static final String WALL_TIME = "wall-time";
+    public static final String EVENT_TIME = "event-time";
+
+    /** A record without a time base (every line but a replay's run-start). */
+    public GroundTruthRecord(String type, String at, String runId, Long seed, Integer fleetSize, String tenant,
+                             String scenarioId, String scenario, Boolean attack, List<String> devices,
+                             Map<String, String> cohort, List<String> expectedRules, String plannedEnd, String note) {
+        this(type, at, runId, seed, fleetSize, tenant, scenarioId, scenario, attack, devices, cohort, expectedRules,
+                plannedEnd, note, null);
+    }
 
     public static final String RUN_START = "run-start";
     public static final String RUN_END = "run-end";

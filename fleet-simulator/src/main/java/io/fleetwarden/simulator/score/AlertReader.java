@@ -21,8 +21,8 @@ import io.fleetwarden.model.codec.Codecs;
 import io.fleetwarden.model.codec.Decoded;
 
 /**
- * Reads every alert revision currently on {@link Topics#ALERTS} (from the beginning up to the end
- * offsets seen at start), without a consumer group. Records that do not decode are skipped and
+ * Reads every committed alert revision currently on {@link Topics#ALERTS} (from the beginning up to the
+ * end offsets seen at start), without a consumer group. Records that do not decode are skipped and
  * counted, never fatal.
  */
 public final class AlertReader {
@@ -37,6 +37,8 @@ public final class AlertReader {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "fleet-simulator-scorecard");
+        // the job writes alerts in transactions (exactly-once sink): aborted attempts must not be scored
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<AlertView> out = new ArrayList<>();
         int bad = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {

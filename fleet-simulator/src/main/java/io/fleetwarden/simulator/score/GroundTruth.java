@@ -27,8 +27,15 @@ import io.fleetwarden.simulator.scenario.GroundTruthRecord;
  * @param runStart  run start
  * @param runEnd    run end (last line's time when the run-end line is missing, e.g. killed run)
  * @param scenarios scenario instances in start order
+ * @param timeBase  clock of the times: {@code wall-time} (live run) or {@code event-time} (replay)
  */
-public record GroundTruth(String runId, int fleetSize, Instant runStart, Instant runEnd, List<TruthScenario> scenarios) {
+public record GroundTruth(String runId, int fleetSize, Instant runStart, Instant runEnd, List<TruthScenario> scenarios,
+                          String timeBase) {
+
+    /** Ground truth of a live run (wall time). */
+    public GroundTruth(String runId, int fleetSize, Instant runStart, Instant runEnd, List<TruthScenario> scenarios) {
+        this(runId, fleetSize, runStart, runEnd, scenarios, GroundTruthRecord.WALL_TIME);
+    }
 
     private static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
@@ -65,6 +72,7 @@ public record GroundTruth(String runId, int fleetSize, Instant runStart, Instant
         int fleetSize = 0;
         Instant runStart = null;
         Instant runEnd = null;
+        String timeBase = GroundTruthRecord.WALL_TIME;
         Instant last = null;
         Map<String, GroundTruthRecord> starts = new LinkedHashMap<>();
         Map<String, Instant> ends = new LinkedHashMap<>();
@@ -76,6 +84,7 @@ public record GroundTruth(String runId, int fleetSize, Instant runStart, Instant
                     runId = r.runId();
                     fleetSize = r.fleetSize() == null ? 0 : r.fleetSize();
                     runStart = at;
+                    timeBase = r.timeBase() == null ? GroundTruthRecord.WALL_TIME : r.timeBase();
                 }
                 case GroundTruthRecord.RUN_END -> runEnd = at;
                 case GroundTruthRecord.SCENARIO_START -> starts.put(r.scenarioId(), r);
@@ -100,7 +109,7 @@ public record GroundTruth(String runId, int fleetSize, Instant runStart, Instant
                     s.cohort() == null ? Map.of() : s.cohort(), start, end,
                     s.expectedRules() == null ? Set.of() : Set.copyOf(s.expectedRules())));
         }
-        return new GroundTruth(runId, fleetSize, runStart, runEnd, scenarios);
+        return new GroundTruth(runId, fleetSize, runStart, runEnd, scenarios, timeBase);
     }
 
     private static Instant min(Instant a, Instant b) {

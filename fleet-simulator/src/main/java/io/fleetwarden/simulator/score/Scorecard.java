@@ -5,9 +5,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -35,12 +37,15 @@ public final class Scorecard {
         List<TruthScenario> attacks = truth.scenarios().stream().filter(TruthScenario::attack).toList();
 
         List<ScorecardReport.ScenarioScore> lines = new ArrayList<>();
+        Map<String, List<Double>> ruleSeconds = new TreeMap<>();
+        Map<String, int[]> ruleCounts = new TreeMap<>(); // [expected, fired]
         List<Double> detectSeconds = new ArrayList<>();
         int detected = 0;
         int expectedPairs = 0;
         int firedPairs = 0;
         for (TruthScenario s : truth.scenarios()) {
             TreeSet<String> fired = new TreeSet<>();
+            Map<String, Instant> firstPerRule = new HashMap<>();
             Instant first = null;
             int expectedAlerts = 0;
             int falseAlerts = 0;
@@ -52,6 +57,7 @@ public final class Scorecard {
                     expectedAlerts++;
                     fired.add(a.ruleId());
                     first = first == null || a.openedAt().isBefore(first) ? a.openedAt() : first;
+                    firstPerRule.merge(a.ruleId(), a.openedAt(), (x, y) -> y.isBefore(x) ? y : x);
                 } else if (!explainedByAttack(a, attacks)) {
                     falseAlerts++;
                 }
@@ -63,6 +69,15 @@ public final class Scorecard {
                 isDetected = first != null;
                 recall = ratio(fired.size(), s.expectedRules().size());
                 expectedPairs += s.expectedRules().size();
+                for (String rule : s.expectedRules()) {
+                    int[] c = ruleCounts.computeIfAbsent(rule, k -> new int[2]);
+                    c[0]++;
+                    Instant at = firstPerRule.get(rule);
+                    if (at != null) {
+                        c[1]++;
+                        ruleSeconds.computeIfAbsent(rule, k -> new ArrayList<>()).add(Duration.between(s.start(), at).toMillis() / 1000.0);
+                    }
+                }
                 firedPairs += fired.size();
                 if (first != null) {
                     detected++;
@@ -88,7 +103,52 @@ public final class Scorecard {
                 ratio(truePositives, distinct.size()), attacks.size(), detected, ratio(detected, attacks.size()),
                 ratio(firedPairs, expectedPairs), percentile(detectSeconds, 50), percentile(detectSeconds, 95),
                 benignHours, benignHours > 0 ? falsePositives * 10_000.0 / benignHours : null);
-        return new ScorecardReport(truth.runId(), lines, overall);
+        Map<String, Integer> falsePerRule = new TreeMap<>();
+        for (AlertView a : distinct) {
+            if (!explainedByAttack(a, attacks)) {
+                falsePerRule.merge(a.ruleId(), 1, Integer::sum);
+                ruleCounts.computeIfAbsent(a.ruleId(), k -> new int[2]);
+            }
+        }
+        List<ScorecardReport.RuleScore> rules = new ArrayList<>();
+        ruleCounts.forEach((rule, c) -> {
+            List<Double> secs = ruleSeconds.getOrDefault(rule, new ArrayList<>());
+            secs.sort(null);
+            rules.add(new ScorecardReport.RuleScore(rule, c[0], c[1], ratio(c[1], c[0]), percentile(secs, 50), percentile(secs, 95),
+                    falsePerRule.getOrDefault(rule, 0)));
+        });
+        return new ScorecardReport(truth.runId(), truth.timeBase(), lines, kinds(lines), rules, overall);
+    }
+
+    /** Per scenario type: attacks first, then benign, each in order of first appearance. */
+    private static List<ScorecardReport.KindScore> kinds(List<ScorecardReport.ScenarioScore> lines) {
+        Map<String, List<ScorecardReport.ScenarioScore>> byType = new LinkedHashMap<>();
+        lines.stream().filter(ScorecardReport.ScenarioScore::attack).forEach(l -> byType.computeIfAbsent(l.scenario(), k -> new ArrayList<>()).add(l));
+        lines.stream().filter(l -> !l.attack()).forEach(l -> byType.computeIfAbsent(l.scenario(), k -> new ArrayList<>()).add(l));
+        List<ScorecardReport.KindScore> out = new ArrayList<>();
+        byType.forEach((type, ls) -> {
+            boolean attack = ls.get(0).attack();
+            int detected = 0;
+            int expected = 0;
+            int fired = 0;
+            int falseAlerts = 0;
+            List<Double> secs = new ArrayList<>();
+            for (ScorecardReport.ScenarioScore l : ls) {
+                falseAlerts += l.falseAlerts();
+                if (attack) {
+                    expected += l.expectedRules().size();
+                    fired += l.firedRules().size();
+                    if (Boolean.TRUE.equals(l.detected())) {
+                        detected++;
+                        secs.add(l.secondsToDetect());
+                    }
+                }
+            }
+            secs.sort(null);
+            out.add(new ScorecardReport.KindScore(type, attack, ls.size(), attack ? detected : null,
+                    attack ? ratio(detected, ls.size()) : null, attack ? ratio(fired, expected) : null, percentile(secs, 50), falseAlerts));
+        });
+        return out;
     }
 
     private boolean inWindow(TruthScenario s, AlertView a) {

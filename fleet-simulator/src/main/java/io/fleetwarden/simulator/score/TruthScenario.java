@@ -11,7 +11,8 @@ import java.util.Set;
  * @param type          scenario type id
  * @param attack        whether it must alert
  * @param devices       devices involved
- * @param cohort        cohort hit as a whole (dimension → value), may be empty
+ * @param cohort        cohort hit as a whole (dimension → value), may be empty; a value may list several
+ *                      comma-separated members (e.g. the addresses of one credential-stuffing campaign)
  * @param start         when it started
  * @param end           when it ended (scenario-end line, else planned end, else run end)
  * @param expectedRules rule ids that must fire
@@ -30,7 +31,18 @@ public record TruthScenario(String id, String type, boolean attack, Set<String> 
         if (a.deviceId() != null) {
             return devices.contains(a.deviceId());
         }
-        return a.cohortDimension() != null && a.cohortValue() != null
-                && a.cohortValue().equals(cohort.get(a.cohortDimension()));
+        if (a.cohortDimension() == null || a.cohortValue() == null) {
+            return false;
+        }
+        String members = cohort.get(a.cohortDimension());
+        if (members == null) {
+            return false;
+        }
+        for (String m : members.split(",")) {
+            if (m.equals(a.cohortValue())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -67,6 +67,12 @@ class SimulatorCliTest {
         assertThat(SimulatorCli.execute("run", "--duration", "soon", "-o", gt)).isEqualTo(2);
         assertThat(dir.resolve("gt.jsonl")).doesNotExist();
         assertThat(SimulatorCli.execute("scenarios")).isZero();
+        // replay: refused before any Kafka connection (the bootstrap address is not even reachable)
+        assertThat(SimulatorCli.execute("replay", "--kafka", "127.0.0.1:1", "--devices", "0", "-o", gt)).isEqualTo(2);
+        assertThat(SimulatorCli.execute("replay", "--kafka", "127.0.0.1:1", "--attacks", "botnet,reboot", "-o", gt)).isEqualTo(2);
+        assertThat(SimulatorCli.execute("replay", "--kafka", "127.0.0.1:1", "--tenant", "../etc", "-o", gt)).isEqualTo(2);
+        assertThat(SimulatorCli.execute("replay", "--kafka", "127.0.0.1:1", "--start", "yesterday", "-o", gt)).isEqualTo(2);
+        assertThat(SimulatorCli.execute("replay", "--kafka", "127.0.0.1:1", "--duration", "10m", "-o", gt)).isEqualTo(2);
     }
 
     @Test

@@ -196,4 +196,53 @@ class ScorecardTest {
             return now;
         }
     }
+
+    @Test
+    void perRuleAndPerTypeLinesAndTimeBase() {
+        List<AlertView> alerts = new ArrayList<>();
+        alerts.add(alert("a1", "net-listening-port", "cam-1", 130));
+        alerts.add(alert("a2", "offline", "thermo-3", 505));
+        alerts.add(alert("a3", "offline", "cam-98", 4000));
+        alerts.add(new AlertView("a4", "cohort-outage", null, "region", "ap-south", at(1090), null));
+        ScorecardReport r = new Scorecard(Duration.ofMinutes(5)).score(truth(), alerts);
+
+        assertThat(r.timeBase()).isEqualTo("wall-time");
+        assertThat(r.rules()).extracting(ScorecardReport.RuleScore::ruleId)
+                .containsExactly("cohort-outage", "flapping", "net-listening-port", "net-traffic-spike", "offline");
+        ScorecardReport.RuleScore port = r.rules().get(2);
+        assertThat(port.expected()).isEqualTo(1);
+        assertThat(port.fired()).isEqualTo(1);
+        assertThat(port.medianSecondsToDetect()).isEqualTo(30.0);
+        assertThat(r.rules().get(3).recall()).isEqualTo(0.0);
+        assertThat(r.rules().get(4).falseAlerts()).isEqualTo(2);
+        assertThat(r.rules().get(4).recall()).as("nothing expected it").isNull();
+
+        assertThat(r.kinds()).extracting(ScorecardReport.KindScore::scenario)
+                .containsExactly("botnet-infection", "flapping", "regional-outage-storm", "single-reboot");
+        assertThat(r.kinds().get(0).ruleRecall()).isEqualTo(0.5);
+        assertThat(r.kinds().get(1).detected()).isZero();
+        assertThat(r.kinds().get(3).falseAlerts()).isEqualTo(1);
+        assertThat(r.kinds().get(3).detected()).isNull();
+    }
+
+    @Test
+    void aCohortMayListSeveralMembersAndAHostileValueMatchesOnlyAWholeMember() {
+        TruthScenario stuffing = new TruthScenario("r1", "credential-stuffing", true, Set.of("cam-1"),
+                Map.of("source-address", "198.18.0.1,198.18.0.2"), at(0), at(60), Set.of("CMP-AUTH-003"));
+        assertThat(stuffing.concerns(new AlertView("x", "CMP-AUTH-003", null, "source-address", "198.18.0.2", at(5), null))).isTrue();
+        assertThat(stuffing.concerns(new AlertView("y", "CMP-AUTH-003", null, "source-address", "198.18.0.1,198.18.0.2", at(5), null)))
+                .isFalse();
+        assertThat(stuffing.concerns(new AlertView("z", "CMP-AUTH-003", null, "source-address", "198.18.0", at(5), null))).isFalse();
+    }
+
+    @Test
+    void aReplayGroundTruthIsScoredInEventTime() {
+        GroundTruth t = GroundTruth.of(List.of(
+                new io.fleetwarden.simulator.scenario.GroundTruthRecord("run-start", T0.toString(), "replay-1", 1L, 10, "acme",
+                        null, null, null, null, null, null, null, null, "event-time"),
+                new io.fleetwarden.simulator.scenario.GroundTruthRecord("run-end", at(3600).toString(), "replay-1", null, null, null,
+                        null, null, null, null, null, null, null, null)));
+        assertThat(t.timeBase()).isEqualTo("event-time");
+        assertThat(new Scorecard(Duration.ofMinutes(5)).score(t, List.of()).timeBase()).isEqualTo("event-time");
+    }
 }

@@ -1,0 +1,127 @@
+package io.fleetwarden.simulator.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.fleetwarden.model.Topics;
+import io.fleetwarden.simulator.score.GroundTruth;
+import io.fleetwarden.simulator.score.ScorecardPrinter;
+import io.fleetwarden.testsupport.KafkaExtension;
+import io.fleetwarden.testsupport.TopicSpec;
+
+/**
+ * A compact replay through the REAL detection job: every attack kind twice, each at a seeded random time,
+ * over a day of benign life, written to real Kafka (KRaft, test-support) and run through stream-jobs'
+ * {@code FleetDetectionJobMain.build} on a Flink MiniCluster with parallelism 2, then scored in event
+ * time.
+ *
+ * <p>The build asserts the current truth: the scorecard's gaps (missed expected rules, false alerts,
+ * time to detect over target) must be exactly {@link #KNOWN_GAPS}. A fixed rule removes a gap and fails
+ * this test until the line is deleted; a regression adds one and fails it too. So the list only
+ * shrinks deliberately.
+ */
+class ReplayDetectionIT {
+
+    /**
+     * 200 devices x 24 simulated hours (~1.3 M records), every attack kind twice. The brief's 1,000 devices x 2 days is ~13 M
+     * records; on this shared 2-core machine that is far beyond the few minutes an IT may take.
+     */
+    static final ReplayOptions OPTIONS = new ReplayOptions(42, 200, Duration.ofHours(24), "acme", ReplayOptions.DEFAULT_START, 2,
+            Duration.ofMinutes(2), ReplayKind.parseAttacks("all"), 2);
+
+    /** Every gap of the current rules on this replay, with why. See the README, "Detection quality". */
+    static final List<String> KNOWN_GAPS = List.of(
+            // 56 attempts from one address over 29 min: CMP-AUTH-001/002 count 5 / 10 failures within 60 s only
+            "missed brute-force CMP-AUTH-001",
+            "missed brute-force CMP-AUTH-002",
+            // outbound traffic ramping to x4 over 11 h: the robust baseline learns the ramp
+            "missed low-slow-exfiltration CMP-NET-004",
+            // 469 new destinations over 7 h (~1 per minute): CMP-NET-005 needs 20 within 10 min
+            "missed slow-scan CMP-NET-005",
+            // the job reads fleet.security-events far ahead of fleet.telemetry in event time (no watermark alignment
+            // between its sources): the members' reconnects reach the device detectors before the telemetry
+            // watermark passes their offline deadlines, so no member goes offline and no cohort incident opens
+            "missed regional-outage RES-COH-001",
+            // FW-VER-001 compares with the catalog's latestVersion only; the latest release (rolled out during the
+            // replay) is inside its 30-day grace period, so a device on a release superseded 420 / 230 days ago is not stale
+            "missed stale-firmware FW-VER-001",
+            "missed vulnerable-firmware FW-VER-001",
+            // CMP-NET-002 learns each model's ports for peer.portLearning = 6 h from the model's first report: a
+            // backdoor port (05:49) and a botnet's Telnet port (03:09) opened in the first 6 h are learnt, not alerted
+            "missed backdoor-service CMP-NET-002",
+            "missed botnet CMP-NET-002",
+            // the broker disconnects a device after each refused publish; ~10 of them in 7 min open RES-FLAP-001,
+            // a consequence of the platform's own enforcement that should attach to the probing alert (issue 14 item 5)
+            "false topic-probing RES-FLAP-001");
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = KafkaExtension.builder()
+            .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(2))
+            .topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
+            .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
+            .topic(TopicSpec.compacted(Topics.ADVISORIES))
+            .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))
+            .topic(TopicSpec.compacted(Topics.DEVICE_STATUS).withPartitions(2))
+            .topic(TopicSpec.of(Topics.DEAD_LETTERS))
+            .build();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).setConfiguration(conf()).build());
+
+    static Configuration conf() {
+        Configuration c = new Configuration();
+        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return c;
+    }
+
+    @TempDir
+    Path work;
+
+    @Test
+    @Timeout(900)
+    void everyAttackDetectedNoFalseAlertTimeToDetectOnTargetExceptTheKnownGaps() throws Exception {
+        ReplayPipeline.Outcome out = ReplayPipeline.run(OPTIONS, KAFKA.bootstrapServers(), work,
+                StreamExecutionEnvironment.getExecutionEnvironment(), Duration.ofMinutes(10));
+        System.out.printf("replay: %,d telemetry + %,d security events, %,.0f device-hours, written in %.1f s; job %.1f s; total %.1f s%n",
+                out.replay().telemetry(), out.replay().securityEvents(), out.replay().deviceHours(),
+                out.replay().elapsed().toMillis() / 1000.0, out.jobSeconds(), out.totalSeconds());
+        System.out.print(ScorecardPrinter.text(out.report()));
+        Path json = Path.of("target", "replay-it-scorecard.json");
+        Files.createDirectories(json.getParent());
+        Files.writeString(json, ScorecardPrinter.json(out.report()));
+
+        Files.copy(work.resolve("ground-truth.jsonl"), Path.of("target", "replay-it-ground-truth.jsonl"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StringBuilder dump = new StringBuilder();
+        for (var a : DetectionGaps.distinct(out.alerts())) {
+            dump.append(a.openedAt()).append(' ').append(a.ruleId()).append(' ')
+                    .append(a.deviceId() != null ? a.deviceId() : a.cohortDimension() + "=" + a.cohortValue()).append('\n');
+        }
+        Files.writeString(Path.of("target", "replay-it-alerts.txt"), dump);
+        GroundTruth truth = GroundTruth.read(work.resolve("ground-truth.jsonl"));
+        Map<String, Integer> gaps = DetectionGaps.of(truth, out.alerts(), out.report(), Duration.ofMinutes(5));
+        gaps.forEach((g, n) -> System.out.println("gap: " + g + " (x" + n + ")"));
+
+        assertThat(out.report().overall().attackScenarios()).as("every attack kind played, twice")
+                .isEqualTo(2 * ReplayKind.parseAttacks("all").size());
+        assertThat(new TreeSet<>(gaps.keySet())).as("gaps of the current rules (a fixed gap must be removed from KNOWN_GAPS)")
+                .containsExactlyElementsOf(new TreeSet<>(KNOWN_GAPS));
+    }
+}
