@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,6 +35,12 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.pubrec.Mqtt5PubRecReasonCode;
 
+import io.fleetwarden.broker.identity.AuthDecision;
+import io.fleetwarden.broker.identity.ConnectRequest;
+import io.fleetwarden.broker.identity.ConnectVerifier;
+import io.fleetwarden.broker.identity.CrlStore;
+import io.fleetwarden.broker.identity.DefaultCredentials;
+import io.fleetwarden.broker.identity.IdentityRule;
 import io.fleetwarden.model.DeviceEventType;
 import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.SecurityEvent;
@@ -205,6 +213,40 @@ class DevicesGuideIT {
         assertThat(takenOver.get(20, TimeUnit.SECONDS)).isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);
         second.disconnect();
         awaitEvent(SecurityEventReasons.SESSION_TAKEOVER, "acme/dev-disc");
+    }
+
+    @Test
+    void anIntermediateConfiguredAsTheTrustAnchorAcceptsItsDevicesWithoutTheChain() throws Exception {
+        // The broker's certificate check itself (ConnectVerifier, as the extension builds it), with the issuing
+        // intermediate as the only trusted CA and a device that sends its certificate alone.
+        Path work = Files.createDirectories(operator.resolve("anchor"));
+        run(work, Map.of("CA", operator.toString()), """
+                set -euo pipefail
+                openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out d.key
+                openssl req -new -key d.key -subj "/O=acme/CN=thermo-0099" -out d.csr
+                printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=URI:urn:device:acme:thermo-0099\n' > d.cnf
+                openssl x509 -req -in d.csr -CA "$CA/issuing.crt" -CAkey "$CA/issuing.key" -set_serial 0x2002 -days 30 \
+                  -extfile d.cnf -out d.crt
+                """);
+        X509Certificate leaf = certificate(work.resolve("d.crt"));
+        X509Certificate intermediate = certificate(operator.resolve("issuing.crt"));
+        X509Certificate root = certificate(operator.resolve("root.crt"));
+        ConnectRequest alone = new ConnectRequest(
+                "acme/thermo-0099", null, null, List.of(leaf), "TLSv1.3", "TLS_AES_128_GCM_SHA256");
+        assertThat(verifier(intermediate).verify(alone)).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(verifier(root).verify(alone)).isInstanceOfSatisfying(AuthDecision.Refused.class,
+                r -> assertThat(r.reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_UNTRUSTED));
+        assertThat(verifier(root).verify(new ConnectRequest("acme/thermo-0099", null, null,
+                List.of(leaf, intermediate), "TLSv1.3", "TLS_AES_128_GCM_SHA256")))
+                .isInstanceOf(AuthDecision.Accepted.class);
+    }
+
+    private static ConnectVerifier verifier(X509Certificate anchor) throws Exception {
+        List<X509Certificate> cas = List.of(anchor);
+        return new ConnectVerifier(cas,
+                new CrlStore(Files.createTempDirectory("crl"), cas), (t, d, s) -> false,
+                DefaultCredentials.shipped(), new IdentityRule("default"),
+                Set.of("TLSv1.3", "TLSv1.2"), true, Clock.systemUTC());
     }
 
     private static SecurityEvent awaitEvent(String reason, String claimedClientId) {
