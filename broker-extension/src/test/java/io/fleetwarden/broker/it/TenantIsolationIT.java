@@ -65,6 +65,7 @@ class TenantIsolationIT {
             .topic(Topics.TELEMETRY, 3)
             .topic(Topics.SECURITY_EVENTS, 3)
             .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS))
+            .topic(Topics.DEVICE_EVENTS, 3)
             .build();
 
     static BrokerFixture fx;
@@ -141,10 +142,11 @@ class TenantIsolationIT {
             assertThat(publish(initech, DeviceIdentities.telemetryTopic("initech", ID), BrokerFixture.telemetryJson(200 + i)))
                     .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
         }
-        assertThat(publish(globex, DeviceIdentities.eventsTopic("globex", ID), "{}".getBytes(StandardCharsets.UTF_8)).isError())
-                .isFalse();
-        assertThat(publish(initech, DeviceIdentities.eventsTopic("initech", ID), "{}".getBytes(StandardCharsets.UTF_8)).isError())
-                .isFalse();
+        // (a valid lifecycle event: event payloads are validated like telemetry)
+        byte[] boot = ("{\"schema\":1,\"ts\":" + System.currentTimeMillis()
+                + ",\"type\":\"BOOT\",\"bootReason\":\"POWER_ON\",\"firmwareVersion\":\"1.2.3\"}").getBytes(StandardCharsets.UTF_8);
+        assertThat(publish(globex, DeviceIdentities.eventsTopic("globex", ID), boot)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        assertThat(publish(initech, DeviceIdentities.eventsTopic("initech", ID), boot)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
 
         // the initech device subscribes into globex's namespace: refused, recorded against initech/hx-dev-0030
         List<Mqtt5Publish> stolen = new CopyOnWriteArrayList<>();
