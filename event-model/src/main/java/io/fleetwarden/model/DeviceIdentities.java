@@ -21,8 +21,9 @@ import java.util.Optional;
  *       sessions (and takeovers) are per client id, so two tenants' devices with the same id never
  *       share or take over a session;</li>
  *   <li>a device's topics live under {@code devices/<tenant>/<deviceId>/} ({@link #telemetryTopic},
- *       {@link #eventsTopic}, {@link #commandsTopic}), so no device can publish or subscribe into another
- *       tenant's namespace by naming a device id that happens to exist there.</li>
+ *       {@link #eventsTopic}; {@link #commandsTopic} is reserved: devices subscribe to nothing, the platform
+ *       sends no commands over MQTT), so no device can publish or subscribe into another tenant's namespace by
+ *       naming a device id that happens to exist there.</li>
  * </ul>
  * Ids satisfy {@link DeviceKeys#isValidId}, so neither contains {@code /}, {@code :}, {@code +} or
  * {@code #}: the client id, the URI and the topics split back unambiguously.

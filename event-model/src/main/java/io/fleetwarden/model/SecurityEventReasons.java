@@ -50,6 +50,12 @@ public final class SecurityEventReasons {
     public static final String SYS_TOPIC_NOT_PERMITTED = "sys-topic-not-permitted";
     /** A publish or subscription into another tenant's namespace {@code devices/<other tenant>/...}. */
     public static final String CROSS_TENANT_TOPIC = "cross-tenant-topic";
+    /**
+     * A device subscribed to its own {@code devices/<tenant>/<id>/commands} namespace: the platform sends no
+     * commands over MQTT, so devices subscribe to nothing (docs/devices.md). Kept apart from the probing
+     * reasons so that firmware written against the old contract is told exactly why.
+     */
+    public static final String SUBSCRIPTIONS_NOT_OFFERED = "subscriptions-not-offered";
 
     // VALIDATION_FAILURE
     public static final String PAYLOAD_TOO_LARGE = "payload-too-large";

@@ -106,7 +106,7 @@ public final class ControlState implements ConnectVerifier.RevocationCheck {
         return fp != null && revokedFingerprints.containsValue(fp.toLowerCase(java.util.Locale.ROOT));
     }
 
-    /** Whether the device is quarantined (may connect and receive commands, publishes nothing). */
+    /** Whether the device is quarantined (may stay connected, but every publish is refused). */
     public boolean isQuarantined(String deviceKey) {
         DeviceControl c = byKey.get(deviceKey);
         return c != null && c.getQuarantined();

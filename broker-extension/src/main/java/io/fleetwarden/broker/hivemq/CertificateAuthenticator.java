@@ -103,9 +103,6 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                 .type(TopicPermission.PermissionType.ALLOW).activity(TopicPermission.MqttActivity.PUBLISH).build());
         permissions.add(Builders.topicPermission().topicFilter(TopicPolicy.eventsTopic(tenant, deviceId))
                 .type(TopicPermission.PermissionType.ALLOW).activity(TopicPermission.MqttActivity.PUBLISH).build());
-        permissions.add(Builders.topicPermission().topicFilter(TopicPolicy.commandsFilter(tenant, deviceId))
-                .type(TopicPermission.PermissionType.ALLOW).activity(TopicPermission.MqttActivity.SUBSCRIBE)
-                .sharedSubscription(TopicPermission.SharedSubscription.NOT_SHARED).build());
     }
 
     private static String utf8(ByteBuffer buffer) {

@@ -152,8 +152,8 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
     /**
      * MQTT 5 gets the reason code and string in its PUBACK. MQTT 3.x has no PUBACK reason codes and HiveMQ
      * disconnects a 3.x client whose publish is prevented with any code other than SUCCESS, so a 3.x publish
-     * is acknowledged and dropped instead: the device stays connected (as under quarantine it must, to
-     * receive commands) and the security event already records why.
+     * is acknowledged and dropped instead: the device stays connected (a quarantined device keeps its
+     * connection) and the security event already records why.
      */
     private static void refuse(PublishInboundInput input, PublishInboundOutput output, AckReasonCode code, String reasonString) {
         if (input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5) {

@@ -10,8 +10,9 @@ import io.fleetwarden.model.SecurityEventReasons;
  * {@code devices/<tenant>/<deviceId>/} of {@link DeviceIdentities}. Deny by default:
  * <ul>
  *   <li>publish only to {@code devices/<tenant>/<id>/telemetry} and {@code devices/<tenant>/<id>/events};</li>
- *   <li>subscribe only to {@code devices/<tenant>/<id>/commands}, {@code .../commands/#} or a filter below
- *       {@code .../commands/} whose wildcards stay inside it;</li>
+ *   <li>subscribe to nothing: the platform sends no commands over MQTT, so every SUBSCRIBE is refused. The
+ *       device's own {@code devices/<tenant>/<id>/commands} namespace (the old contract) is refused as
+ *       {@code subscriptions-not-offered}; the other refusals keep their probing reasons below;</li>
  *   <li>a topic or filter in another tenant's namespace ({@code devices/<other tenant>/<id>/...}) is refused as
  *       {@code cross-tenant-topic}, so a device id that also exists in another tenant never reaches it;</li>
  *   <li>everything else is refused: other devices' topics, the old flat {@code devices/<id>/...} topics,
@@ -36,11 +37,6 @@ public final class TopicPolicy {
         return DeviceIdentities.eventsTopic(tenant, deviceId);
     }
 
-    /** Filter a device subscribes to for commands. */
-    public static String commandsFilter(String tenant, String deviceId) {
-        return DeviceIdentities.commandsTopic(tenant, deviceId) + "/#";
-    }
-
     /** Checks a PUBLISH topic; empty when allowed. */
     public Optional<Refusal> checkPublish(String tenant, String deviceId, String topic) {
         if (topic == null || topic.isEmpty()) {
@@ -62,7 +58,11 @@ public final class TopicPolicy {
                 "device " + tenant + "/" + deviceId + " may publish only to " + telemetry + " and " + events);
     }
 
-    /** Checks a SUBSCRIBE filter (as sent, including any {@code $share/} prefix); empty when allowed. */
+    /**
+     * Checks a SUBSCRIBE filter (as sent, including any {@code $share/} prefix). Never empty: devices subscribe
+     * to nothing; the refusal names why, so that a subscription to the device's own commands namespace is told
+     * apart from probing.
+     */
     public Optional<Refusal> checkSubscribe(String tenant, String deviceId, String filter) {
         if (filter == null || filter.isEmpty()) {
             return refused(SecurityEventReasons.TOPIC_NOT_PERMITTED, "empty topic filter");
@@ -75,8 +75,8 @@ public final class TopicPolicy {
         }
         String base = DeviceIdentities.commandsTopic(tenant, deviceId);
         if (filter.equals(base) || filter.startsWith(base + "/")) {
-            // Wildcards below the command namespace cannot reach outside it.
-            return Optional.empty();
+            return refused(SecurityEventReasons.SUBSCRIPTIONS_NOT_OFFERED,
+                    "the platform sends no commands over MQTT; devices subscribe to nothing (" + filter + ")");
         }
         Optional<Refusal> crossTenant = crossTenant(tenant, filter);
         if (crossTenant.isPresent()) {
@@ -84,10 +84,10 @@ public final class TopicPolicy {
         }
         if (filter.contains("#") || filter.contains("+")) {
             return refused(SecurityEventReasons.WILDCARD_NOT_PERMITTED,
-                    "wildcard filter " + filter + " reaches outside " + base + "/#");
+                    "wildcard filter " + filter + " reaches outside the device's own namespace");
         }
         return refused(SecurityEventReasons.TOPIC_NOT_PERMITTED,
-                "device " + tenant + "/" + deviceId + " may subscribe only to " + base + "/#");
+                "device " + tenant + "/" + deviceId + " may not subscribe to " + filter + "; devices subscribe to nothing");
     }
 
     private static Optional<Refusal> crossTenant(String tenant, String topic) {

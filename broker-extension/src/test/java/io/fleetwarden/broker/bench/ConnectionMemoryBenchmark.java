@@ -26,7 +26,7 @@ import io.fleetwarden.testsupport.TopicSpec;
  * Broker heap per idle mutual-TLS connection (not a test): the embedded HiveMQ with the packaged
  * Fleetwarden extension (forwarding to a real in-process Kafka) runs in this JVM; the devices run in a
  * child JVM ({@link IdleDevices}), so only broker-side objects count. Each device has its own
- * certificate from the test PKI, connects with MQTT 5 over TLS 1.3 and subscribes to its commands topic,
+ * certificate from the test PKI, connects with MQTT 5 over TLS 1.3 (devices subscribe to nothing),
  * then stays idle.
  *
  * <p>Heap is read from the {@code MemoryMXBean} after explicit full collections (G1 runs a full GC on

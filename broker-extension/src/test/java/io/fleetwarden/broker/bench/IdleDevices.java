@@ -28,15 +28,13 @@ import javax.net.ssl.TrustManagerFactory;
 
 import com.hivemq.client.mqtt.MqttClientExecutorConfig;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 
 /**
  * The device side of {@link ConnectionMemoryBenchmark}, run in its own JVM so that the client objects
  * (TLS engines, Netty channels) do not count in the broker's heap. Reads device credentials from a file
- * written by the benchmark, then follows commands on stdin: {@code connect K} connects (and subscribes
- * to its commands topic) K more devices with MQTT 5 over mutual TLS, at most {@code inflight} handshakes
+ * written by the benchmark, then follows commands on stdin: {@code connect K} connects K more devices with MQTT 5 over mutual TLS, at most {@code inflight} handshakes
  * at a time, and answers {@code connected <total> <nanos> <failures>}; {@code quit} disconnects all
  * and exits. Connected devices stay idle (keep-alive pings only).
  *
@@ -73,8 +71,6 @@ public final class IdleDevices {
                             .sslConfig(d.ssl).executorConfig(executors).buildAsync();
                     clients.add(c);
                     all.add(c.connect()
-                            .thenCompose(ack -> c.subscribeWith().topicFilter("devices/acme/" + d.id + "/commands")
-                                    .qos(MqttQos.AT_LEAST_ONCE).send())
                             .whenComplete((r, e) -> {
                                 if (e != null) {
                                     failures.incrementAndGet();

@@ -110,10 +110,20 @@ class TopicAuthorizerTest {
     @Test
     void ownTopicsAreAuthorized() {
         assertThat(publish("acme/dev-1", "devices/acme/dev-1/events")).isEqualTo("success");
-        assertThat(subscribe("acme/dev-1", "devices/acme/dev-1/commands/#")).isEqualTo("success");
         assertThat(publish("globex/dev-1", "devices/globex/dev-1/events")).isEqualTo("success");
-        assertThat(subscribe("globex/dev-1", "devices/globex/dev-1/commands/#")).isEqualTo("success");
         assertThat(events).isEmpty();
+    }
+
+    @Test
+    void aSubscriptionToTheDevicesOwnCommandsIsRefusedAsNotOffered() {
+        assertThat(subscribe("acme/dev-1", "devices/acme/dev-1/commands/#")).isEqualTo("NOT_AUTHORIZED");
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo(SecurityEventType.AUTHORIZATION_FAILURE);
+            assertThat(e.getReason()).isEqualTo(SecurityEventReasons.SUBSCRIPTIONS_NOT_OFFERED);
+            assertThat(e.getTenant()).isEqualTo("acme");
+            assertThat(e.getDeviceId()).isEqualTo("dev-1");
+            assertThat(e.getAttributes()).containsEntry("activity", "subscribe").containsEntry("mqttReasonCode", "NOT_AUTHORIZED");
+        });
     }
 
     @Test

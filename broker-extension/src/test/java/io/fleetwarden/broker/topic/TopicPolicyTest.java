@@ -38,10 +38,10 @@ class TopicPolicyTest {
 
     @ParameterizedTest
     @CsvSource({
-            "devices/acme/dev-1/commands/#,",
-            "devices/acme/dev-1/commands,",
-            "devices/acme/dev-1/commands/+/ota,",
-            "devices/acme/dev-1/commands/reboot,",
+            "devices/acme/dev-1/commands/#," + SecurityEventReasons.SUBSCRIPTIONS_NOT_OFFERED,
+            "devices/acme/dev-1/commands," + SecurityEventReasons.SUBSCRIPTIONS_NOT_OFFERED,
+            "devices/acme/dev-1/commands/+/ota," + SecurityEventReasons.SUBSCRIPTIONS_NOT_OFFERED,
+            "devices/acme/dev-1/commands/reboot," + SecurityEventReasons.SUBSCRIPTIONS_NOT_OFFERED,
             "devices/acme/dev-2/commands/#," + SecurityEventReasons.WILDCARD_NOT_PERMITTED,
             "devices/acme/+/telemetry," + SecurityEventReasons.WILDCARD_NOT_PERMITTED,
             "devices/+/dev-1/commands/#," + SecurityEventReasons.WILDCARD_NOT_PERMITTED,
@@ -69,8 +69,17 @@ class TopicPolicyTest {
 
     @Test
     void aCommandsPrefixOfALongerDeviceIdIsNotTheDevicesOwn() {
-        // devices/acme/dev-1/commands must not be taken as a prefix of devices/acme/dev-10/...
-        assertThat(policy.checkSubscribe("acme", "dev-1", "devices/acme/dev-10/commands/#")).isPresent();
-        assertThat(policy.checkSubscribe("acme", "dev-1", "devices/acme/dev-1/commandsX")).isPresent();
+        // devices/acme/dev-1/commands must not be taken as a prefix of devices/acme/dev-10/...: that is probing
+        assertThat(policy.checkSubscribe("acme", "dev-1", "devices/acme/dev-10/commands/#").orElseThrow().reason())
+                .isEqualTo(SecurityEventReasons.WILDCARD_NOT_PERMITTED);
+        assertThat(policy.checkSubscribe("acme", "dev-1", "devices/acme/dev-1/commandsX").orElseThrow().reason())
+                .isEqualTo(SecurityEventReasons.TOPIC_NOT_PERMITTED);
+    }
+
+    @Test
+    void devicesSubscribeToNothingAndTheRefusalSaysWhy() {
+        TopicPolicy.Refusal r = policy.checkSubscribe("acme", "dev-1", "devices/acme/dev-1/commands/#").orElseThrow();
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.SUBSCRIPTIONS_NOT_OFFERED);
+        assertThat(r.detail()).contains("no commands over MQTT");
     }
 }

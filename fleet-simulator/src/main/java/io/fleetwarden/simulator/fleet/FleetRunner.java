@@ -360,10 +360,7 @@ public final class FleetRunner {
         }
         long now = clock.millis();
         d.nextDueMillis = now + Math.min(d.spec.phaseMillis(), 2000);
-        Mqtt5AsyncClient c = d.client;
-        if (c != null) {
-            c.subscribeWith().topicFilter(d.commandsFilter).qos(MqttQos.AT_LEAST_ONCE).send().exceptionally(e -> null);
-        }
+        // devices subscribe to nothing: the platform sends no commands over MQTT (docs/devices.md)
     }
 
     private void onDisconnected(SimDevice d, MqttClientDisconnectedContext ctx) {

@@ -17,7 +17,6 @@ final class SimDevice {
     final String clientId;
     final String telemetryTopic;
     final String eventsTopic;
-    final String commandsFilter;
     MqttClientSslConfig ssl;
     volatile DeviceCondition condition;
     volatile Mqtt5AsyncClient client;
@@ -36,6 +35,5 @@ final class SimDevice {
         this.clientId = DeviceIdentities.clientId(spec.tenant(), spec.deviceId());
         this.telemetryTopic = DeviceIdentities.telemetryTopic(spec.tenant(), spec.deviceId());
         this.eventsTopic = DeviceIdentities.eventsTopic(spec.tenant(), spec.deviceId());
-        this.commandsFilter = DeviceIdentities.commandsTopic(spec.tenant(), spec.deviceId()) + "/#";
     }
 }

@@ -261,7 +261,7 @@ public final class FleetPki {
         return new Credential(readKey(file), certs.toArray(X509Certificate[]::new));
     }
 
-    private static PrivateKey readKey(Path file) throws IOException {
+    static PrivateKey readKey(Path file) throws IOException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             for (Object o = p.readObject(); o != null; o = p.readObject()) {
@@ -276,7 +276,7 @@ public final class FleetPki {
         throw new IOException("no private key in " + file);
     }
 
-    private static List<X509Certificate> readCertificates(Path file) throws IOException {
+    static List<X509Certificate> readCertificates(Path file) throws IOException {
         List<X509Certificate> out = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
             JcaX509CertificateConverter conv = new JcaX509CertificateConverter();

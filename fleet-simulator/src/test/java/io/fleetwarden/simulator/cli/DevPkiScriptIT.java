@@ -77,4 +77,38 @@ class DevPkiScriptIT {
         assertThat(run(dir, "acme/../../etc").exitValue()).isNotZero();
         assertThat(run(dir, "no-tenant").exitValue()).isNotZero();
     }
+
+    @Test
+    void fleetwardenPkiIssuesFromAnOperatorCa(@TempDir Path dir) throws Exception {
+        Process ca = new ProcessBuilder("bash", "-c", """
+                set -euo pipefail
+                openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key
+                openssl req -x509 -new -key ca.key -days 365 -subj "/O=Operator/CN=Operator CA" \
+                  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out ca.crt
+                """).directory(dir.toFile()).redirectErrorStream(true).start();
+        assertThat(ca.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(ca.exitValue()).isZero();
+        ProcessBuilder pb = new ProcessBuilder("bash", MODULE.getParent().resolve("fleetwarden").toString(), "pki", "device",
+                "--ca-cert", "ca.crt", "--ca-key", "ca.key", "--tenant", "globex", "--id", "hx-dev-0031", "--days", "30", "--out", "out")
+                .directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("FW_PKI_CLI_JAR", cliJar().toString());
+        Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("client id:   globex/hx-dev-0031");
+        X509Certificate cert = read(dir.resolve("out/globex/hx-dev-0031.crt"), 0);
+        cert.verify(read(dir.resolve("ca.crt"), 0).getPublicKey());
+        assertThat(cert.getSubjectAlternativeNames()).extracting(n -> (Object) n.get(1))
+                .containsExactly((Object) DeviceIdentities.uri("globex", "hx-dev-0031"));
+
+        // without a jar the entry point says how to build it
+        ProcessBuilder missing = new ProcessBuilder("bash", MODULE.getParent().resolve("fleetwarden").toString(), "pki")
+                .directory(dir.toFile()).redirectErrorStream(true);
+        missing.environment().put("FW_PKI_CLI_JAR", dir.resolve("absent.jar").toString());
+        Process m = missing.start();
+        assertThat(m.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(m.exitValue()).isEqualTo(2);
+        assertThat(new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("package -DskipTests");
+    }
 }
