@@ -66,14 +66,17 @@ public final class JobOptions {
     public Duration outOfOrderness = Duration.ofSeconds(5);
 
     /**
-     * Skew window of device clocks: a reading's event time is its device time bounded to
-     * {@code [receivedAt - clockSkew, receivedAt]} (see {@code EventTime}); same value as the broker's
-     * {@code validation.clock-skew}. At most the allowed lateness (10 min).
+     * How far a reading's event time may follow the device's own clock: its device time bounded to
+     * {@code [receivedAt - clockSkew, receivedAt]} (see {@code EventTime}). Default 0: event time is the
+     * broker's receive time, the device clock is evidence only. A window lets a device's finer ordering
+     * count, but then a device whose clock lags inside the window looks late to the liveness rules
+     * (the replay found RES-OFF-001 on every report of devices 30 s - 2 min behind). At most the
+     * allowed lateness (10 min). The broker's {@code validation.clock-skew} (findings) is separate.
      */
     @Option(names = "--clock-skew", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "device clock window: event time = device time bounded to [broker receive time - window, "
-                    + "broker receive time] (default 2m, at most 10m)")
-    public Duration clockSkew = io.fleetwarden.model.EventTime.DEFAULT_SKEW;
+                    + "broker receive time] (default 0s: broker receive time; at most 10m)")
+    public Duration clockSkew = Duration.ZERO;
 
     /**
      * Delivery of the alert and device-status sinks. EXACTLY_ONCE (default): transactional, alerts are
@@ -121,8 +124,7 @@ public final class JobOptions {
         positive("--parallelism", o.parallelism);
         positive("--checkpoint-interval", o.checkpointInterval);
         positive("--idleness", o.idleness);
-        positive("--clock-skew", o.clockSkew);
-        if (o.clockSkew.compareTo(io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS) > 0) {
+        if (o.clockSkew.isNegative() || o.clockSkew.compareTo(io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS) > 0) {
             throw new IllegalArgumentException("option --clock-skew '" + o.clockSkew + "': must be at most the allowed lateness "
                     + io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS + "\n" + usage());
         }
