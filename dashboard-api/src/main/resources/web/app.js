@@ -339,19 +339,40 @@
 
   // ---- devices ----
   async function devicesView(view) {
-    const q = el('input', { id: 'device-q', placeholder: 'search id, model, firmware', 'aria-label': 'search devices' });
-    const table = el('table', { id: 'device-table' }, el('tr', {}, ...['Device', 'Model', 'Firmware', 'Connected', 'Last seen', 'Risk', 'Control'].map(h => el('th', {}, h))));
-    async function load() {
-      const page = await api('GET', '/api/v1/devices?limit=200&q=' + encodeURIComponent(q.value));
-      table.replaceChildren(table.firstChild);
-      for (const d of page.items) {
-        table.appendChild(el('tr', {}, el('td', {}, el('a', { href: '#/devices/' + encodeURIComponent(d.tenant) + '/' + encodeURIComponent(d.deviceId) }, d.tenant + '/' + d.deviceId)),
-          el('td', {}, d.model || ''), el('td', {}, d.firmwareVersion || ''), el('td', {}, d.connected ? 'yes' : 'no'), el('td', {}, fmt(d.lastSeen)),
-          el('td', {}, d.riskScore), el('td', {}, d.control.revoked ? 'revoked' : d.control.quarantined ? 'quarantined' : '')));
-      }
+    const params = new URLSearchParams(location.hash.split('?')[1] || '');
+    const offset = Math.max(0, parseInt(params.get('offset') || '0', 10) || 0);
+    const q = el('input', { id: 'device-q', placeholder: 'id, model, firmware' });
+    const connected = el('select', { id: 'device-connected' }, el('option', { value: '' }, 'any'), el('option', { value: 'true' }, 'connected'), el('option', { value: 'false' }, 'disconnected'));
+    q.value = params.get('q') || '';
+    connected.value = params.get('connected') || '';
+    const query = off => {
+      const u = new URLSearchParams();
+      if (q.value) u.set('q', q.value);
+      if (connected.value) u.set('connected', connected.value);
+      if (off) u.set('offset', String(off));
+      return u;
+    };
+    const form = el('form', { class: 'filters', id: 'device-filters' }, labelled('device-q', 'Search', q), labelled('device-connected', 'Connection', connected),
+      el('button', { type: 'submit', id: 'device-search' }, 'Search'));
+    form.addEventListener('submit', ev => { ev.preventDefault(); location.hash = '#/devices?' + query(0).toString(); });
+    const table = el('table', { id: 'device-table' }, el('thead', {}, el('tr', {}, ...['Device', 'Model', 'Firmware', 'Connected', 'Last seen', 'Risk', 'Control'].map(h => el('th', { scope: 'col' }, h)))));
+    const body = el('tbody');
+    table.appendChild(body);
+    sortable(table, body);
+    const total = el('p', { id: 'device-total' });
+    const pager = el('nav', { class: 'pager', 'aria-label': 'device pages' });
+    view.replaceChildren(el('h2', {}, 'Devices'), form, total, table, pager);
+    const u = query(offset);
+    u.set('limit', String(PAGE));
+    const page = await api('GET', '/api/v1/devices?' + u.toString());
+    total.textContent = page.total + ' devices' + (page.total > PAGE ? ' · showing ' + (offset + 1) + '–' + Math.min(page.total, offset + PAGE) : '');
+    for (const d of page.items) {
+      body.appendChild(el('tr', {}, el('td', {}, el('a', { href: '#/devices/' + encodeURIComponent(d.tenant) + '/' + encodeURIComponent(d.deviceId) }, d.tenant + '/' + d.deviceId)),
+        el('td', {}, d.model || ''), el('td', {}, d.firmwareVersion || ''), el('td', {}, d.connected ? 'yes' : 'no'), el('td', { 'data-sort': d.lastSeen || '' }, when(d.lastSeen)),
+        el('td', { 'data-sort': String(d.riskScore).padStart(4, '0') }, d.riskScore), el('td', {}, d.control.revoked ? 'revoked' : d.control.quarantined ? 'quarantined' : '')));
     }
-    view.replaceChildren(el('h2', {}, 'Devices'), el('div', { class: 'filters' }, q, el('button', { type: 'button', onclick: load }, 'Search')), table);
-    await load();
+    if (offset > 0) pager.appendChild(el('a', { href: '#/devices?' + query(Math.max(0, offset - PAGE)).toString(), id: 'device-prev' }, '← previous'));
+    if (offset + PAGE < page.total) pager.appendChild(el('a', { href: '#/devices?' + query(offset + PAGE).toString(), id: 'device-next' }, 'next →'));
   }
 
   // One guideline's evidence: each fact with where it came from (record, alert, report or configuration) and when.
