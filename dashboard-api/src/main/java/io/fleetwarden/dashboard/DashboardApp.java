@@ -183,6 +183,8 @@ public final class DashboardApp implements AutoCloseable {
 
         metrics.gauge("fleetwarden_dashboard_alerts", "Alerts materialised", alertStore::size);
         metrics.gauge("fleetwarden_dashboard_alert_streams", "Open live alert streams", alertStream::subscribers);
+        metrics.gauge("fleetwarden_dashboard_alert_streams_overflowed", "Live alert streams closed: the client did not keep up",
+                alertStream::overflowed);
         metrics.gauge("fleetwarden_dashboard_devices", "Devices known", () -> deviceStore.keys().size());
         metrics.gauge("fleetwarden_dashboard_disclosure_refused", "Vulnerability reports refused",
                 disclosure::refusedCount);

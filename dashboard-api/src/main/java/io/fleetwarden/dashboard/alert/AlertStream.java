@@ -31,12 +31,22 @@ import io.javalin.http.sse.SseHandler;
  * for a platform-wide grant. A stream lasts {@code for} (default and maximum 10 minutes), then the
  * server closes it and the client reconnects, authenticating again (a revoked token stops
  * receiving within that time). A comment line every 15 s keeps proxies from closing an idle stream.
+ *
+ * <p>A caller controls how fast its stream is read, so nothing is written to a stream on the
+ * materialiser's thread: each stream has a bounded queue drained by its own sender thread; a stream
+ * whose queue overflows (a client that stopped reading) is closed and counted, the client reconnects
+ * and reloads. At most {@link #MAX_SUBSCRIBERS} streams are open at once (503 beyond).
  */
 public final class AlertStream implements AutoCloseable {
 
     static final Duration MAX_LIFETIME = Duration.ofMinutes(10);
+    static final int MAX_SUBSCRIBERS = 256;
+    static final int QUEUE = 1000;
+    private static final String[] KEEP_ALIVE = {null, null, null};
+    private static final String[] CLOSE = {null, null, null};
 
-    private record Subscriber(Principal principal, Set<String> tenants, SseClient client) {
+    private record Subscriber(Principal principal, Set<String> tenants, SseClient client,
+                              java.util.concurrent.BlockingQueue<String[]> queue) {
         boolean sees(Alert a) {
             return principal.canSee(a.getTenant()) && (tenants.isEmpty() || tenants.contains(a.getTenant()));
         }
@@ -46,6 +56,7 @@ public final class AlertStream implements AutoCloseable {
     private final ObjectMapper mapper;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong overflowed = new AtomicLong();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "alert-events");
         t.setDaemon(true);
@@ -56,11 +67,7 @@ public final class AlertStream implements AutoCloseable {
         this.store = store;
         this.mapper = mapper;
         store.addChangeListener(this::changed);
-        timer.scheduleAtFixedRate(() -> subscribers.forEach(s -> {
-            if (!s.client().terminated()) {
-                s.client().sendComment("keep-alive");
-            }
-        }), 15, 15, TimeUnit.SECONDS);
+        timer.scheduleAtFixedRate(() -> subscribers.forEach(s -> offer(s, KEEP_ALIVE)), 15, 15, TimeUnit.SECONDS);
     }
 
     public List<Route> routes() {
@@ -78,21 +85,69 @@ public final class AlertStream implements AutoCloseable {
         if (lifetime.compareTo(MAX_LIFETIME) > 0) {
             throw ApiException.badRequest("for must be at most " + MAX_LIFETIME);
         }
+        if (subscribers.size() >= MAX_SUBSCRIBERS) {
+            throw ApiException.unavailable("too many live alert streams are open; retry later");
+        }
         new SseHandler(client -> subscribe(client, p, tenants, lifetime)).handle(ctx);
     }
 
     private void subscribe(SseClient client, Principal p, Set<String> tenants, Duration lifetime) {
-        Subscriber s = new Subscriber(p, tenants, client);
+        Subscriber s = new Subscriber(p, tenants, client, new java.util.concurrent.ArrayBlockingQueue<>(QUEUE));
         client.keepAlive();
         client.onClose(() -> subscribers.remove(s));
         subscribers.add(s);
         client.sendEvent("hello", "{\"connected\":true}");
-        timer.schedule(client::close, lifetime.toMillis(), TimeUnit.MILLISECONDS);
+        Thread sender = new Thread(() -> drain(s), "alert-events-sender");
+        sender.setDaemon(true);
+        sender.start();
+        timer.schedule(() -> offer(s, CLOSE), lifetime.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The stream's own thread: writes what was queued for it until the stream ends. */
+    private void drain(Subscriber s) {
+        try {
+            while (!s.client().terminated()) {
+                String[] e = s.queue().poll(30, TimeUnit.SECONDS);
+                if (e == null) {
+                    continue;
+                }
+                if (e == CLOSE) {
+                    break;
+                }
+                if (e == KEEP_ALIVE) {
+                    s.client().sendComment("keep-alive");
+                } else {
+                    s.client().sendEvent(e[0], e[1], e[2]);
+                    sent.incrementAndGet();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the client went away while we wrote: close below
+        }
+        subscribers.remove(s);
+        s.client().close();
+    }
+
+    private void offer(Subscriber s, String[] e) {
+        if (!s.queue().offer(e)) {
+            // the client stopped reading: end its stream (it reconnects and reloads) rather than buffer without bound
+            overflowed.incrementAndGet();
+            subscribers.remove(s);
+            s.queue().clear();
+            s.queue().offer(CLOSE);
+        }
     }
 
     /** Number of open streams (metrics, tests). */
     public int subscribers() {
         return subscribers.size();
+    }
+
+    /** Streams closed because their client did not keep up. */
+    public long overflowed() {
+        return overflowed.get();
     }
 
     /** Events sent so far. */
@@ -114,12 +169,12 @@ public final class AlertStream implements AutoCloseable {
         } catch (JsonProcessingException e) {
             return;
         }
+        String[] event = {"alert", json, alertId + "@" + a.getRevision()};
         for (Subscriber s : subscribers) {
             if (s.client().terminated()) {
                 subscribers.remove(s);
             } else if (s.sees(a)) {
-                s.client().sendEvent("alert", json, alertId + "@" + a.getRevision());
-                sent.incrementAndGet();
+                offer(s, event);
             }
         }
     }
@@ -127,7 +182,11 @@ public final class AlertStream implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        subscribers.forEach(s -> s.client().close());
+        subscribers.forEach(s -> {
+            s.queue().clear();
+            s.queue().offer(CLOSE);
+            s.client().close();
+        });
         subscribers.clear();
     }
 }
