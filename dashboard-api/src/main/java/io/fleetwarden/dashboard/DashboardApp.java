@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fleetwarden.dashboard.alert.AlertHandler;
+import io.fleetwarden.dashboard.alert.AlertStream;
 import io.fleetwarden.dashboard.alert.AlertService;
 import io.fleetwarden.dashboard.alert.AlertStore;
 import io.fleetwarden.dashboard.alert.ExportHandler;
@@ -107,6 +108,7 @@ public final class DashboardApp implements AutoCloseable {
     private final AutoQuarantinePolicy autoQuarantine;
     private final Javalin javalin;
     private final CraService cra;
+    private final AlertStream alertStream;
     private final PostureHistory postureHistory;
     private final java.util.concurrent.ScheduledExecutorService craTimer;
 
@@ -159,6 +161,8 @@ public final class DashboardApp implements AutoCloseable {
         routes.add(Route.get("/api/v1/openapi.json", Access.PUBLIC, "This OpenAPI document",
                 ctx -> ctx.json(OpenApi.document(routes, VERSION))));
         routes.addAll(new AlertHandler(alerts, mapper).routes());
+        alertStream = new AlertStream(alertStore, mapper);
+        routes.addAll(alertStream.routes());
         routes.addAll(new ExportHandler(alertStore, auditStore, webhooks, mapper, cfg.kafkaBootstrap(), VERSION).routes());
         routes.addAll(new DeviceHandler(devices, decommission, certificates, mapper).routes());
         routes.addAll(new AuditHandler(auditStore, audit).routes());
@@ -178,6 +182,9 @@ public final class DashboardApp implements AutoCloseable {
                 ctx -> ctx.json(Map.of("rules", RuleCatalog.standard().rules(), "settings", RuleCatalog.standard().settings()))));
 
         metrics.gauge("fleetwarden_dashboard_alerts", "Alerts materialised", alertStore::size);
+        metrics.gauge("fleetwarden_dashboard_alert_streams", "Open live alert streams", alertStream::subscribers);
+        metrics.gauge("fleetwarden_dashboard_alert_streams_overflowed", "Live alert streams closed: the client did not keep up",
+                alertStream::overflowed);
         metrics.gauge("fleetwarden_dashboard_devices", "Devices known", () -> deviceStore.keys().size());
         metrics.gauge("fleetwarden_dashboard_disclosure_refused", "Vulnerability reports refused",
                 disclosure::refusedCount);
@@ -453,6 +460,7 @@ public final class DashboardApp implements AutoCloseable {
     @Override
     public void close() {
         craTimer.shutdownNow();
+        alertStream.close();
         javalin.stop();
         if (postureHistory != null) {
             postureHistory.close();

@@ -31,7 +31,7 @@ public final class AlertHandler {
     public List<Route> routes() {
         return List.of(
                 Route.get("/api/v1/alerts", Access.VIEWER,
-                        "List alerts (filters: tenant, status, severity, rule, device, cohort, parent (incident alert id), from, to;"
+                        "List alerts (filters: tenant, status, severity, rule, device, cohort, parent (incident alert id), toplevel (true: incidents and standalone alerts only, with member counts), from, to;"
                                 + " paging: offset, limit)",
                         this::list),
                 Route.get("/api/v1/alerts/{alertId}", Access.VIEWER, "One alert with evidence and triage history", this::get),
@@ -60,8 +60,19 @@ public final class AlertHandler {
                 ctx.queryParam("rule"), ctx.queryParam("device"), ctx.queryParam("cohort"),
                 Params.instantParam(ctx, "from"), Params.instantParam(ctx, "to"),
                 Params.intParam(ctx, "offset", 0, 0, 10_000_000), Params.intParam(ctx, "limit", 50, 1, 500),
-                ctx.queryParam("parent"));
+                ctx.queryParam("parent"), bool(ctx, "toplevel"));
         ctx.json(service.list(q));
+    }
+
+    private static boolean bool(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank() || v.equals("false")) {
+            return false;
+        }
+        if (v.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest(name + " must be true or false");
     }
 
     private static String oneOf(Context ctx, String name, List<String> allowed) {

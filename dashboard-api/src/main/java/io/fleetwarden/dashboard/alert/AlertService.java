@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import io.fleetwarden.dashboard.audit.AuditEntry;
@@ -32,8 +33,11 @@ import io.fleetwarden.model.codec.Codecs;
  */
 public final class AlertService {
 
-    /** A page of alerts with the total number that matched. */
-    public record Page(List<AlertView> items, int total, int offset, int limit) {
+    /**
+     * A page of alerts with the total number that matched; {@code members}: for each alert on the page
+     * that is an incident, how many alerts in the caller's scope name it as their parent.
+     */
+    public record Page(List<AlertView> items, int total, int offset, int limit, Map<String, Integer> members) {
     }
 
     private final AlertStore store;
@@ -111,6 +115,9 @@ public final class AlertService {
             if (q.parentAlertId() != null && !q.parentAlertId().equals(a.getParentAlertId())) {
                 continue;
             }
+            if (q.topLevel() && a.getParentAlertId() != null) {
+                continue;
+            }
             if (q.cohort() != null && !cohortMatches(a, q.cohort())) {
                 continue;
             }
@@ -138,7 +145,18 @@ public final class AlertService {
         for (Alert a : top.subList(from, top.size())) {
             items.add(view(a, store.triage(a.getAlertId()).orElse(null), false));
         }
-        return new Page(items, total, q.offset(), q.limit());
+        Map<String, Integer> members = new java.util.TreeMap<>();
+        if (!items.isEmpty()) {
+            Set<String> ids = new java.util.HashSet<>();
+            items.forEach(v -> ids.add(v.alertId()));
+            for (Alert a : store.alerts()) {
+                if (a.getParentAlertId() != null && ids.contains(a.getParentAlertId())
+                        && (q.tenants().isEmpty() || q.tenants().contains(a.getTenant()))) {
+                    members.merge(a.getParentAlertId(), 1, Integer::sum);
+                }
+            }
+        }
+        return new Page(items, total, q.offset(), q.limit(), members);
     }
 
     private static final Comparator<Alert> NEWEST_FIRST = Comparator.comparing(Alert::getOpenedAt).reversed()

@@ -24,6 +24,7 @@ public final class AlertStore {
     private final ConcurrentHashMap<String, Alert> alerts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AlertTriage> triage = new ConcurrentHashMap<>();
     private final List<Consumer<Alert>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> changeListeners = new CopyOnWriteArrayList<>();
     private volatile java.util.function.Predicate<Alert> suppressed = a -> false;
 
     /** Alerts that must never be materialised (erased devices); set once while wiring. */
@@ -41,6 +42,11 @@ public final class AlertStore {
         listeners.add(listener);
     }
 
+    /** Called with the id of each alert whose view changed: a new revision or a newer triage record (live queue). */
+    public void addChangeListener(Consumer<String> listener) {
+        changeListeners.add(listener);
+    }
+
     public void applyAlert(Alert a) {
         if (suppressed.test(a)) {
             return;
@@ -55,11 +61,16 @@ public final class AlertStore {
         });
         if (changed[0]) {
             listeners.forEach(l -> l.accept(a));
+            changeListeners.forEach(l -> l.accept(a.getAlertId()));
         }
     }
 
     public void applyTriage(AlertTriage t) {
-        triage.merge(t.getAlertId(), t, (old, neu) -> neu.getVersion() >= old.getVersion() ? neu : old);
+        AlertTriage before = triage.get(t.getAlertId());
+        AlertTriage after = triage.merge(t.getAlertId(), t, (old, neu) -> neu.getVersion() >= old.getVersion() ? neu : old);
+        if (after != before && !after.equals(before)) {
+            changeListeners.forEach(l -> l.accept(t.getAlertId()));
+        }
     }
 
     /** Tombstone of a triage record (decommission). */

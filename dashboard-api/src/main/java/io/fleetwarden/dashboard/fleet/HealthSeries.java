@@ -41,7 +41,8 @@ public interface HealthSeries {
     /**
      * Devices online per cohort ({@code fleet_cohort}, mean of the per-minute gauge per bucket) for
      * {@code tenants} (empty = all), one series per tenant, dimension and cohort; {@code dimension}
-     * null = all dimensions.
+     * null = all dimensions. Cohorts whose value is missing ({@code null} or empty: a device that did not say
+     * its model, region or broker) are left out.
      */
     List<Series> cohorts(Set<String> tenants, String dimension, Instant from, Instant to, Duration step);
 

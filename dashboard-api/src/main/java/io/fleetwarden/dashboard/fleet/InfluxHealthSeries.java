@@ -84,6 +84,9 @@ public final class InfluxHealthSeries implements HealthSeries, AutoCloseable {
         String q = "SELECT " + agg("mean", FleetCohort.ONLINE) + " FROM " + id(FleetCohort.MEASUREMENT)
                 + " WHERE time >= $from AND time < $to" + tenantClause(tenants)
                 + (dimension == null ? "" : " AND " + id(FleetCohort.TAG_DIMENSION) + " = $dim")
+                // a device without a model, region or broker is counted under the value "null" (or no value) by
+                // stream-jobs: not a cohort anyone can act on, so it is left out of the series here
+                + " AND " + id(FleetCohort.TAG_COHORT) + " != 'null' AND " + id(FleetCohort.TAG_COHORT) + " != ''"
                 + groupByTime(step) + ", " + id(InfluxSchema.TAG_TENANT) + ", " + id(FleetCohort.TAG_DIMENSION) + ", "
                 + id(FleetCohort.TAG_COHORT) + " fill(none)";
         BoundParameterQuery.QueryBuilder b = BoundParameterQuery.QueryBuilder.newQuery(q).forDatabase(database)

@@ -156,5 +156,26 @@ class AlertServiceTest {
         });
         assertThat(service.list(new AlertQuery(Set.of("globex"), null, null, null, null, null, null, null, 0, 50, "inc"))
                 .total()).isZero();
+        // grouped by incident: the incident and standalone alerts only, with the incident's member count
+        AlertService.Page top = service.list(new AlertQuery(Set.of("acme"), null, null, null, null, null, null, null,
+                0, 50, null, true));
+        assertThat(top.items()).extracting(AlertView::alertId).containsExactlyInAnyOrder("inc", "other");
+        assertThat(top.members()).containsExactly(java.util.Map.entry("inc", 2));
+        // a member in another tenant naming acme's incident (hostile parent id) is not counted for acme's caller
+        store.applyAlert(Alert.newBuilder(Fixtures.alert("g1", "globex", "g-cam", "RES-OFF-001", Severity.LOW, T0))
+                .setParentAlertId("inc").build());
+        assertThat(service.list(new AlertQuery(Set.of("acme"), null, null, null, null, null, null, null, 0, 50, null, true))
+                .members()).containsExactly(java.util.Map.entry("inc", 2));
+    }
+
+    @Test
+    void changeListenersSeeNewRevisionsAndNewerTriageOnly() {
+        java.util.List<String> changed = new java.util.ArrayList<>();
+        store.addChangeListener(changed::add);
+        Alert a = alert("c1"); // new: a change
+        store.applyAlert(a); // the same revision again: none
+        store.applyAlert(Alert.newBuilder(a).setRevision(2).build()); // a change
+        service.acknowledge(acme, "c1"); // a triage change
+        assertThat(changed).containsExactly("c1", "c1", "c1");
     }
 }
