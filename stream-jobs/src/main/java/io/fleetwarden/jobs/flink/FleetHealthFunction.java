@@ -48,9 +48,11 @@ public class FleetHealthFunction extends KeyedProcessFunction<String, FleetSigna
         switch (in.kind) {
             case UP, DOWN -> {
                 int delta = in.kind == FleetSignal.Kind.UP ? 1 : -1;
-                add(s.online, "model=" + in.model, delta);
-                add(s.online, "region=" + in.region, delta);
-                add(s.online, "broker=" + in.brokerId, delta);
+                // A dimension the platform does not know yet (a device connected before its first report)
+                // is no cohort: never a "model=null" series.
+                addKnown(s.online, "model=", in.model, delta);
+                addKnown(s.online, "region=", in.region, delta);
+                addKnown(s.online, "broker=", in.brokerId, delta);
                 s.connectivity.computeIfAbsent(bucket, b -> new int[2])[delta > 0 ? 0 : 1]++;
             }
             case ALERT_OPENED -> {
@@ -67,6 +69,12 @@ public class FleetHealthFunction extends KeyedProcessFunction<String, FleetSigna
         }
         state.update(s);
         ctx.timerService().registerEventTimeTimer(bucket + MINUTE - 1);
+    }
+
+    private static void addKnown(Map<String, Integer> counts, String dimension, String value, int delta) {
+        if (value != null && !value.isEmpty()) {
+            add(counts, dimension + value, delta);
+        }
     }
 
     @Override
