@@ -69,6 +69,16 @@ public final class ControlsConsumer implements AutoCloseable {
         return loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Whether the records present at start have been applied. */
+    public boolean isLoaded() {
+        return loaded.getCount() == 0;
+    }
+
+    /** Whether the reading thread runs (it only ends on {@link #close()}). */
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
     private void run() {
         try {
             List<TopicPartition> partitions = waitForPartitions();

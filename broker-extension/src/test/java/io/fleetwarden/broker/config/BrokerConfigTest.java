@@ -46,10 +46,17 @@ class BrokerConfigTest {
         assertThat(c.crlReloadInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.kafkaBootstrapServers()).isEqualTo("localhost:9092");
         assertThat(c.metricsPort()).isEqualTo(9399);
+        assertThat(c.readyMaxBufferDepth()).as("half the buffer by default").isEqualTo(50_000);
     }
 
     @Test
-    void systemPropertyOverridesTheFile() {
+    void readinessBufferThresholdIsBoundedByTheBuffer() {
+        assertThat(load("health.max-buffer-depth", "1000").readyMaxBufferDepth()).isEqualTo(1000);
+        assertThatThrownBy(() -> load("health.max-buffer-depth", "100001")).hasMessageContaining("health.max-buffer-depth");
+    }
+
+    @Test
+    void overrideReplacesTheFileValue() {
         assertThat(load("kafka.bootstrap-servers", "k1:9092,k2:9093").kafkaBootstrapServers()).isEqualTo("k1:9092,k2:9093");
     }
 
@@ -70,7 +77,9 @@ class BrokerConfigTest {
             "kafka.buffer-max-records|0",
             "kafka.controls-initial-load-timeout|-PT1S",
             "metrics.port|70000",
-            "metrics.bind-address|' '"})
+            "metrics.bind-address|' '",
+            "health.max-buffer-depth|0",
+            "health.max-buffer-depth|half"})
     void badValuesAreRefusedNamingTheKey(String key, String value) {
         assertThatThrownBy(() -> load(key, value)).isInstanceOfSatisfying(ConfigException.class,
                 e -> assertThat(e.key()).isEqualTo(key)).hasMessageContaining(key);
