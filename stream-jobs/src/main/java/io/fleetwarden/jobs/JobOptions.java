@@ -34,6 +34,12 @@ public final class JobOptions {
     /** Longest time a network buffer waits to fill before it is sent downstream (Flink's default is 100 ms). */
     public Duration bufferTimeout = Duration.ofMillis(100);
     public final Map<String, String> rules = new LinkedHashMap<>();
+    /** Local run only: port of Flink's Prometheus reporter (-1 = no reporter). On a cluster, its configuration decides. */
+    public int metricsPort = -1;
+    /** Local run only: port of {@code /health/live} and {@code /health/ready} (-1 = not served). */
+    public int healthPort = -1;
+    /** Local run only: address the health endpoint binds to. */
+    public String healthBindAddress = "127.0.0.1";
 
     public static final String USAGE = String.join("\n",
             "options:",
@@ -50,7 +56,10 @@ public final class JobOptions {
             "  --out-of-orderness DURATION         watermark delay (default 5s)",
             "  --delivery exactly-once|at-least-once  alert/status sinks (default exactly-once; see README: latency trade-off)",
             "  --buffer-timeout DURATION           network buffer flush timeout (default 100ms)",
-            "  --rule KEY=VALUE                    detection threshold override, repeatable (see README)");
+            "  --rule KEY=VALUE                    detection threshold override, repeatable (see README)",
+            "  --metrics-port N                    local run: Flink Prometheus reporter port (default off; all interfaces)",
+            "  --health-port N                     local run: /health/live and /health/ready port (default off)",
+            "  --health-bind ADDRESS               local run: health endpoint address (default 127.0.0.1)");
 
     public static JobOptions parse(String[] args) {
         JobOptions o = new JobOptions();
@@ -79,6 +88,9 @@ public final class JobOptions {
                         default -> throw new IllegalArgumentException("expected exactly-once or at-least-once");
                     };
                     case "--buffer-timeout" -> o.bufferTimeout = duration(v);
+                    case "--metrics-port" -> o.metricsPort = port(Integer.parseInt(v));
+                    case "--health-port" -> o.healthPort = port(Integer.parseInt(v));
+                    case "--health-bind" -> o.healthBindAddress = v;
                     case "--rule" -> {
                         int eq = v.indexOf('=');
                         if (eq <= 0) {
@@ -101,6 +113,13 @@ public final class JobOptions {
 
     public DetectionConfig detectionConfig() {
         return DetectionConfig.fromMap(rules);
+    }
+
+    private static int port(int n) {
+        if (n < 0 || n > 65535) {
+            throw new IllegalArgumentException("must be a port between 0 and 65535");
+        }
+        return n;
     }
 
     private static int positive(int n) {
