@@ -15,6 +15,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import io.fleetwarden.broker.health.BrokerHealth;
+import io.fleetwarden.model.Topics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
@@ -58,6 +59,9 @@ public final class BrokerMetrics implements AutoCloseable {
         dropped = Counter.builder().name("fleetwarden_broker_kafka_dropped_total")
                 .help("Records dropped because the Kafka buffer was full or delivery failed, by topic")
                 .labelNames("topic").register(registry);
+        // present from the start at 0, so that increase() sees the first drop
+        dropped.labelValues(Topics.TELEMETRY);
+        dropped.labelValues(Topics.SECURITY_EVENTS);
         kafkaErrors = Counter.builder().name("fleetwarden_broker_kafka_errors_total")
                 .help("Kafka send attempts that failed (the record may still be delivered on retry)")
                 .register(registry);

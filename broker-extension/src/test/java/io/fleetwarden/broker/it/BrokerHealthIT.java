@@ -86,6 +86,15 @@ class BrokerHealthIT {
     }
 
     @Test
+    @Order(3)
+    void everyBrokerMetricTheAlertRulesUseIsExported() throws Exception {
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-rules"), "dev-rules");
+        c.disconnect();
+        assertThat(io.fleetwarden.testsupport.AlertRules.assertExported(fx.http("/metrics").body(), "fleetwarden_broker_"))
+                .contains("fleetwarden_broker_ready", "fleetwarden_broker_kafka_dropped_total");
+    }
+
+    @Test
     @Order(100)
     void notReadyWhileKafkaIsUnreachableOrTheBufferIsDeepButStillLive() throws Exception {
         Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-health"), "dev-health");

@@ -44,6 +44,8 @@ class SimulatorMetricsTest {
                     .contains("fleetwarden_simulator_attack_actions_total{outcome=\"refused\"} 6.0")
                     .contains("fleetwarden_simulator_scenarios_total{state=\"started\"} 2.0")
                     .contains("fleetwarden_simulator_scenarios_running 1.0");
+            assertThat(io.fleetwarden.testsupport.AlertRules.assertExported(text, "fleetwarden_simulator_"))
+                    .contains("fleetwarden_simulator_devices_connected");
         }
     }
 }

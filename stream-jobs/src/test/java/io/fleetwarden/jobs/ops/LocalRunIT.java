@@ -146,6 +146,9 @@ class LocalRunIT {
             assertThat(text).contains("flink_jobmanager_job_numberOfCompletedCheckpoints")
                     .contains("flink_jobmanager_job_lastCheckpointCompletedTimestamp")
                     .contains("flink_taskmanager_job_task_operator_pendingRecords");
+            // every Flink and job metric the example alert rules use (deploy/prometheus) is exported
+            assertThat(io.fleetwarden.testsupport.AlertRules.assertExported(text, "flink_"))
+                    .contains("flink_jobmanager_job_lastCheckpointCompletedTimestamp");
         }
     }
 }
