@@ -12,14 +12,41 @@
 #   DIR/broker/truststore.p12      PKCS#12 with the fleet CA as a trusted certificate
 #   DIR/broker/keystore.password   random password of both stores (0600); DIR/broker is all a broker needs
 #   DIR/simulator/ca.{crt,key}.pem the fleet simulator's PKI folder (same CA; device credentials are added there)
+#   DIR/devices/<tenant>/<id>.crt|.key  device certificates (chain) and keys for FW_PKI_DEVICES, see below
 # FW_PKI_OWNER=uid[:gid] chowns the result (the images run as uid 10001).
+# FW_PKI_DEVICES="tenant/id ..." also issues those device certificates (for mosquitto_pub or your own
+# devices), through the fleet simulator's 'pki device' command, so the device profile (CN=<id>, O=<tenant>,
+# SAN urn:device:<tenant>:<id>, client id <tenant>/<id>) is defined once, in event-model's DeviceIdentities.
+# The command comes from FW_PKI_CLI_JAR (default: the simulator's runnable jar in fleet-simulator/target;
+# build it with ./mvnw -B -pl fleet-simulator -am package -DskipTests).
 # A development CA only: bring your own CA and certificates in production (deploy/README.md).
 set -euo pipefail
 dir="${1:?usage: dev-pki.sh DIR [extra-SAN ...]}"
 shift
 extra_sans=("$@")
 
+# issue_devices: device certificates for FW_PKI_DEVICES from the fleet CA in DIR/simulator.
+issue_devices() {
+  [ -n "${FW_PKI_DEVICES:-}" ] || return 0
+  local jar="${FW_PKI_CLI_JAR:-}" spec
+  if [ -z "$jar" ]; then
+    local repo
+    repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+    jar="$(ls "$repo"/fleet-simulator/target/fleet-simulator-*-cli.jar 2>/dev/null | head -n 1 || true)"
+  fi
+  [ -n "$jar" ] && [ -s "$jar" ] || { echo "dev-pki: FW_PKI_DEVICES needs the simulator's runnable jar; build it with ./mvnw -B -pl fleet-simulator -am package -DskipTests or set FW_PKI_CLI_JAR" >&2; exit 1; }
+  for spec in $FW_PKI_DEVICES; do
+    case "$spec" in
+      */*) ;;
+      *) echo "dev-pki: device '$spec' is not tenant/id" >&2; exit 1 ;;
+    esac
+    java -jar "$jar" pki device --ca-dir "$dir/simulator" --tenant "${spec%%/*}" --id "${spec#*/}" --out "$dir/devices" >/dev/null \
+      || { echo "dev-pki: issuing a device certificate for '$spec' failed" >&2; exit 1; }
+  done
+}
+
 if [ -s "$dir/broker/broker-keystore.p12" ] && [ -s "$dir/broker/truststore.p12" ] && [ -s "$dir/simulator/ca.key.pem" ]; then
+  issue_devices
   if [ -n "${FW_PKI_OWNER:-}" ]; then chown -R "$FW_PKI_OWNER" "$dir"; fi
   exit 0
 fi
@@ -64,6 +91,7 @@ chmod 0644 "$dir/ca/fleet-ca.crt" "$dir/broker/broker.crt"
 mkdir -p "$dir/simulator"
 cp "$dir/ca/fleet-ca.crt" "$dir/simulator/ca.crt.pem"
 cp "$dir/ca/fleet-ca.key" "$dir/simulator/ca.key.pem"
+issue_devices
 # Containers run as uid 10001: FW_PKI_OWNER=10001 hands the files to that user (compose bind mounts).
 if [ -n "${FW_PKI_OWNER:-}" ]; then chown -R "$FW_PKI_OWNER" "$dir"; fi
 echo "dev-pki: fleet CA and broker keystore written to $dir"

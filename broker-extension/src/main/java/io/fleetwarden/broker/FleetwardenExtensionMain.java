@@ -52,6 +52,7 @@ import io.fleetwarden.broker.identity.DefaultCredentials;
 import io.fleetwarden.broker.identity.IdentityRule;
 import io.fleetwarden.broker.metrics.BrokerMetrics;
 import io.fleetwarden.broker.topic.TopicPolicy;
+import io.fleetwarden.broker.validation.ClockSkewMonitor;
 import io.fleetwarden.broker.validation.PublishValidator;
 import io.fleetwarden.model.payload.DevicePayloads;
 
@@ -154,14 +155,16 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
                     + " (kafka.controls-initial-load-timeout)");
         }
 
-        ConnectVerifier verifier = new ConnectVerifier(cas, crls, controls::isRevoked, DefaultCredentials.shipped(),
+        ConnectVerifier verifier = new ConnectVerifier(cas, crls, controls, DefaultCredentials.shipped(),
                 new IdentityRule(config.defaultTenant()), config.tlsProtocols(), config.requireAeadCipher(), clock);
         CertificateAuthenticator authenticator = new CertificateAuthenticator(config.brokerId(), verifier, sessions,
                 forwarder, events, metrics);
         TopicAuthorizer authorizer = new TopicAuthorizer(config.brokerId(), new TopicPolicy(), sessions, forwarder, events, metrics);
+        ClockSkewMonitor clockSkew = new ClockSkewMonitor(config.clockSkew(), config.clockSkewReportInterval());
+        metrics.clockSkewedDevices(clockSkew::devicesSeenSkewed);
         PublishValidationInterceptor interceptor = new PublishValidationInterceptor(sessions, controls,
                 new PublishValidator(new DevicePayloads(), config.maxPayloadBytes(), config.rateLimitPerSecond(),
-                        config.rateLimitBurst(), System::nanoTime), forwarder, events, metrics, clock);
+                        config.rateLimitBurst(), System::nanoTime), clockSkew, forwarder, events, metrics, clock);
         ConnectionLifecycleListener lifecycle = new ConnectionLifecycleListener(sessions, forwarder, events, metrics);
 
         Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);

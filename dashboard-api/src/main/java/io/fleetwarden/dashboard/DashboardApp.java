@@ -19,11 +19,18 @@ import io.fleetwarden.dashboard.alert.AlertService;
 import io.fleetwarden.dashboard.alert.AlertStore;
 import io.fleetwarden.dashboard.alert.ExportHandler;
 import io.fleetwarden.dashboard.alert.WebhookDispatcher;
+import io.fleetwarden.dashboard.audit.AuditEntry;
+import io.fleetwarden.dashboard.audit.AuditDetail;
+import io.fleetwarden.dashboard.audit.AuditHandler;
+import io.fleetwarden.dashboard.audit.AuditLog;
+import io.fleetwarden.dashboard.audit.AuditStore;
 import io.fleetwarden.dashboard.auth.Authenticator;
 import io.fleetwarden.dashboard.auth.JwtAuthenticator;
 import io.fleetwarden.dashboard.auth.TokenHandler;
 import io.fleetwarden.dashboard.auth.TokenStore;
 import io.fleetwarden.dashboard.device.AutoQuarantinePolicy;
+import io.fleetwarden.dashboard.device.CertificateRevocations;
+import io.fleetwarden.dashboard.device.ErasureStore;
 import io.fleetwarden.dashboard.device.DecommissionService;
 import io.fleetwarden.dashboard.device.DeviceHandler;
 import io.fleetwarden.dashboard.device.DeviceService;
@@ -35,6 +42,7 @@ import io.fleetwarden.dashboard.firmware.FirmwareHandler;
 import io.fleetwarden.dashboard.firmware.FirmwareService;
 import io.fleetwarden.dashboard.fleet.FleetHandler;
 import io.fleetwarden.dashboard.fleet.HealthSeries;
+import io.fleetwarden.dashboard.kafka.OwnTopics;
 import io.fleetwarden.dashboard.kafka.RecordPublisher;
 import io.fleetwarden.dashboard.kafka.TopicMaterializer;
 import io.fleetwarden.dashboard.posture.PostureHandler;
@@ -46,6 +54,7 @@ import io.fleetwarden.dashboard.web.Metrics;
 import io.fleetwarden.dashboard.web.OpenApi;
 import io.fleetwarden.dashboard.web.Problems;
 import io.fleetwarden.dashboard.web.Route;
+import io.fleetwarden.model.rules.RuleCatalog;
 import io.fleetwarden.dashboard.web.Routes;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
@@ -78,6 +87,8 @@ public final class DashboardApp implements AutoCloseable {
     private final AlertStore alertStore = new AlertStore();
     private final DeviceStore deviceStore = new DeviceStore();
     private final CatalogStore catalogStore = new CatalogStore();
+    private final AuditStore auditStore = new AuditStore();
+    private final ErasureStore erasures = new ErasureStore();
     private final Metrics metrics = new Metrics();
     private final ObjectMapper mapper = Json.mapper();
     private final List<Route> routes = new ArrayList<>();
@@ -90,11 +101,19 @@ public final class DashboardApp implements AutoCloseable {
         DashboardConfig cfg = deps.config();
         Clock clock = deps.clock();
         PostureService posture = new PostureService(deviceStore, alertStore, catalogStore, cfg.disclosure().published());
-        AlertService alerts = new AlertService(alertStore, deps.publisher(), clock);
-        DeviceService devices = new DeviceService(deviceStore, alertStore, posture, deps.health(), deps.publisher(), clock);
+        alertStore.setSuppression(a -> erasures.covers(a.getTenant(), a.getDeviceId(), a.getOpenedAt()));
+        deviceStore.setSuppression((k, s) -> {
+            String[] tk = io.fleetwarden.model.DeviceKeys.parse(k); // the key decides, not the record's own fields
+            return erasures.covers(tk[0], tk[1], s.getLastSeen());
+        });
+        AuditLog audit = new AuditLog(auditStore, deps.publisher(), mapper, clock);
+        AlertService alerts = new AlertService(alertStore, deps.publisher(), clock, audit, auditStore);
+        DeviceService devices = new DeviceService(deviceStore, alertStore, posture, deps.health(), deps.publisher(), clock,
+                audit);
+        CertificateRevocations certificates = new CertificateRevocations(deviceStore, deps.publisher(), audit, clock);
         FirmwareService firmware = new FirmwareService(catalogStore, deviceStore, deps.publisher(), clock);
         DecommissionService decommission = new DecommissionService(devices, deviceStore, alertStore, deps.health(),
-                deps.publisher());
+                deps.publisher(), erasures, audit, mapper, clock);
         DisclosureHandler disclosure = new DisclosureHandler(cfg.disclosure(), deps.reports(), firmware, mapper, clock);
         webhooks = new WebhookDispatcher(cfg.webhooks(), alertStore, mapper, clock, Duration.ofSeconds(1), 6);
         autoQuarantine = new AutoQuarantinePolicy(new HashSet<>(cfg.autoQuarantineRules()), devices, this::isLive);
@@ -113,8 +132,9 @@ public final class DashboardApp implements AutoCloseable {
         routes.add(Route.get("/api/v1/openapi.json", Access.PUBLIC, "This OpenAPI document",
                 ctx -> ctx.json(OpenApi.document(routes, VERSION))));
         routes.addAll(new AlertHandler(alerts, mapper).routes());
-        routes.addAll(new ExportHandler(alertStore, webhooks, mapper).routes());
-        routes.addAll(new DeviceHandler(devices, decommission, mapper).routes());
+        routes.addAll(new ExportHandler(alertStore, auditStore, webhooks, mapper, cfg.kafkaBootstrap(), VERSION).routes());
+        routes.addAll(new DeviceHandler(devices, decommission, certificates, mapper).routes());
+        routes.addAll(new AuditHandler(auditStore, audit).routes());
         routes.addAll(new PostureHandler(posture, devices).routes());
         routes.addAll(new FirmwareHandler(firmware, mapper).routes());
         routes.addAll(new FleetHandler(deps.health(), firmware, clock).routes());
@@ -122,6 +142,9 @@ public final class DashboardApp implements AutoCloseable {
         routes.addAll(new TokenHandler(deps.tokens(), mapper).routes());
         routes.add(Route.get("/api/v1/auto-quarantine", Access.VIEWER, "The automatic-quarantine policy",
                 ctx -> ctx.json(Map.of("rules", autoQuarantine.rules(), "issued", autoQuarantine.issued()))));
+        routes.add(Route.get("/api/v1/rules", Access.VIEWER,
+                "The detection catalogue (event-model RuleCatalog): rules with severity, guidelines, MITRE technique, thresholds and defaults",
+                ctx -> ctx.json(Map.of("rules", RuleCatalog.standard().rules(), "settings", RuleCatalog.standard().settings()))));
 
         metrics.gauge("fleetwarden_dashboard_alerts", "Alerts materialised", alertStore::size);
         metrics.gauge("fleetwarden_dashboard_devices", "Devices known", () -> deviceStore.keys().size());
@@ -224,10 +247,43 @@ public final class DashboardApp implements AutoCloseable {
                 r.value() == null ? null : Codecs.DEVICE_STATUS.tryDecode(r.value()).value()));
         m.on(Topics.DEVICE_CONTROLS, r -> deviceStore.applyControl(r.key(),
                 r.value() == null ? null : Codecs.DEVICE_CONTROL.tryDecode(r.value()).value()));
+        m.on(OwnTopics.AUDIT, r -> {
+            if (r.value() != null) {
+                AuditEntry e = read(r.value(), AuditEntry.class);
+                if (e.chain() == null || !e.chain().equals(r.key())) {
+                    throw new IllegalArgumentException("audit entry does not match its key");
+                }
+                auditStore.applyEntry(e);
+            }
+        });
+        m.on(OwnTopics.AUDIT_DETAILS, r -> auditStore.applyDetail(r.key(),
+                r.value() == null ? null : read(r.value(), AuditDetail.class)));
+        m.on(OwnTopics.ERASURES, r -> {
+            ErasureStore.Erasure e = r.value() == null ? null : read(r.value(), ErasureStore.Erasure.class);
+            erasures.apply(r.key(), e);
+            if (e != null) {
+                // the device's records may have been replayed before its erasure record
+                for (io.fleetwarden.model.Alert a : alertStore.alertsOfDevice(e.tenant(), e.deviceId())) {
+                    if (alertStore.isSuppressed(a)) {
+                        alertStore.removeAlert(a.getAlertId());
+                    }
+                }
+                deviceStore.status(r.key()).filter(s -> erasures.covers(e.tenant(), e.deviceId(), s.getLastSeen()))
+                        .ifPresent(s -> deviceStore.removeStatus(r.key()));
+            }
+        });
         m.on(Topics.FIRMWARE_CATALOG, r -> catalogStore.applyCatalog(r.key(),
                 r.value() == null ? null : Codecs.FIRMWARE_CATALOG.tryDecode(r.value()).value()));
         m.on(Topics.ADVISORIES, r -> catalogStore.applyAdvisory(r.key(),
                 r.value() == null ? null : Codecs.ADVISORY.tryDecode(r.value()).value()));
+    }
+
+    private <T> T read(byte[] value, Class<T> type) {
+        try {
+            return mapper.readValue(value, type);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("unreadable " + type.getSimpleName() + ": " + e.getClass().getSimpleName());
+        }
     }
 
     /** Live = past the initial replay (or no materialiser at all, in tests). */
@@ -282,6 +338,10 @@ public final class DashboardApp implements AutoCloseable {
 
     public CatalogStore catalogStore() {
         return catalogStore;
+    }
+
+    public AuditStore auditStore() {
+        return auditStore;
     }
 
     @Override

@@ -25,6 +25,7 @@ import io.fleetwarden.dashboard.auth.TokenStore;
 import io.fleetwarden.dashboard.disclosure.ReportStore;
 import io.fleetwarden.dashboard.fleet.InfluxHealthSeries;
 import io.fleetwarden.dashboard.kafka.KafkaRecordPublisher;
+import io.fleetwarden.dashboard.kafka.OwnTopics;
 import io.fleetwarden.dashboard.kafka.TopicMaterializer;
 import io.fleetwarden.model.TopicSpec;
 import io.fleetwarden.model.Topics;
@@ -80,7 +81,9 @@ public final class Main {
                     + " (env FLEETWARDEN_KAFKA_BOOTSTRAP_SERVERS, FLEETWARDEN_INFLUX_URL)");
             return new Started(2, null);
         }
-        ensureOwnTopic(cfg.kafkaBootstrap(), Topics.ALERT_TRIAGE_SPEC);
+        for (TopicSpec own : OwnTopics.ALL) {
+            ensureOwnTopic(cfg.kafkaBootstrap(), own);
+        }
         JwtAuthenticator jwt = cfg.oidcEnabled() ? new JwtAuthenticator(cfg.oidcIssuer(), cfg.oidcAudience(),
                 cfg.oidcJwksUrl(), cfg.oidcRoleClaim(), cfg.oidcTenantsClaim()) : null;
         KafkaRecordPublisher publisher = new KafkaRecordPublisher(cfg.kafkaBootstrap());
@@ -140,7 +143,7 @@ public final class Main {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(new NewTopic(spec.name(), spec.partitions(), (short) -1)
-                    .configs(Map.of("cleanup.policy", spec.cleanupPolicy())))).all().get(30, TimeUnit.SECONDS);
+                    .configs(OwnTopics.configs(spec)))).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create topic " + spec.name() + ": " + e.getCause(), e);

@@ -59,6 +59,8 @@ class DashboardApiIT {
     static String acmeViewer;
     static String globexAnalyst;
     static String acmeAdmin;
+    static String platformAdmin;
+    static String platformAnalyst;
 
     @BeforeAll
     static void start() throws Exception {
@@ -107,6 +109,8 @@ class DashboardApiIT {
         acmeViewer = ApiHarness.token(tokens, Role.VIEWER, "acme");
         globexAnalyst = ApiHarness.token(tokens, Role.ANALYST, "globex");
         acmeAdmin = ApiHarness.token(tokens, Role.ADMIN, "acme");
+        platformAdmin = ApiHarness.platformAdmin(tokens);
+        platformAnalyst = tokens.create("soc", Role.ANALYST, java.util.Set.of(), true, "test").secret();
         api = new ApiHarness(KAFKA.bootstrapServers(), INFLUX.url(), tokens).awaitReady();
     }
 
@@ -147,6 +151,25 @@ class DashboardApiIT {
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("problem+json"));
         assertThat(bad.json().get("detail").asText()).contains("severity");
+    }
+
+    @Test
+    void a01b_theRuleCatalogueIsServedFromTheEventModelCatalogue() {
+        JsonNode body = api.get("/api/v1/rules", acmeViewer).json();
+        assertThat(body.get("rules")).hasSize(io.fleetwarden.model.rules.RuleCatalog.standard().rules().size());
+        JsonNode ident = null;
+        for (JsonNode r : body.get("rules")) {
+            if (r.get("id").asText().equals("CMP-IDENT-001")) {
+                ident = r;
+            }
+        }
+        assertThat(ident).isNotNull();
+        assertThat(ident.get("severity").asText()).isEqualTo("CRITICAL");
+        assertThat(ident.get("mitreTechnique").asText()).isEqualTo("T1552.004");
+        assertThat(ident.get("thresholds").get(0).get("key").asText()).isEqualTo("identity.count");
+        assertThat(ident.get("thresholds").get(0).get("default").asText()).isEqualTo("2");
+        assertThat(body.get("settings")).isNotEmpty();
+        assertThat(api.get("/api/v1/rules", null).status()).as("not public").isEqualTo(401);
     }
 
     @Test
@@ -336,20 +359,26 @@ class DashboardApiIT {
                 .isEqualTo(400);
         assertThat(api.get("/api/v1/fleet/health?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&step=1s", acmeViewer)
                 .status()).isEqualTo(400);
+        // hostile steps: negative, zero, overflowing, malformed (one duration syntax, event-model Durations)
+        for (String step : List.of("-5m", "PT-1H", "0s", "99999999999999999999d", "5x", "P1Y")) {
+            assertThat(api.get("/api/v1/fleet/health?step=" + step, acmeViewer).status()).as("step=" + step).isEqualTo(400);
+        }
+        assertThat(api.get("/api/v1/fleet/health?step=PT30M", acmeViewer).status()).isEqualTo(200);
     }
 
     @Test
     void a09_firmwareCatalogAdvisoriesAndAffectedDevices() {
-        ApiHarness.Response put = api.send("PUT", "/api/v1/firmware/catalog/cam-x1", acmeAdmin, Map.of("model", "cam-x1",
+        ApiHarness.Response put = api.send("PUT", "/api/v1/firmware/catalog/cam-x1", platformAdmin, Map.of("model", "cam-x1",
                 "vendor", "Acme", "latestVersion", "1.2.0", "releases", List.of(Map.of("version", "1.2.0",
                         "releasedAt", "2026-01-01T00:00:00Z", "imageSha256", "ab".repeat(32)))), Map.of());
         assertThat(put.status()).isEqualTo(200);
-        ApiHarness.Response adv = api.post("/api/v1/advisories", acmeAdmin, Map.of("advisoryId", "FWSA-2026-0001",
+        ApiHarness.Response adv = api.post("/api/v1/advisories", platformAdmin, Map.of("advisoryId", "FWSA-2026-0001",
                 "model", "cam-x1", "affectedVersions", "[1.0.0,1.1.0)", "fixedVersion", "1.1.0",
                 "cveIds", List.of("CVE-2026-12345"), "severity", "high", "title", "Telnet left enabled"));
         assertThat(adv.status()).isEqualTo(201);
         assertThat(api.post("/api/v1/advisories", acmeAnalyst, Map.of()).status()).isEqualTo(403);
-        assertThat(api.post("/api/v1/advisories", acmeAdmin, Map.of("advisoryId", "nope")).status()).isEqualTo(400);
+        assertThat(api.post("/api/v1/advisories", acmeAdmin, Map.of("advisoryId", "nope")).status()).isEqualTo(403);
+        assertThat(api.post("/api/v1/advisories", platformAdmin, Map.of("advisoryId", "nope")).status()).isEqualTo(400);
         JsonNode affected = api.get("/api/v1/advisories/FWSA-2026-0001/devices", acmeViewer).json();
         assertThat(affected.get("items")).hasSize(1);
         assertThat(affected.get("items").get(0).get("deviceId").asText()).isEqualTo("cam-0");
@@ -434,7 +463,7 @@ class DashboardApiIT {
         assertThat(api.post("/api/v1/disclosure/reports", null, report).status()).isEqualTo(429);
 
         assertThat(api.get("/api/v1/disclosure/reports", acmeViewer).status()).isEqualTo(403);
-        JsonNode t = api.post("/api/v1/disclosure/reports/" + id + "/triage", acmeAnalyst, Map.of("decision", "confirmed",
+        JsonNode t = api.post("/api/v1/disclosure/reports/" + id + "/triage", platformAnalyst, Map.of("decision", "confirmed",
                 "note", "reproduced", "advisory", Map.of("advisoryId", "FWSA-2026-0002", "model", "cam-x1",
                         "affectedVersions", "[1.0.0,1.0.1)", "severity", "critical", "title", "Root shell on telnet")))
                 .json();

@@ -80,7 +80,7 @@ class DashboardBrowserIT {
         INFLUX.write(lines.toString());
         TokenStore tokens = ApiHarness.tokenStore();
         analyst = ApiHarness.token(tokens, Role.ANALYST, "acme");
-        String admin = ApiHarness.token(tokens, Role.ADMIN, "acme");
+        String admin = ApiHarness.platformAdmin(tokens); // catalog and advisories are platform-scoped
         api = new ApiHarness(KAFKA.bootstrapServers(), INFLUX.url(), tokens).awaitReady();
         api.send("PUT", "/api/v1/firmware/catalog/cam-x1", admin, java.util.Map.of("model", "cam-x1", "vendor", "Acme",
                 "latestVersion", "1.3.0", "releases", List.of()), java.util.Map.of());

@@ -20,6 +20,7 @@ import io.fleetwarden.dashboard.auth.Role;
 import io.fleetwarden.dashboard.auth.TokenStore;
 import io.fleetwarden.dashboard.web.Access;
 import io.fleetwarden.dashboard.web.Route;
+import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.Severity;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
@@ -27,8 +28,11 @@ import io.fleetwarden.testsupport.KafkaExtension;
 
 /**
  * Walks EVERY route of the real server (taken from the app's route table, so a new route cannot
- * be left out) three times: without a token (401 unless public), with the role just below the one
- * the route needs (403), and with exactly the needed role (2xx, with a valid request).
+ * be left out): without a token (401 unless public), with the role just below the one the route
+ * needs (403), with exactly the needed role (2xx, with a valid request), and then as a TENANT admin
+ * (acme) and as a PLATFORM admin: platform-scoped routes (catalog, advisories, report triage,
+ * certificate revocations, webhook status) refuse the tenant admin with 403 and admit the platform
+ * admin; every other route admits both. Platform-analyst routes also refuse a tenant analyst.
  */
 class RoleMatrixIT {
 
@@ -41,7 +45,8 @@ class RoleMatrixIT {
     static ApiHarness api;
     static TokenStore tokens;
     static final Map<Role, String> BY_ROLE = new HashMap<>();
-    static String reportId;
+    static final Map<Role, String> PLATFORM_BY_ROLE = new HashMap<>();
+    static final java.util.concurrent.atomic.AtomicInteger FRESH = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,10 +59,31 @@ class RoleMatrixIT {
         tokens = ApiHarness.tokenStore();
         for (Role r : Role.values()) {
             BY_ROLE.put(r, ApiHarness.token(tokens, r, "acme"));
+            PLATFORM_BY_ROLE.put(r, tokens.create("platform-" + r, r, java.util.Set.of(), true, "test").secret());
         }
-        api = new ApiHarness(KAFKA.bootstrapServers(), INFLUX.url(), tokens).awaitReady();
-        reportId = api.post("/api/v1/disclosure/reports", null, Map.of("title", "t",
-                "description", "a long enough description of a flaw")).json().get("reportId").asText();
+        api = new ApiHarness(KAFKA.bootstrapServers(), INFLUX.url(), tokens, "disclosure.reports-per-minute", "1000")
+                .awaitReady();
+    }
+
+    /** An alert no test triaged before: open, or resolved by its job (for reopen). */
+    static String freshAlert(boolean resolved) {
+        String id = "m-f" + FRESH.incrementAndGet();
+        Alert a = Fixtures.alert(id, "acme", "cam-1", "FW-COMP-001", Severity.HIGH, Instant.now());
+        try (KafkaProducer<String, byte[]> p = ApiHarness.producer(KAFKA.bootstrapServers())) {
+            ApiHarness.send(p, Topics.ALERTS, id, Codecs.ALERT.encode(resolved ? Fixtures.resolvedByJob(a, Instant.now()) : a));
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> api.get("/api/v1/alerts/" + id, PLATFORM_BY_ROLE.get(Role.ADMIN)).status() == 200);
+        return id;
+    }
+
+    /** A device id no test used before, in the state the route needs (quarantined or revoked). */
+    static String freshDevice(String action) {
+        String id = "cam-f" + FRESH.incrementAndGet();
+        ApiHarness.Response r = api.post("/api/v1/devices/acme/" + id + "/" + action,
+                PLATFORM_BY_ROLE.get(Role.ADMIN), Map.of("reason", "matrix setup"));
+        assertThat(r.status()).as("setup " + action + ": " + r.body()).isEqualTo(200);
+        return id;
     }
 
     @AfterAll
@@ -70,9 +96,28 @@ class RoleMatrixIT {
     static String path(String template) {
         String tokenId = template.contains("{tokenId}")
                 ? tokens.create("victim", Role.VIEWER, java.util.Set.of("acme"), false, "test").stored().id() : "";
-        return template.replace("{tenant}", "acme").replace("{deviceId}", "cam-1").replace("{alertId}", "m-1")
+        String reportId = template.contains("{reportId}") ? api.post("/api/v1/disclosure/reports", null,
+                Map.of("title", "t", "description", "a long enough description of a flaw")).json().get("reportId")
+                .asText() : "";
+        String certificateId = "";
+        if (template.contains("{certificateId}")) {
+            String serial = Integer.toHexString(0x7000 + FRESH.incrementAndGet());
+            assertThat(api.post("/api/v1/certificates/revocations", PLATFORM_BY_ROLE.get(Role.ADMIN),
+                    Map.of("serial", serial, "reason", "setup")).status()).isEqualTo(201);
+            certificateId = "serial:" + serial;
+        }
+        String device = template.endsWith("/unrevoke") ? freshDevice("revoke")
+                : template.endsWith("/release") || template.endsWith("/decommission") ? freshDevice("quarantine")
+                : "cam-1";
+        String p = template.replace("{tenant}", "acme").replace("{deviceId}", device).replace("{alertId}",
+                        template.endsWith("/resolve") ? freshAlert(false) : template.endsWith("/reopen") ? freshAlert(true)
+                                : "m-1")
                 .replace("{advisoryId}", "FWSA-2026-0009").replace("{model}", "cam-x1").replace("{reportId}", reportId)
-                .replace("{tokenId}", tokenId);
+                .replace("{tokenId}", tokenId).replace("{certificateId}", certificateId);
+        if (template.startsWith("/api/v1/audit")) {
+            p += "?chain=device:acme/cam-1";
+        }
+        return p;
     }
 
     static Object body(Route r) {
@@ -89,8 +134,11 @@ class RoleMatrixIT {
         if (p.endsWith("/reopen")) {
             return Map.of("reason", "again");
         }
-        if (p.contains("/devices/{tenant}/{deviceId}/")) {
+        if (p.contains("/devices/{tenant}/{deviceId}/") || p.endsWith("/unrevoke")) {
             return Map.of("reason", "matrix");
+        }
+        if (p.equals("/api/v1/certificates/revocations")) {
+            return Map.of("serial", Integer.toHexString(0x9000 + FRESH.incrementAndGet()), "reason", "matrix");
         }
         if (p.equals("/api/v1/firmware/catalog/{model}")) {
             return Map.of("model", "cam-x1", "latestVersion", "1.2.0", "releases", List.of());
@@ -115,6 +163,11 @@ class RoleMatrixIT {
         return Role.values()[r.ordinal() - 1];
     }
 
+    /** The token with exactly the role a route needs: platform-wide for platform routes. */
+    static String tokenFor(Access a, Role role) {
+        return a.platformOnly() ? PLATFORM_BY_ROLE.get(role) : BY_ROLE.get(role);
+    }
+
     @TestFactory
     Stream<DynamicTest> everyRouteWithNoTokenWrongRoleAndRightRole() {
         List<DynamicTest> tests = new ArrayList<>();
@@ -132,21 +185,44 @@ class RoleMatrixIT {
             Role needed = r.access().minimumRole();
             if (needed != null && needed != Role.VIEWER) {
                 tests.add(DynamicTest.dynamicTest(name + " with role " + below(needed), () -> {
-                    ApiHarness.Response resp = api.send(r.method().name(), path(r.path()), BY_ROLE.get(below(needed)),
-                            body(r), Map.of());
+                    ApiHarness.Response resp = api.send(r.method().name(), path(r.path()),
+                            tokenFor(r.access(), below(needed)), body(r), Map.of());
                     assertThat(resp.status()).as(name).isEqualTo(403);
                     assertThat(resp.body()).contains("/problems/forbidden");
                 }));
             }
             if (needed != null) {
                 tests.add(DynamicTest.dynamicTest(name + " with role " + needed, () -> {
-                    ApiHarness.Response resp = api.send(r.method().name(), path(r.path()), BY_ROLE.get(needed), body(r),
-                            Map.of());
+                    ApiHarness.Response resp = api.send(r.method().name(), path(r.path()), tokenFor(r.access(), needed),
+                            body(r), Map.of());
+                    assertThat(resp.status()).as(name + ": " + resp.body()).isBetween(200, 299);
+                }));
+                if (r.access().platformOnly()) {
+                    tests.add(DynamicTest.dynamicTest(name + " with a tenant " + needed + " grant", () -> {
+                        ApiHarness.Response resp = api.send(r.method().name(), path(r.path()), BY_ROLE.get(needed),
+                                body(r), Map.of());
+                        assertThat(resp.status()).as(name + ": " + resp.body()).isEqualTo(403);
+                        assertThat(resp.body()).contains("platform-wide");
+                    }));
+                }
+                tests.add(DynamicTest.dynamicTest(name + " as tenant admin", () -> {
+                    ApiHarness.Response resp = api.send(r.method().name(), path(r.path()), BY_ROLE.get(Role.ADMIN),
+                            body(r), Map.of());
+                    if (r.access().platformOnly()) {
+                        assertThat(resp.status()).as(name + ": " + resp.body()).isEqualTo(403);
+                        assertThat(resp.body()).contains("/problems/forbidden");
+                    } else {
+                        assertThat(resp.status()).as(name + ": " + resp.body()).isBetween(200, 299);
+                    }
+                }));
+                tests.add(DynamicTest.dynamicTest(name + " as platform admin", () -> {
+                    ApiHarness.Response resp = api.send(r.method().name(), path(r.path()), PLATFORM_BY_ROLE.get(Role.ADMIN),
+                            body(r), Map.of());
                     assertThat(resp.status()).as(name + ": " + resp.body()).isBetween(200, 299);
                 }));
             }
         }
-        assertThat(tests.size()).isGreaterThan(80);
+        assertThat(tests.size()).isGreaterThan(180);
         return tests.stream();
     }
 }

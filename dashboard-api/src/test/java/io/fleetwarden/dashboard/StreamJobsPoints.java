@@ -2,20 +2,20 @@ package io.fleetwarden.dashboard;
 
 import java.util.Locale;
 
-import io.fleetwarden.dashboard.fleet.InfluxSchema;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.Alerts;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.DeviceHealth;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetAlerts;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetCohort;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetConnectivity;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetFirmware;
+import io.fleetwarden.model.InfluxSchema;
+import io.fleetwarden.model.InfluxSchema.Alerts;
+import io.fleetwarden.model.InfluxSchema.DeviceHealth;
+import io.fleetwarden.model.InfluxSchema.FleetAlerts;
+import io.fleetwarden.model.InfluxSchema.FleetCohort;
+import io.fleetwarden.model.InfluxSchema.FleetConnectivity;
+import io.fleetwarden.model.InfluxSchema.FleetFirmware;
 
 /**
  * Test fixture points in line protocol (precision ms) shaped exactly as stream-jobs writes them
  * (stream-jobs/README.md "InfluxDB schema", {@code io.fleetwarden.jobs.influx.InfluxPoints}): the same
- * measurements, tags and fields, every number a float (no {@code i} suffix), strings quoted. The
- * dashboard cannot depend on stream-jobs, so this mirrors its writer; {@code InfluxSchemaTest} pins the
- * names.
+ * measurements, tags and fields, every number a float (no {@code i} suffix), strings quoted. The names are
+ * event-model's {@link InfluxSchema}, the constants stream-jobs writes with; the dashboard does not depend on
+ * stream-jobs, so only the line protocol is repeated here.
  */
 public final class StreamJobsPoints {
 

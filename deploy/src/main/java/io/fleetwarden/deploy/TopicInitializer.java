@@ -14,7 +14,9 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -23,6 +25,10 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import io.fleetwarden.model.TopicSpec;
 import io.fleetwarden.model.Topics;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Creates the platform's Kafka topics ({@link Topics#ALL}) on a running cluster, idempotently, and
@@ -30,12 +36,15 @@ import io.fleetwarden.model.Topics;
  *
  * <pre>
  * java -cp 'deploy/target/deploy-*.jar:deploy/target/lib/*' io.fleetwarden.deploy.TopicInitializer \
- *      --bootstrap localhost:9092 [--replication 1] [--max-partitions 3] [--wait-seconds 60]
+ *      --bootstrap localhost:9092 [--replication 1] [--max-partitions 3] [--wait 60s | --wait-seconds 60] [--help]
  * </pre>
  *
- * <p>A topic that already exists is left alone, but its {@code cleanup.policy} is checked against
- * the spec: a compacted topic that is not compacted would silently lose device controls, so that
- * is an error (exit code 3), not a warning. {@code --max-partitions} caps partition counts for a
+ * <p>A topic that already exists keeps its partitions, but its configs are checked against the
+ * spec: a topic the spec compacts that is on delete retention is switched to compaction and
+ * differing extra configs are set (both keep at least what the topic holds: this is how a cluster
+ * from before {@code fleet.alerts} was compacted is upgraded); a compacted topic the spec keeps on
+ * delete retention is an error (exit code 3), never switched, because retention would then delete
+ * state. {@code --max-partitions} caps partition counts for a
  * one-machine run; production uses the counts in {@link TopicSpec#partitions()}.
  */
 public final class TopicInitializer {
@@ -43,36 +52,84 @@ public final class TopicInitializer {
     private TopicInitializer() {
     }
 
-    /** Parsed command line. */
-    record Options(String bootstrap, short replication, int maxPartitions, Duration waitFor) {
+    /** Parsed command line (picocli). */
+    @Command(name = "topic-init", sortOptions = false, usageHelpWidth = 110,
+            description = "Creates the topics of event-model Topics.ALL on a running Kafka cluster, idempotently, "
+                    + "and checks the cleanup.policy of existing ones (exit 3 when one differs).")
+    static final class Options {
 
+        @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT[,..]", description = "Kafka (required)")
+        private String bootstrap;
+
+        @Option(names = "--replication", paramLabel = "N", description = "replication factor (default ${DEFAULT-VALUE})")
+        private short replication = 1;
+
+        @Option(names = "--max-partitions", paramLabel = "N",
+                description = "cap on partitions per topic, for a one-machine run (default: the counts in Topics)")
+        private int maxPartitions = Integer.MAX_VALUE;
+
+        @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "how long to wait for the cluster to answer (default 60s; ISO-8601 or 500ms/90s/10m)")
+        private Duration waitFor = Duration.ofSeconds(60);
+
+        @Option(names = "--wait-seconds", paramLabel = "S", converter = DurationConverter.Seconds.class,
+                description = "the same as --wait, in whole seconds")
+        private void waitSeconds(Duration d) {
+            waitFor = d;
+        }
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+        private boolean help;
+
+        String bootstrap() {
+            return bootstrap;
+        }
+
+        short replication() {
+            return replication;
+        }
+
+        int maxPartitions() {
+            return maxPartitions;
+        }
+
+        Duration waitFor() {
+            return waitFor;
+        }
+
+        boolean helpRequested() {
+            return help;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the option and the bad value
+         */
         static Options parse(String[] args) {
-            String bootstrap = null;
-            short replication = 1;
-            int maxPartitions = Integer.MAX_VALUE;
-            Duration wait = Duration.ofSeconds(60);
-            for (int i = 0; i < args.length; i++) {
-                String name = args[i];
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + name + " needs a value");
-                }
-                String value = args[++i];
-                switch (name) {
-                    case "--bootstrap" -> bootstrap = value;
-                    case "--replication" -> replication = Short.parseShort(value);
-                    case "--max-partitions" -> maxPartitions = Integer.parseInt(value);
-                    case "--wait-seconds" -> wait = Duration.ofSeconds(Long.parseLong(value));
-                    default -> throw new IllegalArgumentException("unknown option " + name
-                            + " (known: --bootstrap, --replication, --max-partitions, --wait-seconds)");
-                }
+            Options o = new Options();
+            try {
+                new CommandLine(o).parseArgs(args);
+            } catch (ParameterException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
             }
-            if (bootstrap == null || bootstrap.isBlank()) {
+            if (o.help) {
+                return o;
+            }
+            if (o.bootstrap.isBlank()) {
                 throw new IllegalArgumentException("--bootstrap host:port is required");
             }
-            if (replication < 1 || maxPartitions < 1) {
-                throw new IllegalArgumentException("--replication and --max-partitions must be >= 1");
+            if (o.replication < 1) {
+                throw new IllegalArgumentException("Invalid value for option '--replication': '" + o.replication
+                        + "' must be >= 1");
             }
-            return new Options(bootstrap, replication, maxPartitions, wait);
+            if (o.maxPartitions < 1) {
+                throw new IllegalArgumentException("Invalid value for option '--max-partitions': '" + o.maxPartitions
+                        + "' must be >= 1");
+            }
+            return o;
+        }
+
+        static String usage() {
+            return new CommandLine(new Options()).getUsageMessage();
         }
     }
 
@@ -81,7 +138,7 @@ public final class TopicInitializer {
         List<NewTopic> topics = new ArrayList<>();
         for (TopicSpec spec : specs) {
             topics.add(new NewTopic(spec.name(), Math.min(spec.partitions(), maxPartitions), replication)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, spec.cleanupPolicy())));
+                    .configs(spec.configs()));
         }
         return topics;
     }
@@ -92,7 +149,12 @@ public final class TopicInitializer {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("topic-init: " + e.getMessage());
+            System.err.print(Options.usage());
             System.exit(2);
+            return;
+        }
+        if (options.helpRequested()) {
+            System.out.print(Options.usage());
             return;
         }
         System.exit(run(options));
@@ -161,6 +223,12 @@ public final class TopicInitializer {
         }
     }
 
+    /**
+     * Checks every topic's configs against its spec. A delete-retention topic whose spec is now
+     * compacted (fleet.alerts before 0.1.0) is switched to compaction, and differing extra configs
+     * (such as {@code min.compaction.lag.ms}) are set: both keep at least what the topic holds. A
+     * compacted topic whose spec says delete is refused (switching would let retention delete state).
+     */
     private static int verifyCleanupPolicies(Admin admin)
             throws InterruptedException, ExecutionException, TimeoutException {
         List<ConfigResource> resources = Topics.ALL.stream()
@@ -169,12 +237,26 @@ public final class TopicInitializer {
         Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(10, TimeUnit.SECONDS);
         int status = 0;
         for (TopicSpec spec : Topics.ALL) {
-            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, spec.name());
+            Config config = configs.get(resource);
             String actual = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
-            if (!spec.cleanupPolicy().equals(actual)) {
+            if (!spec.cleanupPolicy().equals(actual) && !spec.compacted()) {
                 System.err.println("topic-init: " + spec.name() + " has cleanup.policy=" + actual + " but must be "
                         + spec.cleanupPolicy() + "; fix or delete the topic");
                 status = 3;
+                continue;
+            }
+            List<AlterConfigOp> changes = new ArrayList<>();
+            spec.configs().forEach((key, value) -> {
+                ConfigEntry entry = config.get(key);
+                if (entry == null || !value.equals(entry.value())) {
+                    changes.add(new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET));
+                }
+            });
+            if (!changes.isEmpty()) {
+                admin.incrementalAlterConfigs(Map.of(resource, changes)).all().get(30, TimeUnit.SECONDS);
+                System.out.println("topic-init: updated " + spec.name() + ": " + changes.stream()
+                        .map(c -> c.configEntry().name() + "=" + c.configEntry().value()).toList());
             }
         }
         if (status == 0) {

@@ -14,6 +14,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
 /**
  * Reads a topic from the beginning until it holds a record with a given key (or any record), for
  * operators checking a deployment and for the container tests, which run it inside the Kafka
@@ -21,39 +26,68 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *
  * <pre>
  * java -cp 'deploy.jar:lib/*' io.fleetwarden.deploy.TopicProbe --bootstrap localhost:9092 \
- *      --topic fleet.telemetry [--key acme/dev-1] [--timeout-seconds 30]
+ *      --topic fleet.telemetry [--key acme/dev-1] [--timeout 30s | --timeout-seconds 30] [--help]
  * </pre>
  *
  * <p>Prints {@code found key=... partition=... offset=...} and exits 0, or prints what it saw and
  * exits 1 when the timeout elapses. It joins no consumer group, so it never moves anyone's offsets.
  */
+@Command(name = "topic-probe", usageHelpWidth = 110,
+        description = "Reads a topic from the beginning until it holds a record with the given key (or any record).")
 public final class TopicProbe {
+
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT[,..]", description = "Kafka (required)")
+    private String bootstrap;
+
+    @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "topic to read (required)")
+    private String topic;
+
+    @Option(names = "--key", paramLabel = "KEY", description = "record key to look for (default: any record)")
+    private String key;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "give up after this long (default 30s; ISO-8601 or 500ms/90s/10m)")
+    private Duration timeout = Duration.ofSeconds(30);
+
+    @Option(names = "--timeout-seconds", paramLabel = "S", converter = DurationConverter.Seconds.class,
+            description = "the same as --timeout, in whole seconds")
+    private void timeoutSeconds(Duration d) {
+        timeout = d;
+    }
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+    private boolean help;
 
     private TopicProbe() {
     }
 
     public static void main(String[] args) {
-        String bootstrap = null;
-        String topic = null;
-        String key = null;
-        Duration timeout = Duration.ofSeconds(30);
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--bootstrap" -> bootstrap = args[i + 1];
-                case "--topic" -> topic = args[i + 1];
-                case "--key" -> key = args[i + 1];
-                case "--timeout-seconds" -> timeout = Duration.ofSeconds(Long.parseLong(args[i + 1]));
-                default -> {
-                    System.err.println("topic-probe: unknown option " + args[i]);
-                    System.exit(2);
-                }
-            }
-        }
-        if (bootstrap == null || topic == null || args.length % 2 != 0) {
-            System.err.println("usage: TopicProbe --bootstrap host:port --topic T [--key K] [--timeout-seconds S]");
+        TopicProbe p = new TopicProbe();
+        CommandLine cl = new CommandLine(p);
+        try {
+            cl.parseArgs(args);
+        } catch (ParameterException | IllegalArgumentException e) {
+            System.err.println("topic-probe: " + e.getMessage());
+            System.err.print(cl.getUsageMessage());
             System.exit(2);
+            return;
         }
-        System.exit(probe(bootstrap, topic, key, timeout));
+        if (p.help) {
+            System.out.print(cl.getUsageMessage());
+            return;
+        }
+        System.exit(probe(p.bootstrap, p.topic, p.key, p.timeout));
+    }
+
+    /** Parses the command line; for tests. */
+    static TopicProbe parse(String... args) {
+        TopicProbe p = new TopicProbe();
+        new CommandLine(p).parseArgs(args);
+        return p;
+    }
+
+    Duration timeout() {
+        return timeout;
     }
 
     static int probe(String bootstrap, String topic, String key, Duration timeout) {

@@ -45,8 +45,14 @@ class ManifestConsistencyTest {
     @BeforeAll
     static void load() throws IOException {
         k8s = new ArrayList<>();
-        try (Stream<Path> files = Files.list(DEPLOY.resolve("k8s"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        List<Path> manifests = new ArrayList<>();
+        try (Stream<Path> files = Files.list(DEPLOY.resolve("k8s/base"))) {
+            files.filter(f -> f.toString().endsWith(".yaml") && !f.getFileName().toString().startsWith("kustomiz"))
+                    .forEach(manifests::add);
+        }
+        manifests.add(DEPLOY.resolve("k8s/secrets.example.yaml"));
+        {
+            for (Path file : manifests.stream().sorted().toList()) {
                 for (Object doc : yaml().loadAll(Files.readString(file))) {
                     if (doc != null) {
                         Map<String, Object> map = map(doc);
@@ -105,9 +111,12 @@ class ManifestConsistencyTest {
 
     @Test
     void everyImageIsBuiltByAContainerfileNamedInPartsEnv() {
+        // compose runs the locally built images; the Kubernetes base names them fleetwarden/<part>
+        // without registry or tag, and each overlay maps them (KubernetesOverlaysTest)
         Set<String> known = parts.entrySet().stream()
                 .filter(e -> e.getKey().endsWith("_IMAGE"))
-                .map(e -> parts.get("FW_IMAGE_REGISTRY") + "/" + e.getValue() + ":" + parts.get("FW_IMAGE_TAG"))
+                .flatMap(e -> Stream.of(parts.get("FW_IMAGE_REGISTRY") + "/" + e.getValue() + ":" + parts.get("FW_IMAGE_TAG"),
+                        "fleetwarden/" + e.getValue()))
                 .collect(Collectors.toSet());
         Map<String, String> used = new LinkedHashMap<>();
         for (Map<String, Object> doc : k8s) {
@@ -210,16 +219,15 @@ class ManifestConsistencyTest {
         assertThat(runnerKeys).isEqualTo(k8sKeys);
         assertThat(k8sKeys).containsAll(imageKeys);
 
-        // Once the broker extension is in the tree, every key must be one its configuration knows.
+        // Every key must be one the broker extension's configuration knows.
         Path brokerConfig = DEPLOY.resolveSibling("broker-extension/src/main/java/io/fleetwarden/broker/config/BrokerConfig.java");
-        if (Files.exists(brokerConfig)) {
-            Set<String> declared = new TreeSet<>();
-            Matcher m = Pattern.compile("d\\.put\\(\"([a-z0-9.-]+)\"").matcher(Files.readString(brokerConfig));
-            while (m.find()) {
-                declared.add(m.group(1));
-            }
-            assertThat(declared).as("keys declared in BrokerConfig").containsAll(k8sKeys);
+        assertThat(brokerConfig).as("BrokerConfig source").exists();
+        Set<String> declared = new TreeSet<>();
+        Matcher m = Pattern.compile("d\\.put\\(\"([a-z0-9.-]+)\"").matcher(Files.readString(brokerConfig));
+        while (m.find()) {
+            declared.add(m.group(1));
         }
+        assertThat(declared).as("keys declared in BrokerConfig").containsAll(k8sKeys);
     }
 
     @Test
@@ -249,11 +257,30 @@ class ManifestConsistencyTest {
         assertThat((Integer) job.get("parallelism")).isPositive();
         Map<String, Object> config = map(map(flink.get("spec")).get("flinkConfiguration"));
         assertThat(config).containsKey("execution.checkpointing.dir").containsKey("execution.checkpointing.interval");
+        // the job applies --checkpoint-interval over the cluster configuration: both must say the same
+        List<Object> args = list(job.get("args"));
+        int at = args.indexOf("--checkpoint-interval");
+        assertThat(at).as("--checkpoint-interval in the job arguments").isNotNegative();
+        assertThat(args.get(at + 1)).isEqualTo(config.get("execution.checkpointing.interval"));
+    }
+
+    @Test
+    void topicConfigsAreExactlyTheSpecsConfigs() {
+        for (Map<String, Object> doc : ofKind("KafkaTopic")) {
+            Map<String, Object> spec = map(doc.get("spec"));
+            TopicSpec topic = Topics.spec((String) spec.get("topicName")).orElseThrow();
+            Map<String, Object> config = map(spec.get("config"));
+            topic.configs().forEach((key, value) -> assertThat(String.valueOf(config.get(key)))
+                    .as(topic.name() + " " + key).isEqualTo(value));
+        }
     }
 
     @Test
     void referencedSecretsAreDeclaredWithPlaceholdersOnly() {
         Map<String, Set<String>> declared = new LinkedHashMap<>();
+        for (Map<String, Object> configMap : ofKind("ConfigMap")) {
+            declared.put("configmap:" + map(configMap.get("metadata")).get("name"), Set.of());
+        }
         for (Map<String, Object> secret : ofKind("Secret")) {
             Map<String, Object> data = map(secret.get("stringData"));
             data.forEach((key, value) -> assertThat(value).as("secret values in the repository must be placeholders")
@@ -324,7 +351,8 @@ class ManifestConsistencyTest {
     }
 
     private static Path containerfileOf(String image) {
-        String name = image.substring(image.lastIndexOf('/') + 1, image.lastIndexOf(':'));
+        String last = image.substring(image.lastIndexOf('/') + 1);
+        String name = last.contains(":") ? last.substring(0, last.indexOf(':')) : last;
         if (name.equals(parts.get("FW_STREAM_FLINK_IMAGE"))) {
             return DEPLOY.resolve("containers/stream-jobs/Containerfile.flink");
         }
@@ -353,6 +381,9 @@ class ManifestConsistencyTest {
                     out.add(new String[] {name, null});
                 }
                 items.forEach(i -> out.add(new String[] {name, (String) map(i).get("key")}));
+            }
+            if (map.containsKey("configMap") && map.get("configMap") instanceof Map<?, ?> cm) {
+                out.add(new String[] {"configmap:" + cm.get("name"), null});
             }
             if (map.containsKey("secretKeyRef")) {
                 Map<String, Object> ref = map(map.get("secretKeyRef"));

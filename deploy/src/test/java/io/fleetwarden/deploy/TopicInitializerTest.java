@@ -24,6 +24,8 @@ class TopicInitializerTest {
                 .configs()).containsEntry("cleanup.policy", "compact");
         assertThat(planned.stream().filter(t -> t.name().equals(Topics.TELEMETRY)).findFirst().orElseThrow()
                 .configs()).containsEntry("cleanup.policy", "delete");
+        assertThat(planned.stream().filter(t -> t.name().equals(Topics.ALERTS)).findFirst().orElseThrow()
+                .configs()).containsEntry("cleanup.policy", "compact").containsEntry("min.compaction.lag.ms", "604800000");
     }
 
     @Test
@@ -40,13 +42,55 @@ class TopicInitializerTest {
                 new String[] {"--bootstrap", "localhost:9092", "--max-partitions", "2", "--wait-seconds", "5"});
         assertThat(options.bootstrap()).isEqualTo("localhost:9092");
         assertThat(options.maxPartitions()).isEqualTo(2);
+        assertThat(options.replication()).isEqualTo((short) 1);
         assertThat(options.waitFor()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(TopicInitializer.Options.parse(new String[] {"--bootstrap", "k:1", "--wait", "PT2M"}).waitFor())
+                .isEqualTo(Duration.ofMinutes(2));
+        assertThat(TopicInitializer.Options.parse(new String[] {"--bootstrap", "k:1", "--wait", "90s", "--replication", "3"}))
+                .satisfies(o -> {
+                    assertThat(o.waitFor()).isEqualTo(Duration.ofSeconds(90));
+                    assertThat(o.replication()).isEqualTo((short) 3);
+                    assertThat(o.maxPartitions()).isEqualTo(Integer.MAX_VALUE);
+                });
+        assertThat(TopicInitializer.Options.parse(new String[] {"--bootstrap", "k:1"}).waitFor())
+                .as("default").isEqualTo(Duration.ofSeconds(60));
 
         assertThatThrownBy(() -> TopicInitializer.Options.parse(new String[] {}))
                 .hasMessageContaining("--bootstrap");
         assertThatThrownBy(() -> TopicInitializer.Options.parse(new String[] {"--bogus", "1", "--bootstrap", "x:1"}))
-                .hasMessageContaining("unknown option --bogus");
+                .hasMessageContaining("--bogus");
         assertThatThrownBy(() -> TopicInitializer.Options.parse(new String[] {"--bootstrap"}))
-                .hasMessageContaining("needs a value");
+                .hasMessageContaining("--bootstrap").hasMessageContaining("Missing required parameter");
+        assertThatThrownBy(() -> TopicInitializer.Options.parse(new String[] {"--bootstrap", "x:1", "--replication", "0"}))
+                .hasMessageContaining("--replication").hasMessageContaining("'0'");
+        assertThatThrownBy(() -> TopicInitializer.Options.parse(new String[] {"--bootstrap", "x:1", "--max-partitions", "many"}))
+                .hasMessageContaining("--max-partitions").hasMessageContaining("'many'");
+        assertThatThrownBy(() -> TopicInitializer.Options.parse(new String[] {"--bootstrap", "x:1", "--wait", "-5s"}))
+                .hasMessageContaining("--wait").hasMessageContaining("'-5s'");
+        assertThatThrownBy(() -> TopicInitializer.Options.parse(new String[] {"--bootstrap", "x:1", "--wait", "99999999999999999999d"}))
+                .hasMessageContaining("--wait").hasMessageContaining("maximum");
+        assertThatThrownBy(() -> TopicInitializer.Options.parse(new String[] {"--bootstrap", "x:1", "--wait-seconds", "-5"}))
+                .hasMessageContaining("--wait-seconds").hasMessageContaining("'-5'");
+        assertThatThrownBy(() -> TopicInitializer.Options.parse(new String[] {"--bootstrap", "x:1", "--wait-seconds", "9223372036854775807"}))
+                .hasMessageContaining("--wait-seconds").hasMessageContaining("maximum");
+    }
+
+    @Test
+    void helpNeedsNoOtherOptionAndListsThemAll() {
+        assertThat(TopicInitializer.Options.parse(new String[] {"--help"}).helpRequested()).isTrue();
+        assertThat(TopicInitializer.Options.usage())
+                .contains("--bootstrap", "--replication", "--max-partitions", "--wait", "--wait-seconds", "--help");
+    }
+
+    @Test
+    void topicProbeReadsItsOptions() {
+        assertThat(TopicProbe.parse("--bootstrap", "k:1", "--topic", "t").timeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(TopicProbe.parse("--bootstrap", "k:1", "--topic", "t", "--timeout-seconds", "7").timeout())
+                .isEqualTo(Duration.ofSeconds(7));
+        assertThat(TopicProbe.parse("--bootstrap", "k:1", "--topic", "t", "--timeout", "2m").timeout())
+                .isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> TopicProbe.parse("--bootstrap", "k:1")).hasMessageContaining("--topic");
+        assertThatThrownBy(() -> TopicProbe.parse("--bootstrap", "k:1", "--topic", "t", "--timeout", "soon"))
+                .hasMessageContaining("--timeout").hasMessageContaining("'soon'");
     }
 }

@@ -14,11 +14,26 @@ public final class Scopes {
      */
     public static final String FRONT_DOOR = "_front-door";
 
+    /**
+     * Revocations of one certificate regardless of the device that holds it, on
+     * {@code fleet.device-controls}: key {@code _certificate/serial:<lowercase hex>} or
+     * {@code _certificate/sha256:<64 lowercase hex>}; the record's tenant is this scope and its device id
+     * the part after the slash. A serial revocation applies to a certificate of any trusted CA with that
+     * serial (fail closed); a SHA-256 fingerprint names exactly one certificate.
+     */
+    public static final String CERTIFICATE = "_certificate";
+
+    /** Prefix of a certificate-serial revocation's id (after {@code _certificate/}). */
+    public static final String SERIAL_PREFIX = "serial:";
+
+    /** Prefix of a certificate-fingerprint revocation's id (after {@code _certificate/}). */
+    public static final String SHA256_PREFIX = "sha256:";
+
     private Scopes() {
     }
 
     /** Whether {@code scope} is a reserved scope rather than a tenant id. */
     public static boolean isReserved(String scope) {
-        return FRONT_DOOR.equals(scope);
+        return FRONT_DOOR.equals(scope) || CERTIFICATE.equals(scope);
     }
 }

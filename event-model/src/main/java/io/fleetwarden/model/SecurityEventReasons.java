@@ -25,6 +25,14 @@ public final class SecurityEventReasons {
     public static final String CERTIFICATE_KEY_USAGE = "certificate-key-usage";
     public static final String IDENTITY_UNREADABLE = "identity-unreadable";
     public static final String CLIENT_ID_MISMATCH = "client-id-mismatch";
+    /**
+     * The client id is the certificate's bare device id instead of the tenant-qualified
+     * {@code <tenant>/<deviceId>} ({@link DeviceIdentities#clientId}): the flat client-id space is gone
+     * because device ids are unique only within a tenant.
+     */
+    public static final String CLIENT_ID_NOT_TENANT_QUALIFIED = "client-id-not-tenant-qualified";
+    /** The client id names a device of another tenant than the certificate's (a cross-tenant session attempt). */
+    public static final String CROSS_TENANT_CLIENT_ID = "cross-tenant-client-id";
     public static final String PASSWORD_NOT_ALLOWED = "password-not-allowed";
     /**
      * The negotiated TLS protocol or cipher suite is outside policy (TLS 1.2/1.3, AEAD suites only).
@@ -40,12 +48,23 @@ public final class SecurityEventReasons {
     public static final String WILDCARD_NOT_PERMITTED = "wildcard-not-permitted";
     public static final String SHARED_SUBSCRIPTION_NOT_PERMITTED = "shared-subscription-not-permitted";
     public static final String SYS_TOPIC_NOT_PERMITTED = "sys-topic-not-permitted";
+    /** A publish or subscription into another tenant's namespace {@code devices/<other tenant>/...}. */
+    public static final String CROSS_TENANT_TOPIC = "cross-tenant-topic";
 
     // VALIDATION_FAILURE
     public static final String PAYLOAD_TOO_LARGE = "payload-too-large";
     public static final String PAYLOAD_MALFORMED = "payload-malformed";
     public static final String PAYLOAD_SCHEMA_VIOLATION = "payload-schema-violation";
     public static final String RATE_LIMIT_EXCEEDED = "rate-limit-exceeded";
+    /**
+     * A device's reading carried a time ({@code ts}) outside the broker's skew window around the broker's
+     * receive time (ahead or behind). The reading is still forwarded (its event time is bounded, see
+     * {@link EventTime}); the event is the finding about the device's clock. Attributes: {@code deviceTime},
+     * {@code receivedAt}, {@code skewMs} (device minus broker, positive = ahead), {@code direction}
+     * ({@code ahead}/{@code behind}), {@code skewWindowMs}, {@code action} ({@code clamped}) and
+     * {@code skewedReadings} (readings outside the window since this device's previous clock-skew event).
+     */
+    public static final String DEVICE_CLOCK_SKEW = "device-clock-skew";
 
     // QUARANTINE_ENFORCED
     public static final String QUARANTINED = "quarantined";

@@ -1,6 +1,7 @@
 package io.fleetwarden.model;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,8 @@ public final class Topics {
     public static final String DEVICE_CONTROLS = "fleet.device-controls";
     public static final String DEVICE_STATUS = "fleet.device-status";
     public static final String DEAD_LETTERS = "fleet.dead-letters";
+    /** Lifecycle events devices report (boots, configuration changes, update results), validated by the broker. */
+    public static final String DEVICE_EVENTS = "fleet.device-events";
     /** Analyst triage state per alert, owned by the dashboard API. */
     public static final String ALERT_TRIAGE = "fleet.alert-triage";
 
@@ -32,20 +35,35 @@ public final class Topics {
             "latest firmware version, releases with image hashes, end-of-support date per model");
     public static final TopicSpec ADVISORIES_SPEC = new TopicSpec(ADVISORIES, "advisory id", true, 1,
             "security advisories: affected model and version range, fixed version, CVE ids, severity");
-    public static final TopicSpec ALERTS_SPEC = new TopicSpec(ALERTS, "alert id", false, 6,
-            "alert revisions with rule id, severity, subject, evidence, guideline numbers and status");
+    /**
+     * How long every revision of an alert stays readable before compaction may keep only the latest:
+     * consumers that export each revision (the dashboard's SIEM export by offset) must read within it.
+     */
+    public static final long ALERT_REVISIONS_KEPT_MS = 7L * 24 * 60 * 60 * 1000;
+
+    /**
+     * Compacted by alert id: readers rebuild their alert view by replaying the topic and keep the
+     * latest revision of each alert, so delete retention would silently lose alerts older than the
+     * retention period (open ones included). Every revision stays for {@link #ALERT_REVISIONS_KEPT_MS}.
+     */
+    public static final TopicSpec ALERTS_SPEC = new TopicSpec(ALERTS, "alert id", true, 6,
+            "alert revisions with rule id, severity, subject, evidence, guideline numbers and status",
+            Map.of("min.compaction.lag.ms", Long.toString(ALERT_REVISIONS_KEPT_MS)));
     public static final TopicSpec DEVICE_CONTROLS_SPEC = new TopicSpec(DEVICE_CONTROLS, "device key", true, 3,
             "quarantine, release and revoke state per device; every broker applies it");
     public static final TopicSpec DEVICE_STATUS_SPEC = new TopicSpec(DEVICE_STATUS, "device key", true, 6,
             "latest derived state per device: connection, firmware, risk score, failing guidelines");
     public static final TopicSpec DEAD_LETTERS_SPEC = new TopicSpec(DEAD_LETTERS, "source topic", false, 1,
             "records a consumer could not read, with the reason in headers");
+    public static final TopicSpec DEVICE_EVENTS_SPEC = new TopicSpec(DEVICE_EVENTS, "device key", false, 12,
+            "device-reported lifecycle events (boot, configuration change, update result) validated against the device event schema");
     public static final TopicSpec ALERT_TRIAGE_SPEC = new TopicSpec(ALERT_TRIAGE, "alert id", true, 1,
             "analyst triage per alert (state, assignee, resolution, full who/when history), written by the dashboard API");
 
     /** All topics, in the order a fresh cluster should create them. */
     public static final List<TopicSpec> ALL = List.of(TELEMETRY_SPEC, SECURITY_EVENTS_SPEC, FIRMWARE_CATALOG_SPEC,
-            ADVISORIES_SPEC, ALERTS_SPEC, DEVICE_CONTROLS_SPEC, DEVICE_STATUS_SPEC, DEAD_LETTERS_SPEC, ALERT_TRIAGE_SPEC);
+            ADVISORIES_SPEC, ALERTS_SPEC, DEVICE_CONTROLS_SPEC, DEVICE_STATUS_SPEC, DEAD_LETTERS_SPEC, ALERT_TRIAGE_SPEC,
+            DEVICE_EVENTS_SPEC);
 
     private Topics() {
     }
@@ -56,11 +74,14 @@ public final class Topics {
 
     /**
      * Key of a security event: the device key when the identity is verified, otherwise the
-     * source address (so failures from one address land in one partition, in order).
+     * source address (so failures from one address land in one partition, in order). Events without a
+     * verified identity carry the reserved scope {@link Scopes#FRONT_DOOR} as their tenant, which is never
+     * a valid tenant id, so they are keyed by address.
      */
     public static String securityEventKey(SecurityEvent event) {
-        if (event.getTenant() != null && event.getDeviceId() != null) {
-            return DeviceKeys.of(event.getTenant(), event.getDeviceId());
+        String deviceKey = DeviceKeys.ofValid(event.getTenant(), event.getDeviceId());
+        if (deviceKey != null) {
+            return deviceKey;
         }
         String address = event.getBroker() == null ? null : event.getBroker().getSourceAddress();
         return address == null ? "unknown" : "addr:" + address;

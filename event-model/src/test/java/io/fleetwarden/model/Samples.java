@@ -141,6 +141,17 @@ public final class Samples {
                 .build();
     }
 
+    public static DeviceLifecycleEvent deviceLifecycleEvent() {
+        return DeviceLifecycleEvent.newBuilder()
+                .setEventId("7d3c1a52-0b9e-4c1f-9a51-2f1de7a0c0de")
+                .setTenant("acme").setDeviceId("cam-000042").setType(DeviceEventType.UPDATE_RESULT)
+                .setDeviceTime(T0).setReceivedAt(T0.plusMillis(35))
+                .setFromVersion("2.4.1").setToVersion("2.5.0").setUpdateResult("FAILED")
+                .setFailureReason("signature check failed").setDetail("retry 3 of 3")
+                .setBroker(broker())
+                .build();
+    }
+
     public static DeviceStatus deviceStatus() {
         return DeviceStatus.newBuilder()
                 .setTenant("acme")

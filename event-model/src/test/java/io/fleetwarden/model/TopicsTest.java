@@ -13,9 +13,31 @@ class TopicsTest {
                 .contains(Topics.TELEMETRY, Topics.SECURITY_EVENTS, Topics.ALERTS, Topics.DEVICE_CONTROLS);
         assertThat(Topics.ALL).filteredOn(TopicSpec::compacted).extracting(TopicSpec::name)
                 .containsExactlyInAnyOrder(Topics.FIRMWARE_CATALOG, Topics.ADVISORIES, Topics.DEVICE_CONTROLS,
-                        Topics.DEVICE_STATUS, Topics.ALERT_TRIAGE);
+                        Topics.DEVICE_STATUS, Topics.ALERT_TRIAGE, Topics.ALERTS);
         assertThat(Topics.spec(Topics.DEVICE_CONTROLS)).get().extracting(TopicSpec::cleanupPolicy).isEqualTo("compact");
         assertThat(Topics.spec("nope")).isEmpty();
+    }
+
+    @Test
+    void alertsAreKeptAsLongAsTheirLatestRevisionBecauseReadersRebuildTheirViewByReplay() {
+        // delete retention would drop an open alert whose last revision is older than retention.ms
+        TopicSpec alerts = Topics.spec(Topics.ALERTS).orElseThrow();
+        assertThat(alerts.key()).isEqualTo("alert id");
+        assertThat(alerts.configs()).containsEntry("cleanup.policy", "compact")
+                .containsEntry("min.compaction.lag.ms", "604800000")
+                .doesNotContainKeys("retention.ms", "retention.bytes");
+        // every topic a reader materialises by replay keeps its latest state per key
+        for (String replayed : java.util.List.of(Topics.ALERTS, Topics.ALERT_TRIAGE, Topics.DEVICE_CONTROLS,
+                Topics.DEVICE_STATUS, Topics.FIRMWARE_CATALOG, Topics.ADVISORIES)) {
+            assertThat(Topics.spec(replayed).orElseThrow().cleanupPolicy()).as(replayed).isEqualTo("compact");
+        }
+    }
+
+    @Test
+    void cleanupPolicyComesOnlyFromCompacted() {
+        assertThatThrownBy(() -> new TopicSpec("t", "k", false, 1, "d", java.util.Map.of("cleanup.policy", "compact")))
+                .hasMessageContaining("cleanup.policy");
+        assertThat(new TopicSpec("t", "k", false, 1, "d").configs()).containsExactly(java.util.Map.entry("cleanup.policy", "delete"));
     }
 
     @Test
@@ -25,6 +47,10 @@ class TopicsTest {
 
         SecurityEvent anonymous = SecurityEvent.newBuilder(verified).setTenant(null).setDeviceId(null).build();
         assertThat(Topics.securityEventKey(anonymous)).isEqualTo("addr:198.51.100.7");
+        SecurityEvent frontDoor = SecurityEvent.newBuilder(verified).setTenant(Scopes.FRONT_DOOR).setDeviceId(null).build();
+        assertThat(Topics.securityEventKey(frontDoor)).isEqualTo("addr:198.51.100.7");
+        SecurityEvent forged = SecurityEvent.newBuilder(verified).setTenant(Scopes.FRONT_DOOR).setDeviceId("cam-1").build();
+        assertThat(Topics.securityEventKey(forged)).as("a reserved scope is never a device key").isEqualTo("addr:198.51.100.7");
     }
 
     @Test

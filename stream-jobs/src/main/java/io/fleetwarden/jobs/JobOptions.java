@@ -1,28 +1,80 @@
 package io.fleetwarden.jobs;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
 import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.model.Durations;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * Command-line options of the job's main classes, parsed once and validated with errors that name
- * the option. {@code --rule key=value} (repeatable) overrides a detection threshold, see the README.
+ * Command-line options of the job's main classes (picocli), parsed once and validated with errors that
+ * name the option. Durations take the project's one syntax ({@link Durations}: {@code 5s}, {@code PT5S},
+ * {@code 500ms}). {@code --rule key=value} (repeatable) overrides a detection threshold, see the README.
  */
+@Command(name = "fleetwarden-stream-jobs", sortOptions = false, usageHelpWidth = 110,
+        description = "The Fleetwarden detection jobs: read fleet.telemetry and fleet.security-events, write "
+                + "fleet.alerts, fleet.device-status and InfluxDB series.")
 public final class JobOptions {
 
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,..]", description = "Kafka (required)")
     public String bootstrapServers;
+
+    @Option(names = "--influx-url", paramLabel = "URL",
+            description = "InfluxDB 1.x HTTP API, e.g. http://127.0.0.1:8086 (omit to skip InfluxDB)")
     public String influxUrl;
+
+    @Option(names = "--influx-db", paramLabel = "NAME", description = "database, created if missing (default ${DEFAULT-VALUE})")
     public String influxDatabase = "fleetwarden";
+
+    @Option(names = "--influx-batch", paramLabel = "N", description = "points per write (default ${DEFAULT-VALUE})")
     public int influxBatchSize = 5000;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR|URI", description = "checkpoint storage (required for the local run)")
     public String checkpointDir;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "default 5s (ISO-8601 or 500ms/5s/1m/6h/30d)")
     public Duration checkpointInterval = Duration.ofSeconds(5);
+
+    @Option(names = "--group-id", paramLabel = "ID", description = "Kafka consumer group (default ${DEFAULT-VALUE})")
     public String groupId = "fleetwarden-stream-jobs";
+
+    @Option(names = "--transactional-id-prefix", paramLabel = "P",
+            description = "Kafka sink transactional id prefix (default ${DEFAULT-VALUE})")
     public String transactionalIdPrefix = "fleetwarden-stream-jobs";
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "default ${DEFAULT-VALUE}")
     public int parallelism = 2;
+
+    @Option(names = "--idleness", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "partition idleness for watermarks (default 30s)")
     public Duration idleness = Duration.ofSeconds(30);
+
+    @Option(names = "--out-of-orderness", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "watermark delay (default 5s)")
     public Duration outOfOrderness = Duration.ofSeconds(5);
+
+    /**
+     * Skew window of device clocks: a reading's event time is its device time bounded to
+     * {@code [receivedAt - clockSkew, receivedAt]} (see {@code EventTime}); same value as the broker's
+     * {@code validation.clock-skew}. At most the allowed lateness (10 min).
+     */
+    @Option(names = "--clock-skew", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "device clock window: event time = device time bounded to [broker receive time - window, "
+                    + "broker receive time] (default 2m, at most 10m)")
+    public Duration clockSkew = io.fleetwarden.model.EventTime.DEFAULT_SKEW;
+
     /**
      * Delivery of the alert and device-status sinks. EXACTLY_ONCE (default): transactional, alerts are
      * visible to {@code read_committed} consumers only when the next checkpoint commits, so
@@ -30,118 +82,138 @@ public final class JobOptions {
      * milliseconds, but a failover may publish the same (alertId, revision) twice (consumers must
      * de-duplicate on it).
      */
-    public org.apache.flink.connector.base.DeliveryGuarantee delivery = org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE;
+    @Option(names = "--delivery", paramLabel = "exactly-once|at-least-once", converter = DeliveryConverter.class,
+            description = "alert/status sinks (default exactly-once; see README: latency trade-off)")
+    public DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
+
     /** Longest time a network buffer waits to fill before it is sent downstream (Flink's default is 100 ms). */
+    @Option(names = "--buffer-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "network buffer flush timeout (default 100ms; 0 flushes every record)")
     public Duration bufferTimeout = Duration.ofMillis(100);
-    public final Map<String, String> rules = new LinkedHashMap<>();
+
+    @Option(names = "--rule", paramLabel = "KEY=VALUE",
+            description = "detection threshold override, repeatable (see README)")
+    public Map<String, String> rules = new LinkedHashMap<>();
+
     /** Local run only: port of Flink's Prometheus reporter (-1 = no reporter). On a cluster, its configuration decides. */
+    @Option(names = "--metrics-port", paramLabel = "N", converter = PortConverter.class,
+            description = "local run: Flink Prometheus reporter port, 0-65535 (default off; all interfaces)")
     public int metricsPort = -1;
+
     /** Local run only: port of {@code /health/live} and {@code /health/ready} (-1 = not served). */
+    @Option(names = "--health-port", paramLabel = "N", converter = PortConverter.class,
+            description = "local run: /health/live and /health/ready port, 0-65535 (default off)")
     public int healthPort = -1;
+
     /** Local run only: address the health endpoint binds to. */
+    @Option(names = "--health-bind", paramLabel = "ADDRESS",
+            description = "local run: health endpoint address (default ${DEFAULT-VALUE})")
     public String healthBindAddress = "127.0.0.1";
 
-    public static final String USAGE = String.join("\n",
-            "options:",
-            "  --bootstrap-servers HOST:PORT[,..]  Kafka (required)",
-            "  --influx-url URL                    InfluxDB 1.x HTTP API, e.g. http://127.0.0.1:8086 (omit to skip InfluxDB)",
-            "  --influx-db NAME                    database, created if missing (default fleetwarden)",
-            "  --influx-batch N                    points per write (default 5000)",
-            "  --checkpoint-dir DIR|URI            checkpoint storage (required for the local run)",
-            "  --checkpoint-interval DURATION      default 5s (ISO-8601 or 500ms/5s/1m)",
-            "  --group-id ID                       Kafka consumer group (default fleetwarden-stream-jobs)",
-            "  --transactional-id-prefix P         Kafka sink transactional id prefix (default fleetwarden-stream-jobs)",
-            "  --parallelism N                     default 2",
-            "  --idleness DURATION                 partition idleness for watermarks (default 30s)",
-            "  --out-of-orderness DURATION         watermark delay (default 5s)",
-            "  --delivery exactly-once|at-least-once  alert/status sinks (default exactly-once; see README: latency trade-off)",
-            "  --buffer-timeout DURATION           network buffer flush timeout (default 100ms)",
-            "  --rule KEY=VALUE                    detection threshold override, repeatable (see README)",
-            "  --metrics-port N                    local run: Flink Prometheus reporter port (default off; all interfaces)",
-            "  --health-port N                     local run: /health/live and /health/ready port (default off)",
-            "  --health-bind ADDRESS               local run: health endpoint address (default 127.0.0.1)");
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+    public boolean helpRequested;
 
+    /**
+     * Parses and validates the arguments.
+     *
+     * @throws IllegalArgumentException naming the option and the bad value, followed by the usage text
+     */
     public static JobOptions parse(String[] args) {
         JobOptions o = new JobOptions();
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + name + " needs a value\n" + USAGE);
-            }
-            String v = args[++i];
-            try {
-                switch (name) {
-                    case "--bootstrap-servers" -> o.bootstrapServers = v;
-                    case "--influx-url" -> o.influxUrl = v;
-                    case "--influx-db" -> o.influxDatabase = v;
-                    case "--influx-batch" -> o.influxBatchSize = positive(Integer.parseInt(v));
-                    case "--checkpoint-dir" -> o.checkpointDir = v;
-                    case "--checkpoint-interval" -> o.checkpointInterval = duration(v);
-                    case "--group-id" -> o.groupId = v;
-                    case "--transactional-id-prefix" -> o.transactionalIdPrefix = v;
-                    case "--parallelism" -> o.parallelism = positive(Integer.parseInt(v));
-                    case "--idleness" -> o.idleness = duration(v);
-                    case "--out-of-orderness" -> o.outOfOrderness = duration(v);
-                    case "--delivery" -> o.delivery = switch (v) {
-                        case "exactly-once" -> org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE;
-                        case "at-least-once" -> org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE;
-                        default -> throw new IllegalArgumentException("expected exactly-once or at-least-once");
-                    };
-                    case "--buffer-timeout" -> o.bufferTimeout = duration(v);
-                    case "--metrics-port" -> o.metricsPort = port(Integer.parseInt(v));
-                    case "--health-port" -> o.healthPort = port(Integer.parseInt(v));
-                    case "--health-bind" -> o.healthBindAddress = v;
-                    case "--rule" -> {
-                        int eq = v.indexOf('=');
-                        if (eq <= 0) {
-                            throw new IllegalArgumentException("expected KEY=VALUE");
-                        }
-                        o.rules.put(v.substring(0, eq), v.substring(eq + 1));
-                    }
-                    default -> throw new IllegalArgumentException("unknown option\n" + USAGE);
-                }
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("option " + name + " '" + v + "': " + e.getMessage(), e);
-            }
+        CommandLine cl = commandLine(o);
+        try {
+            cl.parseArgs(args);
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage() + "\n" + usage(), e);
+        }
+        if (o.helpRequested) {
+            return o;
         }
         if (o.bootstrapServers == null || o.bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("--bootstrap-servers is required\n" + USAGE);
+            throw new IllegalArgumentException("--bootstrap-servers is required\n" + usage());
         }
-        o.detectionConfig(); // validate now, not when the job starts
+        positive("--influx-batch", o.influxBatchSize);
+        positive("--parallelism", o.parallelism);
+        positive("--checkpoint-interval", o.checkpointInterval);
+        positive("--idleness", o.idleness);
+        positive("--clock-skew", o.clockSkew);
+        if (o.clockSkew.compareTo(io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS) > 0) {
+            throw new IllegalArgumentException("option --clock-skew '" + o.clockSkew + "': must be at most the allowed lateness "
+                    + io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS + "\n" + usage());
+        }
+        try {
+            o.detectionConfig(); // validate now, not when the job starts
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option --rule: " + e.getMessage(), e);
+        }
         return o;
+    }
+
+    /** The help text: every option with its default. */
+    public static String usage() {
+        StringWriter out = new StringWriter();
+        commandLine(new JobOptions()).usage(new PrintWriter(out));
+        return out.toString();
     }
 
     public DetectionConfig detectionConfig() {
         return DetectionConfig.fromMap(rules);
     }
 
-    private static int port(int n) {
-        if (n < 0 || n > 65535) {
-            throw new IllegalArgumentException("must be a port between 0 and 65535");
-        }
-        return n;
+    private static CommandLine commandLine(JobOptions o) {
+        return new CommandLine(o).setCaseInsensitiveEnumValuesAllowed(false).setOverwrittenOptionsAllowed(true);
     }
 
-    private static int positive(int n) {
+    private static void positive(String option, int n) {
         if (n < 1) {
-            throw new IllegalArgumentException("must be positive");
+            throw new IllegalArgumentException("option " + option + " '" + n + "': must be positive\n" + usage());
         }
-        return n;
     }
 
-    static Duration duration(String s) {
-        if (s.startsWith("P") || s.startsWith("p")) {
-            return Duration.parse(s);
+    private static void positive(String option, Duration d) {
+        if (d.isZero()) {
+            throw new IllegalArgumentException("option " + option + " '" + Durations.format(d) + "': must be positive\n" + usage());
         }
-        if (s.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+    }
+
+    /** Durations in the project's one syntax. */
+    public static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
-        long n = Long.parseLong(s.substring(0, s.length() - 1));
-        return switch (s.charAt(s.length() - 1)) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            default -> throw new IllegalArgumentException("unknown unit (use ms, s, m, h or ISO-8601)");
-        };
+    }
+
+    /** A TCP port, 0 (any free port) to 65535. */
+    public static final class PortConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int n;
+            try {
+                n = Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("expected a port between 0 and 65535, got '" + value + "'");
+            }
+            if (n < 0 || n > 65535) {
+                throw new TypeConversionException("must be a port between 0 and 65535, got " + n);
+            }
+            return n;
+        }
+    }
+
+    /** {@code exactly-once} or {@code at-least-once}. */
+    public static final class DeliveryConverter implements ITypeConverter<DeliveryGuarantee> {
+        @Override
+        public DeliveryGuarantee convert(String value) {
+            return switch (value) {
+                case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+                case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+                default -> throw new TypeConversionException("expected exactly-once or at-least-once, got '" + value + "'");
+            };
+        }
     }
 }

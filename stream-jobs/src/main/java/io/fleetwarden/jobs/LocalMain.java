@@ -32,7 +32,22 @@ public final class LocalMain {
     }
 
     public static void main(String[] args) throws Exception {
-        JobOptions o = JobOptions.parse(args);
+        JobOptions o;
+        try {
+            o = JobOptions.parse(args);
+            if (!o.helpRequested && (o.checkpointDir == null || o.checkpointDir.contains("://"))) {
+                throw new IllegalArgumentException("--checkpoint-dir must be a local directory for the local run\n"
+                        + JobOptions.usage());
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (o.helpRequested) {
+            System.out.print(JobOptions.usage());
+            return;
+        }
         try (LocalRun run = LocalRun.start(o)) {
             run.awaitTermination();
         }
@@ -57,7 +72,7 @@ public final class LocalMain {
     /** The local checkpoint directory of {@code o}; refuses a missing or remote one. */
     static Path checkpointDir(JobOptions o) throws IOException {
         if (o.checkpointDir == null || o.checkpointDir.contains("://")) {
-            throw new IllegalArgumentException("--checkpoint-dir must be a local directory for the local run\n" + JobOptions.USAGE);
+            throw new IllegalArgumentException("--checkpoint-dir must be a local directory for the local run\n" + JobOptions.usage());
         }
         Path dir = Path.of(o.checkpointDir).toAbsolutePath();
         Files.createDirectories(dir);

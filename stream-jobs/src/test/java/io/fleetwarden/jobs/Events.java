@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.fleetwarden.jobs.detect.KeyedDigest;
+import io.fleetwarden.jobs.detect.DeviceContext;
 import io.fleetwarden.model.Advisory;
 import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.FirmwareCatalogEntry;
@@ -20,6 +22,14 @@ import io.fleetwarden.model.UpdateStatus;
 
 /** Builders of realistic input records for tests and the benchmark. */
 public final class Events {
+
+    /** A keyed digest for rules under test (a random key, as a job's). */
+    public static final KeyedDigest DIGEST = KeyedDigest.random();
+
+    /** A fixed rule context: this catalog entry, these advisories, this reference version, {@link #DIGEST}. */
+    public static DeviceContext context(FirmwareCatalogEntry catalog, List<Advisory> advisories, long referenceVersion) {
+        return DeviceContext.of(catalog, advisories, referenceVersion, DIGEST);
+    }
 
     public static final long T0 = Instant.parse("2026-11-01T12:00:00Z").toEpochMilli();
     public static final String TENANT = "acme";

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import javax.security.auth.x500.X500Principal;
+
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -48,6 +50,9 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+import io.fleetwarden.model.DeviceIdentities;
+import io.fleetwarden.model.DeviceKeys;
 
 /**
  * A throw-away public key infrastructure for tests: one fleet CA and the certificates it issues,
@@ -420,7 +425,8 @@ public final class TestPki {
 
         /**
          * Adds {@code O=<tenant>} to the subject and the SAN URI
-         * {@code urn:device:<tenant>:<commonName>}.
+         * {@code urn:device:<tenant>:<commonName>}, as the device profile ({@link DeviceIdentities}) defines;
+         * both ids must be valid (hostile names go in through {@link #subjectAlternativeName}).
          *
          * @param tenant the tenant
          * @return this request
@@ -428,7 +434,7 @@ public final class TestPki {
         public CertificateRequest tenant(String tenant) {
             this.organisation = requireText(tenant, "tenant");
             return subjectAlternativeName(new GeneralName(GeneralName.uniformResourceIdentifier,
-                    "urn:device:" + tenant + ":" + commonName));
+                    DeviceIdentities.uri(tenant, commonName)));
         }
 
         /**
@@ -493,9 +499,16 @@ public final class TestPki {
          * @return the credential, whose chain is the certificate and the CA certificate
          */
         public TestCredential issue() {
-            X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName);
-            if (organisation != null) {
-                subject.addRDN(BCStyle.O, organisation);
+            X500Name subject;
+            if (organisation != null && DeviceKeys.isValidId(organisation) && DeviceKeys.isValidId(commonName)) {
+                // the device profile's subject, encoded as the JDK reads the RFC 4514 string (as FleetPki does)
+                subject = X500Name.getInstance(new X500Principal(DeviceIdentities.subjectDn(organisation, commonName)).getEncoded());
+            } else {
+                X500NameBuilder names = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName);
+                if (organisation != null) {
+                    names.addRDN(BCStyle.O, organisation);
+                }
+                subject = names.build();
             }
             KeyPair keys = generateKeyPair(requestKeyType);
             int usage = keyUsage != null ? keyUsage
@@ -504,7 +517,7 @@ public final class TestPki {
             try {
                 X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                         x500(caCertificate()), serial(), Date.from(notBefore), Date.from(notAfter),
-                        subject.build(), keys.getPublic());
+                        subject, keys.getPublic());
                 JcaX509ExtensionUtils utils = extensionUtils();
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
                 builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));

@@ -78,7 +78,8 @@ class TestPkiTest {
         TestCredential device = pki.deviceCertificate("acme", "dev-7");
 
         validate(device, null);
-        assertThat(device.certificate().getSubjectX500Principal().getName()).isEqualTo("O=acme,CN=dev-7");
+        // the device profile's subject (event-model DeviceIdentities), encoded as FleetPki encodes it
+        assertThat(device.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=dev-7,O=acme");
         assertThat(device.certificate().getSubjectAlternativeNames())
                 .containsExactly(List.of(6, "urn:device:acme:dev-7"));
     }
@@ -166,7 +167,7 @@ class TestPkiTest {
 
     @Test
     void pemFilesRoundTrip(@TempDir Path dir) throws Exception {
-        TestCredential device = pki.deviceCertificate("acme", "dev/1");
+        TestCredential device = pki.deviceCertificate("dev/1");
         pki.revoke(device);
 
         TestCredential.PemFiles files = device.writePem(dir);

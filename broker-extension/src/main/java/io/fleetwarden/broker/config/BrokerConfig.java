@@ -25,6 +25,7 @@ import org.w3c.dom.Node;
 import org.xml.sax.SAXException;
 
 import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.Durations;
 
 /**
  * The extension's whole configuration, parsed and validated once at start from {@code conf/config.xml}.
@@ -46,6 +47,13 @@ import io.fleetwarden.model.DeviceKeys;
  * @param maxPayloadBytes          largest accepted PUBLISH payload
  * @param rateLimitPerSecond       sustained publishes per second per device (token refill rate)
  * @param rateLimitBurst           token bucket size per device
+ * @param clockSkew                skew window: a telemetry {@code ts} further than this from the broker's receive
+ *                                 time (either way) is a {@code device-clock-skew} finding; event time is bounded
+ *                                 to the window (see {@code EventTime}). At most {@link #MAX_CLOCK_SKEW}, the
+ *                                 stream jobs' allowed lateness, so a reading held at the window's edge is never
+ *                                 dropped as late
+ * @param clockSkewReportInterval  at most one clock-skew event per device per interval (the event counts the
+ *                                 skewed readings it stands for)
  * @param kafkaBootstrapServers    Kafka bootstrap servers
  * @param bufferMaxRecords         records held in memory while Kafka is unreachable before dropping
  * @param controlsInitialLoadTimeout how long start waits to read the control topic to its end
@@ -64,6 +72,8 @@ public record BrokerConfig(
         int maxPayloadBytes,
         double rateLimitPerSecond,
         int rateLimitBurst,
+        Duration clockSkew,
+        Duration clockSkewReportInterval,
         String kafkaBootstrapServers,
         int bufferMaxRecords,
         Duration controlsInitialLoadTimeout,
@@ -73,6 +83,9 @@ public record BrokerConfig(
 
     /** Prefix of system properties that override file values. */
     public static final String OVERRIDE_PREFIX = "fleetwarden.";
+
+    /** Largest skew window accepted: the stream jobs' allowed lateness (readings behind by more are dropped there). */
+    public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(10);
 
     static final Map<String, String> DEFAULTS = defaults();
 
@@ -88,6 +101,8 @@ public record BrokerConfig(
         d.put("validation.max-payload-bytes", "16384");
         d.put("validation.rate-limit-per-second", "5");
         d.put("validation.rate-limit-burst", "20");
+        d.put("validation.clock-skew", "PT2M");
+        d.put("validation.clock-skew-report-interval", "PT1M");
         d.put("kafka.bootstrap-servers", null);
         d.put("kafka.buffer-max-records", "100000");
         d.put("kafka.controls-initial-load-timeout", "PT30S");
@@ -141,8 +156,7 @@ public record BrokerConfig(
         if (crlFolder != null && !Files.isDirectory(crlFolder)) {
             throw new ConfigException("trust.crl-folder", "not a folder: " + crlFolder);
         }
-        Duration crlInterval = parse(v, "trust.crl-reload-interval", Duration::parse, "an ISO-8601 duration such as PT5S");
-        positive("trust.crl-reload-interval", crlInterval);
+        Duration crlInterval = duration(v, "trust.crl-reload-interval");
         String defaultTenant = required(v, "trust.default-tenant");
         DeviceKeysCheck.id("trust.default-tenant", defaultTenant);
         Set<String> protocols = Set.copyOf(Arrays.stream(required(v, "tls.protocols").split(","))
@@ -162,6 +176,12 @@ public record BrokerConfig(
             throw new ConfigException("validation.rate-limit-per-second", "must be > 0, got " + rate);
         }
         int burst = intIn(v, "validation.rate-limit-burst", 1, 1_000_000);
+        Duration skew = duration(v, "validation.clock-skew");
+        if (skew.compareTo(MAX_CLOCK_SKEW) > 0) {
+            throw new ConfigException("validation.clock-skew", "must be at most " + MAX_CLOCK_SKEW
+                    + " (the stream jobs' allowed lateness), got " + skew);
+        }
+        Duration skewReport = duration(v, "validation.clock-skew-report-interval");
         String bootstrap = required(v, "kafka.bootstrap-servers");
         for (String hp : bootstrap.split(",")) {
             if (!hp.trim().matches("[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
@@ -169,15 +189,14 @@ public record BrokerConfig(
             }
         }
         int buffer = intIn(v, "kafka.buffer-max-records", 1, 100_000_000);
-        Duration load = parse(v, "kafka.controls-initial-load-timeout", Duration::parse, "an ISO-8601 duration such as PT30S");
-        positive("kafka.controls-initial-load-timeout", load);
+        Duration load = duration(v, "kafka.controls-initial-load-timeout");
         int metricsPort = intIn(v, "metrics.port", -1, 65535);
         String bind = required(v, "metrics.bind-address");
         String readyDepthText = v.get("health.max-buffer-depth");
         int readyDepth = readyDepthText == null || readyDepthText.isBlank() ? Math.max(1, buffer / 2)
                 : intIn(v, "health.max-buffer-depth", 1, buffer);
         return new BrokerConfig(brokerId, cas, crlFolder, crlInterval, defaultTenant, protocols, aead, maxPayload,
-                rate, burst, bootstrap.trim(), buffer, load, metricsPort, bind, readyDepth);
+                rate, burst, skew, skewReport, bootstrap.trim(), buffer, load, metricsPort, bind, readyDepth);
     }
 
     private static Map<String, String> readXml(Path file) {
@@ -255,9 +274,13 @@ public record BrokerConfig(
         return Boolean.parseBoolean(s);
     }
 
-    private static void positive(String key, Duration d) {
-        if (d.isNegative() || d.isZero()) {
-            throw new ConfigException(key, "must be positive, got " + d);
+    /** A positive duration in the project's one syntax ({@link Durations}: {@code PT5S} or {@code 5s}). */
+    private static Duration duration(Map<String, String> v, String key) {
+        String s = required(v, key);
+        try {
+            return Durations.parsePositive(s);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
         }
     }
 

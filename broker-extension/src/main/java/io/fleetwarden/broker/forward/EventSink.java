@@ -1,9 +1,10 @@
 package io.fleetwarden.broker.forward;
 
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 
-/** Where validated telemetry and security events go. Implementations never block the caller. */
+/** Where validated telemetry, device events and security events go. Implementations never block the caller. */
 public interface EventSink {
 
     /** Forwards validated telemetry (topic {@code fleet.telemetry}). */
@@ -11,4 +12,7 @@ public interface EventSink {
 
     /** Forwards a security event (topic {@code fleet.security-events}). */
     void securityEvent(SecurityEvent event);
+
+    /** Forwards a validated device lifecycle event (topic {@code fleet.device-events}). */
+    void deviceEvent(DeviceLifecycleEvent event);
 }

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import io.fleetwarden.broker.metrics.BrokerMetrics;
 import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.Topics;
@@ -30,10 +31,14 @@ import io.fleetwarden.model.codec.Codecs;
  * Kafka (waiting in this class's queue or in flight inside the producer). While Kafka is unreachable the
  * records wait, in arrival order; one sender thread hands them to an idempotent producer
  * ({@code acks=all}, unlimited retries and delivery timeout, at most 5 in flight) so that when Kafka returns they
- * are written in order and exactly once. When the bound is reached, new records are dropped, counted in
- * {@code fleetwarden_broker_kafka_dropped_total} and logged (rate-limited). A record the producer
- * reports as failed for good (a non-retriable error) is also counted as dropped. Records still buffered
- * when the extension stops are flushed for up to the close timeout and then lost (logged with a count).
+ * are written in order and without duplicates from producer retries.
+ *
+ * <p>Delivery guarantee: <b>at most once, with counted loss</b>, not exactly once. When the bound is reached,
+ * new records are dropped, counted in {@code fleetwarden_broker_kafka_dropped_total} and logged (rate-limited).
+ * A record the producer reports as failed for good (a non-retriable error) is also counted as dropped. Records
+ * still buffered when the extension stops are flushed for up to the close timeout and then lost (logged with a
+ * count); the buffer is memory only, so a broker crash loses it uncounted. The device has already received its
+ * PUBACK by then: the broker trades completeness for never blocking device traffic.
  */
 public final class KafkaForwarder implements EventSink, AutoCloseable {
 
@@ -98,6 +103,12 @@ public final class KafkaForwarder implements EventSink, AutoCloseable {
     public void securityEvent(SecurityEvent event) {
         offer(new ProducerRecord<>(Topics.SECURITY_EVENTS, Topics.securityEventKey(event),
                 Codecs.SECURITY_EVENT.encode(event)));
+    }
+
+    @Override
+    public void deviceEvent(DeviceLifecycleEvent event) {
+        offer(new ProducerRecord<>(Topics.DEVICE_EVENTS, DeviceKeys.of(event.getTenant(), event.getDeviceId()),
+                Codecs.DEVICE_EVENT.encode(event)));
     }
 
     /** Records accepted but not yet acknowledged by Kafka. */

@@ -79,7 +79,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             ci.getConnectionAttributeStore().putAsString(TOKEN_ATTRIBUTE, token);
             sessions.put(new DeviceSession(token, connect.getClientId(), accepted.identity(), chain.get(0), broker,
                     new AtomicBoolean()));
-            grantOwnTopics(output.getDefaultPermissions(), accepted.identity().deviceId());
+            grantOwnTopics(output.getDefaultPermissions(), accepted.identity().tenant(), accepted.identity().deviceId());
             output.authenticateSuccessfully();
             return;
         }
@@ -97,13 +97,13 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
         output.failAuthentication(code, refused.detail());
     }
 
-    private static void grantOwnTopics(ModifiableDefaultPermissions permissions, String deviceId) {
+    private static void grantOwnTopics(ModifiableDefaultPermissions permissions, String tenant, String deviceId) {
         permissions.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
-        permissions.add(Builders.topicPermission().topicFilter(TopicPolicy.telemetryTopic(deviceId))
+        permissions.add(Builders.topicPermission().topicFilter(TopicPolicy.telemetryTopic(tenant, deviceId))
                 .type(TopicPermission.PermissionType.ALLOW).activity(TopicPermission.MqttActivity.PUBLISH).build());
-        permissions.add(Builders.topicPermission().topicFilter(TopicPolicy.eventsTopic(deviceId))
+        permissions.add(Builders.topicPermission().topicFilter(TopicPolicy.eventsTopic(tenant, deviceId))
                 .type(TopicPermission.PermissionType.ALLOW).activity(TopicPermission.MqttActivity.PUBLISH).build());
-        permissions.add(Builders.topicPermission().topicFilter(TopicPolicy.commandsFilter(deviceId))
+        permissions.add(Builders.topicPermission().topicFilter(TopicPolicy.commandsFilter(tenant, deviceId))
                 .type(TopicPermission.PermissionType.ALLOW).activity(TopicPermission.MqttActivity.SUBSCRIBE)
                 .sharedSubscription(TopicPermission.SharedSubscription.NOT_SHARED).build());
     }

@@ -11,7 +11,7 @@ import io.fleetwarden.model.BrokerContext;
  * because it was revoked (so the disconnect is recorded with that reason).
  *
  * @param token        unique per connection; tells a taken-over session from its successor
- * @param clientId     MQTT client id (equals the device id)
+ * @param clientId     MQTT client id (the tenant-qualified device key {@code <tenant>/<deviceId>})
  * @param identity     verified identity
  * @param certificate  the leaf certificate, re-checked when CRLs change
  * @param broker       broker context for records about this connection

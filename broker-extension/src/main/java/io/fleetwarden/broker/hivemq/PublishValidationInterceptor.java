@@ -2,8 +2,10 @@ package io.fleetwarden.broker.hivemq;
 
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
@@ -16,6 +18,7 @@ import io.fleetwarden.broker.forward.EventSink;
 import io.fleetwarden.broker.forward.SecurityEvents;
 import io.fleetwarden.broker.metrics.BrokerMetrics;
 import io.fleetwarden.broker.topic.TopicPolicy;
+import io.fleetwarden.broker.validation.ClockSkewMonitor;
 import io.fleetwarden.broker.validation.PublishValidator;
 import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
@@ -33,11 +36,19 @@ import io.fleetwarden.model.payload.DevicePayloads;
  *       on MQTT 5 (QUOTA_EXCEEDED for the rate limit, PAYLOAD_FORMAT_INVALID for malformed or
  *       schema-violating JSON, IMPLEMENTATION_SPECIFIC_ERROR for an oversized payload, NOT_AUTHORIZED under
  *       quarantine) and recorded as a security event.</li>
+ *   <li>Valid device lifecycle events ({@code devices/{id}/events}: boots, configuration changes, update
+ *       results; schema and a 2 KiB bound from the event model) are forwarded to {@code fleet.device-events}
+ *       and, like telemetry, not routed; invalid ones are refused like invalid telemetry.</li>
  *   <li>Valid telemetry is forwarded to Kafka and then <em>not</em> routed through the MQTT broker (delivery
  *       is prevented with SUCCESS, so the device gets a normal PUBACK): its consumers read
  *       {@code fleet.telemetry}, no MQTT client may subscribe to another device's topics, so routing it
  *       (a publish-authorizer task, topic-tree matching, the retained store) would be work for nobody, and
  *       a device's retain flag cannot park data in the broker's retained store.</li>
+ *   <li>Telemetry (or a device event) whose {@code ts} is outside the skew window around the broker's receive time is forwarded all
+ *       the same (with a normal PUBACK; its event time is bounded by {@code receivedAt}, see
+ *       {@link io.fleetwarden.model.EventTime}, so it cannot move anyone's event time), counted, and reported as a
+ *       {@code VALIDATION_FAILURE/device-clock-skew} event for the device ({@link ClockSkewMonitor} throttles the
+ *       events per device). Refusing it instead would let a device hide its reports by skewing its clock.</li>
  * </ul>
  * One shared, thread-safe instance.
  */
@@ -49,11 +60,14 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
     private final EventSink sink;
     private final SecurityEvents events;
     private final BrokerMetrics metrics;
+    private final ClockSkewMonitor clockSkew;
     private final Clock clock;
 
     public PublishValidationInterceptor(SessionRegistry sessions, ControlState controls, PublishValidator validator,
-                                        EventSink sink, SecurityEvents events, BrokerMetrics metrics, Clock clock) {
+                                        ClockSkewMonitor clockSkew, EventSink sink, SecurityEvents events,
+                                        BrokerMetrics metrics, Clock clock) {
         this.sessions = sessions;
+        this.clockSkew = clockSkew;
         this.controls = controls;
         this.validator = validator;
         this.sink = sink;
@@ -70,9 +84,10 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             return; // TopicAuthorizer refuses it and records why
         }
         DeviceSession session = found.get();
+        String tenant = session.identity().tenant();
         String deviceId = session.identity().deviceId();
-        boolean telemetry = topic.equals(TopicPolicy.telemetryTopic(deviceId));
-        if (!telemetry && !topic.equals(TopicPolicy.eventsTopic(deviceId))) {
+        boolean telemetry = topic.equals(TopicPolicy.telemetryTopic(tenant, deviceId));
+        if (!telemetry && !topic.equals(TopicPolicy.eventsTopic(tenant, deviceId))) {
             return; // outside the device's namespace: TopicAuthorizer refuses it and records why
         }
         String key = session.identity().key();
@@ -96,13 +111,42 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             return;
         }
         if (verdict instanceof PublishValidator.ValidTelemetry valid) {
+            Instant receivedAt = clock.instant();
+            long deviceTime = valid.payload().ts();
+            if (clockSkew.skewed(deviceTime, receivedAt.toEpochMilli())) {
+                reportSkew(session, key, topic, deviceTime, receivedAt.toEpochMilli());
+            }
             sink.telemetry(DevicePayloads.toTelemetry(session.identity().tenant(), deviceId, valid.payload(),
-                    session.broker(), clock.instant(), false));
+                    session.broker(), receivedAt, false));
             metrics.publish("forwarded", "telemetry");
             output.preventPublishDelivery(); // forwarded; see the class comment
-        } else {
-            metrics.publish("accepted", "event");
+        } else if (verdict instanceof PublishValidator.ValidEvent valid) {
+            Instant receivedAt = clock.instant();
+            if (clockSkew.skewed(valid.payload().ts(), receivedAt.toEpochMilli())) {
+                reportSkew(session, key, topic, valid.payload().ts(), receivedAt.toEpochMilli());
+            }
+            sink.deviceEvent(DevicePayloads.toLifecycleEvent(UUID.randomUUID().toString(), session.identity().tenant(),
+                    deviceId, valid.payload(), session.broker(), receivedAt));
+            metrics.publish("forwarded", "event");
+            output.preventPublishDelivery(); // forwarded, like telemetry
         }
+    }
+
+    private void reportSkew(DeviceSession session, String key, String topic, long deviceTime, long receivedAt) {
+        ClockSkewMonitor.Report r = clockSkew.record(key, deviceTime, receivedAt);
+        long skew = io.fleetwarden.model.EventTime.skewMs(deviceTime, receivedAt);
+        metrics.clockSkew(skew > 0 ? "ahead" : "behind");
+        if (r == null) {
+            return; // counted; this device was reported less than a report interval ago
+        }
+        sink.securityEvent(events.build(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.DEVICE_CLOCK_SKEW,
+                "device clock " + Math.abs(r.skewMs()) + " ms " + r.direction() + " of the broker (window "
+                        + clockSkew.skewMs() + " ms); reading forwarded with its event time bounded by the broker's receive time",
+                session.identity(), session.clientId(), null, topic, session.broker(),
+                Map.of("deviceTime", Long.toString(r.deviceTime()), "receivedAt", Long.toString(r.receivedAt()),
+                        "skewMs", Long.toString(r.skewMs()), "direction", r.direction(),
+                        "skewWindowMs", Long.toString(clockSkew.skewMs()), "action", "clamped",
+                        "skewedReadings", Long.toString(r.skewedReadings()))));
     }
 
     /**

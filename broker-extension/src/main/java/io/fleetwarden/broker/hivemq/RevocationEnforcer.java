@@ -46,7 +46,7 @@ public final class RevocationEnforcer {
         int n = 0;
         for (DeviceSession s : sessions.all()) {
             boolean byCrl = crls.isRevoked(s.certificate());
-            boolean byControl = controls.isRevoked(s.identity().tenant(), s.identity().deviceId(), s.identity().serialHex());
+            boolean byControl = controls.isRevoked(s.identity());
             if ((byCrl || byControl) && s.revoking().compareAndSet(false, true)) {
                 String why = byCrl ? "certificate revoked by its CA's CRL" : "device revoked by an operator";
                 LOG.info("disconnecting {}: {}", s.identity().key(), why);

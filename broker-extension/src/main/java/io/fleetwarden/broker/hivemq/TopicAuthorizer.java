@@ -58,7 +58,7 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
         Optional<DeviceSession> session = sessions.get(clientId);
         Optional<TopicPolicy.Refusal> refusal = session.isEmpty()
                 ? Optional.of(new TopicPolicy.Refusal(SecurityEventReasons.TOPIC_NOT_PERMITTED, "no authenticated device session"))
-                : policy.checkPublish(session.get().identity().deviceId(), topic);
+                : policy.checkPublish(session.get().identity().tenant(), session.get().identity().deviceId(), topic);
         if (refusal.isEmpty()) {
             output.authorizeSuccessfully();
             return;
@@ -75,7 +75,7 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
         Optional<DeviceSession> session = sessions.get(clientId);
         Optional<TopicPolicy.Refusal> refusal = session.isEmpty()
                 ? Optional.of(new TopicPolicy.Refusal(SecurityEventReasons.TOPIC_NOT_PERMITTED, "no authenticated device session"))
-                : policy.checkSubscribe(session.get().identity().deviceId(), filter);
+                : policy.checkSubscribe(session.get().identity().tenant(), session.get().identity().deviceId(), filter);
         if (refusal.isEmpty()) {
             output.authorizeSuccessfully();
             return;

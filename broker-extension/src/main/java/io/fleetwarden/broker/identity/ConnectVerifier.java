@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
@@ -30,6 +31,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.fleetwarden.broker.identity.AuthDecision.Connack;
 import io.fleetwarden.broker.identity.AuthDecision.Refused;
+import io.fleetwarden.model.DeviceIdentities;
 import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
 
@@ -37,18 +39,22 @@ import io.fleetwarden.model.SecurityEventType;
  * Decides whether a CONNECT may proceed. Pure logic (no HiveMQ types), thread-safe, time from an
  * injected {@link Clock}.
  *
- * <p>Order of checks, first refusal wins:
+ * <p>The certificate is verified first (present, validity period, PKIX chain to a trusted CA, key usage,
+ * readable identity), so that <em>every</em> refusal of a connection whose certificate verified carries the
+ * verified identity, whatever it is refused for. Then the order of refusals, first one wins:
  * <ol>
  *   <li>credentials: any username or password is refused; a known factory default is a
  *       {@code DEFAULT_CREDENTIAL_ATTEMPT}, anything else {@code password-not-allowed};</li>
  *   <li>TLS: protocol in the allowed set, AEAD cipher suite (defence in depth: the listener enforces it too);</li>
- *   <li>a client certificate is present;</li>
- *   <li>validity period (expired / not yet valid), then a PKIX chain to one of the trusted CAs
- *       (revocation is not checked by PKIX but by the CRL store, so the reason stays specific);
- *       a chain that validated before is not validated again, see below;</li>
- *   <li>key usage: digitalSignature if the extension is present, clientAuth if an EKU is present;</li>
+ *   <li>the certificate: a client certificate is present; validity period (expired / not yet valid), then a
+ *       PKIX chain to one of the trusted CAs (revocation is not checked by PKIX but by the CRL store, so the
+ *       reason stays specific; a chain that validated before is not validated again, see below); key usage:
+ *       digitalSignature if the extension is present, clientAuth if an EKU is present; the identity can be
+ *       read ({@link IdentityRule});</li>
  *   <li>CRL revocation, then revocation by the control topic ({@link RevocationCheck});</li>
- *   <li>the identity can be read ({@link IdentityRule}); the MQTT client id equals the device id.</li>
+ *   <li>the MQTT client id is the tenant-qualified device key {@code <tenant>/<deviceId>}
+ *       ({@link DeviceIdentities#clientId}); another tenant's key is {@code cross-tenant-client-id}, the bare
+ *       device id {@code client-id-not-tenant-qualified}, anything else {@code client-id-mismatch}.</li>
  * </ol>
  *
  * <p>Validated chains are remembered (at most {@link #VALIDATED_CHAINS_MAX} recently used chains, each for
@@ -70,6 +76,11 @@ public final class ConnectVerifier {
     public interface RevocationCheck {
         /** Whether the device, or this certificate serial of it, is revoked. */
         boolean isRevoked(String tenant, String deviceId, String serialHex);
+
+        /** Whether this identity's certificate is revoked (by device, serial or fingerprint). */
+        default boolean isRevoked(DeviceIdentity identity) {
+            return isRevoked(identity.tenant(), identity.deviceId(), identity.serialHex());
+        }
     }
 
     private static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
@@ -102,77 +113,116 @@ public final class ConnectVerifier {
 
     /** Checks one CONNECT. Never throws on bad input. */
     public AuthDecision verify(ConnectRequest req) {
+        // The certificate is verified before anything else is judged, so that every refusal of a
+        // connection that presented a valid certificate names the verified identity: a stolen device key
+        // used with a factory-default password is an event about that device, in its tenant.
+        CertificateCheck cert = checkCertificate(req.chain());
+        DeviceIdentity identity = cert.identity();
         if (req.username() != null || req.password() != null) {
             if (defaults.matches(req.username(), req.password())) {
                 return refuse(Connack.BAD_USER_NAME_OR_PASSWORD, SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT,
                         SecurityEventReasons.DEFAULT_CREDENTIALS,
-                        "factory-default credentials offered; devices authenticate with certificates only");
+                        "factory-default credentials offered; devices authenticate with certificates only", identity);
             }
             return refuse(Connack.BAD_USER_NAME_OR_PASSWORD, SecurityEventType.AUTHENTICATION_FAILURE,
                     SecurityEventReasons.PASSWORD_NOT_ALLOWED,
-                    "username/password login is not accepted; devices authenticate with certificates only");
+                    "username/password login is not accepted; devices authenticate with certificates only", identity);
         }
         if (req.tlsProtocol() == null || !protocols.contains(req.tlsProtocol())) {
             return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
                     SecurityEventReasons.TLS_PARAMETERS_NOT_ALLOWED,
-                    "TLS protocol " + req.tlsProtocol() + " not allowed; use one of " + protocols);
+                    "TLS protocol " + req.tlsProtocol() + " not allowed; use one of " + protocols, identity);
         }
         if (requireAead && !isAead(req.tlsCipher())) {
             return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
                     SecurityEventReasons.TLS_PARAMETERS_NOT_ALLOWED,
-                    "cipher suite " + req.tlsCipher() + " is not an AEAD suite");
+                    "cipher suite " + req.tlsCipher() + " is not an AEAD suite", identity);
         }
-        if (req.chain().isEmpty()) {
-            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
-                    SecurityEventReasons.NO_CLIENT_CERTIFICATE, "a client certificate is required");
+        if (cert.refusal() != null) {
+            return cert.refusal();
         }
         X509Certificate leaf = req.chain().get(0);
+        if (crls.isRevoked(leaf)) {
+            return refuse(Connack.BANNED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CERTIFICATE_REVOKED, "client certificate serial " + identity.serialHex()
+                    + " is revoked by its CA's CRL", identity);
+        }
+        if (controls.isRevoked(identity)) {
+            return refuse(Connack.BANNED, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CERTIFICATE_REVOKED, "device " + identity.key() + " is revoked by an operator",
+                    identity);
+        }
+        String expectedClientId = DeviceIdentities.clientId(identity.tenant(), identity.deviceId());
+        if (!expectedClientId.equals(req.clientId())) {
+            return clientIdRefusal(req.clientId(), expectedClientId, identity);
+        }
+        return new AuthDecision.Accepted(identity);
+    }
+
+    /**
+     * The client id must be the tenant-qualified device key: device ids are unique only within a tenant,
+     * and MQTT sessions (and takeovers) are per client id. A client id naming another tenant's device, and
+     * the bare device id of the old flat client-id space, are refused with their own reasons.
+     */
+    private static Refused clientIdRefusal(String clientId, String expected, DeviceIdentity identity) {
+        Optional<DeviceIdentities.Names> claimed = DeviceIdentities.parseClientId(clientId);
+        if (claimed.isPresent() && !claimed.get().tenant().equals(identity.tenant())) {
+            return refuse(Connack.CLIENT_IDENTIFIER_NOT_VALID, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CROSS_TENANT_CLIENT_ID, "client id names tenant '" + claimed.get().tenant()
+                    + "' but the certificate belongs to tenant '" + identity.tenant() + "'; the client id must be '"
+                    + expected + "'", identity);
+        }
+        if (identity.deviceId().equals(clientId)) {
+            return refuse(Connack.CLIENT_IDENTIFIER_NOT_VALID, SecurityEventType.AUTHENTICATION_FAILURE,
+                    SecurityEventReasons.CLIENT_ID_NOT_TENANT_QUALIFIED,
+                    "client id must be tenant-qualified: '" + expected + "'", identity);
+        }
+        return refuse(Connack.CLIENT_IDENTIFIER_NOT_VALID, SecurityEventType.AUTHENTICATION_FAILURE,
+                SecurityEventReasons.CLIENT_ID_MISMATCH,
+                "client id must equal the certificate's device key '" + expected + "'", identity);
+    }
+
+    /** The verified identity, or why the certificate does not verify (then {@code identity} is null). */
+    private record CertificateCheck(DeviceIdentity identity, Refused refusal) {
+    }
+
+    private CertificateCheck checkCertificate(List<X509Certificate> chain) {
+        if (chain.isEmpty()) {
+            return certificateRefused(SecurityEventReasons.NO_CLIENT_CERTIFICATE, "a client certificate is required");
+        }
+        X509Certificate leaf = chain.get(0);
         Date now = Date.from(clock.instant());
         try {
             leaf.checkValidity(now);
         } catch (CertificateExpiredException e) {
-            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
-                    SecurityEventReasons.CERTIFICATE_EXPIRED, "client certificate expired at " + leaf.getNotAfter().toInstant());
+            return certificateRefused(SecurityEventReasons.CERTIFICATE_EXPIRED,
+                    "client certificate expired at " + leaf.getNotAfter().toInstant());
         } catch (CertificateNotYetValidException e) {
-            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
-                    SecurityEventReasons.CERTIFICATE_NOT_YET_VALID,
+            return certificateRefused(SecurityEventReasons.CERTIFICATE_NOT_YET_VALID,
                     "client certificate not valid before " + leaf.getNotBefore().toInstant());
         }
-        String chainProblem = validateChain(req.chain(), now);
+        String chainProblem = validateChain(chain, now);
         if (chainProblem != null) {
-            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
-                    SecurityEventReasons.CERTIFICATE_UNTRUSTED, "client certificate does not chain to a fleet CA: " + chainProblem);
+            return certificateRefused(SecurityEventReasons.CERTIFICATE_UNTRUSTED,
+                    "client certificate does not chain to a fleet CA: " + chainProblem);
         }
         String usageProblem = usageProblem(leaf);
         if (usageProblem != null) {
-            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
-                    SecurityEventReasons.CERTIFICATE_KEY_USAGE, usageProblem);
+            return certificateRefused(SecurityEventReasons.CERTIFICATE_KEY_USAGE, usageProblem);
         }
         IdentityRule.Names names;
         try {
             names = identityRule.names(leaf);
         } catch (IllegalArgumentException e) {
-            return refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE,
-                    SecurityEventReasons.IDENTITY_UNREADABLE, e.getMessage());
+            return certificateRefused(SecurityEventReasons.IDENTITY_UNREADABLE, e.getMessage());
         }
-        DeviceIdentity identity = new DeviceIdentity(names.tenant(), names.deviceId(), serialHex(leaf), fingerprint(leaf),
-                leaf.getNotAfter().toInstant());
-        if (crls.isRevoked(leaf)) {
-            return new Refused(Connack.BANNED, SecurityEventType.AUTHENTICATION_FAILURE,
-                    SecurityEventReasons.CERTIFICATE_REVOKED, "client certificate serial " + identity.serialHex()
-                    + " is revoked by its CA's CRL", identity);
-        }
-        if (controls.isRevoked(identity.tenant(), identity.deviceId(), identity.serialHex())) {
-            return new Refused(Connack.BANNED, SecurityEventType.AUTHENTICATION_FAILURE,
-                    SecurityEventReasons.CERTIFICATE_REVOKED, "device " + identity.key() + " is revoked by an operator",
-                    identity);
-        }
-        if (!identity.deviceId().equals(req.clientId())) {
-            return new Refused(Connack.CLIENT_IDENTIFIER_NOT_VALID, SecurityEventType.AUTHENTICATION_FAILURE,
-                    SecurityEventReasons.CLIENT_ID_MISMATCH,
-                    "client id must equal the certificate's device id '" + identity.deviceId() + "'", identity);
-        }
-        return new AuthDecision.Accepted(identity);
+        return new CertificateCheck(new DeviceIdentity(names.tenant(), names.deviceId(), serialHex(leaf), fingerprint(leaf),
+                leaf.getNotAfter().toInstant()), null);
+    }
+
+    private static CertificateCheck certificateRefused(String reason, String detail) {
+        return new CertificateCheck(null,
+                refuse(Connack.NOT_AUTHORIZED, SecurityEventType.AUTHENTICATION_FAILURE, reason, detail, null));
     }
 
     private String validateChain(List<X509Certificate> chain, Date now) {
@@ -246,8 +296,9 @@ public final class ConnectVerifier {
                 && !cipher.contains("CCM_8");
     }
 
-    private static Refused refuse(Connack connack, SecurityEventType type, String reason, String detail) {
-        return new Refused(connack, type, reason, detail, null);
+    private static Refused refuse(Connack connack, SecurityEventType type, String reason, String detail,
+                                  DeviceIdentity identity) {
+        return new Refused(connack, type, reason, detail, identity);
     }
 
     /** Lowercase hex serial. */

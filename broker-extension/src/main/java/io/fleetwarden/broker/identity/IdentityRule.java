@@ -10,10 +10,12 @@ import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 
+import io.fleetwarden.model.DeviceIdentities;
 import io.fleetwarden.model.DeviceKeys;
 
 /**
- * Derives tenant and device id from a (verified) device certificate.
+ * Derives tenant and device id from a (verified) device certificate, by the profile in
+ * {@link DeviceIdentities}.
  *
  * <p>The rule, in order:
  * <ol>
@@ -28,7 +30,6 @@ import io.fleetwarden.model.DeviceKeys;
  */
 public final class IdentityRule {
 
-    static final String URN_PREFIX = "urn:device:";
     private static final int SAN_URI = 6;
 
     private final String defaultTenant;
@@ -50,17 +51,8 @@ public final class IdentityRule {
             throw new IllegalArgumentException("certificate carries " + urns.size() + " urn:device: SAN URIs");
         }
         if (urns.size() == 1) {
-            String rest = urns.get(0).substring(URN_PREFIX.length());
-            int colon = rest.indexOf(':');
-            if (colon < 0) {
-                throw new IllegalArgumentException("SAN URI is not urn:device:<tenant>:<id>: " + urns.get(0));
-            }
-            String tenant = rest.substring(0, colon);
-            String id = rest.substring(colon + 1);
-            if (!DeviceKeys.isValidId(tenant) || !DeviceKeys.isValidId(id)) {
-                throw new IllegalArgumentException("SAN URI has an invalid tenant or device id: " + urns.get(0));
-            }
-            return new Names(tenant, id);
+            DeviceIdentities.Names n = DeviceIdentities.parseUri(urns.get(0));
+            return new Names(n.tenant(), n.deviceId());
         }
         LdapName dn;
         try {
@@ -101,7 +93,7 @@ public final class IdentityRule {
         return sans.stream()
                 .filter(san -> san.size() >= 2 && Integer.valueOf(SAN_URI).equals(san.get(0)))
                 .map(san -> String.valueOf(san.get(1)))
-                .filter(uri -> uri.regionMatches(true, 0, URN_PREFIX, 0, URN_PREFIX.length()))
+                .filter(DeviceIdentities::isDeviceUri)
                 .toList();
     }
 }

@@ -73,6 +73,9 @@ public final class FleetwardenBroker implements AutoCloseable {
      * configuration file overrides ({@link #main} passes the JVM's {@code -Dfleetwarden.<key>} flags).
      */
     public static FleetwardenBroker start(LauncherConfig config, Map<String, String> extensionDefaults) throws Exception {
+        TlsRenegotiation.refuseClientInitiated();
+        TlsRenegotiation.verify(config.keystore(), config.keystorePassword().toCharArray(),
+                config.privateKeyPassword().toCharArray());
         if (config.clientValidation().equals("extension")) {
             DeferredClientTrust.install();
         }
@@ -193,6 +196,7 @@ public final class FleetwardenBroker implements AutoCloseable {
         LauncherConfig config;
         try {
             config = LauncherConfig.load(file, home);
+            TlsRenegotiation.refuseClientInitiated();
         } catch (ConfigException e) {
             System.err.println("fleetwarden-broker: " + e.getMessage());
             System.exit(2);

@@ -40,6 +40,7 @@ public final class BrokerMetrics implements AutoCloseable {
     private final Counter authorizationRefusals;
     private final Counter dropped;
     private final Counter kafkaErrors;
+    private final Counter clockSkew;
     private static final ObjectMapper JSON = new ObjectMapper();
     private HttpServer server;
     private ExecutorService serverThreads;
@@ -65,6 +66,9 @@ public final class BrokerMetrics implements AutoCloseable {
         kafkaErrors = Counter.builder().name("fleetwarden_broker_kafka_errors_total")
                 .help("Kafka send attempts that failed (the record may still be delivered on retry)")
                 .register(registry);
+        clockSkew = Counter.builder().name("fleetwarden_broker_clock_skew_total")
+                .help("Telemetry readings whose device time was outside the skew window, by direction (ahead/behind); forwarded with bounded event time")
+                .labelNames("direction").register(registry);
     }
 
     /** Registers the buffer-depth gauge (records accepted but not yet acknowledged by Kafka). */
@@ -142,6 +146,18 @@ public final class BrokerMetrics implements AutoCloseable {
 
     public void disconnect(String reason) {
         disconnects.labelValues(reason).inc();
+    }
+
+    /** One reading outside the skew window; {@code direction} is {@code ahead} or {@code behind}. */
+    public void clockSkew(String direction) {
+        clockSkew.labelValues(direction).inc();
+    }
+
+    /** Registers the gauge of devices that sent a reading outside the skew window since the broker started. */
+    public void clockSkewedDevices(LongSupplier devices) {
+        GaugeWithCallback.builder().name("fleetwarden_broker_clock_skewed_devices")
+                .help("Devices that sent at least one reading outside the skew window since the broker started")
+                .callback(cb -> cb.call(devices.getAsLong())).register(registry);
     }
 
     public void publish(String result, String reason) {

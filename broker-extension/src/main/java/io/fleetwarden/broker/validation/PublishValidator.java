@@ -5,13 +5,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.payload.DeviceEventPayload;
 import io.fleetwarden.model.payload.DevicePayloads;
 import io.fleetwarden.model.payload.DeviceTelemetryPayload;
 import io.fleetwarden.model.payload.PayloadValidationException;
 
 /**
  * Checks one device PUBLISH (Code of Practice guideline 13): per-device rate limit, maximum size, and
- * for telemetry the device payload JSON Schema from the event model. Thread-safe.
+ * the device payload JSON Schema from the event model (telemetry, or lifecycle events, which also have
+ * their own, smaller size bound). Thread-safe.
  *
  * <p>The rate limit counts every publish the device makes (valid or not), so a device cannot flood the
  * broker with malformed messages either. Buckets are kept per device key across reconnects (so a
@@ -28,8 +30,8 @@ public final class PublishValidator {
     public record ValidTelemetry(DeviceTelemetryPayload payload) implements Verdict {
     }
 
-    /** A valid publish on a topic whose payload is not telemetry (e.g. device events). */
-    public record ValidOther() implements Verdict {
+    /** A valid device lifecycle event ({@code devices/{id}/events}), with the parsed payload. */
+    public record ValidEvent(DeviceEventPayload payload) implements Verdict {
     }
 
     /** Refused: reason code and detail for the PUBACK reason string and the security event. */
@@ -53,7 +55,7 @@ public final class PublishValidator {
 
     /**
      * @param deviceKey  device key (rate-limit bucket)
-     * @param telemetry  whether the topic is the device's telemetry topic (schema checked)
+     * @param telemetry  whether the topic is the device's telemetry topic (else its events topic)
      * @param payload    the payload bytes
      */
     public Verdict check(String deviceKey, boolean telemetry, byte[] payload) {
@@ -67,11 +69,8 @@ public final class PublishValidator {
             return new Invalid(SecurityEventReasons.PAYLOAD_TOO_LARGE,
                     "payload of " + payload.length + " bytes exceeds the maximum of " + maxBytes);
         }
-        if (!telemetry) {
-            return new ValidOther();
-        }
         try {
-            return new ValidTelemetry(payloads.parseTelemetry(payload));
+            return telemetry ? new ValidTelemetry(payloads.parseTelemetry(payload)) : new ValidEvent(payloads.parseEvent(payload));
         } catch (PayloadValidationException e) {
             return new Invalid(e.reason(), String.join("; ", e.violations()));
         }

@@ -282,7 +282,7 @@ public final class BrokerBenchmark {
 
         List<Mqtt5AsyncClient> clients = new ArrayList<>();
         for (int i = 0; i < DEVICES; i++) {
-            Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("bench-" + i).serverHost("localhost").serverPort(port)
+            Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("acme/bench-" + i).serverHost("localhost").serverPort(port)
                     .sslConfig(configs.get(i)).buildBlocking();
             c.connect();
             clients.add(c.toAsync());
@@ -313,7 +313,7 @@ public final class BrokerBenchmark {
             for (int i = 0; i < total; i++) {
                 int d = i % configs.size();
                 fs.add(pool.submit(() -> {
-                    Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("bench-" + d).serverHost("localhost")
+                    Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("acme/bench-" + d).serverHost("localhost")
                             .serverPort(port).sslConfig(configs.get(d)).buildBlocking();
                     c.connect();
                     try {
@@ -337,7 +337,7 @@ public final class BrokerBenchmark {
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
             Mqtt5AsyncClient c = clients.get(i);
-            String topic = "devices/bench-" + i + "/telemetry";
+            String topic = "devices/acme/bench-" + i + "/telemetry";
             for (byte[] payload : payloads) {
                 all.add(c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send());
             }

@@ -69,11 +69,11 @@ public final class IdleDevices {
                 long t0 = System.nanoTime();
                 for (Device d : batch) {
                     permits.acquire();
-                    Mqtt5AsyncClient c = Mqtt5Client.builder().identifier(d.id).serverHost("localhost").serverPort(port)
+                    Mqtt5AsyncClient c = Mqtt5Client.builder().identifier("acme/" + d.id).serverHost("localhost").serverPort(port)
                             .sslConfig(d.ssl).executorConfig(executors).buildAsync();
                     clients.add(c);
                     all.add(c.connect()
-                            .thenCompose(ack -> c.subscribeWith().topicFilter("devices/" + d.id + "/commands")
+                            .thenCompose(ack -> c.subscribeWith().topicFilter("devices/acme/" + d.id + "/commands")
                                     .qos(MqttQos.AT_LEAST_ONCE).send())
                             .whenComplete((r, e) -> {
                                 if (e != null) {

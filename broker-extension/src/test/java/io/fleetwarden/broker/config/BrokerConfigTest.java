@@ -47,6 +47,16 @@ class BrokerConfigTest {
         assertThat(c.kafkaBootstrapServers()).isEqualTo("localhost:9092");
         assertThat(c.metricsPort()).isEqualTo(9399);
         assertThat(c.readyMaxBufferDepth()).as("half the buffer by default").isEqualTo(50_000);
+        assertThat(c.clockSkew()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.clockSkewReportInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(load("validation.clock-skew", "PT10M").clockSkew()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void durationsTakeTheShortFormAsWellAsIso8601() {
+        assertThat(load("trust.crl-reload-interval", "90s").crlReloadInterval()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(load("trust.crl-reload-interval", "PT1M30S").crlReloadInterval()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(load("kafka.controls-initial-load-timeout", "2m").controlsInitialLoadTimeout()).isEqualTo(Duration.ofMinutes(2));
     }
 
     @Test
@@ -73,9 +83,18 @@ class BrokerConfigTest {
             "validation.max-payload-bytes|-1",
             "validation.rate-limit-per-second|0",
             "validation.rate-limit-burst|lots",
+            "validation.clock-skew|2 minutes",
+            "validation.clock-skew|PT0S",
+            "validation.clock-skew|-PT2M",
+            "validation.clock-skew|PT10M0.001S",
+            "validation.clock-skew-report-interval|PT0S",
             "kafka.bootstrap-servers|localhost",
             "kafka.buffer-max-records|0",
             "kafka.controls-initial-load-timeout|-PT1S",
+            "kafka.controls-initial-load-timeout|-30s",
+            "kafka.controls-initial-load-timeout|99999999999999999999d",
+            "kafka.controls-initial-load-timeout|''",
+            "trust.crl-reload-interval|5",
             "metrics.port|70000",
             "metrics.bind-address|' '",
             "health.max-buffer-depth|0",

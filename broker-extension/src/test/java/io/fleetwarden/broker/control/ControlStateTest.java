@@ -64,4 +64,20 @@ class ControlStateTest {
         assertThat(state.isQuarantined("acme/other")).isFalse();
         assertThatThrownBy(() -> state.apply("no-slash", null)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void certificateRevocationsAreKeptApartFromDevicesAndRefuseBadIds() {
+        DeviceControl bySerial = DeviceControl.newBuilder(control(ControlAction.REVOKE, false, true, List.of("0a")))
+                .setTenant("_certificate").setDeviceId("serial:0a").build();
+        ControlState.Change c = state.apply("_certificate/serial:0a", bySerial);
+        assertThat(c.revokedNow()).isTrue();
+        assertThat(state.isRevoked("anyone", "any-device", "A")).isTrue();
+        assertThat(state.size()).as("not a device").isZero();
+        DeviceControl bad = DeviceControl.newBuilder(bySerial).setDeviceId("md5:00").build();
+        assertThatThrownBy(() -> state.apply("_certificate/md5:00", bad)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> state.apply("_certificate/serial:0b", bySerial))
+                .isInstanceOf(IllegalArgumentException.class);
+        state.apply("_certificate/serial:0a", null);
+        assertThat(state.isRevoked("anyone", "any-device", "a")).isFalse();
+    }
 }

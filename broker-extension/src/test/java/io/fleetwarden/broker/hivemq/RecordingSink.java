@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.fleetwarden.broker.forward.EventSink;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 
@@ -12,6 +13,7 @@ final class RecordingSink implements EventSink {
 
     final List<Telemetry> telemetry = new ArrayList<>();
     final List<SecurityEvent> events = new ArrayList<>();
+    final List<DeviceLifecycleEvent> deviceEvents = new ArrayList<>();
 
     @Override
     public void telemetry(Telemetry record) {
@@ -21,5 +23,10 @@ final class RecordingSink implements EventSink {
     @Override
     public void securityEvent(SecurityEvent event) {
         events.add(event);
+    }
+
+    @Override
+    public void deviceEvent(DeviceLifecycleEvent event) {
+        deviceEvents.add(event);
     }
 }

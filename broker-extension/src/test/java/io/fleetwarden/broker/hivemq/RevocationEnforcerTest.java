@@ -18,6 +18,7 @@ import io.fleetwarden.broker.identity.DeviceIdentity;
 import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.ControlAction;
 import io.fleetwarden.model.DeviceControl;
+import io.fleetwarden.model.DeviceIdentities;
 import io.fleetwarden.testsupport.TestCredential;
 import io.fleetwarden.testsupport.TestPki;
 
@@ -30,10 +31,14 @@ class RevocationEnforcerTest {
     final List<String> disconnected = new ArrayList<>();
 
     DeviceSession session(String id, String token) {
-        TestCredential c = pki.deviceCertificate("acme", id);
-        DeviceIdentity identity = new DeviceIdentity("acme", id, ConnectVerifier.serialHex(c.certificate()),
+        return session("acme", id, token);
+    }
+
+    DeviceSession session(String tenant, String id, String token) {
+        TestCredential c = pki.deviceCertificate(tenant, id);
+        DeviceIdentity identity = new DeviceIdentity(tenant, id, ConnectVerifier.serialHex(c.certificate()),
                 ConnectVerifier.fingerprint(c.certificate()), c.certificate().getNotAfter().toInstant());
-        DeviceSession s = new DeviceSession(token, id, identity, c.certificate(),
+        DeviceSession s = new DeviceSession(token, DeviceIdentities.clientId(tenant, id), identity, c.certificate(),
                 BrokerContext.newBuilder().setBrokerId("b").build(), new AtomicBoolean());
         sessions.put(s);
         return s;
@@ -50,8 +55,23 @@ class RevocationEnforcerTest {
                 .setIssuedAt(Instant.EPOCH).build();
         enforcer.onControlChange(controls.apply("acme/dev-a", revoke));
         enforcer.onControlChange(controls.apply("acme/dev-a", revoke));
-        assertThat(disconnected).containsExactly("dev-a");
+        assertThat(disconnected).containsExactly("acme/dev-a");
         assertThat(a.revoking()).isTrue();
+    }
+
+    @Test
+    void revokingADeviceLeavesTheSameDeviceIdOfAnotherTenantConnected() {
+        RevocationEnforcer enforcer = new RevocationEnforcer(sessions, controls, new CrlStore(null, List.of(pki.caCertificate())),
+                (id, why) -> disconnected.add(id));
+        DeviceSession globex = session("globex", "hx-dev-0030", "t1");
+        DeviceSession initech = session("initech", "hx-dev-0030", "t2");
+        DeviceControl revoke = DeviceControl.newBuilder().setControlId("c").setTenant("initech").setDeviceId("hx-dev-0030")
+                .setAction(ControlAction.REVOKE).setQuarantined(false).setRevoked(true).setIssuedBy("op")
+                .setIssuedAt(Instant.EPOCH).build();
+        enforcer.onControlChange(controls.apply("initech/hx-dev-0030", revoke));
+        assertThat(disconnected).containsExactly("initech/hx-dev-0030");
+        assertThat(initech.revoking()).isTrue();
+        assertThat(globex.revoking()).isFalse();
     }
 
     @Test
@@ -74,19 +94,19 @@ class RevocationEnforcerTest {
         pki.writeCrl(dir);
         assertThat(crls.reloadIfChanged()).isTrue();
         assertThat(enforcer.sweep()).isEqualTo(1);
-        assertThat(disconnected).containsExactly("dev-a");
+        assertThat(disconnected).containsExactly("acme/dev-a");
     }
 
     @Test
     void takenOverSessionIsNotRemovedByTheOldConnection() {
         DeviceSession older = session("dev-a", "old");
         DeviceSession newer = session("dev-a", "new");
-        assertThat(sessions.get("dev-a")).contains(newer);
-        assertThat(sessions.byToken("dev-a", "old")).contains(older);
-        assertThat(sessions.remove("dev-a", "old")).contains(older);
-        assertThat(sessions.get("dev-a")).contains(newer);
-        assertThat(sessions.byToken("dev-a", "old")).isEmpty();
-        assertThat(sessions.remove("dev-a", "new")).contains(newer);
-        assertThat(sessions.get("dev-a")).isEmpty();
+        assertThat(sessions.get("acme/dev-a")).contains(newer);
+        assertThat(sessions.byToken("acme/dev-a", "old")).contains(older);
+        assertThat(sessions.remove("acme/dev-a", "old")).contains(older);
+        assertThat(sessions.get("acme/dev-a")).contains(newer);
+        assertThat(sessions.byToken("acme/dev-a", "old")).isEmpty();
+        assertThat(sessions.remove("acme/dev-a", "new")).contains(newer);
+        assertThat(sessions.get("acme/dev-a")).isEmpty();
     }
 }

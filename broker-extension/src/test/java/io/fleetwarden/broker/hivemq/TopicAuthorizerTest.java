@@ -31,6 +31,7 @@ import io.fleetwarden.broker.metrics.BrokerMetrics;
 import io.fleetwarden.broker.topic.TopicPolicy;
 import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.Scopes;
 import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
 
@@ -46,7 +47,9 @@ class TopicAuthorizerTest {
     void setUp() {
         authorizer = new TopicAuthorizer("b1", new TopicPolicy(), sessions, sink, new SecurityEvents(Clock.systemUTC()),
                 new BrokerMetrics());
-        sessions.put(new DeviceSession("token-1", "dev-1", new DeviceIdentity("acme", "dev-1", "0a", "ff", Instant.now()),
+        sessions.put(new DeviceSession("token-1", "acme/dev-1", new DeviceIdentity("acme", "dev-1", "0a", "ff", Instant.now()),
+                null, BrokerContext.newBuilder().setBrokerId("b1").setMqttVersion("V_5").build(), new AtomicBoolean()));
+        sessions.put(new DeviceSession("token-2", "globex/dev-1", new DeviceIdentity("globex", "dev-1", "0b", "fe", Instant.now()),
                 null, BrokerContext.newBuilder().setBrokerId("b1").setMqttVersion("V_5").build(), new AtomicBoolean()));
     }
 
@@ -106,15 +109,28 @@ class TopicAuthorizerTest {
 
     @Test
     void ownTopicsAreAuthorized() {
-        assertThat(publish("dev-1", "devices/dev-1/events")).isEqualTo("success");
-        assertThat(subscribe("dev-1", "devices/dev-1/commands/#")).isEqualTo("success");
+        assertThat(publish("acme/dev-1", "devices/acme/dev-1/events")).isEqualTo("success");
+        assertThat(subscribe("acme/dev-1", "devices/acme/dev-1/commands/#")).isEqualTo("success");
+        assertThat(publish("globex/dev-1", "devices/globex/dev-1/events")).isEqualTo("success");
+        assertThat(subscribe("globex/dev-1", "devices/globex/dev-1/commands/#")).isEqualTo("success");
         assertThat(events).isEmpty();
     }
 
     @Test
+    void theSameDeviceIdInAnotherTenantIsACrossTenantRefusalOfTheVerifiedDevice() {
+        assertThat(publish("acme/dev-1", "devices/globex/dev-1/events")).isEqualTo("NOT_AUTHORIZED");
+        assertThat(subscribe("acme/dev-1", "devices/globex/dev-1/commands/#")).isEqualTo("NOT_AUTHORIZED");
+        assertThat(subscribe("globex/dev-1", "devices/acme/dev-1/commands")).isEqualTo("NOT_AUTHORIZED");
+        assertThat(events).extracting(SecurityEvent::getReason).containsOnly(SecurityEventReasons.CROSS_TENANT_TOPIC);
+        assertThat(events).extracting(SecurityEvent::getTenant).containsExactly("acme", "acme", "globex");
+        assertThat(events).extracting(SecurityEvent::getDeviceId).containsOnly("dev-1");
+        assertThat(events).extracting(e -> e.getAttributes().get("activity")).containsExactly("publish", "subscribe", "subscribe");
+    }
+
+    @Test
     void foreignPublishAndWildcardSubscribeAreRefusedAndRecorded() {
-        assertThat(publish("dev-1", "devices/dev-2/telemetry")).isEqualTo("NOT_AUTHORIZED");
-        assertThat(subscribe("dev-1", "devices/+/telemetry")).isEqualTo("NOT_AUTHORIZED");
+        assertThat(publish("acme/dev-1", "devices/acme/dev-2/telemetry")).isEqualTo("NOT_AUTHORIZED");
+        assertThat(subscribe("acme/dev-1", "devices/+/dev-1/commands/#")).isEqualTo("NOT_AUTHORIZED");
         assertThat(events).extracting(SecurityEvent::getReason)
                 .containsExactly(SecurityEventReasons.TOPIC_NOT_PERMITTED, SecurityEventReasons.WILDCARD_NOT_PERMITTED);
         assertThat(events).allSatisfy(e -> {
@@ -130,6 +146,7 @@ class TopicAuthorizerTest {
         assertThat(events).hasSize(2).allSatisfy(e -> {
             assertThat(e.getClaimedClientId()).isEqualTo("stranger");
             assertThat(e.getDeviceId()).isNull();
+            assertThat(e.getTenant()).isEqualTo(Scopes.FRONT_DOOR);
             assertThat(e.getBroker().getBrokerId()).isEqualTo("b1");
             assertThat(e.getBroker().getSourceAddress()).isEqualTo("127.0.0.1");
         });

@@ -55,7 +55,7 @@ class ConnectVerifierTest {
     @Test
     void goodCertificateWithMatchingClientIdIsAccepted() {
         TestCredential dev = pki.deviceCertificate("acme", "dev-1");
-        AuthDecision d = verifier.verify(request("dev-1", dev));
+        AuthDecision d = verifier.verify(request("acme/dev-1", dev));
         assertThat(d).isInstanceOfSatisfying(AuthDecision.Accepted.class, a -> {
             assertThat(a.identity().tenant()).isEqualTo("acme");
             assertThat(a.identity().deviceId()).isEqualTo("dev-1");
@@ -68,7 +68,7 @@ class ConnectVerifierTest {
     @Test
     void anyPasswordIsRefused() {
         TestCredential dev = pki.deviceCertificate("acme", "dev-1");
-        AuthDecision.Refused r = refused(new ConnectRequest("dev-1", "dev-1", "long-random-secret", dev.chain(), "TLSv1.3",
+        AuthDecision.Refused r = refused(new ConnectRequest("acme/dev-1", "dev-1", "long-random-secret", dev.chain(), "TLSv1.3",
                 "TLS_AES_128_GCM_SHA256"));
         assertThat(r.eventType()).isEqualTo(SecurityEventType.AUTHENTICATION_FAILURE);
         assertThat(r.reason()).isEqualTo(SecurityEventReasons.PASSWORD_NOT_ALLOWED);
@@ -149,21 +149,21 @@ class ConnectVerifierTest {
                 (tenant, id, serial) -> revoked.contains(id), DefaultCredentials.shipped(),
                 new IdentityRule("default"), Set.of("TLSv1.3"), true, clock);
         TestCredential dev = pki.deviceCertificate("acme", "dev-remembered");
-        assertThat(v.verify(request("dev-remembered", dev))).isInstanceOf(AuthDecision.Accepted.class);
-        assertThat(v.verify(request("dev-remembered", dev))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(v.verify(request("acme/dev-remembered", dev))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(v.verify(request("acme/dev-remembered", dev))).isInstanceOf(AuthDecision.Accepted.class);
         assertThat(v.pkixValidations()).as("second connect answered from the remembered chain").isEqualTo(1);
 
-        assertThat(((AuthDecision.Refused) v.verify(request("someone-else", dev))).reason())
+        assertThat(((AuthDecision.Refused) v.verify(request("acme/someone-else", dev))).reason())
                 .isEqualTo(SecurityEventReasons.CLIENT_ID_MISMATCH);
         revoked.add("dev-remembered");
-        assertThat(((AuthDecision.Refused) v.verify(request("dev-remembered", dev))).reason())
+        assertThat(((AuthDecision.Refused) v.verify(request("acme/dev-remembered", dev))).reason())
                 .isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
         // a certificate from another CA is a different chain: never answered from the remembered one
-        assertThat(((AuthDecision.Refused) v.verify(request("dev-remembered", pki.foreignDeviceCertificate("dev-remembered"))))
+        assertThat(((AuthDecision.Refused) v.verify(request("acme/dev-remembered", pki.foreignDeviceCertificate("dev-remembered"))))
                 .reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_UNTRUSTED);
         revoked.clear();
         now.set(dev.certificate().getNotAfter().toInstant().plusSeconds(1));
-        assertThat(((AuthDecision.Refused) v.verify(request("dev-remembered", dev))).reason())
+        assertThat(((AuthDecision.Refused) v.verify(request("acme/dev-remembered", dev))).reason())
                 .isEqualTo(SecurityEventReasons.CERTIFICATE_EXPIRED);
     }
 
@@ -210,11 +210,11 @@ class ConnectVerifierTest {
     @Test
     void crlRevocationIsRefusedWithBanned() {
         TestCredential dev = pki.deviceCertificate("acme", "dev-crl");
-        assertThat(verifier.verify(request("dev-crl", dev))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(verifier.verify(request("acme/dev-crl", dev))).isInstanceOf(AuthDecision.Accepted.class);
         pki.revoke(dev);
         pki.writeCrl(crlDir);
         assertThat(crls.reloadIfChanged()).isTrue();
-        AuthDecision.Refused r = refused(request("dev-crl", dev));
+        AuthDecision.Refused r = refused(request("acme/dev-crl", dev));
         assertThat(r.reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
         assertThat(r.connack()).isEqualTo(Connack.BANNED);
         assertThat(r.identity().deviceId()).isEqualTo("dev-crl");
@@ -225,15 +225,143 @@ class ConnectVerifierTest {
     void controlTopicRevocationIsRefused() {
         TestCredential dev = pki.deviceCertificate("acme", "dev-ctl");
         revokedByControl.add("acme/dev-ctl");
-        assertThat(refused(request("dev-ctl", dev)).reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+        assertThat(refused(request("acme/dev-ctl", dev)).reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
     }
 
     @Test
     void clientIdMismatchIsRefusedWith0x85() {
-        AuthDecision.Refused r = refused(request("dev-2", pki.deviceCertificate("acme", "dev-1")));
+        AuthDecision.Refused r = refused(request("acme/dev-2", pki.deviceCertificate("acme", "dev-1")));
         assertThat(r.reason()).isEqualTo(SecurityEventReasons.CLIENT_ID_MISMATCH);
         assertThat(r.connack()).isEqualTo(Connack.CLIENT_IDENTIFIER_NOT_VALID);
-        assertThat(r.detail()).contains("dev-1");
+        assertThat(r.detail()).contains("acme/dev-1");
         assertThat(r.identity().deviceId()).isEqualTo("dev-1");
+    }
+
+    /**
+     * Operator controls as the dashboard publishes them, applied to the real {@link
+     * io.fleetwarden.broker.control.ControlState}, refuse the FIRST connect of a device never seen
+     * before, and a certificate named only by serial or only by SHA-256 fingerprint; a tombstone
+     * (explicit un-revoke) admits it again.
+     */
+    @Test
+    void controlsForUnseenIdentitiesSerialsAndFingerprintsApplyAtFirstConnect() {
+        io.fleetwarden.broker.control.ControlState controls = new io.fleetwarden.broker.control.ControlState();
+        ConnectVerifier v = new ConnectVerifier(List.of(pki.caCertificate()), crls, controls,
+                DefaultCredentials.shipped(), new IdentityRule("default"), Set.of("TLSv1.3"), true, Clock.systemUTC());
+        TestCredential preProvisioned = pki.deviceCertificate("acme", "never-seen-1");
+        controls.apply("acme/never-seen-1", control("acme", "never-seen-1", java.util.List.of()));
+        assertThat(((AuthDecision.Refused) v.verify(request("acme/never-seen-1", preProvisioned))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+
+        TestCredential leaked = pki.deviceCertificate("acme", "never-seen-2");
+        assertThat(v.verify(request("acme/never-seen-2", leaked))).isInstanceOf(AuthDecision.Accepted.class);
+        String serial = "000" + leaked.certificate().getSerialNumber().toString(16).toUpperCase();
+        controls.apply("_certificate/serial:" + serial, control("_certificate", "serial:" + serial, List.of(serial)));
+        assertThat(((AuthDecision.Refused) v.verify(request("acme/never-seen-2", leaked))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+        controls.apply("_certificate/serial:" + serial, null);
+        assertThat(v.verify(request("acme/never-seen-2", leaked))).isInstanceOf(AuthDecision.Accepted.class);
+
+        TestCredential byPrint = pki.deviceCertificate("globex", "never-seen-3");
+        String fp = ConnectVerifier.fingerprint(byPrint.certificate());
+        controls.apply("_certificate/sha256:" + fp, control("_certificate", "sha256:" + fp, List.of()));
+        assertThat(((AuthDecision.Refused) v.verify(request("globex/never-seen-3", byPrint))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+        assertThat(v.verify(request("acme/never-seen-2", leaked))).as("another certificate is not affected")
+                .isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(controls.certificateRevocations()).isEqualTo(1);
+    }
+
+    private static io.fleetwarden.model.DeviceControl control(String tenant, String id, List<String> serials) {
+        return io.fleetwarden.model.DeviceControl.newBuilder().setControlId("c").setTenant(tenant).setDeviceId(id)
+                .setAction(io.fleetwarden.model.ControlAction.REVOKE).setQuarantined(false).setRevoked(true)
+                .setRevokedCertificateSerials(serials).setIssuedBy("op").setIssuedAt(java.time.Instant.EPOCH).build();
+    }
+
+    @Test
+    void theBareDeviceIdOfTheOldFlatClientIdSpaceIsRefusedWithItsOwnReason() {
+        AuthDecision.Refused r = refused(request("dev-1", pki.deviceCertificate("acme", "dev-1")));
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.CLIENT_ID_NOT_TENANT_QUALIFIED);
+        assertThat(r.connack()).isEqualTo(Connack.CLIENT_IDENTIFIER_NOT_VALID);
+        assertThat(r.detail()).contains("acme/dev-1");
+        assertThat(r.identity().key()).isEqualTo("acme/dev-1");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"globex/hx-dev-0030", "globex/other-device"})
+    void aClientIdOfAnotherTenantIsACrossTenantRefusalNamingTheVerifiedDevice(String clientId) {
+        AuthDecision.Refused r = refused(request(clientId, pki.deviceCertificate("initech", "hx-dev-0030")));
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.CROSS_TENANT_CLIENT_ID);
+        assertThat(r.connack()).isEqualTo(Connack.CLIENT_IDENTIFIER_NOT_VALID);
+        assertThat(r.identity().tenant()).isEqualTo("initech");
+        assertThat(r.identity().deviceId()).isEqualTo("hx-dev-0030");
+        assertThat(r.detail()).contains("globex").contains("initech/hx-dev-0030");
+    }
+
+    @Test
+    void theSameDeviceIdInTwoTenantsConnectsOnlyUnderItsOwnTenant() {
+        TestCredential globex = pki.deviceCertificate("globex", "hx-dev-0030");
+        TestCredential initech = pki.deviceCertificate("initech", "hx-dev-0030");
+        assertThat(verifier.verify(request("globex/hx-dev-0030", globex))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(verifier.verify(request("initech/hx-dev-0030", initech))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(refused(request("globex/hx-dev-0030", initech)).reason()).isEqualTo(SecurityEventReasons.CROSS_TENANT_CLIENT_ID);
+        assertThat(refused(request("initech/hx-dev-0030", globex)).reason()).isEqualTo(SecurityEventReasons.CROSS_TENANT_CLIENT_ID);
+    }
+
+    // A valid certificate is verified before anything else is judged: every refusal for another reason
+    // still names the verified device (issue: default-password stuffing with a stolen certificate).
+
+    @ParameterizedTest
+    @CsvSource({"root,xc3511", "admin,admin"})
+    void aDefaultPasswordWithAValidCertificateNamesTheVerifiedDevice(String user, String password) {
+        TestCredential dev = pki.deviceCertificate("acme", "dev-stolen");
+        AuthDecision.Refused r = refused(new ConnectRequest("acme/dev-stolen", user, password, dev.chain(), "TLSv1.3",
+                "TLS_AES_128_GCM_SHA256"));
+        assertThat(r.eventType()).isEqualTo(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT);
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.DEFAULT_CREDENTIALS);
+        assertThat(r.identity()).isNotNull();
+        assertThat(r.identity().key()).isEqualTo("acme/dev-stolen");
+        assertThat(r.identity().serialHex()).isEqualTo(dev.certificate().getSerialNumber().toString(16));
+    }
+
+    @Test
+    void aPasswordWithAValidCertificateAndAnyClientIdNamesTheVerifiedDevice() {
+        TestCredential dev = pki.deviceCertificate("acme", "dev-stolen");
+        AuthDecision.Refused r = refused(new ConnectRequest("anything", "user", "secret", dev.chain(), "TLSv1.3",
+                "TLS_AES_128_GCM_SHA256"));
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.PASSWORD_NOT_ALLOWED);
+        assertThat(r.identity().key()).isEqualTo("acme/dev-stolen");
+    }
+
+    @Test
+    void tlsParameterRefusalsWithAValidCertificateNameTheVerifiedDevice() {
+        TestCredential dev = pki.deviceCertificate("acme", "dev-1");
+        AuthDecision.Refused r = refused(new ConnectRequest("acme/dev-1", null, null, dev.chain(), "TLSv1.1",
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"));
+        assertThat(r.reason()).isEqualTo(SecurityEventReasons.TLS_PARAMETERS_NOT_ALLOWED);
+        assertThat(r.identity().key()).isEqualTo("acme/dev-1");
+    }
+
+    @Test
+    void aRevokedCertificateWithADefaultPasswordNamesItsDevice() {
+        TestCredential dev = pki.deviceCertificate("acme", "dev-revoked-pw");
+        revokedByControl.add("acme/dev-revoked-pw");
+        AuthDecision.Refused r = refused(new ConnectRequest("acme/dev-revoked-pw", "root", "xc3511", dev.chain(), "TLSv1.3",
+                "TLS_AES_128_GCM_SHA256"));
+        assertThat(r.eventType()).isEqualTo(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT);
+        assertThat(r.identity().key()).isEqualTo("acme/dev-revoked-pw");
+    }
+
+    @Test
+    void credentialsWithoutAValidCertificateHaveNoIdentity() {
+        for (TestCredential bad : List.of(pki.foreignDeviceCertificate("dev-x"), pki.expiredDeviceCertificate("dev-x"),
+                pki.wrongUsageDeviceCertificate("dev-x"))) {
+            AuthDecision.Refused r = refused(new ConnectRequest("acme/dev-x", "root", "xc3511", bad.chain(), "TLSv1.3",
+                    "TLS_AES_128_GCM_SHA256"));
+            assertThat(r.eventType()).isEqualTo(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT);
+            assertThat(r.identity()).as("an unverified certificate names nobody").isNull();
+        }
+        assertThat(refused(new ConnectRequest("acme/dev-x", "root", "xc3511", List.of(), "TLSv1.3", "TLS_AES_128_GCM_SHA256"))
+                .identity()).isNull();
     }
 }

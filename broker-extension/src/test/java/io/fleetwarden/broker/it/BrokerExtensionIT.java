@@ -48,6 +48,7 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCo
 
 import io.fleetwarden.model.ControlAction;
 import io.fleetwarden.model.DeviceControl;
+import io.fleetwarden.model.Scopes;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
@@ -154,10 +155,10 @@ class BrokerExtensionIT {
     @Test
     void acceptedDevicePublishesTelemetryEnrichedOnKafka() {
         TestCredential dev = fx.pki.deviceCertificate("acme", "dev-ok");
-        Mqtt5BlockingClient c = fx.connected(dev, "dev-ok");
-        assertThat(c.subscribeWith().topicFilter("devices/dev-ok/commands/#").qos(MqttQos.AT_LEAST_ONCE).send()
+        Mqtt5BlockingClient c = fx.connected(dev, "acme/dev-ok");
+        assertThat(c.subscribeWith().topicFilter("devices/acme/dev-ok/commands/#").qos(MqttQos.AT_LEAST_ONCE).send()
                 .getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
-        assertThat(publish(c, "devices/dev-ok/telemetry", BrokerFixture.telemetryJson(1)).isError()).isFalse();
+        assertThat(publish(c, "devices/acme/dev-ok/telemetry", BrokerFixture.telemetryJson(1)).isError()).isFalse();
         c.disconnect();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> fx.telemetry().stream().anyMatch(r -> r.key().equals("acme/dev-ok")));
@@ -172,80 +173,118 @@ class BrokerExtensionIT {
         assertThat(t.getBroker().getCertificateSerial()).isEqualTo(dev.certificate().getSerialNumber().toString(16));
         assertThat(t.getBroker().getMqttVersion()).isEqualTo("V_5");
 
-        awaitEvent(event(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, "dev-ok"));
-        SecurityEvent bye = awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT, "dev-ok"));
+        awaitEvent(event(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, "acme/dev-ok"));
+        SecurityEvent bye = awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT, "acme/dev-ok"));
         assertThat(bye.getTenant()).isEqualTo("acme");
     }
 
     @Test
     void noClientCertificateIsRefused() {
-        Mqtt5ConnAckException e = refusedConnect("dev-nocert", null);
+        Mqtt5ConnAckException e = refusedConnect("acme/dev-nocert", null);
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.NO_CLIENT_CERTIFICATE, "dev-nocert"));
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.NO_CLIENT_CERTIFICATE, "acme/dev-nocert"));
         assertThat(ev.getDeviceId()).isNull();
+        assertThat(ev.getTenant()).as("no verified identity: the reserved front-door scope").isEqualTo(Scopes.FRONT_DOOR);
     }
 
     @Test
     void foreignCaIsRefusedAndRecorded() {
-        Mqtt5ConnAckException e = refusedConnect("dev-foreign", fx.pki.foreignDeviceCertificate("dev-foreign"));
+        Mqtt5ConnAckException e = refusedConnect("acme/dev-foreign", fx.pki.foreignDeviceCertificate("dev-foreign"));
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
         assertThat(e.getMqttMessage().getReasonString().map(Object::toString)).hasValueSatisfying(s -> assertThat(s).contains("fleet CA"));
-        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_UNTRUSTED, "dev-foreign"));
+        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_UNTRUSTED, "acme/dev-foreign"));
     }
 
     @Test
     void expiredCertificateIsRefused() {
-        Mqtt5ConnAckException e = refusedConnect("dev-expired", fx.pki.expiredDeviceCertificate("dev-expired"));
+        Mqtt5ConnAckException e = refusedConnect("acme/dev-expired", fx.pki.expiredDeviceCertificate("dev-expired"));
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
-        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_EXPIRED, "dev-expired"));
+        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_EXPIRED, "acme/dev-expired"));
     }
 
     @Test
     void notYetValidCertificateIsRefused() {
-        Mqtt5ConnAckException e = refusedConnect("dev-future", fx.pki.notYetValidDeviceCertificate("dev-future"));
+        Mqtt5ConnAckException e = refusedConnect("acme/dev-future", fx.pki.notYetValidDeviceCertificate("dev-future"));
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
-        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_NOT_YET_VALID, "dev-future"));
+        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_NOT_YET_VALID, "acme/dev-future"));
     }
 
     @Test
     void certificateRevokedByCrlIsRefused() {
-        Mqtt5ConnAckException e = refusedConnect("dev-crl", crlRevoked);
+        Mqtt5ConnAckException e = refusedConnect("acme/dev-crl", crlRevoked);
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BANNED);
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "dev-crl"));
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "acme/dev-crl"));
         assertThat(ev.getDeviceId()).isEqualTo("dev-crl");
     }
 
     @Test
     void crlUpdateDisconnectsALiveSession() {
         TestCredential dev = fx.pki.deviceCertificate("acme", "dev-crl-live");
-        Mqtt5BlockingClient c = fx.connected(dev, "dev-crl-live");
+        Mqtt5BlockingClient c = fx.connected(dev, "acme/dev-crl-live");
         fx.pki.revoke(dev);
         fx.pki.writeCrl(fx.crlDir);
         await().atMost(Duration.ofSeconds(15)).until(() -> !c.getState().isConnected());
-        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.DISCONNECTED_REVOKED, "dev-crl-live"));
+        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.DISCONNECTED_REVOKED, "acme/dev-crl-live"));
     }
 
     @Test
     void revokeOnTheControlTopicDisconnectsAndRefusesLaterConnects() {
         TestCredential dev = fx.pki.deviceCertificate("acme", "dev-revoke");
-        Mqtt5BlockingClient c = fx.connected(dev, "dev-revoke");
+        Mqtt5BlockingClient c = fx.connected(dev, "acme/dev-revoke");
         control(ControlAction.REVOKE, "dev-revoke", false, true);
         await().atMost(Duration.ofSeconds(15)).until(() -> !c.getState().isConnected());
-        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.DISCONNECTED_REVOKED, "dev-revoke"));
-        Mqtt5ConnAckException e = refusedConnect("dev-revoke", dev);
+        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.DISCONNECTED_REVOKED, "acme/dev-revoke"));
+        Mqtt5ConnAckException e = refusedConnect("acme/dev-revoke", dev);
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BANNED);
-        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "dev-revoke"));
+        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "acme/dev-revoke"));
+    }
+
+    /**
+     * Controls as the dashboard publishes them for identities the platform has not seen and for bare
+     * certificates: a never-connected device revoked ahead is refused at its first CONNECT; a serial
+     * alone disconnects the live session holding it; a SHA-256 fingerprint alone refuses its connect.
+     */
+    @Test
+    void controlsAheadOfFirstConnectAndByBareSerialOrFingerprintAreEnforced() {
+        TestCredential ahead = fx.pki.deviceCertificate("acme", "dev-never-seen");
+        control(ControlAction.REVOKE, "dev-never-seen", false, true);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(refusedConnect("acme/dev-never-seen", ahead)
+                .getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BANNED));
+
+        TestCredential bySerial = fx.pki.deviceCertificate("acme", "dev-bare-serial");
+        Mqtt5BlockingClient live = fx.connected(bySerial, "acme/dev-bare-serial");
+        String serial = bySerial.certificate().getSerialNumber().toString(16);
+        certificateControl("serial:" + serial, List.of(serial));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !live.getState().isConnected());
+        assertThat(refusedConnect("acme/dev-bare-serial", bySerial).getMqttMessage().getReasonCode())
+                .isEqualTo(Mqtt5ConnAckReasonCode.BANNED);
+
+        TestCredential byPrint = fx.pki.deviceCertificate("acme", "dev-bare-print");
+        certificateControl("sha256:" + io.fleetwarden.broker.identity.ConnectVerifier.fingerprint(byPrint.certificate()),
+                List.of());
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(refusedConnect("acme/dev-bare-print", byPrint)
+                .getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BANNED));
+    }
+
+    private static void certificateControl(String id, List<String> serials) {
+        DeviceControl c = DeviceControl.newBuilder().setControlId(UUID.randomUUID().toString())
+                .setTenant(io.fleetwarden.model.Scopes.CERTIFICATE).setDeviceId(id).setAction(ControlAction.REVOKE)
+                .setQuarantined(false).setRevoked(true).setRevokedCertificateSerials(serials).setReason("it")
+                .setIssuedBy("it").setIssuedAt(Instant.now()).build();
+        controls.send(new ProducerRecord<>(Topics.DEVICE_CONTROLS, io.fleetwarden.model.Scopes.CERTIFICATE + "/" + id,
+                Codecs.DEVICE_CONTROL.encode(c)));
+        controls.flush();
     }
 
     @Test
     void sessionTakeoverIsRecordedForTheOldConnection() {
         TestCredential dev = fx.pki.deviceCertificate("acme", "dev-twin");
-        Mqtt5BlockingClient first = fx.connected(dev, "dev-twin");
-        Mqtt5BlockingClient second = fx.connected(dev, "dev-twin");
+        Mqtt5BlockingClient first = fx.connected(dev, "acme/dev-twin");
+        Mqtt5BlockingClient second = fx.connected(dev, "acme/dev-twin");
         await().atMost(Duration.ofSeconds(15)).until(() -> !first.getState().isConnected());
-        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.SESSION_TAKEOVER, "dev-twin"));
+        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.SESSION_TAKEOVER, "acme/dev-twin"));
         // the newer connection is still the registered one: its publishes are accepted
-        assertThat(publish(second, "devices/dev-twin/telemetry", BrokerFixture.telemetryJson(5)).isError()).isFalse();
+        assertThat(publish(second, "devices/acme/dev-twin/telemetry", BrokerFixture.telemetryJson(5)).isError()).isFalse();
         second.disconnect();
     }
 
@@ -254,7 +293,7 @@ class BrokerExtensionIT {
         Mqtt5ConnAckException e = refusedConnect("someone-else", fx.pki.deviceCertificate("acme", "dev-mismatch"));
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
         assertThat(e.getMqttMessage().getReasonCode().getCode()).isEqualTo(0x85);
-        assertThat(e.getMqttMessage().getReasonString().map(Object::toString)).hasValueSatisfying(s -> assertThat(s).contains("dev-mismatch"));
+        assertThat(e.getMqttMessage().getReasonString().map(Object::toString)).hasValueSatisfying(s -> assertThat(s).contains("acme/dev-mismatch"));
         SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CLIENT_ID_MISMATCH, "someone-else"));
         assertThat(ev.getDeviceId()).isEqualTo("dev-mismatch");
     }
@@ -274,22 +313,22 @@ class BrokerExtensionIT {
 
     @Test
     void mqtt311RefusedPublishIsAcknowledgedButNotForwarded() {
-        Mqtt3BlockingClient c = fx.client311("dev-v311", fx.pki.deviceCertificate("acme", "dev-v311")).buildBlocking();
+        Mqtt3BlockingClient c = fx.client311("acme/dev-v311", fx.pki.deviceCertificate("acme", "dev-v311")).buildBlocking();
         c.connect();
         // mappable to a Telemetry record, but cpuPercent breaks the schema's maximum of 100
         byte[] violating = new DevicePayloads().write(new DeviceTelemetryPayload(1, System.currentTimeMillis(), "cam-x1",
                 "eu-west", new DeviceTelemetryPayload.Firmware("1.2.3", null), 1, 250.0, 40.0,
                 new DeviceTelemetryPayload.Network(60, 1000, 2000, 10, 20, List.of(443), List.of()), null));
         // MQTT 3.1.1 has no PUBACK reason codes: the refused publish is still acknowledged (send returns) ...
-        c.publishWith().topic("devices/dev-v311/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(violating).send();
-        c.publishWith().topic("devices/dev-v311/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(BrokerFixture.telemetryJson(2))
+        c.publishWith().topic("devices/acme/dev-v311/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(violating).send();
+        c.publishWith().topic("devices/acme/dev-v311/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(BrokerFixture.telemetryJson(2))
                 .send();
         assertThat(c.getState().isConnected()).isTrue();
         c.disconnect();
 
         // ... recorded as a security event ...
         SecurityEvent ev = awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION,
-                "dev-v311"));
+                "acme/dev-v311"));
         assertThat(ev.getDeviceId()).isEqualTo("dev-v311");
         assertThat(ev.getDetail()).contains("cpuPercent");
         // ... and not forwarded: same key, same partition, so once the valid second publish arrived the refused
@@ -305,12 +344,32 @@ class BrokerExtensionIT {
     @Test
     void passwordIsNeverAccepted() {
         TestCredential dev = fx.pki.deviceCertificate("acme", "dev-pw");
-        Mqtt5BlockingClient c = fx.client("dev-pw", dev).simpleAuth().username("dev-pw")
+        Mqtt5BlockingClient c = fx.client("acme/dev-pw", dev).simpleAuth().username("dev-pw")
                 .password("a-strong-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
         assertThatThrownBy(c::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class, e ->
                 assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.PASSWORD_NOT_ALLOWED, "dev-pw"));
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.PASSWORD_NOT_ALLOWED, "acme/dev-pw"));
         assertThat(ev.toString()).doesNotContain("a-strong-secret");
+        assertThat(ev.getTenant()).isEqualTo("acme");
+        assertThat(ev.getDeviceId()).isEqualTo("dev-pw");
+    }
+
+    @Test
+    void aStolenValidCertificateWithADefaultPasswordIsAttributedToItsDevice() {
+        // default-password stuffing with a valid device certificate: the certificate is verified first, so the
+        // event names the device and tenant the certificate belongs to (and is keyed by it on Kafka)
+        TestCredential stolen = fx.pki.deviceCertificate("acme", "dev-stolen");
+        Mqtt5BlockingClient c = fx.client("whatever-id", stolen).simpleAuth().username("root")
+                .password("xc3511".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
+        assertThatThrownBy(c::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class, e ->
+                assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT, SecurityEventReasons.DEFAULT_CREDENTIALS,
+                "whatever-id"));
+        assertThat(ev.getTenant()).isEqualTo("acme");
+        assertThat(ev.getDeviceId()).isEqualTo("dev-stolen");
+        assertThat(ev.getUsername()).isEqualTo("root");
+        assertThat(Topics.securityEventKey(ev)).isEqualTo("acme/dev-stolen");
+        assertThat(ev.toString()).doesNotContain("xc3511");
     }
 
     @Test
@@ -321,6 +380,9 @@ class BrokerExtensionIT {
                 assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
         SecurityEvent ev = awaitEvent(event(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT, SecurityEventReasons.DEFAULT_CREDENTIALS, "mirai-bot"));
         assertThat(ev.getUsername()).isEqualTo("root");
+        assertThat(ev.getTenant()).isEqualTo(Scopes.FRONT_DOOR);
+        assertThat(ev.getDeviceId()).isNull();
+        assertThat(Topics.securityEventKey(ev)).isEqualTo("addr:127.0.0.1");
         assertThat(ev.toString()).doesNotContain("xc3511");
     }
 
@@ -344,55 +406,55 @@ class BrokerExtensionIT {
 
     @Test
     void publishingToAnotherDevicesTopicIsNotAuthorized() {
-        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-nosy"), "dev-nosy");
-        assertThat(publish(c, "devices/dev-ok/telemetry", BrokerFixture.telemetryJson(1)))
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-nosy"), "acme/dev-nosy");
+        assertThat(publish(c, "devices/acme/dev-ok/telemetry", BrokerFixture.telemetryJson(1)))
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, "dev-nosy"));
-        assertThat(ev.getTopic()).isEqualTo("devices/dev-ok/telemetry");
+        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, "acme/dev-nosy"));
+        assertThat(ev.getTopic()).isEqualTo("devices/acme/dev-ok/telemetry");
     }
 
     @Test
     void wildcardSysAndSharedSubscriptionsAreNotAuthorized() {
-        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-wild"), "dev-wild");
-        for (String filter : List.of("devices/+/telemetry", "$SYS/#", "$share/g/devices/dev-wild/commands/#")) {
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-wild"), "acme/dev-wild");
+        for (String filter : List.of("devices/acme/+/telemetry", "$SYS/#", "$share/g/devices/acme/dev-wild/commands/#")) {
             assertThatThrownBy(() -> c.subscribeWith().topicFilter(filter).send())
                     .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage().getReasonCodes())
                             .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
         }
-        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.WILDCARD_NOT_PERMITTED, "dev-wild"));
-        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SYS_TOPIC_NOT_PERMITTED, "dev-wild"));
-        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SHARED_SUBSCRIPTION_NOT_PERMITTED, "dev-wild"));
+        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.WILDCARD_NOT_PERMITTED, "acme/dev-wild"));
+        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SYS_TOPIC_NOT_PERMITTED, "acme/dev-wild"));
+        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SHARED_SUBSCRIPTION_NOT_PERMITTED, "acme/dev-wild"));
         c.disconnect();
     }
 
     @Test
     void oversizedAndMalformedPayloadsAreRefusedAndNotForwarded() {
-        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-bad"), "dev-bad");
-        assertThat(publish(c, "devices/dev-bad/telemetry", new byte[5000]))
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-bad"), "acme/dev-bad");
+        assertThat(publish(c, "devices/acme/dev-bad/telemetry", new byte[5000]))
                 .isEqualTo(Mqtt5PubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
-        assertThat(publish(c, "devices/dev-bad/telemetry", "{not json".getBytes(StandardCharsets.UTF_8)))
+        assertThat(publish(c, "devices/acme/dev-bad/telemetry", "{not json".getBytes(StandardCharsets.UTF_8)))
                 .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
-        assertThat(publish(c, "devices/dev-bad/telemetry", "{\"schema\":1}".getBytes(StandardCharsets.UTF_8)))
+        assertThat(publish(c, "devices/acme/dev-bad/telemetry", "{\"schema\":1}".getBytes(StandardCharsets.UTF_8)))
                 .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
         assertThat(c.getState().isConnected()).isTrue();
         c.disconnect();
-        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_TOO_LARGE, "dev-bad"));
-        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_MALFORMED, "dev-bad"));
-        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION, "dev-bad"));
+        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_TOO_LARGE, "acme/dev-bad"));
+        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_MALFORMED, "acme/dev-bad"));
+        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION, "acme/dev-bad"));
         assertThat(fx.telemetry()).noneMatch(r -> r.key().equals("acme/dev-bad"));
     }
 
     @Test
     void rateLimitIsEnforcedPerDevice() {
-        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-flood"), "dev-flood");
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-flood"), "acme/dev-flood");
         List<Mqtt5PubAckReasonCode> codes = new ArrayList<>();
         for (int i = 0; i < 45; i++) {
-            codes.add(publish(c, "devices/dev-flood/events", "{}".getBytes(StandardCharsets.UTF_8)));
+            codes.add(publish(c, "devices/acme/dev-flood/events", "{}".getBytes(StandardCharsets.UTF_8)));
         }
         c.disconnect();
         assertThat(codes).contains(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
         assertThat(codes.subList(0, 20)).doesNotContain(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
-        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.RATE_LIMIT_EXCEEDED, "dev-flood"));
+        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.RATE_LIMIT_EXCEEDED, "acme/dev-flood"));
     }
 
     @Test
@@ -404,7 +466,7 @@ class BrokerExtensionIT {
         String json = new String(BrokerFixture.telemetryJson(7), StandardCharsets.UTF_8);
         Process pub = new ProcessBuilder("mosquitto_pub", "-h", "localhost", "-p", Integer.toString(fx.port),
                 "--cafile", ca.toString(), "--cert", files.certificate().toString(), "--key", files.privateKey().toString(),
-                "-V", "mqttv5", "-q", "1", "-i", "dev-mosq", "-t", "devices/dev-mosq/telemetry", "-m", json)
+                "-V", "mqttv5", "-q", "1", "-i", "acme/dev-mosq", "-t", "devices/acme/dev-mosq/telemetry", "-m", json)
                 .redirectErrorStream(true).start();
         assertThat(pub.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(pub.exitValue()).as(new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
@@ -413,39 +475,39 @@ class BrokerExtensionIT {
         // a foreign subscription from mosquitto_sub is refused with NOT_AUTHORIZED and recorded
         Process sub = new ProcessBuilder("mosquitto_sub", "-h", "localhost", "-p", Integer.toString(fx.port),
                 "--cafile", ca.toString(), "--cert", files.certificate().toString(), "--key", files.privateKey().toString(),
-                "-V", "mqttv5", "-i", "dev-mosq", "-t", "devices/dev-ok/commands", "-W", "3")
+                "-V", "mqttv5", "-i", "acme/dev-mosq", "-t", "devices/acme/dev-ok/commands", "-W", "3")
                 .redirectErrorStream(true).start();
         assertThat(sub.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("denied");
-        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, "dev-mosq"));
+        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, "acme/dev-mosq"));
     }
 
     @Test
     void quarantineRefusesPublishesButKeepsCommandsAndReleaseRestores() {
         TestCredential dev = fx.pki.deviceCertificate("acme", "dev-q");
-        Mqtt5BlockingClient c = fx.connected(dev, "dev-q");
+        Mqtt5BlockingClient c = fx.connected(dev, "acme/dev-q");
         control(ControlAction.QUARANTINE, "dev-q", true, false);
         await().atMost(Duration.ofSeconds(15)).until(() ->
-                publish(c, "devices/dev-q/telemetry", BrokerFixture.telemetryJson(2)) == Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+                publish(c, "devices/acme/dev-q/telemetry", BrokerFixture.telemetryJson(2)) == Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         assertThat(c.getState().isConnected()).isTrue();
-        assertThat(c.subscribeWith().topicFilter("devices/dev-q/commands/#").qos(MqttQos.AT_LEAST_ONCE).send()
+        assertThat(c.subscribeWith().topicFilter("devices/acme/dev-q/commands/#").qos(MqttQos.AT_LEAST_ONCE).send()
                 .getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
-        awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "dev-q"));
+        awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "acme/dev-q"));
 
         control(ControlAction.RELEASE, "dev-q", false, false);
         await().atMost(Duration.ofSeconds(15)).until(() ->
-                !publish(c, "devices/dev-q/telemetry", BrokerFixture.telemetryJson(3)).isError());
+                !publish(c, "devices/acme/dev-q/telemetry", BrokerFixture.telemetryJson(3)).isError());
         c.disconnect();
         await().atMost(Duration.ofSeconds(20)).until(() -> fx.telemetry().stream().anyMatch(r -> r.key().equals("acme/dev-q")));
     }
 
     @Test
     void controlsWrittenBeforeStartAreEnforcedFromTheFirstPublish() {
-        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-pre"), "dev-pre");
-        assertThat(publish(c, "devices/dev-pre/telemetry", BrokerFixture.telemetryJson(1)))
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-pre"), "acme/dev-pre");
+        assertThat(publish(c, "devices/acme/dev-pre/telemetry", BrokerFixture.telemetryJson(1)))
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         c.disconnect();
-        awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "dev-pre"));
+        awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "acme/dev-pre"));
     }
 
     @Test
@@ -462,11 +524,11 @@ class BrokerExtensionIT {
     @Order(100)
     void kafkaOutageLosesNothingAndKeepsOrder() throws Exception {
         TestCredential dev = fx.pki.deviceCertificate("acme", "dev-outage");
-        Mqtt5BlockingClient c = fx.connected(dev, "dev-outage");
+        Mqtt5BlockingClient c = fx.connected(dev, "acme/dev-outage");
         KAFKA.stop();
         int n = 15;
         for (int i = 0; i < n; i++) {
-            assertThat(publish(c, "devices/dev-outage/telemetry", BrokerFixture.telemetryJson(1000 + i)).isError()).isFalse();
+            assertThat(publish(c, "devices/acme/dev-outage/telemetry", BrokerFixture.telemetryJson(1000 + i)).isError()).isFalse();
         }
         c.disconnect();
         KAFKA.restart();

@@ -118,7 +118,7 @@ class FailClosedIT {
             kmf.init(ks, PW);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(pki.trustStore(PW));
-            Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("dev-1").serverHost("localhost").serverPort(port)
+            Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("acme/dev-1").serverHost("localhost").serverPort(port)
                     .sslConfig(MqttClientSslConfig.builder().keyManagerFactory(kmf).trustManagerFactory(tmf)
                             .protocols(List.of("TLSv1.3")).build())
                     .buildBlocking();

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.payload.DeviceEventPayload;
 import io.fleetwarden.model.payload.DevicePayloads;
 import io.fleetwarden.model.payload.DeviceTelemetryPayload;
 
@@ -31,10 +32,26 @@ class PublishValidatorTest {
                 v -> assertThat(v.payload().model()).isEqualTo("cam"));
     }
 
+    static byte[] boot() {
+        return PAYLOADS.write(DeviceEventPayload.boot(1_700_000_000_000L, "POWER_ON", "1.0.0"));
+    }
+
     @Test
-    void eventsAreNotSchemaChecked() {
-        assertThat(validator.check("acme/d", false, "anything".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(PublishValidator.ValidOther.class);
+    void deviceEventsAreSchemaCheckedAndBoundedToTheirOwnSize() {
+        assertThat(validator.check("acme/d", false, boot())).isInstanceOfSatisfying(PublishValidator.ValidEvent.class,
+                v -> assertThat(v.payload().type()).isEqualTo("BOOT"));
+        assertThat(validator.check("acme/e", false, "anything".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(PublishValidator.Invalid.class,
+                        i -> assertThat(i.reason()).isEqualTo(SecurityEventReasons.PAYLOAD_MALFORMED));
+        assertThat(validator.check("acme/f", false, "{\"schema\":1,\"ts\":1,\"type\":\"BOOT\"}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(PublishValidator.Invalid.class, i -> {
+                    assertThat(i.reason()).isEqualTo(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION);
+                    assertThat(i.detail()).contains("bootReason");
+                });
+        PublishValidator large = new PublishValidator(PAYLOADS, 16384, 2.0, 3, nanos::get);
+        assertThat(large.check("acme/g", false, new byte[DevicePayloads.MAX_EVENT_BYTES + 1]))
+                .isInstanceOfSatisfying(PublishValidator.Invalid.class,
+                        i -> assertThat(i.reason()).isEqualTo(SecurityEventReasons.PAYLOAD_TOO_LARGE));
     }
 
     @Test
@@ -62,16 +79,16 @@ class PublishValidatorTest {
     @Test
     void rateLimitAllowsTheBurstThenRefusesUntilRefilled() {
         for (int i = 0; i < 3; i++) {
-            assertThat(validator.check("acme/d", false, new byte[1])).isInstanceOf(PublishValidator.ValidOther.class);
+            assertThat(validator.check("acme/d", false, boot())).isInstanceOf(PublishValidator.ValidEvent.class);
         }
         assertThat(validator.check("acme/d", false, new byte[1])).isInstanceOfSatisfying(PublishValidator.Invalid.class,
                 i -> assertThat(i.reason()).isEqualTo(SecurityEventReasons.RATE_LIMIT_EXCEEDED));
         // another device has its own bucket
-        assertThat(validator.check("acme/other", false, new byte[1])).isInstanceOf(PublishValidator.ValidOther.class);
+        assertThat(validator.check("acme/other", false, boot())).isInstanceOf(PublishValidator.ValidEvent.class);
         nanos.addAndGet(499_000_000L); // 0.998 tokens at 2/s: still refused
         assertThat(validator.check("acme/d", false, new byte[1])).isInstanceOf(PublishValidator.Invalid.class);
         nanos.addAndGet(1_000_000L);
-        assertThat(validator.check("acme/d", false, new byte[1])).isInstanceOf(PublishValidator.ValidOther.class);
+        assertThat(validator.check("acme/d", false, boot())).isInstanceOf(PublishValidator.ValidEvent.class);
     }
 
     @Test

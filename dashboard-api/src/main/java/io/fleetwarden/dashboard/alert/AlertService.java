@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import io.fleetwarden.dashboard.audit.AuditEntry;
+import io.fleetwarden.dashboard.audit.AuditLog;
+import io.fleetwarden.dashboard.audit.AuditStore;
 import io.fleetwarden.dashboard.auth.Principal;
 import io.fleetwarden.dashboard.kafka.RecordPublisher;
 import io.fleetwarden.dashboard.web.ApiException;
@@ -21,9 +24,11 @@ import io.fleetwarden.model.TriageState;
 import io.fleetwarden.model.codec.Codecs;
 
 /**
- * Alert queries and triage. Triage actions append to the alert's history and publish the full
- * triage state to the compacted {@code fleet.alert-triage} topic before they are applied, so an
- * acknowledged action survives an API restart.
+ * Alert queries and triage. Triage actions publish the full triage state to the compacted
+ * {@code fleet.alert-triage} topic (the current state) and append an entry to the alert's
+ * hash-chained audit trail on the append-only {@code fleet.audit} topic (the history), both before
+ * they are applied, so an acknowledged action survives an API restart and no later record can
+ * overwrite the history.
  */
 public final class AlertService {
 
@@ -34,8 +39,12 @@ public final class AlertService {
     private final AlertStore store;
     private final RecordPublisher publisher;
     private final Clock clock;
+    private final AuditLog audit;
+    private final AuditStore auditStore;
 
-    public AlertService(AlertStore store, RecordPublisher publisher, Clock clock) {
+    public AlertService(AlertStore store, RecordPublisher publisher, Clock clock, AuditLog audit, AuditStore auditStore) {
+        this.audit = audit;
+        this.auditStore = auditStore;
         this.store = store;
         this.publisher = publisher;
         this.clock = clock;
@@ -147,7 +156,27 @@ public final class AlertService {
     /** One alert with evidence and history, or 404 (also for other tenants' alerts). */
     public AlertView get(Principal p, String alertId) {
         Alert a = visible(p, alertId);
-        return view(a, store.triage(alertId).orElse(null), true);
+        return withHistory(a, store.triage(alertId).orElse(null));
+    }
+
+    /** The detail view: the history comes from the audit chain, with erased details marked. */
+    private AlertView withHistory(Alert a, AlertTriage t) {
+        AlertView v = view(a, t, true);
+        List<AuditEntry> chain = auditStore.chain(AuditLog.alertChain(a.getAlertId()));
+        if (chain.isEmpty()) {
+            return v; // triage written before the audit trail existed: the triage record's history
+        }
+        List<AlertView.HistoryEntry> history = new ArrayList<>();
+        for (AuditEntry e : chain) {
+            String detail = e.detailDigest() == null ? null
+                    : auditStore.detail(e.id()).map(d -> d.text()).orElse(null);
+            history.add(new AlertView.HistoryEntry(e.action(), e.actor(), e.at(), detail, e.seq(), e.hash(),
+                    e.detailDigest() != null && detail == null));
+        }
+        return new AlertView(v.alertId(), v.revision(), v.ruleId(), v.ruleName(), v.severity(), v.tenant(), v.deviceId(),
+                v.cohortDimension(), v.cohortValue(), v.status(), v.jobStatus(), v.triageState(), v.assignee(),
+                v.resolution(), v.summary(), v.evidence(), v.guidelines(), v.mitreTechnique(), v.parentAlertId(),
+                v.jobResolution(), v.openedAt(), v.updatedAt(), v.resolvedAt(), history);
     }
 
     private Alert visible(Principal p, String alertId) {
@@ -230,7 +259,8 @@ public final class AlertService {
         AlertTriage next = b.setHistory(history).setVersion(b.getVersion() + 1).setUpdatedAt(now).build();
         publisher.publish(Topics.ALERT_TRIAGE, alertId, Codecs.ALERT_TRIAGE.encode(next));
         store.applyTriage(next);
-        return view(a, next, true);
+        audit.append(AuditLog.alertChain(alertId), a.getTenant(), action, p.name(), detail);
+        return withHistory(a, next);
     }
 
     /** The list form of an alert (no evidence, no history). */
@@ -243,7 +273,7 @@ public final class AlertService {
         if (withHistory && t != null) {
             for (TriageAction h : t.getHistory()) {
                 history.add(new AlertView.HistoryEntry(h.getAction(), h.getActor(), h.getAt(),
-                        h.getDetail()));
+                        h.getDetail(), 0, null, false));
             }
         }
         return new AlertView(a.getAlertId(), a.getRevision(), a.getRuleId(), a.getRuleName(), a.getSeverity().name(),

@@ -24,6 +24,17 @@ public final class AlertStore {
     private final ConcurrentHashMap<String, Alert> alerts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AlertTriage> triage = new ConcurrentHashMap<>();
     private final List<Consumer<Alert>> listeners = new CopyOnWriteArrayList<>();
+    private volatile java.util.function.Predicate<Alert> suppressed = a -> false;
+
+    /** Alerts that must never be materialised (erased devices); set once while wiring. */
+    public void setSuppression(java.util.function.Predicate<Alert> suppressed) {
+        this.suppressed = suppressed;
+    }
+
+    /** Whether this alert falls under the suppression (for readers of the raw log, such as the export). */
+    public boolean isSuppressed(Alert a) {
+        return suppressed.test(a);
+    }
 
     /** Called with each alert revision that changed the view (for auto-quarantine and export). */
     public void addListener(Consumer<Alert> listener) {
@@ -31,6 +42,9 @@ public final class AlertStore {
     }
 
     public void applyAlert(Alert a) {
+        if (suppressed.test(a)) {
+            return;
+        }
         boolean[] changed = {false};
         alerts.compute(a.getAlertId(), (id, old) -> {
             if (old == null || a.getRevision() >= old.getRevision()) {

@@ -15,7 +15,11 @@ public record AlertView(String alertId, int revision, String ruleId, String rule
                         String mitreTechnique, String parentAlertId, String jobResolution, Instant openedAt,
                         Instant updatedAt, Instant resolvedAt, List<HistoryEntry> history) {
 
-    /** One triage action: who did what, when. */
-    public record HistoryEntry(String action, String actor, Instant at, String detail) {
+    /**
+     * One triage action: who did what, when, from the append-only audit chain ({@code seq}, its
+     * {@code hash}); {@code detail} is null and {@code detailErased} true once erasure removed the text.
+     */
+    public record HistoryEntry(String action, String actor, Instant at, String detail, long seq, String hash,
+                               boolean detailErased) {
     }
 }

@@ -14,6 +14,7 @@ import io.fleetwarden.model.AlertTriage;
  * module README; an alert revision becomes one finding whose {@code finding_info.uid} is the
  * alert id, so a SIEM can fold revisions together.
  */
+@SuppressWarnings("unchecked")
 public final class OcsfMapper {
 
     private OcsfMapper() {
@@ -81,6 +82,66 @@ public final class OcsfMapper {
         f.put("unmapped", Map.of("fleetwarden", Map.of("revision", a.getRevision(), "job_status", a.getStatus().name(),
                 "triage_state", t == null ? "NEW" : t.getState().name(),
                 "resolution", t == null || t.getResolution() == null ? "" : t.getResolution().name())));
+        return f;
+    }
+
+    /**
+     * One triage change as a Detection Finding update (activity 2 Update; 3 Close for a resolve), the
+     * alert's current record as context, the analyst as {@code actor.user}, the audit entry (seq, hash,
+     * previous hash) under {@code unmapped.fleetwarden.audit}.
+     */
+    public static Map<String, Object> triageChange(Alert a, io.fleetwarden.dashboard.audit.AuditEntry e, String detail,
+                                                   String productVersion, String position) {
+        Map<String, Object> f = detectionFinding(a, null, productVersion);
+        boolean close = "resolve".equals(e.action());
+        int activity = close ? 3 : 2;
+        f.put("activity_id", activity);
+        f.put("type_uid", 2004 * 100 + activity);
+        f.put("time", e.at().toEpochMilli());
+        switch (e.action()) {
+            case "acknowledge" -> {
+                f.put("status_id", 2);
+                f.put("status", "In Progress");
+            }
+            case "resolve" -> {
+                f.put("status_id", 4);
+                f.put("status", "Resolved");
+            }
+            case "reopen" -> {
+                f.put("status_id", 1);
+                f.put("status", "New");
+            }
+            default -> {
+                f.remove("status_id");
+                f.remove("status");
+            }
+        }
+        f.put("actor", Map.of("user", Map.of("name", e.actor())));
+        if (detail != null) {
+            f.put("comment", detail);
+        }
+        Map<String, Object> meta = new LinkedHashMap<>((Map<String, Object>) f.get("metadata"));
+        meta.put("uid", a.getAlertId() + "#triage#" + e.seq());
+        meta.put("tenant_uid", e.scope());
+        f.put("metadata", meta);
+        Map<String, Object> audit = new LinkedHashMap<>();
+        audit.put("action", e.action());
+        audit.put("seq", e.seq());
+        audit.put("hash", e.hash());
+        audit.put("prev_hash", e.prevHash());
+        audit.put("detail_erased", e.detailDigest() != null && detail == null);
+        f.put("unmapped", Map.of("fleetwarden", Map.of("audit", audit, "cursor_position", position,
+                "revision", a.getRevision())));
+        return f;
+    }
+
+    /** One alert revision exactly as the job published it (no triage), with its log position. */
+    public static Map<String, Object> revision(Alert a, String productVersion, String position) {
+        Map<String, Object> f = detectionFinding(a, null, productVersion);
+        Map<String, Object> unmapped = new LinkedHashMap<>((Map<String, Object>) ((Map<String, Object>) f.get("unmapped"))
+                .get("fleetwarden"));
+        unmapped.put("cursor_position", position);
+        f.put("unmapped", Map.of("fleetwarden", unmapped));
         return f;
     }
 }

@@ -24,8 +24,9 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
  * 256), so {@code alg=none} and HMAC confusion are refused.
  *
  * <p>The grant comes from two claims: {@code rolesClaim} (a string: viewer, analyst or admin) and
- * {@code tenantsClaim} (an array of tenant ids; {@code "*"} means platform-wide and is honoured
- * only for admins).
+ * {@code tenantsClaim} (an array of tenant ids; {@code "*"} means platform-wide: a platform-wide
+ * viewer or analyst is the platform SOC, a platform-wide admin the platform admin). A reserved scope
+ * such as {@code _front-door} in the tenant list refuses the token.
  */
 public final class JwtAuthenticator {
 
@@ -62,9 +63,6 @@ public final class JwtAuthenticator {
             }
             Set<String> set = new HashSet<>(tenants);
             boolean platformWide = set.remove("*");
-            if (platformWide && role != Role.ADMIN) {
-                return Optional.empty();
-            }
             if (!platformWide && set.isEmpty()) {
                 return Optional.empty();
             }

@@ -7,17 +7,23 @@ import io.fleetwarden.dashboard.web.ApiException;
 
 /**
  * An authenticated caller: a name (for the audit trail), one role, and the tenants the grant
- * covers. {@code platformWide} grants (admins only) cover every tenant.
+ * covers. A {@code platformWide} grant covers every tenant AND the reserved scopes (front-door
+ * attempts without a verified identity, certificate revocations); a platform-wide viewer or analyst
+ * is the platform SOC, a platform-wide admin the platform admin. A tenant grant can never name a
+ * reserved scope: tenant ids start with a letter or digit, reserved scopes with {@code _}.
  */
 public record Principal(String name, Role role, Set<String> tenants, boolean platformWide) {
 
     public Principal {
         tenants = Set.copyOf(tenants);
-        if (platformWide && role != Role.ADMIN) {
-            throw new IllegalArgumentException("only admins can have platform-wide grants");
-        }
         if (!platformWide && tenants.isEmpty()) {
             throw new IllegalArgumentException("a grant needs at least one tenant");
+        }
+        for (String t : tenants) {
+            if (!io.fleetwarden.model.DeviceKeys.isValidId(t)) {
+                throw new IllegalArgumentException("a grant names tenant ids only (1-64 of [A-Za-z0-9._-], no reserved"
+                        + " scope): " + t);
+            }
         }
     }
 

@@ -19,7 +19,8 @@ import io.javalin.http.Context;
 
 /**
  * API token management for admins. A tenant-scoped admin creates, sees and revokes tokens only
- * within their own tenants and cannot create platform-wide tokens.
+ * within their own tenants and cannot create platform-wide tokens (platform SOC viewers/analysts or
+ * platform admins); only a platform-wide admin can.
  */
 public final class TokenHandler {
 
@@ -91,8 +92,8 @@ public final class TokenHandler {
                 tenants.add(n.asText());
             }
         }
-        if (platformWide && (!p.platformWide() || role != Role.ADMIN)) {
-            throw ApiException.forbidden("only a platform-wide admin can create a platform-wide admin token");
+        if (platformWide && !p.platformWide()) {
+            throw ApiException.forbidden("only a platform-wide admin can create a platform-wide token");
         }
         if (!platformWide && tenants.isEmpty()) {
             throw ApiException.badRequest("tenants must name at least one tenant");

@@ -21,10 +21,13 @@ public final class DeviceHandler {
 
     private final DeviceService service;
     private final DecommissionService decommission;
+    private final CertificateRevocations certificates;
     private final ObjectMapper mapper;
 
-    public DeviceHandler(DeviceService service, DecommissionService decommission, ObjectMapper mapper) {
+    public DeviceHandler(DeviceService service, DecommissionService decommission, CertificateRevocations certificates,
+                         ObjectMapper mapper) {
         this.service = service;
+        this.certificates = certificates;
         this.decommission = decommission;
         this.mapper = mapper;
     }
@@ -37,13 +40,28 @@ public final class DeviceHandler {
                         "One device: identity, firmware, connection, risk, open alerts, posture, control state, health (window)",
                         this::get),
                 Route.post("/api/v1/devices/{tenant}/{deviceId}/quarantine", Access.ANALYST,
-                        "Quarantine a device {reason}", ctx -> ctx.json(service.quarantine(Routes.principal(ctx),
+                        "Quarantine a device, seen or not yet seen (applied at its first connect) {reason}", ctx -> ctx.json(service.quarantine(Routes.principal(ctx),
                                 ctx.pathParam("tenant"), ctx.pathParam("deviceId"), reason(ctx)))),
                 Route.post("/api/v1/devices/{tenant}/{deviceId}/release", Access.ANALYST,
                         "Release a quarantined device {reason}", ctx -> ctx.json(service.release(Routes.principal(ctx),
                                 ctx.pathParam("tenant"), ctx.pathParam("deviceId"), reason(ctx)))),
                 Route.post("/api/v1/devices/{tenant}/{deviceId}/revoke", Access.ADMIN,
-                        "Revoke a device's certificates {reason, serials?}", this::revoke),
+                        "Revoke a device's certificates, seen or not yet seen {reason, serials?}; never narrows a"
+                                + " revocation of every certificate", this::revoke),
+                Route.post("/api/v1/devices/{tenant}/{deviceId}/unrevoke", Access.ADMIN,
+                        "Lift a device's revocation (explicit, audited) {reason}",
+                        ctx -> ctx.json(service.unrevoke(Routes.principal(ctx), ctx.pathParam("tenant"),
+                                ctx.pathParam("deviceId"), reason(ctx)))),
+                Route.get("/api/v1/certificates/revocations", Access.PLATFORM_ADMIN,
+                        "Certificate revocations by serial or fingerprint alone",
+                        ctx -> ctx.json(java.util.Map.of("items", certificates.list()))),
+                Route.post("/api/v1/certificates/revocations", Access.PLATFORM_ADMIN,
+                        "Revoke one certificate by serial or SHA-256 fingerprint alone {serial | fingerprint, reason}",
+                        this::revokeCertificate),
+                Route.post("/api/v1/certificates/revocations/{certificateId}/unrevoke", Access.PLATFORM_ADMIN,
+                        "Lift a certificate revocation (explicit, audited) {reason}",
+                        ctx -> ctx.json(certificates.unrevoke(Routes.principal(ctx), ctx.pathParam("certificateId"),
+                                reason(ctx)))),
                 Route.post("/api/v1/devices/{tenant}/{deviceId}/decommission", Access.ADMIN,
                         "Decommission a device: revoke, erase its series, tombstone its keyed records {reason}",
                         ctx -> ctx.json(decommission.decommission(Routes.principal(ctx), ctx.pathParam("tenant"),
@@ -80,6 +98,14 @@ public final class DeviceHandler {
         JsonNode body = Params.body(ctx, mapper);
         Params.onlyFields(body, "reason");
         return Params.requiredText(body, "reason", 1000);
+    }
+
+    private void revokeCertificate(Context ctx) {
+        JsonNode body = Params.body(ctx, mapper);
+        Params.onlyFields(body, "reason", "serial", "fingerprint");
+        String reason = Params.requiredText(body, "reason", 1000);
+        ctx.status(201).json(certificates.revoke(Routes.principal(ctx), Params.optionalText(body, "serial", 100),
+                Params.optionalText(body, "fingerprint", 100), reason));
     }
 
     private void revoke(Context ctx) {

@@ -14,6 +14,7 @@ import java.util.UUID;
 import io.fleetwarden.dashboard.alert.AlertService;
 import io.fleetwarden.dashboard.alert.AlertStore;
 import io.fleetwarden.dashboard.alert.AlertView;
+import io.fleetwarden.dashboard.audit.AuditLog;
 import io.fleetwarden.dashboard.auth.Principal;
 import io.fleetwarden.dashboard.fleet.HealthSeries;
 import io.fleetwarden.dashboard.kafka.RecordPublisher;
@@ -43,9 +44,11 @@ public final class DeviceService {
     private final HealthSeries health;
     private final RecordPublisher publisher;
     private final Clock clock;
+    private final AuditLog audit;
 
     public DeviceService(DeviceStore store, AlertStore alerts, PostureService posture, HealthSeries health,
-                         RecordPublisher publisher, Clock clock) {
+                         RecordPublisher publisher, Clock clock, AuditLog audit) {
+        this.audit = audit;
         this.store = store;
         this.alerts = alerts;
         this.posture = posture;
@@ -104,13 +107,22 @@ public final class DeviceService {
         return Duration.ofSeconds(seconds);
     }
 
-    /** The device key if the device exists and the principal may see its tenant; else 404. */
-    public String visibleKey(Principal p, String tenant, String deviceId) {
+    /**
+     * The device key of any valid identity in the principal's tenants, seen or not: operators must be
+     * able to quarantine or revoke a pre-provisioned device or a leaked key before its first connect
+     * (the brokers apply the control at that connect). 400 for an invalid id, 404 for another tenant.
+     */
+    public String actionKey(Principal p, String tenant, String deviceId) {
         if (!DeviceKeys.isValidId(tenant) || !DeviceKeys.isValidId(deviceId)) {
             throw ApiException.badRequest("tenant and device id must be 1-64 characters of [A-Za-z0-9._-]");
         }
         p.requireTenant(tenant, "device " + tenant + "/" + deviceId);
-        String key = DeviceKeys.of(tenant, deviceId);
+        return DeviceKeys.of(tenant, deviceId);
+    }
+
+    /** The device key if the device exists and the principal may see its tenant; else 404. */
+    public String visibleKey(Principal p, String tenant, String deviceId) {
+        String key = actionKey(p, tenant, deviceId);
         if (store.status(key).isEmpty() && store.control(key).isEmpty()) {
             throw ApiException.notFound("device " + key + " not found");
         }
@@ -145,8 +157,8 @@ public final class DeviceService {
     }
 
     public DeviceView.Control quarantine(Principal p, String tenant, String deviceId, String reason) {
-        String key = visibleKey(p, tenant, deviceId);
-        return publish(key, ControlAction.QUARANTINE, true, null, reason, p.name());
+        String key = actionKey(p, tenant, deviceId);
+        return publish(key, ControlAction.QUARANTINE, true, null, reason, p.name(), "quarantine");
     }
 
     public DeviceView.Control release(Principal p, String tenant, String deviceId, String reason) {
@@ -155,12 +167,25 @@ public final class DeviceService {
         if (c != null && c.getRevoked()) {
             throw ApiException.conflict("device is revoked; a revoked device cannot be released");
         }
-        return publish(key, ControlAction.RELEASE, false, null, reason, p.name());
+        return publish(key, ControlAction.RELEASE, false, null, reason, p.name(), "release");
     }
 
     public DeviceView.Control revoke(Principal p, String tenant, String deviceId, List<String> serials, String reason) {
+        String key = actionKey(p, tenant, deviceId);
+        return publish(key, ControlAction.REVOKE, null, serials, reason, p.name(), "revoke");
+    }
+
+    /**
+     * The only way to lift a revocation (whole device or listed serials): an explicit admin action
+     * with its own audit entry. The quarantine flag is kept. 409 when the device is not revoked.
+     */
+    public synchronized DeviceView.Control unrevoke(Principal p, String tenant, String deviceId, String reason) {
         String key = visibleKey(p, tenant, deviceId);
-        return publish(key, ControlAction.REVOKE, null, serials, reason, p.name());
+        DeviceControl c = store.control(key).orElse(null);
+        if (c == null || !c.getRevoked()) {
+            throw ApiException.conflict("device is not revoked");
+        }
+        return publish(key, ControlAction.RELEASE, null, null, "un-revoke: " + reason, p.name(), "unrevoke");
     }
 
     /**
@@ -175,17 +200,27 @@ public final class DeviceService {
             return false;
         }
         publish(key, ControlAction.QUARANTINE, true, null,
-                "automatic: rule " + a.getRuleId() + " alert " + a.getAlertId(), policyName);
+                "automatic: rule " + a.getRuleId() + " alert " + a.getAlertId(), policyName, "quarantine");
         return true;
     }
 
-    /** Builds and publishes the full state; {@code quarantined == null} keeps the current value. */
+    /**
+     * Builds and publishes the full state; {@code quarantined == null} keeps the current value.
+     *
+     * <p>Revocation never narrows: once every certificate of the device is revoked (revoked with an
+     * empty serial list), a later revoke naming serials keeps "every certificate"; serials only add
+     * up. Only {@link #unrevoke} (audit action {@code unrevoke}) lifts a revocation.
+     */
     synchronized DeviceView.Control publish(String key, ControlAction action, Boolean quarantined, List<String> serials,
-                                            String reason, String issuedBy) {
+                                            String reason, String issuedBy, String auditAction) {
         String[] tk = DeviceKeys.parse(key);
         DeviceControl current = store.control(key).orElse(null);
-        boolean revoked = action == ControlAction.REVOKE || current != null && current.getRevoked();
-        List<String> revokedSerials = new ArrayList<>(current == null ? List.of() : current.getRevokedCertificateSerials());
+        boolean lift = "unrevoke".equals(auditAction);
+        boolean wasRevoked = current != null && current.getRevoked();
+        boolean wasAll = wasRevoked && current.getRevokedCertificateSerials().isEmpty();
+        boolean revoked = !lift && (action == ControlAction.REVOKE || wasRevoked);
+        List<String> revokedSerials = new ArrayList<>(current == null || lift ? List.of()
+                : current.getRevokedCertificateSerials());
         if (serials != null) {
             for (String s : serials) {
                 if (!s.matches("[0-9a-f]{1,64}")) {
@@ -196,8 +231,8 @@ public final class DeviceService {
                 }
             }
         }
-        if (action == ControlAction.REVOKE && (serials == null || serials.isEmpty())) {
-            // empty list with revoked=true means every certificate of the device
+        if (action == ControlAction.REVOKE && (serials == null || serials.isEmpty()) || wasAll && !lift) {
+            // empty list with revoked=true means every certificate of the device; never narrowed
             revokedSerials.clear();
         }
         Instant now = clock.instant();
@@ -212,6 +247,9 @@ public final class DeviceService {
                 .setIssuedBy(issuedBy).setIssuedAt(now).build();
         publisher.publish(Topics.DEVICE_CONTROLS, key, Codecs.DEVICE_CONTROL.encode(next));
         store.applyControl(key, next);
+        audit.append(AuditLog.deviceChain(key), tk[0], auditAction, issuedBy,
+                reason + (action == ControlAction.REVOKE ? " [serials: " + (revokedSerials.isEmpty() ? "all"
+                        : String.join(",", revokedSerials)) + "]" : ""));
         return new DeviceView.Control(next.getQuarantined(), next.getRevoked(), action.name(), reason, issuedBy,
                 now);
     }

@@ -24,7 +24,9 @@ import io.javalin.http.Context;
  * (RFC 9116) and a public report intake, size-limited and rate-limited per client address;
  * analysts list and triage reports, and a confirmed report becomes an advisory.
  *
- * <p>Reports are about products, not about a tenant's devices, so every analyst may triage them.
+ * <p>Reports are about products shared by tenants, and a confirmed report publishes a platform-wide
+ * advisory, so listing and triage need a platform-wide grant (the platform SOC); tenant analysts
+ * neither read other people's reports nor publish advisories.
  */
 public final class DisclosureHandler {
 
@@ -52,9 +54,9 @@ public final class DisclosureHandler {
                 Route.post("/api/v1/disclosure/reports", Access.PUBLIC,
                         "Submit a vulnerability report {title, description, model?, affectedVersions?, contact?}",
                         this::submit),
-                Route.get("/api/v1/disclosure/reports", Access.ANALYST, "List vulnerability reports",
+                Route.get("/api/v1/disclosure/reports", Access.PLATFORM_ANALYST, "List vulnerability reports",
                         ctx -> ctx.json(Map.of("items", reports.list()))),
-                Route.post("/api/v1/disclosure/reports/{reportId}/triage", Access.ANALYST,
+                Route.post("/api/v1/disclosure/reports/{reportId}/triage", Access.PLATFORM_ANALYST,
                         "Triage a report {decision: confirmed|rejected, note, advisory? (when confirmed)}", this::triage));
     }
 

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * The time-series queries the API needs over what stream-jobs writes to InfluxDB (names in
- * {@link InfluxSchema}). Implementations must treat tenant and device ids as data, never as query
+ * {@link io.fleetwarden.model.InfluxSchema}). Implementations must treat tenant and device ids as data, never as query
  * text. Buckets are {@code [from, to)} cut into {@code step}-long intervals aligned to the epoch.
  */
 public interface HealthSeries {

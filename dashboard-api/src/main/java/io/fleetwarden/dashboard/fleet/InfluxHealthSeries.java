@@ -19,17 +19,18 @@ import org.influxdb.dto.BoundParameterQuery;
 import org.influxdb.dto.Query;
 import org.influxdb.dto.QueryResult;
 
-import io.fleetwarden.dashboard.fleet.InfluxSchema.Alerts;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.DeviceHealth;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetAlerts;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetCohort;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetConnectivity;
-import io.fleetwarden.dashboard.fleet.InfluxSchema.FleetFirmware;
+import io.fleetwarden.model.InfluxSchema;
+import io.fleetwarden.model.InfluxSchema.Alerts;
+import io.fleetwarden.model.InfluxSchema.DeviceHealth;
+import io.fleetwarden.model.InfluxSchema.FleetAlerts;
+import io.fleetwarden.model.InfluxSchema.FleetCohort;
+import io.fleetwarden.model.InfluxSchema.FleetConnectivity;
+import io.fleetwarden.model.InfluxSchema.FleetFirmware;
 import io.fleetwarden.model.DeviceKeys;
 
 /**
  * {@link HealthSeries} on InfluxDB 1.x (InfluxQL over the 1.x HTTP API, which 1.6 to 3.x serve),
- * reading exactly the schema stream-jobs writes (names in {@link InfluxSchema}; see
+ * reading exactly the schema stream-jobs writes (names in {@link io.fleetwarden.model.InfluxSchema}; see
  * stream-jobs/README.md "InfluxDB schema").
  *
  * <p>Values go in as bound parameters ({@code $tenant}); tenant lists, which InfluxQL cannot bind,

@@ -24,8 +24,12 @@ public final class OpenApi {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("openapi", "3.1.0");
         doc.put("info", Map.of("title", "Fleetwarden dashboard API", "version", version,
-                "description", "Alerts, devices, responses, fleet health, firmware, advisories, posture and"
-                        + " vulnerability disclosure. Errors are RFC 7807 problem documents."));
+                "description", "Alerts, devices, responses, fleet health, firmware, advisories, posture,"
+                        + " vulnerability disclosure, the audit trail and the SIEM export. Errors are RFC 7807 problem"
+                        + " documents. x-fleetwarden-access names who may call an operation: viewer < analyst < admin"
+                        + " within the caller's tenants; platform_analyst / platform_admin need a platform-wide grant"
+                        + " (platform SOC / platform admin), which alone sees the reserved scopes _front-door and"
+                        + " _certificate."));
         doc.put("components", Map.of(
                 "securitySchemes", Map.of("bearer", Map.of("type", "http", "scheme", "bearer",
                         "description", "API token (fwt_...) or OIDC access token (JWT)")),

@@ -8,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.fleetwarden.model.Durations;
 import io.javalin.http.Context;
 
 /** Request parameter parsing that refuses bad input with a message naming the parameter. */
@@ -45,27 +46,19 @@ public final class Params {
         }
     }
 
-    /** An ISO-8601 duration ({@code PT1M}) or a short form ({@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}). */
+    /**
+     * A positive duration in the project's one syntax (event-model {@link Durations}: {@code PT1M}, {@code 30s},
+     * {@code 5m}, {@code 1h}, {@code 1d}); negative, zero, overflowing and malformed values are a 400.
+     */
     public static Duration durationParam(Context ctx, String name, Duration dflt) {
         String raw = ctx.queryParam(name);
         if (raw == null || raw.isBlank()) {
             return dflt;
         }
-        String s = raw.trim();
         try {
-            if (s.startsWith("P") || s.startsWith("p")) {
-                return Duration.parse(s);
-            }
-            long n = Long.parseLong(s.substring(0, s.length() - 1));
-            switch (s.charAt(s.length() - 1)) {
-                case 's': return Duration.ofSeconds(n);
-                case 'm': return Duration.ofMinutes(n);
-                case 'h': return Duration.ofHours(n);
-                case 'd': return Duration.ofDays(n);
-                default: throw new NumberFormatException();
-            }
-        } catch (RuntimeException e) {
-            throw ApiException.badRequest(name + " must be a duration such as PT1M, 30s, 5m, 1h or 1d");
+            return Durations.parsePositive(raw);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(name + " must be a positive duration such as PT1M, 30s, 5m, 1h or 1d");
         }
     }
 

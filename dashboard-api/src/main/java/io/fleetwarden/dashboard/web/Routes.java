@@ -27,8 +27,9 @@ public final class Routes {
                 throw ApiException.forbidden("this action needs the " + route.access().minimumRole().name().toLowerCase()
                         + " role");
             }
-            if (route.access() == Access.PLATFORM_ADMIN && !p.platformWide()) {
-                throw ApiException.forbidden("this action needs a platform-wide admin grant");
+            if (route.access().platformOnly() && !p.platformWide()) {
+                throw ApiException.forbidden("this action needs a platform-wide "
+                        + route.access().minimumRole().name().toLowerCase() + " grant");
             }
             ctx.attribute(PRINCIPAL, p);
             route.handler().handle(ctx);

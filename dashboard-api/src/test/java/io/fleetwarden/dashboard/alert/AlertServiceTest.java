@@ -29,10 +29,13 @@ class AlertServiceTest {
     final Clock clock = Clock.fixed(T0.plusSeconds(60), ZoneOffset.UTC);
     final AlertStore store = new AlertStore();
     final List<AlertTriage> published = new ArrayList<>();
+    final io.fleetwarden.dashboard.audit.AuditStore auditStore = new io.fleetwarden.dashboard.audit.AuditStore();
+    final io.fleetwarden.dashboard.audit.AuditLog audit = new io.fleetwarden.dashboard.audit.AuditLog(auditStore,
+            (topic, key, value) -> { }, io.fleetwarden.dashboard.web.Json.mapper(), clock);
     final AlertService service = new AlertService(store, (topic, key, value) -> {
         assertThat(topic).isEqualTo(Topics.ALERT_TRIAGE);
         published.add(Codecs.ALERT_TRIAGE.tryDecode(value).value());
-    }, clock);
+    }, clock, audit, auditStore);
     final Principal acme = new Principal("alice", Role.ANALYST, Set.of("acme"), false);
     final Principal globex = new Principal("bob", Role.ANALYST, Set.of("globex"), false);
 

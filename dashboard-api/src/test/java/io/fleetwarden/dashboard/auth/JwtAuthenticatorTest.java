@@ -92,7 +92,12 @@ class JwtAuthenticatorTest {
 
     @Test
     void grantsAreValidated() throws Exception {
-        assertThat(auth.authenticate(sign(key, claims().claim("fleetwarden_tenants", List.of("*")).build()))).isEmpty();
+        Principal soc = auth.authenticate(sign(key, claims().claim("fleetwarden_tenants", List.of("*")).build()))
+                .orElseThrow();
+        assertThat(soc.platformWide()).as("platform SOC").isTrue();
+        assertThat(soc.canSee(io.fleetwarden.model.Scopes.FRONT_DOOR)).isTrue();
+        assertThat(auth.authenticate(sign(key, claims().claim("fleetwarden_tenants", List.of("_front-door")).build())))
+                .as("a reserved scope is not a tenant").isEmpty();
         Principal admin = auth.authenticate(sign(key, claims().claim("fleetwarden_role", "admin")
                 .claim("fleetwarden_tenants", List.of("*")).build())).orElseThrow();
         assertThat(admin.platformWide()).isTrue();

@@ -48,10 +48,12 @@ class TokenStoreTest {
     }
 
     @Test
-    void grantsNeedATenantAndOnlyAdminsArePlatformWide() {
+    void grantsNeedATenantAndNeverNameAReservedScope() {
         TokenStore store = new TokenStore(null, Clock.systemUTC());
-        assertThatThrownBy(() -> store.create("x", Role.ANALYST, Set.of(), true, "t"))
-                .hasMessageContaining("only admins");
+        Principal soc = store.authenticate(store.create("soc", Role.ANALYST, Set.of(), true, "t").secret()).orElseThrow();
+        assertThat(soc.canSee(io.fleetwarden.model.Scopes.FRONT_DOOR)).as("platform SOC sees the front door").isTrue();
+        assertThatThrownBy(() -> store.create("x", Role.ADMIN, Set.of(io.fleetwarden.model.Scopes.FRONT_DOOR), false, "t"))
+                .hasMessageContaining("reserved scope");
         assertThatThrownBy(() -> store.create("x", Role.ANALYST, Set.of(), false, "t"))
                 .hasMessageContaining("at least one tenant");
         Principal admin = store.authenticate(store.create("root", Role.ADMIN, Set.of(), true, "t").secret()).orElseThrow();

@@ -37,6 +37,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 
+import io.fleetwarden.model.DeviceIdentities;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.testsupport.TestCredential;
 import io.fleetwarden.testsupport.TestPki;
@@ -119,11 +120,11 @@ class PlatformContainersIT {
     @Test
     @Order(1)
     void aDeviceWithAFleetCertificateConnectsAndPublishes() throws Exception {
-        Mqtt5BlockingClient device = client(DEVICE, pki.deviceCertificate(TENANT, DEVICE));
+        Mqtt5BlockingClient device = client(DeviceIdentities.clientId(TENANT, DEVICE), pki.deviceCertificate(TENANT, DEVICE));
         device.connect();
         try {
             Mqtt5PublishResult result = device.publish(com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish.builder()
-                    .topic("devices/" + DEVICE + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+                    .topic(DeviceIdentities.telemetryTopic(TENANT, DEVICE)).qos(MqttQos.AT_LEAST_ONCE)
                     .payload(telemetryJson().getBytes(StandardCharsets.UTF_8)).build());
             assertThat(result.getError()).isEmpty();
         } finally {

@@ -13,6 +13,7 @@ import io.fleetwarden.model.Advisory;
 import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.AlertTriage;
 import io.fleetwarden.model.DeviceControl;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.DeviceStatus;
 import io.fleetwarden.model.FirmwareCatalogEntry;
 import io.fleetwarden.model.SecurityEvent;
@@ -37,6 +38,8 @@ public final class Codecs {
             of(FirmwareCatalogEntry.class, FirmwareCatalogEntry.getClassSchema());
     public static final AvroCodec<Advisory> ADVISORY = of(Advisory.class, Advisory.getClassSchema());
     public static final AvroCodec<DeviceStatus> DEVICE_STATUS = of(DeviceStatus.class, DeviceStatus.getClassSchema());
+    public static final AvroCodec<DeviceLifecycleEvent> DEVICE_EVENT =
+            of(DeviceLifecycleEvent.class, DeviceLifecycleEvent.getClassSchema());
     public static final AvroCodec<AlertTriage> ALERT_TRIAGE = of(AlertTriage.class, AlertTriage.getClassSchema());
 
     private Codecs() {

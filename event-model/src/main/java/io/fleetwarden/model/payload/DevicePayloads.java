@@ -20,6 +20,8 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
 import io.fleetwarden.model.BrokerContext;
+import io.fleetwarden.model.DeviceEventType;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.NetworkConnection;
 import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.Telemetry;
@@ -45,11 +47,18 @@ public final class DevicePayloads {
     /** Classpath location of the device telemetry JSON Schema. */
     public static final String TELEMETRY_SCHEMA = "/schemas/device-telemetry.v1.schema.json";
 
+    /** Classpath location of the device event JSON Schema. */
+    public static final String EVENT_SCHEMA = "/schemas/device-event.v1.schema.json";
+
+    /** Largest device event payload, in bytes (the schema bounds every field; this bounds the whole). */
+    public static final int MAX_EVENT_BYTES = 2048;
+
     private static final int MAX_VIOLATIONS_REPORTED = 5;
 
     private final ObjectMapper mapper;
     private final TelemetryStreamReader fastReader;
     private final JsonSchema telemetrySchema;
+    private final JsonSchema eventSchema;
 
     public DevicePayloads() {
         this.mapper = JsonMapper.builder()
@@ -61,11 +70,16 @@ public final class DevicePayloads {
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(16).maxStringLength(4096).maxNumberLength(32).build());
         this.fastReader = new TelemetryStreamReader(mapper.getFactory());
-        try (InputStream in = DevicePayloads.class.getResourceAsStream(TELEMETRY_SCHEMA)) {
+        this.telemetrySchema = schema(TELEMETRY_SCHEMA);
+        this.eventSchema = schema(EVENT_SCHEMA);
+    }
+
+    private static JsonSchema schema(String resource) {
+        try (InputStream in = DevicePayloads.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("missing " + TELEMETRY_SCHEMA + " on the classpath");
+                throw new IllegalStateException("missing " + resource + " on the classpath");
             }
-            this.telemetrySchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -88,8 +102,76 @@ public final class DevicePayloads {
         return payload != null && TelemetryConstraints.satisfied(payload) ? payload : null;
     }
 
+    /**
+     * Parses and validates a device event payload (at most {@link #MAX_EVENT_BYTES}).
+     *
+     * @throws PayloadValidationException {@code payload-too-large}, {@code payload-malformed} or
+     *                                    {@code payload-schema-violation}
+     */
+    public DeviceEventPayload parseEvent(byte[] json) throws PayloadValidationException {
+        if (json.length > MAX_EVENT_BYTES) {
+            throw new PayloadValidationException(SecurityEventReasons.PAYLOAD_TOO_LARGE,
+                    List.of("device event of " + json.length + " bytes exceeds the maximum of " + MAX_EVENT_BYTES));
+        }
+        JsonNode node = validated(json, eventSchema);
+        try {
+            return mapper.treeToValue(node, DeviceEventPayload.class);
+        } catch (IOException e) {
+            throw new PayloadValidationException(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION,
+                    List.of(firstLine(e.getMessage())));
+        }
+    }
+
+    /** Serialises a device event as a device would send it. */
+    public byte[] write(DeviceEventPayload payload) {
+        try {
+            return mapper.writeValueAsBytes(payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Builds the platform record from a validated device event and what the broker verified.
+     *
+     * @param eventId    unique id the broker gives the record
+     * @param receivedAt when the broker accepted it
+     */
+    public static DeviceLifecycleEvent toLifecycleEvent(String eventId, String tenant, String deviceId,
+                                                        DeviceEventPayload p, BrokerContext broker, Instant receivedAt) {
+        return DeviceLifecycleEvent.newBuilder()
+                .setEventId(eventId)
+                .setTenant(tenant)
+                .setDeviceId(deviceId)
+                .setType(DeviceEventType.valueOf(p.type()))
+                .setDeviceTime(Instant.ofEpochMilli(p.ts()))
+                .setReceivedAt(receivedAt)
+                .setBootReason(p.bootReason())
+                .setFirmwareVersion(p.firmwareVersion())
+                .setConfigSource(p.configSource())
+                .setChangedKeys(p.changedKeys() == null ? List.of() : List.copyOf(p.changedKeys()))
+                .setFromVersion(p.fromVersion())
+                .setToVersion(p.toVersion())
+                .setUpdateResult(p.updateResult())
+                .setFailureReason(p.failureReason())
+                .setDetail(p.detail())
+                .setBroker(broker)
+                .build();
+    }
+
     /** The full path: JSON tree, JSON Schema validation with violation messages, then binding. */
     DeviceTelemetryPayload parseTelemetryWithSchema(byte[] json) throws PayloadValidationException {
+        JsonNode node = validated(json, telemetrySchema);
+        try {
+            return mapper.treeToValue(node, DeviceTelemetryPayload.class);
+        } catch (IOException e) {
+            throw new PayloadValidationException(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION,
+                    List.of(firstLine(e.getMessage())));
+        }
+    }
+
+    /** Reads the JSON tree and checks it against {@code schema}, with readable violations. */
+    private JsonNode validated(byte[] json, JsonSchema schema) throws PayloadValidationException {
         JsonNode node;
         try {
             node = mapper.readTree(json);
@@ -100,7 +182,7 @@ public final class DevicePayloads {
         if (node == null || node.isMissingNode()) {
             throw new PayloadValidationException(SecurityEventReasons.PAYLOAD_MALFORMED, List.of("empty payload"));
         }
-        Set<ValidationMessage> messages = telemetrySchema.validate(node);
+        Set<ValidationMessage> messages = schema.validate(node);
         if (!messages.isEmpty()) {
             List<String> violations = new ArrayList<>();
             messages.stream().map(ValidationMessage::getMessage).sorted().limit(MAX_VIOLATIONS_REPORTED)
@@ -110,12 +192,7 @@ public final class DevicePayloads {
             }
             throw new PayloadValidationException(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION, violations);
         }
-        try {
-            return mapper.treeToValue(node, DeviceTelemetryPayload.class);
-        } catch (IOException e) {
-            throw new PayloadValidationException(SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION,
-                    List.of(firstLine(e.getMessage())));
-        }
+        return node;
     }
 
     /** Serialises a payload as a device would send it. */

@@ -5,7 +5,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * The JSON a device publishes to {@code devices/{deviceId}/telemetry}, as described by
+ * The JSON a device publishes to {@code devices/{tenant}/{deviceId}/telemetry}, as described by
  * {@code schemas/device-telemetry.v1.schema.json}. Devices (and the fleet simulator) write it;
  * the broker extension validates and maps it to {@link io.fleetwarden.model.Telemetry}.
  */

@@ -45,7 +45,8 @@ class GoldenFileTest {
                 Arguments.of("device-control-v1", Codecs.DEVICE_CONTROL, Samples.deviceControl()),
                 Arguments.of("firmware-catalog-v1", Codecs.FIRMWARE_CATALOG, Samples.firmwareCatalogEntry()),
                 Arguments.of("advisory-v1", Codecs.ADVISORY, Samples.advisory()),
-                Arguments.of("device-status-v1", Codecs.DEVICE_STATUS, Samples.deviceStatus()));
+                Arguments.of("device-status-v1", Codecs.DEVICE_STATUS, Samples.deviceStatus()),
+                Arguments.of("device-event-v1", Codecs.DEVICE_EVENT, Samples.deviceLifecycleEvent()));
     }
 
     @ParameterizedTest(name = "{0}")

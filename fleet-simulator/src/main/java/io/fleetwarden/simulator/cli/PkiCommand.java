@@ -18,10 +18,13 @@ import io.fleetwarden.simulator.pki.FleetPki;
 /**
  * {@code pki}: prepares the broker side of the simulator's PKI for a local run: a server key store
  * issued by the fleet CA and a trust store holding the CA. Passwords go to owner-only files next to
- * the stores and are never printed.
+ * the stores and are never printed. Its subcommand {@code device} ({@link PkiDeviceCommand}) issues device
+ * certificates.
  */
 @Command(name = "pki", mixinStandardHelpOptions = true,
-        description = "Create the fleet CA (if missing) and a broker server key store and trust store from it.")
+        description = "Create the fleet CA (if missing) and a broker server key store and trust store from it; "
+                + "'pki device' issues a device certificate.",
+        subcommands = PkiDeviceCommand.class)
 final class PkiCommand implements Callable<Integer> {
 
     @Option(names = "--ca-dir", defaultValue = ".fleetwarden/simulator-pki", description = "Fleet PKI folder (default: ${DEFAULT-VALUE}).")

@@ -35,6 +35,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 
+import io.fleetwarden.model.DeviceIdentities;
 import io.fleetwarden.model.payload.DevicePayloads;
 import io.fleetwarden.model.payload.DeviceTelemetryPayload;
 import io.fleetwarden.simulator.kafka.PlatformFeed;
@@ -335,7 +336,7 @@ public final class FleetRunner {
             transport.localAddress(local);
         }
         return MqttClient.builder().useMqttVersion5()
-                .identifier(d.spec.deviceId())
+                .identifier(d.clientId)
                 .transportConfig(transport.build())
                 .executorConfig(executorConfig);
     }
@@ -457,8 +458,14 @@ public final class FleetRunner {
         if (c == null || !d.connected) {
             return;
         }
-        String other = devices.size() > 1 ? devices.get((d.spec.index() + 1) % devices.size()).spec.deviceId() : "not-my-device";
-        for (String filter : List.of("#", "$SYS/#", "devices/+/telemetry", "devices/" + other + "/commands/#")) {
+        SimDevice neighbour = devices.size() > 1 ? devices.get((d.spec.index() + 1) % devices.size()) : null;
+        String otherTenant = neighbour == null ? d.spec.tenant() : neighbour.spec.tenant();
+        String other = neighbour == null ? "not-my-device" : neighbour.spec.deviceId();
+        // another device's commands, and the same device id in another tenant's namespace (refused as cross-tenant)
+        String foreignTenant = d.spec.tenant().equals("probe-other") ? "probe-other-2" : "probe-other";
+        for (String filter : List.of("#", "$SYS/#", "devices/+/+/telemetry",
+                DeviceIdentities.commandsTopic(otherTenant, other) + "/#",
+                DeviceIdentities.commandsTopic(foreignTenant, d.spec.deviceId()) + "/#")) {
             stats.attackActions.incrementAndGet();
             c.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().whenComplete((ack, e) -> {
                 if (e != null || ack.getReasonCodes().stream().anyMatch(rc -> rc.isError())) {
@@ -468,7 +475,7 @@ public final class FleetRunner {
         }
         stats.attackActions.incrementAndGet();
         DeviceTelemetryPayload p = generator.payload(d.spec, d.condition, clock.instant(), d.seq);
-        c.publishWith().topic("devices/" + other + "/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(payloads.write(p))
+        c.publishWith().topic(DeviceIdentities.telemetryTopic(otherTenant, other)).qos(MqttQos.AT_LEAST_ONCE).payload(payloads.write(p))
                 .send().whenComplete(this::countPublish);
     }
 

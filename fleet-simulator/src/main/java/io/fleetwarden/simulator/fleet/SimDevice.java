@@ -3,6 +3,7 @@ package io.fleetwarden.simulator.fleet;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 
+import io.fleetwarden.model.DeviceIdentities;
 import io.fleetwarden.simulator.model.DeviceCondition;
 import io.fleetwarden.simulator.model.DeviceSpec;
 
@@ -12,6 +13,8 @@ import io.fleetwarden.simulator.model.DeviceSpec;
  */
 final class SimDevice {
     final DeviceSpec spec;
+    /** MQTT client id: the tenant-qualified device key. */
+    final String clientId;
     final String telemetryTopic;
     final String eventsTopic;
     final String commandsFilter;
@@ -30,8 +33,9 @@ final class SimDevice {
     SimDevice(DeviceSpec spec, DeviceCondition initial) {
         this.spec = spec;
         this.condition = initial;
-        this.telemetryTopic = "devices/" + spec.deviceId() + "/telemetry";
-        this.eventsTopic = "devices/" + spec.deviceId() + "/events";
-        this.commandsFilter = "devices/" + spec.deviceId() + "/commands/#";
+        this.clientId = DeviceIdentities.clientId(spec.tenant(), spec.deviceId());
+        this.telemetryTopic = DeviceIdentities.telemetryTopic(spec.tenant(), spec.deviceId());
+        this.eventsTopic = DeviceIdentities.eventsTopic(spec.tenant(), spec.deviceId());
+        this.commandsFilter = DeviceIdentities.commandsTopic(spec.tenant(), spec.deviceId()) + "/#";
     }
 }

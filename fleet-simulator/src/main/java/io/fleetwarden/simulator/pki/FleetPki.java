@@ -29,6 +29,7 @@ import java.util.Date;
 import java.util.List;
 
 import javax.net.ssl.TrustManagerFactory;
+import javax.security.auth.x500.X500Principal;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -54,6 +55,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 
+import io.fleetwarden.model.DeviceIdentities;
 import io.fleetwarden.model.DeviceKeys;
 
 /**
@@ -62,8 +64,8 @@ import io.fleetwarden.model.DeviceKeys;
  *
  * <p>Layout: {@code ca.crt.pem}, {@code ca.key.pem}, {@code devices/<tenant>/<id>.pem} (key and
  * certificate), {@code server/<name>.pem}. Private key files are written owner-only. Device
- * certificates carry CN = device id, O = tenant and the SAN URI {@code urn:device:<tenant>:<id>},
- * which is what the broker extension reads.
+ * certificates follow the device profile of {@link DeviceIdentities} (CN = device id, O = tenant, the SAN
+ * URI {@code urn:device:<tenant>:<id>}), which is what the broker extension reads.
  *
  * <p>Time: validity starts one hour before {@code clock.instant()} (tolerates clock skew) and lasts
  * {@link #DEVICE_VALIDITY} unless a caller asks for another end (certificate-expiry scenario).
@@ -203,11 +205,11 @@ public final class FleetPki {
             KeyPair pair = newKeyPair();
             Instant now = clock.instant();
             Instant end = notAfter == null ? now.plus(DEVICE_VALIDITY) : notAfter;
-            X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-                    .addRDN(BCStyle.O, tenant).addRDN(BCStyle.CN, deviceId).build();
+            // RFC 4514 string (most significant RDN last), read as the JDK reads it: encoded O, then CN
+            X500Name subject = X500Name.getInstance(new X500Principal(DeviceIdentities.subjectDn(tenant, deviceId)).getEncoded());
             X509v3CertificateBuilder b = builder(subject, pair, now, end);
             b.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "urn:device:" + tenant + ":" + deviceId)));
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, DeviceIdentities.uri(tenant, deviceId))));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
             b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             X509Certificate cert = sign(b, ca.key());
@@ -329,6 +331,19 @@ public final class FleetPki {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes {@code credential} as two PEM files for third-party clients (e.g. {@code mosquitto_pub --cert
+     * --key}): the certificate chain (leaf first) and the PKCS#8 private key, owner-only.
+     */
+    public static void writePemFiles(Credential credential, Path certificateFile, Path keyFile) {
+        try {
+            writePem(certificateFile, false, (Object[]) credential.chain());
+            writePem(keyFile, true, credential.key());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + certificateFile + " / " + keyFile, e);
         }
     }
 

@@ -81,9 +81,9 @@ class FleetRunnerIT {
                 .trustManagerFactory(pki.trustManagerFactory()).applySslConfig()
                 .buildAsync();
         observer.connect().get(30, TimeUnit.SECONDS);
-        observer.subscribeWith().topicFilter("devices/+/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+        observer.subscribeWith().topicFilter("devices/+/+/telemetry").qos(MqttQos.AT_LEAST_ONCE)
                 .callback(p -> {
-                    String device = p.getTopic().getLevels().get(1);
+                    String device = p.getTopic().getLevels().get(2);
                     byte[] body = p.getPayloadAsBytes();
                     try {
                         DeviceTelemetryPayload t = payloads.parseTelemetry(body);

@@ -119,9 +119,11 @@ class SimulatorPlatformIT {
         List<SecurityEvent> events = readAll(Topics.SECURITY_EVENTS, Codecs.SECURITY_EVENT);
         assertThat(events).filteredOn(e -> e.getType() == SecurityEventType.CONNECT)
                 .extracting(SecurityEvent::getDeviceId).containsAll(fleet.devices().stream().map(d -> d.deviceId()).toList());
+        // the stuffing presents the device's own (valid) certificate: the events name that device in its tenant
         assertThat(events).as("default credentials")
                 .anyMatch(e -> e.getType() == SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT
-                        && deviceOf.get(ScenarioType.CREDENTIAL_STUFFING).equals(e.getClaimedClientId()));
+                        && ("acme/" + deviceOf.get(ScenarioType.CREDENTIAL_STUFFING)).equals(e.getClaimedClientId())
+                        && "acme".equals(e.getTenant()) && deviceOf.get(ScenarioType.CREDENTIAL_STUFFING).equals(e.getDeviceId()));
         assertThat(events).as("topic probing")
                 .anyMatch(e -> e.getType() == SecurityEventType.AUTHORIZATION_FAILURE
                         && deviceOf.get(ScenarioType.TOPIC_PROBING).equals(e.getDeviceId()));

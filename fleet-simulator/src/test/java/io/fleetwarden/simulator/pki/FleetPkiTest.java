@@ -37,6 +37,20 @@ class FleetPkiTest {
     }
 
     @Test
+    void deviceCertificatesFollowTheSameProfileAsTheTestPki(@TempDir Path dir) throws Exception {
+        // both helpers issue by event-model's DeviceIdentities: same subject encoding, SAN URI, key usages
+        X509Certificate fleet = FleetPki.openOrCreate(dir, clock).device("globex", "hx-dev-0030").certificate();
+        X509Certificate test = io.fleetwarden.testsupport.TestPki.create("globex").deviceCertificate("globex", "hx-dev-0030")
+                .certificate();
+        assertThat(fleet.getSubjectX500Principal().getEncoded()).isEqualTo(test.getSubjectX500Principal().getEncoded());
+        assertThat(fleet.getSubjectX500Principal())
+                .isEqualTo(new javax.security.auth.x500.X500Principal(io.fleetwarden.model.DeviceIdentities.subjectDn("globex", "hx-dev-0030")));
+        assertThat(List.copyOf(fleet.getSubjectAlternativeNames())).isEqualTo(List.copyOf(test.getSubjectAlternativeNames()));
+        assertThat(fleet.getKeyUsage()).isEqualTo(test.getKeyUsage());
+        assertThat(fleet.getExtendedKeyUsage()).isEqualTo(test.getExtendedKeyUsage());
+    }
+
+    @Test
     void credentialsAreCreatedOnceAndReusedAcrossRuns(@TempDir Path dir) throws Exception {
         FleetPki first = FleetPki.openOrCreate(dir, clock);
         X509Certificate cert = first.device("acme", "plug-00002").certificate();

@@ -29,58 +29,68 @@ public final class DeviceStatusLogic {
     }
 
     public Optional<DeviceStatus> onSignal(DeviceStatusState s, StatusSignal in) {
+        // Every fact is compared by equality with what the state holds (device-reported values: no hash that a
+        // device could make collide); a difference marks the state changed since the last published status.
+        boolean changed = !Objects.equals(s.tenant, in.tenant) || !Objects.equals(s.deviceId, in.deviceId);
         // keep(): equal strings already in the (long-lived) state are kept, see StateStrings.
         s.tenant = keep(s.tenant, in.tenant);
         s.deviceId = keep(s.deviceId, in.deviceId);
-        s.model = in.model != null ? keep(s.model, in.model) : s.model;
-        s.region = in.region != null ? keep(s.region, in.region) : s.region;
-        s.firmwareVersion = in.firmwareVersion != null ? keep(s.firmwareVersion, in.firmwareVersion) : s.firmwareVersion;
-        s.brokerId = in.brokerId != null ? keep(s.brokerId, in.brokerId) : s.brokerId;
-        s.sourceAddress = in.sourceAddress != null ? keep(s.sourceAddress, in.sourceAddress) : s.sourceAddress;
+        if (in.model != null) {
+            changed |= !in.model.equals(s.model);
+            s.model = keep(s.model, in.model);
+        }
+        if (in.region != null) {
+            changed |= !in.region.equals(s.region);
+            s.region = keep(s.region, in.region);
+        }
+        if (in.firmwareVersion != null) {
+            changed |= !in.firmwareVersion.equals(s.firmwareVersion);
+            s.firmwareVersion = keep(s.firmwareVersion, in.firmwareVersion);
+        }
+        if (in.brokerId != null) {
+            changed |= !in.brokerId.equals(s.brokerId);
+            s.brokerId = keep(s.brokerId, in.brokerId);
+        }
+        if (in.sourceAddress != null) {
+            changed |= !in.sourceAddress.equals(s.sourceAddress);
+            s.sourceAddress = keep(s.sourceAddress, in.sourceAddress);
+        }
         if (in.connected != null) {
+            changed |= s.connected != in.connected;
             s.connected = in.connected;
         }
         if (in.certificateNotAfter != Long.MIN_VALUE) {
+            changed |= s.certificateNotAfter != in.certificateNotAfter;
             s.certificateNotAfter = in.certificateNotAfter;
         }
         if (in.telemetry || in.connected != null) {
             s.lastSeen = Math.max(s.lastSeen, in.timestamp);
         }
+        s.changed |= changed;
         return maybePublish(s, in.timestamp);
     }
 
     public Optional<DeviceStatus> onAlert(DeviceStatusState s, Alert a) {
+        boolean changed = !Objects.equals(s.tenant, a.getTenant()) || !Objects.equals(s.deviceId, a.getDeviceId());
         s.tenant = keep(s.tenant, a.getTenant());
         s.deviceId = keep(s.deviceId, a.getDeviceId());
         if (a.getStatus() == AlertStatus.OPEN) {
-            s.openAlerts.put(a.getRuleId(), a.getSeverity());
+            changed |= s.openAlerts.put(a.getRuleId(), a.getSeverity()) != a.getSeverity();
         } else {
-            s.openAlerts.remove(a.getRuleId());
+            changed |= s.openAlerts.remove(a.getRuleId()) != null;
         }
+        s.changed |= changed;
         return maybePublish(s, a.getUpdatedAt().toEpochMilli());
     }
 
+    /** Publishes when a fact changed since the last published status, or the heartbeat is due. */
     private Optional<DeviceStatus> maybePublish(DeviceStatusState s, long now) {
-        int fp = Objects.hash(s.model, s.region, s.firmwareVersion, s.brokerId, s.sourceAddress, s.connected,
-                s.certificateNotAfter, openAlertsFingerprint(s));
-        if (fp == s.publishedFingerprint && s.publishedAt != Long.MIN_VALUE && now - s.publishedAt < heartbeatMs) {
+        if (!s.changed && s.publishedAt != Long.MIN_VALUE && now - s.publishedAt < heartbeatMs) {
             return Optional.empty();
         }
-        s.publishedFingerprint = fp;
+        s.changed = false;
         s.publishedAt = now;
         return Optional.of(status(s, now));
-    }
-
-    /**
-     * Order-independent fingerprint of the open alerts (rule and severity), without copying or sorting them:
-     * this runs for every status signal. Stable across restarts (string hashes and enum ordinals only).
-     */
-    private static int openAlertsFingerprint(DeviceStatusState s) {
-        int h = s.openAlerts.size();
-        for (var e : s.openAlerts.entrySet()) {
-            h += e.getKey().hashCode() * 31 + (e.getValue() == null ? -1 : e.getValue().ordinal());
-        }
-        return h;
     }
 
     /**

@@ -20,9 +20,10 @@ public class DeviceStatusState {
     public long certificateNotAfter = Long.MIN_VALUE;
     /** Rule id to severity of the device's open alerts. */
     public Map<String, Severity> openAlerts = new HashMap<>();
-    /** Event time of the last published status, and its fingerprint (without lastSeen). */
+    /** Event time of the last published status. */
     public long publishedAt = Long.MIN_VALUE;
-    public int publishedFingerprint;
+    /** A fact (other than lastSeen) changed since the last published status (compared by equality). */
+    public boolean changed;
     /**
      * Event time of the newest signal or alert of the device, or MIN_VALUE: the state is dropped
      * {@code state.ttl} after it (the device-status operator's retention timer).

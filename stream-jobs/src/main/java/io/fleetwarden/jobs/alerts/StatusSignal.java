@@ -8,9 +8,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 import io.fleetwarden.jobs.flink.HandSerializedTypeInfo;
 import io.fleetwarden.jobs.flink.StatusSignalSerializer;
-import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.jobs.detect.DeviceReport;
+import io.fleetwarden.jobs.detect.DeviceSecurityEvent;
 import io.fleetwarden.model.SecurityEventType;
-import io.fleetwarden.model.Telemetry;
 
 /**
  * A fact about a device's state: from telemetry (seen, firmware) or a connect/disconnect. Crosses the
@@ -45,42 +45,36 @@ public class StatusSignal {
     public StatusSignal() {
     }
 
-    public static StatusSignal of(Telemetry t) {
+    public static StatusSignal of(DeviceReport t) {
         StatusSignal s = new StatusSignal();
-        s.tenant = t.getTenant();
-        s.deviceId = t.getDeviceId();
-        s.timestamp = t.getDeviceTime().toEpochMilli();
-        s.model = t.getModel();
-        s.region = t.getRegion();
-        s.firmwareVersion = t.getFirmwareVersion();
+        s.tenant = t.tenant();
+        s.deviceId = t.deviceId();
+        s.timestamp = t.deviceTime();
+        s.model = t.model();
+        s.region = t.region();
+        s.firmwareVersion = t.firmwareVersion();
         s.telemetry = true;
         s.connected = true;
-        if (t.getBroker() != null) {
-            s.brokerId = t.getBroker().getBrokerId();
-            s.sourceAddress = t.getBroker().getSourceAddress();
-            if (t.getBroker().getCertificateNotAfter() != null) {
-                s.certificateNotAfter = t.getBroker().getCertificateNotAfter().toEpochMilli();
-            }
-        }
+        s.brokerId = t.brokerId();
+        s.sourceAddress = t.sourceAddress();
+        s.certificateNotAfter = t.certificateNotAfter();
         return s;
     }
 
     /** A signal from a connect or disconnect of a verified device, or null for other events. */
-    public static StatusSignal of(SecurityEvent e) {
-        if (e.getType() != SecurityEventType.CONNECT && e.getType() != SecurityEventType.DISCONNECT) {
+    public static StatusSignal of(DeviceSecurityEvent e) {
+        if (e.type() != SecurityEventType.CONNECT && e.type() != SecurityEventType.DISCONNECT) {
             return null;
         }
         StatusSignal s = new StatusSignal();
-        s.tenant = e.getTenant();
-        s.deviceId = e.getDeviceId();
-        s.timestamp = e.getTimestamp().toEpochMilli();
-        s.model = e.getModel();
-        s.region = e.getRegion();
-        s.connected = e.getType() == SecurityEventType.CONNECT;
-        if (e.getBroker() != null) {
-            s.brokerId = e.getBroker().getBrokerId();
-            s.sourceAddress = e.getBroker().getSourceAddress();
-        }
+        s.tenant = e.tenant();
+        s.deviceId = e.deviceId();
+        s.timestamp = e.timestamp();
+        s.model = e.model();
+        s.region = e.region();
+        s.connected = e.type() == SecurityEventType.CONNECT;
+        s.brokerId = e.brokerId();
+        s.sourceAddress = e.sourceAddress();
         return s;
     }
 }

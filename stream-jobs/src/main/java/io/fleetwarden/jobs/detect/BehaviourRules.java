@@ -10,15 +10,15 @@ import io.fleetwarden.jobs.detect.Finding.Action;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.jobs.rules.Rule;
 import io.fleetwarden.jobs.rules.RuleCatalogue;
-import io.fleetwarden.model.NetworkConnection;
-import io.fleetwarden.model.Telemetry;
 
 /**
  * Device-reported behaviour against the device's own history: CMP-RATE-001 (messages per minute),
  * CMP-NET-001 (Telnet listening), CMP-NET-003 (connection spike), CMP-NET-004 (traffic spike),
  * CMP-NET-005 (many new destinations). Time is the telemetry's device time.
  */
-public final class BehaviourRules {
+public final class BehaviourRules implements DeviceRule<BehaviourState> {
+
+    private static final long serialVersionUID = 1L;
 
     /** Destinations remembered per device; older ones are forgotten first. */
     public static final int MAX_KNOWN_DESTINATIONS = 32;
@@ -38,11 +38,44 @@ public final class BehaviourRules {
         this.cfg = cfg;
     }
 
-    public List<Finding> onTelemetry(BehaviourState s, Telemetry t) {
+    @Override
+    public String name() {
+        return "behaviour";
+    }
+
+    @Override
+    public List<String> emits() {
+        return List.of(RuleCatalogue.PUBLISH_RATE_OWN.id(), RuleCatalogue.TELNET_PORT.id(), RuleCatalogue.CONNECTION_SPIKE.id(),
+                RuleCatalogue.TRAFFIC_SPIKE.id(), RuleCatalogue.NEW_DESTINATIONS.id());
+    }
+
+    @Override
+    public Class<BehaviourState> stateClass() {
+        return BehaviourState.class;
+    }
+
+    @Override
+    public BehaviourState newState() {
+        return new BehaviourState();
+    }
+
+    @Override
+    public void onReport(BehaviourState s, DeviceReport report, DeviceContext ctx, DeviceOutput out) {
+        List<Finding> findings = onTelemetry(s, report, ctx.digest());
+        for (int i = 0, n = findings.size(); i < n; i++) {
+            out.finding(findings.get(i));
+        }
+    }
+
+    /**
+     * Scores one report. {@code digest} is the job's keyed digest: destinations are remembered as keyed digests,
+     * never as their public {@code hashCode()} (a device could choose colliding addresses to hide new ones).
+     */
+    public List<Finding> onTelemetry(BehaviourState s, DeviceReport t, KeyedDigest digest) {
         List<Finding> out = new ArrayList<>();
-        long ts = t.getDeviceTime().toEpochMilli();
-        String tenant = t.getTenant();
-        String device = t.getDeviceId();
+        long ts = t.deviceTime();
+        String tenant = t.tenant();
+        String device = t.deviceId();
         s.reports++;
 
         // Messages per minute: a bucket is scored when the first message of a later minute arrives.
@@ -58,15 +91,14 @@ public final class BehaviourRules {
             s.bucketCount++;
         }
 
-        double seconds = Math.max(1, t.getIntervalSeconds());
-        scored(out, s, s.traffic, t.getBytesOut() / seconds, 1024.0, TRAFFIC, RuleCatalogue.TRAFFIC_SPIKE, tenant, device, ts,
+        scored(out, s, s.traffic, t.bytesOutPerSecond(), 1024.0, TRAFFIC, RuleCatalogue.TRAFFIC_SPIKE, tenant, device, ts,
                 "bytesOutPerSecond");
-        int connections = t.getConnections().size();
+        int connections = t.destinations().size();
         scored(out, s, s.connections, connections, 2.0, CONNECTIONS, RuleCatalogue.CONNECTION_SPIKE, tenant, device, ts,
                 "connections");
 
         TreeSet<Integer> risky = null; // allocated only for a device with a risky port
-        for (Integer p : t.getListeningPorts()) {
+        for (Integer p : t.listeningPorts()) {
             if (cfg.riskyPorts.contains(p)) {
                 if (risky == null) {
                     risky = new TreeSet<>();
@@ -79,35 +111,37 @@ public final class BehaviourRules {
             s.open |= TELNET;
             if (!wasOpen) {
                 out.add(Finding.device(RuleCatalogue.TELNET_PORT.id(), Action.OPEN, tenant, device, ts, "listening on " + risky)
-                        .with("ports", risky).with("listeningPorts", t.getListeningPorts()));
+                        .with("ports", risky).with("listeningPorts", t.listeningPorts()));
             }
         } else if ((s.open & TELNET) != 0) {
             s.open &= ~TELNET;
             out.add(Finding.device(RuleCatalogue.TELNET_PORT.id(), Action.CLEAR, tenant, device, ts, "port closed")
-                    .with("listeningPorts", t.getListeningPorts()));
+                    .with("listeningPorts", t.listeningPorts()));
         }
 
-        destinations(out, s, t, ts);
+        destinations(out, s, t, ts, digest);
         return out;
     }
 
-    private void destinations(List<Finding> out, BehaviourState s, Telemetry t, long ts) {
+    private void destinations(List<Finding> out, BehaviourState s, DeviceReport t, long ts, KeyedDigest digest) {
         boolean learning = s.reports <= cfg.baselineMinSamples;
         int fresh = 0;
         String example = null;
-        for (NetworkConnection c : t.getConnections()) {
-            int h = c.getRemoteAddress().hashCode();
+        List<String> destinations = t.destinations();
+        for (int i = 0, n = destinations.size(); i < n; i++) {
+            String address = destinations.get(i);
+            long h = digest.of(address);
             if (contains(s.knownDestinations, h)) {
                 continue;
             }
             remember(s, h);
             if (!learning) {
                 fresh++;
-                example = c.getRemoteAddress();
+                example = address;
                 s.newDestinations = BurstWindow.orNew(s.newDestinations);
                 Transition tr = s.newDestinations.record(ts, cfg.destinationsCount, cfg.destinationsWindowMs);
                 if (tr != Transition.NONE) {
-                    out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.OPEN, t.getTenant(), t.getDeviceId(), ts,
+                    out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.OPEN, t.tenant(), t.deviceId(), ts,
                                     s.newDestinations.eventsSinceOpen + " new destinations")
                             .with("newDestinations", s.newDestinations.eventsSinceOpen)
                             .with("windowSeconds", cfg.destinationsWindowMs / 1000)
@@ -117,13 +151,13 @@ public final class BehaviourRules {
         }
         if (fresh == 0 && BurstWindow.quietExpired(s.newDestinations, ts, cfg.burstQuietMs)) {
             s.newDestinations.close();
-            out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.CLEAR, t.getTenant(), t.getDeviceId(), ts,
+            out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.CLEAR, t.tenant(), t.deviceId(), ts,
                     "no new destinations for " + cfg.burstQuietMs / 1000 + " s"));
         }
     }
 
-    private static boolean contains(int[] arr, int h) {
-        for (int v : arr) {
+    private static boolean contains(long[] arr, long h) {
+        for (long v : arr) {
             if (v == h) {
                 return true;
             }
@@ -131,7 +165,7 @@ public final class BehaviourRules {
         return false;
     }
 
-    private static void remember(BehaviourState s, int h) {
+    private static void remember(BehaviourState s, long h) {
         if (s.knownDestinations.length < MAX_KNOWN_DESTINATIONS) {
             s.knownDestinations = Arrays.copyOf(s.knownDestinations, s.knownDestinations.length + 1);
             s.knownDestinations[s.knownDestinations.length - 1] = h;
@@ -177,15 +211,15 @@ public final class BehaviourRules {
     }
 
     /** What the model-peer stage needs from this report. */
-    public static PeerObservation observation(Telemetry t) {
+    public static PeerObservation observation(DeviceReport t) {
         PeerObservation o = new PeerObservation();
-        o.tenant = t.getTenant();
-        o.model = t.getModel();
-        o.deviceId = t.getDeviceId();
-        o.timestamp = t.getDeviceTime().toEpochMilli();
-        o.bytesOutPerSecond = t.getBytesOut() / (double) Math.max(1, t.getIntervalSeconds());
+        o.tenant = t.tenant();
+        o.model = t.model();
+        o.deviceId = t.deviceId();
+        o.timestamp = t.deviceTime();
+        o.bytesOutPerSecond = t.bytesOutPerSecond();
         // The report's own list (nothing changes it after decoding; the peer stage only reads it).
-        o.listeningPorts = t.getListeningPorts();
+        o.listeningPorts = t.listeningPorts();
         return o;
     }
 }

@@ -3,7 +3,7 @@ package io.fleetwarden.jobs.detect;
 /**
  * Per-device behaviour state (Flink POJO kept in keyed state). Bounded by construction: three
  * baselines, one minute bucket, at most {@link BehaviourRules#MAX_KNOWN_DESTINATIONS} destination
- * hashes and a burst window of the destination threshold. About 600 bytes serialised.
+ * digests and a burst window of the destination threshold. About 600 bytes serialised.
  */
 public class BehaviourState {
 
@@ -14,8 +14,12 @@ public class BehaviourState {
     public long bucketStart = Long.MIN_VALUE;
     public int bucketCount;
     public int reports;
-    /** Hashes of destinations seen, a ring replacing the oldest when full. */
-    public int[] knownDestinations = new int[0];
+    /**
+     * Keyed digests ({@link KeyedDigest}, SipHash with the job's secret key) of the destinations seen, a ring
+     * replacing the oldest when full. Not {@code String.hashCode()}: a device chooses its destinations and could
+     * pick ones colliding with known ones to hide them from CMP-NET-005.
+     */
+    public long[] knownDestinations = new long[0];
     public int nextSlot;
     /** Null until the first new destination after learning (see {@link BurstWindow#orNew}). */
     public BurstWindow newDestinations;

@@ -7,9 +7,7 @@ import io.fleetwarden.jobs.detect.BurstWindow.Transition;
 import io.fleetwarden.jobs.detect.Finding.Action;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.jobs.rules.RuleCatalogue;
-import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventReasons;
-import io.fleetwarden.model.Telemetry;
 
 /**
  * Per-device connectivity rules: RES-OFF-001 (offline past the learnt interval), RES-FLAP-001
@@ -19,7 +17,9 @@ import io.fleetwarden.model.Telemetry;
  * <p>Time: every method takes event time (the record's timestamp, or the timer time the caller
  * fires at); nothing reads the system clock, so replays give the same answers.
  */
-public final class ConnectivityRules {
+public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
+
+    private static final long serialVersionUID = 1L;
 
     /** Weight of the newest gap in the learnt interval. */
     static final double INTERVAL_ALPHA = 0.2;
@@ -28,6 +28,58 @@ public final class ConnectivityRules {
 
     public ConnectivityRules(DetectionConfig cfg) {
         this.cfg = cfg;
+    }
+
+    @Override
+    public String name() {
+        return "connectivity";
+    }
+
+    @Override
+    public List<String> emits() {
+        return List.of(RuleCatalogue.DEVICE_OFFLINE.id(), RuleCatalogue.FLAPPING.id(), RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(),
+                RuleCatalogue.SESSION_PING_PONG.id());
+    }
+
+    @Override
+    public Class<ConnectivityState> stateClass() {
+        return ConnectivityState.class;
+    }
+
+    @Override
+    public ConnectivityState newState() {
+        return new ConnectivityState();
+    }
+
+    @Override
+    public void onReport(ConnectivityState s, DeviceReport report, DeviceContext ctx, DeviceOutput out) {
+        emit(onTelemetry(s, report), out);
+    }
+
+    @Override
+    public void onSecurityEvent(ConnectivityState s, DeviceSecurityEvent event, DeviceContext ctx, DeviceOutput out) {
+        emit(onSecurityEvent(s, event), out);
+    }
+
+    @Override
+    public long nextDeadline(ConnectivityState s) {
+        return nextTimer(s);
+    }
+
+    @Override
+    public void onDeadline(ConnectivityState s, String tenant, String deviceId, long now, DeviceOutput out) {
+        emit(onTimer(s, tenant, deviceId, now), out);
+    }
+
+    private static void emit(Result r, DeviceOutput out) {
+        List<Finding> findings = r.findings();
+        for (int i = 0, n = findings.size(); i < n; i++) {
+            out.finding(findings.get(i));
+        }
+        List<ConnectivityChange> changes = r.changes();
+        for (int i = 0, n = changes.size(); i < n; i++) {
+            out.change(changes.get(i));
+        }
     }
 
     /**
@@ -77,23 +129,23 @@ public final class ConnectivityRules {
         }
     }
 
-    public Result onTelemetry(ConnectivityState s, Telemetry t) {
+    public Result onTelemetry(ConnectivityState s, DeviceReport t) {
         Result r = null;
-        long ts = t.getDeviceTime().toEpochMilli();
+        long ts = t.deviceTime();
         // The broker's CONNECT events carry no model or region: a device that connected before its first
         // report was counted online in its broker cohort only. Tell its model and region cohorts now
         // (brokerId null: the broker cohort already has it), or their sizes stay near zero and any ten
         // offline devices of a 200-device model look like a whole-cohort outage.
-        String lateModel = s.reachable && s.model == null ? t.getModel() : null;
-        String lateRegion = s.reachable && s.region == null ? t.getRegion() : null;
-        s.model = StateStrings.keep(s.model, t.getModel());
-        s.region = StateStrings.keep(s.region, t.getRegion());
-        s.brokerId = t.getBroker() == null ? s.brokerId : StateStrings.keep(s.brokerId, t.getBroker().getBrokerId());
+        String lateModel = s.reachable && s.model == null ? t.model() : null;
+        String lateRegion = s.reachable && s.region == null ? t.region() : null;
+        s.model = StateStrings.keep(s.model, t.model());
+        s.region = StateStrings.keep(s.region, t.region());
+        s.brokerId = t.brokerId() == null ? s.brokerId : StateStrings.keep(s.brokerId, t.brokerId());
         if (lateModel != null || lateRegion != null) {
-            r = Result.add(r, new ConnectivityChange(t.getTenant(), t.getDeviceId(), lateModel, lateRegion, null, true, ts,
+            r = Result.add(r, new ConnectivityChange(t.tenant(), t.deviceId(), lateModel, lateRegion, null, true, ts,
                     ConnectivityChange.FIRST_SEEN));
         }
-        double reported = Math.max(1, t.getIntervalSeconds()) * 1000.0;
+        double reported = Math.max(1, t.intervalSeconds()) * 1000.0;
         if (s.lastSeen == Long.MIN_VALUE) {
             s.expectedIntervalMs = reported;
         } else if (ts > s.lastSeen && !s.offlineOpen) {
@@ -106,12 +158,12 @@ public final class ConnectivityRules {
         }
         if (s.offlineOpen) {
             s.offlineOpen = false;
-            r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.getTenant(), t.getDeviceId(), ts,
+            r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.tenant(), t.deviceId(), ts,
                     "telemetry resumed").with("resumedAt", ts));
         }
         if (!s.reachable) {
             s.reachable = true;
-            r = Result.add(r, change(s, t.getTenant(), t.getDeviceId(), true, ts, "telemetry"));
+            r = Result.add(r, change(s, t.tenant(), t.deviceId(), true, ts, "telemetry"));
         }
         return Result.orNone(r);
     }
@@ -142,7 +194,6 @@ public final class ConnectivityRules {
         r = clearIfQuiet(s.flaps, RuleCatalogue.FLAPPING.id(), r, tenant, deviceId, now);
         r = clearIfQuiet(s.takeovers, RuleCatalogue.SESSION_PING_PONG.id(), r, tenant, deviceId, now);
         r = clearIfQuiet(s.overlaps, RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), r, tenant, deviceId, now);
-        s.openWindowsLastEvent = Long.MIN_VALUE;
         return Result.orNone(r);
     }
 
@@ -155,48 +206,46 @@ public final class ConnectivityRules {
     }
 
     /**
-     * Next time {@link #onTimer} has something to decide. Called after every input: the windows' part comes from
-     * {@link ConnectivityState#openWindowsLastEvent}, recomputed (and cached there) only after a window changed.
+     * Next time {@link #onTimer} has something to decide: the offline deadline, or the quiet deadline of an open
+     * window. Computed from the state each time (the windows stay null until their first event, so for most
+     * devices this is three null checks): no cache to keep in step with the windows.
      */
     public long nextTimer(ConnectivityState s) {
         long next = s.offlineOpen ? Long.MAX_VALUE : offlineDeadline(s);
-        if (s.openWindowsLastEvent == Long.MIN_VALUE) {
-            s.openWindowsLastEvent = Math.min(lastEventIfOpen(s.flaps), Math.min(lastEventIfOpen(s.takeovers), lastEventIfOpen(s.overlaps)));
-        }
-        return s.openWindowsLastEvent == Long.MAX_VALUE ? next : Math.min(next, s.openWindowsLastEvent + cfg.burstQuietMs);
+        long windows = Math.min(lastEventIfOpen(s.flaps), Math.min(lastEventIfOpen(s.takeovers), lastEventIfOpen(s.overlaps)));
+        return windows == Long.MAX_VALUE ? next : Math.min(next, windows + cfg.burstQuietMs);
     }
 
     private static long lastEventIfOpen(BurstWindow w) {
         return BurstWindow.isOpen(w) ? w.lastEvent : Long.MAX_VALUE;
     }
 
-    public Result onSecurityEvent(ConnectivityState s, SecurityEvent e) {
+    public Result onSecurityEvent(ConnectivityState s, DeviceSecurityEvent e) {
         Result r = null;
-        String tenant = e.getTenant();
-        String deviceId = e.getDeviceId();
-        long ts = e.getTimestamp().toEpochMilli();
-        String address = e.getBroker() == null ? null : e.getBroker().getSourceAddress();
-        if (e.getModel() != null) {
-            s.model = StateStrings.keep(s.model, e.getModel());
+        String tenant = e.tenant();
+        String deviceId = e.deviceId();
+        long ts = e.timestamp();
+        String address = e.sourceAddress();
+        if (e.model() != null) {
+            s.model = StateStrings.keep(s.model, e.model());
         }
-        if (e.getRegion() != null) {
-            s.region = StateStrings.keep(s.region, e.getRegion());
+        if (e.region() != null) {
+            s.region = StateStrings.keep(s.region, e.region());
         }
-        if (e.getBroker() != null) {
-            s.brokerId = StateStrings.keep(s.brokerId, e.getBroker().getBrokerId());
+        if (e.brokerId() != null) {
+            s.brokerId = StateStrings.keep(s.brokerId, e.brokerId());
         }
         // Telemetry and security events arrive on different streams, so their processing order is not
         // their event-time order: a connect or disconnect older than the latest report says nothing
         // about reachability now.
         boolean stale = s.lastSeen != Long.MIN_VALUE && ts < s.lastSeen;
-        switch (e.getType()) {
+        switch (e.type()) {
             case CONNECT -> {
                 if (s.connected && address != null && s.connectedAddress != null && !address.equals(s.connectedAddress)) {
                     // A second live connection from elsewhere. One overlap can be a device roaming before the
-                    // broker noticed the old link died; a second one within the window is two holders.
+                    // broker noticed the old link died; identity.count (2) of them within identity.window is two holders.
                     s.overlaps = BurstWindow.orNew(s.overlaps);
-                    s.openWindowsLastEvent = Long.MIN_VALUE;
-                    Transition tr = s.overlaps.record(ts, 2, cfg.pingPongWindowMs);
+                    Transition tr = s.overlaps.record(ts, cfg.identityCount, cfg.identityWindowMs);
                     if (tr != Transition.NONE) {
                         r = Result.add(r, Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
                                         "live from " + s.connectedAddress + " and " + address)
@@ -219,9 +268,8 @@ public final class ConnectivityRules {
             }
             case DISCONNECT -> {
                 boolean sameConnection = address == null || address.equals(s.connectedAddress);
-                if (SecurityEventReasons.SESSION_TAKEOVER.equals(e.getReason())) {
+                if (SecurityEventReasons.SESSION_TAKEOVER.equals(e.reason())) {
                     s.takeovers = BurstWindow.orNew(s.takeovers);
-                    s.openWindowsLastEvent = Long.MIN_VALUE;
                     Transition tr = s.takeovers.record(ts, cfg.pingPongCount, cfg.pingPongWindowMs);
                     if (tr != Transition.NONE) {
                         r = Result.add(r, Finding.device(RuleCatalogue.SESSION_PING_PONG.id(), Action.OPEN, tenant, deviceId, ts,
@@ -233,22 +281,21 @@ public final class ConnectivityRules {
                     return Result.orNone(r); // the identity is still connected through the other session
                 }
                 s.flaps = BurstWindow.orNew(s.flaps);
-                s.openWindowsLastEvent = Long.MIN_VALUE;
-                Transition tr = s.flaps.record(ts, cfg.flappingCount, cfg.flappingWindowMs);
+                        Transition tr = s.flaps.record(ts, cfg.flappingCount, cfg.flappingWindowMs);
                 if (tr != Transition.NONE) {
                     r = Result.add(r, Finding.device(RuleCatalogue.FLAPPING.id(), Action.OPEN, tenant, deviceId, ts,
                                     s.flaps.eventsSinceOpen + " disconnects")
                             .with("disconnects", s.flaps.eventsSinceOpen)
                             .with("windowSeconds", cfg.flappingWindowMs / 1000)
-                            .with("lastReason", e.getReason()));
+                            .with("lastReason", e.reason()));
                 }
                 if (sameConnection && !stale) {
                     s.connected = false;
                     s.disconnected = true;
-                    boolean unplanned = !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.getReason());
+                    boolean unplanned = !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.reason());
                     if (unplanned && s.reachable) {
                         s.reachable = false;
-                        r = Result.add(r, change(s, tenant, deviceId, false, ts, e.getReason()));
+                        r = Result.add(r, change(s, tenant, deviceId, false, ts, e.reason()));
                     }
                 }
             }

@@ -31,13 +31,6 @@ public class ConnectivityState {
     public BurstWindow flaps;
     public BurstWindow takeovers;
     public BurstWindow overlaps;
-    /**
-     * Cache of the earliest last event among the open windows ({@link Long#MAX_VALUE}: none open), so that the timer
-     * decision after every report does not read three windows (the quiet deadline is this plus the configured quiet
-     * time, added when read, so a changed configuration applies at once); {@link Long#MIN_VALUE} means "recompute"
-     * (set whenever a window changes, and the value of a state written before this field existed).
-     */
-    public long openWindowsLastEvent = Long.MIN_VALUE;
 
     public ConnectivityState() {
     }

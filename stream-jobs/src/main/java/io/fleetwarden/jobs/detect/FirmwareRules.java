@@ -1,12 +1,9 @@
 package io.fleetwarden.jobs.detect;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeSet;
 
 import io.fleetwarden.jobs.detect.BurstWindow.Transition;
@@ -17,7 +14,6 @@ import io.fleetwarden.model.Advisory;
 import io.fleetwarden.model.FirmwareCatalogEntry;
 import io.fleetwarden.model.FirmwareRelease;
 import io.fleetwarden.model.Severity;
-import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.UpdateState;
 import io.fleetwarden.model.firmware.FirmwareVersion;
 import io.fleetwarden.model.firmware.VersionRange;
@@ -30,54 +26,124 @@ import io.fleetwarden.model.firmware.VersionRange;
  * state, the model's catalog entry and the advisories, is compared with what is open, and the
  * difference becomes OPEN/CLEAR findings. So the same method serves a new telemetry report and a new
  * advisory or catalog entry applied to every device at once. {@code now} is event time.
+ *
+ * <p><b>Skipping evaluations</b> (most reports change nothing the rules read): what the rules read of the
+ * device is one value, {@link Facts}, and {@link #wanted} receives nothing else of the state; time conditions
+ * are asked through {@link Now#reached}, which records the next threshold. A report whose facts equal the
+ * previous ones, with the same reference data ({@link DeviceContext#referenceVersion()}) and a time before the
+ * next recorded threshold, would be evaluated to exactly what is open, so it is not evaluated. A new condition
+ * that reads a new fact adds it to {@link Facts} (it cannot read it otherwise) and is covered.
+ * Open findings are remembered as a keyed digest of their evidence ({@link KeyedDigest}), not its hashCode.
  */
-public final class FirmwareRules {
+public final class FirmwareRules implements DeviceRule<FirmwareState> {
+
+    private static final long serialVersionUID = 1L;
 
     private final DetectionConfig cfg;
-    /**
-     * Hashes of the reference objects (catalog entries, advisory lists) by identity: the per-device operator
-     * passes the same instances until the broadcast state changes, so a report costs two identity lookups,
-     * not a hash over the whole catalog entry.
-     */
-    private final Map<Object, Integer> referenceHashes = new IdentityHashMap<>();
-    /** The last advisory collection hashed, and its hash (checked before the map). */
-    private Object lastReference;
-    private int lastReferenceHash;
 
     public FirmwareRules(DetectionConfig cfg) {
         this.cfg = cfg;
     }
 
-    /** Updates the device state from a report, then evaluates. */
-    public List<Finding> onTelemetry(FirmwareState s, Telemetry t, FirmwareCatalogEntry catalog, Collection<Advisory> advisories) {
-        long ts = t.getDeviceTime().toEpochMilli();
-        // The firmware facts the evaluation depends on, before this report.
-        String tenant0 = s.tenant;
-        String device0 = s.deviceId;
-        String model0 = s.model;
-        String version0 = s.version;
-        String hash0 = s.imageHash;
-        long certificate0 = s.certificateNotAfter;
-        boolean updateLoop0 = BurstWindow.isOpen(s.updateFailures);
-        long failures0 = s.updateFailures == null ? 0 : s.updateFailures.eventsSinceOpen;
-        String lastFailure0 = s.lastFailure;
+    @Override
+    public String name() {
+        return "firmware";
+    }
+
+    @Override
+    public List<String> emits() {
+        return List.of(RuleCatalogue.BEHIND_LATEST.id(), RuleCatalogue.ADVISORY_AFFECTED.id(), RuleCatalogue.END_OF_SUPPORT.id(),
+                RuleCatalogue.DOWNGRADE.id(), RuleCatalogue.UPDATE_FAILURE_LOOP.id(), RuleCatalogue.CERTIFICATE_EXPIRY.id(),
+                RuleCatalogue.IMAGE_HASH_MISMATCH.id());
+    }
+
+    @Override
+    public Class<FirmwareState> stateClass() {
+        return FirmwareState.class;
+    }
+
+    @Override
+    public FirmwareState newState() {
+        return new FirmwareState();
+    }
+
+    @Override
+    public void onReport(FirmwareState s, DeviceReport report, DeviceContext ctx, DeviceOutput out) {
+        List<Finding> findings = onTelemetry(s, report, ctx);
+        for (int i = 0, n = findings.size(); i < n; i++) {
+            out.finding(findings.get(i));
+        }
+    }
+
+    @Override
+    public void onReferenceChange(FirmwareState s, DeviceContext ctx, String model, long now, DeviceOutput out) {
+        if (s.deviceId == null || (model != null && !model.equals(s.model))) {
+            return; // another model's devices read nothing that changed (they re-evaluate at their next report)
+        }
+        List<Finding> findings = evaluate(s, ctx, Math.max(now, s.lastSeen));
+        for (int i = 0, n = findings.size(); i < n; i++) {
+            out.finding(findings.get(i));
+        }
+    }
+
+    /**
+     * Everything of the device state the rules read ({@link #wanted} gets only this). Equal facts, equal reference
+     * data and a time before the next threshold give an equal evaluation.
+     */
+    record Facts(String tenant, String deviceId, String model, String version, String highestVersion, String imageHash,
+                 long certificateNotAfter, boolean updateLoop, long failedAttempts, String lastFailure) {
+
+        static Facts of(FirmwareState s) {
+            boolean loop = BurstWindow.isOpen(s.updateFailures);
+            return new Facts(s.tenant, s.deviceId, s.model, s.version, s.highestVersion, s.imageHash, s.certificateNotAfter, loop,
+                    s.updateFailures == null ? 0 : s.updateFailures.eventsSinceOpen, s.lastFailure);
+        }
+    }
+
+    /**
+     * The evaluation time. Time conditions go through {@link #reached}, which remembers the earliest threshold
+     * still ahead: until then no condition can flip (they are all "now has reached a threshold").
+     */
+    static final class Now {
+        final long at;
+        long next = Long.MAX_VALUE;
+
+        Now(long at) {
+            this.at = at;
+        }
+
+        /** Whether {@code now >= threshold}; a threshold still ahead is remembered. */
+        boolean reached(long threshold) {
+            if (at >= threshold) {
+                return true;
+            }
+            next = Math.min(next, threshold);
+            return false;
+        }
+    }
+
+    /** Updates the device state from a report, then evaluates (or skips an evaluation that cannot change anything). */
+    public List<Finding> onTelemetry(FirmwareState s, DeviceReport t, DeviceContext ctx) {
+        long ts = t.deviceTime();
+        Facts before = Facts.of(s);
         if (s.deviceId == null) {
             // The device key is tenant/deviceId: a device's later reports carry the same two ids (not compared again).
-            s.tenant = t.getTenant();
-            s.deviceId = t.getDeviceId();
+            s.tenant = t.tenant();
+            s.deviceId = t.deviceId();
         }
-        s.model = StateStrings.keep(s.model, t.getModel());
+        s.model = StateStrings.keep(s.model, t.model());
         if (ts >= s.lastSeen) {
             s.lastSeen = ts;
-            s.version = StateStrings.keep(s.version, t.getFirmwareVersion());
-            s.imageHash = StateStrings.keep(s.imageHash, t.getFirmwareImageHash());
-            if (t.getBroker() != null && t.getBroker().getCertificateNotAfter() != null) {
-                s.certificateNotAfter = t.getBroker().getCertificateNotAfter().toEpochMilli();
+            s.version = StateStrings.keep(s.version, t.firmwareVersion());
+            s.imageHash = StateStrings.keep(s.imageHash, t.firmwareImageHash());
+            if (t.certificateNotAfter() != Long.MIN_VALUE) {
+                s.certificateNotAfter = t.certificateNotAfter();
             }
         }
-        if (t.getUpdate() != null && t.getUpdate().getState() == UpdateState.FAILED) {
+        DeviceReport.Update update = t.update();
+        if (update != null && update.state() == UpdateState.FAILED) {
             // One failed attempt is counted once, however many reports repeat it.
-            String attempt = t.getUpdate().getTargetVersion() + "#" + t.getUpdate().getAttempt();
+            String attempt = update.targetVersion() + "#" + update.attempt();
             if (!attempt.equals(s.lastFailure)) {
                 s.lastFailure = attempt;
                 s.updateFailures = BurstWindow.orNew(s.updateFailures);
@@ -85,7 +151,7 @@ public final class FirmwareRules {
                     s.open.remove(RuleCatalogue.UPDATE_FAILURE_LOOP.id()); // re-emit with the higher count
                 }
             }
-        } else if (t.getUpdate() != null && t.getUpdate().getState() == UpdateState.SUCCEEDED) {
+        } else if (update != null && update.state() == UpdateState.SUCCEEDED) {
             if (s.updateFailures != null) {
                 s.updateFailures.close();
             }
@@ -94,92 +160,36 @@ public final class FirmwareRules {
         if (BurstWindow.quietExpired(s.updateFailures, ts, cfg.updateFailureWindowMs)) {
             s.updateFailures.close();
         }
-        boolean sameFacts = Objects.equals(tenant0, s.tenant) && Objects.equals(device0, s.deviceId) && Objects.equals(model0, s.model)
-                && Objects.equals(version0, s.version) && Objects.equals(hash0, s.imageHash) && certificate0 == s.certificateNotAfter
-                && updateLoop0 == BurstWindow.isOpen(s.updateFailures)
-                && failures0 == (s.updateFailures == null ? 0 : s.updateFailures.eventsSinceOpen)
-                && Objects.equals(lastFailure0, s.lastFailure);
         List<Finding> out;
-        if (sameFacts && referenceFingerprint(catalog, advisories) == s.referenceFingerprint && ts >= s.evaluatedAt && ts < s.validUntil) {
+        if (before.equals(Facts.of(s)) && ctx.referenceVersion() == s.referenceVersion && ts >= s.evaluatedAt && ts < s.validUntil) {
             // Nothing the rules read changed and no time threshold was crossed: the evaluation would find exactly
             // what is open (no findings). Most reports take this path; evaluating builds every open finding.
             out = List.of();
         } else {
-            out = evaluate(s, catalog, advisories, ts);
+            out = evaluate(s, ctx, ts);
         }
         // The highest version is learnt after evaluation so that the downgrade is seen first.
         if (s.version != null && !s.version.equals(s.highestVersion) && isVersion(s.version)
                 && (s.highestVersion == null || FirmwareVersion.parse(s.version).isNewerThan(FirmwareVersion.parse(s.highestVersion)))) {
             s.highestVersion = s.version;
-            s.validUntil = Long.MIN_VALUE; // the downgrade rule reads it: evaluate the next report
+            s.validUntil = Long.MIN_VALUE; // a fact changed after the evaluation: evaluate the next report
         }
         return out;
     }
 
-    /** Fingerprint of the reference data an evaluation reads; cached by object identity (see {@link #referenceHashes}). */
-    int referenceFingerprint(FirmwareCatalogEntry catalog, Collection<Advisory> advisories) {
-        return 31 * referenceHash(catalog) + referenceHash(advisories);
-    }
-
-    private int referenceHash(Object o) {
-        if (o == null) {
-            return 0;
-        }
-        if (o == lastReference) {
-            return lastReferenceHash; // the advisory list: the same instance for every report until the broadcast changes
-        }
-        Integer h = referenceHashes.get(o);
-        if (h == null) {
-            if (referenceHashes.size() >= 1024) {
-                referenceHashes.clear(); // bounded: catalog entries are per model, advisory lists per broadcast change
-            }
-            h = o.hashCode();
-            referenceHashes.put(o, h);
-        }
-        if (o instanceof Collection) {
-            lastReference = o;
-            lastReferenceHash = h;
-        }
-        return h;
-    }
-
-    /**
-     * The first event time after {@code now} at which a time-dependent condition of {@link #wanted} can flip
-     * (all are "now >= threshold"): the latest release's grace period ending, end of support, the certificate
-     * warning starting. Candidates are taken whether or not their other conditions hold (safe: at worst an
-     * extra evaluation).
-     */
-    private long nextTimeThreshold(FirmwareState s, FirmwareCatalogEntry catalog, long now) {
-        long next = Long.MAX_VALUE;
-        if (catalog != null) {
-            Long released = releasedAt(catalog, catalog.getLatestVersion());
-            if (released != null && released + cfg.firmwareGraceMs > now) {
-                next = Math.min(next, released + cfg.firmwareGraceMs);
-            }
-            if (catalog.getEndOfSupport() != null && catalog.getEndOfSupport().toEpochMilli() > now) {
-                next = Math.min(next, catalog.getEndOfSupport().toEpochMilli());
-            }
-        }
-        if (s.certificateNotAfter != Long.MIN_VALUE) {
-            // "notAfter - now < warn" holds from notAfter - warn + 1 on.
-            long warnFrom = s.certificateNotAfter - cfg.certificateWarnMs + 1;
-            if (warnFrom > now) {
-                next = Math.min(next, warnFrom);
-            }
-        }
-        return next;
-    }
-
     /** Compares what should be open now with what is open and returns the difference. */
-    public List<Finding> evaluate(FirmwareState s, FirmwareCatalogEntry catalog, Collection<Advisory> advisories, long now) {
-        Map<String, Finding> wanted = wanted(s, catalog, advisories, now);
+    public List<Finding> evaluate(FirmwareState s, DeviceContext ctx, long now) {
+        Facts facts = Facts.of(s);
+        Now clock = new Now(now);
+        Map<String, Finding> wanted = wanted(facts, facts.model == null ? null : ctx.catalog(facts.model), ctx.advisories(), clock);
         s.evaluatedAt = now;
-        s.validUntil = nextTimeThreshold(s, catalog, now);
-        s.referenceFingerprint = referenceFingerprint(catalog, advisories);
+        s.validUntil = clock.next;
+        s.referenceVersion = ctx.referenceVersion();
+        KeyedDigest digest = ctx.digest();
         List<Finding> out = new ArrayList<>();
         for (Finding f : wanted.values()) {
-            int fp = f.evidence.hashCode();
-            Integer previous = s.open.put(f.ruleId, fp);
+            long fp = digest.of(f.evidence);
+            Long previous = s.open.put(f.ruleId, fp);
             if (previous == null || previous != fp) {
                 out.add(f);
             }
@@ -194,7 +204,7 @@ public final class FirmwareRules {
         return out;
     }
 
-    private Map<String, Finding> wanted(FirmwareState s, FirmwareCatalogEntry catalog, Collection<Advisory> advisories, long now) {
+    private Map<String, Finding> wanted(Facts s, FirmwareCatalogEntry catalog, List<Advisory> advisories, Now now) {
         Map<String, Finding> w = new LinkedHashMap<>();
         if (s.deviceId == null) {
             return w;
@@ -206,14 +216,14 @@ public final class FirmwareRules {
             String latest = catalog.getLatestVersion();
             if (isVersion(latest) && FirmwareVersion.parse(latest).isNewerThan(v)) {
                 Long released = releasedAt(catalog, latest);
-                if (released != null && now - released >= cfg.firmwareGraceMs) {
+                if (released != null && now.reached(released + cfg.firmwareGraceMs)) {
                     w.put(RuleCatalogue.BEHIND_LATEST.id(), open(s, RuleCatalogue.BEHIND_LATEST.id(), now,
                             "runs " + s.version + ", latest " + latest)
                             .with("version", s.version).with("latestVersion", latest).with("latestReleasedAt", released)
                             .with("graceDays", cfg.firmwareGraceMs / 86_400_000L));
                 }
             }
-            if (catalog.getEndOfSupport() != null && now >= catalog.getEndOfSupport().toEpochMilli()) {
+            if (catalog.getEndOfSupport() != null && now.reached(catalog.getEndOfSupport().toEpochMilli())) {
                 w.put(RuleCatalogue.END_OF_SUPPORT.id(), open(s, RuleCatalogue.END_OF_SUPPORT.id(), now,
                         "model " + s.model + " out of support")
                         .with("model", s.model).with("endOfSupport", catalog.getEndOfSupport().toEpochMilli()));
@@ -263,14 +273,15 @@ public final class FirmwareRules {
                     "downgraded from " + s.highestVersion + " to " + s.version)
                     .with("version", s.version).with("previousVersion", s.highestVersion));
         }
-        if (BurstWindow.isOpen(s.updateFailures)) {
+        if (s.updateLoop) {
             w.put(RuleCatalogue.UPDATE_FAILURE_LOOP.id(), open(s, RuleCatalogue.UPDATE_FAILURE_LOOP.id(), now,
-                    s.updateFailures.eventsSinceOpen + " failed update attempts")
-                    .with("failedAttempts", s.updateFailures.eventsSinceOpen).with("lastAttempt", s.lastFailure));
+                    s.failedAttempts + " failed update attempts")
+                    .with("failedAttempts", s.failedAttempts).with("lastAttempt", s.lastFailure));
         }
-        if (s.certificateNotAfter != Long.MIN_VALUE && s.certificateNotAfter - now < cfg.certificateWarnMs) {
+        // "notAfter - now < warn" holds from notAfter - warn + 1 on.
+        if (s.certificateNotAfter != Long.MIN_VALUE && now.reached(s.certificateNotAfter - cfg.certificateWarnMs + 1)) {
             w.put(RuleCatalogue.CERTIFICATE_EXPIRY.id(), open(s, RuleCatalogue.CERTIFICATE_EXPIRY.id(), now,
-                    "certificate expires in " + Math.max(0, (s.certificateNotAfter - now) / 86_400_000L) + " days")
+                    "certificate expires in " + Math.max(0, (s.certificateNotAfter - now.at) / 86_400_000L) + " days")
                     .with("notAfter", s.certificateNotAfter));
         }
         return w;
@@ -293,8 +304,8 @@ public final class FirmwareRules {
         return null;
     }
 
-    private static Finding open(FirmwareState s, String rule, long now, String summary) {
-        return Finding.device(rule, Action.OPEN, s.tenant, s.deviceId, now, summary);
+    private static Finding open(Facts s, String rule, Now now, String summary) {
+        return Finding.device(rule, Action.OPEN, s.tenant, s.deviceId, now.at, summary);
     }
 
     static boolean isVersion(String v) {

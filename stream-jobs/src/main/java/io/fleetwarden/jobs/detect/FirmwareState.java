@@ -4,8 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Per-device firmware state (Flink POJO in keyed state). {@link #open} maps each open rule to a
- * fingerprint of its evidence, so a re-evaluation emits an update only when the evidence changed.
+ * Per-device firmware state (Flink POJO in keyed state). {@link #open} maps each open rule to a keyed
+ * digest ({@link KeyedDigest}) of its evidence, so a re-evaluation emits an update only when the evidence
+ * changed (the evidence holds device-reported versions and hashes: no public hashCode).
  */
 public class FirmwareState {
 
@@ -22,17 +23,18 @@ public class FirmwareState {
     /** Null until the first failed update attempt (see {@link BurstWindow#orNew}). */
     public BurstWindow updateFailures;
     public String lastFailure;
-    public Map<String, Integer> open = new HashMap<>();
+    public Map<String, Long> open = new HashMap<>();
     /**
      * Memo of the last evaluation (see {@link FirmwareRules#onTelemetry}): event time it ran at, the first
      * event time at which a time-dependent condition (grace period, end of support, certificate warning)
-     * can flip, and a fingerprint of the reference data (catalog entry, advisories) it used. While the
+     * can flip, and the version of the reference data (catalog entry, advisories) it used
+     * ({@link DeviceContext#referenceVersion()}). While the
      * device's firmware facts and the reference data stay the same and a report's time lies in
      * [{@link #evaluatedAt}, {@link #validUntil}), evaluating again would give exactly what is open.
      */
     public long evaluatedAt = Long.MIN_VALUE;
     public long validUntil = Long.MIN_VALUE;
-    public int referenceFingerprint;
+    public long referenceVersion;
 
     public FirmwareState() {
     }

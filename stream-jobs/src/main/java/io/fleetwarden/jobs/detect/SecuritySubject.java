@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.Scopes;
 import io.fleetwarden.model.SecurityEvent;
 
 /**
@@ -11,13 +12,10 @@ import io.fleetwarden.model.SecurityEvent;
  * claimed client id and per source address; everything else per verified device.
  *
  * @param kind   device, claimed identity or source address
- * @param tenant verified tenant, or {@link #UNVERIFIED} when the certificate did not verify
+ * @param tenant verified tenant, or {@link Scopes#FRONT_DOOR} when the certificate did not verify
  * @param id     device id, claimed client id or address
  */
 public record SecuritySubject(Kind kind, String tenant, String id) {
-
-    /** Tenant used for subjects without a verified identity (not a valid tenant id, so never clashes). */
-    public static final String UNVERIFIED = "unverified";
 
     /** Subject kinds; the dimension names appear in alerts as {@code cohortDimension}. */
     public enum Kind {
@@ -39,7 +37,7 @@ public record SecuritySubject(Kind kind, String tenant, String id) {
     public static List<SecuritySubject> of(SecurityEvent e) {
         List<SecuritySubject> out = new ArrayList<>(2);
         boolean verified = DeviceKeys.isValidId(e.getTenant()) && DeviceKeys.isValidId(e.getDeviceId());
-        String tenant = verified ? e.getTenant() : (DeviceKeys.isValidId(e.getTenant()) ? e.getTenant() : UNVERIFIED);
+        String tenant = verified ? e.getTenant() : (DeviceKeys.isValidId(e.getTenant()) ? e.getTenant() : Scopes.FRONT_DOOR);
         if (verified) {
             out.add(new SecuritySubject(Kind.DEVICE, tenant, e.getDeviceId()));
         }

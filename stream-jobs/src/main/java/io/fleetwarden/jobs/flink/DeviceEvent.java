@@ -9,13 +9,15 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;
 
+import io.fleetwarden.jobs.detect.DeviceReport;
+import io.fleetwarden.jobs.detect.DeviceSecurityEvent;
 import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 
 /**
- * One input of the per-device operator: exactly one of {@link #telemetry} or {@link #security} is
- * set. Crosses the one shuffle to {@link DeviceFunction} with the hand-written
+ * One input of the per-device operator: exactly one of {@link #report} (what the rules read of a telemetry
+ * report) or {@link #security} (of a verified security event) is set. Crosses the one shuffle to {@link DeviceFunction} with the hand-written
  * {@link DeviceEventSerializer} (no Kryo, and not the generic POJO/Avro serializers, see there).
  */
 @TypeInfo(DeviceEvent.TypeInfoFactory.class)
@@ -31,22 +33,22 @@ public class DeviceEvent {
 
     /** Computed (and validated) once where the event enters, not again by every key selector call. */
     public String key;
-    public Telemetry telemetry;
-    public SecurityEvent security;
+    public DeviceReport report;
+    public DeviceSecurityEvent security;
 
     public DeviceEvent() {
     }
 
     public static DeviceEvent of(Telemetry t) {
         DeviceEvent e = new DeviceEvent();
-        e.telemetry = t;
+        e.report = DeviceReport.of(t);
         e.key = FleetDetectionJob.deviceKey(t);
         return e;
     }
 
     public static DeviceEvent of(SecurityEvent s) {
         DeviceEvent e = new DeviceEvent();
-        e.security = s;
+        e.security = DeviceSecurityEvent.of(s);
         e.key = FleetDetectionJob.deviceKey(s);
         return e;
     }
@@ -58,8 +60,8 @@ public class DeviceEvent {
         @Override
         public DeviceEvent map(Telemetry t) {
             DeviceEvent e = new DeviceEvent();
-            e.telemetry = t;
             e.key = DeviceKeys.of(t.getTenant(), t.getDeviceId());
+            e.report = DeviceReport.of(t);
             return e;
         }
     }
@@ -76,7 +78,7 @@ public class DeviceEvent {
             String key = DeviceKeys.ofValid(s.getTenant(), s.getDeviceId());
             if (key != null) {
                 DeviceEvent e = new DeviceEvent();
-                e.security = s;
+                e.security = DeviceSecurityEvent.of(s);
                 e.key = key;
                 out.collect(e);
             }

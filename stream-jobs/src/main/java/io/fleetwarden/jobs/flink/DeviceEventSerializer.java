@@ -6,39 +6,28 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-import org.apache.avro.specific.SpecificData;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
+import io.fleetwarden.jobs.detect.DeviceReport;
+import io.fleetwarden.jobs.detect.DeviceSecurityEvent;
 import io.fleetwarden.model.BrokerContext;
-import io.fleetwarden.model.NetworkConnection;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventType;
-import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.UpdateState;
-import io.fleetwarden.model.UpdateStatus;
 
 /**
  * Network serializer of {@link DeviceEvent}, the one shuffle every telemetry report crosses: the device
- * key, then a telemetry report or a verified security event with the fields the per-device detectors
- * read. Flink's generic {@code AvroSerializer} (schema-driven writer/reader, union resolution,
- * logical-type conversions) took about 15 % of the benchmark's CPU for this shuffle.
- *
- * <p><b>Records are projected</b>: the fields in the {@code *_NOT_SENT} sets (for telemetry: device health
- * figures, packet counters, TLS parameters, certificate fingerprint and serial, connection ports and
- * protocols, the update's failure text; for security events: event id, claimed client id, detail, topic,
- * username, attributes, TLS parameters) are read by no rule of {@link DeviceFunction}; they arrive there as
- * absent (0, null). They are not lost: InfluxDB's {@code device_health} point is built from the whole
- * record in the telemetry input's own chain, before this shuffle, and the burst stage receives whole
- * security events ({@link #writeSecurityEvent}, used by {@link SubjectEventSerializer}).
- * {@code DeviceEventProjectionTest} runs the per-device operator over random streams of whole and
- * projected records and requires identical output; {@code HandSerializerTest} fails when the event-model
- * schema gains a field this class neither writes nor lists as not sent.
+ * key, then a {@link DeviceReport} or a {@link DeviceSecurityEvent}, every field of them. Those records hold
+ * exactly what the per-device rules read, so nothing is "projected away" here: a rule that needs another field
+ * adds it to the record, and this class stops compiling until it writes it. Flink's generic
+ * {@code AvroSerializer} (schema-driven writer/reader, union resolution, logical-type conversions) took about
+ * 15 % of the benchmark's CPU for this shuffle. The burst stage receives whole security events
+ * ({@link #writeSecurityEvent}, used by {@link SubjectEventSerializer}).
  */
 public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
 
@@ -54,19 +43,6 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     static final List<String> UPDATE_FIELDS = List.of("state", "targetVersion", "attempt", "failureReason");
     static final List<String> SECURITY_FIELDS = List.of("eventId", "type", "timestamp", "tenant", "deviceId", "claimedClientId",
             "model", "region", "reason", "detail", "topic", "username", "broker", "attributes");
-
-    /** Telemetry fields no per-device rule reads: not sent (absent on the receiving side). */
-    static final Set<String> TELEMETRY_NOT_SENT = Set.of("receivedAt", "uptimeSeconds", "cpuPercent", "memoryPercent", "bytesIn",
-            "packetsIn", "packetsOut");
-    /** Broker fields of a telemetry report not sent. */
-    static final Set<String> TELEMETRY_BROKER_NOT_SENT = Set.of("sourcePort", "tlsProtocol", "tlsCipher", "certificateFingerprint",
-            "certificateSerial", "mqttVersion");
-    static final Set<String> CONNECTION_NOT_SENT = Set.of("remotePort", "protocol");
-    static final Set<String> UPDATE_NOT_SENT = Set.of("failureReason");
-    /** Security event fields the per-device rules do not read (the burst stage gets whole events, see SubjectEventSerializer). */
-    static final Set<String> SECURITY_NOT_SENT = Set.of("eventId", "claimedClientId", "detail", "topic", "username", "attributes");
-    static final Set<String> SECURITY_BROKER_NOT_SENT = Set.of("sourcePort", "tlsProtocol", "tlsCipher", "certificateFingerprint",
-            "certificateSerial", "certificateNotAfter", "mqttVersion");
 
     private static final int NONE = 0;
     private static final int TELEMETRY = 1;
@@ -87,9 +63,9 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     @Override
     public void serialize(DeviceEvent e, DataOutputView out) throws IOException {
         writeString(e.key, out);
-        if (e.telemetry != null) {
+        if (e.report != null) {
             out.writeByte(TELEMETRY);
-            writeTelemetry(e.telemetry, out);
+            writeReport(e.report, out);
         } else if (e.security != null) {
             out.writeByte(SECURITY);
             writeDeviceSecurityEvent(e.security, out);
@@ -98,7 +74,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         }
     }
 
-    /** A deep copy of the whole records (not the projection: a copy is not a trip over the network). */
+    /** The records are immutable: a copy shares them. */
     @Override
     public DeviceEvent copy(DeviceEvent from) {
         if (from == null) {
@@ -106,9 +82,8 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         }
         DeviceEvent e = new DeviceEvent();
         e.key = from.key;
-        // deepCopy, not a builder: a builder would refuse a projected record's absent required fields.
-        e.telemetry = from.telemetry == null ? null : SpecificData.get().deepCopy(Telemetry.getClassSchema(), from.telemetry);
-        e.security = from.security == null ? null : SpecificData.get().deepCopy(SecurityEvent.getClassSchema(), from.security);
+        e.report = from.report;
+        e.security = from.security;
         return e;
     }
 
@@ -118,90 +93,97 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         e.key = readString(in);
         int kind = in.readUnsignedByte();
         if (kind == TELEMETRY) {
-            e.telemetry = readTelemetry(in);
+            e.report = readReport(in);
         } else if (kind == SECURITY) {
             e.security = readDeviceSecurityEvent(in);
         }
         return e;
     }
 
-    /** A security event's fields not in {@link #SECURITY_NOT_SENT} / {@link #SECURITY_BROKER_NOT_SENT}, in schema order. */
-    private void writeDeviceSecurityEvent(SecurityEvent e, DataOutputView out) throws IOException {
-        out.writeByte(e.getType() == null ? 0 : e.getType().ordinal() + 1);
-        writeInstant(e.getTimestamp(), out);
-        writeString(e.getTenant(), out);
-        writeString(e.getDeviceId(), out);
-        writeString(e.getModel(), out);
-        writeString(e.getRegion(), out);
-        writeString(e.getReason(), out);
-        BrokerContext b = e.getBroker();
-        out.writeBoolean(b != null);
-        if (b != null) {
-            writeString(b.getBrokerId(), out);
-            writeString(b.getSourceAddress(), out);
-        }
+    private void writeDeviceSecurityEvent(DeviceSecurityEvent e, DataOutputView out) throws IOException {
+        out.writeByte(e.type().ordinal());
+        out.writeLong(e.timestamp());
+        writeString(e.tenant(), out);
+        writeString(e.deviceId(), out);
+        writeString(e.model(), out);
+        writeString(e.region(), out);
+        writeString(e.reason(), out);
+        writeString(e.brokerId(), out);
+        writeString(e.sourceAddress(), out);
     }
 
-    private SecurityEvent readDeviceSecurityEvent(DataInputView in) throws IOException {
-        SecurityEvent e = new SecurityEvent();
-        int type = in.readUnsignedByte();
-        e.setType(type == 0 ? null : SECURITY_TYPES[type - 1]);
-        e.setTimestamp(readInstant(in));
-        e.setTenant(readSharedString(in));
-        e.setDeviceId(readString(in));
-        e.setModel(readSharedString(in));
-        e.setRegion(readSharedString(in));
-        e.setReason(readSharedString(in));
-        if (in.readBoolean()) {
-            BrokerContext b = new BrokerContext();
-            b.setBrokerId(readSharedString(in));
-            b.setSourceAddress(readString(in));
-            e.setBroker(b);
-        }
-        return e;
+    private DeviceSecurityEvent readDeviceSecurityEvent(DataInputView in) throws IOException {
+        SecurityEventType type = SECURITY_TYPES[in.readUnsignedByte()];
+        long timestamp = in.readLong();
+        return new DeviceSecurityEvent(type, timestamp, readSharedString(in), readString(in), readSharedString(in),
+                readSharedString(in), readSharedString(in), readSharedString(in), readString(in));
     }
 
-    /** The fields not in the {@code *_NOT_SENT} sets, in schema order. */
-    private void writeTelemetry(Telemetry t, DataOutputView out) throws IOException {
-        writeString(t.getTenant(), out);
-        writeString(t.getDeviceId(), out);
-        writeString(t.getModel(), out);
-        writeString(t.getRegion(), out);
-        writeInstant(t.getDeviceTime(), out);
-        writeString(t.getFirmwareVersion(), out);
-        writeString(t.getFirmwareImageHash(), out);
-        out.writeInt(t.getIntervalSeconds());
-        out.writeLong(t.getBytesOut());
-        List<Integer> ports = t.getListeningPorts();
-        writeVarInt(ports == null ? 0 : ports.size() + 1, out);
-        if (ports != null) {
-            // Indexed: the decoded lists are random-access arrays; no iterator per list.
-            for (int i = 0, n = ports.size(); i < n; i++) {
-                out.writeInt(ports.get(i));
-            }
+    private void writeReport(DeviceReport r, DataOutputView out) throws IOException {
+        writeString(r.tenant(), out);
+        writeString(r.deviceId(), out);
+        writeString(r.model(), out);
+        writeString(r.region(), out);
+        out.writeLong(r.deviceTime());
+        writeString(r.firmwareVersion(), out);
+        writeString(r.firmwareImageHash(), out);
+        out.writeInt(r.intervalSeconds());
+        out.writeLong(r.bytesOut());
+        List<Integer> ports = r.listeningPorts();
+        writeVarInt(ports.size(), out);
+        // Indexed: the decoded lists are random-access arrays; no iterator per list.
+        for (int i = 0, n = ports.size(); i < n; i++) {
+            out.writeInt(ports.get(i));
         }
-        List<NetworkConnection> connections = t.getConnections();
-        writeVarInt(connections == null ? 0 : connections.size() + 1, out);
-        if (connections != null) {
-            for (int i = 0, n = connections.size(); i < n; i++) {
-                writeString(connections.get(i).getRemoteAddress(), out);
-            }
+        List<String> destinations = r.destinations();
+        writeVarInt(destinations.size(), out);
+        for (int i = 0, n = destinations.size(); i < n; i++) {
+            writeString(destinations.get(i), out);
         }
-        UpdateStatus u = t.getUpdate();
+        DeviceReport.Update u = r.update();
         out.writeBoolean(u != null);
         if (u != null) {
-            out.writeByte(u.getState() == null ? 0 : u.getState().ordinal() + 1);
-            writeString(u.getTargetVersion(), out);
-            out.writeInt(u.getAttempt());
+            out.writeByte(u.state() == null ? 0 : u.state().ordinal() + 1);
+            writeString(u.targetVersion(), out);
+            out.writeInt(u.attempt());
         }
-        BrokerContext b = t.getBroker();
-        out.writeBoolean(b != null);
-        if (b != null) {
-            writeString(b.getBrokerId(), out);
-            writeString(b.getSourceAddress(), out);
-            writeInstant(b.getCertificateNotAfter(), out);
+        writeString(r.brokerId(), out);
+        writeString(r.sourceAddress(), out);
+        out.writeLong(r.certificateNotAfter());
+        out.writeBoolean(r.quarantined());
+    }
+
+    private DeviceReport readReport(DataInputView in) throws IOException {
+        String tenant = readSharedString(in);
+        String deviceId = readString(in);
+        String model = readSharedString(in);
+        String region = readSharedString(in);
+        long deviceTime = in.readLong();
+        String firmwareVersion = readSharedString(in);
+        String imageHash = readSharedString(in);
+        int interval = in.readInt();
+        long bytesOut = in.readLong();
+        int n = readVarInt(in);
+        List<Integer> ports = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ports.add(in.readInt());
         }
-        out.writeBoolean(t.getQuarantined());
+        n = readVarInt(in);
+        List<String> destinations = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            destinations.add(readString(in));
+        }
+        DeviceReport.Update update = null;
+        if (in.readBoolean()) {
+            int state = in.readUnsignedByte();
+            update = new DeviceReport.Update(state == 0 ? null : UPDATE_STATES[state - 1], readSharedString(in), in.readInt());
+        }
+        String brokerId = readSharedString(in);
+        String sourceAddress = readString(in);
+        long notAfter = in.readLong();
+        boolean quarantined = in.readBoolean();
+        return new DeviceReport(tenant, deviceId, model, region, deviceTime, firmwareVersion, imageHash, interval, bytesOut, ports,
+                destinations, update, brokerId, sourceAddress, notAfter, quarantined);
     }
 
     private void writeBroker(BrokerContext b, DataOutputView out) throws IOException {
@@ -291,54 +273,6 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             e.setAttributes(map);
         }
         return e;
-    }
-
-    private Telemetry readTelemetry(DataInputView in) throws IOException {
-        Telemetry t = new Telemetry();
-        t.setTenant(readSharedString(in));
-        t.setDeviceId(readString(in));
-        t.setModel(readSharedString(in));
-        t.setRegion(readSharedString(in));
-        t.setDeviceTime(readInstant(in));
-        t.setFirmwareVersion(readSharedString(in));
-        t.setFirmwareImageHash(readSharedString(in));
-        t.setIntervalSeconds(in.readInt());
-        t.setBytesOut(in.readLong());
-        int ports = readVarInt(in);
-        if (ports > 0) {
-            List<Integer> list = new ArrayList<>(ports - 1);
-            for (int i = 1; i < ports; i++) {
-                list.add(in.readInt());
-            }
-            t.setListeningPorts(list);
-        }
-        int connections = readVarInt(in);
-        if (connections > 0) {
-            List<NetworkConnection> list = new ArrayList<>(connections - 1);
-            for (int i = 1; i < connections; i++) {
-                NetworkConnection c = new NetworkConnection();
-                c.setRemoteAddress(readString(in));
-                list.add(c);
-            }
-            t.setConnections(list);
-        }
-        if (in.readBoolean()) {
-            UpdateStatus u = new UpdateStatus();
-            int state = in.readUnsignedByte();
-            u.setState(state == 0 ? null : UPDATE_STATES[state - 1]);
-            u.setTargetVersion(readSharedString(in));
-            u.setAttempt(in.readInt());
-            t.setUpdate(u);
-        }
-        if (in.readBoolean()) {
-            BrokerContext b = new BrokerContext();
-            b.setBrokerId(readSharedString(in));
-            b.setSourceAddress(readString(in));
-            b.setCertificateNotAfter(readInstant(in));
-            t.setBroker(b);
-        }
-        t.setQuarantined(in.readBoolean());
-        return t;
     }
 
     /** Millisecond precision, as the schema's timestamp-millis. */

@@ -1,18 +1,26 @@
 package io.fleetwarden.jobs.flink;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.BaseBroadcastProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -20,26 +28,32 @@ import org.apache.flink.util.OutputTag;
 import io.fleetwarden.jobs.alerts.StatusSignal;
 import io.fleetwarden.jobs.detect.BehaviourRules;
 import io.fleetwarden.jobs.detect.ConnectivityChange;
-import io.fleetwarden.jobs.detect.ConnectivityRules;
+import io.fleetwarden.jobs.detect.DeviceContext;
+import io.fleetwarden.jobs.detect.DeviceOutput;
+import io.fleetwarden.jobs.detect.DeviceReport;
+import io.fleetwarden.jobs.detect.DeviceRule;
+import io.fleetwarden.jobs.detect.DeviceRules;
+import io.fleetwarden.jobs.detect.DeviceSecurityEvent;
 import io.fleetwarden.jobs.detect.Finding;
-import io.fleetwarden.jobs.detect.FirmwareRules;
-import io.fleetwarden.jobs.detect.FirmwareState;
+import io.fleetwarden.jobs.detect.KeyedDigest;
 import io.fleetwarden.jobs.detect.PeerObservation;
+import io.fleetwarden.jobs.detect.StateStrings;
 import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.jobs.rules.Rule;
+import io.fleetwarden.jobs.rules.RuleCatalogue;
 import io.fleetwarden.model.Advisory;
-import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.FirmwareCatalogEntry;
-import io.fleetwarden.model.Telemetry;
 
 /**
- * All per-device detectors in one keyed operator (key = device key): connectivity (offline,
- * flapping, identity clone), behaviour (own baselines, ports, destinations) and firmware (catalog,
- * advisories, downgrade, update loops, certificate expiry). Each keeps its own state and delegates to
- * its plain rule class ({@link ConnectivityRules}, {@link BehaviourRules}, {@link FirmwareRules});
- * hosting them together means each telemetry record is serialised and shuffled once, not three times.
+ * All per-device rules in one keyed operator (key = device key): the Flink adapter of a list of
+ * {@link DeviceRule}s ({@link DeviceRules#standard}: connectivity, behaviour, firmware), none of which it
+ * knows by name. It keeps each rule's state for every device, feeds the rules each report
+ * ({@link DeviceReport}) and verified security event ({@link DeviceSecurityEvent}), fires each rule at its
+ * next deadline and hands them the reference data and the job's {@link KeyedDigest}; hosting them together
+ * means each record is serialised and shuffled once.
  *
- * <p>Inputs: {@link DeviceEvent} (telemetry or a verified security event) keyed by device, and the
+ * <p>Inputs: {@link DeviceEvent} (a report or a verified security event) keyed by device, and the
  * broadcast reference data (firmware catalog per model, advisories). A new advisory or catalog entry
  * is applied to every device's firmware state at once with {@code applyToKeyedState}, so devices
  * already running an affected version are flagged immediately; the time of such a fleet-wide
@@ -48,18 +62,22 @@ import io.fleetwarden.model.Telemetry;
  * <p>Outputs: findings; reachability changes on {@link #CHANGES} (cohorts, fleet health); every
  * report's {@link PeerObservation} on {@link #PEERS} (model-peer stage); status signals on
  * {@link #STATUS} (device-status operator), throttled: connects/disconnects and reports that change a
- * status fact (firmware, model, region, broker, source address, certificate, quarantine flag) always, reports that would
+ * status fact (firmware, model, region, broker, source address, certificate, quarantine flag; compared by equality) always, reports that would
  * only refresh {@code lastSeen} at most once per device per {@link DetectionConfig#statusRefreshMs} ({@code status.refresh})
  * of event time.
  *
- * <p>Timers: at most one event-time timer per device, at or before the next connectivity deadline
- * (offline deadline, burst quiet time) or the retention deadline, never at or before the current watermark. State: one
- * {@link DeviceState} per device (the three rule states and the timer), bounded by the rule classes,
+ * <p>Timers: at most one event-time timer per device, at or before the rules' next deadline
+ * ({@link DeviceRule#nextDeadline}) or the retention deadline, never at or before the current watermark. State: one
+ * {@link DeviceState} per device (each rule's state, the timer, the status throttle), bounded by the rules,
  * and dropped when the device has sent nothing for {@link DetectionConfig#deviceStateTtlMs} of event time
  * (retention deadline, served by the same timer). No Flink state TTL here: its bookkeeping on every state
  * access cost more than all the rules together in the benchmark profile.
+ *
+ * <p>The digest key is chosen when the job is built, and kept in operator (union) state: a restored job
+ * digests as before, so the digests the rules remember stay valid.
  */
-public class DeviceFunction extends KeyedBroadcastProcessFunction<String, DeviceEvent, ReferenceUpdate, Finding> {
+public class DeviceFunction extends KeyedBroadcastProcessFunction<String, DeviceEvent, ReferenceUpdate, Finding>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
 
@@ -88,49 +106,115 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             new MapStateDescriptor<>("advisories", Types.STRING, TypeInformation.of(Advisory.class));
 
     private final DetectionConfig cfg;
-    private transient ConnectivityRules connectivityRules;
-    private transient BehaviourRules behaviourRules;
-    private transient FirmwareRules firmwareRules;
+    private final DeviceRules rules;
+    /** The digest key the job was built with; replaced by the restored one after a restore. */
+    private final byte[] digestKey;
+    private transient DeviceRule<Object>[] units;
+    private transient String[] names;
+    private transient KeyedDigest digest;
+    private transient ListState<byte[]> digestKeyState;
     private transient ValueStateDescriptor<DeviceState> stateDescriptor;
     private transient ValueState<DeviceState> state;
     /** Advisories as a list, rebuilt only when the broadcast state changes (not per record). */
     private transient List<Advisory> advisoryCache;
+    /**
+     * Version of the reference data seen by this instance ({@link DeviceContext#referenceVersion()}): starts at a
+     * random number, +1 on every broadcast change.
+     */
+    private transient long referenceVersion;
+    private transient RulesContext context;
+    private transient Output output;
 
+    /** The standard rules and catalogue, with a fresh digest key. */
     public DeviceFunction(DetectionConfig cfg) {
+        this(cfg, DeviceRules.standard(cfg), RuleCatalogue.all(), KeyedDigest.newKey());
+    }
+
+    /**
+     * @param rules     the per-device rules; every id they emit must be in {@code catalogue}
+     * @param catalogue the catalogue entries of the rules
+     * @param digestKey the job's secret digest key ({@link KeyedDigest#newKey()} when the job is built)
+     */
+    public DeviceFunction(DetectionConfig cfg, DeviceRules rules, Collection<Rule> catalogue, byte[] digestKey) {
         this.cfg = cfg;
+        this.rules = rules;
+        this.digestKey = digestKey.clone();
+        Set<String> unknown = new java.util.TreeSet<>(rules.ids());
+        catalogue.forEach(r -> unknown.remove(r.id()));
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("per-device rules emit ids that are not in the catalogue: " + unknown);
+        }
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        digestKeyState = ctx.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("digest-key", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        byte[] key = digestKey;
+        for (byte[] restored : digestKeyState.get()) {
+            key = restored; // every subtask wrote the same key
+        }
+        digest = new KeyedDigest(key);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+        digestKeyState.clear();
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            digestKeyState.add(digest.key());
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
     public void open(OpenContext ctx) {
-        connectivityRules = new ConnectivityRules(cfg);
-        behaviourRules = new BehaviourRules(cfg);
-        firmwareRules = new FirmwareRules(cfg);
+        units = rules.all().toArray(new DeviceRule[0]);
+        DeviceStateSerializer serializer = DeviceStateSerializer.of(rules);
+        names = serializer.names();
+        if (digest == null) {
+            digest = new KeyedDigest(digestKey); // a harness without initializeState
+        }
+        referenceVersion = new java.security.SecureRandom().nextLong();
+        context = new RulesContext();
+        output = new Output();
         // No Flink state TTL: its per-access bookkeeping was the largest cost in the benchmark profile. The state is
         // bounded by the retention timer instead (see rescheduleTimer and onTimer).
-        stateDescriptor = new ValueStateDescriptor<>("device", DeviceState.class);
+        stateDescriptor = new ValueStateDescriptor<>("device", serializer);
         state = getRuntimeContext().getState(stateDescriptor);
+    }
+
+    /** The state of {@code key}'s device, created or brought to the current rules' layout. */
+    private DeviceState current() throws Exception {
+        DeviceState ds = state.value();
+        if (ds == null) {
+            return new DeviceState(names);
+        }
+        ds.adopt(names);
+        return ds;
     }
 
     @Override
     public void processElement(DeviceEvent in, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
-        DeviceState ds = state.value();
-        if (ds == null) {
-            ds = new DeviceState();
-        }
-        if (in.telemetry != null) {
-            Telemetry t = in.telemetry;
-            ds.lastEvent = Math.max(ds.lastEvent, t.getDeviceTime().toEpochMilli());
-            emit(connectivityRules.onTelemetry(ds.connectivity, t), out, ctx);
-            behaviourRules.onTelemetry(ds.behaviour, t).forEach(out::collect);
-            ctx.output(PEERS, BehaviourRules.observation(t));
-            FirmwareCatalogEntry catalog = ctx.getBroadcastState(CATALOG).get(t.getModel());
-            List<Advisory> advisories = advisoryCache != null ? advisoryCache : advisories(ctx.getBroadcastState(ADVISORIES));
-            firmwareRules.onTelemetry(ds.firmware, t, catalog, advisories).forEach(out::collect);
-            statusFromTelemetry(ds, t, in.key, ctx);
+        DeviceState ds = current();
+        context.readOnly = ctx;
+        context.writable = null;
+        output.collector = out;
+        output.sideOutputs = ctx;
+        if (in.report != null) {
+            DeviceReport r = in.report;
+            ds.lastEvent = Math.max(ds.lastEvent, r.deviceTime());
+            for (int i = 0; i < units.length; i++) {
+                units[i].onReport(ds.state(i, units[i]), r, context, output);
+            }
+            ctx.output(PEERS, BehaviourRules.observation(r));
+            statusFromReport(ds, r, in.key, ctx);
         } else if (in.security != null) {
-            ds.lastEvent = Math.max(ds.lastEvent, in.security.getTimestamp().toEpochMilli());
-            emit(connectivityRules.onSecurityEvent(ds.connectivity, in.security), out, ctx);
-            StatusSignal s = StatusSignal.of(in.security);
+            DeviceSecurityEvent e = in.security;
+            ds.lastEvent = Math.max(ds.lastEvent, e.timestamp());
+            for (int i = 0; i < units.length; i++) {
+                units[i].onSecurityEvent(ds.state(i, units[i]), e, context, output);
+            }
+            StatusSignal s = StatusSignal.of(e);
             if (s != null) {
                 s.key = in.key;
                 // A connection change is always a real change. After a disconnect the next report must say "connected"
@@ -156,21 +240,25 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             now = ctx.currentWatermark();
         }
         advisoryCache = null;
-        List<Advisory> advisories = advisories(ctx.getBroadcastState(ADVISORIES));
-        String model = u.catalog != null ? u.catalog.getModel() : u.advisory != null ? u.advisory.getModel() : null;
+        referenceVersion++;
+        context.writable = ctx;
+        context.readOnly = null;
+        output.collector = out;
+        output.sideOutputs = null;
         long at = now == Long.MIN_VALUE ? 0 : now;
-        var catalogState = ctx.getBroadcastState(CATALOG);
+        String model = u.catalog != null ? u.catalog.getModel() : u.advisory != null ? u.advisory.getModel() : null;
         ctx.applyToKeyedState(stateDescriptor, (key, st) -> {
             DeviceState ds = st.value();
-            FirmwareState s = ds == null ? null : ds.firmware;
-            if (s == null || (model != null && !model.equals(s.model))) {
+            if (ds == null) {
                 return;
             }
-            List<Finding> findings = firmwareRules.evaluate(s, catalogState.get(s.model), advisories, Math.max(at, s.lastSeen));
-            if (!findings.isEmpty()) {
-                st.update(ds);
-                findings.forEach(out::collect);
+            ds.adopt(names);
+            for (int i = 0; i < units.length; i++) {
+                if (ds.rules[i] != null) {
+                    units[i].onReferenceChange(ds.rules[i], context, model, at, output);
+                }
             }
+            st.update(ds);
         });
     }
 
@@ -180,11 +268,18 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         if (ds == null) {
             return;
         }
+        ds.adopt(names);
         ds.timer = DeviceState.NO_TIMER;
-        if (ts >= connectivityRules.nextTimer(ds.connectivity)) {
-            // Something is due (a lazy timer that fires early has nothing to do: skip the key parsing as well).
-            String[] key = DeviceKeys.parse(ctx.getCurrentKey());
-            emit(connectivityRules.onTimer(ds.connectivity, key[0], key[1], ts), out, ctx);
+        output.collector = out;
+        output.sideOutputs = ctx;
+        String[] key = null;
+        for (int i = 0; i < units.length; i++) {
+            Object s = ds.rules[i];
+            if (s != null && ts >= units[i].nextDeadline(s)) {
+                // Something is due (a lazy timer that fires early has nothing to do: no key parsing either).
+                key = key == null ? DeviceKeys.parse(ctx.getCurrentKey()) : key;
+                units[i].onDeadline(s, key[0], key[1], ts, output);
+            }
         }
         if (ts >= retentionDeadline(ds)) {
             // Silent for the whole retention period: forget the device (its rules have nothing pending any more).
@@ -199,60 +294,37 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     }
 
     /**
-     * Sends a report's status signal only when a status fact changed or the last one sent is at least
-     * {@code refreshMs} older (event time); out-of-order reports that change nothing are dropped.
+     * Sends a report's status signal only when a status fact changed (compared by equality with the facts of the
+     * last signal sent: the values are device-reported, a hash could be made to collide) or the last one sent is at
+     * least {@code refreshMs} older (event time); out-of-order reports that change nothing are dropped.
      */
-    static boolean statusDue(DeviceState ds, Telemetry t, long refreshMs) {
-        BrokerContext b = t.getBroker();
-        long certificate = b == null || b.getCertificateNotAfter() == null ? Long.MIN_VALUE : b.getCertificateNotAfter().toEpochMilli();
-        // The status facts of StatusSignal.of(t), hashed without building the signal (most reports send none).
-        int fp = Objects.hashCode(t.getModel());
-        fp = 31 * fp + Objects.hashCode(t.getRegion());
-        fp = 31 * fp + Objects.hashCode(t.getFirmwareVersion());
-        fp = 31 * fp + (b == null ? 0 : Objects.hashCode(b.getBrokerId()));
-        fp = 31 * fp + (b == null ? 0 : Objects.hashCode(b.getSourceAddress()));
-        fp = 31 * fp + Long.hashCode(certificate);
-        fp = 31 * fp + Boolean.hashCode(t.getQuarantined());
-        // 0 is reserved for "send the next one".
-        fp = fp == 0 ? 1 : fp;
-        long ts = t.getDeviceTime().toEpochMilli();
-        boolean due = ds.statusDisconnected || fp != ds.statusFingerprint || ds.statusSentAt == Long.MIN_VALUE
-                || ts - ds.statusSentAt >= refreshMs;
+    static boolean statusDue(DeviceState ds, DeviceReport r, long refreshMs) {
+        long ts = r.deviceTime();
+        boolean same = ds.statusSentAt != Long.MIN_VALUE && Objects.equals(ds.statusModel, r.model())
+                && Objects.equals(ds.statusRegion, r.region()) && Objects.equals(ds.statusFirmware, r.firmwareVersion())
+                && Objects.equals(ds.statusBroker, r.brokerId()) && Objects.equals(ds.statusAddress, r.sourceAddress())
+                && ds.statusCertificateNotAfter == r.certificateNotAfter() && ds.statusQuarantined == r.quarantined();
+        boolean due = ds.statusDisconnected || !same || ts - ds.statusSentAt >= refreshMs;
         if (due) {
             ds.statusDisconnected = false;
-            ds.statusFingerprint = fp;
+            ds.statusModel = StateStrings.keep(ds.statusModel, r.model());
+            ds.statusRegion = StateStrings.keep(ds.statusRegion, r.region());
+            ds.statusFirmware = StateStrings.keep(ds.statusFirmware, r.firmwareVersion());
+            ds.statusBroker = StateStrings.keep(ds.statusBroker, r.brokerId());
+            ds.statusAddress = StateStrings.keep(ds.statusAddress, r.sourceAddress());
+            ds.statusCertificateNotAfter = r.certificateNotAfter();
+            ds.statusQuarantined = r.quarantined();
             ds.statusSentAt = Math.max(ds.statusSentAt, ts);
         }
         return due;
     }
 
-    private void statusFromTelemetry(DeviceState ds, Telemetry t, String key, ReadOnlyContext ctx) {
-        if (statusDue(ds, t, cfg.statusRefreshMs)) {
-            StatusSignal s = StatusSignal.of(t);
+    private void statusFromReport(DeviceState ds, DeviceReport r, String key, ReadOnlyContext ctx) {
+        if (statusDue(ds, r, cfg.statusRefreshMs)) {
+            StatusSignal s = StatusSignal.of(r);
             s.key = key;
             ctx.output(STATUS, s);
         }
-    }
-
-    private List<Advisory> advisories(ReadOnlyBroadcastState<String, Advisory> state) throws Exception {
-        if (advisoryCache == null) {
-            List<Advisory> list = new ArrayList<>();
-            for (Map.Entry<String, Advisory> e : state.immutableEntries()) {
-                list.add(e.getValue());
-            }
-            advisoryCache = List.copyOf(list);
-        }
-        return advisoryCache;
-    }
-
-    private static void emit(ConnectivityRules.Result r, Collector<Finding> out, ReadOnlyContext ctx) {
-        r.findings().forEach(out::collect);
-        r.changes().forEach(c -> ctx.output(CHANGES, c));
-    }
-
-    private static void emit(ConnectivityRules.Result r, Collector<Finding> out, OnTimerContext ctx) {
-        r.findings().forEach(out::collect);
-        r.changes().forEach(c -> ctx.output(CHANGES, c));
     }
 
     /**
@@ -264,15 +336,20 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     }
 
     /**
-     * Keeps at most one event-time timer per device, at or before the earliest of the connectivity rules'
-     * next deadline and the retention deadline. A pending timer that is earlier than needed is kept rather
-     * than moved: it fires, finds nothing due yet and registers the next deadline. A device reporting every
-     * 30 s therefore costs one timer firing per offline interval instead of a timer deletion and
-     * registration per report (the deadline moves with every report), while the rules still fire at exactly
-     * their deadline.
+     * Keeps at most one event-time timer per device, at or before the earliest of the rules' next deadlines and the
+     * retention deadline. A pending timer that is earlier than needed is kept rather than moved: it fires, finds
+     * nothing due yet and registers the next deadline. A device reporting every 30 s therefore costs one timer
+     * firing per offline interval instead of a timer deletion and registration per report (the deadline moves with
+     * every report), while the rules still fire at exactly their deadline.
      */
     private void rescheduleTimer(DeviceState ds, TimerService timers, long earliest) {
-        long wanted = Math.min(connectivityRules.nextTimer(ds.connectivity), retentionDeadline(ds));
+        long wanted = retentionDeadline(ds);
+        for (int i = 0; i < units.length; i++) {
+            Object s = ds.rules[i];
+            if (s != null) {
+                wanted = Math.min(wanted, units[i].nextDeadline(s));
+            }
+        }
         if (wanted == Long.MAX_VALUE) {
             return;
         }
@@ -285,5 +362,68 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         }
         timers.registerEventTimeTimer(next);
         ds.timer = next;
+    }
+
+    /** The reference data and digest lent to the rules (one instance, pointed at the current broadcast state). */
+    private final class RulesContext implements DeviceContext {
+        BaseBroadcastProcessFunction.ReadOnlyContext readOnly;
+        BaseBroadcastProcessFunction.Context writable;
+
+        @Override
+        public FirmwareCatalogEntry catalog(String model) {
+            try {
+                return readOnly != null ? readOnly.getBroadcastState(CATALOG).get(model) : writable.getBroadcastState(CATALOG).get(model);
+            } catch (Exception e) {
+                throw new IllegalStateException("broadcast state unreadable", e);
+            }
+        }
+
+        @Override
+        public List<Advisory> advisories() {
+            if (advisoryCache == null) {
+                try {
+                    Iterable<Map.Entry<String, Advisory>> entries = readOnly != null
+                            ? readOnly.getBroadcastState(ADVISORIES).immutableEntries()
+                            : writable.getBroadcastState(ADVISORIES).immutableEntries();
+                    List<Advisory> list = new ArrayList<>();
+                    for (Map.Entry<String, Advisory> e : entries) {
+                        list.add(e.getValue());
+                    }
+                    advisoryCache = List.copyOf(list);
+                } catch (Exception e) {
+                    throw new IllegalStateException("broadcast state unreadable", e);
+                }
+            }
+            return advisoryCache;
+        }
+
+        @Override
+        public long referenceVersion() {
+            return referenceVersion;
+        }
+
+        @Override
+        public KeyedDigest digest() {
+            return digest;
+        }
+    }
+
+    /** Findings to the collector, reachability changes to their side output. */
+    private final class Output implements DeviceOutput {
+        Collector<Finding> collector;
+        ReadOnlyContext sideOutputs;
+
+        @Override
+        public void finding(Finding f) {
+            collector.collect(f);
+        }
+
+        @Override
+        public void change(ConnectivityChange c) {
+            if (sideOutputs == null) {
+                throw new IllegalStateException("reachability changes come from device events and timers only");
+            }
+            sideOutputs.output(CHANGES, c);
+        }
     }
 }

@@ -1,36 +1,42 @@
 package io.fleetwarden.jobs.flink;
 
-import io.fleetwarden.jobs.detect.BehaviourState;
-import io.fleetwarden.jobs.detect.ConnectivityState;
-import io.fleetwarden.jobs.detect.FirmwareState;
+
+import io.fleetwarden.jobs.detect.DeviceRule;
 
 /**
- * Everything {@link DeviceFunction} keeps for one device, in ONE value state: the three rule classes'
- * states, the pending timer, the status-signal throttle and the newest event time (for the retention
- * deadline). One state instead of four means two state accesses per record instead of seven; there is
- * no Flink state TTL on it (the state is dropped by an explicit retention deadline, see
- * {@link DeviceFunction}). A Flink POJO of POJOs (no Kryo).
+ * Everything {@link DeviceFunction} keeps for one device, in ONE value state: each per-device rule's own
+ * state (by the rule's position in {@link #layout}), the pending timer, the status-signal throttle and the
+ * newest event time (for the retention deadline). One state instead of one per rule means two state
+ * accesses per record; there is no Flink state TTL on it (the state is dropped by an explicit retention
+ * deadline, see {@link DeviceFunction}). Serialised by {@link DeviceStateSerializer}, which composes the
+ * rules' own (POJO) serializers and keeps each rule's state under its name, so adding or removing a rule
+ * keeps the other rules' state across a restore.
  */
-public class DeviceState {
+public final class DeviceState {
 
     /** No timer registered. */
     public static final long NO_TIMER = Long.MIN_VALUE;
 
-    public ConnectivityState connectivity = new ConnectivityState();
-    public BehaviourState behaviour = new BehaviourState();
-    public FirmwareState firmware = new FirmwareState();
-    /** Event time of the registered connectivity timer, or {@link #NO_TIMER}. */
+    /** Unit names of {@link #rules}, in order: the layout the states were created or restored with. */
+    String[] layout;
+    /** Each rule's state; null until the rule's first input for this device. */
+    Object[] rules;
+    /** Event time of the registered timer, or {@link #NO_TIMER}. */
     public long timer = NO_TIMER;
     /**
-     * Fingerprint of the status facts (model, region, firmware, broker, source address, certificate
-     * expiry, quarantine flag) carried by the last status signal sent to the device-status operator, or 0 when the next
-     * telemetry must be sent anyway (no signal yet).
+     * The status facts of the last status signal sent to the device-status operator (exact values, compared
+     * with equals: they are device-reported), valid when {@link #statusSentAt} is set.
      */
-    public int statusFingerprint;
+    public String statusModel;
+    public String statusRegion;
+    public String statusFirmware;
+    public String statusBroker;
+    public String statusAddress;
+    public long statusCertificateNotAfter = Long.MIN_VALUE;
+    public boolean statusQuarantined;
     /**
-     * A disconnect was signalled and no connect since: the next report is sent whatever its fingerprint, so the
-     * status says "connected" again even if the connect event never arrives. A connect signal clears it (it says
-     * "connected" itself).
+     * A disconnect was signalled and no connect since: the next report is sent whatever its facts, so the
+     * status says "connected" again even if the connect event never arrives. A connect signal clears it.
      */
     public boolean statusDisconnected;
     /** Event time of the last status signal sent, or {@link Long#MIN_VALUE} for none. */
@@ -41,6 +47,45 @@ public class DeviceState {
      */
     public long lastEvent = Long.MIN_VALUE;
 
-    public DeviceState() {
+    DeviceState(String[] layout) {
+        this.layout = layout;
+        this.rules = new Object[layout.length];
+    }
+
+    /** The state of rule {@code i} of the rules' layout (created on first use). */
+    @SuppressWarnings("unchecked")
+    public <S> S state(int i, DeviceRule<S> rule) {
+        Object s = rules[i];
+        if (s == null) {
+            s = rule.newState();
+            rules[i] = s;
+        }
+        return (S) s;
+    }
+
+    /** The state of the rule named {@code name}, or null (tests and the benchmark). */
+    public Object stateOf(String name) {
+        for (int i = 0; i < layout.length; i++) {
+            if (layout[i].equals(name)) {
+                return rules[i];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Brings a state restored with another set of rules to {@code names} (once per device after such a restore):
+     * states of rules still present move to their new position, states of removed rules are dropped.
+     */
+    void adopt(String[] names) {
+        if (layout == names) {
+            return;
+        }
+        Object[] moved = new Object[names.length];
+        for (int i = 0; i < names.length; i++) {
+            moved[i] = stateOf(names[i]);
+        }
+        layout = names;
+        rules = moved;
     }
 }

@@ -13,6 +13,11 @@ import io.fleetwarden.jobs.influx.FleetHealthState;
 import io.fleetwarden.jobs.influx.FleetSignal;
 import io.fleetwarden.jobs.influx.HealthPoint;
 import io.fleetwarden.jobs.influx.InfluxPoints;
+import io.fleetwarden.model.InfluxSchema;
+import io.fleetwarden.model.InfluxSchema.FleetAlerts;
+import io.fleetwarden.model.InfluxSchema.FleetCohort;
+import io.fleetwarden.model.InfluxSchema.FleetConnectivity;
+import io.fleetwarden.model.InfluxSchema.FleetFirmware;
 import io.fleetwarden.model.Severity;
 
 /**
@@ -75,24 +80,24 @@ public class FleetHealthFunction extends KeyedProcessFunction<String, FleetSigna
         long at = InfluxPoints.nanos(bucket + MINUTE);
         s.online.forEach((cohort, n) -> {
             int eq = cohort.indexOf('=');
-            out.collect(new HealthPoint(InfluxPoints.FLEET_COHORT, at).tag("tenant", tenant)
-                    .tag("dimension", cohort.substring(0, eq)).tag("cohort", cohort.substring(eq + 1))
-                    .field("online", Math.max(0, n)));
+            out.collect(new HealthPoint(InfluxPoints.FLEET_COHORT, at).tag(InfluxSchema.TAG_TENANT, tenant)
+                    .tag(FleetCohort.TAG_DIMENSION, cohort.substring(0, eq)).tag(FleetCohort.TAG_COHORT, cohort.substring(eq + 1))
+                    .field(FleetCohort.ONLINE, Math.max(0, n)));
         });
         int[] conn = s.connectivity.remove(bucket);
-        out.collect(new HealthPoint(InfluxPoints.FLEET_CONNECTIVITY, at).tag("tenant", tenant)
-                .field("connects", conn == null ? 0 : conn[0]).field("disconnects", conn == null ? 0 : conn[1]));
+        out.collect(new HealthPoint(InfluxPoints.FLEET_CONNECTIVITY, at).tag(InfluxSchema.TAG_TENANT, tenant)
+                .field(FleetConnectivity.CONNECTS, conn == null ? 0 : conn[0]).field(FleetConnectivity.DISCONNECTS, conn == null ? 0 : conn[1]));
         Map<String, Integer> opened = s.opened.remove(bucket);
         for (Severity sev : Severity.values()) {
-            out.collect(new HealthPoint(InfluxPoints.FLEET_ALERTS, at).tag("tenant", tenant).tag("severity", sev.name())
-                    .field("open", Math.max(0, s.openAlerts.getOrDefault(sev.name(), 0)))
-                    .field("opened", opened == null ? 0 : opened.getOrDefault(sev.name(), 0)));
+            out.collect(new HealthPoint(InfluxPoints.FLEET_ALERTS, at).tag(InfluxSchema.TAG_TENANT, tenant).tag(FleetAlerts.TAG_SEVERITY, sev.name())
+                    .field(FleetAlerts.OPEN, Math.max(0, s.openAlerts.getOrDefault(sev.name(), 0)))
+                    .field(FleetAlerts.OPENED, opened == null ? 0 : opened.getOrDefault(sev.name(), 0)));
         }
         s.firmware.forEach((k, n) -> {
             int bar = k.indexOf('|');
             if (n > 0) {
-                out.collect(new HealthPoint(InfluxPoints.FLEET_FIRMWARE, at).tag("tenant", tenant)
-                        .tag("model", k.substring(0, bar)).tag("version", k.substring(bar + 1)).field("devices", n));
+                out.collect(new HealthPoint(InfluxPoints.FLEET_FIRMWARE, at).tag(InfluxSchema.TAG_TENANT, tenant)
+                        .tag(FleetFirmware.TAG_MODEL, k.substring(0, bar)).tag(FleetFirmware.TAG_VERSION, k.substring(bar + 1)).field(FleetFirmware.DEVICES, n));
             }
         });
         s.firmware.values().removeIf(n -> n <= 0);

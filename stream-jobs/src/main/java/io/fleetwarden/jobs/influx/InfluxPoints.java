@@ -1,20 +1,23 @@
 package io.fleetwarden.jobs.influx;
 
 import io.fleetwarden.model.Alert;
+import io.fleetwarden.model.InfluxSchema;
+import io.fleetwarden.model.InfluxSchema.Alerts;
+import io.fleetwarden.model.InfluxSchema.DeviceHealth;
 import io.fleetwarden.model.Telemetry;
 
 /**
- * Maps records to InfluxDB points. The schema is documented in the module README; measurement,
- * tag and field names are part of the dashboard contract.
+ * Maps records to InfluxDB points. Measurement, tag and field names are event-model's {@link InfluxSchema}
+ * (compile-time constants, read by dashboard-api too); the module README documents the schema.
  */
 public final class InfluxPoints {
 
-    public static final String DEVICE_HEALTH = "device_health";
-    public static final String ALERTS = "alerts";
-    public static final String FLEET_COHORT = "fleet_cohort";
-    public static final String FLEET_CONNECTIVITY = "fleet_connectivity";
-    public static final String FLEET_ALERTS = "fleet_alerts";
-    public static final String FLEET_FIRMWARE = "fleet_firmware";
+    public static final String DEVICE_HEALTH = DeviceHealth.MEASUREMENT;
+    public static final String ALERTS = Alerts.MEASUREMENT;
+    public static final String FLEET_COHORT = InfluxSchema.FleetCohort.MEASUREMENT;
+    public static final String FLEET_CONNECTIVITY = InfluxSchema.FleetConnectivity.MEASUREMENT;
+    public static final String FLEET_ALERTS = InfluxSchema.FleetAlerts.MEASUREMENT;
+    public static final String FLEET_FIRMWARE = InfluxSchema.FleetFirmware.MEASUREMENT;
 
     private InfluxPoints() {
     }
@@ -28,17 +31,17 @@ public final class InfluxPoints {
         double seconds = Math.max(1, t.getIntervalSeconds());
         // Distinct fixed keys: the no-lookup builders (one point per report).
         return new HealthPoint(DEVICE_HEALTH, nanos(t.getDeviceTime().toEpochMilli()))
-                .newTag("tenant", t.getTenant()).newTag("device", t.getDeviceId()).newTag("model", t.getModel())
-                .newTag("region", t.getRegion())
-                .newField("firmware", t.getFirmwareVersion())
-                .newField("cpu_percent", t.getCpuPercent())
-                .newField("memory_percent", t.getMemoryPercent())
-                .newField("bytes_in_per_s", t.getBytesIn() / seconds)
-                .newField("bytes_out_per_s", t.getBytesOut() / seconds)
-                .newField("connections", t.getConnections().size())
-                .newField("listening_ports", t.getListeningPorts().size())
-                .newField("uptime_s", t.getUptimeSeconds())
-                .newField("quarantined", t.getQuarantined() ? 1 : 0);
+                .newTag(InfluxSchema.TAG_TENANT, t.getTenant()).newTag(DeviceHealth.TAG_DEVICE, t.getDeviceId()).newTag(DeviceHealth.TAG_MODEL, t.getModel())
+                .newTag(DeviceHealth.TAG_REGION, t.getRegion())
+                .newField(DeviceHealth.FIRMWARE, t.getFirmwareVersion())
+                .newField(DeviceHealth.CPU_PERCENT, t.getCpuPercent())
+                .newField(DeviceHealth.MEMORY_PERCENT, t.getMemoryPercent())
+                .newField(DeviceHealth.BYTES_IN_PER_S, t.getBytesIn() / seconds)
+                .newField(DeviceHealth.BYTES_OUT_PER_S, t.getBytesOut() / seconds)
+                .newField(DeviceHealth.CONNECTIONS, t.getConnections().size())
+                .newField(DeviceHealth.LISTENING_PORTS, t.getListeningPorts().size())
+                .newField(DeviceHealth.UPTIME_S, t.getUptimeSeconds())
+                .newField(DeviceHealth.QUARANTINED, t.getQuarantined() ? 1 : 0);
     }
 
     /**
@@ -49,15 +52,15 @@ public final class InfluxPoints {
     public static HealthPoint alert(Alert a) {
         long salt = Math.floorMod((a.getAlertId() + "#" + a.getRevision()).hashCode(), 1_000_000);
         HealthPoint p = new HealthPoint(ALERTS, nanos(a.getUpdatedAt().toEpochMilli()) + salt)
-                .tag("tenant", a.getTenant()).tag("rule", a.getRuleId()).tag("severity", a.getSeverity().name())
-                .tag("status", a.getStatus().name())
-                .tag("subject", a.getDeviceId() != null ? "device" : a.getCohortDimension())
-                .field("alert_id", a.getAlertId())
-                .field("revision", a.getRevision())
-                .field("summary", a.getSummary())
-                .field("device", a.getDeviceId())
-                .field("cohort", a.getCohortValue())
-                .field("parent_alert_id", a.getParentAlertId());
+                .tag(InfluxSchema.TAG_TENANT, a.getTenant()).tag(Alerts.TAG_RULE, a.getRuleId()).tag(Alerts.TAG_SEVERITY, a.getSeverity().name())
+                .tag(Alerts.TAG_STATUS, a.getStatus().name())
+                .tag(Alerts.TAG_SUBJECT, a.getDeviceId() != null ? Alerts.SUBJECT_DEVICE : a.getCohortDimension())
+                .field(Alerts.ALERT_ID, a.getAlertId())
+                .field(Alerts.REVISION, a.getRevision())
+                .field(Alerts.SUMMARY, a.getSummary())
+                .field(Alerts.DEVICE, a.getDeviceId())
+                .field(Alerts.COHORT, a.getCohortValue())
+                .field(Alerts.PARENT_ALERT_ID, a.getParentAlertId());
         return p;
     }
 }

@@ -15,8 +15,14 @@ public class Inbound {
     public int partition;
     public long offset;
     public byte[] key;
-    /** Event time used for watermarks: the payload's time, or the Kafka timestamp for failures. */
+    /**
+     * Event time used for watermarks: for telemetry the device time bounded by the broker's receive time
+     * ({@link io.fleetwarden.model.EventTime#bounded}), for security events the broker's timestamp, for
+     * failures and reference records the Kafka timestamp.
+     */
     public long eventTime;
+    /** The device's claimed time when the bound changed it (telemetry only), else {@link Long#MIN_VALUE}. */
+    public long clampedDeviceTime = Long.MIN_VALUE;
 
     public Telemetry telemetry;
     public SecurityEvent securityEvent;
@@ -27,9 +33,15 @@ public class Inbound {
     /** Stable reason code (empty, bad-header, unknown-schema, corrupt-body, ...) when decoding failed. */
     public String errorCode;
     public String errorMessage;
+    /** The raw record value (failures, telemetry and security events), for the dead-letter topic. */
     public byte[] value;
 
     public Inbound() {
+    }
+
+    /** Whether the telemetry's device time lay outside the bound and was replaced by the bounded event time. */
+    public boolean clamped() {
+        return clampedDeviceTime != Long.MIN_VALUE;
     }
 
     public boolean failed() {

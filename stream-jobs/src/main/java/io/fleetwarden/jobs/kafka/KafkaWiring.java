@@ -19,6 +19,7 @@ import io.fleetwarden.jobs.flink.FleetDetectionJob;
 import io.fleetwarden.jobs.flink.ReferenceUpdate;
 import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.DeviceStatus;
+import io.fleetwarden.model.EventTime;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.Topics;
@@ -28,6 +29,12 @@ import io.fleetwarden.model.Topics;
  * watermarks with bounded out-of-orderness and idleness, so a quiet partition or the compacted
  * reference topics do not hold event time back), decoding with dead-letter routing, and
  * exactly-once {@link KafkaSink}s for alerts and device status.
+ *
+ * <p>Telemetry's event time, and so every watermark, is the device time bounded by the broker's receive
+ * time ({@link InboundDeserializer}, {@code clockSkew}): devices stamping readings ahead cannot advance the
+ * watermark past broker time, so they cannot time out other devices or make their events late. Records
+ * more than {@link FleetDetectionJob#ALLOWED_LATENESS} behind the watermark go to {@code fleet.dead-letters}
+ * with reason {@value DeadLetterRouter#LATE_EVENT} ({@link DeadLetterRouter}).
  */
 public final class KafkaWiring {
 
@@ -38,8 +45,23 @@ public final class KafkaWiring {
     private final String groupId;
     private final Duration outOfOrderness;
     private final Duration idleness;
+    private final Duration clockSkew;
 
+    /** With the default clock-skew window ({@link EventTime#DEFAULT_SKEW}). */
     public KafkaWiring(String bootstrapServers, String groupId, Duration outOfOrderness, Duration idleness) {
+        this(bootstrapServers, groupId, outOfOrderness, idleness, EventTime.DEFAULT_SKEW);
+    }
+
+    /**
+     * @param clockSkew how far behind the broker's receive time a reading's device time may lie and still be its
+     *                  event time (ahead of it, never); at most {@link FleetDetectionJob#ALLOWED_LATENESS}
+     */
+    public KafkaWiring(String bootstrapServers, String groupId, Duration outOfOrderness, Duration idleness, Duration clockSkew) {
+        if (clockSkew.isNegative() || clockSkew.compareTo(FleetDetectionJob.ALLOWED_LATENESS) > 0) {
+            throw new IllegalArgumentException("clock skew must be between 0 and the allowed lateness "
+                    + FleetDetectionJob.ALLOWED_LATENESS + ", got " + clockSkew);
+        }
+        this.clockSkew = clockSkew;
         this.bootstrapServers = bootstrapServers;
         this.groupId = groupId;
         this.outOfOrderness = outOfOrderness;
@@ -67,7 +89,7 @@ public final class KafkaWiring {
                 .setTopics(topic)
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new InboundDeserializer())
+                .setDeserializer(new InboundDeserializer(clockSkew))
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("partition.discovery.interval.ms", "60000")
                 .build();
@@ -75,7 +97,7 @@ public final class KafkaWiring {
                 .withTimestampAssigner((in, ts) -> in.eventTime)
                 .withIdleness(idleness);
         SingleOutputStreamOperator<Inbound> routed = env.fromSource(source, wm, "kafka-" + topic).uid("source-" + topic)
-                .process(new DeadLetterRouter()).name("decode-" + topic).uid("decode-" + topic);
+                .process(new DeadLetterRouter(FleetDetectionJob.ALLOWED_LATENESS)).name("decode-" + topic).uid("decode-" + topic);
         routed.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
                 .sinkTo(sink(Serializers.deadLetters(Topics.DEAD_LETTERS), "fw-dlq-" + topic, DeliveryGuarantee.AT_LEAST_ONCE))
                 .name("dead-letters-" + topic).uid("dead-letters-" + topic);

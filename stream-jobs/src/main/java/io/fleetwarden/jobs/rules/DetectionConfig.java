@@ -7,8 +7,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import io.fleetwarden.model.rules.RuleCatalog;
+import io.fleetwarden.model.rules.Threshold;
+
 /**
- * Every detection threshold, with defaults chosen for consumer devices reporting every 10-60 s.
+ * Every detection threshold, with defaults chosen for consumer devices reporting every 10-60 s. The keys,
+ * kinds and defaults come from the event-model rule catalogue ({@link RuleCatalog}, one source); a key
+ * read here that the catalogue lacks, or one of a different kind, fails at class loading, and a test
+ * fails when the catalogue has a key this class does not read.
  * Immutable and serialisable so that Flink ships one copy to every task.
  *
  * <p>{@link #fromMap(Map)} reads overrides keyed as documented in the module README
@@ -26,6 +32,9 @@ public final class DetectionConfig implements Serializable {
     public final int defaultCredentialCount;
     public final int revokedCount;
     public final long singleShotWindowMs;
+    /** CMP-IDENT-001: overlapping connections from another address (the first can be roaming) within the window. */
+    public final int identityCount;
+    public final long identityWindowMs;
     public final int pingPongCount;
     public final long pingPongWindowMs;
     public final int probingCount;
@@ -78,53 +87,65 @@ public final class DetectionConfig implements Serializable {
     public final long statusRefreshMs;
 
     private DetectionConfig(Map<String, String> o) {
-        Reader r = new Reader(o);
-        authIdentityCount = r.positiveInt("auth.identity.count", 5);
-        authIdentityWindowMs = r.duration("auth.identity.window", Duration.ofSeconds(60));
-        authAddressCount = r.positiveInt("auth.address.count", 10);
-        authAddressWindowMs = r.duration("auth.address.window", Duration.ofSeconds(60));
-        defaultCredentialCount = r.positiveInt("defaultCredentials.count", 1);
-        revokedCount = r.positiveInt("revoked.count", 1);
-        singleShotWindowMs = r.duration("singleShot.window", Duration.ofHours(1));
-        pingPongCount = r.positiveInt("pingPong.count", 3);
-        pingPongWindowMs = r.duration("pingPong.window", Duration.ofMinutes(10));
-        probingCount = r.positiveInt("probing.count", 5);
-        probingWindowMs = r.duration("probing.window", Duration.ofMinutes(5));
-        validationCount = r.positiveInt("validation.count", 10);
-        validationWindowMs = r.duration("validation.window", Duration.ofSeconds(60));
-        burstQuietMs = r.duration("burst.quiet", Duration.ofMinutes(15));
+        this(new Reader(o));
+    }
 
-        rateK = r.positiveDouble("rate.k", 6.0);
-        trafficK = r.positiveDouble("traffic.k", 12.0);
-        baselineMinSamples = r.positiveInt("baseline.minSamples", 20);
-        baselineAlpha = r.fraction("baseline.alpha", 0.05);
-        peerK = r.positiveDouble("peer.k", 8.0);
-        peerMinSamples = r.positiveInt("peer.minSamples", 50);
-        peerPortLearningMs = r.duration("peer.portLearning", Duration.ofHours(6));
-        minConnections = r.positiveInt("net.minConnections", 20);
-        destinationsCount = r.positiveInt("destinations.count", 20);
-        destinationsWindowMs = r.duration("destinations.window", Duration.ofMinutes(10));
-        riskyPorts = r.ports("ports.risky", Set.of(23, 2323));
+    private DetectionConfig(Reader r) {
+        authIdentityCount = r.positiveInt("auth.identity.count");
+        authIdentityWindowMs = r.duration("auth.identity.window");
+        authAddressCount = r.positiveInt("auth.address.count");
+        authAddressWindowMs = r.duration("auth.address.window");
+        defaultCredentialCount = r.positiveInt("defaultCredentials.count");
+        revokedCount = r.positiveInt("revoked.count");
+        singleShotWindowMs = r.duration("singleShot.window");
+        identityCount = r.positiveInt("identity.count");
+        identityWindowMs = r.duration("identity.window");
+        pingPongCount = r.positiveInt("pingPong.count");
+        pingPongWindowMs = r.duration("pingPong.window");
+        probingCount = r.positiveInt("probing.count");
+        probingWindowMs = r.duration("probing.window");
+        validationCount = r.positiveInt("validation.count");
+        validationWindowMs = r.duration("validation.window");
+        burstQuietMs = r.duration("burst.quiet");
 
-        offlineFactor = r.positiveDouble("offline.factor", 3.0);
-        offlineMinMs = r.duration("offline.min", Duration.ofSeconds(60));
-        flappingCount = r.positiveInt("flapping.count", 5);
-        flappingWindowMs = r.duration("flapping.window", Duration.ofMinutes(10));
-        cohortMinDevices = r.positiveInt("cohort.minDevices", 10);
-        cohortFraction = r.fraction("cohort.fraction", 0.3);
-        cohortWindowMs = r.duration("cohort.window", Duration.ofMinutes(2));
-        cohortResolveFraction = r.fraction("cohort.resolveFraction", 0.8);
-        stormCount = r.positiveInt("storm.count", 50);
-        stormWindowMs = r.duration("storm.window", Duration.ofSeconds(60));
-        stormOrderliness = r.fraction("storm.orderliness", 0.1);
+        rateK = r.positiveDouble("rate.k");
+        trafficK = r.positiveDouble("traffic.k");
+        baselineMinSamples = r.positiveInt("baseline.minSamples");
+        baselineAlpha = r.fraction("baseline.alpha");
+        peerK = r.positiveDouble("peer.k");
+        peerMinSamples = r.positiveInt("peer.minSamples");
+        peerPortLearningMs = r.duration("peer.portLearning");
+        minConnections = r.positiveInt("net.minConnections");
+        destinationsCount = r.positiveInt("destinations.count");
+        destinationsWindowMs = r.duration("destinations.window");
+        riskyPorts = r.ports("ports.risky");
 
-        firmwareGraceMs = r.duration("firmware.grace", Duration.ofDays(30));
-        updateFailureCount = r.positiveInt("update.count", 3);
-        updateFailureWindowMs = r.duration("update.window", Duration.ofHours(24));
-        certificateWarnMs = r.duration("certificate.warn", Duration.ofDays(30));
-        deviceStateTtlMs = r.duration("state.ttl", Duration.ofDays(7));
-        statusRefreshMs = r.duration("status.refresh", Duration.ofMinutes(5));
+        offlineFactor = r.positiveDouble("offline.factor");
+        offlineMinMs = r.duration("offline.min");
+        flappingCount = r.positiveInt("flapping.count");
+        flappingWindowMs = r.duration("flapping.window");
+        cohortMinDevices = r.positiveInt("cohort.minDevices");
+        cohortFraction = r.fraction("cohort.fraction");
+        cohortWindowMs = r.duration("cohort.window");
+        cohortResolveFraction = r.fraction("cohort.resolveFraction");
+        stormCount = r.positiveInt("storm.count");
+        stormWindowMs = r.duration("storm.window");
+        stormOrderliness = r.fraction("storm.orderliness");
+
+        firmwareGraceMs = r.duration("firmware.grace");
+        updateFailureCount = r.positiveInt("update.count");
+        updateFailureWindowMs = r.duration("update.window");
+        certificateWarnMs = r.duration("certificate.warn");
+        deviceStateTtlMs = r.duration("state.ttl");
+        statusRefreshMs = r.duration("status.refresh");
         r.rejectUnknown();
+    }
+
+    /** Every key this class reads (for the test that checks them against the catalogue). */
+    public static Set<String> keys() {
+        Reader r = new Reader(Map.of());
+        new DetectionConfig(r);
+        return Set.copyOf(r.known);
     }
 
     /** The defaults. */
@@ -151,12 +172,14 @@ public final class DetectionConfig implements Serializable {
             this.values = values;
         }
 
-        private <T> T get(String key, T fallback, Function<String, T> parse, String expected) {
-            known.add(key);
-            String raw = values.get(key);
-            if (raw == null) {
-                return fallback;
+        /** The value of {@code key}: the override if given, else the catalogue's default; both parsed alike. */
+        private <T> T get(String key, Threshold.Type type, Function<String, T> parse, String expected) {
+            Threshold t = RuleCatalog.standard().threshold(key);
+            if (t.type() != type) {
+                throw new IllegalStateException("detection config '" + key + "' is read as " + type + ", the catalogue says " + t.type());
             }
+            known.add(key);
+            String raw = values.getOrDefault(key, t.defaultValue());
             try {
                 return parse.apply(raw.trim());
             } catch (RuntimeException e) {
@@ -164,8 +187,8 @@ public final class DetectionConfig implements Serializable {
             }
         }
 
-        int positiveInt(String key, int fallback) {
-            return get(key, fallback, s -> {
+        int positiveInt(String key) {
+            return get(key, Threshold.Type.COUNT, s -> {
                 int v = Integer.parseInt(s);
                 if (v < 1) {
                     throw new IllegalArgumentException("not positive");
@@ -174,8 +197,8 @@ public final class DetectionConfig implements Serializable {
             }, "a positive integer");
         }
 
-        double positiveDouble(String key, double fallback) {
-            return get(key, fallback, s -> {
+        double positiveDouble(String key) {
+            return get(key, Threshold.Type.NUMBER, s -> {
                 double v = Double.parseDouble(s);
                 if (!(v > 0) || Double.isInfinite(v)) {
                     throw new IllegalArgumentException("not positive");
@@ -184,8 +207,8 @@ public final class DetectionConfig implements Serializable {
             }, "a positive number");
         }
 
-        double fraction(String key, double fallback) {
-            return get(key, fallback, s -> {
+        double fraction(String key) {
+            return get(key, Threshold.Type.FRACTION, s -> {
                 double v = Double.parseDouble(s);
                 if (!(v > 0 && v <= 1)) {
                     throw new IllegalArgumentException("not in (0,1]");
@@ -194,13 +217,13 @@ public final class DetectionConfig implements Serializable {
             }, "a number in (0,1]");
         }
 
-        long duration(String key, Duration fallback) {
-            return get(key, fallback, Reader::parseDuration, "a positive duration such as 90s, 10m, 6h, 30d or PT90S")
+        long duration(String key) {
+            return get(key, Threshold.Type.DURATION, Reader::parseDuration, "a positive duration such as 90s, 10m, 6h, 30d or PT90S")
                     .toMillis();
         }
 
-        Set<Integer> ports(String key, Set<Integer> fallback) {
-            return get(key, fallback, s -> {
+        Set<Integer> ports(String key) {
+            return get(key, Threshold.Type.PORTS, s -> {
                 Set<Integer> ports = new TreeSet<>();
                 for (String p : s.split(",")) {
                     int port = Integer.parseInt(p.trim());

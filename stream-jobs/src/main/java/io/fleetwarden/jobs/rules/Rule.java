@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 import io.fleetwarden.model.Severity;
+import io.fleetwarden.model.rules.RuleCatalog;
+import io.fleetwarden.model.rules.RuleDefinition;
 
 /**
  * One entry of the detection catalogue. Ids are stable: alerts, dashboards and suppressions key on
@@ -16,13 +18,20 @@ import io.fleetwarden.model.Severity;
  * @param description    what the rule detects and why it matters
  * @param guidelines     UK Code of Practice guideline numbers (1-13) the rule serves
  * @param mitreTechnique MITRE ATT&CK technique id, or {@code null} when none fits
- * @param thresholds     human-readable summary of the configurable thresholds (documentation)
+ * @param thresholds     human-readable summary of the configurable thresholds with their defaults (documentation),
+ *                       rendered from the catalogue ({@link RuleCatalog#condition})
  */
 public record Rule(String id, Category category, String name, Severity severity, String description,
                    List<Integer> guidelines, String mitreTechnique, String thresholds) {
 
     /** Rule families, matching the three halves of the issue. */
     public enum Category { COMPROMISE, RESILIENCE, FIRMWARE }
+
+    /** The stream jobs' view of a catalogue entry. */
+    public static Rule of(RuleDefinition d, RuleCatalog catalog) {
+        return new Rule(d.id(), Category.valueOf(d.category().name()), d.name(), d.severity(), d.description(), d.guidelines(),
+                d.mitreTechnique(), catalog.condition(d));
+    }
 
     public Rule {
         Objects.requireNonNull(id, "id");

@@ -19,13 +19,15 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import io.fleetwarden.jobs.alerts.DeviceStatusLogic;
 import io.fleetwarden.jobs.alerts.DeviceStatusState;
 import io.fleetwarden.jobs.alerts.StatusSignal;
-import io.fleetwarden.jobs.detect.BehaviourRules;
-import io.fleetwarden.jobs.detect.BehaviourState;
-import io.fleetwarden.jobs.detect.ConnectivityRules;
-import io.fleetwarden.jobs.detect.ConnectivityState;
-import io.fleetwarden.jobs.detect.FirmwareRules;
-import io.fleetwarden.jobs.detect.FirmwareState;
+import io.fleetwarden.jobs.detect.DeviceContext;
+import io.fleetwarden.jobs.detect.DeviceOutput;
+import io.fleetwarden.jobs.detect.DeviceReport;
+import io.fleetwarden.jobs.detect.DeviceRule;
+import io.fleetwarden.jobs.detect.DeviceRules;
+import io.fleetwarden.jobs.detect.DeviceSecurityEvent;
+import io.fleetwarden.jobs.detect.KeyedDigest;
 import io.fleetwarden.jobs.flink.DeviceState;
+import io.fleetwarden.jobs.flink.DeviceStateSerializer;
 import io.fleetwarden.jobs.flink.FleetDetectionJob;
 import io.fleetwarden.jobs.flink.ReferenceUpdate;
 import io.fleetwarden.jobs.rules.DetectionConfig;
@@ -214,28 +216,47 @@ public final class DetectionBenchmark {
     static void stateBytesPerDevice() throws Exception {
         DetectionConfig cfg = DetectionConfig.defaults();
         FleetGenerator gen = new FleetGenerator(1);
-        ConnectivityRules conn = new ConnectivityRules(cfg);
-        BehaviourRules behaviour = new BehaviourRules(cfg);
-        FirmwareRules firmware = new FirmwareRules(cfg);
+        DeviceRules rules = DeviceRules.standard(cfg);
+        DeviceStateSerializer serializer = DeviceStateSerializer.of(rules);
         DeviceStatusLogic status = new DeviceStatusLogic(cfg.statusRefreshMs);
-        DeviceState device = new DeviceState();
-        ConnectivityState cs = device.connectivity;
-        BehaviourState bs = device.behaviour;
-        FirmwareState fs = device.firmware;
+        DeviceState device = serializer.createInstance();
         device.timer = FleetGenerator.BASE;
+        DeviceContext ctx = DeviceContext.of(io.fleetwarden.jobs.Events.catalog("2.5.0", FleetGenerator.BASE - 90 * io.fleetwarden.jobs.Events.DAY,
+                null), List.of(), 1, KeyedDigest.random());
+        DeviceOutput out = new DeviceOutput() {
+            @Override
+            public void finding(io.fleetwarden.jobs.detect.Finding f) {
+            }
+
+            @Override
+            public void change(io.fleetwarden.jobs.detect.ConnectivityChange c) {
+            }
+        };
         DeviceStatusState ss = new DeviceStatusState();
+        List<DeviceRule<?>> units = rules.all();
         for (long i = 0; i < 500; i++) {
-            Telemetry t = Codecs.TELEMETRY.decode(gen.telemetry(i));
-            conn.onTelemetry(cs, t);
-            behaviour.onTelemetry(bs, t);
-            firmware.onTelemetry(fs, t, io.fleetwarden.jobs.Events.catalog("2.5.0", FleetGenerator.BASE - 90 * io.fleetwarden.jobs.Events.DAY, null), List.of());
-            status.onSignal(ss, StatusSignal.of(t));
+            DeviceReport r = DeviceReport.of(Codecs.TELEMETRY.decode(gen.telemetry(i)));
+            for (int u = 0; u < units.size(); u++) {
+                feed(units.get(u), device.state(u, units.get(u)), r, ctx, out);
+            }
+            device.statusSentAt = r.deviceTime();
+            device.statusModel = r.model();
+            device.statusRegion = r.region();
+            device.statusFirmware = r.firmwareVersion();
+            device.statusBroker = r.brokerId();
+            device.statusAddress = r.sourceAddress();
+            device.statusCertificateNotAfter = r.certificateNotAfter();
+            device.lastEvent = r.deviceTime();
+            status.onSignal(ss, StatusSignal.of(r));
             if (i % 50 == 0) {
-                conn.onSecurityEvent(cs, Codecs.SECURITY_EVENT.decode(gen.security(i)));
+                DeviceSecurityEvent e = DeviceSecurityEvent.of(Codecs.SECURITY_EVENT.decode(gen.security(i)));
+                for (int u = 0; u < units.size(); u++) {
+                    feedSecurity(units.get(u), device.state(u, units.get(u)), e, ctx, out);
+                }
             }
         }
         Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
-        sizes.put("device-detectors", size(DeviceState.class, device));
+        sizes.put("device-detectors", size(serializer, device));
         sizes.put("device-status", size(DeviceStatusState.class, ss));
         int total = sizes.values().stream().mapToInt(Integer::intValue).sum();
         // Per-key overhead of the heap backend's snapshot: key (about 12 bytes) + key group/length headers, per state.
@@ -246,8 +267,21 @@ public final class DetectionBenchmark {
                 total, String.join(", ", parts), keyOverhead, total + keyOverhead);
     }
 
+    @SuppressWarnings("unchecked")
+    private static <S> void feed(DeviceRule<S> rule, Object state, DeviceReport r, DeviceContext ctx, DeviceOutput out) {
+        rule.onReport((S) state, r, ctx, out);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> void feedSecurity(DeviceRule<S> rule, Object state, DeviceSecurityEvent e, DeviceContext ctx, DeviceOutput out) {
+        rule.onSecurityEvent((S) state, e, ctx, out);
+    }
+
     static <T> int size(Class<T> type, T value) throws Exception {
-        TypeSerializer<T> s = TypeInformation.of(type).createSerializer(new SerializerConfigImpl());
+        return size(TypeInformation.of(type).createSerializer(new SerializerConfigImpl()), value);
+    }
+
+    static <T> int size(TypeSerializer<T> s, T value) throws Exception {
         DataOutputSerializer out = new DataOutputSerializer(1024);
         s.serialize(value, out);
         return out.length();

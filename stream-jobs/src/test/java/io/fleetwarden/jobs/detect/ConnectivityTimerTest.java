@@ -14,9 +14,7 @@ import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
 
 /**
- * The connectivity timer's cached window deadline ({@link ConnectivityState#openWindowsLastEvent}): it follows
- * every window change, a state without the cache (written before it existed) recomputes it, and the quiet time is
- * the configuration's at read time, not the one the cache was filled under.
+ * The connectivity deadline follows every window change, and the quiet time is the configuration's at read time.
  */
 class ConnectivityTimerTest {
 
@@ -32,18 +30,14 @@ class ConnectivityTimerTest {
         long last = T0;
         for (int i = 0; i < cfg.flappingCount; i++) {
             last = T0 + i * 1_000L;
-            rules.onSecurityEvent(s, Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CONNECTION_LOST, last, "cam-1",
-                    "198.51.100.7").build());
+            rules.onSecurityEvent(s, DeviceSecurityEvent.of(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CONNECTION_LOST, last, "cam-1",
+                    "198.51.100.7").build()));
         }
         assertThat(s.flaps.open).isTrue();
         assertThat(s.takeovers).as("never used: never created").isNull();
         assertThat(rules.nextTimer(s)).as("quiet deadline of the open flapping burst").isEqualTo(last + cfg.burstQuietMs);
 
-        // A state restored from before the cache existed (its default) recomputes the same deadline.
-        s.openWindowsLastEvent = Long.MIN_VALUE;
-        assertThat(rules.nextTimer(s)).isEqualTo(last + cfg.burstQuietMs);
-
-        // A restart with a shorter quiet time applies to the cached deadline at once.
+        // A restart with a shorter quiet time applies at once.
         DetectionConfig shorter = DetectionConfig.fromMap(Map.of("burst.quiet", "5m"));
         assertThat(new ConnectivityRules(shorter).nextTimer(s)).isEqualTo(last + 5 * MINUTE);
 

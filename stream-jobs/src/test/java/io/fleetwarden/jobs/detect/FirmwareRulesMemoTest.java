@@ -28,19 +28,37 @@ class FirmwareRulesMemoTest {
 
     private static final DetectionConfig CFG = DetectionConfig.defaults();
 
+    /** Passes reference data as the operator does: a new version whenever another catalog entry or advisory list is passed. */
+    private final Refs refs = new Refs();
+
+    static final class Refs {
+        private Object catalog = this;
+        private Object advisories = this;
+        private long version;
+
+        List<Finding> on(FirmwareRules rules, FirmwareState s, Telemetry t, FirmwareCatalogEntry c, List<Advisory> a) {
+            if (c != catalog || a != advisories) {
+                catalog = c;
+                advisories = a;
+                version++;
+            }
+            return rules.onTelemetry(s, DeviceReport.of(t), Events.context(c, a, version));
+        }
+    }
+
     @Test
     void identicalReportsOpenBehindLatestExactlyWhenTheGracePeriodEnds() {
         long released = T0;
         FirmwareCatalogEntry catalog = Events.catalog("2.5.0", released, null);
         FirmwareRules rules = new FirmwareRules(CFG);
         FirmwareState s = new FirmwareState();
-        assertThat(rules.onTelemetry(s, tel(released + 1000, "2.4.1"), catalog, List.of())).isEmpty();
-        assertThat(rules.onTelemetry(s, tel(released + CFG.firmwareGraceMs - 1, "2.4.1"), catalog, List.of())).isEmpty();
-        assertThat(rules.onTelemetry(s, tel(released + CFG.firmwareGraceMs, "2.4.1"), catalog, List.of()))
+        assertThat(refs.on(rules, s, tel(released + 1000, "2.4.1"), catalog, List.of())).isEmpty();
+        assertThat(refs.on(rules, s, tel(released + CFG.firmwareGraceMs - 1, "2.4.1"), catalog, List.of())).isEmpty();
+        assertThat(refs.on(rules, s, tel(released + CFG.firmwareGraceMs, "2.4.1"), catalog, List.of()))
                 .extracting(f -> f.ruleId).containsExactly("FW-VER-001");
-        assertThat(rules.onTelemetry(s, tel(released + CFG.firmwareGraceMs + 30_000, "2.4.1"), catalog, List.of()))
+        assertThat(refs.on(rules, s, tel(released + CFG.firmwareGraceMs + 30_000, "2.4.1"), catalog, List.of()))
                 .as("then skipped: nothing changed").isEmpty();
-        assertThat(rules.onTelemetry(s, tel(released + CFG.firmwareGraceMs - 30_000, "2.4.1"), catalog, List.of()))
+        assertThat(refs.on(rules, s, tel(released + CFG.firmwareGraceMs - 30_000, "2.4.1"), catalog, List.of()))
                 .as("an out-of-order report from before the threshold is evaluated, as without the memo")
                 .extracting(f -> f.action).containsExactly(Finding.Action.CLEAR);
     }
@@ -51,9 +69,9 @@ class FirmwareRulesMemoTest {
         FirmwareRules rules = new FirmwareRules(CFG);
         FirmwareState s = new FirmwareState();
         long warnFrom = notAfter - CFG.certificateWarnMs + 1;
-        assertThat(rules.onTelemetry(s, cert(tel(T0, "2.4.1"), notAfter), null, List.of())).isEmpty();
-        assertThat(rules.onTelemetry(s, cert(tel(warnFrom - 1, "2.4.1"), notAfter), null, List.of())).isEmpty();
-        assertThat(rules.onTelemetry(s, cert(tel(warnFrom, "2.4.1"), notAfter), null, List.of()))
+        assertThat(refs.on(rules, s, cert(tel(T0, "2.4.1"), notAfter), null, List.of())).isEmpty();
+        assertThat(refs.on(rules, s, cert(tel(warnFrom - 1, "2.4.1"), notAfter), null, List.of())).isEmpty();
+        assertThat(refs.on(rules, s, cert(tel(warnFrom, "2.4.1"), notAfter), null, List.of()))
                 .extracting(f -> f.ruleId).containsExactly("FW-CERT-001");
     }
 
@@ -61,10 +79,10 @@ class FirmwareRulesMemoTest {
     void aNewCatalogOrAdvisoryListPassedWithAnUnchangedReportIsEvaluated() {
         FirmwareRules rules = new FirmwareRules(CFG);
         FirmwareState s = new FirmwareState();
-        assertThat(rules.onTelemetry(s, tel(T0, "2.4.1"), Events.catalog("2.4.1", T0 - 300 * DAY, null), List.of())).isEmpty();
-        assertThat(rules.onTelemetry(s, tel(T0 + 30_000, "2.4.1"), Events.catalog("2.4.1", T0 - 300 * DAY, T0), List.of()))
+        assertThat(refs.on(rules, s, tel(T0, "2.4.1"), Events.catalog("2.4.1", T0 - 300 * DAY, null), List.of())).isEmpty();
+        assertThat(refs.on(rules, s, tel(T0 + 30_000, "2.4.1"), Events.catalog("2.4.1", T0 - 300 * DAY, T0), List.of()))
                 .extracting(f -> f.ruleId).containsExactly("FW-EOS-001");
-        assertThat(rules.onTelemetry(s, tel(T0 + 60_000, "2.4.1"), Events.catalog("2.4.1", T0 - 300 * DAY, T0),
+        assertThat(refs.on(rules, s, tel(T0 + 60_000, "2.4.1"), Events.catalog("2.4.1", T0 - 300 * DAY, T0),
                 List.of(Events.advisory("FWSA-1", "[2.0.0,2.5.0)", Severity.HIGH))))
                 .extracting(f -> f.ruleId).containsExactly("FW-ADV-001");
     }
@@ -103,8 +121,8 @@ class FirmwareRulesMemoTest {
             t.getBroker().setCertificateNotAfter(Instant.ofEpochMilli(T0 + (r.nextInt(100) == 0 ? 20 : 200) * DAY));
             Telemetry report = t.build();
             b.validUntil = Long.MIN_VALUE; // defeat the memo: evaluate every report
-            List<Finding> expected = always.onTelemetry(b, report, catalog, advisoryList);
-            List<Finding> actual = memo.onTelemetry(a, report, catalog, advisoryList);
+            List<Finding> expected = refs.on(always, b, report, catalog, advisoryList);
+            List<Finding> actual = refs.on(memo, a, report, catalog, advisoryList);
             assertThat(actual).as("report %d at %d", i, ts).isEqualTo(expected);
             assertThat(a.open).isEqualTo(b.open);
             findings += expected.size();

@@ -23,11 +23,11 @@ class StateStringsTest {
     void theRulesKeepTheirStateStringsAcrossIdenticalReports() {
         ConnectivityRules rules = new ConnectivityRules(DetectionConfig.defaults());
         ConnectivityState s = new ConnectivityState();
-        rules.onTelemetry(s, Events.telemetry("cam-1", Events.T0).build());
+        rules.onTelemetry(s, DeviceReport.of(Events.telemetry("cam-1", Events.T0).build()));
         String model = s.model;
-        rules.onTelemetry(s, Events.telemetry("cam-1", Events.T0 + 30_000).setModel(new String(Events.MODEL)).build());
+        rules.onTelemetry(s, DeviceReport.of(Events.telemetry("cam-1", Events.T0 + 30_000).setModel(new String(Events.MODEL)).build()));
         assertThat(s.model).isSameAs(model);
-        rules.onTelemetry(s, Events.telemetry("cam-1", Events.T0 + 60_000).setModel("cam-x2").build());
+        rules.onTelemetry(s, DeviceReport.of(Events.telemetry("cam-1", Events.T0 + 60_000).setModel("cam-x2").build()));
         assertThat(s.model).isEqualTo("cam-x2");
     }
 }

@@ -35,11 +35,12 @@ import io.fleetwarden.model.UpdateState;
 import io.fleetwarden.model.UpdateStatus;
 
 /**
- * {@link DeviceEventSerializer} sends only the telemetry fields the per-device detectors read. This runs
- * {@link DeviceFunction} twice over the same random streams of reports and security events — once with the
- * whole records, once with what crosses the shuffle — and requires the same findings, reachability changes, peer observations and status
- * signals, in the same order. The streams vary every field, the ones not sent too (so a rule that starts
- * reading one of them fails here), and reach every family: offline and flapping, identity clones, baselines
+ * The per-device operator receives {@link io.fleetwarden.jobs.detect.DeviceReport}s and
+ * {@link io.fleetwarden.jobs.detect.DeviceSecurityEvent}s, which {@link DeviceEventSerializer} carries across the
+ * shuffle. This runs {@link DeviceFunction} twice over the same random streams of reports and security events —
+ * once with the records as built, once after a trip through the serializer — and requires the same findings,
+ * reachability changes, peer observations and status signals, in the same order. The streams vary every field of
+ * the source records, and reach every family: offline and flapping, identity clones, baselines
  * and spikes, ports and destinations, firmware versions, hashes, update loops, advisories and certificates.
  */
 class DeviceEventProjectionTest {

@@ -1,5 +1,6 @@
 package io.fleetwarden.jobs.flink;
 
+import io.fleetwarden.jobs.detect.DeviceReport;
 import static io.fleetwarden.jobs.Events.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,8 +30,8 @@ class DeviceStatusFunctionTest {
         try (var h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new DeviceStatusFunction(CFG),
                 (Alert a) -> DeviceKeys.of(a.getTenant(), a.getDeviceId()), (StatusSignal s) -> DeviceKeys.of(s.tenant, s.deviceId),
                 Types.STRING)) {
-            h.processElement2(new StreamRecord<>(StatusSignal.of(Events.telemetry("cam-1", T0).build()), T0));
-            h.processElement2(new StreamRecord<>(StatusSignal.of(Events.telemetry("cam-1", T0 + 60_000).build()), T0 + 60_000));
+            h.processElement2(new StreamRecord<>(StatusSignal.of(DeviceReport.of(Events.telemetry("cam-1", T0).build())), T0));
+            h.processElement2(new StreamRecord<>(StatusSignal.of(DeviceReport.of(Events.telemetry("cam-1", T0 + 60_000).build())), T0 + 60_000));
             long alertAt = T0 + 120_000;
             h.processElement1(new StreamRecord<>(alert(alertAt), alertAt));
             assertThat(h.<DeviceStatus>extractOutputValues()).last().satisfies(s -> assertThat(s.getRiskScore()).isEqualTo(40));
@@ -54,10 +55,10 @@ class DeviceStatusFunctionTest {
             try (var h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new DeviceStatusFunction(cfg),
                     (Alert a) -> DeviceKeys.of(a.getTenant(), a.getDeviceId()), (StatusSignal s) -> DeviceKeys.of(s.tenant, s.deviceId),
                     Types.STRING)) {
-                h.processElement2(new StreamRecord<>(StatusSignal.of(Events.telemetry("cam-1", T0).build()), T0));
-                h.processElement2(new StreamRecord<>(StatusSignal.of(Events.telemetry("cam-1", T0 + refresh - 1).build()), T0 + refresh - 1));
+                h.processElement2(new StreamRecord<>(StatusSignal.of(DeviceReport.of(Events.telemetry("cam-1", T0).build())), T0));
+                h.processElement2(new StreamRecord<>(StatusSignal.of(DeviceReport.of(Events.telemetry("cam-1", T0 + refresh - 1).build())), T0 + refresh - 1));
                 assertThat(h.<DeviceStatus>extractOutputValues()).as("refresh %d: nothing new just below the interval", refresh).hasSize(1);
-                h.processElement2(new StreamRecord<>(StatusSignal.of(Events.telemetry("cam-1", T0 + refresh).build()), T0 + refresh));
+                h.processElement2(new StreamRecord<>(StatusSignal.of(DeviceReport.of(Events.telemetry("cam-1", T0 + refresh).build())), T0 + refresh));
                 assertThat(h.<DeviceStatus>extractOutputValues()).as("refresh %d: republished at the interval", refresh).hasSize(2).last()
                         .satisfies(s -> assertThat(s.getLastSeen()).isEqualTo(Instant.ofEpochMilli(T0 + refresh)));
                 long later = T0 + refresh + 1000;

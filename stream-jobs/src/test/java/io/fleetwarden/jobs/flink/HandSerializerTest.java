@@ -3,12 +3,9 @@ package io.fleetwarden.jobs.flink;
 import static io.fleetwarden.jobs.Events.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
 import java.util.List;
 
 import org.apache.avro.Schema;
-import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -19,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import io.fleetwarden.jobs.Events;
 import io.fleetwarden.jobs.alerts.StatusSignal;
 import io.fleetwarden.jobs.detect.BehaviourRules;
+import io.fleetwarden.jobs.detect.DeviceReport;
+import io.fleetwarden.jobs.detect.DeviceSecurityEvent;
 import io.fleetwarden.jobs.detect.PeerObservation;
 import io.fleetwarden.jobs.influx.HealthPoint;
 import io.fleetwarden.jobs.influx.InfluxPoints;
@@ -32,9 +31,9 @@ import io.fleetwarden.model.UpdateStatus;
 
 /**
  * The hand-written network serializers: Flink picks them up for the types, every record comes back
- * equal (all fields set, all nullable fields null, empty lists; telemetry as its projection), records back to
- * back do not bleed into each other, and the telemetry serializer fails here when the event-model schema gains a
- * field it neither sends nor lists as not sent.
+ * equal (all fields set, all nullable fields null, empty lists), records back to back do not bleed into each
+ * other, and a test fails here when the event-model schema gains a field the rules' records neither read nor list as
+ * not read.
  */
 class HandSerializerTest {
 
@@ -62,10 +61,10 @@ class HandSerializerTest {
 
     @Test
     void statusSignalsComeBackEqual() throws Exception {
-        StatusSignal fromReport = StatusSignal.of(Events.telemetry("cam-1", T0).build());
+        StatusSignal fromReport = StatusSignal.of(DeviceReport.of(Events.telemetry("cam-1", T0).build()));
         fromReport.key = "acme/cam-1";
-        StatusSignal fromDisconnect = StatusSignal.of(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT, T0,
-                "cam-1", "198.51.100.7").setModel(null).setRegion(null).build());
+        StatusSignal fromDisconnect = StatusSignal.of(DeviceSecurityEvent.of(Events.security(SecurityEventType.DISCONNECT,
+                SecurityEventReasons.CLIENT_DISCONNECT, T0, "cam-1", "198.51.100.7").setModel(null).setRegion(null).build()));
         StatusSignal empty = new StatusSignal();
         List<StatusSignal> in = List.of(fromReport, fromDisconnect, empty);
         List<StatusSignal> out = roundTrip(new StatusSignalSerializer(), in);
@@ -77,58 +76,18 @@ class HandSerializerTest {
     }
 
     @Test
-    void theTelemetrySerializerKnowsEveryFieldOfTheSchemaAndSendsOrListsEach() {
+    void theRuleRecordsKnowEveryFieldOfTheSchemaAndReadOrListEach() {
         assertThat(names(Telemetry.getClassSchema())).isEqualTo(DeviceEventSerializer.TELEMETRY_FIELDS);
         assertThat(names(BrokerContext.getClassSchema())).isEqualTo(DeviceEventSerializer.BROKER_FIELDS);
         assertThat(names(NetworkConnection.getClassSchema())).isEqualTo(DeviceEventSerializer.CONNECTION_FIELDS);
         assertThat(names(UpdateStatus.getClassSchema())).isEqualTo(DeviceEventSerializer.UPDATE_FIELDS);
         assertThat(names(io.fleetwarden.model.SecurityEvent.getClassSchema())).isEqualTo(DeviceEventSerializer.SECURITY_FIELDS);
-        assertThat(DeviceEventSerializer.TELEMETRY_FIELDS).containsAll(DeviceEventSerializer.TELEMETRY_NOT_SENT);
-        assertThat(DeviceEventSerializer.BROKER_FIELDS).containsAll(DeviceEventSerializer.TELEMETRY_BROKER_NOT_SENT);
-        assertThat(DeviceEventSerializer.CONNECTION_FIELDS).containsAll(DeviceEventSerializer.CONNECTION_NOT_SENT);
-        assertThat(DeviceEventSerializer.UPDATE_FIELDS).containsAll(DeviceEventSerializer.UPDATE_NOT_SENT);
-        assertThat(DeviceEventSerializer.SECURITY_FIELDS).containsAll(DeviceEventSerializer.SECURITY_NOT_SENT);
-        assertThat(DeviceEventSerializer.BROKER_FIELDS).containsAll(DeviceEventSerializer.SECURITY_BROKER_NOT_SENT);
-    }
-
-    /** What the per-device operator receives for {@code t}: the record with every field not sent set to its absent value. */
-    static Telemetry projected(Telemetry t) {
-        Telemetry p = SpecificData.get().deepCopy(Telemetry.getClassSchema(), t);
-        clear(p, DeviceEventSerializer.TELEMETRY_NOT_SENT);
-        if (p.getBroker() != null) {
-            clear(p.getBroker(), DeviceEventSerializer.TELEMETRY_BROKER_NOT_SENT);
-        }
-        if (p.getConnections() != null) {
-            p.getConnections().forEach(c -> clear(c, DeviceEventSerializer.CONNECTION_NOT_SENT));
-        }
-        if (p.getUpdate() != null) {
-            clear(p.getUpdate(), DeviceEventSerializer.UPDATE_NOT_SENT);
-        }
-        return p;
-    }
-
-    /** What the per-device operator receives for {@code e}. */
-    static io.fleetwarden.model.SecurityEvent projected(io.fleetwarden.model.SecurityEvent e) {
-        var p = SpecificData.get().deepCopy(io.fleetwarden.model.SecurityEvent.getClassSchema(), e);
-        clear(p, DeviceEventSerializer.SECURITY_NOT_SENT);
-        if (p.getBroker() != null) {
-            clear(p.getBroker(), DeviceEventSerializer.SECURITY_BROKER_NOT_SENT);
-        }
-        return p;
-    }
-
-    private static void clear(SpecificRecordBase r, java.util.Set<String> fields) {
-        for (String f : fields) {
-            Schema.Field field = r.getSchema().getField(f);
-            Object absent = switch (field.schema().getType()) {
-                case INT -> 0;
-                case LONG -> field.schema().getLogicalType() == null ? (Object) 0L : null;
-                case DOUBLE -> 0.0;
-                case BOOLEAN -> false;
-                default -> null;
-            };
-            r.put(field.pos(), absent);
-        }
+        assertThat(DeviceEventSerializer.TELEMETRY_FIELDS).containsAll(DeviceReport.TELEMETRY_NOT_READ);
+        assertThat(DeviceEventSerializer.BROKER_FIELDS).containsAll(DeviceReport.BROKER_NOT_READ);
+        assertThat(DeviceEventSerializer.CONNECTION_FIELDS).containsAll(DeviceReport.CONNECTION_NOT_READ);
+        assertThat(DeviceEventSerializer.UPDATE_FIELDS).containsAll(DeviceReport.UPDATE_NOT_READ);
+        assertThat(DeviceEventSerializer.SECURITY_FIELDS).containsAll(DeviceSecurityEvent.SECURITY_NOT_READ);
+        assertThat(DeviceEventSerializer.BROKER_FIELDS).containsAll(DeviceSecurityEvent.BROKER_NOT_READ);
     }
 
     @Test
@@ -156,16 +115,17 @@ class HandSerializerTest {
         List<DeviceEvent> out = roundTrip(new DeviceEventSerializer(), in);
         for (int i = 0; i < in.size(); i++) {
             assertThat(out.get(i).key).isEqualTo(in.get(i).key);
-            assertThat(out.get(i).telemetry).isEqualTo(in.get(i).telemetry == null ? null : projected(in.get(i).telemetry));
-            assertThat(out.get(i).security).isEqualTo(in.get(i).security == null ? null : projected(in.get(i).security));
+            assertThat(out.get(i).report).isEqualTo(in.get(i).report);
+            assertThat(out.get(i).security).isEqualTo(in.get(i).security);
         }
-        assertThat(out.get(0).telemetry.getDeviceTime()).isEqualTo(Instant.ofEpochMilli(T0));
-        assertThat(out.get(0).telemetry.getCpuPercent()).as("not sent").isZero();
-        assertThat(out.get(0).telemetry.getBroker().getCertificateFingerprint()).as("not sent").isNull();
-        assertThat(out.get(0).telemetry.getBroker().getCertificateNotAfter()).as("sent").isEqualTo(full.getBroker().getCertificateNotAfter());
-        assertThat(out.get(0).telemetry.getUpdate().getAttempt()).as("sent").isEqualTo(3);
-        assertThat(new DeviceEventSerializer().copy(in.get(0)).telemetry).as("a copy is whole").isEqualTo(full).isNotSameAs(full);
-        assertThat(new DeviceEventSerializer().copy(out.get(0)).telemetry).as("a projected record copies too").isEqualTo(out.get(0).telemetry);
+        assertThat(out.get(0).report.deviceTime()).isEqualTo(T0);
+        assertThat(out.get(0).report.certificateNotAfter()).isEqualTo(full.getBroker().getCertificateNotAfter().toEpochMilli());
+        assertThat(out.get(0).report.update()).isEqualTo(new DeviceReport.Update(UpdateState.FAILED, "2.5.0", 3));
+        assertThat(out.get(0).report.destinations()).isEqualTo(full.getConnections().stream().map(NetworkConnection::getRemoteAddress).toList());
+        assertThat(out.get(1).report.sourceAddress()).isNull();
+        assertThat(out.get(1).report.certificateNotAfter()).isEqualTo(Long.MIN_VALUE);
+        assertThat(out.get(5).security.sourceAddress()).isNull();
+        assertThat(new DeviceEventSerializer().copy(in.get(0)).report).as("a copy is equal").isEqualTo(in.get(0).report);
     }
 
     @Test
@@ -204,23 +164,23 @@ class HandSerializerTest {
         }
         List<DeviceEvent> out = roundTrip(new DeviceEventSerializer(), in);
         for (int i = 0; i < in.size(); i++) {
-            assertThat(out.get(i).telemetry.getModel()).isEqualTo(in.get(i).telemetry.getModel());
-            assertThat(out.get(i).telemetry.getRegion()).isEqualTo(in.get(i).telemetry.getRegion());
+            assertThat(out.get(i).report.model()).isEqualTo(in.get(i).report.model());
+            assertThat(out.get(i).report.region()).isEqualTo(in.get(i).report.region());
         }
         DeviceEventSerializer s = new DeviceEventSerializer();
         List<DeviceEvent> twice = roundTrip(s, List.of(in.get(0), in.get(0)));
-        assertThat(twice.get(1).telemetry.getModel()).isSameAs(twice.get(0).telemetry.getModel());
-        assertThat(twice.get(1).telemetry.getDeviceId()).as("device ids are not shared").isNotSameAs(twice.get(0).telemetry.getDeviceId());
+        assertThat(twice.get(1).report.model()).isSameAs(twice.get(0).report.model());
+        assertThat(twice.get(1).report.deviceId()).as("device ids are not shared").isNotSameAs(twice.get(0).report.deviceId());
     }
 
     @Test
     void peerObservationsAndHealthPointsComeBackEqual() throws Exception {
         Telemetry t = Events.telemetry("cam-1", T0).setListeningPorts(List.of(80, 23)).build();
-        PeerObservation o = BehaviourRules.observation(t);
+        PeerObservation o = BehaviourRules.observation(DeviceReport.of(t));
         PeerObservation back = roundTrip(new PeerObservationSerializer(), List.of(o, o)).get(1);
         assertThat(back).usingRecursiveComparison().isEqualTo(o);
 
-        PeerObservation other = BehaviourRules.observation(Events.telemetry("cam-2", T0 + 1).setListeningPorts(List.of()).build());
+        PeerObservation other = BehaviourRules.observation(DeviceReport.of(Events.telemetry("cam-2", T0 + 1).setListeningPorts(List.of()).build()));
         other.listeningPorts = null;
         PeerBatch batch = ModelPeerFunctionTest.batch(o, other);
         PeerBatch batchBack = roundTrip(new PeerBatchSerializer(), List.of(batch, batch)).get(1);

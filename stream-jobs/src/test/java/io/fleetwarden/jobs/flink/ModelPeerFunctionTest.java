@@ -1,5 +1,6 @@
 package io.fleetwarden.jobs.flink;
 
+import io.fleetwarden.jobs.detect.DeviceReport;
 import static io.fleetwarden.jobs.Events.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +29,7 @@ class ModelPeerFunctionTest {
             h.open();
             long last = T0 + 29 * 30_000L;
             for (long ts = T0; ts <= last; ts += 30_000) {
-                h.processElement(new StreamRecord<>(batch(BehaviourRules.observation(Events.telemetry("cam-" + ts % 7, ts).build())), ts));
+                h.processElement(new StreamRecord<>(batch(BehaviourRules.observation(DeviceReport.of(Events.telemetry("cam-" + ts % 7, ts).build()))), ts));
             }
             assertThat(h.numEventTimeTimers()).as("one timer per model, not per report").isEqualTo(1);
             h.processWatermark(new Watermark(last + CFG.deviceStateTtlMs - 1));

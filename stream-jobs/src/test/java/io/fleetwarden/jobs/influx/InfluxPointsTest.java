@@ -12,6 +12,7 @@ import io.fleetwarden.jobs.alerts.AlertLifecycle;
 import io.fleetwarden.jobs.alerts.AlertState;
 import io.fleetwarden.jobs.detect.Finding;
 import io.fleetwarden.model.Alert;
+import io.fleetwarden.model.InfluxSchema;
 
 /** Point identity (measurement, tags, time) is a function of the input: replays overwrite, distinct alerts do not collide. */
 class InfluxPointsTest {
@@ -51,5 +52,29 @@ class InfluxPointsTest {
         assertThat(InfluxPoints.alert(x).timeNanos).isEqualTo(px.timeNanos);
         assertThat(px.timeNanos / 1_000_000L).isEqualTo(Instant.ofEpochMilli(Events.T0).toEpochMilli());
         assertThat(List.of(px.strings().get("alert_id"))).containsExactly(x.getAlertId());
+    }
+
+    @Test
+    void pointsCarryExactlyTheNamesOfTheSharedSchema() {
+        HealthPoint health = InfluxPoints.deviceHealth(Events.telemetry("cam-1", Events.T0).build());
+        InfluxSchema.Measurement h = measurement(health.measurement);
+        assertThat(health.tags().keySet()).containsExactlyElementsOf(h.tags());
+        assertThat(health.numbers().keySet()).containsExactlyElementsOf(h.numberFields());
+        assertThat(health.strings().keySet()).containsExactlyElementsOf(h.stringFields());
+
+        Alert alert = new AlertLifecycle(60_000).apply(new AlertState(),
+                Finding.device("CMP-NET-001", Finding.Action.OPEN, "acme", "cam-1", Events.T0, "x")).orElseThrow();
+        HealthPoint point = InfluxPoints.alert(alert);
+        InfluxSchema.Measurement a = measurement(point.measurement);
+        assertThat(point.tags().keySet()).containsExactlyElementsOf(a.tags());
+        assertThat(point.tags()).containsEntry(InfluxSchema.Alerts.TAG_SUBJECT, InfluxSchema.Alerts.SUBJECT_DEVICE);
+        assertThat(point.numbers().keySet()).containsExactlyElementsOf(a.numberFields());
+        assertThat(a.stringFields()).as("null string fields are left out, never renamed")
+                .containsAll(point.strings().keySet());
+        assertThat(point.strings().keySet()).contains(InfluxSchema.Alerts.ALERT_ID, InfluxSchema.Alerts.DEVICE);
+    }
+
+    private static InfluxSchema.Measurement measurement(String name) {
+        return InfluxSchema.MEASUREMENTS.stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
     }
 }

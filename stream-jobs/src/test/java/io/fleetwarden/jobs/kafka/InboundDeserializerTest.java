@@ -42,6 +42,53 @@ class InboundDeserializerTest {
         });
     }
 
+    static final long SKEW = 120_000;
+
+    private static Inbound telemetry(long deviceTime, long receivedAt) {
+        byte[] bytes = Codecs.TELEMETRY.encode(Events.telemetry("cam-1", deviceTime)
+                .setReceivedAt(java.time.Instant.ofEpochMilli(receivedAt)).build());
+        return decode(Topics.TELEMETRY, null, bytes).get(0);
+    }
+
+    @Test
+    void aDeviceTimeInsideTheWindowIsTheEventTimeUnchanged() {
+        for (long behind : new long[] {0, 1, SKEW}) {
+            Inbound in = telemetry(Events.T0 - behind, Events.T0);
+            assertThat(in.eventTime).isEqualTo(Events.T0 - behind);
+            assertThat(in.clamped()).isFalse();
+            assertThat(in.telemetry.getDeviceTime().toEpochMilli()).isEqualTo(Events.T0 - behind);
+        }
+    }
+
+    @Test
+    void eventTimeNeverExceedsBrokerTimeWhateverTheDeviceSays() {
+        for (long ahead : new long[] {1, SKEW, SKEW + 1, Events.DAY, 365 * Events.DAY}) {
+            Inbound in = telemetry(Events.T0 + ahead, Events.T0);
+            assertThat(in.eventTime).as("device %d ms ahead", ahead).isEqualTo(Events.T0);
+            // The job's copy runs on the bounded time; the claim is kept on the Inbound.
+            assertThat(in.telemetry.getDeviceTime().toEpochMilli()).isEqualTo(Events.T0);
+            assertThat(in.clampedDeviceTime).isEqualTo(Events.T0 + ahead);
+        }
+    }
+
+    @Test
+    void eventTimeNeverFallsBehindBrokerTimeByMoreThanTheWindow() {
+        for (long behind : new long[] {SKEW + 1, Events.DAY, Events.T0}) {
+            Inbound in = telemetry(Events.T0 - behind, Events.T0);
+            assertThat(in.eventTime).as("device %d ms behind", behind).isEqualTo(Events.T0 - SKEW);
+            assertThat(in.clampedDeviceTime).isEqualTo(Events.T0 - behind);
+        }
+    }
+
+    @Test
+    void securityEventsKeepTheBrokerTimestampAndTheirBytes() {
+        byte[] bytes = Codecs.SECURITY_EVENT.encode(Events.authFailure("x", "203.0.113.1", Events.T0));
+        assertThat(decode(Topics.SECURITY_EVENTS, null, bytes)).singleElement().satisfies(in -> {
+            assertThat(in.eventTime).isEqualTo(Events.T0);
+            assertThat(in.value).isEqualTo(bytes);
+        });
+    }
+
     @Test
     void badRecordsCarryReasonAndBytes() {
         byte[] json = "{\"deviceId\":\"x\"}".getBytes(StandardCharsets.UTF_8);

@@ -158,7 +158,7 @@ class KafkaPipelineIT {
                         .extracting(Alert::getDeviceId).containsExactlyInAnyOrder("cam-0", "cam-1", "cam-2");
             });
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    assertThat(alerts(SecuritySubjectTenant.UNVERIFIED)).anyMatch(a -> a.getRuleId().equals("CMP-AUTH-002")
+                    assertThat(alerts(SecuritySubjectTenant.FRONT_DOOR)).anyMatch(a -> a.getRuleId().equals("CMP-AUTH-002")
                             && "203.0.113.77".equals(a.getCohortValue())));
 
             var dead = KAFKA.consume(Topics.DEAD_LETTERS, 1, Duration.ofSeconds(30), new StringDeserializer(), new ByteArrayDeserializer());
@@ -232,6 +232,6 @@ class KafkaPipelineIT {
 
     /** The tenant the job uses for subjects without a verified identity. */
     static final class SecuritySubjectTenant {
-        static final String UNVERIFIED = io.fleetwarden.jobs.detect.SecuritySubject.UNVERIFIED;
+        static final String FRONT_DOOR = io.fleetwarden.model.Scopes.FRONT_DOOR;
     }
 }

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.fleetwarden.jobs.detect.DeviceSecurityEvent;
+import io.fleetwarden.jobs.detect.DeviceReport;
 import io.fleetwarden.jobs.Events;
 import io.fleetwarden.jobs.detect.BehaviourRules;
 import io.fleetwarden.jobs.detect.BehaviourState;
@@ -288,7 +290,7 @@ class RuleScenarioTest {
         ConnectivityState st = new ConnectivityState();
         List<Finding> out = new ArrayList<>();
         for (SecurityEvent e : events) {
-            out.addAll(rules.onSecurityEvent(st, e).findings());
+            out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(e)).findings());
         }
         return out;
     }
@@ -297,8 +299,8 @@ class RuleScenarioTest {
     static List<Finding> staleDisconnect() {
         ConnectivityRules rules = new ConnectivityRules(CFG);
         ConnectivityState st = new ConnectivityState();
-        rules.onTelemetry(st, Events.telemetry("cam-1", T0 + 60_000).build());
-        var r = rules.onSecurityEvent(st, disconnect(SecurityEventReasons.CONNECTION_LOST, T0));
+        rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", T0 + 60_000).build()));
+        var r = rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CONNECTION_LOST, T0)));
         assertThat(r.changes()).isEmpty();
         assertThat(st.reachable).isTrue();
         return r.findings();
@@ -309,7 +311,7 @@ class RuleScenarioTest {
         ConnectivityState st = new ConnectivityState();
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            out.addAll(rules.onTelemetry(st, Events.telemetry("cam-1", T0 + i * 30_000L).build()).findings());
+            out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", T0 + i * 30_000L).build())).findings());
         }
         assertThat(rules.offlineDeadline(st)).isEqualTo(T0 + 9 * 30_000L + 90_000L);
         out.addAll(rules.onTimer(st, TENANT, "cam-1", timerAt).findings());
@@ -319,9 +321,9 @@ class RuleScenarioTest {
     static List<Finding> offlineThenBack() {
         ConnectivityRules rules = new ConnectivityRules(CFG);
         ConnectivityState st = new ConnectivityState();
-        List<Finding> out = new ArrayList<>(rules.onTelemetry(st, Events.telemetry("cam-1", T0).build()).findings());
+        List<Finding> out = new ArrayList<>(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", T0).build())).findings());
         out.addAll(rules.onTimer(st, TENANT, "cam-1", T0 + 600_000).findings());
-        out.addAll(rules.onTelemetry(st, Events.telemetry("cam-1", T0 + 700_000).build()).findings());
+        out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", T0 + 700_000).build())).findings());
         return out;
     }
 
@@ -330,7 +332,7 @@ class RuleScenarioTest {
         BehaviourState st = new BehaviourState();
         List<Finding> out = new ArrayList<>();
         for (Telemetry t : reports) {
-            out.addAll(rules.onTelemetry(st, t));
+            out.addAll(rules.onTelemetry(st, DeviceReport.of(t), Events.DIGEST));
         }
         return out;
     }
@@ -419,7 +421,7 @@ class RuleScenarioTest {
         FirmwareState st = new FirmwareState();
         List<Finding> out = new ArrayList<>();
         for (Telemetry t : reports) {
-            out.addAll(rules.onTelemetry(st, t, catalog, advisories));
+            out.addAll(rules.onTelemetry(st, DeviceReport.of(t), Events.context(catalog, advisories, 1)));
         }
         return out;
     }
@@ -427,9 +429,9 @@ class RuleScenarioTest {
     static List<Finding> advisoryLate() {
         FirmwareRules rules = new FirmwareRules(CFG);
         FirmwareState st = new FirmwareState();
-        List<Finding> out = new ArrayList<>(rules.onTelemetry(st, tel(T0, "2.4.1"), null, List.of()));
+        List<Finding> out = new ArrayList<>(rules.onTelemetry(st, DeviceReport.of(tel(T0, "2.4.1")), Events.context(null, List.of(), 1)));
         assertThat(out).isEmpty();
-        out.addAll(rules.evaluate(st, null, List.of(Events.advisory("FWSA-9", "[2.4.0,2.4.2)", Severity.HIGH)), T0 + 5000));
+        out.addAll(rules.evaluate(st, Events.context(null, List.of(Events.advisory("FWSA-9", "[2.4.0,2.4.2)", Severity.HIGH)), 2), T0 + 5000));
         return out;
     }
 

@@ -1,18 +1,25 @@
-package io.fleetwarden.dashboard.fleet;
+package io.fleetwarden.model;
+
+import java.util.List;
 
 /**
- * The InfluxDB measurement, tag and field names the dashboard reads — the ONE place they live in
- * dashboard-api. They mirror what stream-jobs writes: {@code io.fleetwarden.jobs.influx.InfluxPoints}
- * and {@code FleetHealthState} in stream-jobs, documented in stream-jobs/README.md
- * ("InfluxDB schema"), which is authoritative. dashboard-api does not depend on stream-jobs, so
- * {@code InfluxSchemaTest} pins these names and a rename on either side shows up as a failing test
- * and a README diff rather than as empty charts.
+ * The InfluxDB schema of the platform: every measurement, tag and field name, defined once. stream-jobs writes
+ * it ({@code io.fleetwarden.jobs.influx.InfluxPoints}, {@code FleetHealthFunction}) and dashboard-api reads it
+ * ({@code fleet/InfluxHealthSeries}); both use these constants, so a rename changes both sides at once.
+ * {@link #MEASUREMENTS} lists the same names as data: {@code InfluxSchemaTest} holds the schema tables of the
+ * stream-jobs and dashboard-api READMEs to it.
  *
- * <p>Every numeric field is written as a float (line protocol without the {@code i} suffix).
+ * <p>Every numeric field is written as a float (line protocol without the {@code i} suffix); string fields are
+ * listed in {@link Measurement#stringFields()}. The names are compile-time constants: using them on the writer's
+ * hot path costs nothing.
  */
 public final class InfluxSchema {
 
     private InfluxSchema() {
+    }
+
+    /** One measurement as data: its name, its tags (the tenant first) and its fields. */
+    public record Measurement(String name, List<String> tags, List<String> numberFields, List<String> stringFields) {
     }
 
     /** Common tag on every measurement. */
@@ -48,6 +55,8 @@ public final class InfluxSchema {
         public static final String TAG_SEVERITY = "severity";
         public static final String TAG_STATUS = "status";
         public static final String TAG_SUBJECT = "subject";
+        /** {@link #TAG_SUBJECT} of an alert about one device; a cohort alert has its dimension there. */
+        public static final String SUBJECT_DEVICE = "device";
         public static final String ALERT_ID = "alert_id";
         public static final String SUMMARY = "summary";
         public static final String DEVICE = "device";
@@ -102,4 +111,27 @@ public final class InfluxSchema {
         private FleetFirmware() {
         }
     }
+
+    /** Every measurement, in the order of the README tables. */
+    public static final List<Measurement> MEASUREMENTS = List.of(
+            new Measurement(DeviceHealth.MEASUREMENT,
+                    List.of(TAG_TENANT, DeviceHealth.TAG_DEVICE, DeviceHealth.TAG_MODEL, DeviceHealth.TAG_REGION),
+                    List.of(DeviceHealth.CPU_PERCENT, DeviceHealth.MEMORY_PERCENT, DeviceHealth.BYTES_IN_PER_S,
+                            DeviceHealth.BYTES_OUT_PER_S, DeviceHealth.CONNECTIONS, DeviceHealth.LISTENING_PORTS,
+                            DeviceHealth.UPTIME_S, DeviceHealth.QUARANTINED),
+                    List.of(DeviceHealth.FIRMWARE)),
+            new Measurement(Alerts.MEASUREMENT,
+                    List.of(TAG_TENANT, Alerts.TAG_RULE, Alerts.TAG_SEVERITY, Alerts.TAG_STATUS, Alerts.TAG_SUBJECT),
+                    List.of(Alerts.REVISION),
+                    List.of(Alerts.ALERT_ID, Alerts.SUMMARY, Alerts.DEVICE, Alerts.COHORT, Alerts.PARENT_ALERT_ID)),
+            new Measurement(FleetCohort.MEASUREMENT,
+                    List.of(TAG_TENANT, FleetCohort.TAG_DIMENSION, FleetCohort.TAG_COHORT),
+                    List.of(FleetCohort.ONLINE), List.of()),
+            new Measurement(FleetConnectivity.MEASUREMENT, List.of(TAG_TENANT),
+                    List.of(FleetConnectivity.CONNECTS, FleetConnectivity.DISCONNECTS), List.of()),
+            new Measurement(FleetAlerts.MEASUREMENT, List.of(TAG_TENANT, FleetAlerts.TAG_SEVERITY),
+                    List.of(FleetAlerts.OPEN, FleetAlerts.OPENED), List.of()),
+            new Measurement(FleetFirmware.MEASUREMENT,
+                    List.of(TAG_TENANT, FleetFirmware.TAG_MODEL, FleetFirmware.TAG_VERSION),
+                    List.of(FleetFirmware.DEVICES), List.of()));
 }
