@@ -25,16 +25,24 @@ import io.fleetwarden.testsupport.AlertRules;
  * The example alert rules are valid ({@code promtool check rules}), behave as their unit tests say
  * ({@code promtool test rules}: each alert fires on a series that should fire it and on nothing else),
  * every alert has such a test, and every metric they use belongs to a component whose test checks
- * that it exports it (broker {@code BrokerHealthIT}, stream-jobs {@code LocalRunIT}, simulator
- * {@code SimulatorMetricsTest}). promtool is the Debian package {@code prometheus} (.ci/run installs it).
+ * that it exports it (broker {@code BrokerHealthIT}, stream-jobs {@code LocalRunIT}, dashboard-api
+ * {@code DashboardApiIT}, simulator {@code SimulatorMetricsTest}). The file is the one source of alert rules:
+ * the Kubernetes {@code PrometheusRule} carries the same groups (the simulator's excepted).
+ * promtool is the Debian package {@code prometheus} (.ci/run installs it).
  */
 class AlertRulesTest {
 
     static final Path RULES = AlertRules.file();
     static final Path TESTS = RULES.resolveSibling("fleetwarden-alerts.test.yaml");
     /** Metric prefixes whose owners check them, and the metrics Prometheus itself makes. */
-    static final List<String> CHECKED_PREFIXES = List.of("fleetwarden_broker_", "flink_", "fleetwarden_simulator_");
-    static final Set<String> PROMQL_WORDS = Set.of("sum", "rate", "increase", "time", "and", "or", "unless");
+    static final List<String> CHECKED_PREFIXES = List.of("fleetwarden_broker_", "flink_", "fleetwarden_dashboard_",
+            "fleetwarden_simulator_");
+    /** PromQL functions and operators, and {@code up}, the series Prometheus itself writes for every scrape. */
+    static final Set<String> PROMQL_WORDS = Set.of("sum", "rate", "increase", "delta", "absent", "time", "and", "or",
+            "unless", "up");
+    static final Path K8S_MONITORING = RULES.getParent().resolveSibling("k8s/base/monitoring.yaml");
+    /** The group of lab-only alerts, not part of a Kubernetes deployment. */
+    static final String LAB_ONLY_GROUP = "fleetwarden-simulator";
 
     private static String promtool(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("promtool"));
@@ -89,6 +97,26 @@ class AlertRulesTest {
         }
         assertThat(alerts).isNotEmpty();
         assertThat(tested).as("alerts with a firing unit test").containsAll(alerts);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theKubernetesPrometheusRuleCarriesExactlyTheseRules() throws Exception {
+        List<Object> groups = new ArrayList<>((List<Object>) ((Map<String, Object>) yaml(RULES)).get("groups"));
+        assertThat(groups.removeIf(g -> LAB_ONLY_GROUP.equals(((Map<String, Object>) g).get("name"))))
+                .as("the lab-only group is in the file").isTrue();
+        List<Map<String, Object>> prometheusRules = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(K8S_MONITORING)) {
+            for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(in)) {
+                if (doc instanceof Map<?, ?> m && "PrometheusRule".equals(m.get("kind"))) {
+                    prometheusRules.add((Map<String, Object>) m);
+                }
+            }
+        }
+        assertThat(prometheusRules).as("PrometheusRules in " + K8S_MONITORING).hasSize(1);
+        Object k8sGroups = ((Map<String, Object>) prometheusRules.get(0).get("spec")).get("groups");
+        assertThat(k8sGroups).as(K8S_MONITORING + " spec.groups must equal the groups of " + RULES
+                + " without " + LAB_ONLY_GROUP + ": change the rules there and copy them").isEqualTo(groups);
     }
 
     @Test
