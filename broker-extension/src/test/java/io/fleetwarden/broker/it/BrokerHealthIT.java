@@ -88,7 +88,7 @@ class BrokerHealthIT {
     @Test
     @Order(3)
     void everyBrokerMetricTheAlertRulesUseIsExported() throws Exception {
-        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-rules"), "dev-rules");
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-rules"), "acme/dev-rules");
         c.disconnect();
         assertThat(io.fleetwarden.testsupport.AlertRules.assertExported(fx.http("/metrics").body(), "fleetwarden_broker_"))
                 .contains("fleetwarden_broker_ready", "fleetwarden_broker_kafka_dropped_total");
@@ -97,7 +97,7 @@ class BrokerHealthIT {
     @Test
     @Order(100)
     void notReadyWhileKafkaIsUnreachableOrTheBufferIsDeepButStillLive() throws Exception {
-        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-health"), "dev-health");
+        Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-health"), "acme/dev-health");
         KAFKA.stop();
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> fx.http("/health/ready").statusCode() == 503);
@@ -112,7 +112,7 @@ class BrokerHealthIT {
 
             // records wait for Kafka: at the threshold (5) the buffer check fails too
             for (int i = 0; i < 8; i++) {
-                c.publishWith().topic("devices/dev-health/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+                c.publishWith().topic("devices/acme/dev-health/telemetry").qos(MqttQos.AT_LEAST_ONCE)
                         .payload(BrokerFixture.telemetryJson(i)).send();
             }
             await().atMost(Duration.ofSeconds(20)).until(() ->
