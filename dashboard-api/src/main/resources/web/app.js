@@ -161,6 +161,17 @@
     await load();
   }
 
+  // One guideline's evidence: each fact with where it came from (record, alert, report or configuration) and when.
+  function provenance(e) {
+    if (e.alertId) return 'alert ' + e.alertId;
+    if (e.offset !== undefined) return e.source + '[' + e.partition + ']@' + e.offset;
+    return e.source + (e.key ? ' ' + e.key : '');
+  }
+  function evidenceCell(g) {
+    const items = (g.evidence || []).map(e => el('li', { class: 'evidence' }, e.fact, el('span', { class: 'provenance' }, ' — ' + provenance(e) + (e.at ? ' · ' + fmt(e.at) : ''))));
+    return el('td', {}, g.reason ? el('p', { class: 'reason' }, g.reason) : '', el('ul', {}, ...items));
+  }
+
   async function deviceDetail(view, tenant, id) {
     const d = await api('GET', '/api/v1/devices/' + encodeURIComponent(tenant) + '/' + encodeURIComponent(id));
     const base = '/api/v1/devices/' + encodeURIComponent(tenant) + '/' + encodeURIComponent(id);
@@ -169,7 +180,7 @@
       try { await api('POST', base + '/' + action, { reason: 'from dashboard' }); route(); } catch (e) { showError(e); }
     }
     const posture = el('table', { id: 'device-posture' }, el('tr', {}, el('th', {}, '#'), el('th', {}, 'Guideline'), el('th', {}, 'Standing'), el('th', {}, 'Evidence')),
-      ...(d.posture || []).map(g => el('tr', {}, el('td', {}, g.number), el('td', {}, g.title), el('td', { class: g.standing }, g.standing), el('td', {}, g.evidence.join('; ')))));
+      ...(d.posture || []).map(g => el('tr', {}, el('td', {}, g.number), el('td', {}, g.title), el('td', { class: g.standing }, g.standing), evidenceCell(g))));
     const alerts = el('ul', {}, ...(d.openAlerts || []).map(a => el('li', {}, el('a', { href: '#/alert/' + encodeURIComponent(a.alertId) }, a.severity + ' ' + a.ruleId + ': ' + a.summary))));
     const chart = el('div', { id: 'device-chart', class: 'chart' });
     view.replaceChildren(el('h2', {}, tenant + '/' + id),
@@ -268,19 +279,65 @@
     view.replaceChildren(el('h2', {}, 'Firmware catalog'), ct, el('h2', {}, 'Advisories'), at);
   }
 
-  // ---- posture ----
+  // ---- posture: fleet -> model -> device -> evidence ----
+  const devLink = (key) => { const [t, i] = key.split('/'); return el('a', { href: '#/posture/device/' + encodeURIComponent(t) + '/' + encodeURIComponent(i), class: 'device-link' }, key); };
+  function fleetTable(p, id, withModels) {
+    const head = ['#', 'Guideline', 'Met', 'Not met', 'Not assessed'].concat(withModels ? ['By model'] : []).concat(['Failing devices']);
+    return el('table', { id }, el('tr', {}, ...head.map(h => el('th', {}, h))),
+      ...p.guidelines.map(g => el('tr', {}, el('td', {}, g.number), el('td', {}, g.title), el('td', { class: 'MET' }, g.met), el('td', { class: 'NOT_MET' }, g.notMet),
+        el('td', { class: 'NOT_ASSESSED' }, g.notAssessed),
+        withModels ? el('td', {}, ...Object.entries(g.byModel || {}).map(([m, c]) => el('div', {}, el('a', { href: '#/posture/model/' + encodeURIComponent(m), class: 'model-link' }, m), ' ' + c[0] + ' / ' + c[1] + ' / ' + c[2]))) : null,
+        el('td', {}, ...g.failingDevices.slice(0, 20).flatMap(k => [devLink(k), ' ']), g.failingDevices.length > 20 ? '…' : ''))));
+  }
+  function downloads(path, name, formats) {
+    return el('div', { class: 'filters' }, ...formats.map(fmtName => el('button', { type: 'button', id: 'download-' + name + '-' + fmtName, onclick: async () => {
+      const text = await api('GET', path + (path.includes('?') ? '&' : '?') + 'format=' + fmtName);
+      const blob = new Blob([typeof text === 'string' ? text : JSON.stringify(text, null, 2)], { type: fmtName === 'csv' ? 'text/csv' : 'application/json' });
+      const a = el('a', { href: URL.createObjectURL(blob), download: name + '.' + fmtName });
+      document.body.appendChild(a); a.click(); a.remove();
+    } }, 'Download ' + name + ' ' + fmtName.toUpperCase())));
+  }
+  function pstiTable(st) {
+    return el('table', { id: 'psti' }, el('tr', {}, ...['Requirement', 'Status', 'Evidence'].map(h => el('th', {}, h))),
+      ...st.requirements.map(r => el('tr', {}, el('td', {}, r.id + ' ' + r.title), el('td', { class: r.status }, r.status), evidenceCell(r))));
+  }
   async function postureView(view) {
     const p = await api('GET', '/api/v1/posture/fleet');
-    const t = el('table', { id: 'fleet-posture' }, el('tr', {}, ...['#', 'Guideline', 'Met', 'Not met', 'Not assessed', 'Failing devices'].map(h => el('th', {}, h))),
-      ...p.guidelines.map(g => el('tr', {}, el('td', {}, g.number), el('td', {}, g.title), el('td', { class: 'MET' }, g.met), el('td', { class: 'NOT_MET' }, g.notMet),
-        el('td', { class: 'NOT_ASSESSED' }, g.notAssessed), el('td', {}, g.failingDevices.slice(0, 20).join(', ') + (g.failingDevices.length > 20 ? ' …' : '')))));
-    const dl = (fmtName) => el('button', { type: 'button', id: 'download-' + fmtName, onclick: async () => {
-      const text = await api('GET', '/api/v1/posture/fleet?format=' + fmtName);
-      const blob = new Blob([typeof text === 'string' ? text : JSON.stringify(text, null, 2)], { type: fmtName === 'csv' ? 'text/csv' : 'application/json' });
-      const a = el('a', { href: URL.createObjectURL(blob), download: 'posture-fleet.' + fmtName });
-      document.body.appendChild(a); a.click(); a.remove();
-    } }, 'Download ' + fmtName.toUpperCase());
-    view.replaceChildren(el('h2', {}, 'Code of Practice posture'), el('div', { class: 'filters' }, dl('json'), dl('csv')), t);
+    const psti = await api('GET', '/api/v1/posture/psti');
+    view.replaceChildren(el('h2', {}, 'Code of Practice posture'),
+      downloads('/api/v1/posture/fleet', 'posture-fleet', ['json', 'csv']), downloads('/api/v1/posture/ics', 'ics-fleet', ['json', 'csv']),
+      fleetTable(p, 'fleet-posture', true), el('h3', {}, 'UK PSTI statement'), pstiTable(psti));
+  }
+  async function postureModelView(view, model) {
+    const q = encodeURIComponent(model);
+    const p = await api('GET', '/api/v1/posture/fleet?model=' + q);
+    const psti = await api('GET', '/api/v1/posture/psti?model=' + q);
+    const devices = await api('GET', '/api/v1/devices?limit=200&model=' + q);
+    const list = el('ul', { id: 'model-devices' }, ...devices.items.map(d => el('li', {}, devLink(d.tenant + '/' + d.deviceId), ' ' + (d.firmwareVersion || ''))));
+    view.replaceChildren(el('h2', {}, 'Posture of model ' + model), el('p', {}, el('a', { href: '#/posture' }, '← fleet')),
+      downloads('/api/v1/posture/ics?model=' + q, 'ics-' + model, ['json', 'csv']),
+      fleetTable(p, 'model-posture', false), el('h3', {}, 'UK PSTI statement'), pstiTable(psti), el('h3', {}, 'Devices'), list);
+  }
+  async function postureDeviceView(view, tenant, id) {
+    const p = await api('GET', '/api/v1/posture/devices/' + encodeURIComponent(tenant) + '/' + encodeURIComponent(id));
+    const t = el('table', { id: 'device-standings' }, el('tr', {}, ...['#', 'Guideline', 'EN 303 645', 'Standing', 'Evidence'].map(h => el('th', {}, h))),
+      ...p.guidelines.map(g => el('tr', {}, el('td', {}, g.number), el('td', {}, g.title), el('td', {}, g.etsiProvision), el('td', { class: g.standing }, g.standing), evidenceCell(g))));
+    view.replaceChildren(el('h2', {}, 'Posture of ' + tenant + '/' + id),
+      el('p', {}, el('a', { href: '#/posture' }, '← fleet'), ' · ', el('a', { href: '#/devices/' + encodeURIComponent(tenant) + '/' + encodeURIComponent(id) }, 'device page')), t);
+  }
+
+  // ---- CRA Article 14 ----
+  async function craView(view) {
+    const cases = await api('GET', '/api/v1/cra/cases');
+    const reminders = await api('GET', '/api/v1/cra/reminders');
+    const proposals = await api('GET', '/api/v1/cra/proposals');
+    const rem = el('ul', { id: 'cra-reminders' }, ...reminders.items.map(r => el('li', { class: 'NOT_MET' }, r.caseId + ': ' + r.stage + ' due ' + fmt(r.due))));
+    const t = el('table', { id: 'cra-cases' }, el('tr', {}, ...['Case', 'Advisory', 'Aware', 'Early warning (24 h)', 'Notification (72 h)', 'Final report (fix + 14 d)', 'Devices per tenant', 'Mitigation'].map(h => el('th', {}, h))),
+      ...cases.items.map(v => el('tr', {}, el('td', {}, v.caseRecord.caseId), el('td', {}, v.caseRecord.advisoryId + ' ' + v.caseRecord.cveIds.join(', ')), el('td', {}, fmt(v.caseRecord.awareAt)),
+        ...v.deadlines.map(d => el('td', { class: d.submitted ? 'MET' : d.overdue ? 'NOT_MET' : '' }, d.due ? fmt(d.due) : 'after the fix', d.submitted ? ' · submitted' : d.overdue ? ' · OVERDUE' : '')),
+        el('td', {}, Object.entries(v.devicesPerTenant).map(([k, n]) => k + ': ' + n).join(', ')), el('td', {}, v.mitigation.status))));
+    const prop = el('ul', { id: 'cra-proposals' }, ...proposals.items.map(p => el('li', {}, p.advisoryId + ' (' + p.cve + ') named by alert ', el('a', { href: '#/alert/' + encodeURIComponent(p.alertId) }, p.alertId))));
+    view.replaceChildren(el('h2', {}, 'CRA Article 14 reporting'), el('h3', {}, 'Reminders'), rem, el('h3', {}, 'Cases'), t, el('h3', {}, 'Proposed (alerts naming an advisory\'s CVE)'), prop);
   }
 
   async function route() {
@@ -295,7 +352,10 @@
       else if (parts[0] === 'alert' && parts[1]) await alertDetail(view, parts[1]);
       else if (parts[0] === 'fleet') await fleetView(view);
       else if (parts[0] === 'firmware') await firmwareView(view);
+      else if (parts[0] === 'posture' && parts[1] === 'model' && parts[2]) await postureModelView(view, parts[2]);
+      else if (parts[0] === 'posture' && parts[1] === 'device' && parts.length === 4) await postureDeviceView(view, parts[2], parts[3]);
       else if (parts[0] === 'posture') await postureView(view);
+      else if (parts[0] === 'cra') await craView(view);
       else await alertsView(view);
       view.setAttribute('data-loaded', hash);
     } catch (e) {

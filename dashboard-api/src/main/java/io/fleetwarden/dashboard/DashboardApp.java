@@ -28,6 +28,9 @@ import io.fleetwarden.dashboard.auth.Authenticator;
 import io.fleetwarden.dashboard.auth.JwtAuthenticator;
 import io.fleetwarden.dashboard.auth.TokenHandler;
 import io.fleetwarden.dashboard.auth.TokenStore;
+import io.fleetwarden.dashboard.cra.CraCaseStore;
+import io.fleetwarden.dashboard.cra.CraHandler;
+import io.fleetwarden.dashboard.cra.CraService;
 import io.fleetwarden.dashboard.device.AutoQuarantinePolicy;
 import io.fleetwarden.dashboard.device.CertificateRevocations;
 import io.fleetwarden.dashboard.device.ErasureStore;
@@ -46,7 +49,13 @@ import io.fleetwarden.dashboard.kafka.OwnTopics;
 import io.fleetwarden.dashboard.kafka.RecordPublisher;
 import io.fleetwarden.dashboard.kafka.TopicMaterializer;
 import io.fleetwarden.dashboard.posture.PostureHandler;
+import io.fleetwarden.dashboard.posture.Evidence;
+import io.fleetwarden.dashboard.posture.EvidenceStore;
+import io.fleetwarden.dashboard.posture.IcsExport;
+import io.fleetwarden.dashboard.posture.PostureErasure;
+import io.fleetwarden.dashboard.posture.PostureHistory;
 import io.fleetwarden.dashboard.posture.PostureService;
+import io.fleetwarden.dashboard.posture.PstiStatement;
 import io.fleetwarden.dashboard.web.Access;
 import io.fleetwarden.dashboard.web.ApiException;
 import io.fleetwarden.dashboard.web.Json;
@@ -58,6 +67,7 @@ import io.fleetwarden.model.rules.RuleCatalog;
 import io.fleetwarden.dashboard.web.Routes;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
+import io.fleetwarden.model.firmware.FirmwareCurrency;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -87,6 +97,7 @@ public final class DashboardApp implements AutoCloseable {
     private final AlertStore alertStore = new AlertStore();
     private final DeviceStore deviceStore = new DeviceStore();
     private final CatalogStore catalogStore = new CatalogStore();
+    private final EvidenceStore evidenceStore = new EvidenceStore();
     private final AuditStore auditStore = new AuditStore();
     private final ErasureStore erasures = new ErasureStore();
     private final Metrics metrics = new Metrics();
@@ -95,25 +106,41 @@ public final class DashboardApp implements AutoCloseable {
     private final WebhookDispatcher webhooks;
     private final AutoQuarantinePolicy autoQuarantine;
     private final Javalin javalin;
+    private final CraService cra;
+    private final PostureHistory postureHistory;
+    private final java.util.concurrent.ScheduledExecutorService craTimer;
 
-    private DashboardApp(Dependencies deps) {
+    private DashboardApp(Dependencies deps, CraCaseStore craCases) {
         this.deps = deps;
+        this.craTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cra-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
         DashboardConfig cfg = deps.config();
         Clock clock = deps.clock();
-        PostureService posture = new PostureService(deviceStore, alertStore, catalogStore, cfg.disclosure().published());
+        PostureService posture = new PostureService(deviceStore, alertStore, catalogStore, evidenceStore, deps.reports(),
+                cfg.disclosure().published(), PostureService.DEFAULT_ACKNOWLEDGE_WITHIN, FirmwareCurrency.DEFAULT_GRACE, clock);
         alertStore.setSuppression(a -> erasures.covers(a.getTenant(), a.getDeviceId(), a.getOpenedAt()));
         deviceStore.setSuppression((k, s) -> {
             String[] tk = io.fleetwarden.model.DeviceKeys.parse(k); // the key decides, not the record's own fields
             return erasures.covers(tk[0], tk[1], s.getLastSeen());
         });
+        // posture evidence of an erased device is not rebuilt from records at or before its erasure
+        evidenceStore.setSuppression(erasures::covers);
         AuditLog audit = new AuditLog(auditStore, deps.publisher(), mapper, clock);
         AlertService alerts = new AlertService(alertStore, deps.publisher(), clock, audit, auditStore);
         DeviceService devices = new DeviceService(deviceStore, alertStore, posture, deps.health(), deps.publisher(), clock,
                 audit);
         CertificateRevocations certificates = new CertificateRevocations(deviceStore, deps.publisher(), audit, clock);
         FirmwareService firmware = new FirmwareService(catalogStore, deviceStore, deps.publisher(), clock);
-        DecommissionService decommission = new DecommissionService(devices, deviceStore, alertStore, deps.health(),
-                deps.publisher(), erasures, audit, mapper, clock);
+        postureHistory = cfg.influxUrl() == null ? null : new PostureHistory(cfg.influxUrl(), cfg.influxUser(),
+                cfg.influxPassword(), cfg.influxDatabase(), posture);
+        // Decommission writes the durable erasure record and audit entry, and erases the posture series and
+        // evidence too (guideline 11).
+        DecommissionService decommission = new DecommissionService(devices, deviceStore, alertStore,
+                new PostureErasure(deps.health(), postureHistory, evidenceStore), deps.publisher(), erasures, audit, mapper,
+                clock);
         DisclosureHandler disclosure = new DisclosureHandler(cfg.disclosure(), deps.reports(), firmware, mapper, clock);
         webhooks = new WebhookDispatcher(cfg.webhooks(), alertStore, mapper, clock, Duration.ofSeconds(1), 6);
         autoQuarantine = new AutoQuarantinePolicy(new HashSet<>(cfg.autoQuarantineRules()), devices, this::isLive);
@@ -135,10 +162,14 @@ public final class DashboardApp implements AutoCloseable {
         routes.addAll(new ExportHandler(alertStore, auditStore, webhooks, mapper, cfg.kafkaBootstrap(), VERSION).routes());
         routes.addAll(new DeviceHandler(devices, decommission, certificates, mapper).routes());
         routes.addAll(new AuditHandler(auditStore, audit).routes());
-        routes.addAll(new PostureHandler(posture, devices).routes());
+        PstiStatement psti = new PstiStatement(posture, catalogStore, deps.reports(), cfg.disclosure().published(),
+                PostureService.DEFAULT_ACKNOWLEDGE_WITHIN);
+        routes.addAll(new PostureHandler(posture, psti, new IcsExport(posture, psti), postureHistory).routes());
         routes.addAll(new FirmwareHandler(firmware, mapper).routes());
         routes.addAll(new FleetHandler(deps.health(), firmware, clock).routes());
         routes.addAll(disclosure.routes());
+        cra = new CraService(craCases, catalogStore, alertStore, posture, clock);
+        routes.addAll(new CraHandler(cra, mapper).routes());
         routes.addAll(new TokenHandler(deps.tokens(), mapper).routes());
         routes.add(Route.get("/api/v1/auto-quarantine", Access.VIEWER, "The automatic-quarantine policy",
                 ctx -> ctx.json(Map.of("rules", autoQuarantine.rules(), "issued", autoQuarantine.issued()))));
@@ -150,6 +181,10 @@ public final class DashboardApp implements AutoCloseable {
         metrics.gauge("fleetwarden_dashboard_devices", "Devices known", () -> deviceStore.keys().size());
         metrics.gauge("fleetwarden_dashboard_disclosure_refused", "Vulnerability reports refused",
                 disclosure::refusedCount);
+        metrics.gauge("fleetwarden_dashboard_posture_evidence_dropped", "Posture records dropped at the device cap",
+                evidenceStore::dropped);
+        metrics.gauge("fleetwarden_dashboard_posture_evidence_erased", "Posture records not counted: their device was erased",
+                evidenceStore::suppressed);
         metrics.gauge("fleetwarden_dashboard_auto_quarantines", "Automatic quarantines issued", autoQuarantine::issued);
         if (deps.materializer() != null) {
             metrics.gauge("fleetwarden_dashboard_records_materialised", "Kafka records read",
@@ -243,8 +278,12 @@ public final class DashboardApp implements AutoCloseable {
                 alertStore.applyTriage(Codecs.ALERT_TRIAGE.tryDecode(r.value()).value());
             }
         });
-        m.on(Topics.DEVICE_STATUS, r -> deviceStore.applyStatus(r.key(),
-                r.value() == null ? null : Codecs.DEVICE_STATUS.tryDecode(r.value()).value()));
+        m.on(Topics.DEVICE_STATUS, r -> {
+            deviceStore.applyStatus(r.key(), r.value() == null ? null : Codecs.DEVICE_STATUS.tryDecode(r.value()).value());
+            // a status suppressed by an erasure is not evidence either
+            evidenceStore.noteKeyed(ref(r, java.time.Instant.ofEpochMilli(r.timestamp())),
+                    r.value() == null || deviceStore.status(r.key()).isEmpty());
+        });
         m.on(Topics.DEVICE_CONTROLS, r -> deviceStore.applyControl(r.key(),
                 r.value() == null ? null : Codecs.DEVICE_CONTROL.tryDecode(r.value()).value()));
         m.on(OwnTopics.AUDIT, r -> {
@@ -270,12 +309,38 @@ public final class DashboardApp implements AutoCloseable {
                 }
                 deviceStore.status(r.key()).filter(s -> erasures.covers(e.tenant(), e.deviceId(), s.getLastSeen()))
                         .ifPresent(s -> deviceStore.removeStatus(r.key()));
+                evidenceStore.onErasure(e.tenant(), e.deviceId(), e.erasedAt());
+                if (deviceStore.status(r.key()).isEmpty()) {
+                    evidenceStore.noteKeyed(new Evidence.RecordRef(Topics.DEVICE_STATUS, r.key(), 0, 0, e.erasedAt()), true);
+                }
             }
         });
-        m.on(Topics.FIRMWARE_CATALOG, r -> catalogStore.applyCatalog(r.key(),
-                r.value() == null ? null : Codecs.FIRMWARE_CATALOG.tryDecode(r.value()).value()));
-        m.on(Topics.ADVISORIES, r -> catalogStore.applyAdvisory(r.key(),
-                r.value() == null ? null : Codecs.ADVISORY.tryDecode(r.value()).value()));
+        m.on(Topics.FIRMWARE_CATALOG, r -> {
+            catalogStore.applyCatalog(r.key(), r.value() == null ? null : Codecs.FIRMWARE_CATALOG.tryDecode(r.value()).value());
+            evidenceStore.noteKeyed(ref(r, java.time.Instant.ofEpochMilli(r.timestamp())), r.value() == null);
+        });
+        m.on(Topics.ADVISORIES, r -> {
+            catalogStore.applyAdvisory(r.key(), r.value() == null ? null : Codecs.ADVISORY.tryDecode(r.value()).value());
+            evidenceStore.noteKeyed(ref(r, java.time.Instant.ofEpochMilli(r.timestamp())), r.value() == null);
+        });
+        // Posture evidence: bounded summaries per device (see EvidenceStore); the time is the broker's, not the device's.
+        m.on(Topics.TELEMETRY, r -> {
+            if (r.value() != null) {
+                io.fleetwarden.model.Telemetry t = Codecs.TELEMETRY.tryDecode(r.value()).value();
+                evidenceStore.applyTelemetry(t, ref(r, t.getReceivedAt()));
+            }
+        });
+        m.on(Topics.SECURITY_EVENTS, r -> {
+            if (r.value() != null) {
+                io.fleetwarden.model.SecurityEvent e = Codecs.SECURITY_EVENT.tryDecode(r.value()).value();
+                evidenceStore.applySecurityEvent(e, ref(r, e.getTimestamp()));
+            }
+        });
+    }
+
+    private static Evidence.RecordRef ref(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r,
+                                          java.time.Instant at) {
+        return new Evidence.RecordRef(r.topic(), r.key(), r.partition(), r.offset(), at);
     }
 
     private <T> T read(byte[] value, Class<T> type) {
@@ -301,9 +366,28 @@ public final class DashboardApp implements AutoCloseable {
         ctx.status(replayed && series ? 200 : 503).json(body);
     }
 
-    /** Builds the app; call {@link #start()} to serve. */
+    /** Builds the app with CRA cases kept in memory only; call {@link #start()} to serve. */
     public static DashboardApp create(Dependencies deps) {
-        return new DashboardApp(deps);
+        return new DashboardApp(deps, new CraCaseStore(null));
+    }
+
+    /** Builds the app with CRA cases persisted in {@code craCases}; call {@link #start()} to serve. */
+    public static DashboardApp create(Dependencies deps, CraCaseStore craCases) {
+        return new DashboardApp(deps, craCases);
+    }
+
+    /** Writes a posture snapshot to InfluxDB now (the timer does every 5 minutes); points written, or -1 without InfluxDB. */
+    public int snapshotPosture() {
+        return postureHistory == null ? -1 : postureHistory.snapshot(deps.clock().instant());
+    }
+
+    /** Raises the CRA deadline reminders now due (the timer calls this every minute). */
+    public List<CraService.Reminder> checkCraDeadlines() {
+        List<CraService.Reminder> raised = cra.checkDeadlines();
+        for (CraService.Reminder r : raised) {
+            LOG.warn("CRA Article 14 reminder: case {} ({}) {} due {}", r.caseId(), r.advisoryId(), r.stage(), r.due());
+        }
+        return raised;
     }
 
     /** Starts the materialiser (if any) and the HTTP server. */
@@ -312,6 +396,24 @@ public final class DashboardApp implements AutoCloseable {
             deps.materializer().start();
         }
         javalin.start();
+        craTimer.scheduleWithFixedDelay(() -> {
+            try {
+                checkCraDeadlines();
+            } catch (RuntimeException e) {
+                LOG.error("CRA deadline check failed: {}", e.toString());
+            }
+        }, 5, 60, java.util.concurrent.TimeUnit.SECONDS);
+        if (postureHistory != null) {
+            craTimer.scheduleWithFixedDelay(() -> {
+                try {
+                    if (isLive()) {
+                        snapshotPosture();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("posture snapshot failed: {}", e.toString());
+                }
+            }, 60, 300, java.util.concurrent.TimeUnit.SECONDS);
+        }
         return this;
     }
 
@@ -336,6 +438,10 @@ public final class DashboardApp implements AutoCloseable {
         return deviceStore;
     }
 
+    public EvidenceStore evidenceStore() {
+        return evidenceStore;
+    }
+
     public CatalogStore catalogStore() {
         return catalogStore;
     }
@@ -346,7 +452,11 @@ public final class DashboardApp implements AutoCloseable {
 
     @Override
     public void close() {
+        craTimer.shutdownNow();
         javalin.stop();
+        if (postureHistory != null) {
+            postureHistory.close();
+        }
         webhooks.close();
         if (deps.materializer() != null) {
             deps.materializer().close();

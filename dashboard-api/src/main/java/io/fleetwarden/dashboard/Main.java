@@ -91,7 +91,8 @@ public final class Main {
                 cfg.influxDatabase());
         DashboardApp app = DashboardApp.create(new DashboardApp.Dependencies(cfg, clock, publisher,
                 new TopicMaterializer(cfg.kafkaBootstrap()), influx, tokens, jwt,
-                new ReportStore(cfg.dataDir().resolve("disclosure-reports.json")))).start();
+                new ReportStore(cfg.dataDir().resolve("disclosure-reports.json"))),
+                new io.fleetwarden.dashboard.cra.CraCaseStore(cfg.dataDir().resolve("cra-cases.json"))).start();
         AutoCloseable all = () -> {
             app.close();
             publisher.close();

@@ -128,6 +128,7 @@ public final class ApiHarness implements AutoCloseable {
     /** The topics the API reads and writes, as the deployment creates them. */
     public static io.fleetwarden.testsupport.TopicSpec[] topics() {
         return java.util.stream.Stream.of(Topics.ALERTS_SPEC, Topics.ALERT_TRIAGE_SPEC, Topics.DEVICE_STATUS_SPEC,
+                Topics.TELEMETRY_SPEC, Topics.SECURITY_EVENTS_SPEC,
                 Topics.DEVICE_CONTROLS_SPEC, Topics.FIRMWARE_CATALOG_SPEC, Topics.ADVISORIES_SPEC,
                 io.fleetwarden.dashboard.kafka.OwnTopics.AUDIT_SPEC, io.fleetwarden.dashboard.kafka.OwnTopics.AUDIT_DETAILS_SPEC,
                 io.fleetwarden.dashboard.kafka.OwnTopics.ERASURES_SPEC)

@@ -66,6 +66,11 @@ class DashboardBrowserIT {
             ApiHarness.send(p, Topics.ALERTS, a.getAlertId(), Codecs.ALERT.encode(a));
             ApiHarness.send(p, Topics.DEVICE_STATUS, "acme/cam-7", Codecs.DEVICE_STATUS.encode(
                     Fixtures.device("acme", "cam-7", "cam-x1", "1.2.0", now)));
+            // posture evidence: a connection and a report with telnet open
+            ApiHarness.send(p, Topics.SECURITY_EVENTS, "acme/cam-7", Codecs.SECURITY_EVENT.encode(Fixtures.securityEvent(
+                    io.fleetwarden.model.SecurityEventType.CONNECT, "connected", "acme", "cam-7", now.minusSeconds(120)).build()));
+            ApiHarness.send(p, Topics.TELEMETRY, "acme/cam-7", Codecs.TELEMETRY.encode(Fixtures.telemetry("acme", "cam-7",
+                    "cam-x1", "1.2.0", now.minusSeconds(30)).setListeningPorts(List.of(80, 23)).build()));
         }
         StringBuilder lines = new StringBuilder();
         for (int m = 0; m < 120; m++) {
@@ -185,5 +190,43 @@ class DashboardBrowserIT {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("fleet-posture")));
         assertThat(driver.findElements(By.cssSelector("#fleet-posture tr"))).hasSize(14);
         screenshot("06-posture");
+    }
+
+    @Test
+    void a4_postureDrillDownFromFleetToModelToDeviceToEvidence() throws IOException {
+        driver.get(api.base() + "/#/posture");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("psti")));
+        assertThat(driver.findElements(By.cssSelector("#psti tr"))).hasSize(4);
+        driver.findElement(By.cssSelector("#fleet-posture a.model-link")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("model-posture")));
+        assertThat(driver.findElement(By.cssSelector("#view h2")).getText()).isEqualTo("Posture of model cam-x1");
+        // guideline 6 fails for cam-7 (telnet): its row links the device
+        WebElement g6 = driver.findElements(By.cssSelector("#model-posture tr")).get(6);
+        assertThat(g6.getText()).contains("acme/cam-7");
+        screenshot("07-posture-model");
+        g6.findElement(By.cssSelector("a.device-link")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("device-standings")));
+        List<WebElement> rows = driver.findElements(By.cssSelector("#device-standings tr"));
+        assertThat(rows).hasSize(14);
+        assertThat(rows.get(6).getText()).contains("NOT_MET").contains("known-insecure ports [23]")
+                .contains("fleet.telemetry[");
+        assertThat(rows.get(1).getText()).contains("NOT_MET").contains("alert b-1"); // FW-COMP-001 names guideline 1
+        assertThat(rows.get(10).getText()).contains("MET").contains("1 telemetry reports received");
+        assertThat(rows.get(4).getText()).contains("NOT_ASSESSED").contains("cannot be observed");
+        screenshot("08-posture-device-evidence");
+    }
+
+    @Test
+    void a5_craCaseWithDeadlines() throws IOException {
+        // opening a case is platform-scoped (the platform SOC); the acme analyst sees acme's part of it
+        String admin = api.tokens.create("platform-soc", Role.ANALYST, java.util.Set.of(), true, "test").secret();
+        assertThat(api.post("/api/v1/advisories/FWSA-2026-0042/exploited", admin, java.util.Map.of("note", "browser"))
+                .status()).isEqualTo(201);
+        driver.get(api.base() + "/#/cra");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("cra-cases")));
+        List<WebElement> rows = driver.findElements(By.cssSelector("#cra-cases tr"));
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(1).getText()).contains("CRA-FWSA-2026-0042").contains("after the fix").contains("acme: 1");
+        screenshot("09-cra-cases");
     }
 }

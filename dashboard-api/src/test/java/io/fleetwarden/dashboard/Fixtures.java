@@ -37,6 +37,36 @@ public final class Fixtures {
                 .setOpenAlertRuleIds(List.of()).setFailingGuidelines(List.of()).setUpdatedAt(lastSeen).build();
     }
 
+    /** The broker's view of a connection: TLS 1.3 with an AEAD suite and a certificate valid until {@code notAfter}. */
+    public static io.fleetwarden.model.BrokerContext broker(String protocol, String cipher, Instant notAfter) {
+        return io.fleetwarden.model.BrokerContext.newBuilder().setBrokerId("broker-1").setSourceAddress("198.51.100.7")
+                .setSourcePort(40000).setTlsProtocol(protocol).setTlsCipher(cipher).setCertificateFingerprint("ab")
+                .setCertificateSerial("01").setCertificateNotAfter(notAfter).setMqttVersion("V_5").build();
+    }
+
+    /** A telemetry report received by the broker at {@code receivedAt}. */
+    public static io.fleetwarden.model.Telemetry.Builder telemetry(String tenant, String device, String model, String firmware,
+                                                                  Instant receivedAt) {
+        return io.fleetwarden.model.Telemetry.newBuilder().setTenant(tenant).setDeviceId(device).setModel(model)
+                .setRegion("eu-west").setDeviceTime(receivedAt).setReceivedAt(receivedAt).setFirmwareVersion(firmware)
+                .setFirmwareImageHash(null).setUptimeSeconds(100).setCpuPercent(5).setMemoryPercent(20)
+                .setIntervalSeconds(10).setBytesIn(1).setBytesOut(1).setPacketsIn(1).setPacketsOut(1)
+                .setListeningPorts(List.of(443)).setConnections(List.of()).setUpdate(null)
+                .setBroker(broker("TLSv1.3", "TLS_AES_128_GCM_SHA256", receivedAt.plusSeconds(365L * 86_400)))
+                .setQuarantined(false);
+    }
+
+    /** A security event seen by the broker at {@code at} for a verified device (tenant/device null = unverified). */
+    public static io.fleetwarden.model.SecurityEvent.Builder securityEvent(io.fleetwarden.model.SecurityEventType type,
+                                                                          String reason, String tenant, String device,
+                                                                          Instant at) {
+        return io.fleetwarden.model.SecurityEvent.newBuilder().setEventId(java.util.UUID.randomUUID().toString())
+                .setType(type).setTimestamp(at).setTenant(tenant).setDeviceId(device).setClaimedClientId(device)
+                .setModel("cam-x1").setRegion("eu-west").setReason(reason).setDetail(null).setTopic(null).setUsername(null)
+                .setBroker(broker("TLSv1.3", "TLS_AES_128_GCM_SHA256", at.plusSeconds(365L * 86_400)))
+                .setAttributes(Map.of());
+    }
+
     /** Configuration for tests: loopback, free port, security.txt configured. */
     public static DashboardConfig config(String kafka, String influx, String... extra) {
         Properties p = new Properties();

@@ -31,7 +31,8 @@ import io.fleetwarden.testsupport.KafkaExtension;
  * be left out): without a token (401 unless public), with the role just below the one the route
  * needs (403), with exactly the needed role (2xx, with a valid request), and then as a TENANT admin
  * (acme) and as a PLATFORM admin: platform-scoped routes (catalog, advisories, report triage,
- * certificate revocations, webhook status) refuse the tenant admin with 403 and admit the platform
+ * certificate revocations, webhook status, marking an
+ * advisory exploited and the CRA case actions) refuse the tenant admin with 403 and admit the platform
  * admin; every other route admits both. Platform-analyst routes also refuse a tenant analyst.
  */
 class RoleMatrixIT {
@@ -55,6 +56,8 @@ class RoleMatrixIT {
                     Fixtures.alert("m-1", "acme", "cam-1", "FW-COMP-001", Severity.HIGH, Instant.now())));
             ApiHarness.send(p, Topics.DEVICE_STATUS, "acme/cam-1", Codecs.DEVICE_STATUS.encode(
                     Fixtures.device("acme", "cam-1", "cam-x1", "1.0.0", Instant.now())));
+            ApiHarness.send(p, Topics.DEVICE_STATUS, "acme/cam-cra", Codecs.DEVICE_STATUS.encode(
+                    Fixtures.device("acme", "cam-cra", "cam-x1", "1.0.0", Instant.now()))); // not decommissioned here
         }
         tokens = ApiHarness.tokenStore();
         for (Role r : Role.values()) {
@@ -93,7 +96,28 @@ class RoleMatrixIT {
         }
     }
 
+    /** A new advisory affecting acme's cam-x1 1.0.0 devices (an advisory is marked exploited once only). */
+    static String freshAdvisory() {
+        String id = "FWSA-2026-" + (1000 + FRESH.incrementAndGet());
+        ApiHarness.Response r = api.post("/api/v1/advisories", PLATFORM_BY_ROLE.get(Role.ADMIN), Map.of("advisoryId", id,
+                "model", "cam-x1", "affectedVersions", "[1.0.0,1.2.0)", "severity", "high", "title", "matrix CRA"));
+        assertThat(r.status()).as("setup advisory: " + r.body()).isEqualTo(201);
+        return id;
+    }
+
+    /** A new CRA case (each stage can be submitted once only). */
+    static String freshCase() {
+        String advisory = freshAdvisory();
+        ApiHarness.Response r = api.post("/api/v1/advisories/" + advisory + "/exploited", PLATFORM_BY_ROLE.get(Role.ADMIN),
+                Map.of("note", "matrix setup"));
+        assertThat(r.status()).as("setup case: " + r.body()).isEqualTo(201);
+        return "CRA-" + advisory;
+    }
+
     static String path(String template) {
+        if (template.endsWith("/exploited")) { // its own advisory: the matrix withdraws FWSA-2026-0009 before
+            template = template.replace("{advisoryId}", freshAdvisory());
+        }
         String tokenId = template.contains("{tokenId}")
                 ? tokens.create("victim", Role.VIEWER, java.util.Set.of("acme"), false, "test").stored().id() : "";
         String reportId = template.contains("{reportId}") ? api.post("/api/v1/disclosure/reports", null,
@@ -113,7 +137,8 @@ class RoleMatrixIT {
                         template.endsWith("/resolve") ? freshAlert(false) : template.endsWith("/reopen") ? freshAlert(true)
                                 : "m-1")
                 .replace("{advisoryId}", "FWSA-2026-0009").replace("{model}", "cam-x1").replace("{reportId}", reportId)
-                .replace("{tokenId}", tokenId).replace("{certificateId}", certificateId);
+                .replace("{tokenId}", tokenId).replace("{certificateId}", certificateId)
+                .replace("{caseId}", template.contains("{caseId}") ? freshCase() : "").replace("{stage}", "early-warning");
         if (template.startsWith("/api/v1/audit")) {
             p += "?chain=device:acme/cam-1";
         }
@@ -152,6 +177,12 @@ class RoleMatrixIT {
         }
         if (p.equals("/api/v1/tokens") && r.method().name().equals("POST")) {
             return Map.of("name", "made-by-matrix", "role", "viewer", "tenants", List.of("acme"));
+        }
+        if (p.endsWith("/exploited")) {
+            return Map.of("note", "matrix");
+        }
+        if (p.endsWith("/submissions")) {
+            return Map.of("stage", "early-warning", "reference", "matrix");
         }
         if (p.equals("/api/v1/disclosure/reports")) {
             return Map.of("title", "t", "description", "a long enough description of a flaw");

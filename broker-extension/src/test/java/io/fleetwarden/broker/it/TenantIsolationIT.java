@@ -65,6 +65,7 @@ class TenantIsolationIT {
             .topic(Topics.TELEMETRY, 3)
             .topic(Topics.SECURITY_EVENTS, 3)
             .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS))
+            .topic(Topics.DEVICE_EVENTS, 3)
             .build();
 
     static BrokerFixture fx;

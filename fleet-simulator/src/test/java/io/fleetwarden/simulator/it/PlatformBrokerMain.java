@@ -26,7 +26,7 @@ public final class PlatformBrokerMain {
         Path work = Files.createDirectories(Path.of(args[1]));
         Path zip = Path.of(args[2]);
         KafkaExtension kafka = KafkaExtension.builder()
-                .topic(Topics.TELEMETRY, 3).topic(Topics.SECURITY_EVENTS, 3)
+                .topic(Topics.TELEMETRY, 3).topic(Topics.SECURITY_EVENTS, 3).topic(Topics.DEVICE_EVENTS, 3)
                 .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS))
                 .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG)).topic(TopicSpec.compacted(Topics.ADVISORIES))
                 .build();

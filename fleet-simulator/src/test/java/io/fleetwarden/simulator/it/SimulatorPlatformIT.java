@@ -63,6 +63,7 @@ class SimulatorPlatformIT {
             .topic(Topics.TELEMETRY, 3)
             .topic(Topics.SECURITY_EVENTS, 3)
             .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS))
+            .topic(Topics.DEVICE_EVENTS, 3)
             .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
             .topic(TopicSpec.compacted(Topics.ADVISORIES))
             .build();
