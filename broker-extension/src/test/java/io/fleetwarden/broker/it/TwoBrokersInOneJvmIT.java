@@ -63,7 +63,7 @@ class TwoBrokersInOneJvmIT {
 
     private static Mqtt5PubAckReasonCode publish(Mqtt5BlockingClient c, String device, long seq) {
         try {
-            Mqtt5PublishResult r = c.publishWith().topic("devices/" + device + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+            Mqtt5PublishResult r = c.publishWith().topic("devices/acme/" + device + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
                     .payload(BrokerFixture.telemetryJson(seq)).send();
             return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
         } catch (Mqtt5PubAckException e) {
@@ -74,10 +74,10 @@ class TwoBrokersInOneJvmIT {
     @Test
     void eachBrokerRunsWithItsOwnSettings() throws Exception {
         assertThat(a.metricsPort()).isPositive().isNotEqualTo(b.metricsPort());
-        Mqtt5BlockingClient onB = b.connected(b.pki.deviceCertificate("acme", "dev-b"), "dev-b");
+        Mqtt5BlockingClient onB = b.connected(b.pki.deviceCertificate("acme", "dev-b"), "acme/dev-b");
         assertThat(publish(onB, "dev-b", 1)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
         onB.disconnect();
-        Mqtt5BlockingClient onA = a.connected(a.pki.deviceCertificate("acme", "dev-a"), "dev-a");
+        Mqtt5BlockingClient onA = a.connected(a.pki.deviceCertificate("acme", "dev-a"), "acme/dev-a");
         assertThat(publish(onA, "dev-a", 1)).isEqualTo(Mqtt5PubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
         onA.disconnect();
 
@@ -97,7 +97,7 @@ class TwoBrokersInOneJvmIT {
                 .hasMessageContaining("trust.ca-certificates");
         for (BrokerFixture fx : new BrokerFixture[] {a, b}) {
             await().atMost(Duration.ofSeconds(30)).until(() -> fx.http("/health/ready").statusCode() == 200);
-            Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-still"), "dev-still");
+            Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-still"), "acme/dev-still");
             assertThat(c.getState().isConnected()).isTrue();
             c.disconnect();
         }
