@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The container test tier on a fresh Debian 12 machine (run as root):
-#   1. installs podman and what it needs (podman runc mmdebstrap uidmap slirp4netns netavark aardvark-dns)
+#   1. installs podman and what it needs (the list FW_CONTAINER_TIER_TOOLS in deploy/ci/tools.sh: podman,
+#      runc, uidmap, slirp4netns, netavark, aardvark-dns, iptables, mmdebstrap, unzip) and fails naming
+#      the package if any of them is still missing
 #   2. configures podman as this machine needs it (/etc/containers/containers.conf: no default ulimits,
 #      runc, netavark) and serves its Docker-compatible API on a private socket for Testcontainers
 #   3. builds the local base image (mmdebstrap + podman import) unless it exists, then the images
@@ -12,18 +14,10 @@ cd "$(dirname "$0")/../.."
 t0=$(date +%s)
 step() { echo "containers: [$(( $(date +%s) - t0 ))s] $*"; }
 
-need=()
-for pair in podman:podman runc:runc mmdebstrap:mmdebstrap newuidmap:uidmap slirp4netns:slirp4netns; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
-done
-[ -x /usr/lib/podman/netavark ] || need+=(netavark)
-[ -x /usr/lib/podman/aardvark-dns ] || need+=(aardvark-dns)
-if [ "${#need[@]}" -gt 0 ]; then
-  step "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# shellcheck source=deploy/ci/tools.sh
+. deploy/ci/tools.sh
+step "checking the tools of the container tier"
+fw_ensure_tools containers "${FW_CONTAINER_TIER_TOOLS[@]}"
 
 # crun fails on setrlimit on these machines; containers reach each other by name only with netavark.
 mkdir -p /etc/containers

@@ -34,6 +34,17 @@ stage_classpath() {
   done
 }
 
+# stage_sbom MODULE DIR: copies the module's CycloneDX SBOM (written by the Maven build beside its jar)
+# into DIR/sbom; every image carries the SBOM of the Java content it ships in /opt/fleetwarden/sbom/.
+stage_sbom() {
+  local module="$1" dir="$2" jar sbom
+  jar="$(module_jar "$module")" || die "$module is not built"
+  sbom="${jar%.jar}.cdx.json"
+  [ -f "$sbom" ] || die "$module: no SBOM at $sbom (the Maven package phase writes it; the CycloneDX plugin skips offline builds)"
+  mkdir -p "$dir/sbom"
+  cp -p "$sbom" "$dir/sbom/"
+}
+
 # build_image PART IMAGE [--build-arg ...]: builds deploy/containers/PART/Containerfile from the staging folder.
 build_image() {
   local part="$1" image="$2"; shift 2
@@ -53,11 +64,15 @@ java_image() {
   fi
   rm -rf "$dir"; mkdir -p "$dir"
   stage_classpath "$module" "$dir"
+  stage_sbom "$module" "$dir"
   cp "$here/java-entrypoint.sh" "$dir/"
   if [ "$part" = broker ]; then
     cp "$here/broker/broker-entrypoint.sh" "$dir/"
     mkdir -p "$dir/extensions"
     unzip -q -o "$(ls -t "$REPO"/broker-extension/target/*.zip | head -1)" -d "$dir/extensions"
+    # the extension zip's own SBOM (without what HiveMQ provides) beside the launcher's
+    cp -p "$REPO/broker-extension/target/$(basename "$(module_jar "$module")" .jar)-hivemq-extension.cdx.json" "$dir/sbom/" \
+      || die "broker: the extension zip's SBOM is missing in broker-extension/target"
   fi
   build_image "$part" "$image" --build-arg "MAIN_CLASS=$main"
 }
@@ -71,6 +86,7 @@ for part in "${parts[@]}"; do
       cp -a "$DEPLOY/target/kafka-libs" "$stage_root/kafka/kafka-libs"
       cp -p "$(module_jar deploy)" "$DEPLOY"/target/lib/*.jar "$stage_root/kafka/lib/"
       cp "$here/kafka/kafka-entrypoint.sh" "$stage_root/kafka/"
+      stage_sbom deploy "$stage_root/kafka"
       build_image kafka "$FW_KAFKA_IMAGE" ;;
     influxdb)
       rm -rf "$stage_root/influxdb"; mkdir -p "$stage_root/influxdb"

@@ -10,10 +10,14 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -29,10 +33,13 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 
 import io.fleetwarden.broker.config.BrokerConfig;
+import io.fleetwarden.broker.config.LauncherHandoff;
 import io.fleetwarden.broker.control.ControlState;
 import io.fleetwarden.broker.control.ControlsConsumer;
 import io.fleetwarden.broker.forward.KafkaForwarder;
 import io.fleetwarden.broker.forward.SecurityEvents;
+import io.fleetwarden.broker.health.BrokerHealth;
+import io.fleetwarden.broker.health.KafkaProbe;
 import io.fleetwarden.broker.hivemq.CertificateAuthenticator;
 import io.fleetwarden.broker.hivemq.ConnectionLifecycleListener;
 import io.fleetwarden.broker.hivemq.PublishValidationInterceptor;
@@ -56,49 +63,62 @@ import io.fleetwarden.model.payload.DevicePayloads;
  * <p>Fail closed: any problem at start (bad config, unreadable CA, Kafka controls not loadable in time)
  * prevents the extension's start. Without it a stock HiveMQ would admit every client, so the
  * {@code fleetwarden-broker} launcher then refuses to serve (and its guard extension refuses every client
- * meanwhile); on a stock HiveMQ, supervise the start (see the README). The outcome is published in the system property
- * {@value #STATE_PROPERTY} ({@code started} or {@code failed: <reason>}) for the launcher.
+ * meanwhile); on a stock HiveMQ, supervise the start (see the README).
+ *
+ * <p>Settings: {@code conf/config.xml}, overridden by the settings the launcher handed to this broker
+ * ({@link LauncherHandoff}, in the broker's data folder) or, on a stock HiveMQ, by {@code -Dfleetwarden.<key>}
+ * JVM flags. The outcome of the start goes back to the launcher the same way. No JVM-wide state is written,
+ * so several brokers in one JVM do not interfere.
  */
 public final class FleetwardenExtensionMain implements ExtensionMain {
 
-    /** System property the launcher reads to learn whether the extension started. */
-    public static final String STATE_PROPERTY = "fleetwarden.extension.state";
-    /** System property naming the jar the extension was loaded from (diagnostics and tests). */
-    public static final String SOURCE_PROPERTY = "fleetwarden.extension.source";
-
     private static final Logger LOG = LoggerFactory.getLogger(FleetwardenExtensionMain.class);
+    /** How often the health probe asks Kafka, and how long one question may take. */
+    private static final Duration KAFKA_CHECK_EVERY = Duration.ofSeconds(5);
+    private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(3);
 
     private BrokerMetrics metrics;
     private KafkaForwarder forwarder;
     private ControlsConsumer controlsConsumer;
+    private KafkaProbe kafkaProbe;
+    private LauncherHandoff handoff;
+    private volatile boolean running;
+    private int metricsPort = -1;
 
     @Override
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+        String source = String.valueOf(getClass().getProtectionDomain().getCodeSource().getLocation());
+        handoff = LauncherHandoff.in(input.getServerInformation().getDataFolder().toPath());
+        Optional<Properties> launcherSettings = Optional.empty();
         try {
-            start(input.getExtensionInformation().getExtensionHomeFolder().toPath());
-            System.setProperty(STATE_PROPERTY, "started");
+            launcherSettings = handoff.readSettings();
+            start(input.getExtensionInformation().getExtensionHomeFolder().toPath(),
+                    launcherSettings.orElseGet(System::getProperties));
+            running = true;
+            if (launcherSettings.isPresent()) {
+                handoff.writeOutcome(new LauncherHandoff.Outcome("started", "", metricsPort, source));
+            }
         } catch (Exception e) {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             LOG.error("Fleetwarden extension cannot start, refusing to run: {}", reason, e);
             stopAll();
-            System.setProperty(STATE_PROPERTY, "failed: " + reason);
+            if (launcherSettings.isPresent()) {
+                try {
+                    handoff.writeOutcome(new LauncherHandoff.Outcome("failed", reason, -1, source));
+                } catch (RuntimeException ignored) {
+                    // the launcher then reports "no outcome"; it refuses to serve either way
+                }
+            }
             output.preventExtensionStartup(reason);
         }
     }
 
-    private void start(Path home) throws Exception {
-        System.setProperty(SOURCE_PROPERTY,
-                String.valueOf(getClass().getProtectionDomain().getCodeSource().getLocation()));
-        BrokerConfig config = BrokerConfig.load(home.resolve("conf/config.xml"), home, System.getProperties());
+    private void start(Path home, Properties overrides) throws Exception {
+        BrokerConfig config = BrokerConfig.load(home.resolve("conf/config.xml"), home, overrides);
         List<X509Certificate> cas = readCas(config.caCertificates());
         Clock clock = Clock.systemUTC();
 
         metrics = new BrokerMetrics();
-        if (config.metricsPort() >= 0) {
-            int port = metrics.serve(config.metricsBindAddress(), config.metricsPort());
-            System.setProperty("fleetwarden.extension.metrics-port", Integer.toString(port));
-            LOG.info("metrics on http://{}:{}/metrics", config.metricsBindAddress(), port);
-        }
         CrlStore crls = new CrlStore(config.crlFolder(), cas);
         crls.reloadIfChanged();
         ControlState controls = new ControlState();
@@ -113,6 +133,22 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
         controlsConsumer = withOwnClassLoader(() -> new ControlsConsumer(config.kafkaBootstrapServers(),
                 config.brokerId(), controls, enforcer::onControlChange));
         controlsConsumer.start();
+        kafkaProbe = withOwnClassLoader(() -> new KafkaProbe(
+                Admin.create(KafkaProbe.adminConfig(config.kafkaBootstrapServers(), config.brokerId())),
+                KAFKA_CHECK_TIMEOUT, KAFKA_CHECK_EVERY.multipliedBy(3), System::nanoTime));
+        KafkaForwarder sender = forwarder;
+        ControlsConsumer reader = controlsConsumer;
+        BrokerHealth health = new BrokerHealth(() -> running, () -> sender.isAlive() && reader.isAlive(),
+                reader::isLoaded, kafkaProbe, sender::depth, config.readyMaxBufferDepth());
+        if (config.metricsPort() >= 0) {
+            // served from the start, so an orchestrator sees "not ready" (not "connection refused") while controls load
+            metricsPort = metrics.serve(config.metricsBindAddress(), config.metricsPort(), health);
+            LOG.info("metrics on http://{}:{}/metrics, health on /health/live and /health/ready",
+                    config.metricsBindAddress(), metricsPort);
+        }
+        KafkaProbe probe = kafkaProbe;
+        Services.extensionExecutorService().scheduleWithFixedDelay(probe::check, 0,
+                KAFKA_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         if (!controlsConsumer.awaitInitialLoad(config.controlsInitialLoadTimeout())) {
             throw new IllegalStateException("device controls (quarantine/revocation) could not be read from Kafka "
                     + config.kafkaBootstrapServers() + " within " + config.controlsInitialLoadTimeout()
@@ -193,11 +229,14 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
 
     @Override
     public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+        running = false;
         stopAll();
-        System.setProperty(STATE_PROPERTY, "stopped");
     }
 
     private void stopAll() {
+        if (kafkaProbe != null) {
+            kafkaProbe.close();
+        }
         if (controlsConsumer != null) {
             controlsConsumer.close();
         }

@@ -522,6 +522,9 @@ class DashboardApiIT {
         String metrics = api.get("/metrics", null).body();
         assertThat(metrics).contains("fleetwarden_dashboard_http_requests_total")
                 .contains("route=\"/api/v1/alerts\"").contains("fleetwarden_dashboard_alerts ");
+        assertThat(io.fleetwarden.testsupport.AlertRules.assertExported(metrics, "fleetwarden_dashboard_"))
+                .as("every dashboard metric the alert rules use is exported")
+                .contains("fleetwarden_dashboard_records_skipped", "fleetwarden_dashboard_http_requests_total");
     }
 
     @Test

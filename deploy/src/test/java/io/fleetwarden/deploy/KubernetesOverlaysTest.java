@@ -205,6 +205,8 @@ class KubernetesOverlaysTest {
         assertThat(map(map(map(container.get("readinessProbe")).get("httpGet")))).containsEntry("path", "/health/ready")
                 .containsEntry("port", "metrics");
         assertThat(map(map(map(container.get("livenessProbe")).get("httpGet")))).containsEntry("path", "/health/live");
+        assertThat(map(map(map(container.get("startupProbe")).get("httpGet")))).as("start-up waits for the extension")
+                .containsEntry("path", "/health/live").containsEntry("port", "metrics");
 
         String javaOpts = list(container.get("env")).stream().map(Kustomize::map).filter(e -> "JAVA_OPTS".equals(e.get("name")))
                 .map(e -> e.get("value").toString()).findFirst().orElseThrow();

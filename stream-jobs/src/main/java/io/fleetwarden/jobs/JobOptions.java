@@ -98,6 +98,21 @@ public final class JobOptions {
             description = "detection threshold override, repeatable (see README)")
     public Map<String, String> rules = new LinkedHashMap<>();
 
+    /** Local run only: port of Flink's Prometheus reporter (-1 = no reporter). On a cluster, its configuration decides. */
+    @Option(names = "--metrics-port", paramLabel = "N", converter = PortConverter.class,
+            description = "local run: Flink Prometheus reporter port, 0-65535 (default off; all interfaces)")
+    public int metricsPort = -1;
+
+    /** Local run only: port of {@code /health/live} and {@code /health/ready} (-1 = not served). */
+    @Option(names = "--health-port", paramLabel = "N", converter = PortConverter.class,
+            description = "local run: /health/live and /health/ready port, 0-65535 (default off)")
+    public int healthPort = -1;
+
+    /** Local run only: address the health endpoint binds to. */
+    @Option(names = "--health-bind", paramLabel = "ADDRESS",
+            description = "local run: health endpoint address (default ${DEFAULT-VALUE})")
+    public String healthBindAddress = "127.0.0.1";
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
     public boolean helpRequested;
 
@@ -172,6 +187,23 @@ public final class JobOptions {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** A TCP port, 0 (any free port) to 65535. */
+    public static final class PortConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int n;
+            try {
+                n = Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("expected a port between 0 and 65535, got '" + value + "'");
+            }
+            if (n < 0 || n > 65535) {
+                throw new TypeConversionException("must be a port between 0 and 65535, got " + n);
+            }
+            return n;
         }
     }
 

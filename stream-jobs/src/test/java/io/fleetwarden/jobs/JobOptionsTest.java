@@ -42,7 +42,26 @@ class JobOptionsTest {
         assertThat(o.delivery).as("exactly-once stays the default").isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(o.bufferTimeout).isEqualTo(Duration.ofMillis(100));
         assertThat(o.rules).isEmpty();
+        assertThat(o.metricsPort).as("no Prometheus reporter by default").isEqualTo(-1);
+        assertThat(o.healthPort).as("no health endpoint by default").isEqualTo(-1);
+        assertThat(o.healthBindAddress).isEqualTo("127.0.0.1");
         assertThat(o.helpRequested).isFalse();
+    }
+
+    @Test
+    void observabilityOptionsAreReadAndPortsChecked() {
+        JobOptions o = parse("--bootstrap-servers", "k:9092", "--metrics-port", "9249", "--health-port", "0",
+                "--health-bind", "0.0.0.0");
+        assertThat(o.metricsPort).isEqualTo(9249);
+        assertThat(o.healthPort).as("0 picks a free port").isZero();
+        assertThat(o.healthBindAddress).isEqualTo("0.0.0.0");
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--metrics-port", "65536"))
+                .hasMessageContaining("--metrics-port").hasMessageContaining("between 0 and 65535");
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--health-port", "-1"))
+                .hasMessageContaining("--health-port").hasMessageContaining("between 0 and 65535");
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--health-port", "http"))
+                .hasMessageContaining("--health-port").hasMessageContaining("'http'");
+        assertThat(JobOptions.usage()).contains("--metrics-port", "--health-port", "--health-bind");
     }
 
     @Test

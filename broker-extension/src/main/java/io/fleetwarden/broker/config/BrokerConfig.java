@@ -32,9 +32,10 @@ import io.fleetwarden.model.Durations;
  * Immutable and thread-safe.
  *
  * <p>Keys are the element paths below the root joined with dots, e.g. {@code kafka.bootstrap-servers}.
- * Every key may be overridden by a JVM system property {@code fleetwarden.<key>} (the launcher uses that to
- * inject listener-independent settings such as the Kafka servers without rewriting the file). Unknown
- * keys are refused, so a typo never silently falls back to a default.
+ * Every key may be overridden by a setting {@code fleetwarden.<key>}: the {@code fleetwarden-broker}
+ * launcher hands them to the extension of each broker it starts ({@link LauncherHandoff}); on a stock
+ * HiveMQ they are JVM flags {@code -Dfleetwarden.<key>=value}. Unknown keys are refused, so a typo never
+ * silently falls back to a default.
  *
  * @param brokerId                 id of this broker instance, carried in every record
  * @param caCertificates           PEM files (or folders of {@code *.pem}/{@code *.crt}) of the trusted fleet CAs
@@ -58,6 +59,7 @@ import io.fleetwarden.model.Durations;
  * @param controlsInitialLoadTimeout how long start waits to read the control topic to its end
  * @param metricsPort              Prometheus HTTP port; 0 picks a free port, -1 disables the endpoint
  * @param metricsBindAddress       address the metrics endpoint binds to
+ * @param readyMaxBufferDepth      readiness fails at this many records waiting for Kafka (default: half the buffer)
  */
 public record BrokerConfig(
         String brokerId,
@@ -76,7 +78,8 @@ public record BrokerConfig(
         int bufferMaxRecords,
         Duration controlsInitialLoadTimeout,
         int metricsPort,
-        String metricsBindAddress) {
+        String metricsBindAddress,
+        int readyMaxBufferDepth) {
 
     /** Prefix of system properties that override file values. */
     public static final String OVERRIDE_PREFIX = "fleetwarden.";
@@ -105,6 +108,7 @@ public record BrokerConfig(
         d.put("kafka.controls-initial-load-timeout", "PT30S");
         d.put("metrics.port", "9399");
         d.put("metrics.bind-address", "127.0.0.1");
+        d.put("health.max-buffer-depth", "");
         return d;
     }
 
@@ -188,8 +192,11 @@ public record BrokerConfig(
         Duration load = duration(v, "kafka.controls-initial-load-timeout");
         int metricsPort = intIn(v, "metrics.port", -1, 65535);
         String bind = required(v, "metrics.bind-address");
+        String readyDepthText = v.get("health.max-buffer-depth");
+        int readyDepth = readyDepthText == null || readyDepthText.isBlank() ? Math.max(1, buffer / 2)
+                : intIn(v, "health.max-buffer-depth", 1, buffer);
         return new BrokerConfig(brokerId, cas, crlFolder, crlInterval, defaultTenant, protocols, aead, maxPayload,
-                rate, burst, skew, skewReport, bootstrap.trim(), buffer, load, metricsPort, bind);
+                rate, burst, skew, skewReport, bootstrap.trim(), buffer, load, metricsPort, bind, readyDepth);
     }
 
     private static Map<String, String> readXml(Path file) {

@@ -52,6 +52,16 @@ public final class ControlsConsumer implements AutoCloseable {
         return reader.awaitCaughtUp(timeout);
     }
 
+    /** Whether the records present at start have been applied. */
+    public boolean isLoaded() {
+        return reader.isCaughtUp();
+    }
+
+    /** Whether the reading thread runs (it only ends on {@link #close()}). */
+    public boolean isAlive() {
+        return reader.isAlive();
+    }
+
     /** Control records skipped because they could not be read. */
     public long skipped() {
         return reader.skipped();

@@ -116,6 +116,11 @@ public final class KafkaForwarder implements EventSink, AutoCloseable {
         return maxBuffered - capacity.availablePermits();
     }
 
+    /** Whether the sender thread runs (it only ends on {@link #close()}). */
+    public boolean isAlive() {
+        return sender.isAlive();
+    }
+
     /** Records dropped since start. */
     public long dropped() {
         return droppedTotal.get();

@@ -8,19 +8,23 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.hivemq.embedded.EmbeddedHiveMQ;
 
 import io.fleetwarden.broker.config.ConfigException;
+import io.fleetwarden.broker.config.LauncherHandoff;
 
 /**
  * The {@code fleetwarden-broker} launcher: runs HiveMQ CE embedded with one mutual-TLS listener
  * (TLS 1.3/1.2, AEAD suites only, no plain-TCP listener) and the Fleetwarden extension from the
  * extensions folder, behind a fail-closed guard.
  *
- * <p>Usage: {@code fleetwarden-broker <broker.properties>}. Exit codes: 0 on a clean stop, 2 for a
+ * <p>Usage: {@code fleetwarden-broker <broker.properties>}; JVM flags {@code -Dfleetwarden.<key>=value} are
+ * defaults for the extension's settings that {@code fleetwarden.*} keys of the file override. Exit codes: 0 on a clean stop, 2 for a
  * configuration error, 3 when the extension did not start (the broker is stopped again before serving
  * anyone, and the guard refuses every client in the meantime), 4 when the broker itself cannot start.
  */
@@ -35,10 +39,13 @@ public final class FleetwardenBroker implements AutoCloseable {
 
     private final EmbeddedHiveMQ hivemq;
     private final Path configFolder;
+    private final LauncherHandoff handoff;
+    private volatile LauncherHandoff.Outcome outcome;
 
-    private FleetwardenBroker(EmbeddedHiveMQ hivemq, Path configFolder) {
+    private FleetwardenBroker(EmbeddedHiveMQ hivemq, Path configFolder, LauncherHandoff handoff) {
         this.hivemq = hivemq;
         this.configFolder = configFolder;
+        this.handoff = handoff;
     }
 
     /** Thrown when the extension did not start; the broker has been stopped. */
@@ -51,45 +58,65 @@ public final class FleetwardenBroker implements AutoCloseable {
     }
 
     /**
-     * Starts the broker and verifies the extension started.
+     * Starts the broker and verifies the extension started. The extension gets exactly
+     * {@link LauncherConfig#extensionSettings(Map)} of {@code config} (no JVM-wide state), so brokers
+     * started in one JVM with their own data folders do not see each other's settings.
      *
      * @throws ExtensionNotStartedException when it did not (the broker is stopped again)
      */
     public static FleetwardenBroker start(LauncherConfig config) throws Exception {
-        System.clearProperty("fleetwarden.extension.state");
+        return start(config, Map.of());
+    }
+
+    /**
+     * Same as {@link #start(LauncherConfig)}, with defaults for the extension's settings that the
+     * configuration file overrides ({@link #main} passes the JVM's {@code -Dfleetwarden.<key>} flags).
+     */
+    public static FleetwardenBroker start(LauncherConfig config, Map<String, String> extensionDefaults) throws Exception {
         TlsRenegotiation.refuseClientInitiated();
         TlsRenegotiation.verify(config.keystore(), config.keystorePassword().toCharArray(),
                 config.privateKeyPassword().toCharArray());
         if (config.clientValidation().equals("extension")) {
             DeferredClientTrust.install();
         }
-        System.setProperty("fleetwarden.kafka.bootstrap-servers", config.kafkaBootstrapServers());
-        System.setProperty("fleetwarden.broker-id", config.brokerId());
-        config.overrides().forEach(System::setProperty);
+        Files.createDirectories(config.dataFolder());
+        LauncherHandoff handoff = LauncherHandoff.in(config.dataFolder());
+        handoff.writeSettings(config.extensionSettings(extensionDefaults));
         Path configFolder = Files.createTempDirectory("fleetwarden-hivemq-conf",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.writeString(configFolder.resolve("config.xml"), hivemqConfig(config), StandardCharsets.UTF_8);
-        Files.createDirectories(config.dataFolder());
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(configFolder)
                 .withDataFolder(config.dataFolder())
                 .withExtensionsFolder(config.extensionsFolder())
                 .withEmbeddedExtension(FailClosedGuard.extension())
                 .build();
-        FleetwardenBroker broker = new FleetwardenBroker(hivemq, configFolder);
+        FleetwardenBroker broker = new FleetwardenBroker(hivemq, configFolder, handoff);
         try {
             hivemq.start().get(120, TimeUnit.SECONDS);
         } catch (Exception e) {
             broker.close();
             throw e;
         }
-        String state = System.getProperty("fleetwarden.extension.state");
-        if (!"started".equals(state)) {
+        Optional<LauncherHandoff.Outcome> outcome = handoff.readOutcome();
+        if (outcome.isEmpty() || !outcome.get().started()) {
             broker.close();
             throw new ExtensionNotStartedException("Fleetwarden extension did not start ("
-                    + (state == null ? "not found in " + config.extensionsFolder() : state) + "); broker stopped");
+                    + outcome.map(o -> o.state() + ": " + o.reason()).orElse("not found in " + config.extensionsFolder())
+                    + "); broker stopped");
         }
+        broker.outcome = outcome.get();
         return broker;
+    }
+
+    /** The port of the extension's metrics and health endpoint, or -1 when it is disabled. */
+    public int metricsPort() {
+        return outcome.metricsPort();
+    }
+
+    /** Where the running extension was loaded from (the jar inside the extensions folder). */
+    public String extensionSource() {
+        return outcome.source();
     }
 
     /** The HiveMQ {@code config.xml} for the launcher settings: one mutual-TLS listener, nothing else. */
@@ -147,6 +174,7 @@ public final class FleetwardenBroker implements AutoCloseable {
             hivemq.close();
         } finally {
             deleteTree(configFolder);
+            handoff.clear();
         }
     }
 
@@ -176,7 +204,7 @@ public final class FleetwardenBroker implements AutoCloseable {
         }
         FleetwardenBroker broker;
         try {
-            broker = start(config);
+            broker = start(config, LauncherConfig.jvmExtensionFlags(System.getProperties()));
         } catch (ExtensionNotStartedException e) {
             System.err.println("fleetwarden-broker: " + e.getMessage());
             System.exit(3);

@@ -87,6 +87,29 @@ public record LauncherConfig(int port, String bindAddress, Path keystore, String
                 home.resolve(p.getProperty("data.folder", "data").trim()), overrides);
     }
 
+    /**
+     * The settings handed to the extension: {@code defaults}, then the Kafka servers and broker id of
+     * this file, then its {@code fleetwarden.*} keys (each later one wins).
+     */
+    public Map<String, String> extensionSettings(Map<String, String> defaults) {
+        Map<String, String> out = new LinkedHashMap<>(defaults);
+        out.put("fleetwarden.kafka.bootstrap-servers", kafkaBootstrapServers);
+        out.put("fleetwarden.broker-id", brokerId);
+        out.putAll(overrides);
+        return out;
+    }
+
+    /** The {@code -Dfleetwarden.<key>} flags among {@code jvm}'s properties (the launcher's own ones excluded). */
+    public static Map<String, String> jvmExtensionFlags(Properties jvm) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String key : jvm.stringPropertyNames()) {
+            if (key.startsWith("fleetwarden.") && !key.equals("fleetwarden.home")) {
+                out.put(key, jvm.getProperty(key).trim());
+            }
+        }
+        return out;
+    }
+
     private static String required(Properties p, String key) {
         String v = p.getProperty(key);
         if (v == null || v.isBlank()) {

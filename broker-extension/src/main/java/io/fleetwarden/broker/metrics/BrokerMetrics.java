@@ -1,16 +1,35 @@
 package io.fleetwarden.broker.metrics;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.fleetwarden.broker.health.BrokerHealth;
+import io.fleetwarden.model.Topics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * The extension's Prometheus metrics, on a registry of its own (no global state), optionally served
- * as Prometheus text on {@code http://<bind>:<port>/metrics}. Thread-safe.
+ * on one HTTP port with the health endpoints beside them:
+ * <ul>
+ *   <li>{@code /metrics}: Prometheus text;</li>
+ *   <li>{@code /health/live}: 200 when the extension runs, 503 when a restart is needed;</li>
+ *   <li>{@code /health/ready}: 200 when the broker should receive devices, 503 otherwise.</li>
+ * </ul>
+ * Both health endpoints answer with a JSON body naming each check ({@link BrokerHealth}). Thread-safe.
  */
 public final class BrokerMetrics implements AutoCloseable {
 
@@ -22,7 +41,9 @@ public final class BrokerMetrics implements AutoCloseable {
     private final Counter dropped;
     private final Counter kafkaErrors;
     private final Counter clockSkew;
-    private HTTPServer server;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private HttpServer server;
+    private ExecutorService serverThreads;
 
     public BrokerMetrics() {
         connects = Counter.builder().name("fleetwarden_broker_connects_total")
@@ -39,6 +60,9 @@ public final class BrokerMetrics implements AutoCloseable {
         dropped = Counter.builder().name("fleetwarden_broker_kafka_dropped_total")
                 .help("Records dropped because the Kafka buffer was full or delivery failed, by topic")
                 .labelNames("topic").register(registry);
+        // present from the start at 0, so that increase() sees the first drop
+        dropped.labelValues(Topics.TELEMETRY);
+        dropped.labelValues(Topics.SECURITY_EVENTS);
         kafkaErrors = Counter.builder().name("fleetwarden_broker_kafka_errors_total")
                 .help("Kafka send attempts that failed (the record may still be delivered on retry)")
                 .register(registry);
@@ -54,10 +78,66 @@ public final class BrokerMetrics implements AutoCloseable {
                 .callback(cb -> cb.call(depth.getAsLong())).register(registry);
     }
 
-    /** Starts the HTTP endpoint; port 0 picks a free port. @return the bound port */
-    public synchronized int serve(String bindAddress, int port) throws IOException {
-        server = HTTPServer.builder().hostname(bindAddress).port(port).registry(registry).buildAndStart();
-        return server.getPort();
+    /**
+     * Starts the HTTP endpoint with the metrics and {@code health}'s endpoints, and registers the
+     * health verdicts as gauges ({@code fleetwarden_broker_live}, {@code fleetwarden_broker_ready},
+     * {@code fleetwarden_broker_kafka_reachable}). Port 0 picks a free port.
+     *
+     * @return the bound port
+     */
+    public synchronized int serve(String bindAddress, int port, BrokerHealth health) throws IOException {
+        GaugeWithCallback.builder().name("fleetwarden_broker_live")
+                .help("1 while the extension runs (see /health/live), else 0")
+                .callback(cb -> cb.call(health.liveness().ok() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("fleetwarden_broker_ready")
+                .help("1 while the broker is ready for devices (see /health/ready), else 0")
+                .callback(cb -> cb.call(health.readiness().ok() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("fleetwarden_broker_kafka_reachable")
+                .help("1 while the latest Kafka check of the health probe succeeded, else 0")
+                .callback(cb -> cb.call(health.readiness().checks().stream()
+                        .anyMatch(c -> c.name().equals("kafka") && c.ok()) ? 1 : 0)).register(registry);
+        server = HttpServer.create(new InetSocketAddress(bindAddress, port), 10);
+        serverThreads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "fleetwarden-metrics-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(serverThreads);
+        server.createContext("/metrics", new MetricsHandler(registry));
+        server.createContext("/health/live", ex -> health(ex, health::liveness));
+        server.createContext("/health/ready", ex -> health(ex, health::readiness));
+        server.createContext("/", ex -> {
+            ex.sendResponseHeaders(404, -1);
+            ex.close();
+        });
+        server.start();
+        return server.getAddress().getPort();
+    }
+
+    private static void health(HttpExchange ex, Supplier<BrokerHealth.Report> check) throws IOException {
+        try (ex) {
+            if (!ex.getRequestURI().getPath().equals(ex.getHttpContext().getPath())) {
+                ex.sendResponseHeaders(404, -1);
+                return;
+            }
+            BrokerHealth.Report report = check.get();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", report.ok() ? "UP" : "DOWN");
+            Map<String, Object> checks = new LinkedHashMap<>();
+            for (BrokerHealth.Check c : report.checks()) {
+                checks.put(c.name(), Map.of("ok", c.ok(), "detail", c.detail()));
+            }
+            body.put("checks", checks);
+            byte[] bytes = JSON.writeValueAsBytes(body);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.getResponseHeaders().set("Cache-Control", "no-store");
+            ex.sendResponseHeaders(report.ok() ? 200 : 503, "HEAD".equals(ex.getRequestMethod()) ? -1 : bytes.length);
+            if (!"HEAD".equals(ex.getRequestMethod())) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        }
     }
 
     public void connect(boolean accepted, String reason) {
@@ -104,7 +184,8 @@ public final class BrokerMetrics implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (server != null) {
-            server.close();
+            server.stop(0);
+            serverThreads.shutdownNow();
             server = null;
         }
     }

@@ -46,6 +46,7 @@ class BrokerConfigTest {
         assertThat(c.crlReloadInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.kafkaBootstrapServers()).isEqualTo("localhost:9092");
         assertThat(c.metricsPort()).isEqualTo(9399);
+        assertThat(c.readyMaxBufferDepth()).as("half the buffer by default").isEqualTo(50_000);
         assertThat(c.clockSkew()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.clockSkewReportInterval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(load("validation.clock-skew", "PT10M").clockSkew()).isEqualTo(Duration.ofMinutes(10));
@@ -59,7 +60,13 @@ class BrokerConfigTest {
     }
 
     @Test
-    void systemPropertyOverridesTheFile() {
+    void readinessBufferThresholdIsBoundedByTheBuffer() {
+        assertThat(load("health.max-buffer-depth", "1000").readyMaxBufferDepth()).isEqualTo(1000);
+        assertThatThrownBy(() -> load("health.max-buffer-depth", "100001")).hasMessageContaining("health.max-buffer-depth");
+    }
+
+    @Test
+    void overrideReplacesTheFileValue() {
         assertThat(load("kafka.bootstrap-servers", "k1:9092,k2:9093").kafkaBootstrapServers()).isEqualTo("k1:9092,k2:9093");
     }
 
@@ -89,7 +96,9 @@ class BrokerConfigTest {
             "kafka.controls-initial-load-timeout|''",
             "trust.crl-reload-interval|5",
             "metrics.port|70000",
-            "metrics.bind-address|' '"})
+            "metrics.bind-address|' '",
+            "health.max-buffer-depth|0",
+            "health.max-buffer-depth|half"})
     void badValuesAreRefusedNamingTheKey(String key, String value) {
         assertThatThrownBy(() -> load(key, value)).isInstanceOfSatisfying(ConfigException.class,
                 e -> assertThat(e.key()).isEqualTo(key)).hasMessageContaining(key);

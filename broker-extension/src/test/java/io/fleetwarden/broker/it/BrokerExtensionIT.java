@@ -46,7 +46,6 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 
-import io.fleetwarden.broker.FleetwardenExtensionMain;
 import io.fleetwarden.model.ControlAction;
 import io.fleetwarden.model.DeviceControl;
 import io.fleetwarden.model.Scopes;
@@ -149,8 +148,7 @@ class BrokerExtensionIT {
     @Test
     @Order(1)
     void extensionIsLoadedFromThePackagedZip() {
-        assertThat(System.getProperty(FleetwardenExtensionMain.STATE_PROPERTY)).isEqualTo("started");
-        assertThat(System.getProperty(FleetwardenExtensionMain.SOURCE_PROPERTY))
+        assertThat(fx.broker.extensionSource())
                 .contains(fx.dir.resolve("extensions").toUri().getPath())
                 .endsWith(".jar");
     }
@@ -515,7 +513,7 @@ class BrokerExtensionIT {
 
     @Test
     void metricsAreServedAsPrometheusText() throws Exception {
-        String port = System.getProperty("fleetwarden.extension.metrics-port");
+        int port = fx.broker.metricsPort();
         HttpResponse<String> r = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -118,6 +118,18 @@ public final class BrokerFixture implements AutoCloseable {
         return c;
     }
 
+    /** The port of the extension's metrics and health endpoint. */
+    public int metricsPort() {
+        return broker.metricsPort();
+    }
+
+    /** GET on the extension's metrics and health endpoint: status code and body. */
+    public java.net.http.HttpResponse<String> http(String path) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + metricsPort() + path)).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     /** All security events seen so far (polls Kafka briefly). */
     public synchronized List<SecurityEvent> events() {
         for (ConsumerRecord<String, byte[]> r : events.poll(Duration.ofMillis(200))) {

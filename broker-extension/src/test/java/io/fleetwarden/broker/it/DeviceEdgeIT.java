@@ -126,7 +126,7 @@ class DeviceEdgeIT {
             assertThat(Long.parseLong(e.getAttributes().get("skewMs"))).isBetween(86_400_000L - (after - before), 86_400_000L);
         });
 
-        String port = System.getProperty("fleetwarden.extension.metrics-port");
+        int port = fx.metricsPort();
         HttpResponse<String> m = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -113,6 +113,14 @@ public final class CompactedTopicReader implements AutoCloseable {
         return caughtUp.getCount() == 0;
     }
 
+    /**
+     * Whether the reading thread runs: true from {@link #start()} until {@link #close()} (or an interrupt of the
+     * thread); Kafka errors never end it. A liveness check of the component that owns the reader.
+     */
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
     /** Records handed to a handler (the skipped ones included). */
     public long records() {
         return records.get();

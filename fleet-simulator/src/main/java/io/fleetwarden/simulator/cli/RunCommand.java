@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import io.fleetwarden.simulator.fleet.FleetRunner;
 import io.fleetwarden.simulator.fleet.FleetStats;
 import io.fleetwarden.simulator.fleet.RunSettings;
+import io.fleetwarden.simulator.fleet.SimulatorMetrics;
 import io.fleetwarden.simulator.kafka.KafkaPlatformFeed;
 import io.fleetwarden.simulator.kafka.PlatformFeed;
 import io.fleetwarden.simulator.model.Fleet;
@@ -89,6 +90,13 @@ final class RunCommand implements Callable<Integer> {
             description = "Local address for 'another place' (cloned certificate, address move): auto (127.0.0.2 when the broker is on loopback), none, or an address (default: ${DEFAULT-VALUE}).")
     String secondAddress;
 
+    @Option(names = "--metrics-port", defaultValue = "-1",
+            description = "Serve the run's counters as Prometheus metrics on this port (/metrics); 0 = any free port, -1 = off (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--metrics-bind", defaultValue = "127.0.0.1", description = "Address of the metrics endpoint (default: ${DEFAULT-VALUE}).")
+    String metricsBind;
+
     @Option(names = "--progress-every", defaultValue = "5s", converter = DurationConverter.class,
             description = "Progress line interval (default: ${DEFAULT-VALUE}).")
     Duration progressEvery;
@@ -122,7 +130,13 @@ final class RunCommand implements Callable<Integer> {
         try (PlatformFeed feed = kafka == null || kafka.isBlank() ? PlatformFeed.NONE : new KafkaPlatformFeed(kafka);
              GroundTruthWriter truth = new GroundTruthWriter(groundTruth, clock, runId)) {
             FleetRunner runner = new FleetRunner(settings, plan, pki, feed, truth, clock, System.out::println);
-            FleetStats stats = runner.run();
+            FleetStats stats;
+            try (SimulatorMetrics metrics = new SimulatorMetrics(runner.stats(), fleet.size(), plan.instances().size())) {
+                if (metricsPort >= 0) {
+                    System.out.printf("metrics on http://%s:%d/metrics%n", metricsBind, metrics.serve(metricsBind, metricsPort));
+                }
+                stats = runner.run();
+            }
             System.out.printf("ground truth written to %s%n", groundTruth.toAbsolutePath());
             return stats.peakConnected.get() > 0 ? 0 : 2;
         }

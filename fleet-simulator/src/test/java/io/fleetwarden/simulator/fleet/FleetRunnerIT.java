@@ -101,7 +101,24 @@ class FleetRunnerIT {
                 Duration.ofSeconds(30), Duration.ofSeconds(5));
         FleetStats stats;
         try (GroundTruthWriter truth = new GroundTruthWriter(truthFile, clock, "it-run")) {
-            stats = new FleetRunner(settings, plan, pki, PlatformFeed.NONE, truth, clock, System.out::println).run();
+            FleetRunner runner = new FleetRunner(settings, plan, pki, PlatformFeed.NONE, truth, clock, System.out::println);
+            try (SimulatorMetrics metrics = new SimulatorMetrics(runner.stats(), fleet.size(), plan.instances().size())) {
+                int metricsPort = metrics.serve("127.0.0.1", 0);
+                java.util.concurrent.CompletableFuture<FleetStats> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return runner.run();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                // while the run goes on, its counters are served live
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(25)).until(() ->
+                        SimulatorMetricsTest.scrape(metricsPort).contains("fleetwarden_simulator_devices_connected 12.0"));
+                stats = run.get(60, TimeUnit.SECONDS);
+                assertThat(SimulatorMetricsTest.scrape(metricsPort))
+                        .contains("fleetwarden_simulator_publishes_total{result=\"acked\"} " + (double) stats.publishesAcked.get())
+                        .contains("fleetwarden_simulator_scenarios_total{state=\"ended\"} 5.0");
+            }
         }
         observer.disconnect().get(10, TimeUnit.SECONDS);
 

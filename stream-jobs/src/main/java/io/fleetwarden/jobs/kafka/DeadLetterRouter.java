@@ -1,9 +1,12 @@
 package io.fleetwarden.jobs.kafka;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -21,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * <p>Because event time is bounded by broker time ({@link InboundDeserializer}), no device can move the
  * watermark ahead of the brokers, so a record is only this late when it reached Kafka or the job that
  * late (a broker buffer flushed after a long Kafka outage, a replay behind live traffic).
+ *
+ * <p>Metrics, per source topic (label {@code topic}): {@code events_in} (every record read, decoded or
+ * not) and {@code dead_letters} (records sent to {@link #DEAD_LETTERS}: not decodable or too late); from
+ * Flink's Prometheus reporter {@code flink_taskmanager_job_task_operator_fleetwarden_topic_events_in} and
+ * {@code ..._dead_letters}, with {@code topic="fleet_telemetry"} (the reporter writes every character outside
+ * {@code [A-Za-z0-9_:]} in a label value as '_'). The operator-wide {@code deadLetters} counter (not decodable
+ * only) stays for dashboards that use it.
  */
 public class DeadLetterRouter extends ProcessFunction<Inbound, Inbound> {
 
@@ -36,6 +46,9 @@ public class DeadLetterRouter extends ProcessFunction<Inbound, Inbound> {
 
     private final long allowedLatenessMs;
     private transient Counter deadLetters;
+    private transient MetricGroup fleetwarden;
+    /** Per topic: [events in, dead letters]. A router reads one topic, so this holds one entry. */
+    private transient Map<String, Counter[]> perTopic;
     private transient Counter droppedLate;
     private transient Counter clamped;
 
@@ -47,13 +60,21 @@ public class DeadLetterRouter extends ProcessFunction<Inbound, Inbound> {
     @Override
     public void open(OpenContext ctx) {
         deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        fleetwarden = getRuntimeContext().getMetricGroup().addGroup("fleetwarden");
+        perTopic = new HashMap<>();
         droppedLate = getRuntimeContext().getMetricGroup().counter("droppedLateEvents");
         clamped = getRuntimeContext().getMetricGroup().counter("clampedEventTimes");
     }
 
     @Override
     public void processElement(Inbound in, Context ctx, Collector<Inbound> out) {
+        Counter[] topic = perTopic.computeIfAbsent(String.valueOf(in.topic), t -> {
+            MetricGroup g = fleetwarden.addGroup("topic", t);
+            return new Counter[] {g.counter("events_in"), g.counter("dead_letters")};
+        });
+        topic[0].inc();
         if (in.failed()) {
+            topic[1].inc();
             deadLetters.inc();
             ctx.output(DEAD_LETTERS, in);
             return;
@@ -65,6 +86,7 @@ public class DeadLetterRouter extends ProcessFunction<Inbound, Inbound> {
             long wm = ctx.timerService().currentWatermark();
             if (wm != Long.MIN_VALUE && wm - in.eventTime > allowedLatenessMs) {
                 droppedLate.inc();
+                topic[1].inc();
                 in.errorCode = LATE_EVENT;
                 in.errorMessage = "event time " + in.eventTime + " is " + (wm - in.eventTime) + " ms behind the watermark "
                         + wm + " (allowed lateness " + allowedLatenessMs + " ms)";

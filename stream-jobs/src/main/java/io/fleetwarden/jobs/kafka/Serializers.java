@@ -33,10 +33,9 @@ public final class Serializers {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** {@code fleet.alerts}, key = alert id. */
+    /** {@code fleet.alerts}, key = alert id; counts what it writes per rule and status ({@link AlertsOut}). */
     public static KafkaRecordSerializationSchema<Alert> alerts(String topic) {
-        return (a, ctx, ts) -> new ProducerRecord<>(topic, null, null, utf8(a.getAlertId()),
-                Codecs.ALERT.encode(a));
+        return new AlertsOut(topic);
     }
 
     /** {@code fleet.device-status}, key = device key (compacted). */

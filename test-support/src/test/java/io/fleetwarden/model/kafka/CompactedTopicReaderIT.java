@@ -137,6 +137,7 @@ class CompactedTopicReaderIT {
                     duringOutage.start();
                     await().atMost(Duration.ofSeconds(40)).until(() -> duringOutage.retries() > 0);
                     assertThat(duringOutage.isCaughtUp()).isFalse();
+                    assertThat(duringOutage.isAlive()).as("Kafka away never ends the reading thread").isTrue();
                 } finally {
                     KAFKA.restart();
                 }
@@ -172,6 +173,7 @@ class CompactedTopicReaderIT {
             long began = System.nanoTime();
             reader.close();
             assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(5));
+            assertThat(reader.isAlive()).as("close ends the reading thread").isFalse();
         }
     }
 
