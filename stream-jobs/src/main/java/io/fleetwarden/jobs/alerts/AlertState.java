@@ -28,8 +28,17 @@ public class AlertState {
     public AlertState() {
     }
 
+    /**
+     * For a resolved alert of a rule incidents fold (RES-OFF-001): event time until which it is kept (its id,
+     * revision and evidence stay set), so that an incident's fold reaching this stage after the member already
+     * came back still attaches to it. 0 when nothing resolved is kept.
+     */
+    public long keepResolvedUntil;
+    /** Resolution text of the kept resolved alert. */
+    public String resolution;
+
     /** Whether the state can be dropped. */
     public boolean isEmpty() {
-        return !open && pendingParent == null;
+        return !open && pendingParent == null && alertId == null;
     }
 }

@@ -33,6 +33,12 @@ public class Finding {
     public String parentAlertId;
     /** Overrides the rule's severity (e.g. advisory severity); null keeps the rule's. */
     public Severity severity;
+    /**
+     * For a cohort incident's opening finding: device ids of its members (bounded, see
+     * {@link CohortRules#MEMBERS_KEPT}); the incident stage compares incidents by them. Null otherwise; not part of the
+     * alert.
+     */
+    public java.util.List<String> members;
 
     public Finding() {
     }

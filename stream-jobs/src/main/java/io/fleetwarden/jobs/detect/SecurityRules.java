@@ -38,16 +38,23 @@ public final class SecurityRules {
     /** The rule an event counts towards for this subject, or null. */
     static String ruleFor(SecuritySubject s, SecurityEvent e) {
         SecurityEventType t = e.getType();
+        // A default-credential campaign is one alert per identity it uses: the verified device when a certificate
+        // verified, else the claimed client id; per source address only when neither is known (addresses are cheap
+        // for an attacker, so 25 addresses used with one certificate are one campaign, listed in its evidence).
+        boolean defaultCredentials = t == SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT;
         boolean revoked = t == SecurityEventType.AUTHENTICATION_FAILURE
                 && SecurityEventReasons.CERTIFICATE_REVOKED.equals(e.getReason());
         return switch (s.kind()) {
             case CLAIMED_IDENTITY -> revoked ? RuleCatalogue.REVOKED_CERTIFICATE.id()
-                    : t == SecurityEventType.AUTHENTICATION_FAILURE ? RuleCatalogue.AUTH_FAILURES_PER_IDENTITY.id() : null;
+                    : t == SecurityEventType.AUTHENTICATION_FAILURE ? RuleCatalogue.AUTH_FAILURES_PER_IDENTITY.id()
+                    : defaultCredentials ? RuleCatalogue.DEFAULT_CREDENTIALS.id() : null;
             case SOURCE_ADDRESS -> t == SecurityEventType.AUTHENTICATION_FAILURE ? RuleCatalogue.AUTH_FAILURES_PER_ADDRESS.id()
-                    : t == SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT ? RuleCatalogue.DEFAULT_CREDENTIALS.id() : null;
+                    : defaultCredentials && !SecuritySubject.hasIdentity(e) ? RuleCatalogue.DEFAULT_CREDENTIALS.id() : null;
             case DEVICE -> switch (t) {
                 case AUTHORIZATION_FAILURE -> RuleCatalogue.TOPIC_PROBING.id();
-                case VALIDATION_FAILURE -> RuleCatalogue.VALIDATION_BURST.id();
+                // A clock-skew report is a finding of its own (CMP-CLOCK-001, per device), not a malformed payload.
+                case VALIDATION_FAILURE -> SecurityEventReasons.DEVICE_CLOCK_SKEW.equals(e.getReason()) ? null
+                        : RuleCatalogue.VALIDATION_BURST.id();
                 case DEFAULT_CREDENTIAL_ATTEMPT -> RuleCatalogue.DEFAULT_CREDENTIALS.id();
                 case AUTHENTICATION_FAILURE -> revoked ? RuleCatalogue.REVOKED_CERTIFICATE.id() : null;
                 default -> null;
@@ -90,6 +97,10 @@ public final class SecurityRules {
         BurstWindow w = bursts.computeIfAbsent(ruleId, k -> new BurstWindow());
         int threshold = threshold(ruleId);
         long window = window(ruleId);
+        String address = e.getBroker() == null ? null : e.getBroker().getSourceAddress();
+        if (s.kind() != Kind.SOURCE_ADDRESS) {
+            w.recordSource(address);
+        }
         Transition tr = w.record(e.getTimestamp().toEpochMilli(), threshold, window);
         if (tr == Transition.NONE) {
             return List.of();
@@ -107,8 +118,15 @@ public final class SecurityRules {
         if (e.getUsername() != null) {
             f.with("username", e.getUsername());
         }
-        if (e.getBroker() != null && e.getBroker().getSourceAddress() != null) {
-            f.with("sourceAddress", e.getBroker().getSourceAddress());
+        if (address != null) {
+            f.with("sourceAddress", address);
+        }
+        if (w.sources != null) {
+            // The campaign's addresses: a bounded list plus how many attempts came from addresses not listed.
+            f.with("addresses", String.join(",", w.sources)).with("addressCount", w.sources.length);
+            if (w.unlistedSourceEvents > 0) {
+                f.with("eventsFromUnlistedAddresses", w.unlistedSourceEvents);
+            }
         }
         if (e.getClaimedClientId() != null) {
             f.with("claimedClientId", e.getClaimedClientId());

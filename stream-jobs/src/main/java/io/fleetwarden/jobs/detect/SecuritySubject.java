@@ -33,6 +33,12 @@ public record SecuritySubject(Kind kind, String tenant, String id) {
         return kind == Kind.DEVICE ? DeviceKeys.of(tenant, id) : tenant + "|" + kind.dimension + "=" + id;
     }
 
+    /** Whether the event names an identity (verified device or a claimed client id) to count a campaign against. */
+    public static boolean hasIdentity(SecurityEvent e) {
+        return (DeviceKeys.isValidId(e.getTenant()) && DeviceKeys.isValidId(e.getDeviceId()))
+                || (e.getClaimedClientId() != null && !e.getClaimedClientId().isBlank());
+    }
+
     /** Every subject the event counts against (possibly none, e.g. a connect without identity). */
     public static List<SecuritySubject> of(SecurityEvent e) {
         List<SecuritySubject> out = new ArrayList<>(2);

@@ -22,6 +22,12 @@ public class AlertFunction extends KeyedProcessFunction<String, Finding, Alert> 
     private static final long serialVersionUID = 1L;
     /** How long an incident's fold waits for the member's own alert to open. */
     static final long PENDING_PARENT_MS = 30 * 60_000L;
+    /**
+     * How long (event time) a resolved RES-OFF-001 is kept for its incident's fold still on the way: the fold takes
+     * the longer path (device-detectors, cohorts, this stage) than the member's own alert, and a member may come back
+     * before it arrives.
+     */
+    static final long KEEP_RESOLVED_MS = 2 * 60_000L;
 
     private transient AlertLifecycle lifecycle;
     private transient ValueState<AlertState> state;
@@ -29,7 +35,7 @@ public class AlertFunction extends KeyedProcessFunction<String, Finding, Alert> 
 
     @Override
     public void open(OpenContext ctx) {
-        lifecycle = new AlertLifecycle(PENDING_PARENT_MS);
+        lifecycle = new AlertLifecycle(PENDING_PARENT_MS, KEEP_RESOLVED_MS);
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("alert", AlertState.class));
         revisions = getRuntimeContext().getMetricGroup().counter("alertRevisions");
     }
@@ -44,12 +50,20 @@ public class AlertFunction extends KeyedProcessFunction<String, Finding, Alert> 
             revisions.inc();
             out.collect(a);
         });
+        // A kept resolved alert whose time already passed (e.g. the watermark moved on) is not kept at all.
+        long watermark = ctx.timerService().currentWatermark();
+        if (watermark != Long.MIN_VALUE) {
+            lifecycle.expire(s, watermark);
+        }
         if (s.isEmpty()) {
             state.clear();
         } else {
             state.update(s);
             if (s.pendingParent != null) {
                 ctx.timerService().registerEventTimeTimer(s.pendingParentAt + PENDING_PARENT_MS + 1);
+            }
+            if (!s.open && s.alertId != null) {
+                ctx.timerService().registerEventTimeTimer(s.keepResolvedUntil);
             }
         }
     }

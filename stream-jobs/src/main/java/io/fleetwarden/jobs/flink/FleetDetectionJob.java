@@ -143,7 +143,11 @@ public final class FleetDetectionJob {
                 .name("cohort-fanout").uid("cohort-fanout")
                 .keyBy(c -> c.cohortKey)
                 .process(new CohortFunction(cfg))
-                .name("cohorts").uid("cohorts");
+                .name("cohorts").uid("cohorts")
+                // One physical event, one incident: cohorts of a tenant describing the same devices fold together.
+                .keyBy(f -> f.tenant)
+                .process(new IncidentFunction(cfg))
+                .name("incidents").uid("incidents");
 
         DataStream<Finding> findings = bursts.union(devices, peers, cohorts);
         SingleOutputStreamOperator<Alert> alerts = findings
