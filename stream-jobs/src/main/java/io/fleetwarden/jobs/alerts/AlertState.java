@@ -34,11 +34,16 @@ public class AlertState {
      * came back still attaches to it. 0 when nothing resolved is kept.
      */
     public long keepResolvedUntil;
+    /**
+     * The subject was erased at this time (Long.MIN_VALUE: never): findings up to it still on their way are dropped
+     * until the tombstone expires.
+     */
+    public long erasedAt = Long.MIN_VALUE;
     /** Resolution text of the kept resolved alert. */
     public String resolution;
 
     /** Whether the state can be dropped. */
     public boolean isEmpty() {
-        return !open && pendingParent == null && alertId == null;
+        return !open && pendingParent == null && alertId == null && erasedAt == Long.MIN_VALUE;
     }
 }

@@ -15,7 +15,7 @@ import io.fleetwarden.model.Severity;
 public class Finding {
 
     /** What happened to the rule's condition. */
-    public enum Action { OPEN, CLEAR, FOLD }
+    public enum Action { OPEN, CLEAR, FOLD, ERASE }
 
     public String ruleId;
     public Action action;
@@ -29,7 +29,7 @@ public class Finding {
     public Map<String, String> evidence = new TreeMap<>();
     /** Event time the finding refers to (epoch millis). */
     public long timestamp;
-    /** For FOLD: the incident alert id; otherwise null. */
+    /** For FOLD: the incident alert id; otherwise null. ERASE: the subject was erased at {@link #timestamp}. */
     public String parentAlertId;
     /** Overrides the rule's severity (e.g. advisory severity); null keeps the rule's. */
     public Severity severity;

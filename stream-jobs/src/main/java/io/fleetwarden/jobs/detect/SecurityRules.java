@@ -14,11 +14,14 @@ import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
 
 /**
- * Burst rules over security events, per subject: CMP-AUTH-001/002/003, CMP-AUTHZ-001, CMP-VAL-001,
+ * Burst rules over security events, per subject: CMP-AUTH-001/002/003, CMP-AUTHZ-001, CMP-VAL-001, CMP-CLOCK-001,
  * CMP-CERT-001. No Flink API: the state is a map of rule id to {@link BurstWindow}; time is the
  * event's timestamp or the {@code now} the caller passes (the Flink adapter passes timer time).
  */
 public final class SecurityRules {
+
+    /** Attributes of the broker's clock-skew report shown in CMP-CLOCK-001's evidence. */
+    static final java.util.List<String> CLOCK_SKEW_EVIDENCE = java.util.List.of("direction", "skewMs", "skewedReadings", "skewWindowMs");
 
     private final DetectionConfig cfg;
 
@@ -52,8 +55,8 @@ public final class SecurityRules {
                     : defaultCredentials && !SecuritySubject.hasIdentity(e) ? RuleCatalogue.DEFAULT_CREDENTIALS.id() : null;
             case DEVICE -> switch (t) {
                 case AUTHORIZATION_FAILURE -> RuleCatalogue.TOPIC_PROBING.id();
-                // A clock-skew report is a finding of its own (CMP-CLOCK-001, per device), not a malformed payload.
-                case VALIDATION_FAILURE -> SecurityEventReasons.DEVICE_CLOCK_SKEW.equals(e.getReason()) ? null
+                // A clock-skew report is a finding of its own (CMP-CLOCK-001), not a malformed payload.
+                case VALIDATION_FAILURE -> SecurityEventReasons.DEVICE_CLOCK_SKEW.equals(e.getReason()) ? RuleCatalogue.CLOCK_SKEW.id()
                         : RuleCatalogue.VALIDATION_BURST.id();
                 case DEFAULT_CREDENTIAL_ATTEMPT -> RuleCatalogue.DEFAULT_CREDENTIALS.id();
                 case AUTHENTICATION_FAILURE -> revoked ? RuleCatalogue.REVOKED_CERTIFICATE.id() : null;
@@ -69,6 +72,7 @@ public final class SecurityRules {
             case "CMP-AUTH-003" -> cfg.defaultCredentialCount;
             case "CMP-AUTHZ-001" -> cfg.probingCount;
             case "CMP-VAL-001" -> cfg.validationCount;
+            case "CMP-CLOCK-001" -> cfg.clockSkewCount;
             case "CMP-CERT-001" -> cfg.revokedCount;
             default -> throw new IllegalArgumentException(ruleId);
         };
@@ -80,6 +84,7 @@ public final class SecurityRules {
             case "CMP-AUTH-002" -> cfg.authAddressWindowMs;
             case "CMP-AUTHZ-001" -> cfg.probingWindowMs;
             case "CMP-VAL-001" -> cfg.validationWindowMs;
+            case "CMP-CLOCK-001" -> cfg.clockSkewWindowMs;
             default -> cfg.singleShotWindowMs;
         };
     }
@@ -130,6 +135,15 @@ public final class SecurityRules {
         }
         if (e.getClaimedClientId() != null) {
             f.with("claimedClientId", e.getClaimedClientId());
+        }
+        if (RuleCatalogue.CLOCK_SKEW.id().equals(ruleId) && e.getAttributes() != null) {
+            // The broker's measurement of the latest report (its own numbers; the device only chose its clock).
+            for (String k : CLOCK_SKEW_EVIDENCE) {
+                String v = e.getAttributes().get(k);
+                if (v != null) {
+                    f.with(k, v.length() > 32 ? v.substring(0, 32) : v);
+                }
+            }
         }
         return List.of(f);
     }

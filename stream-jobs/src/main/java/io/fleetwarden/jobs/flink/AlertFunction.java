@@ -28,6 +28,8 @@ public class AlertFunction extends KeyedProcessFunction<String, Finding, Alert> 
      * before it arrives.
      */
     static final long KEEP_RESOLVED_MS = 2 * 60_000L;
+    /** How long (event time) an erased subject's tombstone drops findings up to its erasure: the allowed lateness. */
+    static final long ERASED_KEPT_MS = FleetDetectionJob.ALLOWED_LATENESS.toMillis();
 
     private transient AlertLifecycle lifecycle;
     private transient ValueState<AlertState> state;
@@ -43,8 +45,19 @@ public class AlertFunction extends KeyedProcessFunction<String, Finding, Alert> 
     @Override
     public void processElement(Finding f, Context ctx, Collector<Alert> out) throws Exception {
         AlertState s = state.value();
+        if (f.action == Finding.Action.ERASE) {
+            // The device was erased: its alert is forgotten without a revision (the dashboard removes what it served),
+            // and findings up to the erasure still on their way are dropped while the tombstone lasts.
+            AlertState tombstone = new AlertState();
+            tombstone.erasedAt = Math.max(f.timestamp, s == null ? Long.MIN_VALUE : s.erasedAt);
+            state.update(tombstone);
+            ctx.timerService().registerEventTimeTimer(tombstone.erasedAt + ERASED_KEPT_MS);
+            return;
+        }
         if (s == null) {
             s = new AlertState();
+        } else if (s.erasedAt != Long.MIN_VALUE && f.timestamp <= s.erasedAt) {
+            return;
         }
         lifecycle.apply(s, f).ifPresent(a -> {
             revisions.inc();
@@ -75,6 +88,9 @@ public class AlertFunction extends KeyedProcessFunction<String, Finding, Alert> 
             return;
         }
         lifecycle.expire(s, ts);
+        if (s.erasedAt != Long.MIN_VALUE && ts >= s.erasedAt + ERASED_KEPT_MS) {
+            s.erasedAt = Long.MIN_VALUE;
+        }
         if (s.isEmpty()) {
             state.clear();
         } else {

@@ -22,6 +22,7 @@ import io.fleetwarden.jobs.influx.HealthPoint;
 import io.fleetwarden.jobs.influx.InfluxPoints;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.model.Alert;
+import io.fleetwarden.model.DeviceErasure;
 import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.DeviceStatus;
 import io.fleetwarden.model.SecurityEvent;
@@ -46,9 +47,16 @@ import io.fleetwarden.model.Telemetry;
  */
 public final class FleetDetectionJob {
 
-    /** Input streams with timestamps and watermarks assigned. */
+    /**
+     * Input streams with timestamps and watermarks assigned. {@code erasures} (the {@code fleet.erasures} records,
+     * event time = erasure time) may be null: then nothing is erased.
+     */
     public record Inputs(DataStream<Telemetry> telemetry, DataStream<SecurityEvent> securityEvents,
-                         DataStream<ReferenceUpdate> reference) {
+                         DataStream<ReferenceUpdate> reference, DataStream<DeviceErasure> erasures) {
+
+        public Inputs(DataStream<Telemetry> telemetry, DataStream<SecurityEvent> securityEvents, DataStream<ReferenceUpdate> reference) {
+            this(telemetry, securityEvents, reference, null);
+        }
     }
 
     /**
@@ -116,6 +124,11 @@ public final class FleetDetectionJob {
                 .name("device-telemetry").uid("device-telemetry")
                 .union(security.flatMap(new DeviceEvent.FromVerifiedSecurityEvent()).returns(DeviceEvent.class)
                         .name("device-security").uid("device-security"));
+        if (in.erasures() != null) {
+            // Erasures reach the device where it is keyed: its state there, its alerts and its status are dropped.
+            deviceEvents = deviceEvents.union(in.erasures().flatMap(new DeviceEvent.FromErasure()).returns(DeviceEvent.class)
+                    .name("device-erasures").uid("device-erasures"));
+        }
         SingleOutputStreamOperator<Finding> devices = deviceEvents.keyBy(DeviceEvent::deviceKey)
                 .connect(reference)
                 .process(new DeviceFunction(cfg))

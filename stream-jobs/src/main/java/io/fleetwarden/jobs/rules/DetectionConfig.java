@@ -41,6 +41,9 @@ public final class DetectionConfig implements Serializable {
     public final long probingWindowMs;
     public final int validationCount;
     public final long validationWindowMs;
+    /** CMP-CLOCK-001: the broker's clock-skew reports of one device (at most one per report interval) within the window. */
+    public final int clockSkewCount;
+    public final long clockSkewWindowMs;
     /** Quiet time after the last qualifying event before a burst alert resolves itself. */
     public final long burstQuietMs;
 
@@ -106,6 +109,8 @@ public final class DetectionConfig implements Serializable {
         probingWindowMs = r.duration("probing.window");
         validationCount = r.positiveInt("validation.count");
         validationWindowMs = r.duration("validation.window");
+        clockSkewCount = r.positiveInt("clockSkew.count");
+        clockSkewWindowMs = r.duration("clockSkew.window");
         burstQuietMs = r.duration("burst.quiet");
 
         rateK = r.positiveDouble("rate.k");

@@ -83,6 +83,26 @@ class IncidentsTest {
         assertThat(anonymous.stream().filter(x -> x.ruleId.equals("CMP-AUTH-003")).map(Finding::subjectKey).distinct()).hasSize(3);
     }
 
+    @Test
+    void clockSkewFindingCarriesTheBrokersMeasurementBounded() {
+        List<Finding> f = security(IntStream.range(0, 2).mapToObj(i -> Events.security(SecurityEventType.VALIDATION_FAILURE,
+                SecurityEventReasons.DEVICE_CLOCK_SKEW, T0 + i * 60_000L, "cam-1", "198.51.100.7")
+                .setAttributes(Map.of("direction", "ahead", "skewMs", "86400000", "skewedReadings", "7",
+                        "deviceTime", "x".repeat(100)))
+                .build()).toList());
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.ruleId).isEqualTo("CMP-CLOCK-001");
+            assertThat(x.subjectKey()).isEqualTo(TENANT + "/cam-1");
+            assertThat(x.evidence).containsEntry("direction", "ahead").containsEntry("skewMs", "86400000")
+                    .containsEntry("skewedReadings", "7").doesNotContainKey("deviceTime");
+        });
+        assertThat(security(List.of(Events.security(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.DEVICE_CLOCK_SKEW,
+                T0, "cam-1", "198.51.100.7").setAttributes(Map.of("direction", "y".repeat(100))).build(),
+                Events.security(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.DEVICE_CLOCK_SKEW,
+                T0 + 1000, "cam-1", "198.51.100.7").setAttributes(Map.of("direction", "y".repeat(100))).build())))
+                .singleElement().satisfies(x -> assertThat(x.evidence.get("direction")).hasSize(32));
+    }
+
     // --- (b) enforcement is not flapping -------------------------------------------------------------------
 
     private static List<Finding> connectivity(List<SecurityEvent> events) {
