@@ -18,7 +18,9 @@ import io.fleetwarden.jobs.rules.RuleCatalogue;
  * the storm window: 1 when devices came back evenly spread (as guideline 9 asks, e.g. with jittered
  * back-off), about {@code 1 / window seconds} when they all came back in the same second.
  */
-public final class CohortRules {
+public final class CohortRules implements FleetRule<ConnectivityChange, CohortState> {
+
+    private static final long serialVersionUID = 1L;
 
     /** Most member device ids an incident finding carries ({@link Finding#members}) and a storm remembers. */
     public static final int MEMBERS_KEPT = 4096;
@@ -27,6 +29,43 @@ public final class CohortRules {
 
     public CohortRules(DetectionConfig cfg) {
         this.cfg = cfg;
+    }
+
+    @Override
+    public String name() {
+        return "cohort";
+    }
+
+    @Override
+    public List<String> emits() {
+        return List.of(RuleCatalogue.COHORT_OUTAGE.id(), RuleCatalogue.RECONNECT_STORM.id(), RuleCatalogue.DEVICE_OFFLINE.id());
+    }
+
+    @Override
+    public Class<CohortState> stateClass() {
+        return CohortState.class;
+    }
+
+    @Override
+    public CohortState newState() {
+        return new CohortState();
+    }
+
+    @Override
+    public List<Finding> onInput(CohortState s, String key, ConnectivityChange c) {
+        return onChange(s, c);
+    }
+
+    @Override
+    public long nextDeadline(CohortState s) {
+        return nextTimer(s);
+    }
+
+    @Override
+    public List<Finding> onDeadline(CohortState s, String key, long now) {
+        int bar = key.indexOf('|');
+        int eq = key.indexOf('=', bar);
+        return onTimer(s, key.substring(0, bar), key.substring(bar + 1, eq), key.substring(eq + 1), now);
     }
 
     public List<Finding> onChange(CohortState s, ConnectivityChange c) {
@@ -181,8 +220,14 @@ public final class CohortRules {
         return next;
     }
 
+    /** Never: the online count is kept for the cohort's size (bounded by Flink state TTL), as it always was. */
+    @Override
+    public boolean idle(CohortState s) {
+        return false;
+    }
+
     /** Whether nothing worth keeping is left besides the online count. */
-    public static boolean idle(CohortState s) {
+    public static boolean onlyOnlineCountLeft(CohortState s) {
         return !s.incidentOpen && !s.stormOpen && s.drops.isEmpty() && s.reconnects.isEmpty() && s.lastIncidentId == null
                 && s.reconnectDevices.isEmpty();
     }

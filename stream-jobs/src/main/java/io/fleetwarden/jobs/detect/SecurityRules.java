@@ -18,7 +18,9 @@ import io.fleetwarden.model.SecurityEventType;
  * CMP-CERT-001. No Flink API: the state is a map of rule id to {@link BurstWindow}; time is the
  * event's timestamp or the {@code now} the caller passes (the Flink adapter passes timer time).
  */
-public final class SecurityRules {
+public final class SecurityRules implements FleetRule<SecurityEvent, Map<String, BurstWindow>> {
+
+    private static final long serialVersionUID = 1L;
 
     /** Attributes of the broker's clock-skew report shown in CMP-CLOCK-001's evidence. */
     static final java.util.List<String> CLOCK_SKEW_EVIDENCE = java.util.List.of("direction", "skewMs", "skewedReadings", "skewWindowMs");
@@ -87,6 +89,50 @@ public final class SecurityRules {
             case "CMP-CLOCK-001" -> cfg.clockSkewWindowMs;
             default -> cfg.singleShotWindowMs;
         };
+    }
+
+    @Override
+    public String name() {
+        return "bursts";
+    }
+
+    @Override
+    public List<String> emits() {
+        return List.of(RuleCatalogue.AUTH_FAILURES_PER_IDENTITY.id(), RuleCatalogue.AUTH_FAILURES_PER_ADDRESS.id(),
+                RuleCatalogue.DEFAULT_CREDENTIALS.id(), RuleCatalogue.TOPIC_PROBING.id(), RuleCatalogue.VALIDATION_BURST.id(),
+                RuleCatalogue.CLOCK_SKEW.id(), RuleCatalogue.REVOKED_CERTIFICATE.id());
+    }
+
+    /** A map of rule id to window (the operator declares its Flink type: a map of POJOs). */
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Class<Map<String, BurstWindow>> stateClass() {
+        return (Class) Map.class;
+    }
+
+    @Override
+    public Map<String, BurstWindow> newState() {
+        return new java.util.HashMap<>();
+    }
+
+    @Override
+    public List<Finding> onInput(Map<String, BurstWindow> bursts, String key, SecurityEvent e) {
+        return onEvent(bursts, SecuritySubject.fromKey(key), e);
+    }
+
+    @Override
+    public long nextDeadline(Map<String, BurstWindow> bursts) {
+        return nextTimer(bursts);
+    }
+
+    @Override
+    public List<Finding> onDeadline(Map<String, BurstWindow> bursts, String key, long now) {
+        return onTimer(bursts, SecuritySubject.fromKey(key), now);
+    }
+
+    @Override
+    public boolean idle(Map<String, BurstWindow> bursts) {
+        return bursts.isEmpty();
     }
 
     /**
