@@ -36,7 +36,7 @@ import io.fleetwarden.model.Telemetry;
  *
  * <pre>
  * telemetry ── late filter ─┬─ device-detectors (device: connectivity + behaviour + firmware) ─┬─ findings ─────┐
- *                           │      ▲ verified security      ◄── broadcast catalog/advisories    ├─ changes ─ cohorts ┤
+ *                           │      ▲ verified security      ◄── broadcast catalog/advisories    ├─ changes ─ cohorts ─ incidents ┤
  *                           │                                                                  └─ peers ─ model ───┤
  *                           └─ status signals ─┐                                                                    ├─ alerts (subject+rule) ─► alerts
  * security ── late filter ─┬─ subjects ─ bursts (subject) ──────────────────────────────────────────────────────────┘        │
