@@ -36,7 +36,7 @@ import io.fleetwarden.model.Telemetry;
  *
  * <pre>
  * telemetry ── late filter ─┬─ device-detectors (device: connectivity + behaviour + firmware) ─┬─ findings ─────┐
- *                           │      ▲ verified security      ◄── broadcast catalog/advisories    ├─ changes ─ cohorts ─ incidents ┤
+ *                           │      ▲ verified security      ◄── broadcast catalog/advisories    ├─ changes ─ cohorts ┤
  *                           │                                                                  └─ peers ─ model ───┤
  *                           └─ status signals ─┐                                                                    ├─ alerts (subject+rule) ─► alerts
  * security ── late filter ─┬─ subjects ─ bursts (subject) ──────────────────────────────────────────────────────────┘        │
@@ -44,6 +44,8 @@ import io.fleetwarden.model.Telemetry;
  *                                                    device status ◄── alerts ────────────────────────────────────────► fleet.device-status
  *                                                    fleet health / points ───────────────────────────────────────────► InfluxDB
  * </pre>
+ * Cohort findings pass the {@code incidents} stage (key tenant) before the alert stage: cohort incidents describing
+ * the same devices become one; {@code fleet.erasures} records join the device events.
  */
 public final class FleetDetectionJob {
 
