@@ -32,6 +32,12 @@ public class IncidentBook {
         public String summary;
         public Map<String, String> evidence = new TreeMap<>();
         public long updatedAt;
+        /**
+         * For an incident folded into another: when its own resolution came (Long.MIN_VALUE while open). It is kept
+         * {@link IncidentCorrelation#FOLDED_KEPT_MS} longer, so that late folds naming it still reach the incident it
+         * joined.
+         */
+        public long closedAt = Long.MIN_VALUE;
 
         public Incident() {
         }

@@ -28,6 +28,8 @@ public final class IncidentCorrelation {
 
     /** Jaccard similarity of two incidents' member sets from which they are one event. */
     public static final double MIN_JACCARD = 0.5;
+    /** How long (event time) a resolved folded incident still redirects folds naming it. */
+    public static final long FOLDED_KEPT_MS = 10 * 60_000L;
     /** Most folded cohorts named in an incident's evidence. */
     public static final int CORRELATED_LISTED = 8;
 
@@ -48,17 +50,25 @@ public final class IncidentCorrelation {
         if (!concerns(f)) {
             return List.of(f);
         }
+        book.incidents.values().removeIf(i -> i.closedAt != Long.MIN_VALUE && f.timestamp - i.closedAt > FOLDED_KEPT_MS);
         if (f.action == Action.FOLD) {
             return List.of(fold(book, f));
         }
         String key = f.alertKey();
         IncidentBook.Incident inc = book.incidents.get(key);
+        if (inc != null && inc.closedAt != Long.MIN_VALUE) {
+            inc = null; // a new occurrence of a cohort whose folded incident resolved
+        }
         if (f.action == Action.CLEAR) {
             if (inc == null) {
                 return List.of(f);
             }
+            if (inc.mergedInto != null) {
+                inc.closedAt = f.timestamp; // kept a while: its late folds still name it
+                return List.of();
+            }
             book.incidents.remove(key);
-            return inc.mergedInto != null ? List.of() : List.of(f);
+            return List.of(f);
         }
         // OPEN: a new incident or a revision of an open one.
         if (inc != null) {
@@ -128,7 +138,8 @@ public final class IncidentCorrelation {
         double bestScore = MIN_JACCARD;
         for (Map.Entry<String, IncidentBook.Incident> en : book.incidents.entrySet()) {
             IncidentBook.Incident other = en.getValue();
-            if (en.getKey().equals(key) || other.mergedInto != null || !other.ruleId.equals(inc.ruleId)) {
+            if (en.getKey().equals(key) || other.mergedInto != null || other.closedAt != Long.MIN_VALUE
+                    || !other.ruleId.equals(inc.ruleId)) {
                 continue;
             }
             double j = jaccard(inc.members, other.members);

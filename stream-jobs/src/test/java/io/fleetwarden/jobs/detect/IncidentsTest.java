@@ -263,8 +263,16 @@ class IncidentsTest {
         assertThat(IncidentCorrelation.apply(book, incident("RES-COH-001", "model", "cam-x200", T0 + 700, devices(0, 50)))).isEmpty();
         assertThat(IncidentCorrelation.apply(book, Finding.other("RES-COH-001", Action.CLEAR, TENANT, "model", "cam-x200", T0 + 9000, "back")))
                 .isEmpty();
+        // A late fold naming the folded incident (its member dropped during it, seen after it resolved) still joins the region's.
+        Finding late = Finding.device("RES-OFF-001", Action.FOLD, TENANT, "cam-45", T0 + 800, "part of outage");
+        late.parentAlertId = modelId;
+        assertThat(IncidentCorrelation.apply(book, late)).singleElement()
+                .satisfies(f -> assertThat(f.parentAlertId).isEqualTo(regionId));
         assertThat(IncidentCorrelation.apply(book, Finding.other("RES-COH-001", Action.CLEAR, TENANT, "region", "eu-west", T0 + 9000, "back")))
                 .hasSize(1);
+        // The folded incident's memory expires.
+        IncidentCorrelation.apply(book, Finding.device("CMP-NET-001", Action.FOLD, TENANT, "cam-1",
+                T0 + 9000 + IncidentCorrelation.FOLDED_KEPT_MS + 1, "x"));
         assertThat(IncidentCorrelation.idle(book)).isTrue();
     }
 
