@@ -25,6 +25,12 @@ public final class Topics {
     public static final String DEVICE_EVENTS = "fleet.device-events";
     /** Analyst triage state per alert, owned by the dashboard API. */
     public static final String ALERT_TRIAGE = "fleet.alert-triage";
+    /**
+     * One record per erased (decommissioned) device, written by the dashboard API, compacted; every reader honours it
+     * on replay (the stream jobs drop the device's state and never re-emit its data up to {@code erasedAt}). The value
+     * is JSON, not Avro: {@link DeviceErasure}.
+     */
+    public static final String ERASURES = "fleet.erasures";
 
     public static final TopicSpec TELEMETRY_SPEC = new TopicSpec(TELEMETRY, "device key", false, 12,
             "validated device telemetry enriched with the verified identity, broker id, source address and TLS parameters");
@@ -60,10 +66,13 @@ public final class Topics {
     public static final TopicSpec ALERT_TRIAGE_SPEC = new TopicSpec(ALERT_TRIAGE, "alert id", true, 1,
             "analyst triage per alert (state, assignee, resolution, full who/when history), written by the dashboard API");
 
+    public static final TopicSpec ERASURES_SPEC = new TopicSpec(ERASURES, "device key", true, 1,
+            "decommissioned devices whose personal data must not be served or re-created (JSON {tenant, deviceId, erasedAt, erasedBy})");
+
     /** All topics, in the order a fresh cluster should create them. */
     public static final List<TopicSpec> ALL = List.of(TELEMETRY_SPEC, SECURITY_EVENTS_SPEC, FIRMWARE_CATALOG_SPEC,
             ADVISORIES_SPEC, ALERTS_SPEC, DEVICE_CONTROLS_SPEC, DEVICE_STATUS_SPEC, DEAD_LETTERS_SPEC, ALERT_TRIAGE_SPEC,
-            DEVICE_EVENTS_SPEC);
+            DEVICE_EVENTS_SPEC, ERASURES_SPEC);
 
     private Topics() {
     }

@@ -13,7 +13,7 @@ class TopicsTest {
                 .contains(Topics.TELEMETRY, Topics.SECURITY_EVENTS, Topics.ALERTS, Topics.DEVICE_CONTROLS);
         assertThat(Topics.ALL).filteredOn(TopicSpec::compacted).extracting(TopicSpec::name)
                 .containsExactlyInAnyOrder(Topics.FIRMWARE_CATALOG, Topics.ADVISORIES, Topics.DEVICE_CONTROLS,
-                        Topics.DEVICE_STATUS, Topics.ALERT_TRIAGE, Topics.ALERTS);
+                        Topics.DEVICE_STATUS, Topics.ALERT_TRIAGE, Topics.ALERTS, Topics.ERASURES);
         assertThat(Topics.spec(Topics.DEVICE_CONTROLS)).get().extracting(TopicSpec::cleanupPolicy).isEqualTo("compact");
         assertThat(Topics.spec("nope")).isEmpty();
     }
@@ -28,7 +28,7 @@ class TopicsTest {
                 .doesNotContainKeys("retention.ms", "retention.bytes");
         // every topic a reader materialises by replay keeps its latest state per key
         for (String replayed : java.util.List.of(Topics.ALERTS, Topics.ALERT_TRIAGE, Topics.DEVICE_CONTROLS,
-                Topics.DEVICE_STATUS, Topics.FIRMWARE_CATALOG, Topics.ADVISORIES)) {
+                Topics.DEVICE_STATUS, Topics.FIRMWARE_CATALOG, Topics.ADVISORIES, Topics.ERASURES)) {
             assertThat(Topics.spec(replayed).orElseThrow().cleanupPolicy()).as(replayed).isEqualTo("compact");
         }
     }

@@ -17,15 +17,14 @@ public final class OwnTopics {
     public static final String AUDIT = "fleet.audit";
     /** Free-text details of audit entries (key = entry id), compacted: erasure tombstones them. */
     public static final String AUDIT_DETAILS = "fleet.audit-details";
-    /** One record per erased device (key = device key), compacted; every reader honours it on replay. */
-    public static final String ERASURES = "fleet.erasures";
+    /** One record per erased device (key = device key), compacted; every reader honours it on replay (event-model). */
+    public static final String ERASURES = Topics.ERASURES;
 
     public static final TopicSpec AUDIT_SPEC = new TopicSpec(AUDIT, "chain id (alert:<id>, device:<tenant>/<id>, certificate:<id>)",
             false, 3, "append-only audit trail of triage and control actions, a SHA-256 hash chain per subject");
     public static final TopicSpec AUDIT_DETAILS_SPEC = new TopicSpec(AUDIT_DETAILS, "audit entry id (chain#seq)", true, 3,
             "salted free text of audit entries (comments, reasons); tombstoned when the subject's data is erased");
-    public static final TopicSpec ERASURES_SPEC = new TopicSpec(ERASURES, "device key", true, 1,
-            "decommissioned devices whose personal data must not be served or re-created");
+    public static final TopicSpec ERASURES_SPEC = Topics.ERASURES_SPEC;
 
     /** Every topic this module creates on demand, in creation order. */
     public static final List<TopicSpec> ALL = List.of(Topics.ALERT_TRIAGE_SPEC, AUDIT_SPEC, AUDIT_DETAILS_SPEC,

@@ -23,8 +23,21 @@ public final class AlertLifecycle {
     /** How long a fold waits for the subject's alert to open. */
     private final long pendingParentMs;
 
+    /** How long (event time) a resolved alert of a folded rule is kept for a fold that is still on its way. */
+    private final long keepResolvedMs;
+
     public AlertLifecycle(long pendingParentMs) {
+        this(pendingParentMs, 0);
+    }
+
+    public AlertLifecycle(long pendingParentMs, long keepResolvedMs) {
         this.pendingParentMs = pendingParentMs;
+        this.keepResolvedMs = keepResolvedMs;
+    }
+
+    /** Rules whose alerts incidents fold (cohort members' offline alerts). */
+    public static boolean folded(String ruleId) {
+        return RuleCatalogue.DEVICE_OFFLINE.id().equals(ruleId);
     }
 
     /** The next revision caused by {@code f}, or empty when nothing changed. {@code s} is updated. */
@@ -43,6 +56,8 @@ public final class AlertLifecycle {
                     s.summary = f.summary;
                     s.evidence = new TreeMap<>(f.evidence);
                     s.parentAlertId = null;
+                    s.keepResolvedUntil = 0;
+                    s.resolution = null;
                     if (s.pendingParent != null && f.timestamp - s.pendingParentAt <= pendingParentMs) {
                         s.parentAlertId = s.pendingParent;
                     }
@@ -69,12 +84,26 @@ public final class AlertLifecycle {
                 TreeMap<String, String> ev = new TreeMap<>(s.evidence);
                 f.evidence.forEach((k, v) -> ev.put("resolved." + k, v));
                 s.evidence = ev;
-                Alert a = build(s, rule, f, AlertStatus.RESOLVED, "condition-cleared: " + f.summary);
-                s.evidence = new TreeMap<>();
-                s.alertId = null;
+                s.resolution = "condition-cleared: " + f.summary;
+                Alert a = build(s, rule, f, AlertStatus.RESOLVED, s.resolution);
+                if (keepResolvedMs > 0 && folded(rule.id())) {
+                    s.keepResolvedUntil = s.updatedAt + keepResolvedMs;
+                } else {
+                    forgetResolved(s);
+                }
                 return Optional.of(a);
             }
             case FOLD -> {
+                if (!s.open && s.alertId != null && f.timestamp <= s.updatedAt) {
+                    // The incident claims a time when this (since resolved) alert was open: its fold arrived after the
+                    // member came back (different paths to this stage). Attach the resolved alert in a new revision.
+                    if (f.parentAlertId == null || f.parentAlertId.equals(s.parentAlertId)) {
+                        return Optional.empty();
+                    }
+                    s.parentAlertId = f.parentAlertId;
+                    s.revision++;
+                    return Optional.of(build(s, rule, f, AlertStatus.RESOLVED, s.resolution));
+                }
                 if (!s.open) {
                     s.pendingParent = f.parentAlertId;
                     s.pendingParentAt = f.timestamp;
@@ -92,11 +121,22 @@ public final class AlertLifecycle {
         }
     }
 
-    /** Drops a pending parent that waited too long. */
+    /** Drops a pending parent that waited too long and a kept resolved alert whose time is up. */
     public void expire(AlertState s, long now) {
         if (s.pendingParent != null && now - s.pendingParentAt > pendingParentMs) {
             s.pendingParent = null;
         }
+        if (!s.open && s.alertId != null && now >= s.keepResolvedUntil) {
+            forgetResolved(s);
+        }
+    }
+
+    private static void forgetResolved(AlertState s) {
+        s.evidence = new TreeMap<>();
+        s.alertId = null;
+        s.parentAlertId = null;
+        s.resolution = null;
+        s.keepResolvedUntil = 0;
     }
 
     private static Alert build(AlertState s, Rule rule, Finding f, AlertStatus status, String resolution) {

@@ -28,8 +28,22 @@ public class AlertState {
     public AlertState() {
     }
 
+    /**
+     * For a resolved alert of a rule incidents fold (RES-OFF-001): event time until which it is kept (its id,
+     * revision and evidence stay set), so that an incident's fold reaching this stage after the member already
+     * came back still attaches to it. 0 when nothing resolved is kept.
+     */
+    public long keepResolvedUntil;
+    /**
+     * The subject was erased at this time (Long.MIN_VALUE: never): findings up to it still on their way are dropped
+     * until the tombstone expires.
+     */
+    public long erasedAt = Long.MIN_VALUE;
+    /** Resolution text of the kept resolved alert. */
+    public String resolution;
+
     /** Whether the state can be dropped. */
     public boolean isEmpty() {
-        return !open && pendingParent == null;
+        return !open && pendingParent == null && alertId == null && erasedAt == Long.MIN_VALUE;
     }
 }

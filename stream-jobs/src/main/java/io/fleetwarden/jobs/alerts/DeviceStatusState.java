@@ -17,6 +17,8 @@ public class DeviceStatusState {
     public String sourceAddress;
     public boolean connected;
     public long lastSeen = Long.MIN_VALUE;
+    /** The device was erased at this time (Long.MIN_VALUE: never): nothing up to it is published again. */
+    public long erasedAt = Long.MIN_VALUE;
     public long certificateNotAfter = Long.MIN_VALUE;
     /** Rule id to severity of the device's open alerts. */
     public Map<String, Severity> openAlerts = new HashMap<>();

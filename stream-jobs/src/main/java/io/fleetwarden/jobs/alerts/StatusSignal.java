@@ -41,6 +41,8 @@ public class StatusSignal {
     public Boolean connected;
     public boolean telemetry;
     public long certificateNotAfter = Long.MIN_VALUE;
+    /** Set (instead of any fact) when the device was erased at this time: its status is dropped. */
+    public long erasedAt = Long.MIN_VALUE;
 
     public StatusSignal() {
     }

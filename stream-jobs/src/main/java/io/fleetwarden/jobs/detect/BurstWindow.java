@@ -22,6 +22,17 @@ public class BurstWindow {
     public long lastEvent = Long.MIN_VALUE;
     public long eventsSinceOpen;
     public long reportedEvents;
+    /**
+     * Distinct sources (source addresses) of the events since the window was created, at most {@link #SOURCES_KEPT}, in
+     * the order first seen; null until {@link #recordSource} is used (most windows never are). Device-chosen values:
+     * bounded, and compared by equality.
+     */
+    public String[] sources;
+    /** Events whose source was not in {@link #sources} once it was full (the campaign used more addresses). */
+    public long unlistedSourceEvents;
+
+    /** How many distinct sources a window lists. */
+    public static final int SOURCES_KEPT = 16;
 
     public BurstWindow() {
     }
@@ -75,6 +86,26 @@ public class BurstWindow {
             i--;
         }
         arr[i] = ts;
+    }
+
+    /** Remembers the source of an event (a bounded list of distinct values plus a count of the ones not listed). */
+    public void recordSource(String source) {
+        if (source == null) {
+            return;
+        }
+        String[] cur = sources == null ? new String[0] : sources;
+        for (String s : cur) {
+            if (s.equals(source)) {
+                return;
+            }
+        }
+        if (cur.length < SOURCES_KEPT) {
+            String[] next = Arrays.copyOf(cur, cur.length + 1);
+            next[cur.length] = source;
+            sources = next;
+        } else {
+            unlistedSourceEvents++;
+        }
     }
 
     /** Events kept whose timestamp is within {@code windowMs} before (and including) {@code end}. */

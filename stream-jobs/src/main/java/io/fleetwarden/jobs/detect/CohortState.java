@@ -25,6 +25,19 @@ public class CohortState {
     public TreeMap<Long, Integer> reconnects = new TreeMap<>();
     public boolean stormOpen;
     public long lastReconnect = Long.MIN_VALUE;
+    /**
+     * Devices that reconnected within the storm window (device id to time), at most {@link CohortRules#MEMBERS_KEPT}:
+     * the storm's member set, which tells whether another cohort's storm is the same event.
+     */
+    public Map<String, Long> reconnectDevices = new HashMap<>();
+    /**
+     * The last resolved incident, kept for one cohort window after it resolved: a member's drop that reaches this
+     * operator after the incident resolved (it took a slower path, e.g. the offline deadline of a silent device fired
+     * after the others' returns were processed) but happened during the incident still folds into it.
+     */
+    public String lastIncidentId;
+    public long lastIncidentOpenedAt;
+    public long lastIncidentResolvedAt;
 
     public CohortState() {
     }

@@ -280,8 +280,11 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                     }
                     return Result.orNone(r); // the identity is still connected through the other session
                 }
-                s.flaps = BurstWindow.orNew(s.flaps);
-                        Transition tr = s.flaps.record(ts, cfg.flappingCount, cfg.flappingWindowMs);
+                // The platform's own enforcement (the broker disconnecting a device right after refusing it, a revoked
+                // certificate's session ended) belongs to the alert of what caused it (CMP-AUTHZ-001, CMP-VAL-001,
+                // the quarantine, CMP-CERT-001): it is not the device flapping.
+                Transition tr = enforcement(s, e) ? Transition.NONE
+                        : (s.flaps = BurstWindow.orNew(s.flaps)).record(ts, cfg.flappingCount, cfg.flappingWindowMs);
                 if (tr != Transition.NONE) {
                     r = Result.add(r, Finding.device(RuleCatalogue.FLAPPING.id(), Action.OPEN, tenant, deviceId, ts,
                                     s.flaps.eventsSinceOpen + " disconnects")
@@ -299,10 +302,32 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                     }
                 }
             }
+            case AUTHORIZATION_FAILURE, QUARANTINE_ENFORCED -> s.lastRefusalAt = Math.max(s.lastRefusalAt, ts);
+            case VALIDATION_FAILURE -> {
+                if (!SecurityEventReasons.DEVICE_CLOCK_SKEW.equals(e.reason())) { // a skew report is forwarded, not refused
+                    s.lastRefusalAt = Math.max(s.lastRefusalAt, ts);
+                }
+            }
             default -> {
             }
         }
         return Result.orNone(r);
+    }
+
+    /** How soon after a refusal a broker-initiated disconnect is taken as its enforcement. */
+    public static final long ENFORCEMENT_LINK_MS = 10_000;
+
+    /**
+     * Whether a disconnect is the platform's enforcement: the session of a revoked certificate ended, or the broker
+     * disconnected the device at most {@link #ENFORCEMENT_LINK_MS} after refusing one of its packets. A broker
+     * disconnect without such a refusal (or long after one) still counts as a flap.
+     */
+    static boolean enforcement(ConnectivityState s, DeviceSecurityEvent e) {
+        if (SecurityEventReasons.DISCONNECTED_REVOKED.equals(e.reason())) {
+            return true;
+        }
+        return SecurityEventReasons.DISCONNECTED_BY_BROKER.equals(e.reason()) && s.lastRefusalAt != Long.MIN_VALUE
+                && e.timestamp() >= s.lastRefusalAt && e.timestamp() - s.lastRefusalAt <= ENFORCEMENT_LINK_MS;
     }
 
     /** A change for the cohorts; a device's first online change is marked {@link ConnectivityChange#FIRST_SEEN}. */

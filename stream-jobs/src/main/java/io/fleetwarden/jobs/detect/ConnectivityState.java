@@ -31,6 +31,11 @@ public class ConnectivityState {
     public BurstWindow flaps;
     public BurstWindow takeovers;
     public BurstWindow overlaps;
+    /**
+     * Event time of the platform's latest refusal of this device (refused publish or subscribe, invalid payload,
+     * quarantine enforced); a broker disconnect right after it is the enforcement, not the device flapping.
+     */
+    public long lastRefusalAt = Long.MIN_VALUE;
 
     public ConnectivityState() {
     }

@@ -15,7 +15,7 @@ import io.fleetwarden.model.Severity;
 public class Finding {
 
     /** What happened to the rule's condition. */
-    public enum Action { OPEN, CLEAR, FOLD }
+    public enum Action { OPEN, CLEAR, FOLD, ERASE }
 
     public String ruleId;
     public Action action;
@@ -29,10 +29,16 @@ public class Finding {
     public Map<String, String> evidence = new TreeMap<>();
     /** Event time the finding refers to (epoch millis). */
     public long timestamp;
-    /** For FOLD: the incident alert id; otherwise null. */
+    /** For FOLD: the incident alert id; otherwise null. ERASE: the subject was erased at {@link #timestamp}. */
     public String parentAlertId;
     /** Overrides the rule's severity (e.g. advisory severity); null keeps the rule's. */
     public Severity severity;
+    /**
+     * For a cohort incident's opening finding: device ids of its members (bounded, see
+     * {@link CohortRules#MEMBERS_KEPT}); the incident stage compares incidents by them. Null otherwise; not part of the
+     * alert.
+     */
+    public java.util.List<String> members;
 
     public Finding() {
     }

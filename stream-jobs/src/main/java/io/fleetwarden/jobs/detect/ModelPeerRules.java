@@ -13,7 +13,9 @@ import io.fleetwarden.jobs.rules.RuleCatalogue;
  * baseline) and CMP-NET-002 (a listening port no device of the model had while the model was
  * learnt). Time is the observation's event time.
  */
-public final class ModelPeerRules {
+public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPeerState> {
+
+    private static final long serialVersionUID = 1L;
 
     static final int RATE = 1;
     static final int PORT = 2;
@@ -24,6 +26,31 @@ public final class ModelPeerRules {
 
     public ModelPeerRules(DetectionConfig cfg) {
         this.cfg = cfg;
+    }
+
+    @Override
+    public String name() {
+        return "model-peers";
+    }
+
+    @Override
+    public List<String> emits() {
+        return List.of(RuleCatalogue.PUBLISH_RATE_PEERS.id(), RuleCatalogue.NEW_MODEL_PORT.id());
+    }
+
+    @Override
+    public Class<ModelPeerState> stateClass() {
+        return ModelPeerState.class;
+    }
+
+    @Override
+    public ModelPeerState newState() {
+        return new ModelPeerState();
+    }
+
+    @Override
+    public List<Finding> onInput(ModelPeerState s, String key, PeerObservation o) {
+        return onObservation(s, o);
     }
 
     public List<Finding> onObservation(ModelPeerState s, PeerObservation o) {

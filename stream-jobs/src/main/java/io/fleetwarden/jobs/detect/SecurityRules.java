@@ -14,11 +14,16 @@ import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
 
 /**
- * Burst rules over security events, per subject: CMP-AUTH-001/002/003, CMP-AUTHZ-001, CMP-VAL-001,
+ * Burst rules over security events, per subject: CMP-AUTH-001/002/003, CMP-AUTHZ-001, CMP-VAL-001, CMP-CLOCK-001,
  * CMP-CERT-001. No Flink API: the state is a map of rule id to {@link BurstWindow}; time is the
  * event's timestamp or the {@code now} the caller passes (the Flink adapter passes timer time).
  */
-public final class SecurityRules {
+public final class SecurityRules implements FleetRule<SecurityEvent, Map<String, BurstWindow>> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Attributes of the broker's clock-skew report shown in CMP-CLOCK-001's evidence. */
+    static final java.util.List<String> CLOCK_SKEW_EVIDENCE = java.util.List.of("direction", "skewMs", "skewedReadings", "skewWindowMs");
 
     private final DetectionConfig cfg;
 
@@ -38,16 +43,23 @@ public final class SecurityRules {
     /** The rule an event counts towards for this subject, or null. */
     static String ruleFor(SecuritySubject s, SecurityEvent e) {
         SecurityEventType t = e.getType();
+        // A default-credential campaign is one alert per identity it uses: the verified device when a certificate
+        // verified, else the claimed client id; per source address only when neither is known (addresses are cheap
+        // for an attacker, so 25 addresses used with one certificate are one campaign, listed in its evidence).
+        boolean defaultCredentials = t == SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT;
         boolean revoked = t == SecurityEventType.AUTHENTICATION_FAILURE
                 && SecurityEventReasons.CERTIFICATE_REVOKED.equals(e.getReason());
         return switch (s.kind()) {
             case CLAIMED_IDENTITY -> revoked ? RuleCatalogue.REVOKED_CERTIFICATE.id()
-                    : t == SecurityEventType.AUTHENTICATION_FAILURE ? RuleCatalogue.AUTH_FAILURES_PER_IDENTITY.id() : null;
+                    : t == SecurityEventType.AUTHENTICATION_FAILURE ? RuleCatalogue.AUTH_FAILURES_PER_IDENTITY.id()
+                    : defaultCredentials ? RuleCatalogue.DEFAULT_CREDENTIALS.id() : null;
             case SOURCE_ADDRESS -> t == SecurityEventType.AUTHENTICATION_FAILURE ? RuleCatalogue.AUTH_FAILURES_PER_ADDRESS.id()
-                    : t == SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT ? RuleCatalogue.DEFAULT_CREDENTIALS.id() : null;
+                    : defaultCredentials && !SecuritySubject.hasIdentity(e) ? RuleCatalogue.DEFAULT_CREDENTIALS.id() : null;
             case DEVICE -> switch (t) {
                 case AUTHORIZATION_FAILURE -> RuleCatalogue.TOPIC_PROBING.id();
-                case VALIDATION_FAILURE -> RuleCatalogue.VALIDATION_BURST.id();
+                // A clock-skew report is a finding of its own (CMP-CLOCK-001), not a malformed payload.
+                case VALIDATION_FAILURE -> SecurityEventReasons.DEVICE_CLOCK_SKEW.equals(e.getReason()) ? RuleCatalogue.CLOCK_SKEW.id()
+                        : RuleCatalogue.VALIDATION_BURST.id();
                 case DEFAULT_CREDENTIAL_ATTEMPT -> RuleCatalogue.DEFAULT_CREDENTIALS.id();
                 case AUTHENTICATION_FAILURE -> revoked ? RuleCatalogue.REVOKED_CERTIFICATE.id() : null;
                 default -> null;
@@ -62,6 +74,7 @@ public final class SecurityRules {
             case "CMP-AUTH-003" -> cfg.defaultCredentialCount;
             case "CMP-AUTHZ-001" -> cfg.probingCount;
             case "CMP-VAL-001" -> cfg.validationCount;
+            case "CMP-CLOCK-001" -> cfg.clockSkewCount;
             case "CMP-CERT-001" -> cfg.revokedCount;
             default -> throw new IllegalArgumentException(ruleId);
         };
@@ -73,8 +86,53 @@ public final class SecurityRules {
             case "CMP-AUTH-002" -> cfg.authAddressWindowMs;
             case "CMP-AUTHZ-001" -> cfg.probingWindowMs;
             case "CMP-VAL-001" -> cfg.validationWindowMs;
+            case "CMP-CLOCK-001" -> cfg.clockSkewWindowMs;
             default -> cfg.singleShotWindowMs;
         };
+    }
+
+    @Override
+    public String name() {
+        return "bursts";
+    }
+
+    @Override
+    public List<String> emits() {
+        return List.of(RuleCatalogue.AUTH_FAILURES_PER_IDENTITY.id(), RuleCatalogue.AUTH_FAILURES_PER_ADDRESS.id(),
+                RuleCatalogue.DEFAULT_CREDENTIALS.id(), RuleCatalogue.TOPIC_PROBING.id(), RuleCatalogue.VALIDATION_BURST.id(),
+                RuleCatalogue.CLOCK_SKEW.id(), RuleCatalogue.REVOKED_CERTIFICATE.id());
+    }
+
+    /** A map of rule id to window (the operator declares its Flink type: a map of POJOs). */
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Class<Map<String, BurstWindow>> stateClass() {
+        return (Class) Map.class;
+    }
+
+    @Override
+    public Map<String, BurstWindow> newState() {
+        return new java.util.HashMap<>();
+    }
+
+    @Override
+    public List<Finding> onInput(Map<String, BurstWindow> bursts, String key, SecurityEvent e) {
+        return onEvent(bursts, SecuritySubject.fromKey(key), e);
+    }
+
+    @Override
+    public long nextDeadline(Map<String, BurstWindow> bursts) {
+        return nextTimer(bursts);
+    }
+
+    @Override
+    public List<Finding> onDeadline(Map<String, BurstWindow> bursts, String key, long now) {
+        return onTimer(bursts, SecuritySubject.fromKey(key), now);
+    }
+
+    @Override
+    public boolean idle(Map<String, BurstWindow> bursts) {
+        return bursts.isEmpty();
     }
 
     /**
@@ -90,6 +148,10 @@ public final class SecurityRules {
         BurstWindow w = bursts.computeIfAbsent(ruleId, k -> new BurstWindow());
         int threshold = threshold(ruleId);
         long window = window(ruleId);
+        String address = e.getBroker() == null ? null : e.getBroker().getSourceAddress();
+        if (s.kind() != Kind.SOURCE_ADDRESS) {
+            w.recordSource(address);
+        }
         Transition tr = w.record(e.getTimestamp().toEpochMilli(), threshold, window);
         if (tr == Transition.NONE) {
             return List.of();
@@ -107,11 +169,27 @@ public final class SecurityRules {
         if (e.getUsername() != null) {
             f.with("username", e.getUsername());
         }
-        if (e.getBroker() != null && e.getBroker().getSourceAddress() != null) {
-            f.with("sourceAddress", e.getBroker().getSourceAddress());
+        if (address != null) {
+            f.with("sourceAddress", address);
+        }
+        if (w.sources != null) {
+            // The campaign's addresses: a bounded list plus how many attempts came from addresses not listed.
+            f.with("addresses", String.join(",", w.sources)).with("addressCount", w.sources.length);
+            if (w.unlistedSourceEvents > 0) {
+                f.with("eventsFromUnlistedAddresses", w.unlistedSourceEvents);
+            }
         }
         if (e.getClaimedClientId() != null) {
             f.with("claimedClientId", e.getClaimedClientId());
+        }
+        if (RuleCatalogue.CLOCK_SKEW.id().equals(ruleId) && e.getAttributes() != null) {
+            // The broker's measurement of the latest report (its own numbers; the device only chose its clock).
+            for (String k : CLOCK_SKEW_EVIDENCE) {
+                String v = e.getAttributes().get(k);
+                if (v != null) {
+                    f.with(k, v.length() > 32 ? v.substring(0, 32) : v);
+                }
+            }
         }
         return List.of(f);
     }

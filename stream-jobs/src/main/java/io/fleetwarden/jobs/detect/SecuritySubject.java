@@ -33,6 +33,29 @@ public record SecuritySubject(Kind kind, String tenant, String id) {
         return kind == Kind.DEVICE ? DeviceKeys.of(tenant, id) : tenant + "|" + kind.dimension + "=" + id;
     }
 
+    /** The subject of a {@link #key()}. */
+    public static SecuritySubject fromKey(String key) {
+        int bar = key.indexOf('|');
+        if (bar < 0) {
+            int slash = key.indexOf('/');
+            return new SecuritySubject(Kind.DEVICE, key.substring(0, slash), key.substring(slash + 1));
+        }
+        int eq = key.indexOf('=', bar);
+        String dimension = key.substring(bar + 1, eq);
+        for (Kind k : Kind.values()) {
+            if (dimension.equals(k.dimension)) {
+                return new SecuritySubject(k, key.substring(0, bar), key.substring(eq + 1));
+            }
+        }
+        throw new IllegalStateException("unknown subject dimension " + dimension);
+    }
+
+    /** Whether the event names an identity (verified device or a claimed client id) to count a campaign against. */
+    public static boolean hasIdentity(SecurityEvent e) {
+        return (DeviceKeys.isValidId(e.getTenant()) && DeviceKeys.isValidId(e.getDeviceId()))
+                || (e.getClaimedClientId() != null && !e.getClaimedClientId().isBlank());
+    }
+
     /** Every subject the event counts against (possibly none, e.g. a connect without identity). */
     public static List<SecuritySubject> of(SecurityEvent e) {
         List<SecuritySubject> out = new ArrayList<>(2);

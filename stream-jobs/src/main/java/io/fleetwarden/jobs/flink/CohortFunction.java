@@ -1,70 +1,111 @@
 package io.fleetwarden.jobs.flink;
 
+import java.util.List;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 import io.fleetwarden.jobs.detect.CohortRules;
-import io.fleetwarden.jobs.detect.CohortState;
 import io.fleetwarden.jobs.detect.ConnectivityChange;
 import io.fleetwarden.jobs.detect.Finding;
+import io.fleetwarden.jobs.detect.FleetRule;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 
 /**
- * Cohort outage and reconnect-storm rules (key = {@code tenant|dimension=value}). Emits the incident
- * alert's findings and FOLD findings that attach each member's offline alert to the incident.
+ * The cohort rules (key = {@code tenant|dimension=value}): a list of {@link FleetRule}s over connectivity changes,
+ * by default {@link CohortRules} (outage incidents with their members' folds, reconnect storms). Knows no rule by
+ * name: each rule's state is kept under its name, and one event-time timer per cohort serves the earliest deadline.
  */
 public class CohortFunction extends KeyedProcessFunction<String, ConnectivityChange, Finding> {
 
     private static final long serialVersionUID = 1L;
 
     private final DetectionConfig cfg;
-    private transient CohortRules rules;
-    private transient ValueState<CohortState> state;
+    private final List<FleetRule<ConnectivityChange, ?>> rules;
+    private transient ValueState<Object>[] states;
     private transient ValueState<Long> timer;
 
     public CohortFunction(DetectionConfig cfg) {
+        this(cfg, List.of(new CohortRules(cfg)));
+    }
+
+    /** With these cohort rules (names unique). */
+    public CohortFunction(DetectionConfig cfg, List<FleetRule<ConnectivityChange, ?>> rules) {
+        if (rules.stream().map(FleetRule::name).distinct().count() != rules.size()) {
+            throw new IllegalArgumentException("two cohort rules share a name");
+        }
         this.cfg = cfg;
+        this.rules = List.copyOf(rules);
     }
 
     @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public void open(OpenContext ctx) {
-        rules = new CohortRules(cfg);
-        state = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("cohort", CohortState.class), cfg));
+        states = new ValueState[rules.size()];
+        for (int i = 0; i < rules.size(); i++) {
+            FleetRule<ConnectivityChange, ?> r = rules.get(i);
+            states[i] = getRuntimeContext().getState(States.withTtl(
+                    new ValueStateDescriptor<>(r.name(), (TypeInformation) TypeInformation.of(r.stateClass())), cfg));
+        }
         timer = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("timer", Types.LONG), cfg));
     }
 
     @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public void processElement(ConnectivityChange c, Context ctx, Collector<Finding> out) throws Exception {
-        CohortState s = state.value();
-        if (s == null) {
-            s = new CohortState();
+        String key = ctx.getCurrentKey();
+        long next = FleetRule.NO_DEADLINE;
+        for (int i = 0; i < rules.size(); i++) {
+            FleetRule r = rules.get(i);
+            Object s = states[i].value();
+            if (s == null) {
+                s = r.newState();
+            }
+            ((List<Finding>) r.onInput(s, key, c)).forEach(out::collect);
+            next = Math.min(next, save(i, r, s));
         }
-        rules.onChange(s, c).forEach(out::collect);
-        save(s, ctx);
+        schedule(next, ctx);
     }
 
     @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
         timer.clear();
-        CohortState s = state.value();
-        if (s == null) {
-            return;
-        }
         String key = ctx.getCurrentKey();
-        int bar = key.indexOf('|');
-        int eq = key.indexOf('=', bar);
-        rules.onTimer(s, key.substring(0, bar), key.substring(bar + 1, eq), key.substring(eq + 1), ts).forEach(out::collect);
-        save(s, ctx);
+        long next = FleetRule.NO_DEADLINE;
+        for (int i = 0; i < rules.size(); i++) {
+            FleetRule r = rules.get(i);
+            Object s = states[i].value();
+            if (s == null) {
+                continue;
+            }
+            if (ts >= r.nextDeadline(s)) {
+                ((List<Finding>) r.onDeadline(s, key, ts)).forEach(out::collect);
+            }
+            next = Math.min(next, save(i, r, s));
+        }
+        schedule(next, ctx);
     }
 
-    private void save(CohortState s, Context ctx) throws Exception {
-        state.update(s);
+    /** Keeps (or drops) a rule's state; returns its next deadline. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private long save(int i, FleetRule r, Object s) throws Exception {
+        if (r.idle(s)) {
+            states[i].clear();
+            return FleetRule.NO_DEADLINE;
+        }
+        states[i].update(s);
+        return r.nextDeadline(s);
+    }
+
+    private void schedule(long wanted, Context ctx) throws Exception {
         // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
-        long next = Math.max(rules.nextTimer(s), ctx.timerService().currentWatermark() + 1);
+        long next = Math.max(wanted, ctx.timerService().currentWatermark() + 1);
         Long current = timer.value();
         if (current != null && current == next) {
             return;
@@ -73,7 +114,7 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
             ctx.timerService().deleteEventTimeTimer(current);
             timer.clear();
         }
-        if (next != Long.MAX_VALUE && rules.nextTimer(s) != Long.MAX_VALUE) {
+        if (wanted != FleetRule.NO_DEADLINE) {
             ctx.timerService().registerEventTimeTimer(next);
             timer.update(next);
         }

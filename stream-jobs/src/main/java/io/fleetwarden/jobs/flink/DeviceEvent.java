@@ -35,6 +35,8 @@ public class DeviceEvent {
     public String key;
     public DeviceReport report;
     public DeviceSecurityEvent security;
+    /** For an erasure of the device (neither report nor security event): when it was erased; else Long.MIN_VALUE. */
+    public long erasedAt = Long.MIN_VALUE;
 
     public DeviceEvent() {
     }
@@ -83,6 +85,33 @@ public class DeviceEvent {
                 out.collect(e);
             }
         }
+    }
+
+    /**
+     * Erasure records as device events (the device's keyed state is dropped where the device is keyed). Records of a
+     * reserved scope ({@code _...}) or with invalid ids are skipped: no device lives there.
+     */
+    static final class FromErasure implements FlatMapFunction<io.fleetwarden.model.DeviceErasure, DeviceEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void flatMap(io.fleetwarden.model.DeviceErasure d, Collector<DeviceEvent> out) {
+            if (d == null || d.erasedAt() == null || d.tenant() == null || d.tenant().startsWith("_")) {
+                return;
+            }
+            String key = DeviceKeys.ofValid(d.tenant(), d.deviceId());
+            if (key != null) {
+                DeviceEvent e = new DeviceEvent();
+                e.key = key;
+                e.erasedAt = d.erasedAt().toEpochMilli();
+                out.collect(e);
+            }
+        }
+    }
+
+    /** Whether this is an erasure of the device. */
+    public boolean isErasure() {
+        return report == null && security == null && erasedAt != Long.MIN_VALUE;
     }
 
     /** The device key ({@code tenant/deviceId}) of whichever event this holds. */

@@ -47,6 +47,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     private static final int NONE = 0;
     private static final int TELEMETRY = 1;
     private static final int SECURITY = 2;
+    private static final int ERASURE = 3;
     private static final UpdateState[] UPDATE_STATES = UpdateState.values();
     private static final SecurityEventType[] SECURITY_TYPES = SecurityEventType.values();
 
@@ -69,6 +70,9 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         } else if (e.security != null) {
             out.writeByte(SECURITY);
             writeDeviceSecurityEvent(e.security, out);
+        } else if (e.erasedAt != Long.MIN_VALUE) {
+            out.writeByte(ERASURE);
+            out.writeLong(e.erasedAt);
         } else {
             out.writeByte(NONE);
         }
@@ -84,6 +88,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         e.key = from.key;
         e.report = from.report;
         e.security = from.security;
+        e.erasedAt = from.erasedAt;
         return e;
     }
 
@@ -96,6 +101,8 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             e.report = readReport(in);
         } else if (kind == SECURITY) {
             e.security = readDeviceSecurityEvent(in);
+        } else if (kind == ERASURE) {
+            e.erasedAt = in.readLong();
         }
         return e;
     }

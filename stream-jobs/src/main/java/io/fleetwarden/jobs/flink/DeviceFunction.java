@@ -115,6 +115,8 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     private transient ListState<byte[]> digestKeyState;
     private transient ValueStateDescriptor<DeviceState> stateDescriptor;
     private transient ValueState<DeviceState> state;
+    /** When the device was erased (only for erased devices; Flink TTL state.ttl). */
+    private transient ValueState<Long> erased;
     /** Advisories as a list, rebuilt only when the broadcast state changes (not per record). */
     private transient List<Advisory> advisoryCache;
     /**
@@ -181,6 +183,34 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         // bounded by the retention timer instead (see rescheduleTimer and onTimer).
         stateDescriptor = new ValueStateDescriptor<>("device", serializer);
         state = getRuntimeContext().getState(stateDescriptor);
+        // Read only for a device without state (rare): Flink state TTL's per-access cost does not touch the hot path.
+        erased = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("erased-at", Types.LONG), cfg));
+    }
+
+    /**
+     * Erasure of the device (Code of Practice guideline 11): its state and timer are dropped at once, the alert stage
+     * is told to forget its alerts ({@link Finding.Action#ERASE} for every catalogue rule) and the status stage its
+     * status; its events up to {@code erasedAt} are never applied again. Events after it start a fresh device.
+     */
+    private void erase(DeviceEvent in, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
+        DeviceState ds = state.value();
+        if (ds != null && ds.timer != DeviceState.NO_TIMER) {
+            ctx.timerService().deleteEventTimeTimer(ds.timer);
+        }
+        state.clear();
+        Long before = erased.value();
+        erased.update(before == null ? in.erasedAt : Math.max(before, in.erasedAt));
+        String[] key = DeviceKeys.parse(in.key);
+        for (Rule r : RuleCatalogue.all()) {
+            out.collect(Finding.device(r.id(), Finding.Action.ERASE, key[0], key[1], in.erasedAt, "device erased"));
+        }
+        StatusSignal s = new StatusSignal();
+        s.key = in.key;
+        s.tenant = key[0];
+        s.deviceId = key[1];
+        s.timestamp = in.erasedAt;
+        s.erasedAt = in.erasedAt;
+        ctx.output(STATUS, s);
     }
 
     /** The state of {@code key}'s device, created or brought to the current rules' layout. */
@@ -195,7 +225,22 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
 
     @Override
     public void processElement(DeviceEvent in, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
-        DeviceState ds = current();
+        if (in.isErasure()) {
+            erase(in, ctx, out);
+            return;
+        }
+        DeviceState ds = state.value();
+        if (ds == null) {
+            // A device without state may be one that was erased: its events up to the erasure are never applied again.
+            Long erasedAt = erased.value();
+            long at = in.report != null ? in.report.deviceTime() : in.security.timestamp();
+            if (erasedAt != null && at <= erasedAt) {
+                return;
+            }
+            ds = new DeviceState(names);
+        } else {
+            ds.adopt(names);
+        }
         context.readOnly = ctx;
         context.writable = null;
         output.collector = out;

@@ -49,6 +49,9 @@ public class DeviceStatusFunction extends KeyedCoProcessFunction<String, Alert, 
     @Override
     public void processElement1(Alert a, Context ctx, Collector<DeviceStatus> out) throws Exception {
         DeviceStatusState s = current();
+        if (a.getUpdatedAt().toEpochMilli() <= s.erasedAt) {
+            return; // a revision of an erased device's alert still on its way
+        }
         logic.onAlert(s, a).ifPresent(out::collect);
         save(s, a.getUpdatedAt().toEpochMilli(), ctx);
     }
@@ -56,6 +59,18 @@ public class DeviceStatusFunction extends KeyedCoProcessFunction<String, Alert, 
     @Override
     public void processElement2(StatusSignal in, Context ctx, Collector<DeviceStatus> out) throws Exception {
         DeviceStatusState s = current();
+        if (in.erasedAt != Long.MIN_VALUE) {
+            // Erased: the status is dropped (the dashboard tombstones fleet.device-status); a tombstone of the time
+            // stays until the retention timer, so nothing up to it is published again.
+            DeviceStatusState erased = new DeviceStatusState();
+            erased.erasedAt = Math.max(in.erasedAt, s.erasedAt);
+            erased.timer = s.timer;
+            save(erased, in.erasedAt, ctx);
+            return;
+        }
+        if (in.timestamp <= s.erasedAt) {
+            return;
+        }
         String before = s.firmwareVersion;
         logic.onSignal(s, in).ifPresent(out::collect);
         if (in.firmwareVersion != null && !in.firmwareVersion.equals(before)) {

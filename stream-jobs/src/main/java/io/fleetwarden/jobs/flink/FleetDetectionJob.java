@@ -22,6 +22,7 @@ import io.fleetwarden.jobs.influx.HealthPoint;
 import io.fleetwarden.jobs.influx.InfluxPoints;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.model.Alert;
+import io.fleetwarden.model.DeviceErasure;
 import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.DeviceStatus;
 import io.fleetwarden.model.SecurityEvent;
@@ -43,12 +44,21 @@ import io.fleetwarden.model.Telemetry;
  *                                                    device status ◄── alerts ────────────────────────────────────────► fleet.device-status
  *                                                    fleet health / points ───────────────────────────────────────────► InfluxDB
  * </pre>
+ * Cohort findings pass the {@code incidents} stage (key tenant) before the alert stage: cohort incidents describing
+ * the same devices become one; {@code fleet.erasures} records join the device events.
  */
 public final class FleetDetectionJob {
 
-    /** Input streams with timestamps and watermarks assigned. */
+    /**
+     * Input streams with timestamps and watermarks assigned. {@code erasures} (the {@code fleet.erasures} records,
+     * event time = erasure time) may be null: then nothing is erased.
+     */
     public record Inputs(DataStream<Telemetry> telemetry, DataStream<SecurityEvent> securityEvents,
-                         DataStream<ReferenceUpdate> reference) {
+                         DataStream<ReferenceUpdate> reference, DataStream<DeviceErasure> erasures) {
+
+        public Inputs(DataStream<Telemetry> telemetry, DataStream<SecurityEvent> securityEvents, DataStream<ReferenceUpdate> reference) {
+            this(telemetry, securityEvents, reference, null);
+        }
     }
 
     /**
@@ -116,6 +126,11 @@ public final class FleetDetectionJob {
                 .name("device-telemetry").uid("device-telemetry")
                 .union(security.flatMap(new DeviceEvent.FromVerifiedSecurityEvent()).returns(DeviceEvent.class)
                         .name("device-security").uid("device-security"));
+        if (in.erasures() != null) {
+            // Erasures reach the device where it is keyed: its state there, its alerts and its status are dropped.
+            deviceEvents = deviceEvents.union(in.erasures().flatMap(new DeviceEvent.FromErasure()).returns(DeviceEvent.class)
+                    .name("device-erasures").uid("device-erasures"));
+        }
         SingleOutputStreamOperator<Finding> devices = deviceEvents.keyBy(DeviceEvent::deviceKey)
                 .connect(reference)
                 .process(new DeviceFunction(cfg))
@@ -143,7 +158,11 @@ public final class FleetDetectionJob {
                 .name("cohort-fanout").uid("cohort-fanout")
                 .keyBy(c -> c.cohortKey)
                 .process(new CohortFunction(cfg))
-                .name("cohorts").uid("cohorts");
+                .name("cohorts").uid("cohorts")
+                // One physical event, one incident: cohorts of a tenant describing the same devices fold together.
+                .keyBy(f -> f.tenant)
+                .process(new IncidentFunction(cfg))
+                .name("incidents").uid("incidents");
 
         DataStream<Finding> findings = bursts.union(devices, peers, cohorts);
         SingleOutputStreamOperator<Alert> alerts = findings

@@ -41,11 +41,12 @@ public class ModelPeerFunction extends KeyedProcessFunction<String, PeerBatch, F
     public void processElement(PeerBatch batch, Context ctx, Collector<Finding> out) throws Exception {
         ModelPeerState s = state.value();
         if (s == null) {
-            s = new ModelPeerState();
+            s = rules.newState();
         }
+        String key = ctx.getCurrentKey();
         // In the order the observations were made (one device-detectors subtask), as if they had come one by one.
         for (PeerObservation o : batch.observations()) {
-            rules.onObservation(s, o).forEach(out::collect);
+            rules.onInput(s, key, o).forEach(out::collect);
             s.lastObservation = Math.max(s.lastObservation, o.timestamp);
         }
         ensureTimer(s, ctx.timerService());

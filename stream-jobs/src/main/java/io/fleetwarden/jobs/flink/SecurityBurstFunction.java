@@ -1,6 +1,5 @@
 package io.fleetwarden.jobs.flink;
 
-import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -14,7 +13,6 @@ import org.apache.flink.util.Collector;
 import io.fleetwarden.jobs.detect.BurstWindow;
 import io.fleetwarden.jobs.detect.Finding;
 import io.fleetwarden.jobs.detect.SecurityRules;
-import io.fleetwarden.jobs.detect.SecuritySubject;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 
 /**
@@ -47,9 +45,9 @@ public class SecurityBurstFunction extends KeyedProcessFunction<String, SubjectE
     public void processElement(SubjectEvent in, Context ctx, Collector<Finding> out) throws Exception {
         Map<String, BurstWindow> state = bursts.value();
         if (state == null) {
-            state = new HashMap<>();
+            state = rules.newState();
         }
-        rules.onEvent(state, in.subject(), in.event).forEach(out::collect);
+        rules.onInput(state, ctx.getCurrentKey(), in.event).forEach(out::collect);
         // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
         save(state, ctx, ctx.timerService().currentWatermark() + 1);
     }
@@ -61,26 +59,10 @@ public class SecurityBurstFunction extends KeyedProcessFunction<String, SubjectE
         if (state == null) {
             return;
         }
-        String[] parts = ctx.getCurrentKey().split("[|=]", 3);
-        // Subject of the key: a device key "tenant/id", or "tenant|dimension=value".
-        SecuritySubject subject = parts.length == 3
-                ? new SecuritySubject(kindOf(parts[1]), parts[0], parts[2])
-                : new SecuritySubject(SecuritySubject.Kind.DEVICE,
-                        ctx.getCurrentKey().substring(0, ctx.getCurrentKey().indexOf('/')),
-                        ctx.getCurrentKey().substring(ctx.getCurrentKey().indexOf('/') + 1));
-        rules.onTimer(state, subject, ts).forEach(out::collect);
+        rules.onDeadline(state, ctx.getCurrentKey(), ts).forEach(out::collect);
         // Strictly after ts (terminates); may be at or before the watermark if it jumped: then it fires in this
         // same advance at exactly the time it would have fired had it been registered all along.
         save(state, ctx, ts + 1);
-    }
-
-    private static SecuritySubject.Kind kindOf(String dimension) {
-        for (SecuritySubject.Kind k : SecuritySubject.Kind.values()) {
-            if (dimension.equals(k.dimension)) {
-                return k;
-            }
-        }
-        throw new IllegalStateException("unknown subject dimension " + dimension);
     }
 
     /**
@@ -89,13 +71,13 @@ public class SecurityBurstFunction extends KeyedProcessFunction<String, SubjectE
      * conditions are "now at or after a time", checked against the firing time) and registers the real one.
      */
     private void save(Map<String, BurstWindow> state, Context ctx, long earliest) throws Exception {
-        if (state.isEmpty()) {
+        if (rules.idle(state)) {
             bursts.clear();
             deleteTimer(ctx);
             return;
         }
         bursts.update(state);
-        long next = Math.max(rules.nextTimer(state), earliest);
+        long next = Math.max(rules.nextDeadline(state), earliest);
         Long current = timer.value();
         if (current == null || next < current) {
             deleteTimer(ctx);

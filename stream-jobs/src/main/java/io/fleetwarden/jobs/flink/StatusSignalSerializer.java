@@ -39,6 +39,7 @@ public final class StatusSignalSerializer extends HandSerializer<StatusSignal> {
         out.writeByte(s.connected == null ? 0 : s.connected ? 1 : 2);
         out.writeBoolean(s.telemetry);
         out.writeLong(s.certificateNotAfter);
+        out.writeLong(s.erasedAt);
     }
 
     @Override
@@ -57,6 +58,7 @@ public final class StatusSignalSerializer extends HandSerializer<StatusSignal> {
         s.connected = connected == 0 ? null : connected == 1;
         s.telemetry = in.readBoolean();
         s.certificateNotAfter = in.readLong();
+        s.erasedAt = in.readLong();
         return s;
     }
 

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import io.fleetwarden.jobs.flink.FleetDetectionJob;
 import io.fleetwarden.jobs.flink.ReferenceUpdate;
 import io.fleetwarden.model.Alert;
+import io.fleetwarden.model.DeviceErasure;
 import io.fleetwarden.model.DeviceStatus;
 import io.fleetwarden.model.EventTime;
 import io.fleetwarden.model.SecurityEvent;
@@ -80,7 +81,28 @@ public final class KafkaWiring {
                         .name("security-records").uid("security-records"),
                 reference.map(in -> in.catalog != null ? ReferenceUpdate.of(in.catalog)
                                 : in.advisory != null ? ReferenceUpdate.of(in.advisory) : ReferenceUpdate.removed(in.removedAdvisoryId))
-                        .returns(ReferenceUpdate.class).name("reference-records").uid("reference-records"));
+                        .returns(ReferenceUpdate.class).name("reference-records").uid("reference-records"),
+                erasures(env));
+    }
+
+    /**
+     * The compacted {@code fleet.erasures}, read from the beginning on a fresh start (every erasure ever made applies),
+     * event time = erasure time, idle like the reference topics so it never holds event time back.
+     */
+    private DataStream<DeviceErasure> erasures(StreamExecutionEnvironment env) {
+        KafkaSource<DeviceErasure> source = KafkaSource.<DeviceErasure>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(Topics.ERASURES)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new ErasureDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+        WatermarkStrategy<DeviceErasure> wm = WatermarkStrategy.<DeviceErasure>forBoundedOutOfOrderness(outOfOrderness)
+                .withTimestampAssigner((e, ts) -> e.erasedAt().toEpochMilli())
+                .withIdleness(idleness);
+        return env.fromSource(source, wm, "kafka-" + Topics.ERASURES).uid("source-" + Topics.ERASURES);
     }
 
     private DataStream<Inbound> read(StreamExecutionEnvironment env, String topic) {

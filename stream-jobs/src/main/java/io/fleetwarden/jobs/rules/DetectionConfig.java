@@ -2,11 +2,14 @@ package io.fleetwarden.jobs.rules;
 
 import java.io.Serializable;
 import java.time.Duration;
+
+import io.fleetwarden.model.Durations;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import io.fleetwarden.model.Durations;
 import io.fleetwarden.model.rules.RuleCatalog;
 import io.fleetwarden.model.rules.Threshold;
 
@@ -41,6 +44,9 @@ public final class DetectionConfig implements Serializable {
     public final long probingWindowMs;
     public final int validationCount;
     public final long validationWindowMs;
+    /** CMP-CLOCK-001: the broker's clock-skew reports of one device (at most one per report interval) within the window. */
+    public final int clockSkewCount;
+    public final long clockSkewWindowMs;
     /** Quiet time after the last qualifying event before a burst alert resolves itself. */
     public final long burstQuietMs;
 
@@ -106,6 +112,8 @@ public final class DetectionConfig implements Serializable {
         probingWindowMs = r.duration("probing.window");
         validationCount = r.positiveInt("validation.count");
         validationWindowMs = r.duration("validation.window");
+        clockSkewCount = r.positiveInt("clockSkew.count");
+        clockSkewWindowMs = r.duration("clockSkew.window");
         burstQuietMs = r.duration("burst.quiet");
 
         rateK = r.positiveDouble("rate.k");
@@ -244,26 +252,9 @@ public final class DetectionConfig implements Serializable {
             }
         }
 
+        /** The one duration syntax of every Fleetwarden configuration (event-model {@link Durations}), positive. */
         static Duration parseDuration(String s) {
-            Duration d;
-            if (s.startsWith("P") || s.startsWith("p")) {
-                d = Duration.parse(s);
-            } else if (s.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            } else {
-                long n = Long.parseLong(s.substring(0, s.length() - 1));
-                d = switch (s.charAt(s.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    case 'h' -> Duration.ofHours(n);
-                    case 'd' -> Duration.ofDays(n);
-                    default -> throw new IllegalArgumentException("unknown unit");
-                };
-            }
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("not positive");
-            }
-            return d;
+            return Durations.parsePositive(s);
         }
     }
 }

@@ -32,6 +32,7 @@ public final class RuleCatalogue {
     public static final Rule PUBLISH_RATE_OWN = from("CMP-RATE-001");
     public static final Rule PUBLISH_RATE_PEERS = from("CMP-RATE-002");
     public static final Rule VALIDATION_BURST = from("CMP-VAL-001");
+    public static final Rule CLOCK_SKEW = from("CMP-CLOCK-001");
     public static final Rule TELNET_PORT = from("CMP-NET-001");
     public static final Rule NEW_MODEL_PORT = from("CMP-NET-002");
     public static final Rule CONNECTION_SPIKE = from("CMP-NET-003");

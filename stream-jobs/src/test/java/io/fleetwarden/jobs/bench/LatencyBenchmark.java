@@ -51,6 +51,7 @@ public final class LatencyBenchmark {
         try (KafkaExtension kafka = KafkaExtension.builder()
                 .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(2)).topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
                 .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG)).topic(TopicSpec.compacted(Topics.ADVISORIES))
+                .topic(TopicSpec.compacted(Topics.ERASURES))
                 .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2)).topic(TopicSpec.compacted(Topics.DEVICE_STATUS))
                 .topic(TopicSpec.of(Topics.DEAD_LETTERS)).build()) {
             kafka.start();

@@ -63,6 +63,7 @@ class KafkaPipelineIT {
             .topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
             .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
             .topic(TopicSpec.compacted(Topics.ADVISORIES))
+            .topic(TopicSpec.compacted(Topics.ERASURES))
             .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))
             .topic(TopicSpec.compacted(Topics.DEVICE_STATUS).withPartitions(2))
             .topic(TopicSpec.of(Topics.DEAD_LETTERS))

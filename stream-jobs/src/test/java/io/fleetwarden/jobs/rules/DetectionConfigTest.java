@@ -31,6 +31,18 @@ class DetectionConfigTest {
     }
 
     @Test
+    void durationsTakeTheOneSyntaxOfEveryConfigurationAndTheOldFormsStillRead() {
+        for (Map.Entry<String, Long> e : Map.of("500ms", 500L, "90s", 90_000L, "10m", 600_000L, "6h", 21_600_000L,
+                "30d", 2_592_000_000L, "PT90S", 90_000L, "P30D", 2_592_000_000L).entrySet()) {
+            assertThat(DetectionConfig.fromMap(Map.of("burst.quiet", e.getKey())).burstQuietMs).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        for (String bad : new String[] {"0s", "-5m", "PT0S", "99999999999999999999d", "5 parsecs"}) {
+            assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("burst.quiet", bad))).as(bad)
+                    .hasMessageContaining("burst.quiet").hasMessageContaining(bad);
+        }
+    }
+
+    @Test
     void unknownKeyIsRefusedByName() {
         assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("auth.identity.cuont", "7")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown key 'auth.identity.cuont'");
@@ -50,7 +62,7 @@ class DetectionConfigTest {
 
     @Test
     void catalogueIdsAreUniqueAndWellFormed() {
-        assertThat(RuleCatalogue.all()).hasSize(26).allSatisfy(r -> {
+        assertThat(RuleCatalogue.all()).hasSize(27).allSatisfy(r -> {
             assertThat(r.id()).matches("(CMP|RES|FW)-[A-Z]+-\\d{3}");
             assertThat(r.description()).isNotBlank();
         });

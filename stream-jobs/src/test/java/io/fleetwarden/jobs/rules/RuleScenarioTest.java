@@ -124,6 +124,16 @@ class RuleScenarioTest {
                 () -> security(n(10, i -> deviceEvent(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_MALFORMED, T0 + i * 5000L)))));
         s.add(new Scenario("CMP-VAL-001", "9 malformed payloads (one below)", Expect.NOTHING,
                 () -> security(n(9, i -> deviceEvent(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_MALFORMED, T0 + i * 5000L)))));
+        s.add(new Scenario("CMP-VAL-001", "10 clock-skew reports are not malformed payloads", Expect.NOTHING,
+                () -> security(n(10, i -> clockSkew(T0 + i * 5000L)))));
+        s.add(new Scenario("CMP-CLOCK-001", "2 clock-skew reports within 10 min (at threshold)", Expect.OPENS,
+                () -> security(n(2, i -> clockSkew(T0 + i * 60_000L)))));
+        s.add(new Scenario("CMP-CLOCK-001", "1 clock-skew report (one below)", Expect.NOTHING,
+                () -> security(n(1, i -> clockSkew(T0 + i * 60_000L)))));
+        s.add(new Scenario("CMP-CLOCK-001", "2 reports 11 min apart", Expect.NOTHING,
+                () -> security(n(2, i -> clockSkew(T0 + i * 660_000L)))));
+        s.add(new Scenario("CMP-CLOCK-001", "resolves after the quiet period", Expect.CLEARS,
+                () -> withTimer(n(2, i -> clockSkew(T0 + i * 60_000L)), T0 + 60_000L + CFG.burstQuietMs)));
 
         // --- connectivity ----------------------------------------------------------------------
         s.add(new Scenario("CMP-IDENT-001", "connections from A and B take turns twice", Expect.OPENS,
@@ -253,6 +263,13 @@ class RuleScenarioTest {
 
     static SecurityEvent deviceEvent(SecurityEventType type, String reason, long ts) {
         return Events.security(type, reason, ts, "cam-1", "198.51.100.7").setTopic("devices/cam-2/telemetry").build();
+    }
+
+    /** The broker's report of a device clock outside its skew window (the reading itself was forwarded). */
+    static SecurityEvent clockSkew(long ts) {
+        return Events.security(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.DEVICE_CLOCK_SKEW, ts, "cam-1", "198.51.100.7")
+                .setAttributes(Map.of("direction", "ahead", "skewMs", "86400000", "skewedReadings", "3", "skewWindowMs", "120000"))
+                .build();
     }
 
     static SecurityEvent connect(String address, long ts) {
