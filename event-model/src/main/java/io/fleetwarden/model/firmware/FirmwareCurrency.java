@@ -57,15 +57,15 @@ public final class FirmwareCurrency {
             return new Assessment(State.UNKNOWN, running, latest, null, null);
         }
         Instant released = releasedAt(catalog, latest);
-        Instant graceEnds = released == null ? null : released.plus(grace);
         if (!FirmwareVersion.parse(latest).isNewerThan(FirmwareVersion.parse(running))) {
-            return new Assessment(State.CURRENT, running, latest, released, graceEnds);
+            return new Assessment(State.CURRENT, running, latest, released, released == null ? null : released.plus(grace));
         }
-        if (released == null) {
-            return new Assessment(State.NEWER_UNDATED, running, latest, null, null);
+        Long from = behindFrom(running, catalog, grace.toMillis());
+        if (from == null) {
+            return new Assessment(State.NEWER_UNDATED, running, latest, released, null);
         }
-        State state = now.toEpochMilli() - released.toEpochMilli() >= grace.toMillis() ? State.BEHIND : State.WITHIN_GRACE;
-        return new Assessment(state, running, latest, released, graceEnds);
+        State state = now.toEpochMilli() >= from ? State.BEHIND : State.WITHIN_GRACE;
+        return new Assessment(state, running, latest, released, Instant.ofEpochMilli(from));
     }
 
     /**
@@ -73,14 +73,37 @@ public final class FirmwareCurrency {
      * (the allocation-light form for per-report rule evaluation; same answer as {@link #assess}).
      */
     public static boolean isBehind(String running, FirmwareCatalogEntry catalog, long nowMillis, long graceMillis) {
+        Long from = behindFrom(running, catalog, graceMillis);
+        return from != null && nowMillis >= from;
+    }
+
+    /**
+     * From when {@code running} counts as behind: the earliest release date of any catalogue release
+     * newer than {@code running}, plus the grace period; null when the catalogue's latest is not newer
+     * (current) or no newer release is dated. A version superseded long ago is behind even while the
+     * newest release is still inside its grace period (the grace is for the release that superseded it).
+     * A rule evaluates it against its clock ({@code now >= behindFrom}), so the moment a device becomes
+     * behind is a known time threshold, not a re-check on every report.
+     */
+    public static Long behindFrom(String running, FirmwareCatalogEntry catalog, long graceMillis) {
         if (catalog == null || !FirmwareVersion.isValid(running) || !FirmwareVersion.isValid(catalog.getLatestVersion())) {
-            return false;
+            return null;
         }
-        if (!FirmwareVersion.parse(catalog.getLatestVersion()).isNewerThan(FirmwareVersion.parse(running))) {
-            return false;
+        FirmwareVersion v = FirmwareVersion.parse(running);
+        if (!FirmwareVersion.parse(catalog.getLatestVersion()).isNewerThan(v)) {
+            return null;
         }
-        Instant released = releasedAt(catalog, catalog.getLatestVersion());
-        return released != null && nowMillis - released.toEpochMilli() >= graceMillis;
+        Long earliest = null;
+        for (FirmwareRelease r : catalog.getReleases()) {
+            if (r.getReleasedAt() == null || !FirmwareVersion.isValid(r.getVersion())
+                    || !FirmwareVersion.parse(r.getVersion()).isNewerThan(v)) {
+                continue;
+            }
+            long t = r.getReleasedAt().toEpochMilli();
+            long from = t > Long.MAX_VALUE - graceMillis ? Long.MAX_VALUE : t + graceMillis;
+            earliest = earliest == null ? from : Math.min(earliest, from);
+        }
+        return earliest;
     }
 
     /** The release date of {@code version} in {@code catalog}, or null. */

@@ -62,4 +62,24 @@ class FirmwareCurrencyTest {
             }
         }
     }
+
+    /** A version superseded long ago is behind even while the newest release is inside its grace period. */
+    @Test
+    void aVersionSupersededLongAgoIsBehindWhileTheNewestIsStillInItsGrace() {
+        Instant old = RELEASED.minus(Duration.ofDays(420));
+        FirmwareCatalogEntry c = FirmwareCatalogEntry.newBuilder().setModel("cam-x1").setLatestVersion("1.3.0")
+                .setReleases(List.of(
+                        FirmwareRelease.newBuilder().setVersion("1.1.0").setReleasedAt(old.minus(Duration.ofDays(30))).setImageSha256("aa").build(),
+                        FirmwareRelease.newBuilder().setVersion("1.2.0").setReleasedAt(old).setImageSha256("ab").build(),
+                        FirmwareRelease.newBuilder().setVersion("1.3.0").setReleasedAt(RELEASED).setImageSha256("ac").build()))
+                .setUpdatedAt(RELEASED).build();
+        Instant now = RELEASED.plus(Duration.ofDays(1));
+        assertThat(FirmwareCurrency.assess("1.1.0", c, now, GRACE).state()).isEqualTo(State.BEHIND);
+        assertThat(FirmwareCurrency.assess("1.1.0", c, now, GRACE).graceEnds()).isEqualTo(old.plus(GRACE));
+        assertThat(FirmwareCurrency.isBehind("1.1.0", c, now.toEpochMilli(), GRACE.toMillis())).isTrue();
+        // 1.2.0 was superseded only by 1.3.0, still inside its grace period
+        assertThat(FirmwareCurrency.assess("1.2.0", c, now, GRACE).state()).isEqualTo(State.WITHIN_GRACE);
+        assertThat(FirmwareCurrency.behindFrom("1.2.0", c, GRACE.toMillis())).isEqualTo(RELEASED.plus(GRACE).toEpochMilli());
+        assertThat(FirmwareCurrency.behindFrom("1.3.0", c, GRACE.toMillis())).isNull();
+    }
 }

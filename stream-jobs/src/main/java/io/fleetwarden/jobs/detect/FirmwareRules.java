@@ -15,6 +15,7 @@ import io.fleetwarden.model.FirmwareCatalogEntry;
 import io.fleetwarden.model.FirmwareRelease;
 import io.fleetwarden.model.Severity;
 import io.fleetwarden.model.UpdateState;
+import io.fleetwarden.model.firmware.FirmwareCurrency;
 import io.fleetwarden.model.firmware.FirmwareVersion;
 import io.fleetwarden.model.firmware.VersionRange;
 
@@ -214,14 +215,14 @@ public final class FirmwareRules implements DeviceRule<FirmwareState> {
 
         if (catalog != null && valid) {
             String latest = catalog.getLatestVersion();
-            if (isVersion(latest) && FirmwareVersion.parse(latest).isNewerThan(v)) {
-                Long released = releasedAt(catalog, latest);
-                if (released != null && now.reached(released + cfg.firmwareGraceMs)) {
-                    w.put(RuleCatalogue.BEHIND_LATEST.id(), open(s, RuleCatalogue.BEHIND_LATEST.id(), now,
-                            "runs " + s.version + ", latest " + latest)
-                            .with("version", s.version).with("latestVersion", latest).with("latestReleasedAt", released)
-                            .with("graceDays", cfg.firmwareGraceMs / 86_400_000L));
-                }
+            // One definition of "behind" with the posture report (FirmwareCurrency); the threshold goes
+            // through now.reached so the memo knows when the verdict changes.
+            Long behindFrom = FirmwareCurrency.behindFrom(s.version, catalog, cfg.firmwareGraceMs);
+            if (behindFrom != null && now.reached(behindFrom)) {
+                w.put(RuleCatalogue.BEHIND_LATEST.id(), open(s, RuleCatalogue.BEHIND_LATEST.id(), now,
+                        "runs " + s.version + ", latest " + latest)
+                        .with("version", s.version).with("latestVersion", latest).with("behindSince", behindFrom)
+                        .with("graceDays", cfg.firmwareGraceMs / 86_400_000L));
             }
             if (catalog.getEndOfSupport() != null && now.reached(catalog.getEndOfSupport().toEpochMilli())) {
                 w.put(RuleCatalogue.END_OF_SUPPORT.id(), open(s, RuleCatalogue.END_OF_SUPPORT.id(), now,
@@ -293,15 +294,6 @@ public final class FirmwareRules implements DeviceRule<FirmwareState> {
         } catch (IllegalArgumentException e) {
             return false; // an unreadable range is refused where advisories are ingested and counted there
         }
-    }
-
-    private static Long releasedAt(FirmwareCatalogEntry catalog, String version) {
-        for (FirmwareRelease r : catalog.getReleases()) {
-            if (r.getVersion().equals(version)) {
-                return r.getReleasedAt().toEpochMilli();
-            }
-        }
-        return null;
     }
 
     private static Finding open(Facts s, String rule, Now now, String summary) {
