@@ -151,6 +151,8 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         writeString(r.sourceAddress(), out);
         out.writeLong(r.certificateNotAfter());
         out.writeBoolean(r.quarantined());
+        out.writeDouble(r.cpuPercent());
+        out.writeDouble(r.memoryPercent());
     }
 
     private DeviceReport readReport(DataInputView in) throws IOException {
@@ -182,8 +184,10 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         String sourceAddress = readString(in);
         long notAfter = in.readLong();
         boolean quarantined = in.readBoolean();
+        double cpu = in.readDouble();
+        double memory = in.readDouble();
         return new DeviceReport(tenant, deviceId, model, region, deviceTime, firmwareVersion, imageHash, interval, bytesOut, ports,
-                destinations, update, brokerId, sourceAddress, notAfter, quarantined);
+                destinations, update, brokerId, sourceAddress, notAfter, quarantined, cpu, memory);
     }
 
     private void writeBroker(BrokerContext b, DataOutputView out) throws IOException {

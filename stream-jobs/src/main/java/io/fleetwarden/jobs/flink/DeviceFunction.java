@@ -203,10 +203,13 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         if (in.report != null) {
             DeviceReport r = in.report;
             ds.lastEvent = Math.max(ds.lastEvent, r.deviceTime());
+            PeerObservation observation = BehaviourRules.observation(r);
+            output.observation = observation;
             for (int i = 0; i < units.length; i++) {
                 units[i].onReport(ds.state(i, units[i]), r, context, output);
             }
-            ctx.output(PEERS, BehaviourRules.observation(r));
+            output.observation = null;
+            ctx.output(PEERS, observation);
             statusFromReport(ds, r, in.key, ctx);
         } else if (in.security != null) {
             DeviceSecurityEvent e = in.security;
@@ -412,6 +415,12 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     private final class Output implements DeviceOutput {
         Collector<Finding> collector;
         ReadOnlyContext sideOutputs;
+        PeerObservation observation;
+
+        @Override
+        public PeerObservation peerObservation() {
+            return observation;
+        }
 
         @Override
         public void finding(Finding f) {

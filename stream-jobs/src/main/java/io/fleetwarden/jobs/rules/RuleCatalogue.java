@@ -31,6 +31,7 @@ public final class RuleCatalogue {
     public static final Rule TOPIC_PROBING = from("CMP-AUTHZ-001");
     public static final Rule PUBLISH_RATE_OWN = from("CMP-RATE-001");
     public static final Rule PUBLISH_RATE_PEERS = from("CMP-RATE-002");
+    public static final Rule PUBLISH_RATE_FIRST_HOUR = from("CMP-RATE-003");
     public static final Rule VALIDATION_BURST = from("CMP-VAL-001");
     public static final Rule TELNET_PORT = from("CMP-NET-001");
     public static final Rule NEW_MODEL_PORT = from("CMP-NET-002");
@@ -39,6 +40,7 @@ public final class RuleCatalogue {
     public static final Rule NEW_DESTINATIONS = from("CMP-NET-005");
     public static final Rule REVOKED_CERTIFICATE = from("CMP-CERT-001");
     public static final Rule IMAGE_HASH_MISMATCH = from("CMP-FW-001");
+    public static final Rule RESOURCE_ABUSE = from("CMP-RES-001");
 
     // Resilience
     public static final Rule DEVICE_OFFLINE = from("RES-OFF-001");
