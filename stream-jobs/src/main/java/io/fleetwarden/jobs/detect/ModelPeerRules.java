@@ -126,7 +126,8 @@ public final class ModelPeerRules {
 
     /**
      * CMP-RES-001: CPU or memory far above the model's peers and (when the device has a baseline of its own, and
-     * the rule is not open yet) above its own, for {@code resources.sustained} reports in a row.
+     * the rule is not open yet) above its own, or twice as far above the peers, for {@code resources.sustained}
+     * reports in a row.
      */
     private int resources(ModelPeerState s, PeerObservation o, int open, List<Finding> out) {
         if (!Double.isFinite(o.cpuPercent) || !Double.isFinite(o.memoryPercent)) {
@@ -137,10 +138,12 @@ public final class ModelPeerRules {
         double memScore = ready ? s.memory.score(o.memoryPercent, ResourceRules.RELATIVE_FLOOR, ResourceRules.ABSOLUTE_FLOOR) : 0;
         boolean wasOpen = (open & RESOURCES) != 0;
         // Own verdict: unknown (no baseline yet) and an open alert leave it to the peers; otherwise the same quantity
-        // must be far from the device's own baseline too (a device busier than its peers all along is its own normal).
+        // must be far from the device's own baseline too (a device busier than its peers all along is its own normal),
+        // unless it is twice as far from its peers: a slow ramp teaches the own baseline, not the model's.
         boolean ownUnknown = (o.resourcesOwn & PeerObservation.OWN_KNOWN) == 0 || wasOpen;
-        boolean cpuHigh = cpuScore >= cfg.resourcesK && (ownUnknown || (o.resourcesOwn & PeerObservation.OWN_CPU_HIGH) != 0);
-        boolean memHigh = memScore >= cfg.resourcesK && (ownUnknown || (o.resourcesOwn & PeerObservation.OWN_MEMORY_HIGH) != 0);
+        double k = cfg.resourcesK;
+        boolean cpuHigh = cpuScore >= k && (ownUnknown || cpuScore >= 2 * k || (o.resourcesOwn & PeerObservation.OWN_CPU_HIGH) != 0);
+        boolean memHigh = memScore >= k && (ownUnknown || memScore >= 2 * k || (o.resourcesOwn & PeerObservation.OWN_MEMORY_HIGH) != 0);
         if (cpuHigh || memHigh) {
             int streak = s.resourceStreak.merge(o.deviceId, 1, Integer::sum);
             if (streak >= cfg.resourcesSustained && !wasOpen) {

@@ -177,6 +177,9 @@ class HandSerializerTest {
     void peerObservationsAndHealthPointsComeBackEqual() throws Exception {
         Telemetry t = Events.telemetry("cam-1", T0).setListeningPorts(List.of(80, 23)).build();
         PeerObservation o = BehaviourRules.observation(DeviceReport.of(t));
+        o.messagesPerMinute = 37;
+        o.ownRateReady = true;
+        o.resourcesOwn = PeerObservation.OWN_KNOWN | PeerObservation.OWN_CPU_HIGH;
         PeerObservation back = roundTrip(new PeerObservationSerializer(), List.of(o, o)).get(1);
         assertThat(back).usingRecursiveComparison().isEqualTo(o);
 
