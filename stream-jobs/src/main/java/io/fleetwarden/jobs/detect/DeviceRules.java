@@ -35,10 +35,10 @@ public final class DeviceRules implements Serializable {
         this.rules = List.copyOf(rules);
     }
 
-    /** The per-device rules of the catalogue: connectivity, behaviour, firmware and resources (own half). */
+    /** The per-device rules of the catalogue: connectivity, behaviour, firmware, resources (own half) and boots. */
     public static DeviceRules standard(DetectionConfig cfg) {
         return new DeviceRules(List.of(new ConnectivityRules(cfg), new BehaviourRules(cfg), new FirmwareRules(cfg),
-                new ResourceRules(cfg)));
+                new ResourceRules(cfg), new BootLoopRules(cfg)));
     }
 
     /** These rules and {@code rule}. */

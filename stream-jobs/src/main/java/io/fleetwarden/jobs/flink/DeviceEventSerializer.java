@@ -13,9 +13,11 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
+import io.fleetwarden.jobs.detect.DeviceLifecycle;
 import io.fleetwarden.jobs.detect.DeviceReport;
 import io.fleetwarden.jobs.detect.DeviceSecurityEvent;
 import io.fleetwarden.model.BrokerContext;
+import io.fleetwarden.model.DeviceEventType;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.UpdateState;
@@ -47,6 +49,8 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     private static final int NONE = 0;
     private static final int TELEMETRY = 1;
     private static final int SECURITY = 2;
+    private static final int LIFECYCLE = 3;
+    private static final DeviceEventType[] LIFECYCLE_TYPES = DeviceEventType.values();
     private static final UpdateState[] UPDATE_STATES = UpdateState.values();
     private static final SecurityEventType[] SECURITY_TYPES = SecurityEventType.values();
 
@@ -69,6 +73,16 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         } else if (e.security != null) {
             out.writeByte(SECURITY);
             writeDeviceSecurityEvent(e.security, out);
+        } else if (e.lifecycle != null) {
+            out.writeByte(LIFECYCLE);
+            DeviceLifecycle l = e.lifecycle;
+            out.writeByte(l.type().ordinal());
+            out.writeLong(l.time());
+            writeString(l.tenant(), out);
+            writeString(l.deviceId(), out);
+            writeString(l.firmwareVersion(), out);
+            writeString(l.toVersion(), out);
+            writeString(l.updateResult(), out);
         } else {
             out.writeByte(NONE);
         }
@@ -84,6 +98,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         e.key = from.key;
         e.report = from.report;
         e.security = from.security;
+        e.lifecycle = from.lifecycle;
         return e;
     }
 
@@ -96,6 +111,11 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             e.report = readReport(in);
         } else if (kind == SECURITY) {
             e.security = readDeviceSecurityEvent(in);
+        } else if (kind == LIFECYCLE) {
+            DeviceEventType type = LIFECYCLE_TYPES[in.readUnsignedByte()];
+            long time = in.readLong();
+            e.lifecycle = new DeviceLifecycle(type, time, readSharedString(in), readString(in), readSharedString(in),
+                    readSharedString(in), readSharedString(in));
         }
         return e;
     }

@@ -30,6 +30,7 @@ import io.fleetwarden.jobs.detect.BehaviourRules;
 import io.fleetwarden.jobs.detect.ConnectivityChange;
 import io.fleetwarden.jobs.detect.DeviceContext;
 import io.fleetwarden.jobs.detect.DeviceOutput;
+import io.fleetwarden.jobs.detect.DeviceLifecycle;
 import io.fleetwarden.jobs.detect.DeviceReport;
 import io.fleetwarden.jobs.detect.DeviceRule;
 import io.fleetwarden.jobs.detect.DeviceRules;
@@ -224,6 +225,12 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
                 // again (unless a connect said so first).
                 ctx.output(STATUS, s);
                 ds.statusDisconnected = !s.connected;
+            }
+        } else if (in.lifecycle != null) {
+            DeviceLifecycle l = in.lifecycle;
+            ds.lastEvent = Math.max(ds.lastEvent, l.time());
+            for (int i = 0; i < units.length; i++) {
+                units[i].onLifecycleEvent(ds.state(i, units[i]), l, context, output);
             }
         }
         // Never ask for a timer at or before the current watermark: it would fire at once, again and again.

@@ -23,6 +23,7 @@ import io.fleetwarden.jobs.influx.InfluxPoints;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.DeviceStatus;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
@@ -46,9 +47,17 @@ import io.fleetwarden.model.Telemetry;
  */
 public final class FleetDetectionJob {
 
-    /** Input streams with timestamps and watermarks assigned. */
+    /**
+     * Input streams with timestamps and watermarks assigned; {@code deviceEvents} (lifecycle events of
+     * {@code fleet.device-events}, timestamped with their bounded event time) may be null.
+     */
     public record Inputs(DataStream<Telemetry> telemetry, DataStream<SecurityEvent> securityEvents,
-                         DataStream<ReferenceUpdate> reference) {
+                         DataStream<ReferenceUpdate> reference, DataStream<DeviceLifecycleEvent> deviceEvents) {
+
+        /** Without lifecycle events. */
+        public Inputs(DataStream<Telemetry> telemetry, DataStream<SecurityEvent> securityEvents, DataStream<ReferenceUpdate> reference) {
+            this(telemetry, securityEvents, reference, null);
+        }
     }
 
     /**
@@ -116,6 +125,14 @@ public final class FleetDetectionJob {
                 .name("device-telemetry").uid("device-telemetry")
                 .union(security.flatMap(new DeviceEvent.FromVerifiedSecurityEvent()).returns(DeviceEvent.class)
                         .name("device-security").uid("device-security"));
+        if (in.deviceEvents() != null) {
+            // Lifecycle events (boots, update results) reach the per-device rules in the same keyed stream.
+            deviceEvents = deviceEvents.union(in.deviceEvents()
+                    .process(new LateFilter<DeviceLifecycleEvent>(ALLOWED_LATENESS.toMillis()), TypeInformation.of(DeviceLifecycleEvent.class))
+                    .name("device-events-lateness").uid("device-events-lateness")
+                    .process(new DeviceEvent.FromLifecycleEvent()).returns(DeviceEvent.class)
+                    .name("device-lifecycle").uid("device-lifecycle"));
+        }
         SingleOutputStreamOperator<Finding> devices = deviceEvents.keyBy(DeviceEvent::deviceKey)
                 .connect(reference)
                 .process(new DeviceFunction(cfg))

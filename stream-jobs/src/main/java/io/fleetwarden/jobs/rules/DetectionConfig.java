@@ -82,6 +82,9 @@ public final class DetectionConfig implements Serializable {
     public final int stormCount;
     public final long stormWindowMs;
     public final double stormOrderliness;
+    /** RES-BOOT-001: boots within the window. */
+    public final int bootCount;
+    public final long bootWindowMs;
 
     public final long firmwareGraceMs;
     public final int updateFailureCount;
@@ -146,6 +149,8 @@ public final class DetectionConfig implements Serializable {
         stormCount = r.positiveInt("storm.count");
         stormWindowMs = r.duration("storm.window");
         stormOrderliness = r.fraction("storm.orderliness");
+        bootCount = r.positiveInt("boots.count");
+        bootWindowMs = r.duration("boots.window");
 
         firmwareGraceMs = r.duration("firmware.grace");
         updateFailureCount = r.positiveInt("update.count");

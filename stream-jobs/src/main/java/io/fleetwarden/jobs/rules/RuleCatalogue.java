@@ -47,6 +47,7 @@ public final class RuleCatalogue {
     public static final Rule FLAPPING = from("RES-FLAP-001");
     public static final Rule COHORT_OUTAGE = from("RES-COH-001");
     public static final Rule RECONNECT_STORM = from("RES-STORM-001");
+    public static final Rule BOOT_LOOP = from("RES-BOOT-001");
 
     // Firmware
     public static final Rule BEHIND_LATEST = from("FW-VER-001");

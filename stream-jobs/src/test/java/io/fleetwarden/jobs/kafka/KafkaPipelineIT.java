@@ -61,6 +61,7 @@ class KafkaPipelineIT {
     static final KafkaExtension KAFKA = KafkaExtension.builder()
             .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(2))
             .topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
+            .topic(TopicSpec.of(Topics.DEVICE_EVENTS).withPartitions(2))
             .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
             .topic(TopicSpec.compacted(Topics.ADVISORIES))
             .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))

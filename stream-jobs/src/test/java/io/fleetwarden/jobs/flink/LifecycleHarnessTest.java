@@ -1,0 +1,104 @@
+package io.fleetwarden.jobs.flink;
+
+import static io.fleetwarden.jobs.Events.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fleetwarden.jobs.Events;
+import io.fleetwarden.jobs.detect.Finding;
+import io.fleetwarden.jobs.detect.Finding.Action;
+import io.fleetwarden.jobs.detect.Lifecycles;
+import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.model.DeviceLifecycleEvent;
+
+/**
+ * Harness test of lifecycle events ({@code fleet.device-events}) in the per-device operator: a boot loop opens
+ * RES-BOOT-001 and resolves at its quiet deadline (a timer), update-result events count towards FW-UPD-001,
+ * and events without a valid identity never reach it.
+ */
+class LifecycleHarnessTest {
+
+    private static final DetectionConfig CFG = DetectionConfig.defaults();
+    private KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new DeviceFunction(CFG), DeviceEvent::deviceKey,
+                Types.STRING, DeviceFunction.CATALOG, DeviceFunction.ADVISORIES);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        h.close();
+    }
+
+    private void send(DeviceLifecycleEvent e) throws Exception {
+        long ts = e.getDeviceTime().toEpochMilli();
+        DeviceEvent d = new DeviceEvent();
+        d.key = io.fleetwarden.model.DeviceKeys.of(e.getTenant(), e.getDeviceId());
+        d.lifecycle = io.fleetwarden.jobs.detect.DeviceLifecycle.of(e, ts);
+        h.processElement(new StreamRecord<>(d, ts));
+    }
+
+    private List<Finding> findings() {
+        return h.extractOutputValues();
+    }
+
+    @Test
+    void aBootLoopOpensAndResolvesAtItsQuietDeadline() throws Exception {
+        long last = T0 + 4 * 60_000;
+        for (long t = T0; t <= last; t += 60_000) {
+            send(Lifecycles.boot("cam-1", t));
+        }
+        assertThat(findings()).singleElement().satisfies(f -> {
+            assertThat(f.ruleId).isEqualTo("RES-BOOT-001");
+            assertThat(f.action).isEqualTo(Action.OPEN);
+            assertThat(f.timestamp).isEqualTo(last);
+            assertThat(f.evidence).containsEntry("boots", "5");
+        });
+        assertThat(h.numEventTimeTimers()).as("timers").isEqualTo(1);
+        h.watermark(last + CFG.burstQuietMs - 1);
+        assertThat(findings()).hasSize(1);
+        h.watermark(last + CFG.burstQuietMs);
+        assertThat(findings()).last().satisfies(f -> {
+            assertThat(f.ruleId).isEqualTo("RES-BOOT-001");
+            assertThat(f.action).isEqualTo(Action.CLEAR);
+        });
+    }
+
+    @Test
+    void updateResultEventsCountTowardsTheUpdateLoop() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            send(Lifecycles.updateResult("cam-1", T0 + i * 3_600_000L, "FAILED"));
+        }
+        assertThat(findings()).filteredOn(f -> f.ruleId.equals("FW-UPD-001")).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.action).isEqualTo(Action.OPEN);
+                    assertThat(f.evidence).containsEntry("failedAttempts", "3");
+                    assertThat(f.deviceId).isEqualTo("cam-1");
+                });
+    }
+
+    @Test
+    void aLifecycleEventWithoutAValidIdentityIsDropped() throws Exception {
+        var f = new DeviceEvent.FromLifecycleEvent();
+        var harness = ProcessFunctionTestHarnesses.forProcessFunction(f);
+        harness.processElement(Lifecycles.boot("cam-1", T0), T0);
+        harness.processElement(Lifecycles.event("", io.fleetwarden.model.DeviceEventType.BOOT, T0).build(), T0);
+        harness.processElement(Lifecycles.event("a/b", io.fleetwarden.model.DeviceEventType.BOOT, T0).build(), T0);
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(e -> {
+            assertThat(e.key).isEqualTo(io.fleetwarden.model.DeviceKeys.of(Events.TENANT, "cam-1"));
+            assertThat(e.lifecycle.time()).isEqualTo(T0);
+        });
+        harness.close();
+    }
+}
