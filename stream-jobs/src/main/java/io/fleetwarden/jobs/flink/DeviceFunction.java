@@ -31,6 +31,7 @@ import io.fleetwarden.jobs.detect.ConnectivityChange;
 import io.fleetwarden.jobs.detect.DeviceContext;
 import io.fleetwarden.jobs.detect.DeviceOutput;
 import io.fleetwarden.jobs.detect.DeviceLifecycle;
+import io.fleetwarden.jobs.detect.IdentityRules;
 import io.fleetwarden.jobs.detect.DeviceReport;
 import io.fleetwarden.jobs.detect.DeviceRule;
 import io.fleetwarden.jobs.detect.DeviceRules;
@@ -383,6 +384,23 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         public FirmwareCatalogEntry catalog(String model) {
             try {
                 return readOnly != null ? readOnly.getBroadcastState(CATALOG).get(model) : writable.getBroadcastState(CATALOG).get(model);
+            } catch (Exception e) {
+                throw new IllegalStateException("broadcast state unreadable", e);
+            }
+        }
+
+        @Override
+        public FirmwareCatalogEntry otherModelWithImage(String model, String imageHash) {
+            try {
+                Iterable<Map.Entry<String, FirmwareCatalogEntry>> entries = readOnly != null
+                        ? readOnly.getBroadcastState(CATALOG).immutableEntries()
+                        : writable.getBroadcastState(CATALOG).immutableEntries();
+                for (Map.Entry<String, FirmwareCatalogEntry> e : entries) {
+                    if (!e.getKey().equals(model) && IdentityRules.hasImage(e.getValue(), imageHash)) {
+                        return e.getValue();
+                    }
+                }
+                return null;
             } catch (Exception e) {
                 throw new IllegalStateException("broadcast state unreadable", e);
             }

@@ -28,6 +28,7 @@ public final class RuleCatalogue {
     public static final Rule DEFAULT_CREDENTIALS = from("CMP-AUTH-003");
     public static final Rule IDENTITY_TWO_ADDRESSES = from("CMP-IDENT-001");
     public static final Rule SESSION_PING_PONG = from("CMP-IDENT-002");
+    public static final Rule MODEL_MISMATCH = from("CMP-IDENT-003");
     public static final Rule TOPIC_PROBING = from("CMP-AUTHZ-001");
     public static final Rule PUBLISH_RATE_OWN = from("CMP-RATE-001");
     public static final Rule PUBLISH_RATE_PEERS = from("CMP-RATE-002");

@@ -101,4 +101,22 @@ class LifecycleHarnessTest {
         });
         harness.close();
     }
+
+    @Test
+    void aDeviceRunningAnotherModelsImageIsFoundThroughTheBroadcastCatalog() throws Exception {
+        var own = Events.catalog("2.5.0", T0 - 30L * 86_400_000L, null);
+        String otherImage = "77" + Events.HASH_241.substring(2);
+        var other = io.fleetwarden.model.FirmwareCatalogEntry.newBuilder(own).setModel("router-r1")
+                .setReleases(List.of(new io.fleetwarden.model.FirmwareRelease("2.4.1", java.time.Instant.ofEpochMilli(T0), otherImage))).build();
+        h.processBroadcastElement(new StreamRecord<>(ReferenceUpdate.of(own), T0));
+        h.processBroadcastElement(new StreamRecord<>(ReferenceUpdate.of(other), T0));
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-1", T0 + 1000).build()), T0 + 1000));
+        assertThat(findings()).noneMatch(f -> f.ruleId.equals("CMP-IDENT-003"));
+        h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry("cam-1", T0 + 2000).setFirmwareImageHash(otherImage).build()),
+                T0 + 2000));
+        assertThat(findings()).filteredOn(f -> f.ruleId.equals("CMP-IDENT-003")).singleElement().satisfies(f -> {
+            assertThat(f.action).isEqualTo(Action.OPEN);
+            assertThat(f.evidence).containsEntry("imageModel", "router-r1").containsEntry("firstModel", Events.MODEL);
+        });
+    }
 }

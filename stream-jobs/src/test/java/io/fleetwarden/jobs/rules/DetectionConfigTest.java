@@ -50,7 +50,7 @@ class DetectionConfigTest {
 
     @Test
     void catalogueIdsAreUniqueAndWellFormed() {
-        assertThat(RuleCatalogue.all()).hasSize(29).allSatisfy(r -> {
+        assertThat(RuleCatalogue.all()).hasSize(30).allSatisfy(r -> {
             assertThat(r.id()).matches("(CMP|RES|FW)-[A-Z]+-\\d{3}");
             assertThat(r.description()).isNotBlank();
         });

@@ -15,6 +15,8 @@ import io.fleetwarden.jobs.detect.DeviceRule;
 import io.fleetwarden.jobs.detect.Finding;
 import io.fleetwarden.jobs.detect.FirmwareRules;
 import io.fleetwarden.jobs.detect.FirmwareState;
+import io.fleetwarden.jobs.detect.IdentityRules;
+import io.fleetwarden.jobs.detect.IdentityState;
 import io.fleetwarden.jobs.detect.Lifecycles;
 import io.fleetwarden.jobs.rules.RuleScenarioTest.Expect;
 import io.fleetwarden.jobs.rules.RuleScenarioTest.Scenario;
@@ -24,7 +26,7 @@ import io.fleetwarden.model.UpdateStatus;
 
 /**
  * Scenarios of the rules that read lifecycle events ({@code fleet.device-events}): RES-BOOT-001 (boot loop) and
- * FW-UPD-001 counting update-result events; part of {@link RuleScenarioTest}'s cases.
+ * FW-UPD-001 counting update-result events; and of CMP-IDENT-003 (identity and model disagree); part of {@link RuleScenarioTest}'s cases.
  */
 final class LifecycleScenarios {
 
@@ -48,6 +50,70 @@ final class LifecycleScenarios {
                 LifecycleScenarios::sameFailuresBothWays));
         s.add(new Scenario("FW-UPD-001", "a SUCCEEDED update-result event resolves the loop", Expect.CLEARS,
                 () -> updateEvents(List.of("FAILED", "FAILED", "FAILED", "SUCCEEDED"))));
+
+        // --- CMP-IDENT-003: identity and model disagree (telemetry, but a per-device unit of its own) -------------
+        s.add(new Scenario("CMP-IDENT-003", "reports cam-x2 after cam-x1", Expect.OPENS,
+                () -> identity(List.of(modelReport(T0, Events.MODEL), modelReport(T0 + 30_000, "cam-x2")))));
+        s.add(new Scenario("CMP-IDENT-003", "reports cam-x1 twice", Expect.NOTHING,
+                () -> identity(List.of(modelReport(T0, Events.MODEL), modelReport(T0 + 30_000, Events.MODEL)))));
+        s.add(new Scenario("CMP-IDENT-003", "runs an image of another model's catalogue", Expect.OPENS,
+                () -> identity(List.of(modelReport(T0, Events.MODEL),
+                        Events.telemetry("cam-1", T0 + 30_000).setFirmwareImageHash(OTHER_IMAGE).build()))));
+        s.add(new Scenario("CMP-IDENT-003", "an image no catalogue knows (CMP-FW-001's case, not this)", Expect.NOTHING,
+                () -> identity(List.of(Events.telemetry("cam-1", T0).setFirmwareImageHash("ee" + OTHER_IMAGE.substring(2)).build()))));
+        s.add(new Scenario("CMP-IDENT-003", "back to its first model: resolves", Expect.CLEARS,
+                () -> identity(List.of(modelReport(T0, Events.MODEL), modelReport(T0 + 30_000, "cam-x2"),
+                        modelReport(T0 + 60_000, Events.MODEL)))));
+    }
+
+    /** An image of model "router-r1" (not the test model). */
+    static final String OTHER_IMAGE = "77" + Events.HASH_241.substring(2);
+
+    static io.fleetwarden.model.Telemetry modelReport(long ts, String model) {
+        return Events.telemetry("cam-1", ts).setModel(model).build();
+    }
+
+    /** The identity unit with the test model's catalog and another model's, whose one release has {@link #OTHER_IMAGE}. */
+    static List<Finding> identity(List<io.fleetwarden.model.Telemetry> reports) {
+        io.fleetwarden.model.FirmwareCatalogEntry own = Events.catalog("2.5.0", T0 - 30L * 86_400_000L, null);
+        io.fleetwarden.model.FirmwareCatalogEntry other = io.fleetwarden.model.FirmwareCatalogEntry.newBuilder().setModel("router-r1")
+                .setVendor("Acme").setLatestVersion("2.4.1")
+                .setReleases(List.of(new io.fleetwarden.model.FirmwareRelease("2.4.1", java.time.Instant.ofEpochMilli(T0), OTHER_IMAGE)))
+                .setEndOfSupport(null).setUpdatedAt(java.time.Instant.ofEpochMilli(T0)).build();
+        DeviceContext base = Events.context(own, List.of(), 1);
+        DeviceContext ctx = new DeviceContext() {
+            @Override
+            public io.fleetwarden.model.FirmwareCatalogEntry catalog(String model) {
+                return base.catalog(model);
+            }
+
+            @Override
+            public io.fleetwarden.model.FirmwareCatalogEntry otherModelWithImage(String model, String imageHash) {
+                return !model.equals(other.getModel()) && IdentityRules.hasImage(other, imageHash) ? other : null;
+            }
+
+            @Override
+            public List<io.fleetwarden.model.Advisory> advisories() {
+                return List.of();
+            }
+
+            @Override
+            public long referenceVersion() {
+                return 1;
+            }
+
+            @Override
+            public io.fleetwarden.jobs.detect.KeyedDigest digest() {
+                return Events.DIGEST;
+            }
+        };
+        IdentityRules rules = new IdentityRules();
+        IdentityState st = rules.newState();
+        List<Finding> out = new ArrayList<>();
+        for (io.fleetwarden.model.Telemetry t : reports) {
+            rules.onReport(st, DeviceReport.of(t), ctx, out::add);
+        }
+        return out;
     }
 
     /** Runs lifecycle events and reports through one unit, in the order given. */
