@@ -61,7 +61,17 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
 
     @Override
     public void onReport(BehaviourState s, DeviceReport report, DeviceContext ctx, DeviceOutput out) {
+        long bucketBefore = s.bucketStart;
+        int countBefore = s.bucketCount;
         List<Finding> findings = onTelemetry(s, report, ctx.digest());
+        PeerObservation o = out.peerObservation();
+        if (o != null) {
+            // The model-peer stage is the prior of a device without a rate baseline of its own (CMP-RATE-003).
+            if (bucketBefore != Long.MIN_VALUE && s.bucketStart != bucketBefore) {
+                o.messagesPerMinute = countBefore;
+            }
+            o.ownRateReady = s.messageRate.ready(cfg.baselineMinSamples);
+        }
         for (int i = 0, n = findings.size(); i < n; i++) {
             out.finding(findings.get(i));
         }
@@ -220,6 +230,8 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
         o.bytesOutPerSecond = t.bytesOutPerSecond();
         // The report's own list (nothing changes it after decoding; the peer stage only reads it).
         o.listeningPorts = t.listeningPorts();
+        o.cpuPercent = t.cpuPercent();
+        o.memoryPercent = t.memoryPercent();
         return o;
     }
 }

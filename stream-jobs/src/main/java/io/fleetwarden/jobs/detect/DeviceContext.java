@@ -14,6 +14,14 @@ public interface DeviceContext {
     /** The catalog entry of {@code model}, or null. */
     FirmwareCatalogEntry catalog(String model);
 
+    /**
+     * The catalog entry of a model other than {@code model} with a release whose image hash is {@code imageHash}, or
+     * null. May walk every entry: ask only when the device's own model does not know the image.
+     */
+    default FirmwareCatalogEntry otherModelWithImage(String model, String imageHash) {
+        return null;
+    }
+
     /** The advisories in force (withdrawn ones included, flagged); the same instance until they change. */
     List<Advisory> advisories();
 

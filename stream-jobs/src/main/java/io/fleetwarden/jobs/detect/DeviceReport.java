@@ -37,14 +37,17 @@ import io.fleetwarden.model.UpdateStatus;
  * @param sourceAddress       source address of the connection, or null
  * @param certificateNotAfter client certificate expiry (epoch millis), or {@link Long#MIN_VALUE} when unknown
  * @param quarantined         whether the broker holds the device in quarantine
+ * @param cpuPercent          reported CPU use in percent (validated 0-100 by the broker)
+ * @param memoryPercent       reported memory use in percent (validated 0-100 by the broker)
  */
 public record DeviceReport(String tenant, String deviceId, String model, String region, long deviceTime,
                            String firmwareVersion, String firmwareImageHash, int intervalSeconds, long bytesOut,
                            List<Integer> listeningPorts, List<String> destinations, Update update,
-                           String brokerId, String sourceAddress, long certificateNotAfter, boolean quarantined) {
+                           String brokerId, String sourceAddress, long certificateNotAfter, boolean quarantined,
+                           double cpuPercent, double memoryPercent) {
 
     /** Telemetry fields no per-device rule reads. */
-    public static final Set<String> TELEMETRY_NOT_READ = Set.of("receivedAt", "uptimeSeconds", "cpuPercent", "memoryPercent",
+    public static final Set<String> TELEMETRY_NOT_READ = Set.of("receivedAt", "uptimeSeconds",
             "bytesIn", "packetsIn", "packetsOut");
     /** Broker-context fields of a report no per-device rule reads. */
     public static final Set<String> BROKER_NOT_READ = Set.of("sourcePort", "tlsProtocol", "tlsCipher", "certificateFingerprint",
@@ -91,7 +94,7 @@ public record DeviceReport(String tenant, String deviceId, String model, String 
                 u == null ? null : new Update(u.getState(), u.getTargetVersion(), u.getAttempt()),
                 b == null ? null : b.getBrokerId(), b == null ? null : b.getSourceAddress(),
                 b == null || b.getCertificateNotAfter() == null ? Long.MIN_VALUE : b.getCertificateNotAfter().toEpochMilli(),
-                t.getQuarantined());
+                t.getQuarantined(), t.getCpuPercent(), t.getMemoryPercent());
     }
 
     /** Outbound bytes per second over the declared interval (at least one second). */

@@ -44,6 +44,10 @@ public interface DeviceRule<S> extends Serializable {
     default void onSecurityEvent(S state, DeviceSecurityEvent event, DeviceContext ctx, DeviceOutput out) {
     }
 
+    /** A lifecycle event of the device ({@code fleet.device-events}: boots, configuration changes, update results). */
+    default void onLifecycleEvent(S state, DeviceLifecycle event, DeviceContext ctx, DeviceOutput out) {
+    }
+
     /** Event time at which {@link #onDeadline} has something to decide, or {@link #NO_DEADLINE}. */
     default long nextDeadline(S state) {
         return NO_DEADLINE;

@@ -35,9 +35,10 @@ public final class DeviceRules implements Serializable {
         this.rules = List.copyOf(rules);
     }
 
-    /** The per-device rules of the catalogue: connectivity, behaviour and firmware. */
+    /** The per-device rules of the catalogue: connectivity, behaviour, firmware, resources (own half), boots and identity. */
     public static DeviceRules standard(DetectionConfig cfg) {
-        return new DeviceRules(List.of(new ConnectivityRules(cfg), new BehaviourRules(cfg), new FirmwareRules(cfg)));
+        return new DeviceRules(List.of(new ConnectivityRules(cfg), new BehaviourRules(cfg), new FirmwareRules(cfg),
+                new ResourceRules(cfg), new BootLoopRules(cfg), new IdentityRules()));
     }
 
     /** These rules and {@code rule}. */

@@ -76,6 +76,38 @@ public final class FirmwareRules implements DeviceRule<FirmwareState> {
         }
     }
 
+    /**
+     * FW-UPD-001 from update-result events: FAILED and ROLLED_BACK count in their own window (a failure a device reports
+     * in telemetry too is not counted twice: the loop is open when either window is); SUCCEEDED closes both. The
+     * device's tenant and id come from the event until its first report.
+     */
+    @Override
+    public void onLifecycleEvent(FirmwareState s, DeviceLifecycle e, DeviceContext ctx, DeviceOutput out) {
+        if (!e.updateFailed() && !e.updateSucceeded()) {
+            return;
+        }
+        if (s.deviceId == null) {
+            s.tenant = e.tenant();
+            s.deviceId = e.deviceId();
+        }
+        if (e.updateFailed()) {
+            s.eventFailures = BurstWindow.orNew(s.eventFailures);
+            if (s.eventFailures.record(e.time(), cfg.updateFailureCount, cfg.updateFailureWindowMs) == Transition.UPDATED) {
+                s.open.remove(RuleCatalogue.UPDATE_FAILURE_LOOP.id()); // re-emit with the higher count
+            }
+        } else {
+            if (s.updateFailures != null) {
+                s.updateFailures.close();
+            }
+            s.eventFailures = null;
+            s.lastFailure = null;
+        }
+        List<Finding> findings = evaluate(s, ctx, Math.max(e.time(), s.lastSeen));
+        for (int i = 0, n = findings.size(); i < n; i++) {
+            out.finding(findings.get(i));
+        }
+    }
+
     @Override
     public void onReferenceChange(FirmwareState s, DeviceContext ctx, String model, long now, DeviceOutput out) {
         if (s.deviceId == null || (model != null && !model.equals(s.model))) {
@@ -95,9 +127,11 @@ public final class FirmwareRules implements DeviceRule<FirmwareState> {
                  long certificateNotAfter, boolean updateLoop, long failedAttempts, String lastFailure) {
 
         static Facts of(FirmwareState s) {
-            boolean loop = BurstWindow.isOpen(s.updateFailures);
+            boolean loop = BurstWindow.isOpen(s.updateFailures) || BurstWindow.isOpen(s.eventFailures);
+            long failed = Math.max(s.updateFailures == null ? 0 : s.updateFailures.eventsSinceOpen,
+                    s.eventFailures == null ? 0 : s.eventFailures.eventsSinceOpen);
             return new Facts(s.tenant, s.deviceId, s.model, s.version, s.highestVersion, s.imageHash, s.certificateNotAfter, loop,
-                    s.updateFailures == null ? 0 : s.updateFailures.eventsSinceOpen, s.lastFailure);
+                    failed, s.lastFailure);
         }
     }
 
@@ -160,6 +194,9 @@ public final class FirmwareRules implements DeviceRule<FirmwareState> {
         }
         if (BurstWindow.quietExpired(s.updateFailures, ts, cfg.updateFailureWindowMs)) {
             s.updateFailures.close();
+        }
+        if (BurstWindow.quietExpired(s.eventFailures, ts, cfg.updateFailureWindowMs)) {
+            s.eventFailures = null;
         }
         List<Finding> out;
         if (before.equals(Facts.of(s)) && ctx.referenceVersion() == s.referenceVersion && ts >= s.evaluatedAt && ts < s.validUntil) {

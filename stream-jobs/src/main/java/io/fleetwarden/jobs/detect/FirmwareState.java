@@ -23,6 +23,11 @@ public class FirmwareState {
     /** Null until the first failed update attempt (see {@link BurstWindow#orNew}). */
     public BurstWindow updateFailures;
     public String lastFailure;
+    /**
+     * Failed updates reported as update-result events (null until the first): a window of their own, so a failure
+     * the device reports both in telemetry and as an event is not counted twice.
+     */
+    public BurstWindow eventFailures;
     public Map<String, Long> open = new HashMap<>();
     /**
      * Memo of the last evaluation (see {@link FirmwareRules#onTelemetry}): event time it ran at, the first

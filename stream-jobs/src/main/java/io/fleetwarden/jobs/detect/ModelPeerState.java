@@ -6,17 +6,32 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * State of one model's peer group (Flink POJO keyed by tenant and model): the traffic baseline of all
- * its devices, the listening ports learnt in the model's first hours, and which devices currently
- * have a peer rule open (only anomalous devices are listed, so it stays small).
+ * State of one model's peer group (Flink POJO keyed by tenant and model): the traffic, messages-per-minute,
+ * CPU and memory baselines of all its devices, the model's listening ports with the (few) devices listening on
+ * each, a bounded sample of its device ids, and which devices currently
+ * have a peer rule open or a resource streak (only anomalous devices are listed, so it stays small).
  */
 public class ModelPeerState {
 
     public RobustBaseline traffic = new RobustBaseline();
+    /** Messages per device-minute of the model's devices (CMP-RATE-003's prior). */
+    public RobustBaseline messageRate = new RobustBaseline();
+    public RobustBaseline cpu = new RobustBaseline();
+    public RobustBaseline memory = new RobustBaseline();
     public long firstSeen = Long.MIN_VALUE;
+    /** Ports learnt while the model has a single device, in its learning period (the fallback while it has no peers). */
     public Set<Integer> knownPorts = new HashSet<>();
-    /** Device id to bit set of open rules (1 = CMP-RATE-002, 2 = CMP-NET-002). */
+    /**
+     * Listening ports of the model, each with the distinct devices listening on it (at most {@code peer.portRollout}
+     * of them, at most {@link ModelPeerRules#MAX_PORTS} ports).
+     */
+    public Map<Integer, Set<String>> portDevices = new HashMap<>();
+    /** Distinct device ids of the model, up to {@link ModelPeerRules#DEVICE_SAMPLE} (enough to size the rollout threshold). */
+    public Set<String> devices = new HashSet<>();
+    /** Device id to bit set of open rules (1 = CMP-RATE-002, 2 = CMP-NET-002, 4 = CMP-RATE-003, 8 = CMP-RES-001). */
     public Map<String, Integer> open = new HashMap<>();
+    /** Device id to its number of consecutive reports with resource use far above own and peers (CMP-RES-001). */
+    public Map<String, Integer> resourceStreak = new HashMap<>();
     /** Event time of the newest observation; the state is dropped {@code state.ttl} after it (retention timer). */
     public long lastObservation = Long.MIN_VALUE;
     /** Event time of the pending retention timer, or MIN_VALUE for none. */

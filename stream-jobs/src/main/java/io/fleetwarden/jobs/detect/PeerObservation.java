@@ -33,6 +33,29 @@ public class PeerObservation {
     public long timestamp;
     public double bytesOutPerSecond;
     public List<Integer> listeningPorts = new ArrayList<>();
+    /**
+     * Messages of the device's one-minute bucket that this report closed, or -1 when it closed none (filled in by
+     * {@link BehaviourRules}; the first-hour rule CMP-RATE-003 scores it against the model).
+     */
+    public int messagesPerMinute = -1;
+    /** Whether the device's own message-rate baseline is ready (then CMP-RATE-001 judges it, not the model prior). */
+    public boolean ownRateReady;
+    /** Reported CPU and memory use in percent (NaN when not reported). */
+    public double cpuPercent = Double.NaN;
+    public double memoryPercent = Double.NaN;
+    /**
+     * The device's resource use against its own baseline (filled in by {@link ResourceRules}): 0 when it has no
+     * baseline of its own yet (its model's peers are the only prior), else {@link #OWN_KNOWN} with the bits of the
+     * quantities far above it.
+     */
+    public byte resourcesOwn;
+
+    /** The device has a resource baseline of its own. */
+    public static final byte OWN_KNOWN = 1;
+    /** CPU far above the device's own baseline. */
+    public static final byte OWN_CPU_HIGH = 2;
+    /** Memory far above the device's own baseline. */
+    public static final byte OWN_MEMORY_HIGH = 4;
 
     public PeerObservation() {
     }

@@ -9,15 +9,17 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;
 
+import io.fleetwarden.jobs.detect.DeviceLifecycle;
 import io.fleetwarden.jobs.detect.DeviceReport;
 import io.fleetwarden.jobs.detect.DeviceSecurityEvent;
 import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 
 /**
  * One input of the per-device operator: exactly one of {@link #report} (what the rules read of a telemetry
- * report) or {@link #security} (of a verified security event) is set. Crosses the one shuffle to {@link DeviceFunction} with the hand-written
+ * report), {@link #security} (of a verified security event) or {@link #lifecycle} (of a lifecycle event) is set. Crosses the one shuffle to {@link DeviceFunction} with the hand-written
  * {@link DeviceEventSerializer} (no Kryo, and not the generic POJO/Avro serializers, see there).
  */
 @TypeInfo(DeviceEvent.TypeInfoFactory.class)
@@ -37,6 +39,7 @@ public class DeviceEvent {
     public DeviceSecurityEvent security;
     /** For an erasure of the device (neither report nor security event): when it was erased; else Long.MIN_VALUE. */
     public long erasedAt = Long.MIN_VALUE;
+    public DeviceLifecycle lifecycle;
 
     public DeviceEvent() {
     }
@@ -109,9 +112,30 @@ public class DeviceEvent {
         }
     }
 
+    /**
+     * Lifecycle events ({@code fleet.device-events}) as device events, with their bounded event time as the
+     * record's timestamp; events without a valid tenant and device id are dropped (the broker always sets them
+     * from the certificate, so such a record is not a device's).
+     */
+    static final class FromLifecycleEvent extends org.apache.flink.streaming.api.functions.ProcessFunction<DeviceLifecycleEvent, DeviceEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processElement(DeviceLifecycleEvent l, Context ctx, Collector<DeviceEvent> out) {
+            String key = DeviceKeys.ofValid(l.getTenant(), l.getDeviceId());
+            if (key != null) {
+                Long ts = ctx.timestamp();
+                DeviceEvent e = new DeviceEvent();
+                e.lifecycle = DeviceLifecycle.of(l, ts != null ? ts : l.getReceivedAt().toEpochMilli());
+                e.key = key;
+                out.collect(e);
+            }
+        }
+    }
+
     /** Whether this is an erasure of the device. */
     public boolean isErasure() {
-        return report == null && security == null && erasedAt != Long.MIN_VALUE;
+        return report == null && security == null && lifecycle == null && erasedAt != Long.MIN_VALUE;
     }
 
     /** The device key ({@code tenant/deviceId}) of whichever event this holds. */

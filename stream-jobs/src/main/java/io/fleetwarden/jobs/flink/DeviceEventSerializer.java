@@ -13,9 +13,11 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
+import io.fleetwarden.jobs.detect.DeviceLifecycle;
 import io.fleetwarden.jobs.detect.DeviceReport;
 import io.fleetwarden.jobs.detect.DeviceSecurityEvent;
 import io.fleetwarden.model.BrokerContext;
+import io.fleetwarden.model.DeviceEventType;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.UpdateState;
@@ -48,6 +50,8 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     private static final int TELEMETRY = 1;
     private static final int SECURITY = 2;
     private static final int ERASURE = 3;
+    private static final int LIFECYCLE = 4;
+    private static final DeviceEventType[] LIFECYCLE_TYPES = DeviceEventType.values();
     private static final UpdateState[] UPDATE_STATES = UpdateState.values();
     private static final SecurityEventType[] SECURITY_TYPES = SecurityEventType.values();
 
@@ -73,6 +77,16 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         } else if (e.erasedAt != Long.MIN_VALUE) {
             out.writeByte(ERASURE);
             out.writeLong(e.erasedAt);
+        } else if (e.lifecycle != null) {
+            out.writeByte(LIFECYCLE);
+            DeviceLifecycle l = e.lifecycle;
+            out.writeByte(l.type().ordinal());
+            out.writeLong(l.time());
+            writeString(l.tenant(), out);
+            writeString(l.deviceId(), out);
+            writeString(l.firmwareVersion(), out);
+            writeString(l.toVersion(), out);
+            writeString(l.updateResult(), out);
         } else {
             out.writeByte(NONE);
         }
@@ -89,6 +103,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         e.report = from.report;
         e.security = from.security;
         e.erasedAt = from.erasedAt;
+        e.lifecycle = from.lifecycle;
         return e;
     }
 
@@ -103,6 +118,11 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             e.security = readDeviceSecurityEvent(in);
         } else if (kind == ERASURE) {
             e.erasedAt = in.readLong();
+        } else if (kind == LIFECYCLE) {
+            DeviceEventType type = LIFECYCLE_TYPES[in.readUnsignedByte()];
+            long time = in.readLong();
+            e.lifecycle = new DeviceLifecycle(type, time, readSharedString(in), readString(in), readSharedString(in),
+                    readSharedString(in), readSharedString(in));
         }
         return e;
     }
@@ -158,6 +178,8 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         writeString(r.sourceAddress(), out);
         out.writeLong(r.certificateNotAfter());
         out.writeBoolean(r.quarantined());
+        out.writeDouble(r.cpuPercent());
+        out.writeDouble(r.memoryPercent());
     }
 
     private DeviceReport readReport(DataInputView in) throws IOException {
@@ -189,8 +211,10 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         String sourceAddress = readString(in);
         long notAfter = in.readLong();
         boolean quarantined = in.readBoolean();
+        double cpu = in.readDouble();
+        double memory = in.readDouble();
         return new DeviceReport(tenant, deviceId, model, region, deviceTime, firmwareVersion, imageHash, interval, bytesOut, ports,
-                destinations, update, brokerId, sourceAddress, notAfter, quarantined);
+                destinations, update, brokerId, sourceAddress, notAfter, quarantined, cpu, memory);
     }
 
     private void writeBroker(BrokerContext b, DataOutputView out) throws IOException {

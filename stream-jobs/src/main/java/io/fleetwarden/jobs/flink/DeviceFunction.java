@@ -30,6 +30,8 @@ import io.fleetwarden.jobs.detect.BehaviourRules;
 import io.fleetwarden.jobs.detect.ConnectivityChange;
 import io.fleetwarden.jobs.detect.DeviceContext;
 import io.fleetwarden.jobs.detect.DeviceOutput;
+import io.fleetwarden.jobs.detect.DeviceLifecycle;
+import io.fleetwarden.jobs.detect.IdentityRules;
 import io.fleetwarden.jobs.detect.DeviceReport;
 import io.fleetwarden.jobs.detect.DeviceRule;
 import io.fleetwarden.jobs.detect.DeviceRules;
@@ -248,10 +250,13 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         if (in.report != null) {
             DeviceReport r = in.report;
             ds.lastEvent = Math.max(ds.lastEvent, r.deviceTime());
+            PeerObservation observation = BehaviourRules.observation(r);
+            output.observation = observation;
             for (int i = 0; i < units.length; i++) {
                 units[i].onReport(ds.state(i, units[i]), r, context, output);
             }
-            ctx.output(PEERS, BehaviourRules.observation(r));
+            output.observation = null;
+            ctx.output(PEERS, observation);
             statusFromReport(ds, r, in.key, ctx);
         } else if (in.security != null) {
             DeviceSecurityEvent e = in.security;
@@ -266,6 +271,12 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
                 // again (unless a connect said so first).
                 ctx.output(STATUS, s);
                 ds.statusDisconnected = !s.connected;
+            }
+        } else if (in.lifecycle != null) {
+            DeviceLifecycle l = in.lifecycle;
+            ds.lastEvent = Math.max(ds.lastEvent, l.time());
+            for (int i = 0; i < units.length; i++) {
+                units[i].onLifecycleEvent(ds.state(i, units[i]), l, context, output);
             }
         }
         // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
@@ -424,6 +435,23 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         }
 
         @Override
+        public FirmwareCatalogEntry otherModelWithImage(String model, String imageHash) {
+            try {
+                Iterable<Map.Entry<String, FirmwareCatalogEntry>> entries = readOnly != null
+                        ? readOnly.getBroadcastState(CATALOG).immutableEntries()
+                        : writable.getBroadcastState(CATALOG).immutableEntries();
+                for (Map.Entry<String, FirmwareCatalogEntry> e : entries) {
+                    if (!e.getKey().equals(model) && IdentityRules.hasImage(e.getValue(), imageHash)) {
+                        return e.getValue();
+                    }
+                }
+                return null;
+            } catch (Exception e) {
+                throw new IllegalStateException("broadcast state unreadable", e);
+            }
+        }
+
+        @Override
         public List<Advisory> advisories() {
             if (advisoryCache == null) {
                 try {
@@ -457,6 +485,12 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     private final class Output implements DeviceOutput {
         Collector<Finding> collector;
         ReadOnlyContext sideOutputs;
+        PeerObservation observation;
+
+        @Override
+        public PeerObservation peerObservation() {
+            return observation;
+        }
 
         @Override
         public void finding(Finding f) {

@@ -24,6 +24,7 @@ import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.DeviceErasure;
 import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.DeviceStatus;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
@@ -50,14 +51,18 @@ import io.fleetwarden.model.Telemetry;
 public final class FleetDetectionJob {
 
     /**
-     * Input streams with timestamps and watermarks assigned. {@code erasures} (the {@code fleet.erasures} records,
-     * event time = erasure time) may be null: then nothing is erased.
+     * Input streams with timestamps and watermarks assigned. {@code deviceEvents} (lifecycle events of
+     * {@code fleet.device-events}, timestamped with their bounded event time) and {@code erasures} (the
+     * {@code fleet.erasures} records, event time = erasure time) may be null: then there are no lifecycle events, and
+     * nothing is erased.
      */
     public record Inputs(DataStream<Telemetry> telemetry, DataStream<SecurityEvent> securityEvents,
-                         DataStream<ReferenceUpdate> reference, DataStream<DeviceErasure> erasures) {
+                         DataStream<ReferenceUpdate> reference, DataStream<DeviceLifecycleEvent> deviceEvents,
+                         DataStream<DeviceErasure> erasures) {
 
+        /** Without lifecycle events and erasures. */
         public Inputs(DataStream<Telemetry> telemetry, DataStream<SecurityEvent> securityEvents, DataStream<ReferenceUpdate> reference) {
-            this(telemetry, securityEvents, reference, null);
+            this(telemetry, securityEvents, reference, null, null);
         }
     }
 
@@ -130,6 +135,14 @@ public final class FleetDetectionJob {
             // Erasures reach the device where it is keyed: its state there, its alerts and its status are dropped.
             deviceEvents = deviceEvents.union(in.erasures().flatMap(new DeviceEvent.FromErasure()).returns(DeviceEvent.class)
                     .name("device-erasures").uid("device-erasures"));
+        }
+        if (in.deviceEvents() != null) {
+            // Lifecycle events (boots, update results) reach the per-device rules in the same keyed stream.
+            deviceEvents = deviceEvents.union(in.deviceEvents()
+                    .process(new LateFilter<DeviceLifecycleEvent>(ALLOWED_LATENESS.toMillis()), TypeInformation.of(DeviceLifecycleEvent.class))
+                    .name("device-events-lateness").uid("device-events-lateness")
+                    .process(new DeviceEvent.FromLifecycleEvent()).returns(DeviceEvent.class)
+                    .name("device-lifecycle").uid("device-lifecycle"));
         }
         SingleOutputStreamOperator<Finding> devices = deviceEvents.keyBy(DeviceEvent::deviceKey)
                 .connect(reference)

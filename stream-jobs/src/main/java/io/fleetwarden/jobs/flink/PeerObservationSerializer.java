@@ -41,7 +41,7 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
         return readBody(tenant, model, in);
     }
 
-    /** Everything but tenant and model: device id, time, outbound rate, listening ports (also {@link PeerBatch}'s encoding). */
+    /** Everything but tenant and model: device id, time, outbound rate, listening ports, closed minute, resources (also {@link PeerBatch}'s encoding). */
     void writeBody(PeerObservation o, DataOutputView out) throws IOException {
         writeString(o.deviceId, out);
         out.writeLong(o.timestamp);
@@ -53,6 +53,11 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
                 out.writeInt(ports.get(i));
             }
         }
+        writeVarInt(o.messagesPerMinute + 1, out);
+        out.writeBoolean(o.ownRateReady);
+        out.writeDouble(o.cpuPercent);
+        out.writeDouble(o.memoryPercent);
+        out.writeByte(o.resourcesOwn);
     }
 
     /** Reads what {@link #writeBody} wrote, for an observation of {@code tenant}'s {@code model}. */
@@ -68,6 +73,11 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
         for (int i = 1; i < ports; i++) {
             o.listeningPorts.add(in.readInt());
         }
+        o.messagesPerMinute = readVarInt(in) - 1;
+        o.ownRateReady = in.readBoolean();
+        o.cpuPercent = in.readDouble();
+        o.memoryPercent = in.readDouble();
+        o.resourcesOwn = in.readByte();
         return o;
     }
 

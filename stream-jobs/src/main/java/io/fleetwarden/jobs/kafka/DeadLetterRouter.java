@@ -82,7 +82,7 @@ public class DeadLetterRouter extends ProcessFunction<Inbound, Inbound> {
         if (in.clamped()) {
             clamped.inc();
         }
-        if (in.telemetry != null || in.securityEvent != null) {
+        if (in.telemetry != null || in.securityEvent != null || in.deviceEvent != null) {
             long wm = ctx.timerService().currentWatermark();
             if (wm != Long.MIN_VALUE && wm - in.eventTime > allowedLatenessMs) {
                 droppedLate.inc();

@@ -1,6 +1,7 @@
 package io.fleetwarden.jobs.kafka;
 
 import io.fleetwarden.model.Advisory;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.FirmwareCatalogEntry;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
@@ -17,15 +18,16 @@ public class Inbound {
     public byte[] key;
     /**
      * Event time used for watermarks: for telemetry the device time bounded by the broker's receive time
-     * ({@link io.fleetwarden.model.EventTime#bounded}), for security events the broker's timestamp, for
+     * ({@link io.fleetwarden.model.EventTime#bounded}), for lifecycle events the same, for security events the broker's timestamp, for
      * failures and reference records the Kafka timestamp.
      */
     public long eventTime;
-    /** The device's claimed time when the bound changed it (telemetry only), else {@link Long#MIN_VALUE}. */
+    /** The device's claimed time when the bound changed it (telemetry and lifecycle events), else {@link Long#MIN_VALUE}. */
     public long clampedDeviceTime = Long.MIN_VALUE;
 
     public Telemetry telemetry;
     public SecurityEvent securityEvent;
+    public DeviceLifecycleEvent deviceEvent;
     public FirmwareCatalogEntry catalog;
     public Advisory advisory;
     public String removedAdvisoryId;

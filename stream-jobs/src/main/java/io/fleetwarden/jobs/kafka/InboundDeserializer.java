@@ -10,6 +10,7 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.fleetwarden.model.Advisory;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.EventTime;
 import io.fleetwarden.model.FirmwareCatalogEntry;
 import io.fleetwarden.model.SecurityEvent;
@@ -81,6 +82,21 @@ public class InboundDeserializer implements KafkaRecordDeserializationSchema<Inb
                     in.securityEvent = d.value();
                     in.value = v;
                     in.eventTime = in.securityEvent.getTimestamp().toEpochMilli();
+                } else {
+                    fail(in, v, d.error().orElseThrow());
+                }
+            }
+            case Topics.DEVICE_EVENTS -> {
+                Decoded<DeviceLifecycleEvent> d = Codecs.DEVICE_EVENT.tryDecode(v);
+                if (d.isOk()) {
+                    in.deviceEvent = d.value();
+                    in.value = v;
+                    long claimed = in.deviceEvent.getDeviceTime().toEpochMilli();
+                    in.eventTime = EventTime.bounded(claimed, in.deviceEvent.getReceivedAt().toEpochMilli(), clockSkewMs);
+                    if (in.eventTime != claimed) {
+                        in.clampedDeviceTime = claimed;
+                        in.deviceEvent.setDeviceTime(Instant.ofEpochMilli(in.eventTime));
+                    }
                 } else {
                     fail(in, v, d.error().orElseThrow());
                 }

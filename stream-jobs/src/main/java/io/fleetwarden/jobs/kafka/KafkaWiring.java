@@ -19,6 +19,7 @@ import io.fleetwarden.jobs.flink.FleetDetectionJob;
 import io.fleetwarden.jobs.flink.ReferenceUpdate;
 import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.DeviceErasure;
+import io.fleetwarden.model.DeviceLifecycleEvent;
 import io.fleetwarden.model.DeviceStatus;
 import io.fleetwarden.model.EventTime;
 import io.fleetwarden.model.SecurityEvent;
@@ -82,6 +83,8 @@ public final class KafkaWiring {
                 reference.map(in -> in.catalog != null ? ReferenceUpdate.of(in.catalog)
                                 : in.advisory != null ? ReferenceUpdate.of(in.advisory) : ReferenceUpdate.removed(in.removedAdvisoryId))
                         .returns(ReferenceUpdate.class).name("reference-records").uid("reference-records"),
+                read(env, Topics.DEVICE_EVENTS).map(in -> in.deviceEvent).returns(TypeInformation.of(DeviceLifecycleEvent.class))
+                        .name("device-event-records").uid("device-event-records"),
                 erasures(env));
     }
 

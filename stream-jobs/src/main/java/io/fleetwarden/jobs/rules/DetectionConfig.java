@@ -62,6 +62,16 @@ public final class DetectionConfig implements Serializable {
     public final double peerK;
     public final int peerMinSamples;
     public final long peerPortLearningMs;
+    /** CMP-NET-002: distinct devices of a model (at most 10 % of it, at least 2) listening on a port that make it a model service. */
+    public final int peerPortRollout;
+    /** CMP-RATE-003: robust deviations above the model's messages per minute for a device without its own baseline. */
+    public final double firstHourK;
+    /** CMP-RATE-003: device-minutes per model before the model is a prior. */
+    public final int firstHourMinSamples;
+    /** CMP-RES-001: robust deviations of CPU or memory above the own and the model baseline. */
+    public final double resourcesK;
+    /** CMP-RES-001: consecutive anomalous reports before it opens (a single spike is not abuse). */
+    public final int resourcesSustained;
     public final int minConnections;
     public final int destinationsCount;
     public final long destinationsWindowMs;
@@ -78,6 +88,9 @@ public final class DetectionConfig implements Serializable {
     public final int stormCount;
     public final long stormWindowMs;
     public final double stormOrderliness;
+    /** RES-BOOT-001: boots within the window. */
+    public final int bootCount;
+    public final long bootWindowMs;
 
     public final long firmwareGraceMs;
     public final int updateFailureCount;
@@ -123,6 +136,11 @@ public final class DetectionConfig implements Serializable {
         peerK = r.positiveDouble("peer.k");
         peerMinSamples = r.positiveInt("peer.minSamples");
         peerPortLearningMs = r.duration("peer.portLearning");
+        peerPortRollout = r.positiveInt("peer.portRollout");
+        firstHourK = r.positiveDouble("firstHour.k");
+        firstHourMinSamples = r.positiveInt("firstHour.minSamples");
+        resourcesK = r.positiveDouble("resources.k");
+        resourcesSustained = r.positiveInt("resources.sustained");
         minConnections = r.positiveInt("net.minConnections");
         destinationsCount = r.positiveInt("destinations.count");
         destinationsWindowMs = r.duration("destinations.window");
@@ -139,6 +157,8 @@ public final class DetectionConfig implements Serializable {
         stormCount = r.positiveInt("storm.count");
         stormWindowMs = r.duration("storm.window");
         stormOrderliness = r.fraction("storm.orderliness");
+        bootCount = r.positiveInt("boots.count");
+        bootWindowMs = r.duration("boots.window");
 
         firmwareGraceMs = r.duration("firmware.grace");
         updateFailureCount = r.positiveInt("update.count");

@@ -28,9 +28,11 @@ public final class RuleCatalogue {
     public static final Rule DEFAULT_CREDENTIALS = from("CMP-AUTH-003");
     public static final Rule IDENTITY_TWO_ADDRESSES = from("CMP-IDENT-001");
     public static final Rule SESSION_PING_PONG = from("CMP-IDENT-002");
+    public static final Rule MODEL_MISMATCH = from("CMP-IDENT-003");
     public static final Rule TOPIC_PROBING = from("CMP-AUTHZ-001");
     public static final Rule PUBLISH_RATE_OWN = from("CMP-RATE-001");
     public static final Rule PUBLISH_RATE_PEERS = from("CMP-RATE-002");
+    public static final Rule PUBLISH_RATE_FIRST_HOUR = from("CMP-RATE-003");
     public static final Rule VALIDATION_BURST = from("CMP-VAL-001");
     public static final Rule CLOCK_SKEW = from("CMP-CLOCK-001");
     public static final Rule TELNET_PORT = from("CMP-NET-001");
@@ -40,12 +42,14 @@ public final class RuleCatalogue {
     public static final Rule NEW_DESTINATIONS = from("CMP-NET-005");
     public static final Rule REVOKED_CERTIFICATE = from("CMP-CERT-001");
     public static final Rule IMAGE_HASH_MISMATCH = from("CMP-FW-001");
+    public static final Rule RESOURCE_ABUSE = from("CMP-RES-001");
 
     // Resilience
     public static final Rule DEVICE_OFFLINE = from("RES-OFF-001");
     public static final Rule FLAPPING = from("RES-FLAP-001");
     public static final Rule COHORT_OUTAGE = from("RES-COH-001");
     public static final Rule RECONNECT_STORM = from("RES-STORM-001");
+    public static final Rule BOOT_LOOP = from("RES-BOOT-001");
 
     // Firmware
     public static final Rule BEHIND_LATEST = from("FW-VER-001");

@@ -110,14 +110,23 @@ class HandSerializerTest {
         var bareSecurity = Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT, T0, "cam-3", null)
                 .setBroker(BrokerContext.newBuilder().setBrokerId("b").build()).build();
 
+        DeviceEvent boot = new DeviceEvent();
+        boot.key = "acme/cam-1";
+        boot.lifecycle = io.fleetwarden.jobs.detect.Lifecycles.read(io.fleetwarden.jobs.detect.Lifecycles.boot("cam-1", T0));
+        DeviceEvent update = new DeviceEvent();
+        update.key = "acme/cam-1";
+        update.lifecycle = io.fleetwarden.jobs.detect.Lifecycles.read(io.fleetwarden.jobs.detect.Lifecycles.updateResult("cam-1", T0, "FAILED"));
         List<DeviceEvent> in = List.of(DeviceEvent.of(full), DeviceEvent.of(sparse), DeviceEvent.of(noUpdateState), DeviceEvent.of(security),
-                DeviceEvent.of(richSecurity), DeviceEvent.of(bareSecurity));
+                DeviceEvent.of(richSecurity), DeviceEvent.of(bareSecurity), boot, update);
         List<DeviceEvent> out = roundTrip(new DeviceEventSerializer(), in);
         for (int i = 0; i < in.size(); i++) {
             assertThat(out.get(i).key).isEqualTo(in.get(i).key);
             assertThat(out.get(i).report).isEqualTo(in.get(i).report);
             assertThat(out.get(i).security).isEqualTo(in.get(i).security);
+            assertThat(out.get(i).lifecycle).isEqualTo(in.get(i).lifecycle);
         }
+        assertThat(out.get(0).report.cpuPercent()).isEqualTo(99.5);
+        assertThat(out.get(7).lifecycle.updateFailed()).isTrue();
         assertThat(out.get(0).report.deviceTime()).isEqualTo(T0);
         assertThat(out.get(0).report.certificateNotAfter()).isEqualTo(full.getBroker().getCertificateNotAfter().toEpochMilli());
         assertThat(out.get(0).report.update()).isEqualTo(new DeviceReport.Update(UpdateState.FAILED, "2.5.0", 3));
@@ -177,6 +186,9 @@ class HandSerializerTest {
     void peerObservationsAndHealthPointsComeBackEqual() throws Exception {
         Telemetry t = Events.telemetry("cam-1", T0).setListeningPorts(List.of(80, 23)).build();
         PeerObservation o = BehaviourRules.observation(DeviceReport.of(t));
+        o.messagesPerMinute = 37;
+        o.ownRateReady = true;
+        o.resourcesOwn = PeerObservation.OWN_KNOWN | PeerObservation.OWN_CPU_HIGH;
         PeerObservation back = roundTrip(new PeerObservationSerializer(), List.of(o, o)).get(1);
         assertThat(back).usingRecursiveComparison().isEqualTo(o);
 

@@ -59,6 +59,7 @@ class DeviceClockIT {
     static final KafkaExtension KAFKA = KafkaExtension.builder()
             .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(PARTITIONS))
             .topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(PARTITIONS))
+            .topic(TopicSpec.of(Topics.DEVICE_EVENTS).withPartitions(2))
             .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
             .topic(TopicSpec.compacted(Topics.ADVISORIES))
             .topic(TopicSpec.compacted(Topics.ERASURES))

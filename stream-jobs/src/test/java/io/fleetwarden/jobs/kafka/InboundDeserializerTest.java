@@ -81,6 +81,25 @@ class InboundDeserializerTest {
     }
 
     @Test
+    void lifecycleEventsAreDecodedWithTheirTimeBoundedByBrokerTime() {
+        for (long claimed : new long[] {Events.T0 - 1000, Events.T0 + Events.DAY, Events.T0 - Events.DAY}) {
+            var e = io.fleetwarden.jobs.detect.Lifecycles.event("cam-1", io.fleetwarden.model.DeviceEventType.BOOT, claimed)
+                    .setReceivedAt(java.time.Instant.ofEpochMilli(Events.T0)).build();
+            byte[] bytes = Codecs.DEVICE_EVENT.encode(e);
+            long expected = Math.max(Events.T0 - SKEW, Math.min(Events.T0, claimed));
+            assertThat(decode(Topics.DEVICE_EVENTS, null, bytes)).singleElement().satisfies(in -> {
+                assertThat(in.failed()).isFalse();
+                assertThat(in.deviceEvent.getDeviceId()).isEqualTo("cam-1");
+                assertThat(in.eventTime).as("claimed %d", claimed).isEqualTo(expected);
+                assertThat(in.deviceEvent.getDeviceTime().toEpochMilli()).isEqualTo(expected);
+                assertThat(in.clamped()).isEqualTo(expected != claimed);
+            });
+        }
+        assertThat(decode(Topics.DEVICE_EVENTS, null, new byte[] {1, 2, 3})).singleElement()
+                .satisfies(in -> assertThat(in.failed()).as("a corrupt lifecycle event is a dead letter").isTrue());
+    }
+
+    @Test
     void securityEventsKeepTheBrokerTimestampAndTheirBytes() {
         byte[] bytes = Codecs.SECURITY_EVENT.encode(Events.authFailure("x", "203.0.113.1", Events.T0));
         assertThat(decode(Topics.SECURITY_EVENTS, null, bytes)).singleElement().satisfies(in -> {

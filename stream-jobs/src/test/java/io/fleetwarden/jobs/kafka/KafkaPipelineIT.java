@@ -61,6 +61,7 @@ class KafkaPipelineIT {
     static final KafkaExtension KAFKA = KafkaExtension.builder()
             .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(2))
             .topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
+            .topic(TopicSpec.of(Topics.DEVICE_EVENTS).withPartitions(2))
             .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
             .topic(TopicSpec.compacted(Topics.ADVISORIES))
             .topic(TopicSpec.compacted(Topics.ERASURES))
@@ -151,6 +152,12 @@ class KafkaPipelineIT {
                 }
                 p.send(new ProducerRecord<>(Topics.TELEMETRY, "pipeline/bad".getBytes(StandardCharsets.UTF_8),
                         "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8)));
+                for (int i = 0; i < 5; i++) { // a boot loop on fleet.device-events
+                    var boot = io.fleetwarden.jobs.detect.Lifecycles.boot("cam-1", BASE + 6000 + i * 1000L);
+                    boot.setTenant(tenant);
+                    p.send(new ProducerRecord<>(Topics.DEVICE_EVENTS, DeviceKeys.of(tenant, "cam-1").getBytes(StandardCharsets.UTF_8),
+                            Codecs.DEVICE_EVENT.encode(boot)));
+                }
             }
 
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
@@ -158,6 +165,9 @@ class KafkaPipelineIT {
                 assertThat(alerts).filteredOn(a -> a.getRuleId().equals("CMP-NET-001"))
                         .extracting(Alert::getDeviceId).containsExactlyInAnyOrder("cam-0", "cam-1", "cam-2");
             });
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(alerts(tenant)).as("lifecycle events reach the per-device rules")
+                            .anyMatch(a -> a.getRuleId().equals("RES-BOOT-001") && a.getDeviceId().equals("cam-1")));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(alerts(SecuritySubjectTenant.FRONT_DOOR)).anyMatch(a -> a.getRuleId().equals("CMP-AUTH-002")
                             && "203.0.113.77".equals(a.getCohortValue())));

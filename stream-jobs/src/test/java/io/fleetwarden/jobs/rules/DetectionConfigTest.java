@@ -62,7 +62,7 @@ class DetectionConfigTest {
 
     @Test
     void catalogueIdsAreUniqueAndWellFormed() {
-        assertThat(RuleCatalogue.all()).hasSize(27).allSatisfy(r -> {
+        assertThat(RuleCatalogue.all()).hasSize(31).allSatisfy(r -> {
             assertThat(r.id()).matches("(CMP|RES|FW)-[A-Z]+-\\d{3}");
             assertThat(r.description()).isNotBlank();
         });

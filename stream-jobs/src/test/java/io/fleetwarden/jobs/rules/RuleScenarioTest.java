@@ -190,6 +190,8 @@ class RuleScenarioTest {
         s.add(new Scenario("CMP-NET-002", "port 4444 after the model's learning period", Expect.OPENS,
                 () -> peers(1000, List.of(80, 4444))));
         s.add(new Scenario("CMP-NET-002", "only the model's known ports", Expect.NOTHING, () -> peers(1000, List.of(80))));
+        PeerPriorScenarios.add(s); // CMP-RATE-003, CMP-NET-002 from the first hour, CMP-RES-001
+        LifecycleScenarios.add(s); // RES-BOOT-001, FW-UPD-001 from update-result events, CMP-IDENT-003
 
         // --- firmware ----------------------------------------------------------------------------
         FirmwareCatalogEntry released30d = Events.catalog("2.5.0", T0 - 30 * DAY, null);

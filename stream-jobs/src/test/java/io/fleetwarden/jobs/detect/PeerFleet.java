@@ -1,0 +1,79 @@
+package io.fleetwarden.jobs.detect;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.fleetwarden.jobs.Events;
+import io.fleetwarden.jobs.rules.DetectionConfig;
+import io.fleetwarden.model.Telemetry;
+
+/**
+ * The path a report takes through the rules of both keyed stages, without Flink: the per-device units that
+ * feed the model-peer stage (behaviour and resources, each device with its own state, writing on the report's
+ * {@link PeerObservation} as the per-device operator lends it), then {@link ModelPeerRules} with one state per
+ * model. Reports are fed in the order given (a scenario gives them in event-time order).
+ */
+public final class PeerFleet {
+
+    private final DetectionConfig cfg;
+    private final BehaviourRules behaviour;
+    private final ResourceRules resources;
+    private final ModelPeerRules peers;
+    private final Map<String, BehaviourState> behaviourStates = new HashMap<>();
+    private final Map<String, ResourceState> resourceStates = new HashMap<>();
+    /** The model-peer state of each model (tests look at it to check what the model learnt). */
+    public final Map<String, ModelPeerState> models = new HashMap<>();
+    private final List<Finding> findings = new ArrayList<>();
+
+    public PeerFleet(DetectionConfig cfg) {
+        this.cfg = cfg;
+        this.behaviour = new BehaviourRules(cfg);
+        this.resources = new ResourceRules(cfg);
+        this.peers = new ModelPeerRules(cfg);
+    }
+
+    /** Feeds one report through both stages; returns the findings it caused. */
+    public List<Finding> report(Telemetry t) {
+        DeviceReport r = DeviceReport.of(t);
+        PeerObservation o = BehaviourRules.observation(r);
+        List<Finding> out = new ArrayList<>();
+        DeviceOutput output = new DeviceOutput() {
+            @Override
+            public void finding(Finding f) {
+                out.add(f);
+            }
+
+            @Override
+            public PeerObservation peerObservation() {
+                return o;
+            }
+        };
+        DeviceContext ctx = Events.context(null, List.of(), 1);
+        behaviour.onReport(behaviourStates.computeIfAbsent(r.deviceId(), k -> new BehaviourState()), r, ctx, output);
+        resources.onReport(resourceStates.computeIfAbsent(r.deviceId(), k -> new ResourceState()), r, ctx, output);
+        out.addAll(peers.onObservation(models.computeIfAbsent(o.modelKey(), k -> new ModelPeerState()), o));
+        findings.addAll(out);
+        return out;
+    }
+
+    /** Feeds every report in order; returns every finding so far. */
+    public List<Finding> reports(List<Telemetry> ts) {
+        ts.forEach(this::report);
+        return findings();
+    }
+
+    public List<Finding> findings() {
+        return List.copyOf(findings);
+    }
+
+    /** The model-peer state of the test model. */
+    public ModelPeerState model() {
+        return models.get(PeerObservation.modelKey(Events.TENANT, Events.MODEL));
+    }
+
+    public DetectionConfig config() {
+        return cfg;
+    }
+}
