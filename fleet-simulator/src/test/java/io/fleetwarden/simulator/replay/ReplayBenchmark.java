@@ -45,6 +45,8 @@ public final class ReplayBenchmark {
                 .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))
                 .topic(TopicSpec.compacted(Topics.DEVICE_STATUS).withPartitions(2))
                 .topic(TopicSpec.of(Topics.DEAD_LETTERS))
+                .topic(TopicSpec.of(Topics.DEVICE_EVENTS))
+                .topic(TopicSpec.compacted(Topics.ERASURES))
                 .build()) {
             kafka.start();
             Configuration c = new Configuration();

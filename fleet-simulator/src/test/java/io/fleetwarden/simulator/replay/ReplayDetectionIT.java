@@ -79,6 +79,8 @@ class ReplayDetectionIT {
             .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))
             .topic(TopicSpec.compacted(Topics.DEVICE_STATUS).withPartitions(2))
             .topic(TopicSpec.of(Topics.DEAD_LETTERS))
+            .topic(TopicSpec.of(Topics.DEVICE_EVENTS))
+            .topic(TopicSpec.compacted(Topics.ERASURES))
             .build();
 
     @RegisterExtension

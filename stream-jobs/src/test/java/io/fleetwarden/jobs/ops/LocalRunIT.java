@@ -53,6 +53,8 @@ class LocalRunIT {
             .topic(TopicSpec.of(Topics.ALERTS))
             .topic(TopicSpec.compacted(Topics.DEVICE_STATUS))
             .topic(TopicSpec.of(Topics.DEAD_LETTERS))
+            .topic(TopicSpec.of(Topics.DEVICE_EVENTS))
+            .topic(TopicSpec.compacted(Topics.ERASURES))
             .build();
 
     static final ObjectMapper JSON = new ObjectMapper();
