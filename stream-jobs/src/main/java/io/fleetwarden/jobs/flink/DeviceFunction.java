@@ -235,7 +235,8 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         if (ds == null) {
             // A device without state may be one that was erased: its events up to the erasure are never applied again.
             Long erasedAt = erased.value();
-            long at = in.report != null ? in.report.deviceTime() : in.security.timestamp();
+            long at = in.report != null ? in.report.deviceTime()
+                    : in.security != null ? in.security.timestamp() : in.lifecycle.time();
             if (erasedAt != null && at <= erasedAt) {
                 return;
             }
