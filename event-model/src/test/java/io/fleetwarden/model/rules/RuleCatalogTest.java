@@ -15,7 +15,9 @@ class RuleCatalogTest {
 
     @Test
     void theStandardCatalogueLoadsWithEveryRuleAndThreshold() {
-        assertThat(catalog.rules()).hasSize(26);
+        assertThat(catalog.rules()).hasSize(27);
+        assertThat(catalog.rules()).filteredOn(d -> !d.raisedByStreamJobs()).extracting(RuleDefinition::id)
+                .containsExactly("CRA-DEADLINE-001");
         assertThat(catalog.rules()).extracting(RuleDefinition::id).doesNotHaveDuplicates().contains("CMP-NET-005", "FW-CERT-001");
         RuleDefinition r = catalog.byId("CMP-AUTH-001").orElseThrow();
         assertThat(r.severity()).isEqualTo(Severity.HIGH);
