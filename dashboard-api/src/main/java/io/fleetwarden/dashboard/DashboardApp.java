@@ -172,7 +172,8 @@ public final class DashboardApp implements AutoCloseable {
         routes.addAll(new FirmwareHandler(firmware, mapper).routes());
         routes.addAll(new FleetHandler(deps.health(), firmware, clock).routes());
         routes.addAll(disclosure.routes());
-        cra = new CraService(craCases, catalogStore, alertStore, posture, clock);
+        cra = new CraService(craCases, catalogStore, alertStore, posture, clock,
+                new io.fleetwarden.dashboard.cra.CraAlerts(craCases, alertStore, deps.publisher(), this::isLive));
         routes.addAll(new CraHandler(cra, mapper).routes());
         routes.addAll(new TokenHandler(deps.tokens(), mapper).routes());
         routes.add(Route.get("/api/v1/auto-quarantine", Access.VIEWER, "The automatic-quarantine policy",
@@ -388,7 +389,10 @@ public final class DashboardApp implements AutoCloseable {
         return postureHistory == null ? -1 : postureHistory.snapshot(deps.clock().instant());
     }
 
-    /** Raises the CRA deadline reminders now due (the timer calls this every minute). */
+    /**
+     * Raises the CRA deadline reminders now due and publishes their alerts (rule CRA-DEADLINE-001, once
+     * the alert topic is replayed); the timer calls this every minute.
+     */
     public List<CraService.Reminder> checkCraDeadlines() {
         List<CraService.Reminder> raised = cra.checkDeadlines();
         for (CraService.Reminder r : raised) {

@@ -23,6 +23,13 @@ public final class Scopes {
      */
     public static final String CERTIFICATE = "_certificate";
 
+    /**
+     * The platform operator's own obligations, such as EU CRA Article 14 reporting deadlines (rule
+     * {@code CRA-DEADLINE-001}): alerts in this scope are raised by the dashboard API, not the stream
+     * jobs, and only platform-wide roles (the ones that can act on a reporting case) see them.
+     */
+    public static final String PLATFORM = "_platform";
+
     /** Prefix of a certificate-serial revocation's id (after {@code _certificate/}). */
     public static final String SERIAL_PREFIX = "serial:";
 
@@ -34,6 +41,6 @@ public final class Scopes {
 
     /** Whether {@code scope} is a reserved scope rather than a tenant id. */
     public static boolean isReserved(String scope) {
-        return FRONT_DOOR.equals(scope) || CERTIFICATE.equals(scope);
+        return FRONT_DOOR.equals(scope) || CERTIFICATE.equals(scope) || PLATFORM.equals(scope);
     }
 }

@@ -75,12 +75,27 @@ public final class CraService {
     private final PostureService posture;
     private final Clock clock;
 
+    private final CraAlerts deadlineAlerts;
+
+    /** Cases whose reminders are only listed (no alerts on {@code fleet.alerts}). */
     public CraService(CraCaseStore store, CatalogStore catalog, AlertStore alerts, PostureService posture, Clock clock) {
+        this(store, catalog, alerts, posture, clock, null);
+    }
+
+    /** Cases whose reminders are also raised as alerts by {@code deadlineAlerts} (null: none). */
+    public CraService(CraCaseStore store, CatalogStore catalog, AlertStore alerts, PostureService posture, Clock clock,
+                      CraAlerts deadlineAlerts) {
         this.store = store;
         this.catalog = catalog;
         this.alerts = alerts;
         this.posture = posture;
         this.clock = clock;
+        this.deadlineAlerts = deadlineAlerts;
+    }
+
+    /** Publishes the deadline alert revisions the cases call for now (see {@link CraAlerts}). */
+    public List<Alert> syncDeadlineAlerts() {
+        return deadlineAlerts == null ? List.of() : deadlineAlerts.sync(clock.instant());
     }
 
     static String caseId(String advisoryId) {
@@ -196,11 +211,15 @@ public final class CraService {
             CraCase n = c.submitted(stage, new Submission(now, p.name(), reference), new AuditEntry(now, p.name(),
                     "submitted", stage + " submitted, reference " + reference));
             store.put(n);
+            syncDeadlineAlerts(); // the stage's alert resolves now, not at the next check
             return n;
         }
     }
 
-    /** Raises the reminders now due (each stage once, only while it is not submitted). */
+    /**
+     * Raises the reminders now due (each stage once, only while it is not submitted), then publishes the
+     * deadline alerts they call for (opened, escalated close to the deadline, resolved on submission).
+     */
     public List<Reminder> checkDeadlines() {
         Instant now = clock.instant();
         List<Reminder> raised = new ArrayList<>();
@@ -223,6 +242,7 @@ public final class CraService {
                     store.put(n);
                 }
             }
+            syncDeadlineAlerts();
         }
         return raised;
     }

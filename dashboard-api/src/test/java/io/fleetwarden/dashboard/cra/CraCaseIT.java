@@ -33,7 +33,9 @@ import io.fleetwarden.testsupport.KafkaExtension;
  * CRA Article 14 cases over HTTP with the fleet, advisory and alert read from a real Kafka: an
  * alert naming the advisory's CVE proposes it, marking it exploited opens the case with its
  * deadlines, the early-warning draft lists exactly the affected devices of the caller's tenants,
- * every change is in the audit trail, and tenants see only their own part.
+ * every change is in the audit trail, and tenants see only their own part. A reminder before the
+ * 24-hour deadline is an alert (rule CRA-DEADLINE-001) on fleet.alerts that the platform SOC sees in
+ * its alert queue and no tenant ever does; the submission resolves it.
  */
 class CraCaseIT {
 
@@ -50,6 +52,7 @@ class CraCaseIT {
     static String platformAnalyst;
     static String acmeViewer;
     static String initechViewer;
+    static String globexViewer;
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,6 +66,11 @@ class CraCaseIT {
                     .setAdvisoryId("FWSA-2026-0077").setModel("cam-x1").setAffectedVersions("[1.0.0,1.2.0)")
                     .setFixedVersion("1.2.0").setCveIds(List.of("CVE-2026-40001")).setSeverity(Severity.CRITICAL)
                     .setTitle("Auth bypass").setPublishedAt(NOW.minus(Duration.ofDays(1))).build()));
+            // a second advisory of the same model affecting initech's cam-9 only: its case's deadline alerts
+            ApiHarness.send(p, Topics.ADVISORIES, "FWSA-2026-0078", Codecs.ADVISORY.encode(Advisory.newBuilder()
+                    .setAdvisoryId("FWSA-2026-0078").setModel("cam-x1").setAffectedVersions("[1.2.1,1.3.0)")
+                    .setFixedVersion("1.3.0").setCveIds(List.of("CVE-2026-40002")).setSeverity(Severity.HIGH)
+                    .setTitle("Command injection").setPublishedAt(NOW.minus(Duration.ofDays(1))).build()));
             Alert a = Alert.newBuilder(Fixtures.alert("x-1", "acme", "cam-1", "CMP-NET-003", Severity.HIGH,
                     NOW.minus(Duration.ofHours(1)))).setEvidence(Map.of("ids", "matched CVE-2026-40001 exploit")).build();
             ApiHarness.send(p, Topics.ALERTS, a.getAlertId(), Codecs.ALERT.encode(a));
@@ -73,6 +81,7 @@ class CraCaseIT {
         platformAnalyst = tokens.create("platform-soc", Role.ANALYST, java.util.Set.of(), true, "test").secret();
         acmeViewer = ApiHarness.token(tokens, Role.VIEWER, "acme");
         initechViewer = ApiHarness.token(tokens, Role.VIEWER, "initech");
+        globexViewer = ApiHarness.token(tokens, Role.VIEWER, "globex");
         api = new ApiHarness(KAFKA.bootstrapServers(), INFLUX.url(), tokens).awaitReady();
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> api.get("/api/v1/cra/proposals", acmeViewer).json().get("items").size() == 1);
@@ -140,5 +149,46 @@ class CraCaseIT {
         assertThat(after.get("caseRecord").get("audit").get(1).get("detail").asText()).contains("SRP-123");
         assertThat(after.get("deadlines").get(2).get("due").isNull()).isFalse();
         assertThat(api.app.checkCraDeadlines()).isEmpty(); // deadlines are days away
+    }
+
+    @Test
+    void aReminderBeforeTheEarlyWarningDeadlineIsAnAlertOnlyThePlatformSees() {
+        // aware 19 h ago: the early warning is due in 5 h, inside its 6-hour reminder lead
+        Instant aware = Instant.now().minus(Duration.ofHours(19)).truncatedTo(ChronoUnit.SECONDS);
+        ApiHarness.Response opened = api.post("/api/v1/advisories/FWSA-2026-0078/exploited", platformAnalyst,
+                Map.of("awareAt", aware.toString(), "note", "vendor PSIRT"));
+        assertThat(opened.status()).as(opened.body()).isEqualTo(201);
+        String id = CraAlerts.alertId("CRA-FWSA-2026-0078", CraCase.EARLY_WARNING);
+        api.app.checkCraDeadlines();
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> alertIds(platformAnalyst).contains(id));
+        JsonNode a = api.get("/api/v1/alerts/" + id, platformAnalyst).json();
+        assertThat(a.get("ruleId").asText()).isEqualTo("CRA-DEADLINE-001");
+        assertThat(a.get("tenant").asText()).isEqualTo("_platform");
+        assertThat(a.get("status").asText()).isEqualTo("OPEN");
+        assertThat(a.get("summary").asText()).contains("CRA-FWSA-2026-0078").contains("early-warning");
+        assertThat(Instant.parse(a.get("openedAt").asText())).isBefore(aware.plus(Duration.ofHours(24)));
+
+        api.app.checkCraDeadlines(); // a second check (as after a restart) does not add a revision
+        // no tenant sees it: not acme and globex (no device of this case), not even initech (whose device it is)
+        for (String tenantToken : List.of(acmeViewer, globexViewer, initechViewer)) {
+            assertThat(alertIds(tenantToken)).doesNotContain(id);
+            assertThat(api.get("/api/v1/alerts/" + id, tenantToken).status()).isEqualTo(404);
+            assertThat(api.get("/api/v1/alerts?tenant=_platform", tenantToken).status()).isNotEqualTo(200);
+        }
+
+        assertThat(api.post("/api/v1/cra/cases/CRA-FWSA-2026-0078/submissions", platformAnalyst,
+                Map.of("stage", "early-warning", "reference", "SRP-78")).status()).isEqualTo(200);
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> "RESOLVED".equals(api.get("/api/v1/alerts/" + id, platformAnalyst).json().get("status").asText()));
+        JsonNode resolved = api.get("/api/v1/alerts/" + id, platformAnalyst).json();
+        assertThat(resolved.get("revision").asInt()).isEqualTo(3);
+        assertThat(alertIds(platformAnalyst).stream().filter(id::equals)).as("one alert per case and stage").hasSize(1);
+    }
+
+    static List<String> alertIds(String token) {
+        List<String> ids = new java.util.ArrayList<>();
+        api.get("/api/v1/alerts?limit=500", token).json().get("items").forEach(n -> ids.add(n.get("alertId").asText()));
+        return ids;
     }
 }

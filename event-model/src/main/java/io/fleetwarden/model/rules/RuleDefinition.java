@@ -10,7 +10,7 @@ import io.fleetwarden.model.Severity;
  * suppressions key on them, so an id never changes meaning; retired rules keep their id unused.
  *
  * @param id             stable id, e.g. {@code CMP-AUTH-001}
- * @param category       compromise, resilience or firmware
+ * @param category       compromise, resilience, firmware or compliance
  * @param name           short name an analyst reads in a list
  * @param severity       default severity of alerts raised by the rule
  * @param guidelines     UK Code of Practice guideline numbers (1-13) the rule serves
@@ -23,8 +23,11 @@ import io.fleetwarden.model.Severity;
 public record RuleDefinition(String id, Category category, String name, Severity severity, List<Integer> guidelines,
                              String mitreTechnique, String description, List<Threshold> thresholds, String condition) {
 
-    /** Rule families. */
-    public enum Category { COMPROMISE, RESILIENCE, FIRMWARE }
+    /**
+     * Rule families. {@code COMPLIANCE} rules (regulatory deadlines of the platform operator) are raised
+     * by the dashboard API from its own records, not by the stream jobs: see {@link #raisedByStreamJobs()}.
+     */
+    public enum Category { COMPROMISE, RESILIENCE, FIRMWARE, COMPLIANCE }
 
     public RuleDefinition {
         Objects.requireNonNull(id, "id");
@@ -38,5 +41,10 @@ public record RuleDefinition(String id, Category category, String name, Severity
         if (guidelines.isEmpty() || guidelines.stream().anyMatch(g -> g < 1 || g > 13)) {
             throw new IllegalArgumentException(id + ": guideline numbers must be 1-13: " + guidelines);
         }
+    }
+
+    /** Whether the stream jobs raise this rule (every category but {@code COMPLIANCE}). */
+    public boolean raisedByStreamJobs() {
+        return category != Category.COMPLIANCE;
     }
 }

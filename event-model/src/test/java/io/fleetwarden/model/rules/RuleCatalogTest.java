@@ -15,7 +15,9 @@ class RuleCatalogTest {
 
     @Test
     void theStandardCatalogueLoadsWithEveryRuleAndThreshold() {
-        assertThat(catalog.rules()).hasSize(31);
+        assertThat(catalog.rules()).hasSize(32);
+        assertThat(catalog.rules()).filteredOn(d -> !d.raisedByStreamJobs()).extracting(RuleDefinition::id)
+                .containsExactly("CRA-DEADLINE-001");
         assertThat(catalog.rules()).extracting(RuleDefinition::id).doesNotHaveDuplicates().contains("CMP-NET-005", "FW-CERT-001",
                 "CMP-CLOCK-001", "CMP-RATE-003", "CMP-RES-001", "RES-BOOT-001", "CMP-IDENT-003");
         RuleDefinition r = catalog.byId("CMP-AUTH-001").orElseThrow();

@@ -6,11 +6,13 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.fleetwarden.model.rules.RuleCatalog;
+import io.fleetwarden.model.rules.RuleDefinition;
 
 /**
  * The detection catalogue of the stream jobs: the entries of the event-model {@link RuleCatalog} (the one
  * source of ids, names, severities, guidelines, techniques, descriptions and threshold defaults), as
- * {@link Rule}s, with a constant per rule for the code that emits it. {@link DetectionConfig} takes its
+ * {@link Rule}s, with a constant per rule for the code that emits it; the catalogue's rules the stream jobs do not raise
+ * ({@link RuleDefinition#raisedByStreamJobs()}) are left out. {@link DetectionConfig} takes its
  * defaults from the same catalogue.
  */
 public final class RuleCatalogue {
@@ -63,7 +65,8 @@ public final class RuleCatalogue {
 
     static {
         RuleCatalog catalog = RuleCatalog.standard();
-        catalog.rules().forEach(d -> BY_ID.put(d.id(), Rule.of(d, catalog)));
+        // COMPLIANCE rules (CRA-DEADLINE-001) are raised by the dashboard API, never by a detector here
+        catalog.rules().stream().filter(RuleDefinition::raisedByStreamJobs).forEach(d -> BY_ID.put(d.id(), Rule.of(d, catalog)));
     }
 
     private RuleCatalogue() {
