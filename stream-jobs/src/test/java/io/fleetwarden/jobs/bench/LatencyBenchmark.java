@@ -52,6 +52,7 @@ public final class LatencyBenchmark {
                 .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(2)).topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
                 .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG)).topic(TopicSpec.compacted(Topics.ADVISORIES))
                 .topic(TopicSpec.compacted(Topics.ERASURES))
+                .topic(TopicSpec.of(Topics.DEVICE_EVENTS))
                 .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2)).topic(TopicSpec.compacted(Topics.DEVICE_STATUS))
                 .topic(TopicSpec.of(Topics.DEAD_LETTERS)).build()) {
             kafka.start();

@@ -59,6 +59,7 @@ class ErasureIT {
             .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
             .topic(TopicSpec.compacted(Topics.ADVISORIES))
             .topic(TopicSpec.compacted(Topics.ERASURES))
+            .topic(TopicSpec.of(Topics.DEVICE_EVENTS))
             .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))
             .topic(TopicSpec.compacted(Topics.DEVICE_STATUS).withPartitions(2))
             .topic(TopicSpec.of(Topics.DEAD_LETTERS))
