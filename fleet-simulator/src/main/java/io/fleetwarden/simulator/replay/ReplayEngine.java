@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 
 import io.fleetwarden.model.BrokerContext;
+import io.fleetwarden.model.EventTime;
 import io.fleetwarden.model.NetworkConnection;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventReasons;
@@ -952,7 +953,7 @@ public final class ReplayEngine {
                 }
                 if (ok) {
                     Telemetry tm = telemetry(d);
-                    inst.touch(tm.getDeviceTime().toEpochMilli());
+                    inst.touch(eventTime(tm));
                     emit(tm);
                 } else {
                     emit(securityEvent(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.RATE_LIMIT_EXCEEDED,
@@ -1283,6 +1284,16 @@ public final class ReplayEngine {
         sink.securityEvent(e);
     }
 
+    /**
+     * The platform's event time of a report, which the ground truth is stamped in: the device's clock bounded by
+     * the broker's receive time ({@link EventTime#bounded}) with the detection job's default {@code --clock-skew}
+     * of 0, i.e. {@code receivedAt}. Not {@code deviceTime}: a device whose clock runs ahead would otherwise
+     * start its scenario after the alert its first record opened, and the scorecard could not attribute it.
+     */
+    static long eventTime(Telemetry t) {
+        return EventTime.bounded(t.getDeviceTime().toEpochMilli(), t.getReceivedAt().toEpochMilli(), 0);
+    }
+
     private void emit(Telemetry t) {
         telemetryCount++;
         sink.telemetry(t);
@@ -1294,7 +1305,7 @@ public final class ReplayEngine {
         }
         if (online(d)) {
             Telemetry t = telemetry(d);
-            long eventTime = t.getDeviceTime().toEpochMilli();
+            long eventTime = eventTime(t);
             if (d.botnet != null) {
                 d.botnet.touch(eventTime);
             }

@@ -26,6 +26,9 @@ public record TruthScenario(String id, String type, boolean attack, Set<String> 
         expectedRules = Set.copyOf(expectedRules);
     }
 
+    /** The cohort dimension of alerts about a claimed (not verified) client identity. */
+    static final String CLAIMED_IDENTITY = "claimed-identity";
+
     /** Whether the alert is about this scenario's subject (one of its devices, or its cohort). */
     public boolean concerns(AlertView a) {
         if (a.deviceId() != null) {
@@ -36,7 +39,9 @@ public record TruthScenario(String id, String type, boolean attack, Set<String> 
         }
         String members = cohort.get(a.cohortDimension());
         if (members == null) {
-            return false;
+            // Identity-keyed alerts (CMP-AUTH-003 per claimed identity, folded by the incidents stage) name the
+            // device the attacker claimed to be, as a whole value, not the device itself: the scenario's device.
+            return CLAIMED_IDENTITY.equals(a.cohortDimension()) && devices.contains(a.cohortValue());
         }
         for (String m : members.split(",")) {
             if (m.equals(a.cohortValue())) {

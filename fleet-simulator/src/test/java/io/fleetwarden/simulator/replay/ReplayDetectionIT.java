@@ -50,25 +50,24 @@ class ReplayDetectionIT {
             // 56 attempts from one address over 29 min: CMP-AUTH-001/002 count 5 / 10 failures within 60 s only
             "missed brute-force CMP-AUTH-001",
             "missed brute-force CMP-AUTH-002",
-            // outbound traffic ramping to x4 over 11 h: the robust baseline learns the ramp
+            // outbound traffic ramping to x2.8 / x4 over 17 / 11 h: the robust baseline learns the ramp
             "missed low-slow-exfiltration CMP-NET-004",
-            // 469 new destinations over 7 h (~1 per minute): CMP-NET-005 needs 20 within 10 min
+            // 265 / 469 new destinations over 6-7 h (~1 per minute): CMP-NET-005 needs 20 within 10 min
             "missed slow-scan CMP-NET-005",
             // the job reads fleet.security-events far ahead of fleet.telemetry in event time (no watermark alignment
             // between its sources): the members' reconnects reach the device detectors before the telemetry
             // watermark passes their offline deadlines, so no member goes offline and no cohort incident opens
             "missed regional-outage RES-COH-001",
-            // FW-VER-001 compares with the catalog's latestVersion only; the latest release (rolled out during the
-            // replay) is inside its 30-day grace period, so a device on a release superseded 420 / 230 days ago is not stale
-            "missed stale-firmware FW-VER-001",
-            "missed vulnerable-firmware FW-VER-001",
-            // CMP-NET-002 learns each model's ports for peer.portLearning = 6 h from the model's first report: a
-            // backdoor port (05:49) and a botnet's Telnet port (03:09) opened in the first 6 h are learnt, not alerted
-            "missed backdoor-service CMP-NET-002",
-            "missed botnet CMP-NET-002",
-            // the broker disconnects a device after each refused publish; ~10 of them in 7 min open RES-FLAP-001,
-            // a consequence of the platform's own enforcement that should attach to the probing alert (issue 14 item 5)
-            "false topic-probing RES-FLAP-001");
+            // a device rebooted into an old release is also behind the catalog past its grace period: FW-VER-001 is
+            // true on it, but the firmware-downgrade scenario lists only FW-DOWN-001 / FW-ADV-001
+            "false firmware-downgrade FW-VER-001",
+            // a botnet at traffic x18.5 adds 40 points of CPU: CMP-RES-001 (resource abuse) is true on it, but the
+            // botnet scenario does not list it (the x1.0 botnet adds 25 points and stays under resources.k)
+            "false botnet CMP-RES-001",
+            // credential-stuffing from 25 addresses, one attempt every ~199 s: the per-identity CMP-AUTH-003 alert
+            // kept by the scorecard opened at the third attempt (399 s), not the first (count 1); why (earlier alerts
+            // folded or not raised) is under investigation
+            "slow CMP-AUTH-003 (event-driven: median > 5 s or p95 > 15 s)");
 
     @RegisterExtension
     static final KafkaExtension KAFKA = KafkaExtension.builder()

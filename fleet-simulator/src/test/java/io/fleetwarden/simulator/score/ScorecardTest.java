@@ -236,6 +236,16 @@ class ScorecardTest {
     }
 
     @Test
+    void anAlertAboutAClaimedIdentityConcernsTheScenarioWhoseDeviceWasClaimedAndOnlyAWholeId() {
+        TruthScenario stuffing = new TruthScenario("r1", "credential-stuffing", true, Set.of("cam-1"),
+                Map.of("source-address", "198.18.0.1,198.18.0.2"), at(0), at(60), Set.of("CMP-AUTH-003"));
+        assertThat(stuffing.concerns(new AlertView("x", "CMP-AUTH-003", null, "claimed-identity", "cam-1", at(5), null))).isTrue();
+        assertThat(stuffing.concerns(new AlertView("y", "CMP-AUTH-003", null, "claimed-identity", "cam-10", at(5), null))).isFalse();
+        assertThat(stuffing.concerns(new AlertView("z", "CMP-AUTH-003", null, "claimed-identity", "cam-1,cam-2", at(5), null))).isFalse();
+        assertThat(stuffing.concerns(new AlertView("w", "CMP-AUTH-003", null, "region", "cam-1", at(5), null))).isFalse();
+    }
+
+    @Test
     void aReplayGroundTruthIsScoredInEventTime() {
         GroundTruth t = GroundTruth.of(List.of(
                 new io.fleetwarden.simulator.scenario.GroundTruthRecord("run-start", T0.toString(), "replay-1", 1L, 10, "acme",
