@@ -12,6 +12,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -55,6 +56,7 @@ import io.fleetwarden.broker.topic.TopicPolicy;
 import io.fleetwarden.broker.validation.ClockSkewMonitor;
 import io.fleetwarden.broker.validation.PublishValidator;
 import io.fleetwarden.model.payload.DevicePayloads;
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
 
 /**
  * Entry point HiveMQ calls: reads the configuration, builds the objects and registers them. Nothing
@@ -125,7 +127,7 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
         SessionRegistry sessions = new SessionRegistry();
         SecurityEvents events = new SecurityEvents(clock);
         forwarder = withOwnClassLoader(() -> new KafkaForwarder(new KafkaProducer<>(
-                KafkaForwarder.producerConfig(config.kafkaBootstrapServers()), new StringSerializer(),
+                KafkaClientSecurity.configured().applyTo(new HashMap<>(KafkaForwarder.producerConfig(config.kafkaBootstrapServers()))), new StringSerializer(),
                 new ByteArraySerializer()), metrics, config.bufferMaxRecords()));
         RevocationEnforcer enforcer = new RevocationEnforcer(sessions, controls, crls,
                 (clientId, why) -> Services.clientService().disconnectClient(clientId, false,

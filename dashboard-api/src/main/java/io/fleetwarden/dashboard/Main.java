@@ -29,6 +29,7 @@ import io.fleetwarden.dashboard.kafka.OwnTopics;
 import io.fleetwarden.dashboard.kafka.TopicMaterializer;
 import io.fleetwarden.model.TopicSpec;
 import io.fleetwarden.model.Topics;
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
 
 /**
  * Runs the dashboard API.
@@ -142,6 +143,7 @@ public final class Main {
     static void ensureOwnTopic(String bootstrap, TopicSpec spec) throws InterruptedException {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        KafkaClientSecurity.configured().applyTo(p);
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(new NewTopic(spec.name(), spec.partitions(), (short) -1)
                     .configs(OwnTopics.configs(spec)))).all().get(30, TimeUnit.SECONDS);

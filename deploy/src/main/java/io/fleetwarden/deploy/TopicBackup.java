@@ -44,6 +44,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
+
 /**
  * Backs up Kafka topics to files and restores them into a cluster, record by record: the state that
  * cannot be derived again (device controls, triage, the audit trail, erasures, alerts, catalog and
@@ -300,6 +302,7 @@ public final class TopicBackup {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, require(bootstrap));
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        KafkaClientSecurity.configured().applyTo(p);
         return p;
     }
 
@@ -310,6 +313,7 @@ public final class TopicBackup {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        KafkaClientSecurity.configured().applyTo(p);
         return p;
     }
 
@@ -321,6 +325,7 @@ public final class TopicBackup {
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        KafkaClientSecurity.configured().applyTo(p);
         return p;
     }
 

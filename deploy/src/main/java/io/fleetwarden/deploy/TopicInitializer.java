@@ -25,6 +25,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import io.fleetwarden.model.TopicSpec;
 import io.fleetwarden.model.Topics;
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -165,6 +166,7 @@ public final class TopicInitializer {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        KafkaClientSecurity.configured().applyTo(props);
         try (Admin admin = Admin.create(props)) {
             if (!awaitCluster(admin, options.waitFor())) {
                 System.err.println("topic-init: Kafka at " + options.bootstrap() + " did not answer within "

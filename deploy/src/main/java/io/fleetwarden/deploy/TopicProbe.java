@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
+
 /**
  * Reads a topic from the beginning until it holds a record with a given key (or any record), for
  * operators checking a deployment and for the container tests, which run it inside the Kafka
@@ -97,6 +99,7 @@ public final class TopicProbe {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Instant deadline = Instant.now().plus(timeout);
         long seen = 0;
+        KafkaClientSecurity.configured().applyTo(props);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();

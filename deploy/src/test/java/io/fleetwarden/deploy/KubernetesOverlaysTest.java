@@ -227,10 +227,15 @@ class KubernetesOverlaysTest {
     @ParameterizedTest
     @ValueSource(strings = {"small", "large"})
     void everyReferencedSecretOrConfigMapIsInTheExample(String overlay) throws IOException {
-        Set<String> declared = exampleResources();
+        Set<String> declared = new java.util.HashSet<>(exampleResources());
+        // Strimzi issues a Secret per KafkaUser (its client certificate) and the cluster CA certificate
+        render(overlay).stream().filter(d -> "KafkaUser".equals(d.get("kind"))).forEach(u -> declared.add("Secret/" + name(u)));
+        declared.add("Secret/" + name(one(render(overlay), "Kafka")) + "-cluster-ca-cert");
         List<String> referenced = new ArrayList<>();
         collectReferences(render(overlay), referenced);
-        assertThat(referenced).contains("Secret/fleetwarden-broker-tls", "ConfigMap/fleetwarden-crl");
+        assertThat(referenced).contains("Secret/fleetwarden-broker-tls", "ConfigMap/fleetwarden-crl",
+                "Secret/fleetwarden-broker", "Secret/fleetwarden-dashboard-api", "Secret/fleetwarden-stream-jobs",
+                "Secret/fleetwarden-cluster-ca-cert");
         assertThat(declared).containsAll(referenced);
         // and none of them is part of what an overlay applies (no placeholder ever reaches a cluster)
         assertThat(render(overlay)).noneMatch(d -> List.of("Secret", "ConfigMap").contains(d.get("kind")));
@@ -321,7 +326,8 @@ class KubernetesOverlaysTest {
         // what must work
         assertThat(net.allows(internet, broker, 8883)).as("devices -> broker 8883").isTrue();
         for (Pod client : List.of(broker, dashboard, jobManager, taskManager)) {
-            assertThat(net.allows(client, kafka, 9092)).as(client + " -> Kafka 9092").isTrue();
+            assertThat(net.allows(client, kafka, 9093)).as(client + " -> Kafka 9093").isTrue();
+            assertThat(net.allows(client, kafka, 9092)).as(client + " -> no plaintext Kafka listener").isFalse();
             assertThat(net.allows(client, dns, 53)).as(client + " -> DNS").isTrue();
         }
         assertThat(net.allows(taskManager, influx, 8086)).as("jobs -> InfluxDB").isTrue();
@@ -340,7 +346,7 @@ class KubernetesOverlaysTest {
 
         // what must not
         for (Pod stranger : List.of(internet, intruder, ingress)) {
-            assertThat(net.allows(stranger, kafka, 9092)).as(stranger + " -> Kafka").isFalse();
+            assertThat(net.allows(stranger, kafka, 9093)).as(stranger + " -> Kafka").isFalse();
             assertThat(net.allows(stranger, influx, 8086)).as(stranger + " -> InfluxDB").isFalse();
             assertThat(net.allows(stranger, broker, 9399)).as(stranger + " -> broker metrics").isFalse();
             assertThat(net.allows(stranger, jobManager, 8081)).as(stranger + " -> Flink REST").isFalse();
@@ -351,7 +357,7 @@ class KubernetesOverlaysTest {
         assertThat(net.allows(broker, dashboard, 8080)).isFalse();
         assertThat(net.allows(dashboard, broker, 8883)).isFalse();
         assertThat(net.allows(taskManager, broker, 8883)).isFalse();
-        assertThat(net.allows(influx, kafka, 9092)).as("InfluxDB talks to nobody").isFalse();
+        assertThat(net.allows(influx, kafka, 9093)).as("InfluxDB talks to nobody").isFalse();
         assertThat(net.allows(influx, internet, 443)).isFalse();
         assertThat(net.allows(broker, internet, 443)).as("brokers reach only Kafka and DNS").isFalse();
         assertThat(net.allows(dashboard, internet, 443)).isFalse();

@@ -232,10 +232,13 @@ class ManifestConsistencyTest {
 
     @Test
     void kafkaClientsUseTheStrimziBootstrapService() {
-        String bootstrap = kafkaClusterName() + "-kafka-bootstrap:9092";
+        String bootstrap = kafkaClusterName() + "-kafka-bootstrap:9093";
         Map<String, Object> kafkaSpec = map(map(ofKind("Kafka").get(0).get("spec")).get("kafka"));
-        assertThat(list(kafkaSpec.get("listeners"))).anySatisfy(l -> assertThat(map(l))
-                .containsEntry("port", 9092).containsEntry("tls", false));
+        // one client listener, TLS with client certificates; Kafka ACLs on
+        assertThat(list(kafkaSpec.get("listeners"))).singleElement().satisfies(l -> assertThat(map(l))
+                .containsEntry("port", 9093).containsEntry("tls", true)
+                .containsEntry("authentication", Map.of("type", "tls")));
+        assertThat(map(kafkaSpec.get("authorization"))).containsEntry("type", "simple");
         String everything = k8s.toString();
         Matcher m = Pattern.compile("[a-z0-9-]+-kafka-bootstrap:\\d+").matcher(everything);
         int found = 0;
@@ -288,6 +291,12 @@ class ManifestConsistencyTest {
             assertThat(secret).doesNotContainKey("data");
             declared.put((String) map(secret.get("metadata")).get("name"), data.keySet());
         }
+        // issued by Strimzi: a Secret per KafkaUser and the cluster CA's public certificate
+        for (Map<String, Object> user : ofKind("KafkaUser")) {
+            declared.put((String) map(user.get("metadata")).get("name"),
+                    Set.of("user.crt", "user.key", "user.p12", "user.password", "ca.crt"));
+        }
+        declared.put(kafkaClusterName() + "-cluster-ca-cert", Set.of("ca.crt", "ca.p12", "ca.password"));
         List<String[]> references = new ArrayList<>();
         collectSecretReferences(k8s, references);
         assertThat(references).hasSizeGreaterThanOrEqualTo(3);

@@ -35,6 +35,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -90,6 +91,8 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
 
     private final List<TopicSpec> initialTopics;
     private final Map<String, String> brokerProperties;
+    private final Map<String, Object> clientProperties;
+    private final SecurityProtocol securityProtocol;
 
     private KafkaClusterTestKit cluster;
     private Admin admin;
@@ -101,6 +104,8 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
     private KafkaExtension(Builder builder) {
         this.initialTopics = List.copyOf(builder.topics.values());
         this.brokerProperties = Map.copyOf(builder.brokerProperties);
+        this.clientProperties = Map.copyOf(builder.clientProperties);
+        this.securityProtocol = builder.securityProtocol;
     }
 
     /**
@@ -173,6 +178,11 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
                 .build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
         defaultBrokerProperties().forEach(builder::setConfigProp);
+        if (securityProtocol != SecurityProtocol.PLAINTEXT) {
+            // The test kit itself only knows PLAINTEXT and SASL_PLAINTEXT listeners: remap its two.
+            builder.setConfigProp("listener.security.protocol.map", nodes.brokerListenerName().value() + ":"
+                    + securityProtocol.name + "," + nodes.controllerListenerName().value() + ":" + securityProtocol.name);
+        }
         brokerProperties.forEach(builder::setConfigProp);
         KafkaClusterTestKit kit = builder.build();
         try {
@@ -282,6 +292,7 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+        props.putAll(clientProperties);
         return props;
     }
 
@@ -298,6 +309,7 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putAll(clientProperties);
         return props;
     }
 
@@ -315,6 +327,7 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.putAll(clientProperties);
         return props;
     }
 
@@ -577,6 +590,8 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
     public static final class Builder {
         private final Map<String, TopicSpec> topics = new LinkedHashMap<>();
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private final Map<String, Object> clientProperties = new LinkedHashMap<>();
+        private SecurityProtocol securityProtocol = SecurityProtocol.PLAINTEXT;
 
         private Builder() {
         }
@@ -634,6 +649,35 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
          */
         public Builder brokerProperty(String key, String value) {
             brokerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * The security protocol of the client listener and of the controller listener (so the
+         * broker's own requests to the controller authenticate too); {@code PLAINTEXT} unless set.
+         * The TLS or SASL settings themselves are {@link #brokerProperty broker properties}
+         * ({@code ssl.keystore.location}, {@code ssl.client.auth}, {@code authorizer.class.name},
+         * {@code super.users}, ...).
+         *
+         * @param protocol the listeners' security protocol
+         * @return this builder
+         */
+        public Builder securityProtocol(SecurityProtocol protocol) {
+            this.securityProtocol = Objects.requireNonNull(protocol, "protocol");
+            return this;
+        }
+
+        /**
+         * Adds a client setting to {@link #adminProps()}, {@link #producerProps()} and
+         * {@link #consumerProps(String)}, so the extension's own clients (topic creation and the
+         * helpers) can reach a secured broker, e.g. as a super user.
+         *
+         * @param key   client config name
+         * @param value value
+         * @return this builder
+         */
+        public Builder clientProperty(String key, Object value) {
+            clientProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
         }
 

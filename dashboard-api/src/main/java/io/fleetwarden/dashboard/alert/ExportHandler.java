@@ -32,6 +32,7 @@ import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
 import io.fleetwarden.model.codec.Decoded;
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
 import io.javalin.http.Context;
 
 /**
@@ -117,6 +118,7 @@ public final class ExportHandler {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(limit, 2000));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dashboard-api-export");
+        KafkaClientSecurity.configured().applyTo(p);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             Map<TopicPartition, String> codes = new HashMap<>();

@@ -12,6 +12,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.fleetwarden.dashboard.web.ApiException;
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
 
 /** {@link RecordPublisher} on an idempotent Kafka producer with {@code acks=all}. Thread-safe. */
 public final class KafkaRecordPublisher implements RecordPublisher, AutoCloseable {
@@ -28,6 +29,7 @@ public final class KafkaRecordPublisher implements RecordPublisher, AutoCloseabl
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "dashboard-api");
+        KafkaClientSecurity.configured().applyTo(p);
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 

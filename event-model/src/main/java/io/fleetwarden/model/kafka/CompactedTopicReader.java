@@ -79,7 +79,8 @@ public final class CompactedTopicReader implements AutoCloseable {
      */
     private CompactedTopicReader(Builder b) {
         this.handlers = Map.copyOf(b.handlers);
-        this.properties = Map.copyOf(b.properties);
+        // TLS and authentication as configured for this process (KafkaClientSecurity)
+        this.properties = Map.copyOf(KafkaClientSecurity.configured().applyTo(new HashMap<>(b.properties)));
         this.pollTimeout = b.pollTimeout;
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;

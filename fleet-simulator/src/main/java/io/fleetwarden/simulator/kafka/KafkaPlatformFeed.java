@@ -20,6 +20,7 @@ import io.fleetwarden.model.Advisory;
 import io.fleetwarden.model.FirmwareCatalogEntry;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
 
 /**
  * Publishes catalog entries (key = model) to {@link Topics#FIRMWARE_CATALOG} and advisories
@@ -40,6 +41,7 @@ public final class KafkaPlatformFeed implements PlatformFeed {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "20000");
+        KafkaClientSecurity.configured().applyTo(p);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 

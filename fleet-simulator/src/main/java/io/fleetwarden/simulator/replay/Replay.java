@@ -29,6 +29,7 @@ import io.fleetwarden.simulator.model.DeviceModels;
 import io.fleetwarden.simulator.model.FirmwareCatalog;
 import io.fleetwarden.simulator.model.FirmwareImages;
 import io.fleetwarden.simulator.scenario.GroundTruthRecord;
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
 
 /**
  * A time-warped replay straight to Kafka: reference data first (firmware catalog with the releases
@@ -104,6 +105,7 @@ public final class Replay {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "fleet-simulator-replay");
         AtomicReference<Exception> failure = new AtomicReference<>();
         Result result;
+        KafkaClientSecurity.configured().applyTo(p);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             ReplayEngine.Sink sink = new ReplayEngine.Sink() {
                 @Override

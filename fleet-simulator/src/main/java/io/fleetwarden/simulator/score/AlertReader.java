@@ -19,6 +19,7 @@ import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
 import io.fleetwarden.model.codec.Decoded;
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
 
 /**
  * Reads every committed alert revision currently on {@link Topics#ALERTS} (from the beginning up to the
@@ -41,6 +42,7 @@ public final class AlertReader {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<AlertView> out = new ArrayList<>();
         int bad = 0;
+        KafkaClientSecurity.configured().applyTo(p);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(Topics.ALERTS, timeout);
             if (infos == null || infos.isEmpty()) {

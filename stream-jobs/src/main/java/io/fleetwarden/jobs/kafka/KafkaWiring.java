@@ -25,6 +25,7 @@ import io.fleetwarden.model.EventTime;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.Topics;
+import io.fleetwarden.model.kafka.KafkaClientSecurity;
 
 /**
  * Plugs Kafka into {@link FleetDetectionJob}: one {@link KafkaSource} per input topic (per-partition
@@ -115,6 +116,7 @@ public final class KafkaWiring {
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new InboundDeserializer(clockSkew))
+                .setProperties(KafkaClientSecurity.configured().applyTo(new Properties()))
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("partition.discovery.interval.ms", "60000")
                 .build();
@@ -150,6 +152,7 @@ public final class KafkaWiring {
         Properties p = new Properties();
         p.setProperty("transaction.timeout.ms", Long.toString(TRANSACTION_TIMEOUT.toMillis()));
         p.setProperty("linger.ms", "5");
+        KafkaClientSecurity.configured().applyTo(p);
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(schema)
