@@ -59,6 +59,7 @@ public final class FleetDetectionJobMain {
         KafkaWiring kafka = new KafkaWiring(o.bootstrapServers, o.groupId, o.outOfOrderness, o.idleness, o.clockSkew);
         return FleetDetectionJob.attach(kafka.inputs(env), o.detectionConfig(),
                 kafka.alertSink(o.transactionalIdPrefix, o.delivery), kafka.deviceStatusSink(o.transactionalIdPrefix, o.delivery),
-                o.influxUrl == null ? null : new InfluxSink(o.influxUrl, o.influxDatabase, o.influxBatchSize));
+                o.influxUrl == null ? null : new InfluxSink(o.influxUrl, o.influxDatabase, o.influxBatchSize,
+                        new InfluxSink.Credentials(o.influxUser, o.influxPasswordFile)));
     }
 }

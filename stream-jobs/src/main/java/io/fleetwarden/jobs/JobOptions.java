@@ -34,8 +34,18 @@ public final class JobOptions {
             description = "InfluxDB 1.x HTTP API, e.g. http://127.0.0.1:8086 (omit to skip InfluxDB)")
     public String influxUrl;
 
-    @Option(names = "--influx-db", paramLabel = "NAME", description = "database, created if missing (default ${DEFAULT-VALUE})")
+    @Option(names = "--influx-db", paramLabel = "NAME",
+            description = "database (default ${DEFAULT-VALUE}); created if missing only without --influx-user")
     public String influxDatabase = "fleetwarden";
+
+    @Option(names = "--influx-user", paramLabel = "NAME",
+            description = "InfluxDB user with WRITE on the database; its password is read on the task managers from "
+                    + "FLEETWARDEN_INFLUX_PASSWORD or --influx-password-file (never from the command line)")
+    public String influxUser;
+
+    @Option(names = "--influx-password-file", paramLabel = "FILE",
+            description = "file holding the InfluxDB password, readable on every task manager")
+    public String influxPasswordFile;
 
     @Option(names = "--influx-batch", paramLabel = "N", description = "points per write (default ${DEFAULT-VALUE})")
     public int influxBatchSize = 5000;
@@ -136,6 +146,13 @@ public final class JobOptions {
             throw new IllegalArgumentException("--bootstrap-servers is required\n" + usage());
         }
         positive("--influx-batch", o.influxBatchSize);
+        if (o.influxPasswordFile != null && o.influxUser == null) {
+            throw new IllegalArgumentException("option --influx-password-file needs --influx-user\n" + usage());
+        }
+        if (o.influxUser != null && !o.influxUser.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new IllegalArgumentException("option --influx-user '" + o.influxUser
+                    + "': a user name is 1-64 characters of [A-Za-z0-9._-]\n" + usage());
+        }
         positive("--parallelism", o.parallelism);
         positive("--checkpoint-interval", o.checkpointInterval);
         positive("--idleness", o.idleness);

@@ -32,6 +32,8 @@ class JobOptionsTest {
         assertThat(o.influxUrl).isNull();
         assertThat(o.influxDatabase).isEqualTo("fleetwarden");
         assertThat(o.influxBatchSize).isEqualTo(5000);
+        assertThat(o.influxUser).isNull();
+        assertThat(o.influxPasswordFile).isNull();
         assertThat(o.checkpointDir).isNull();
         assertThat(o.checkpointInterval).isEqualTo(Duration.ofSeconds(5));
         assertThat(o.groupId).isEqualTo("fleetwarden-stream-jobs");
@@ -99,6 +101,10 @@ class JobOptionsTest {
                 .hasMessageContaining("--parallelism").hasMessageContaining("'two'");
         assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--influx-batch", "-1"))
                 .hasMessageContaining("--influx-batch");
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--influx-password-file", "/run/pw"))
+                .hasMessageContaining("--influx-password-file needs --influx-user");
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--influx-user", "a\"b"))
+                .hasMessageContaining("--influx-user").hasMessageContaining("[A-Za-z0-9._-]");
         assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--rule", "nope=1"))
                 .hasMessageContaining("--rule").hasMessageContaining("unknown key 'nope'");
         assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--rule", "offline.factor"))

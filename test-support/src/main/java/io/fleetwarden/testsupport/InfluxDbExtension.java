@@ -54,6 +54,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * after 10 s) and the folder deleted; a JVM shutdown hook does the same should {@code afterAll}
  * never run.
  *
+ * <p>With {@link Builder#authentication()} the server runs with {@code auth-enabled = true}: the
+ * extension creates an admin ({@link #adminUser()}, a random {@link #adminPassword()}) and the
+ * database as that admin, and {@link #query(String)} and {@link #newClient()} use its credentials.
+ * With {@link Builder#authenticationWithoutUsers()} the server has no user and no database at all,
+ * for tests of provisioning itself ({@link #query(String, String, String)} takes credentials).
+ *
  * <p>The binary is taken from the system property {@value #BINARY_PROPERTY}, else the environment
  * variable {@value #BINARY_ENV}, else {@code /usr/bin/influxd}, else {@code influxd} on the
  * {@code PATH}.
@@ -70,10 +76,13 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
     private static final int START_ATTEMPTS = 3;
     private static final int LOG_TAIL_LINES = 40;
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final String ADMIN_USER = "admin";
 
     private final String database;
     private final Path binaryOverride;
     private final Duration startTimeout;
+    private final Auth auth;
+    private final String adminPassword;
 
     private Process process;
     private Thread shutdownHook;
@@ -87,6 +96,17 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
         this.database = builder.database;
         this.binaryOverride = builder.binary;
         this.startTimeout = builder.startTimeout;
+        this.auth = builder.auth;
+        this.adminPassword = auth == Auth.OFF ? null : randomPassword();
+    }
+
+    /** Authentication modes of the test server. */
+    private enum Auth { OFF, ADMIN, NO_USERS }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[24];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     /**
@@ -141,7 +161,14 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             try {
                 startOnce(binary);
-                createDatabase(database);
+                if (auth == Auth.ADMIN) {
+                    // With no user yet, InfluxDB 1.x accepts exactly this statement without credentials.
+                    post("CREATE USER \"" + ADMIN_USER + "\" WITH PASSWORD '" + adminPassword + "' WITH ALL PRIVILEGES",
+                            null, null);
+                }
+                if (auth != Auth.NO_USERS) {
+                    createDatabase(database);
+                }
                 lastStartup = Duration.ofNanos(System.nanoTime() - began);
                 return;
             } catch (PortTakenException e) {
@@ -208,6 +235,25 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
         return database;
     }
 
+    /** @return the admin's user name (servers built with {@link Builder#authentication()}) */
+    public String adminUser() {
+        requireAuth();
+        return ADMIN_USER;
+    }
+
+    /** @return the admin's password, random per extension (servers built with {@link Builder#authentication()}) */
+    public String adminPassword() {
+        requireAuth();
+        return adminPassword;
+    }
+
+    private void requireAuth() {
+        if (auth != Auth.ADMIN) {
+            throw new IllegalStateException("this InfluxDB runs " + (auth == Auth.OFF ? "without authentication"
+                    : "with authentication but without an admin made by the extension"));
+        }
+    }
+
     /** @return the temporary folder holding the config, the log and the meta, data and WAL folders */
     public synchronized Path directory() {
         requireStarted();
@@ -221,13 +267,46 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
      */
     public void createDatabase(String name) {
         Objects.requireNonNull(name, "name");
-        String statement = "CREATE DATABASE \"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        query("CREATE DATABASE \"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+    }
+
+    /**
+     * Runs one InfluxQL statement as the admin (or without credentials when authentication is off).
+     *
+     * @param statement the statement
+     * @return the response body
+     * @throws IllegalStateException if the server answers with an error
+     */
+    public String query(String statement) {
+        return auth == Auth.ADMIN ? query(statement, ADMIN_USER, adminPassword) : query(statement, null, null);
+    }
+
+    /**
+     * Runs one InfluxQL statement with the given credentials (none when {@code user} is null).
+     *
+     * @param statement the statement
+     * @param user user name, or null
+     * @param password password, or null
+     * @return the response body
+     * @throws IllegalStateException if the server answers with an error (the message carries the status and body)
+     */
+    public String query(String statement, String user, String password) {
+        Objects.requireNonNull(statement, "statement");
+        return post(statement, user, password);
+    }
+
+    private String post(String statement, String user, String password) {
         HttpURLConnection connection = null;
         try {
             connection = open("/query");
             connection.setRequestMethod("POST");
             connection.setDoOutput(true);
             connection.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
+            if (user != null) {
+                String basic = java.util.Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+                connection.setRequestProperty("Authorization", "Basic " + basic);
+            }
             byte[] body = ("q=" + URLEncoder.encode(statement, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
             try (OutputStream out = connection.getOutputStream()) {
                 out.write(body);
@@ -235,15 +314,22 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
             int status = connection.getResponseCode();
             String response = readBody(connection, status);
             if (status != 200 || response.contains("\"error\"")) {
-                throw new IllegalStateException("Cannot create database " + name + ": HTTP " + status + " " + response);
+                throw new IllegalStateException("InfluxDB refused " + firstWords(statement) + ": HTTP " + status + " " + response);
             }
+            return response;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create database " + name + " at " + url(), e);
+            throw new UncheckedIOException("Cannot query " + url(), e);
         } finally {
             if (connection != null) {
                 connection.disconnect();
             }
         }
+    }
+
+    /** The statement's first words, never a password literal. */
+    private static String firstWords(String statement) {
+        int quote = statement.indexOf('\'');
+        return quote < 0 ? statement : statement.substring(0, quote) + "...";
     }
 
     /**
@@ -255,7 +341,8 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
      * @return the client
      */
     public synchronized InfluxDB newClient() {
-        InfluxDB client = InfluxDBFactory.connect(url());
+        InfluxDB client = auth == Auth.ADMIN ? InfluxDBFactory.connect(url(), ADMIN_USER, adminPassword)
+                : InfluxDBFactory.connect(url());
         client.setDatabase(database);
         clients.add(client);
         return client;
@@ -272,7 +359,7 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
             while (rpcPort == httpPort) {
                 rpcPort = freePort();
             }
-            Path config = Files.writeString(directory.resolve("influxd.conf"), config(directory, httpPort, rpcPort));
+            Path config = Files.writeString(directory.resolve("influxd.conf"), config(directory, httpPort, rpcPort, auth != Auth.OFF));
             Path log = directory.resolve("influxd.log");
             url = "http://" + LOOPBACK + ":" + httpPort;
             ProcessBuilder builder = new ProcessBuilder(binary.toString(), "run", "-config", config.toString())
@@ -343,7 +430,7 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
         }
     }
 
-    static String config(Path dir, int httpPort, int rpcPort) {
+    static String config(Path dir, int httpPort, int rpcPort, boolean authEnabled) {
         return String.join("\n",
                 "# Generated by Fleetwarden's InfluxDbExtension for one test run.",
                 "reporting-disabled = true",
@@ -368,7 +455,7 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
                 "[http]",
                 "  enabled = true",
                 "  bind-address = \"" + LOOPBACK + ":" + httpPort + "\"",
-                "  auth-enabled = false",
+                "  auth-enabled = " + authEnabled,
                 "  log-enabled = false",
                 "  pprof-enabled = false",
                 "  unix-socket-enabled = false",
@@ -526,8 +613,29 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
         private String database = "fleetwarden";
         private Path binary;
         private Duration startTimeout = Duration.ofSeconds(30);
+        private Auth auth = Auth.OFF;
 
         private Builder() {
+        }
+
+        /**
+         * Authentication on; the extension creates an admin and the database (see the class comment).
+         *
+         * @return this builder
+         */
+        public Builder authentication() {
+            this.auth = Auth.ADMIN;
+            return this;
+        }
+
+        /**
+         * Authentication on, and no user and no database: the test provisions the server itself.
+         *
+         * @return this builder
+         */
+        public Builder authenticationWithoutUsers() {
+            this.auth = Auth.NO_USERS;
+            return this;
         }
 
         /**

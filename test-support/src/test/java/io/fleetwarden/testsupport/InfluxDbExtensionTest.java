@@ -61,7 +61,7 @@ class InfluxDbExtensionTest {
 
     @Test
     void generatedConfigUsesOnlyTheGivenLoopbackPortsAndFolder(@TempDir Path dir) {
-        String config = InfluxDbExtension.config(dir, 41001, 41002);
+        String config = InfluxDbExtension.config(dir, 41001, 41002, false);
 
         assertThat(config)
                 .contains("reporting-disabled = true")
@@ -72,5 +72,8 @@ class InfluxDbExtensionTest {
                 .contains("store-enabled = false");
         assertThat(config.lines().filter(l -> l.contains("bind-address"))).hasSize(2);
         assertThat(config.lines().filter(l -> l.trim().equals("enabled = false"))).hasSize(6);
+        assertThat(config).contains("auth-enabled = false");
+        assertThat(InfluxDbExtension.config(dir, 41001, 41002, true)).contains("auth-enabled = true")
+                .doesNotContain("auth-enabled = false");
     }
 }
