@@ -90,7 +90,7 @@ for part in "${parts[@]}"; do
       build_image kafka "$FW_KAFKA_IMAGE" ;;
     influxdb)
       rm -rf "$stage_root/influxdb"; mkdir -p "$stage_root/influxdb"
-      cp "$here/influxdb/influxdb-entrypoint.sh" "$stage_root/influxdb/"
+      cp "$here/influxdb/influxdb-entrypoint.sh" "$here/influxdb/influx-provision.sh" "$stage_root/influxdb/"
       build_image influxdb "$FW_INFLUXDB_IMAGE" ;;
     broker)        java_image broker "$FW_BROKER_MODULE" "$FW_BROKER_MAIN" "$FW_BROKER_IMAGE" ;;
     stream-jobs)   java_image stream-jobs "$FW_STREAM_MODULE" "$FW_STREAM_MAIN" "$FW_STREAM_IMAGE" ;;

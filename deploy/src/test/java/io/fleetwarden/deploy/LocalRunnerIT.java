@@ -84,10 +84,26 @@ class LocalRunnerIT {
         assertThat(up.exit()).as(up.output()).isZero();
         assertThat(up.output()).contains("influxdb healthy", "kafka healthy", "topics of Topics.ALL ready");
 
-        HttpResponse<String> ping = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + influxPort + "/query?q=SHOW%20DATABASES")).build(),
+        // InfluxDB with authentication: anonymous queries are refused; the generated admin sees the
+        // database with the default 30-day retention; the generated secrets are private to the owner.
+        URI retention = URI.create("http://127.0.0.1:" + influxPort + "/query?q=SHOW%20RETENTION%20POLICIES%20ON%20fleetwarden");
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(retention).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        Path secrets = home.resolve("secrets/influxdb.env");
+        Properties influxUsers = new Properties();
+        try (var in = Files.newBufferedReader(secrets)) {
+            influxUsers.load(in);
+        }
+        String basic = java.util.Base64.getEncoder().encodeToString((influxUsers.getProperty("FW_INFLUX_ADMIN_USER") + ":"
+                + influxUsers.getProperty("FW_INFLUX_ADMIN_PASSWORD")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<String> asAdmin = http.send(HttpRequest.newBuilder(retention).header("Authorization", "Basic " + basic).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(ping.body()).contains("fleetwarden");
+        assertThat(asAdmin.body()).contains("[\"autogen\",\"720h0m0s\"");
+        assertThat(influxUsers.getProperty("FW_INFLUX_JOBS_PASSWORD")).hasSize(32)
+                .isNotEqualTo(influxUsers.getProperty("FW_INFLUX_DASHBOARD_PASSWORD"));
+        assertThat(Files.getPosixFilePermissions(secrets)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
 
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);

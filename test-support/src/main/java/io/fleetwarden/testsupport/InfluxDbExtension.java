@@ -164,7 +164,7 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
                 if (auth == Auth.ADMIN) {
                     // With no user yet, InfluxDB 1.x accepts exactly this statement without credentials.
                     post("CREATE USER \"" + ADMIN_USER + "\" WITH PASSWORD '" + adminPassword + "' WITH ALL PRIVILEGES",
-                            null, null);
+                            null, null, null);
                 }
                 if (auth != Auth.NO_USERS) {
                     createDatabase(database);
@@ -292,10 +292,25 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
      */
     public String query(String statement, String user, String password) {
         Objects.requireNonNull(statement, "statement");
-        return post(statement, user, password);
+        return post(statement, user, password, null);
     }
 
-    private String post(String statement, String user, String password) {
+    /**
+     * Runs one InfluxQL statement on a database (for statements that cannot name one, such as
+     * {@code DELETE}) with the given credentials (none when {@code user} is null).
+     *
+     * @param db the database
+     * @param statement the statement
+     * @param user user name, or null
+     * @param password password, or null
+     * @return the response body
+     * @throws IllegalStateException if the server answers with an error
+     */
+    public String queryOn(String db, String statement, String user, String password) {
+        return post(Objects.requireNonNull(statement, "statement"), user, password, Objects.requireNonNull(db, "db"));
+    }
+
+    private String post(String statement, String user, String password, String db) {
         HttpURLConnection connection = null;
         try {
             connection = open("/query");
@@ -307,9 +322,10 @@ public final class InfluxDbExtension implements BeforeAllCallback, AfterAllCallb
                         .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
                 connection.setRequestProperty("Authorization", "Basic " + basic);
             }
-            byte[] body = ("q=" + URLEncoder.encode(statement, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            String form = "q=" + URLEncoder.encode(statement, StandardCharsets.UTF_8)
+                    + (db == null ? "" : "&db=" + URLEncoder.encode(db, StandardCharsets.UTF_8));
             try (OutputStream out = connection.getOutputStream()) {
-                out.write(body);
+                out.write(form.getBytes(StandardCharsets.UTF_8));
             }
             int status = connection.getResponseCode();
             String response = readBody(connection, status);

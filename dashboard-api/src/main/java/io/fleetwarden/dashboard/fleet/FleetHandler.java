@@ -16,6 +16,8 @@ import io.fleetwarden.dashboard.web.Params;
 import io.fleetwarden.dashboard.web.Route;
 import io.fleetwarden.dashboard.web.Routes;
 import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fleet health over time from the stream jobs' per-minute InfluxDB series: {@code cohorts}
@@ -26,6 +28,8 @@ import io.javalin.http.Context;
  * would return more than 5000 buckets per series is refused rather than left to overload the store.
  */
 public final class FleetHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FleetHandler.class);
 
     private static final long MAX_BUCKETS = 5000;
 
@@ -76,6 +80,8 @@ public final class FleetHandler {
             body.put("alertCounts", health.alertCounts(tenants, from, to, step));
             body.put("firmwareDistribution", health.firmwareDistribution(tenants, from, to));
         } catch (RuntimeException e) {
+            // the caller gets a generic 503; the operator gets the cause (never silent)
+            LOG.warn("fleet health query failed: {}", e.toString());
             throw ApiException.unavailable("the time-series store did not answer");
         }
         // the same distribution from the latest device-status records, for a live view between minutes

@@ -20,6 +20,18 @@ final class Images {
     static final String REGISTRY = System.getProperty("fleetwarden.image.registry", "localhost/fleetwarden");
     static final String TAG = System.getProperty("fleetwarden.image.tag", "0.1.0-SNAPSHOT");
 
+    /** InfluxDB users of one test run (random passwords; the images' default user names). */
+    static final String INFLUX_ADMIN = "fleetwarden-admin";
+    static final String INFLUX_ADMIN_PASSWORD = randomPassword();
+    static final String INFLUX_JOBS = "fleetwarden-jobs";
+    static final String INFLUX_JOBS_PASSWORD = randomPassword();
+    static final String INFLUX_DASHBOARD = "fleetwarden-dashboard";
+    static final String INFLUX_DASHBOARD_PASSWORD = randomPassword();
+
+    private static String randomPassword() {
+        return java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
+    }
+
     private Images() {
     }
 
@@ -39,8 +51,13 @@ final class Images {
     static GenericContainer<?> influxdb(Network network) {
         return new GenericContainer<>(image("influxdb")).withImagePullPolicy(NEVER_PULL)
                 .withNetwork(network).withNetworkAliases("influxdb")
+                .withEnv("FW_INFLUX_ADMIN_USER", INFLUX_ADMIN).withEnv("FW_INFLUX_ADMIN_PASSWORD", INFLUX_ADMIN_PASSWORD)
+                .withEnv("FW_INFLUX_JOBS_USER", INFLUX_JOBS).withEnv("FW_INFLUX_JOBS_PASSWORD", INFLUX_JOBS_PASSWORD)
+                .withEnv("FW_INFLUX_DASHBOARD_USER", INFLUX_DASHBOARD)
+                .withEnv("FW_INFLUX_DASHBOARD_PASSWORD", INFLUX_DASHBOARD_PASSWORD)
                 .withExposedPorts(8086)
-                .waitingFor(Wait.forHttp("/ping").forStatusCode(204).withStartupTimeout(Duration.ofMinutes(2)));
+                .waitingFor(Wait.forLogMessage(".*influx-provision: fleetwarden provisioned.*", 1)
+                        .withStartupTimeout(Duration.ofMinutes(2)));
     }
 
     static GenericContainer<?> kafka(Network network) {

@@ -64,12 +64,21 @@ class InfrastructureContainersIT {
     }
 
     @Test
-    void influxDbServesTheDatabaseAndContainersReachEachOtherByName() throws Exception {
+    void influxDbServesTheDatabaseOnlyToItsUsersAndContainersReachEachOtherByName() throws Exception {
         String url = "http://" + influxdb.getHost() + ":" + influxdb.getMappedPort(8086) + "/query?q="
-                + URLEncoder.encode("SHOW DATABASES", StandardCharsets.UTF_8);
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.body()).contains("\"fleetwarden\"");
+                + URLEncoder.encode("SHOW RETENTION POLICIES ON fleetwarden", StandardCharsets.UTF_8);
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+
+        String basic = java.util.Base64.getEncoder().encodeToString((Images.INFLUX_ADMIN + ":" + Images.INFLUX_ADMIN_PASSWORD)
+                .getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> admin = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Basic " + basic)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(admin.statusCode()).isEqualTo(200);
+        // the image's default retention: 30 days
+        assertThat(admin.body()).contains("[\"autogen\",\"720h0m0s\"");
 
         ExecResult reach = kafka.execInContainer("bash", "-c", "exec 3<>/dev/tcp/influxdb/8086 && echo reachable");
         assertThat(reach.getStdout()).contains("reachable");

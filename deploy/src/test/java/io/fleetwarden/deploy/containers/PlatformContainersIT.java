@@ -91,10 +91,12 @@ class PlatformContainersIT {
                 .waitingFor(Wait.forLogMessage(".*serving mutual TLS.*", 1).withStartupTimeout(Duration.ofMinutes(3)));
         streamJobs = new GenericContainer<>(Images.image("stream-jobs")).withImagePullPolicy(Images.NEVER_PULL)
                 .withNetwork(network).withNetworkAliases("stream-jobs")
+                .withEnv("FLEETWARDEN_INFLUX_PASSWORD", Images.INFLUX_JOBS_PASSWORD)
                 .waitingFor(Wait.forLogMessage(".*switched from state [A-Z]+ to RUNNING.*", 1)
                         .withStartupTimeout(Duration.ofMinutes(4)));
         dashboard = new GenericContainer<>(Images.image("dashboard-api")).withImagePullPolicy(Images.NEVER_PULL)
                 .withNetwork(network).withNetworkAliases("dashboard-api")
+                .withEnv("FLEETWARDEN_INFLUX_PASSWORD", Images.INFLUX_DASHBOARD_PASSWORD)
                 .withExposedPorts(8080)
                 .waitingFor(Wait.forHttp("/health").withStartupTimeout(Duration.ofMinutes(3)));
 
@@ -172,6 +174,28 @@ class PlatformContainersIT {
             assertThat(response.body()).contains("CMP-AUTH-00");
         });
         assertThat(last.get()).contains("cam-0666");
+    }
+
+    @Test
+    @Order(5)
+    void theJobWritesTheDeviceSeriesAsItsWriteOnlyUserAndTheDashboardReadsThem() throws Exception {
+        String token = dashboard.execInContainer("cat", "/var/lib/fleetwarden/admin-token").getStdout().trim();
+        HttpClient http = HttpClient.newHttpClient();
+        String basic = java.util.Base64.getEncoder().encodeToString((Images.INFLUX_ADMIN + ":" + Images.INFLUX_ADMIN_PASSWORD)
+                .getBytes(StandardCharsets.UTF_8));
+        URI series = URI.create("http://" + influxdb.getHost() + ":" + influxdb.getMappedPort(8086) + "/query?db=fleetwarden&q="
+                + java.net.URLEncoder.encode("SELECT count(cpu_percent) FROM device_health WHERE device = '" + DEVICE + "'",
+                        StandardCharsets.UTF_8));
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(series).header("Authorization", "Basic " + basic)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("\"count\"");
+        });
+        URI health = URI.create("http://" + dashboard.getHost() + ":" + dashboard.getMappedPort(8080) + "/api/v1/fleet/health");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(health).header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 
     // ---------------------------------------------------------------------------------------------
