@@ -162,6 +162,35 @@ class KafkaAclIT {
         }
     }
 
+    /**
+     * Strimzi's form for a KafkaUser: a PKCS#12 key store and its password in a file. The password
+     * reaches the client as a reference ({@code SecretFileConfigProvider}), never in the properties
+     * (which a Flink job graph carries); the client resolves it and connects.
+     */
+    @Test
+    @Order(4)
+    void aPkcs12KeyStoreWithItsPasswordInAFileConnectsWithoutThePasswordInTheProperties() throws Exception {
+        String user = "fleetwarden-stream-jobs";
+        char[] password = "p12-password-from-a-file".toCharArray();
+        Path store = DIR.resolve(user + ".p12");
+        try (java.io.OutputStream out = Files.newOutputStream(store)) {
+            PKI.device(user).issue().keyStore(password).store(out, password);
+        }
+        Path passwordFile = Files.writeString(DIR.resolve(user + ".password"), new String(password) + "\n");
+        KafkaClientSecurity security = KafkaClientSecurity.from(Map.of(KafkaClientSecurity.PROTOCOL, "SSL",
+                KafkaClientSecurity.TRUSTSTORE, CA.toString(), KafkaClientSecurity.KEYSTORE, store.toString(),
+                KafkaClientSecurity.KEYSTORE_PASSWORD_FILE, passwordFile.toString())::get);
+        Properties p = security.applyTo(new Properties());
+        assertThat(p.toString()).doesNotContain(new String(password));
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        try (KafkaProducer<String, String> jobs = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            assertThat(sendQuietly(jobs, Topics.ALERTS)).isNull();
+        }
+    }
+
     @Test
     @Order(4)
     void theStreamJobsNeitherWriteNorReadControls() {

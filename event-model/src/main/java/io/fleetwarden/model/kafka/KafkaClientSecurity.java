@@ -165,8 +165,11 @@ public final class KafkaClientSecurity {
     }
 
     /**
-     * The client properties for this configuration. Reads the password files on every call, so a
-     * rotated secret is picked up by the next client created.
+     * The client properties for this configuration. Passwords are not in them: each is a reference
+     * ({@link SecretFileConfigProvider}) that the Kafka client resolves from its file when it is
+     * created, so a configuration that travels (a Flink job graph) or is logged carries no secret,
+     * and a rotated secret is picked up by the next client. The files are checked here (readable,
+     * not empty) so a wrong setting fails now, naming its option.
      *
      * @return {@code security.protocol} and the TLS/SASL settings; empty for plaintext
      * @throws IllegalArgumentException naming the option whose file cannot be read
@@ -177,13 +180,15 @@ public final class KafkaClientSecurity {
             return p;
         }
         p.put("security.protocol", protocol.name());
+        p.put("config.providers", SecretFileConfigProvider.ALIAS);
+        p.put("config.providers." + SecretFileConfigProvider.ALIAS + ".class", SecretFileConfigProvider.class.getName());
         String truststore = options.get(TRUSTSTORE);
         if (truststore != null) {
             String type = storeType(TRUSTSTORE, truststore);
             p.put("ssl.truststore.type", type);
             p.put("ssl.truststore.location", readableFile(TRUSTSTORE, truststore).toString());
             if (options.containsKey(TRUSTSTORE_PASSWORD_FILE)) {
-                p.put("ssl.truststore.password", secret(TRUSTSTORE_PASSWORD_FILE));
+                p.put("ssl.truststore.password", secretReference(TRUSTSTORE_PASSWORD_FILE, SecretFileConfigProvider.PASSWORD));
             }
         }
         String keystore = options.get(KEYSTORE);
@@ -192,7 +197,7 @@ public final class KafkaClientSecurity {
             p.put("ssl.keystore.type", type);
             p.put("ssl.keystore.location", readableFile(KEYSTORE, keystore).toString());
             if (options.containsKey(KEYSTORE_PASSWORD_FILE)) {
-                String password = secret(KEYSTORE_PASSWORD_FILE);
+                String password = secretReference(KEYSTORE_PASSWORD_FILE, SecretFileConfigProvider.PASSWORD);
                 if (!type.equals("PEM")) {
                     p.put("ssl.keystore.password", password);
                 }
@@ -202,7 +207,8 @@ public final class KafkaClientSecurity {
         if (protocol == Protocol.SASL_SSL) {
             p.put("sasl.mechanism", "SCRAM-SHA-512");
             p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                    + options.get(SASL_USERNAME) + "\" password=\"" + jaasQuote(secret(SASL_PASSWORD_FILE)) + "\";");
+                    + jaasQuote(options.get(SASL_USERNAME)) + "\" password=\""
+                    + secretReference(SASL_PASSWORD_FILE, SecretFileConfigProvider.JAAS_QUOTED) + "\";");
         }
         return p;
     }
@@ -266,20 +272,20 @@ public final class KafkaClientSecurity {
         return path;
     }
 
-    private String secret(String option) {
+    private String secretReference(String option, String key) {
         Path path = readableFile(option, options.get(option));
-        String value;
         try {
-            value = Files.readString(path, StandardCharsets.UTF_8);
+            if (Files.readString(path, StandardCharsets.UTF_8).replaceFirst("\\R\\z", "").isEmpty()) {
+                throw new IllegalArgumentException(option + " is empty: " + path);
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException(option + " cannot be read: " + path, e);
         }
-        // a secret file commonly ends with a newline that is not part of the password
-        value = value.replaceFirst("\\R\\z", "");
-        if (value.isEmpty()) {
-            throw new IllegalArgumentException(option + " is empty: " + path);
+        try {
+            return SecretFileConfigProvider.reference(path, key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
         }
-        return value;
     }
 
     private static String jaasQuote(String value) {

@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +25,12 @@ class KafkaClientSecurityTest {
 
     private String file(String name, String content) throws Exception {
         return Files.writeString(dir.resolve(name), content).toString();
+    }
+
+    private static AdminClientConfig resolved(Map<String, Object> security) {
+        Map<String, Object> config = new HashMap<>(security);
+        config.put("bootstrap.servers", "127.0.0.1:9");
+        return new AdminClientConfig(config);
     }
 
     @Test
@@ -54,10 +62,21 @@ class KafkaClientSecurityTest {
                 KafkaClientSecurity.TRUSTSTORE_PASSWORD_FILE, file("ca.password", "trust-secret\n"),
                 KafkaClientSecurity.KEYSTORE, file("user.p12", "x"),
                 KafkaClientSecurity.KEYSTORE_PASSWORD_FILE, file("user.password", "key-secret")));
-        assertThat(s.clientProperties()).containsEntry("ssl.truststore.password", "trust-secret")
-                .containsEntry("ssl.keystore.password", "key-secret")
-                .containsEntry("ssl.keystore.type", "PKCS12");
+        Map<String, Object> p = s.clientProperties();
+        // the properties carry references, never the secrets (they travel in Flink job graphs)
+        assertThat(p.toString()).doesNotContain("trust-secret", "key-secret");
+        assertThat(p).containsEntry("ssl.keystore.type", "PKCS12")
+                .containsEntry("ssl.keystore.password", "${fwsecret:" + dir.resolve("user.password") + ":password}");
+        // a Kafka client resolves them when it is created (its own AbstractConfig, the same code path)
+        AdminClientConfig resolved = resolved(p);
+        assertThat(resolved.getPassword("ssl.truststore.password").value()).isEqualTo("trust-secret");
+        assertThat(resolved.getPassword("ssl.keystore.password").value()).isEqualTo("key-secret");
+        assertThat(resolved.getPassword("ssl.key.password").value()).isEqualTo("key-secret");
         assertThat(s.toString()).doesNotContain("trust-secret", "key-secret").contains("user.p12");
+
+        // a rotated file is read by the next client
+        file("user.password", "rotated-secret\n");
+        assertThat(resolved(s.clientProperties()).getPassword("ssl.keystore.password").value()).isEqualTo("rotated-secret");
     }
 
     @Test
@@ -66,7 +85,8 @@ class KafkaClientSecurityTest {
                 KafkaClientSecurity.PROTOCOL, "SASL_SSL",
                 KafkaClientSecurity.SASL_USERNAME, "fleetwarden-dashboard-api",
                 KafkaClientSecurity.SASL_PASSWORD_FILE, file("pw", "a\"; evil=\"1\\")));
-        String jaas = (String) s.clientProperties().get("sasl.jaas.config");
+        assertThat(s.clientProperties().get("sasl.jaas.config").toString()).doesNotContain("evil");
+        String jaas = resolved(s.clientProperties()).getPassword("sasl.jaas.config").value();
         assertThat(jaas).isEqualTo("org.apache.kafka.common.security.scram.ScramLoginModule required "
                 + "username=\"fleetwarden-dashboard-api\" password=\"a\\\"; evil=\\\"1\\\\\";");
         assertThat(s.clientProperties()).containsEntry("sasl.mechanism", "SCRAM-SHA-512");
