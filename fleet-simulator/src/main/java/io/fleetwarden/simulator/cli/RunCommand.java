@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Offset of the first timed scenario (default: ${DEFAULT-VALUE}).")
     Duration firstAt;
 
-    @Option(names = "--scenario-spacing", defaultValue = "8s", converter = DurationConverter.class,
+    @Option(names = "--scenario-spacing", defaultValue = "7s", converter = DurationConverter.class,
             description = "Offset between timed scenarios (default: ${DEFAULT-VALUE}).")
     Duration spacing;
 

@@ -67,6 +67,8 @@ public final class FleetRunner {
 
     static final long TICK_MILLIS = 50;
     private static final int OVERSIZED_BYTES = 128 * 1024;
+    /** How many loopback addresses a credential-stuffing campaign spreads over (a botnet tries from many places). */
+    static final int STUFFING_ADDRESSES = 5;
 
     private final RunSettings settings;
     private final ScenarioPlan plan;
@@ -88,6 +90,8 @@ public final class FleetRunner {
     private MqttClientExecutorConfig executorConfig;
     private TrustManagerFactory trust;
     private InetAddress secondAddress;
+    /** Addresses the credential stuffing comes from: several loopback addresses from the second one on, else the second alone. */
+    private List<InetAddress> stuffingAddresses = List.of();
     private volatile boolean running;
     private Instant start;
 
@@ -115,6 +119,7 @@ public final class FleetRunner {
         start = clock.instant();
         running = true;
         secondAddress = resolveSecondAddress();
+        stuffingAddresses = stuffingAddresses(secondAddress);
         trust = pki.trustManagerFactory();
         nettyExecutor = Executors.newFixedThreadPool(settings.nettyThreads(), daemon("sim-netty"));
         callbackExecutor = Executors.newFixedThreadPool(2, daemon("sim-callback"));
@@ -229,9 +234,10 @@ public final class FleetRunner {
             case MARK_START -> {
                 stats.scenariosStarted.incrementAndGet();
                 Map<String, String> cohort = s.cohort();
-                if (s.type() == ScenarioType.CREDENTIAL_STUFFING && secondAddress != null) {
-                    // the stuffing CONNECTs come from the second address; address-keyed alerts name it
-                    cohort = Map.of("source-address", secondAddress.getHostAddress());
+                if (s.type() == ScenarioType.CREDENTIAL_STUFFING && !stuffingAddresses.isEmpty()) {
+                    // the stuffing CONNECTs come from these addresses; address-keyed alerts name one of them
+                    cohort = Map.of("source-address", String.join(",",
+                            stuffingAddresses.stream().map(InetAddress::getHostAddress).toList()));
                 }
                 groundTruth.scenarioStart(s, plan.fleet().devices().get(0).tenant(), start.plus(s.end()), cohort, null);
                 progress.accept("scenario started: " + s.id() + " (" + s.devices().size() + " device(s)"
@@ -270,7 +276,7 @@ public final class FleetRunner {
                     : FirmwareImages.genuineHash(d.spec.model().name(), step.arg()));
             case UPDATE_START -> d.condition = d.condition.updating(step.arg(), 0);
             case UPDATE_ATTEMPT_FAILED -> d.condition = d.condition.updating(step.arg(), d.condition.updateAttempts() + 1);
-            case DEFAULT_CREDENTIALS -> defaultCredentials(d, step.arg());
+            case DEFAULT_CREDENTIALS -> defaultCredentials(d, step.arg(), step.count());
             case CLONE_CONNECT -> cloneConnect(d, s);
             case CLONE_DISCONNECT -> {
                 Mqtt5AsyncClient c = d.clone;
@@ -412,11 +418,12 @@ public final class FleetRunner {
         }
     }
 
-    private void defaultCredentials(SimDevice d, String userPassword) {
+    private void defaultCredentials(SimDevice d, String userPassword, int attempt) {
         int colon = userPassword.indexOf(':');
         String user = userPassword.substring(0, colon);
         byte[] password = userPassword.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
-        Mqtt5AsyncClient attacker = builder(d, secondAddress).buildAsync();
+        InetAddress from = stuffingAddresses.isEmpty() ? null : stuffingAddresses.get(attempt % stuffingAddresses.size());
+        Mqtt5AsyncClient attacker = builder(d, from).buildAsync();
         stats.attackActions.incrementAndGet();
         attacker.connectWith().cleanStart(true).simpleAuth().username(user).password(password).applySimpleAuth().send()
                 .whenComplete((ack, e) -> {
@@ -503,6 +510,31 @@ public final class FleetRunner {
         b[b.length - 2] = '"';
         b[b.length - 1] = '}';
         return b;
+    }
+
+    /**
+     * The second address and the next {@value #STUFFING_ADDRESSES} - 1 after it when it is an IPv4 loopback address
+     * (Linux routes all of 127.0.0.0/8 to the loopback interface); any other second address alone.
+     */
+    static List<InetAddress> stuffingAddresses(InetAddress second) {
+        if (second == null) {
+            return List.of();
+        }
+        byte[] b = second.getAddress();
+        if (!second.isLoopbackAddress() || b.length != 4) {
+            return List.of(second);
+        }
+        List<InetAddress> out = new ArrayList<>();
+        for (int k = 0; k < STUFFING_ADDRESSES && (b[3] & 0xff) + k < 255; k++) {
+            byte[] a = b.clone();
+            a[3] = (byte) ((b[3] & 0xff) + k);
+            try {
+                out.add(InetAddress.getByAddress(a));
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException(e); // a 4-byte address is always valid
+            }
+        }
+        return List.copyOf(out);
     }
 
     private InetAddress resolveSecondAddress() {

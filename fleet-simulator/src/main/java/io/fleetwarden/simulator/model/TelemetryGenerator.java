@@ -24,6 +24,8 @@ public final class TelemetryGenerator {
     public static final int C2_PORT = 6667;
     public static final List<Integer> BOTNET_PORTS = List.of(23, 2323);
     private static final int BOTNET_SCAN_TARGETS = 40;
+    /** The port a backdoor listens on (no model has it). */
+    public static final int BACKDOOR_PORT = 4444;
 
     private final long seed;
 
@@ -66,6 +68,11 @@ public final class TelemetryGenerator {
         if (botnet) {
             memory += 15;
         }
+        if (condition.effects().contains(Effect.RESOURCE_ABUSE)) {
+            // a miner pins the CPU: near 100 % whatever the model's normal
+            cpu = 96 + 4 * Noise.unit(seed, i, seq, C_CPU);
+            memory += 30;
+        }
         double trafficBoost = botnet ? 30 : condition.effects().contains(Effect.TRAFFIC_PEAK) ? 2.5 : 1;
         long bytesOut = Math.round(m.bytesOutPerSecond() * m.intervalSeconds() * device.trafficFactor() * day
                 * (0.85 + 0.3 * Noise.unit(seed, i, seq, C_OUT)) * trafficBoost);
@@ -76,6 +83,9 @@ public final class TelemetryGenerator {
         List<DeviceTelemetryPayload.Connection> connections = new ArrayList<>();
         for (String endpoint : m.cloudEndpoints()) {
             connections.add(new DeviceTelemetryPayload.Connection(endpoint, m.cloudPort(), "tcp"));
+        }
+        if (condition.effects().contains(Effect.BACKDOOR_SERVICE)) {
+            ports.add(BACKDOOR_PORT);
         }
         if (botnet) {
             ports.addAll(BOTNET_PORTS);
@@ -100,13 +110,28 @@ public final class TelemetryGenerator {
         }
 
         long uptime = Math.max(0, (at.toEpochMilli() - condition.bootedAt().toEpochMilli()) / 1000);
-        return new DeviceTelemetryPayload(DeviceTelemetryPayload.SCHEMA_VERSION, at.toEpochMilli(), m.name(),
-                device.region().name(),
-                new DeviceTelemetryPayload.Firmware(condition.firmwareVersion(), condition.imageSha256()),
+        String model = m.name();
+        DeviceTelemetryPayload.Firmware firmware = new DeviceTelemetryPayload.Firmware(condition.firmwareVersion(), condition.imageSha256());
+        if (condition.effects().contains(Effect.OTHER_MODEL)) {
+            // the claimed model with its latest genuine image, so the firmware is consistent with the claim; the
+            // readings stay the device's own
+            DeviceModel other = otherModel(m);
+            model = other.name();
+            firmware = new DeviceTelemetryPayload.Firmware(other.latest().version(),
+                    FirmwareImages.genuineHash(other.name(), other.latest().version()));
+        }
+        return new DeviceTelemetryPayload(DeviceTelemetryPayload.SCHEMA_VERSION, at.toEpochMilli(), model,
+                device.region().name(), firmware,
                 uptime, clampPercent(cpu), clampPercent(memory),
                 new DeviceTelemetryPayload.Network(m.intervalSeconds(), bytesIn, bytesOut,
                         bytesIn / 300 + 1, bytesOut / 900 + 1, ports, connections),
                 update);
+    }
+
+    /** The model a device with {@link Effect#OTHER_MODEL} claims to be: the next one in {@link DeviceModels#ALL}. */
+    public static DeviceModel otherModel(DeviceModel own) {
+        int k = DeviceModels.ALL.indexOf(own);
+        return DeviceModels.ALL.get((k + 1) % DeviceModels.ALL.size());
     }
 
     private static double clampPercent(double v) {

@@ -194,8 +194,9 @@ public final class ScenarioPlanner {
                     String dev = d.get().deviceId();
                     add(id, type, List.of(dev), Map.of(), t, t.plusSeconds(60));
                     for (int k = 0; k < 15; k++) {
+                        // count = attempt number: the runner spreads the attempts over its attacker addresses
                         step(t.plusSeconds(4L * k), id, Action.DEFAULT_CREDENTIALS, dev,
-                                DEFAULT_CREDENTIALS.get(k % DEFAULT_CREDENTIALS.size()), 0);
+                                DEFAULT_CREDENTIALS.get(k % DEFAULT_CREDENTIALS.size()), k);
                     }
                 }
                 case CLONED_CERTIFICATE -> {
@@ -232,16 +233,40 @@ public final class ScenarioPlanner {
                         step(t.plusSeconds(k), id, Action.MALFORMED_BURST, dev, null, 10);
                     }
                 }
-                case PUBLISH_FLOOD -> {
-                    Optional<DeviceSpec> d = take(x -> true);
+                case PUBLISH_FLOOD, EARLY_PUBLISH_FLOOD -> {
+                    boolean early = type == ScenarioType.EARLY_PUBLISH_FLOOD;
+                    // early: a camera, the model with the most devices and reports, whose messages per device-minute a
+                    // freshly started platform learns first (the prior a device without a baseline of its own is judged by)
+                    Optional<DeviceSpec> d = early ? take(x -> x.model().equals(DeviceModels.CAMERA)).or(() -> take(x -> true))
+                            : take(x -> true);
                     if (d.isEmpty()) {
                         return Optional.of("no free device");
                     }
                     String dev = d.get().deviceId();
-                    add(id, type, List.of(dev), Map.of(), t, t.plusSeconds(60));
-                    for (int k = 0; k < 60; k++) {
+                    int seconds = early ? 90 : 60;
+                    add(id, type, List.of(dev), Map.of(), t, t.plusSeconds(seconds));
+                    for (int k = 0; k < seconds; k++) {
                         step(t.plusSeconds(k), id, Action.PUBLISH_BURST, dev, null, 20);
                     }
+                }
+                case BACKDOOR_SERVICE, RESOURCE_ABUSE, MODEL_MISMATCH -> {
+                    // a plug claiming to be the next model (a thermostat, with its firmware) lists no port and reports less
+                    // of everything than its claimed peers, so the claim itself is all that is out of place
+                    Optional<DeviceSpec> d = type == ScenarioType.MODEL_MISMATCH
+                            ? take(x -> x.model().equals(DeviceModels.PLUG)).or(() -> take(x -> true)) : take(x -> true);
+                    if (d.isEmpty()) {
+                        return Optional.of("no free device");
+                    }
+                    String dev = d.get().deviceId();
+                    Effect effect = switch (type) {
+                        case BACKDOOR_SERVICE -> Effect.BACKDOOR_SERVICE;
+                        case RESOURCE_ABUSE -> Effect.RESOURCE_ABUSE;
+                        default -> Effect.OTHER_MODEL;
+                    };
+                    add(id, type, List.of(dev), Map.of(), t, runEnd);
+                    step(t, id, Action.EFFECT_ON, dev, effect.name(), 0);
+                    // the device reports the change at once (as at a state change), so time to detect is the platform's
+                    step(t, id, Action.PUBLISH_BURST, dev, null, 1);
                 }
                 case FLAPPING -> {
                     Optional<DeviceSpec> d = take(x -> true);

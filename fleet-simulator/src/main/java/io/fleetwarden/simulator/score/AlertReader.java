@@ -33,6 +33,11 @@ public final class AlertReader {
 
     /** Alert views of every decodable record; {@code warnings} hears about undecodable ones. */
     public static List<AlertView> readAll(String bootstrapServers, Duration timeout, Consumer<String> warnings) {
+        return readAlerts(bootstrapServers, timeout, warnings).stream().map(AlertReader::view).toList();
+    }
+
+    /** Every decodable committed alert revision, in full; {@code warnings} hears about undecodable ones. */
+    public static List<Alert> readAlerts(String bootstrapServers, Duration timeout, Consumer<String> warnings) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -40,7 +45,7 @@ public final class AlertReader {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "fleet-simulator-scorecard");
         // the job writes alerts in transactions (exactly-once sink): aborted attempts must not be scored
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<AlertView> out = new ArrayList<>();
+        List<Alert> out = new ArrayList<>();
         int bad = 0;
         KafkaClientSecurity.configured().applyTo(p);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -65,7 +70,7 @@ public final class AlertReader {
                         bad++;
                         continue;
                     }
-                    out.add(view(d.value()));
+                    out.add(d.value());
                 }
             }
         }

@@ -127,6 +127,35 @@ class TelemetryGeneratorTest {
     }
 
     @Test
+    void backdoorMinerAndOtherModelChangeOnlyWhatTheyAreAbout() {
+        for (DeviceSpec d : Fleet.build(9, 12, "acme").devices()) {
+            TelemetryGenerator g = new TelemetryGenerator(9);
+            DeviceCondition clean = DeviceCondition.initial(d, T0.minusSeconds(60));
+            DeviceTelemetryPayload normal = g.payload(d, clean, T0, 4);
+
+            DeviceTelemetryPayload backdoor = g.payload(d, clean.with(Effect.BACKDOOR_SERVICE), T0, 4);
+            assertThat(backdoor.network().listeningPorts()).containsAll(normal.network().listeningPorts())
+                    .contains(TelemetryGenerator.BACKDOOR_PORT);
+            assertThat(DeviceModels.ALL).allMatch(m -> !m.listeningPorts().contains(TelemetryGenerator.BACKDOOR_PORT));
+
+            DeviceTelemetryPayload miner = g.payload(d, clean.with(Effect.RESOURCE_ABUSE), T0, 4);
+            assertThat(miner.cpuPercent()).isBetween(96.0, 100.0);
+            assertThat(miner.memoryPercent()).isGreaterThan(normal.memoryPercent() + 25);
+            assertThat(miner.network()).isEqualTo(normal.network());
+
+            DeviceTelemetryPayload other = g.payload(d, clean.with(Effect.OTHER_MODEL), T0, 4);
+            DeviceModel claimed = TelemetryGenerator.otherModel(d.model());
+            assertThat(claimed).isNotEqualTo(d.model());
+            assertThat(other.model()).isEqualTo(claimed.name());
+            // consistent with the claim: that model's latest genuine image; the readings stay the device's own
+            assertThat(other.firmware().version()).isEqualTo(claimed.latest().version());
+            assertThat(other.firmware().imageSha256()).isEqualTo(FirmwareImages.genuineHash(claimed.name(), claimed.latest().version()));
+            assertThat(other.cpuPercent()).isEqualTo(normal.cpuPercent());
+            assertThat(other.network()).isEqualTo(normal.network());
+        }
+    }
+
+    @Test
     void intervalsAreJitteredWithinTheModelsBounds() {
         DeviceSpec d = Fleet.build(2, 5, "acme").devices().get(0);
         TelemetryGenerator g = new TelemetryGenerator(2);

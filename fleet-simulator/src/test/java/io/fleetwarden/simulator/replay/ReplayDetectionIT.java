@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -20,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.fleetwarden.model.Topics;
+import io.fleetwarden.simulator.it.DetectionJobRun;
 import io.fleetwarden.simulator.score.GroundTruth;
 import io.fleetwarden.simulator.score.ScorecardPrinter;
 import io.fleetwarden.testsupport.KafkaExtension;
@@ -83,14 +81,7 @@ class ReplayDetectionIT {
             .build();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).setConfiguration(conf()).build());
-
-    static Configuration conf() {
-        Configuration c = new Configuration();
-        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return c;
-    }
+    static final MiniClusterExtension FLINK = DetectionJobRun.miniCluster();
 
     @TempDir
     Path work;

@@ -2,24 +2,12 @@ package io.fleetwarden.simulator.replay;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 
-import io.fleetwarden.jobs.FleetDetectionJobMain;
-import io.fleetwarden.jobs.JobOptions;
-import io.fleetwarden.model.Topics;
+import io.fleetwarden.simulator.it.DetectionJobRun;
 import io.fleetwarden.simulator.score.AlertReader;
 import io.fleetwarden.simulator.score.AlertView;
 import io.fleetwarden.simulator.score.GroundTruth;
@@ -59,16 +47,9 @@ final class ReplayPipeline {
         // processing-time idleness of 30 s on a loaded CPU declared busy telemetry splits idle, so the watermark
         // jumped to the security-events source's (already at the end of the replay) and every device looked
         // offline at once (phantom cohort outages). See the README, "Detection quality".
-        JobOptions jo = JobOptions.parse(new String[] {
-                "--bootstrap-servers", bootstrap,
-                "--checkpoint-dir", workDir.resolve("checkpoints").toString(), "--checkpoint-interval", "2s",
-                "--group-id", group, "--transactional-id-prefix", group, "--parallelism", "2", "--idleness", "10m"});
-        FleetDetectionJobMain.build(env, jo);
-        StreamGraph graph = env.getStreamGraph();
-        graph.setJobName("fleetwarden-replay");
-        JobClient job = env.executeAsync(graph);
+        JobClient job = DetectionJobRun.start(env, bootstrap, workDir, group, "fleetwarden-replay", "--idleness", "10m");
         try {
-            awaitConsumed(bootstrap, group, timeout);
+            DetectionJobRun.awaitConsumed(bootstrap, group, timeout);
             Thread.sleep(6_000); // two more checkpoints: the last alerts' transactions commit
         } finally {
             job.cancel().get();
@@ -77,39 +58,5 @@ final class ReplayPipeline {
         List<AlertView> alerts = AlertReader.readAll(bootstrap, Duration.ofSeconds(60), w -> System.err.println("warning: " + w));
         ScorecardReport report = new Scorecard(Duration.ofMinutes(5)).score(GroundTruth.read(truthFile), alerts);
         return new Outcome(replay, (t2 - t1) / 1e9, (System.nanoTime() - t0) / 1e9, alerts, report);
-    }
-
-    /** Waits until the job's committed offsets (committed on checkpoints) reach the end of both input topics. */
-    private static void awaitConsumed(String bootstrap, String group, Duration timeout) throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(p)) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (String topic : List.of(Topics.TELEMETRY, Topics.SECURITY_EVENTS)) {
-                admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                        .forEach(pi -> latest.put(new TopicPartition(topic, pi.partition()), OffsetSpec.latest()));
-            }
-            Map<TopicPartition, Long> end = new HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get();
-                List<String> behind = new ArrayList<>();
-                end.forEach((tp, e) -> {
-                    OffsetAndMetadata c = committed.get(tp);
-                    if (c == null || c.offset() < e) {
-                        behind.add(tp + " at " + (c == null ? "-" : c.offset()) + " of " + e);
-                    }
-                });
-                if (behind.isEmpty()) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the job did not consume the replay within " + timeout + ": " + behind);
-                }
-                Thread.sleep(1_000);
-            }
-        }
     }
 }

@@ -24,7 +24,7 @@ class ScenarioPlannerTest {
     private final ExpectedRules rules = ExpectedRules.load();
     private final ScenarioPlanner planner = new ScenarioPlanner(rules);
     private final ScenarioPlanner.Config config =
-            new ScenarioPlanner.Config(T0, Duration.ofMinutes(10), Duration.ofSeconds(20), Duration.ofSeconds(8));
+            new ScenarioPlanner.Config(T0, Duration.ofMinutes(10), Duration.ofSeconds(20), Duration.ofSeconds(7));
 
     private ScenarioPlan planAll(long seed, int size) {
         return planner.plan(Fleet.build(seed, size, "acme"), ScenarioType.parseSelection("all"), config);
@@ -57,7 +57,7 @@ class ScenarioPlannerTest {
     @Test
     void baselineScenariosWaitForTheWarmUpAndTheOthersKeepTheirSlots() {
         ScenarioPlanner.Config warm = new ScenarioPlanner.Config(T0, Duration.ofMinutes(10), Duration.ofSeconds(20),
-                Duration.ofSeconds(8), Duration.ofMinutes(4));
+                Duration.ofSeconds(7), Duration.ofMinutes(4));
         ScenarioPlan plain = planAll(42, 200);
         ScenarioPlan plan = planner.plan(Fleet.build(42, 200, "acme"), ScenarioType.parseSelection("all"), warm);
         assertThat(plan.skipped()).isEmpty();
@@ -73,7 +73,7 @@ class ScenarioPlannerTest {
         }
         // a warm-up past the end of the run skips those scenarios with a reason instead of squeezing them in
         ScenarioPlanner.Config tooShort = new ScenarioPlanner.Config(T0, Duration.ofMinutes(3), Duration.ofSeconds(20),
-                Duration.ofSeconds(8), Duration.ofMinutes(4));
+                Duration.ofSeconds(7), Duration.ofMinutes(4));
         ScenarioPlan shortPlan = planner.plan(Fleet.build(42, 200, "acme"), ScenarioType.parseSelection("all"), tooShort);
         assertThat(shortPlan.skipped()).containsOnlyKeys(ScenarioPlanner.NEEDS_WARM_BASELINE);
     }
@@ -170,6 +170,30 @@ class ScenarioPlannerTest {
                 .containsExactly(ScenarioType.FLAPPING, ScenarioType.BOTNET_INFECTION);
         assertThatThrownBy(() -> ScenarioType.parseSelection("botnet"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown scenario 'botnet'");
+    }
+
+    @Test
+    void firstMinuteAttacksSwitchTheirEffectOnAndReportAtOnce() {
+        ScenarioPlan plan = planAll(42, 200);
+        for (ScenarioType type : List.of(ScenarioType.BACKDOOR_SERVICE, ScenarioType.RESOURCE_ABUSE, ScenarioType.MODEL_MISMATCH)) {
+            ScenarioInstance s = instance(plan, type);
+            List<Step> own = plan.steps().stream().filter(st -> st.scenarioId().equals(s.id())).toList();
+            // start mark, effect on, one report, in that order at the start; the effect lasts to the end of the run
+            assertThat(own).extracting(Step::action).containsExactly(Action.MARK_START, Action.EFFECT_ON, Action.PUBLISH_BURST, Action.MARK_END);
+            assertThat(own.subList(0, 3)).allMatch(st -> st.at().equals(s.start()));
+            assertThat(own.get(2).count()).isEqualTo(1);
+            assertThat(s.end()).isEqualTo(config.runDuration());
+        }
+        String mismatch = instance(plan, ScenarioType.MODEL_MISMATCH).devices().get(0);
+        assertThat(plan.fleet().device(mismatch).orElseThrow().model()).isEqualTo(DeviceModels.PLUG);
+        ScenarioInstance flood = instance(plan, ScenarioType.EARLY_PUBLISH_FLOOD);
+        assertThat(plan.fleet().device(flood.devices().get(0)).orElseThrow().model()).isEqualTo(DeviceModels.CAMERA);
+        assertThat(flood.end().minus(flood.start())).isEqualTo(Duration.ofSeconds(90));
+        assertThat(flood.expectedRules()).containsExactlyInAnyOrder("CMP-RATE-003", "CMP-VAL-001");
+        // the stuffing's attempts are numbered, so the runner spreads them over its addresses
+        ScenarioInstance stuffing = instance(plan, ScenarioType.CREDENTIAL_STUFFING);
+        assertThat(plan.steps()).filteredOn(st -> st.scenarioId().equals(stuffing.id()) && st.action() == Action.DEFAULT_CREDENTIALS)
+                .extracting(Step::count).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
     }
 
     private static ScenarioInstance instance(ScenarioPlan plan, ScenarioType type) {
