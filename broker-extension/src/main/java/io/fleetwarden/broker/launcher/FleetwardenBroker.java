@@ -23,7 +23,7 @@ import io.fleetwarden.broker.config.LauncherHandoff;
  * (TLS 1.3/1.2, AEAD suites only, no plain-TCP listener) and the Fleetwarden extension from the
  * extensions folder, behind a fail-closed guard.
  *
- * <p>Usage: {@code fleetwarden-broker <broker.properties>}; JVM flags {@code -Dfleetwarden.<key>=value} are
+ * <p>Usage: {@code fleetwarden-broker [-h] BROKER_PROPERTIES} ({@link LauncherCommandLine}); JVM flags {@code -Dfleetwarden.<key>=value} are
  * defaults for the extension's settings that {@code fleetwarden.*} keys of the file override. Exit codes: 0 on a clean stop, 2 for a
  * configuration error, 3 when the extension did not start (the broker is stopped again before serving
  * anyone, and the guard refuses every client in the meantime), 4 when the broker itself cannot start.
@@ -187,12 +187,23 @@ public final class FleetwardenBroker implements AutoCloseable {
     }
 
     public static void main(String[] args) {
-        if (args.length != 1) {
-            System.err.println("usage: fleetwarden-broker <broker.properties>");
+        LauncherCommandLine commandLine;
+        Path file;
+        Path home;
+        try {
+            commandLine = LauncherCommandLine.parse(args);
+            if (commandLine.helpRequested()) {
+                System.out.print(LauncherCommandLine.usage());
+                return;
+            }
+            file = commandLine.configFile();
+            home = commandLine.home(System.getProperty("fleetwarden.home"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("fleetwarden-broker: " + e.getMessage());
+            System.err.print(LauncherCommandLine.usage());
             System.exit(2);
+            return;
         }
-        Path file = Path.of(args[0]).toAbsolutePath();
-        Path home = Path.of(System.getProperty("fleetwarden.home", file.getParent().getParent().toString()));
         LauncherConfig config;
         try {
             config = LauncherConfig.load(file, home);

@@ -133,6 +133,25 @@ public final class FirmwareRules implements DeviceRule<FirmwareState> {
             return new Facts(s.tenant, s.deviceId, s.model, s.version, s.highestVersion, s.imageHash, s.certificateNotAfter, loop,
                     failed, s.lastFailure);
         }
+
+        /**
+         * Component by component, as a record's equals is defined; written out because the generated one (a method-handle
+         * chain) was not inlined on the per-report path, which kept both Facts of every report on the heap.
+         */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Facts f && certificateNotAfter == f.certificateNotAfter && updateLoop == f.updateLoop
+                    && failedAttempts == f.failedAttempts && java.util.Objects.equals(tenant, f.tenant)
+                    && java.util.Objects.equals(deviceId, f.deviceId) && java.util.Objects.equals(model, f.model)
+                    && java.util.Objects.equals(version, f.version) && java.util.Objects.equals(highestVersion, f.highestVersion)
+                    && java.util.Objects.equals(imageHash, f.imageHash) && java.util.Objects.equals(lastFailure, f.lastFailure);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(tenant, deviceId, model, version, highestVersion, imageHash, certificateNotAfter, updateLoop,
+                    failedAttempts, lastFailure);
+        }
     }
 
     /**

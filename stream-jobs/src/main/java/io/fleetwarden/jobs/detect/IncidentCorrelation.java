@@ -168,8 +168,20 @@ public final class IncidentCorrelation {
         return (double) common / union;
     }
 
+    /**
+     * Adds the members not yet listed, in order, up to {@link CohortRules#MEMBERS_KEPT}. A fold adds one device, and
+     * folds come once per folded device alert: one member is looked up in the list itself, not by copying the whole
+     * list (up to 4,096 ids) into a hash set for every fold, which made folding quadratic in the incident's size.
+     */
     private static void addMembers(IncidentBook.Incident inc, List<String> members) {
-        if (members == null) {
+        if (members == null || members.isEmpty() || inc.members.size() >= CohortRules.MEMBERS_KEPT) {
+            return;
+        }
+        if (members.size() == 1) {
+            String m = members.get(0);
+            if (m != null && !inc.members.contains(m)) {
+                inc.members.add(m);
+            }
             return;
         }
         Set<String> have = new HashSet<>(inc.members);

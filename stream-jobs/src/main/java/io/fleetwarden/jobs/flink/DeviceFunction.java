@@ -112,6 +112,12 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     /** The digest key the job was built with; replaced by the restored one after a restore. */
     private final byte[] digestKey;
     private transient DeviceRule<Object>[] units;
+    /**
+     * Positions of the units that implement {@link DeviceRule#onSecurityEvent}, {@link DeviceRule#onLifecycleEvent}, and
+     * {@link DeviceRule#nextDeadline} or {@link DeviceRule#onDeadline} ({@link Handlers}): the others inherit the
+     * interface's no-op defaults, and calling them for every event and timer was a megamorphic call each.
+     */
+    private transient Handlers handlers;
     private transient String[] names;
     private transient KeyedDigest digest;
     private transient ListState<byte[]> digestKeyState;
@@ -173,6 +179,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     @SuppressWarnings("unchecked")
     public void open(OpenContext ctx) {
         units = rules.all().toArray(new DeviceRule[0]);
+        handlers = Handlers.of(units);
         DeviceStateSerializer serializer = DeviceStateSerializer.of(rules);
         names = serializer.names();
         if (digest == null) {
@@ -262,8 +269,9 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         } else if (in.security != null) {
             DeviceSecurityEvent e = in.security;
             ds.lastEvent = Math.max(ds.lastEvent, e.timestamp());
-            for (int i = 0; i < units.length; i++) {
-                units[i].onSecurityEvent(ds.state(i, units[i]), e, context, output);
+            ds.createStates(units); // every unit's state exists after any event of the device, as it always did
+            for (int i : handlers.security) {
+                units[i].onSecurityEvent(ds.rules[i], e, context, output);
             }
             StatusSignal s = StatusSignal.of(e);
             if (s != null) {
@@ -276,8 +284,9 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         } else if (in.lifecycle != null) {
             DeviceLifecycle l = in.lifecycle;
             ds.lastEvent = Math.max(ds.lastEvent, l.time());
-            for (int i = 0; i < units.length; i++) {
-                units[i].onLifecycleEvent(ds.state(i, units[i]), l, context, output);
+            ds.createStates(units);
+            for (int i : handlers.lifecycle) {
+                units[i].onLifecycleEvent(ds.rules[i], l, context, output);
             }
         }
         // Never ask for a timer at or before the current watermark: it would fire at once, again and again.
@@ -330,7 +339,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         output.collector = out;
         output.sideOutputs = ctx;
         String[] key = null;
-        for (int i = 0; i < units.length; i++) {
+        for (int i : handlers.deadline) {
             Object s = ds.rules[i];
             if (s != null && ts >= units[i].nextDeadline(s)) {
                 // Something is due (a lazy timer that fires early has nothing to do: no key parsing either).
@@ -401,7 +410,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
      */
     private void rescheduleTimer(DeviceState ds, TimerService timers, long earliest) {
         long wanted = retentionDeadline(ds);
-        for (int i = 0; i < units.length; i++) {
+        for (int i : handlers.deadline) {
             Object s = ds.rules[i];
             if (s != null) {
                 wanted = Math.min(wanted, units[i].nextDeadline(s));
@@ -419,6 +428,46 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         }
         timers.registerEventTimeTimer(next);
         ds.timer = next;
+    }
+
+    /**
+     * Which units implement which optional input of {@link DeviceRule}, found from the units' classes (a unit's own or
+     * inherited implementation counts; only the interface's default no-op does not), so no rule lists what it handles
+     * and none can be skipped by a list someone forgot to update. Skipping a default is exact: it does nothing.
+     */
+    static final class Handlers {
+        final int[] security;
+        final int[] lifecycle;
+        final int[] deadline;
+
+        private Handlers(int[] security, int[] lifecycle, int[] deadline) {
+            this.security = security;
+            this.lifecycle = lifecycle;
+            this.deadline = deadline;
+        }
+
+        static Handlers of(DeviceRule<?>[] units) {
+            return new Handlers(
+                    positions(units, u -> implemented(u, "onSecurityEvent", Object.class, DeviceSecurityEvent.class,
+                            DeviceContext.class, DeviceOutput.class)),
+                    positions(units, u -> implemented(u, "onLifecycleEvent", Object.class, DeviceLifecycle.class,
+                            DeviceContext.class, DeviceOutput.class)),
+                    positions(units, u -> implemented(u, "nextDeadline", Object.class)
+                            || implemented(u, "onDeadline", Object.class, String.class, String.class, long.class, DeviceOutput.class)));
+        }
+
+        private static int[] positions(DeviceRule<?>[] units, java.util.function.Predicate<DeviceRule<?>> which) {
+            return java.util.stream.IntStream.range(0, units.length).filter(i -> which.test(units[i])).toArray();
+        }
+
+        /** Whether {@code unit}'s class has an implementation of the method other than {@link DeviceRule}'s default. */
+        static boolean implemented(DeviceRule<?> unit, String method, Class<?>... parameters) {
+            try {
+                return unit.getClass().getMethod(method, parameters).getDeclaringClass() != DeviceRule.class;
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException("DeviceRule." + method + " not found", e);
+            }
+        }
     }
 
     /** The reference data and digest lent to the rules (one instance, pointed at the current broadcast state). */

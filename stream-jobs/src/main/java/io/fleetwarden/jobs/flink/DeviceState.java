@@ -63,6 +63,15 @@ public final class DeviceState {
         return (S) s;
     }
 
+    /** Creates the state of every rule that has none yet. */
+    void createStates(DeviceRule<?>[] units) {
+        for (int i = 0; i < units.length; i++) {
+            if (rules[i] == null) {
+                rules[i] = units[i].newState();
+            }
+        }
+    }
+
     /** The state of the rule named {@code name}, or null (tests and the benchmark). */
     public Object stateOf(String name) {
         for (int i = 0; i < layout.length; i++) {
