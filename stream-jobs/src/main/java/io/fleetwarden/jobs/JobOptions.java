@@ -71,7 +71,7 @@ public final class JobOptions {
      * declared idle.
      */
     @Option(names = "--watermark-drift", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "how far an event topic's source may read ahead of the slowest one in event time (default 2m)")
+            description = "how far an event topic's source may read ahead of the slowest one in event time (default 10m)")
     public Duration watermarkDrift = io.fleetwarden.jobs.kafka.KafkaWiring.DEFAULT_MAX_DRIFT;
 
     /**

@@ -39,7 +39,7 @@ class JobOptionsTest {
         assertThat(o.parallelism).isEqualTo(2);
         assertThat(o.idleness).isEqualTo(Duration.ofSeconds(30));
         assertThat(o.outOfOrderness).isEqualTo(Duration.ofSeconds(5));
-        assertThat(o.watermarkDrift).as("above the idleness, below the shortest outage").isEqualTo(Duration.ofMinutes(2));
+        assertThat(o.watermarkDrift).as("above the idleness").isEqualTo(Duration.ofMinutes(10));
         assertThat(o.delivery).as("exactly-once stays the default").isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(o.bufferTimeout).isEqualTo(Duration.ofMillis(100));
         assertThat(o.rules).isEmpty();

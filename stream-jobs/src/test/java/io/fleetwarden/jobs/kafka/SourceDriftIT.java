@@ -41,12 +41,14 @@ import io.fleetwarden.testsupport.TopicSpec;
 /**
  * One input far ahead of another in event time, through real Kafka and the job as deployed (MiniCluster, parallelism 2),
  * as after downtime or in a replay: the job starts on a backlog. Partition 0 of {@code fleet.telemetry} holds two hours of
- * 80 cameras; partition 1 two hours of 8 cameras, one of which went silent for 15 minutes in the middle. Read unaligned,
- * partition 1 is consumed in a moment while partition 0 is minutes into its backlog: the silent camera's return reached the device
- * detectors long before the watermark passed its offline deadline, and it never counted as offline. With watermark
- * alignment both partitions advance together and its RES-OFF-001 opens (and resolves on its return); no camera that
- * kept reporting is declared offline. The job runs with the replay's 10-minute idleness, so this also holds only when
- * the empty {@code fleet.device-events} and {@code fleet.erasures} partitions stop holding event time back.
+ * 80 cameras; partition 1 two hours of 8 cameras, one of which went silent for 15 minutes in the middle. Read as it
+ * was, partition 1 was consumed in a moment while partition 0 was minutes into its backlog: the silent camera's return
+ * reached the device detectors long before the watermark passed its offline deadline, and it never counted as offline
+ * (the time-warped replay's regional outages raised no RES-OFF-001 and no incident). Now the partitions are read in
+ * step (watermark alignment) and the offline rule judges a return past the deadline by the device's own reports: its
+ * RES-OFF-001 opens at the deadline and resolves on its return; no camera that kept reporting is declared offline. The
+ * job runs with the replay's 10-minute idleness, so this also needs the empty {@code fleet.device-events} and
+ * {@code fleet.erasures} partitions to stop holding event time back (before, nothing timed out at all for 10 minutes).
  */
 class SourceDriftIT {
 
