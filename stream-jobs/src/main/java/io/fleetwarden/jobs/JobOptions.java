@@ -68,10 +68,10 @@ public final class JobOptions {
     /**
      * Watermark alignment of the event topics' sources (see {@code KafkaWiring}): how far in event time one of them may
      * read ahead of the slowest. Keep it above {@code --idleness}: a quiet partition holds the others back until it is
-     * declared idle.
+     * declared idle. Zero switches alignment off.
      */
     @Option(names = "--watermark-drift", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "how far an event topic's source may read ahead of the slowest one in event time (default 10m)")
+            description = "how far an event topic's source may read ahead of the slowest one in event time (default 10m; 0s: no alignment)")
     public Duration watermarkDrift = io.fleetwarden.jobs.kafka.KafkaWiring.DEFAULT_MAX_DRIFT;
 
     /**
@@ -148,7 +148,10 @@ public final class JobOptions {
         positive("--parallelism", o.parallelism);
         positive("--checkpoint-interval", o.checkpointInterval);
         positive("--idleness", o.idleness);
-        positive("--watermark-drift", o.watermarkDrift);
+        if (o.watermarkDrift.isNegative()) { // zero: alignment off
+            throw new IllegalArgumentException("option --watermark-drift '" + Durations.format(o.watermarkDrift)
+                    + "': must not be negative\n" + usage());
+        }
         if (o.clockSkew.isNegative() || o.clockSkew.compareTo(io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS) > 0) {
             throw new IllegalArgumentException("option --clock-skew '" + o.clockSkew + "': must be at most the allowed lateness "
                     + io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS + "\n" + usage());

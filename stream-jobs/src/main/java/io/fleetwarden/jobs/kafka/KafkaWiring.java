@@ -33,9 +33,9 @@ import io.fleetwarden.model.kafka.KafkaClientSecurity;
  * reference topics do not hold event time back), decoding with dead-letter routing, and
  * exactly-once {@link KafkaSink}s for alerts and device status.
  *
- * <p><b>Watermark alignment.</b> The event topics ({@code fleet.telemetry}, {@code fleet.security-events},
- * {@code fleet.device-events}) form one alignment group ({@value #ALIGNMENT_GROUP}): no source, and no
- * partition of one, reads more than {@code maxDrift} of event time ahead of the slowest of them. Without it a
+ * <p><b>Watermark alignment.</b> The event topics ({@code fleet.telemetry}, {@code fleet.security-events}) form one
+ * alignment group ({@value #ALIGNMENT_GROUP}): no source, and no partition of one, reads more than {@code maxDrift}
+ * of event time ahead of the slowest of them. Without it a
  * backlog (a replay, a restart after downtime, one lagging partition) lets the small security-events topic run
  * hours ahead of telemetry: a device's reconnect reached the per-device rules before the telemetry watermark
  * passed its offline deadline, the partitions' outages and returns reached the cohorts out of order, and a
@@ -46,7 +46,9 @@ import io.fleetwarden.model.kafka.KafkaClientSecurity;
  * a backlog's progress per second of event time, not per 200 ms of processing time. On a backlog, event time
  * advances by at most {@code maxDrift} per alignment round ({@link #ALIGNMENT_INTERVAL}), i.e. at most
  * 6,000 times real time with the default drift. The reference topics and {@code fleet.erasures} are not aligned:
- * they are applied on arrival, and written long before or after the events they concern.
+ * they are applied on arrival, and written long before or after the events they concern; nor is the sparse
+ * {@code fleet.device-events}, which is declared idle after {@link #SPARSE_IDLENESS} (a short idleness in an alignment
+ * group is what Flink 2.2.1's FLINK-40093 race needs) and whose rules count in order-tolerant windows.
  *
  * <p>Telemetry's event time, and so every watermark, is the device time bounded by the broker's receive
  * time ({@link InboundDeserializer}, {@code clockSkew}): devices stamping readings ahead cannot advance the
@@ -71,8 +73,8 @@ public final class KafkaWiring {
      * {@code fleet.device-events} empty), and until an empty or quiet partition is declared idle it holds the event time
      * of every operator downstream: no offline deadline, no quiet time, no window fires. Applied on arrival (the
      * reference data and erasures) or counted in order-tolerant windows (boots, update results), their records lose
-     * nothing by being behind the watermark; a backlog of device events is read with the others (aligned) and is not
-     * quiet meanwhile.
+     * nothing by being behind the watermark; while a backlog of device events is being read the source is not quiet and
+     * holds event time back as it should.
      */
     public static final Duration SPARSE_IDLENESS = Duration.ofSeconds(5);
 
@@ -102,12 +104,14 @@ public final class KafkaWiring {
     /**
      * @param clockSkew how far behind the broker's receive time a reading's device time may lie and still be its
      *                  event time (ahead of it, never); at most {@link FleetDetectionJob#ALLOWED_LATENESS}
-     * @param maxDrift  how far (event time) an event topic's source may read ahead of the slowest one (positive)
+     * @param maxDrift  how far (event time) an event topic's source may read ahead of the slowest one; zero switches
+     *                  alignment off (an escape hatch: Flink 2.2.1's alignment has known races, e.g. FLINK-40093, a paused
+     *                  split declared idle is never resumed with a short idleness, fixed in 2.2.2)
      */
     public KafkaWiring(String bootstrapServers, String groupId, Duration outOfOrderness, Duration idleness, Duration clockSkew,
                        Duration maxDrift) {
-        if (maxDrift.isNegative() || maxDrift.isZero()) {
-            throw new IllegalArgumentException("watermark drift must be positive, got " + maxDrift);
+        if (maxDrift.isNegative()) {
+            throw new IllegalArgumentException("watermark drift must not be negative, got " + maxDrift);
         }
         this.maxDrift = maxDrift;
         if (clockSkew.isNegative() || clockSkew.compareTo(FleetDetectionJob.ALLOWED_LATENESS) > 0) {
@@ -125,8 +129,8 @@ public final class KafkaWiring {
     public FleetDetectionJob.Inputs inputs(StreamExecutionEnvironment env) {
         DataStream<Inbound> telemetry = read(env, Topics.TELEMETRY, eventWatermarks(idleness));
         DataStream<Inbound> security = read(env, Topics.SECURITY_EVENTS, eventWatermarks(idleness));
-        DataStream<Inbound> reference = read(env, Topics.FIRMWARE_CATALOG, referenceWatermarks())
-                .union(read(env, Topics.ADVISORIES, referenceWatermarks()));
+        DataStream<Inbound> reference = read(env, Topics.FIRMWARE_CATALOG, sparseWatermarks())
+                .union(read(env, Topics.ADVISORIES, sparseWatermarks()));
         return new FleetDetectionJob.Inputs(
                 telemetry.map(in -> in.telemetry).returns(TypeInformation.of(Telemetry.class))
                         .name("telemetry-records").uid("telemetry-records"),
@@ -135,7 +139,7 @@ public final class KafkaWiring {
                 reference.map(in -> in.catalog != null ? ReferenceUpdate.of(in.catalog)
                                 : in.advisory != null ? ReferenceUpdate.of(in.advisory) : ReferenceUpdate.removed(in.removedAdvisoryId))
                         .returns(ReferenceUpdate.class).name("reference-records").uid("reference-records"),
-                read(env, Topics.DEVICE_EVENTS, eventWatermarks(sparseIdleness())).map(in -> in.deviceEvent).returns(TypeInformation.of(DeviceLifecycleEvent.class))
+                read(env, Topics.DEVICE_EVENTS, sparseWatermarks()).map(in -> in.deviceEvent).returns(TypeInformation.of(DeviceLifecycleEvent.class))
                         .name("device-event-records").uid("device-event-records"),
                 erasures(env));
     }
@@ -160,17 +164,18 @@ public final class KafkaWiring {
         return env.fromSource(source, wm, "kafka-" + Topics.ERASURES).uid("source-" + Topics.ERASURES);
     }
 
-    /** The watermarks of an event topic: stepped, idle when quiet, aligned with the other event topics. */
+    /** The watermarks of an event topic: stepped, idle when quiet, aligned with the other event topic. */
     private WatermarkStrategy<Inbound> eventWatermarks(Duration idle) {
         // A local copy: the lambda must not capture this (KafkaWiring is not serializable).
         Duration delay = outOfOrderness;
-        return WatermarkStrategy.<Inbound>forGenerator(ctx -> new SteppedWatermarks<>(delay, WATERMARK_STEP))
+        WatermarkStrategy<Inbound> wm = WatermarkStrategy.<Inbound>forGenerator(ctx -> new SteppedWatermarks<>(delay, WATERMARK_STEP))
                 .withTimestampAssigner((in, ts) -> in.eventTime)
-                .withIdleness(idle)
-                .withWatermarkAlignment(ALIGNMENT_GROUP, maxDrift, ALIGNMENT_INTERVAL);
+                .withIdleness(idle);
+        return maxDrift.isZero() ? wm : wm.withWatermarkAlignment(ALIGNMENT_GROUP, maxDrift, ALIGNMENT_INTERVAL);
     }
 
-    private WatermarkStrategy<Inbound> referenceWatermarks() {
+    /** The watermarks of a sparse topic: idle after at most {@link #SPARSE_IDLENESS}, not aligned. */
+    private WatermarkStrategy<Inbound> sparseWatermarks() {
         return WatermarkStrategy.<Inbound>forBoundedOutOfOrderness(outOfOrderness)
                 .withTimestampAssigner((in, ts) -> in.eventTime)
                 .withIdleness(sparseIdleness());
