@@ -56,7 +56,7 @@ public final class FleetDetectionJobMain {
         // No operator mutates or keeps its input records, so chained operators may share them instead of deep-copying Avro records.
         env.getConfig().enableObjectReuse();
         env.setBufferTimeout(o.bufferTimeout.toMillis());
-        KafkaWiring kafka = new KafkaWiring(o.bootstrapServers, o.groupId, o.outOfOrderness, o.idleness, o.clockSkew);
+        KafkaWiring kafka = new KafkaWiring(o.bootstrapServers, o.groupId, o.outOfOrderness, o.idleness, o.clockSkew, o.watermarkDrift);
         return FleetDetectionJob.attach(kafka.inputs(env), o.detectionConfig(),
                 kafka.alertSink(o.transactionalIdPrefix, o.delivery), kafka.deviceStatusSink(o.transactionalIdPrefix, o.delivery),
                 o.influxUrl == null ? null : new InfluxSink(o.influxUrl, o.influxDatabase, o.influxBatchSize,

@@ -76,6 +76,15 @@ public final class JobOptions {
     public Duration outOfOrderness = Duration.ofSeconds(5);
 
     /**
+     * Watermark alignment of the event topics' sources (see {@code KafkaWiring}): how far in event time one of them may
+     * read ahead of the slowest. Keep it above {@code --idleness}: a quiet partition holds the others back until it is
+     * declared idle. Zero switches alignment off.
+     */
+    @Option(names = "--watermark-drift", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "how far an event topic's source may read ahead of the slowest one in event time (default 10m; 0s: no alignment)")
+    public Duration watermarkDrift = io.fleetwarden.jobs.kafka.KafkaWiring.DEFAULT_MAX_DRIFT;
+
+    /**
      * How far a reading's event time may follow the device's own clock: its device time bounded to
      * {@code [receivedAt - clockSkew, receivedAt]} (see {@code EventTime}). Default 0: event time is the
      * broker's receive time, the device clock is evidence only. A window lets a device's finer ordering
@@ -156,6 +165,10 @@ public final class JobOptions {
         positive("--parallelism", o.parallelism);
         positive("--checkpoint-interval", o.checkpointInterval);
         positive("--idleness", o.idleness);
+        if (o.watermarkDrift.isNegative()) { // zero: alignment off
+            throw new IllegalArgumentException("option --watermark-drift '" + Durations.format(o.watermarkDrift)
+                    + "': must not be negative\n" + usage());
+        }
         if (o.clockSkew.isNegative() || o.clockSkew.compareTo(io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS) > 0) {
             throw new IllegalArgumentException("option --clock-skew '" + o.clockSkew + "': must be at most the allowed lateness "
                     + io.fleetwarden.jobs.flink.FleetDetectionJob.ALLOWED_LATENESS + "\n" + usage());

@@ -41,6 +41,7 @@ class JobOptionsTest {
         assertThat(o.parallelism).isEqualTo(2);
         assertThat(o.idleness).isEqualTo(Duration.ofSeconds(30));
         assertThat(o.outOfOrderness).isEqualTo(Duration.ofSeconds(5));
+        assertThat(o.watermarkDrift).as("above the idleness").isEqualTo(Duration.ofMinutes(10));
         assertThat(o.delivery).as("exactly-once stays the default").isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(o.bufferTimeout).isEqualTo(Duration.ofMillis(100));
         assertThat(o.rules).isEmpty();
@@ -69,7 +70,7 @@ class JobOptionsTest {
     @Test
     void everyOptionIsRead() {
         JobOptions o = parse("--bootstrap-servers", "a:1,b:2", "--influx-batch", "7", "--group-id", "g",
-                "--transactional-id-prefix", "t", "--parallelism", "4", "--idleness", "PT1M", "--out-of-orderness", "0s",
+                "--transactional-id-prefix", "t", "--parallelism", "4", "--idleness", "PT1M", "--out-of-orderness", "0s", "--watermark-drift", "5m",
                 "--delivery", "at-least-once", "--buffer-timeout", "0ms", "--rule", "offline.factor=4",
                 "--rule", "firmware.grace=P10D");
         assertThat(o.influxBatchSize).isEqualTo(7);
@@ -78,6 +79,7 @@ class JobOptionsTest {
         assertThat(o.parallelism).isEqualTo(4);
         assertThat(o.idleness).isEqualTo(Duration.ofMinutes(1));
         assertThat(o.outOfOrderness).isZero();
+        assertThat(o.watermarkDrift).isEqualTo(Duration.ofMinutes(5));
         assertThat(o.delivery).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
         assertThat(o.bufferTimeout).isZero();
         assertThat(o.rules).containsExactly(java.util.Map.entry("offline.factor", "4"), java.util.Map.entry("firmware.grace", "P10D"));
@@ -123,6 +125,9 @@ class JobOptionsTest {
                 .hasMessageContaining("--checkpoint-interval").hasMessageContaining("'-5s'");
         assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--checkpoint-interval", "0s"))
                 .hasMessageContaining("--checkpoint-interval").hasMessageContaining("positive");
+        assertThat(parse("--bootstrap-servers", "k:9092", "--watermark-drift", "0s").watermarkDrift).as("alignment off").isZero();
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--watermark-drift", "-1m"))
+                .hasMessageContaining("--watermark-drift").hasMessageContaining("'-1m'");
         assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--idleness", "99999999999999999999d"))
                 .hasMessageContaining("--idleness").hasMessageContaining("maximum");
         assertThatThrownBy(() -> parse("--bootstrap-servers", "k:9092", "--buffer-timeout", ""))
@@ -137,7 +142,7 @@ class JobOptionsTest {
         assertThat(o.helpRequested).isTrue();
         assertThat(JobOptions.usage()).contains("--bootstrap-servers", "--influx-url", "--influx-db", "--influx-batch",
                 "--checkpoint-dir", "--checkpoint-interval", "--group-id", "--transactional-id-prefix", "--parallelism",
-                "--idleness", "--out-of-orderness", "--delivery", "--buffer-timeout", "--rule", "--help",
+                "--idleness", "--out-of-orderness", "--watermark-drift", "--delivery", "--buffer-timeout", "--rule", "--help",
                 "default fleetwarden", "default 5000");
     }
 

@@ -38,6 +38,9 @@ public final class Fleet {
      * @param size   number of devices, at least 1
      * @param tenant tenant of every device
      */
+    /** Range of a device's own CPU level relative to its model's mean ({@link DeviceSpec#cpuFactor()}). */
+    public static final double CPU_FACTOR_MIN = 0.7, CPU_FACTOR_MAX = 1.3;
+
     public static Fleet build(long seed, int size, String tenant) {
         if (size < 1) {
             throw new IllegalArgumentException("fleet size must be at least 1, was " + size);
@@ -50,7 +53,7 @@ public final class Fleet {
             boolean graceOver = model.latest().ageDays() > DeviceModels.UPDATE_GRACE_DAYS;
             String firmware = graceOver || Noise.unit(seed, i, 0, C_FIRMWARE) < 0.75
                     ? model.latest().version() : model.previous().version();
-            double cpuFactor = 0.7 + 0.6 * Noise.unit(seed, i, 0, C_CPU);
+            double cpuFactor = CPU_FACTOR_MIN + (CPU_FACTOR_MAX - CPU_FACTOR_MIN) * Noise.unit(seed, i, 0, C_CPU);
             double trafficFactor = 0.5 + 1.0 * Noise.unit(seed, i, 0, C_TRAFFIC);
             long phase = (long) (Noise.unit(seed, i, 0, C_PHASE) * model.intervalSeconds() * 1000L);
             String id = prefix(model) + "-" + String.format("%05d", i + 1);

@@ -53,6 +53,23 @@ public final class TelemetryGenerator {
         return 1 + device.model().diurnalAmplitude() * Math.cos(phase);
     }
 
+    /** CPU points a botnet's processes add to an infected device in the live run. */
+    public static final double BOTNET_CPU = 35;
+
+    /** Per-report noise of CPU (a factor) and how much of the daily curve CPU follows. */
+    private static final double CPU_NOISE_MIN = 0.8, CPU_NOISE_MAX = 1.2, CPU_DIURNAL = 0.3;
+
+    /**
+     * Width in percentage points of the band a genuine device of {@code m} reports its CPU in: from the least busy
+     * device ({@link Fleet#CPU_FACTOR_MIN}) at its lowest noise in the daily trough to the busiest at its highest noise
+     * at the daily peak. Extra load larger than this is outside anything the model does when nothing is wrong.
+     */
+    public static double cpuBandWidth(DeviceModel m) {
+        double low = m.cpuMean() * Fleet.CPU_FACTOR_MIN * CPU_NOISE_MIN * (1 - CPU_DIURNAL * m.diurnalAmplitude());
+        double high = m.cpuMean() * Fleet.CPU_FACTOR_MAX * CPU_NOISE_MAX * (1 + CPU_DIURNAL * m.diurnalAmplitude());
+        return Math.min(100, high) - low;
+    }
+
     /** The payload of report {@code seq} taken at {@code at}. */
     public DeviceTelemetryPayload payload(DeviceSpec device, DeviceCondition condition, Instant at, long seq) {
         DeviceModel m = device.model();
@@ -60,9 +77,10 @@ public final class TelemetryGenerator {
         double day = diurnalFactor(device, at);
         boolean botnet = condition.effects().contains(Effect.BOTNET);
 
-        double cpu = m.cpuMean() * device.cpuFactor() * (0.8 + 0.4 * Noise.unit(seed, i, seq, C_CPU)) * (1 + 0.3 * (day - 1));
+        double cpu = m.cpuMean() * device.cpuFactor() * (CPU_NOISE_MIN + (CPU_NOISE_MAX - CPU_NOISE_MIN) * Noise.unit(seed, i, seq, C_CPU))
+                * (1 + CPU_DIURNAL * (day - 1));
         if (botnet) {
-            cpu += 35;
+            cpu += BOTNET_CPU;
         }
         double memory = m.memoryMean() * (0.9 + 0.2 * Noise.unit(seed, i, seq, C_MEM));
         if (botnet) {

@@ -17,7 +17,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import io.fleetwarden.model.Advisory;
 import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.FirmwareCatalogEntry;
-import io.fleetwarden.model.FirmwareRelease;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.Severity;
 import io.fleetwarden.model.Telemetry;
@@ -27,7 +26,6 @@ import io.fleetwarden.simulator.kafka.KafkaPlatformFeed;
 import io.fleetwarden.simulator.model.DeviceModel;
 import io.fleetwarden.simulator.model.DeviceModels;
 import io.fleetwarden.simulator.model.FirmwareCatalog;
-import io.fleetwarden.simulator.model.FirmwareImages;
 import io.fleetwarden.simulator.scenario.GroundTruthRecord;
 import io.fleetwarden.model.kafka.KafkaClientSecurity;
 
@@ -149,14 +147,8 @@ public final class Replay {
         ReplayEngine probe = new ReplayEngine(o, NO_SINK);
         probe.plan();
         List<FirmwareCatalogEntry> out = new ArrayList<>();
-        for (FirmwareCatalogEntry e : FirmwareCatalog.entries(o.start())) {
-            ReplayEngine.Rollout ro = probe.rollouts().stream().filter(r -> r.model().equals(e.getModel())).findFirst().orElseThrow();
-            List<FirmwareRelease> releases = new ArrayList<>(e.getReleases());
-            releases.add(new FirmwareRelease(ro.version(), Instant.ofEpochMilli(ro.releasedAt()),
-                    FirmwareImages.genuineHash(e.getModel(), ro.version())));
-            e.setReleases(releases);
-            e.setLatestVersion(ro.version());
-            out.add(e);
+        for (DeviceModel m : DeviceModels.ALL) {
+            out.add(probe.catalogEntry(m));
         }
         return out;
     }

@@ -16,17 +16,22 @@ import java.util.UUID;
 
 import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.EventTime;
+import io.fleetwarden.model.FirmwareCatalogEntry;
+import io.fleetwarden.model.FirmwareRelease;
 import io.fleetwarden.model.NetworkConnection;
 import io.fleetwarden.model.SecurityEvent;
 import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.Telemetry;
+import io.fleetwarden.model.firmware.FirmwareCurrency;
 import io.fleetwarden.model.payload.DevicePayloads;
 import io.fleetwarden.model.payload.DeviceTelemetryPayload;
 import io.fleetwarden.simulator.model.DeviceCondition;
 import io.fleetwarden.simulator.model.DeviceModel;
 import io.fleetwarden.simulator.model.DeviceSpec;
+import io.fleetwarden.simulator.model.DeviceModels;
 import io.fleetwarden.simulator.model.Effect;
+import io.fleetwarden.simulator.model.FirmwareCatalog;
 import io.fleetwarden.simulator.model.FirmwareImages;
 import io.fleetwarden.simulator.model.Fleet;
 import io.fleetwarden.simulator.model.Region;
@@ -143,6 +148,7 @@ public final class ReplayEngine {
         int[] botnetPorts = new int[0];
         int scanPerReport;
         double trafficBoost = 1;
+        double botnetCpu;
         ReplayInstance backdoor;
         int backdoorPort;
         ReplayInstance exfil;
@@ -615,6 +621,12 @@ public final class ReplayEngine {
             fam.add("net-traffic-spike");
             fam.add("publish-rate-peers");
         }
+        // CPU points the bot's processes add (more while it floods); resource abuse when that is more than the whole
+        // band the device's model reports in when nothing is wrong
+        double cpu = floods ? 40 : 25;
+        if (cpu > TelemetryGenerator.cpuBandWidth(d.spec.model())) {
+            fam.add("resource-abuse");
+        }
         ReplayInstance inst = attack(ReplayKind.BOTNET, id, fam.toArray(String[]::new));
         inst.devices.add(d.id());
         int[] ports = r.nextBoolean() ? new int[] {23} : r.nextBoolean() ? new int[] {2323} : new int[] {23, 2323};
@@ -622,10 +634,11 @@ public final class ReplayEngine {
         double boost = floods ? 8 + r.nextDouble() * 32 : 1;
         long duration = between(r, 10 * MIN, 4 * H);
         long t = when(r, duration);
-        inst.note = String.format("ports %s, %d scan targets per report, traffic x%.1f, %d min",
-                java.util.Arrays.toString(ports), scan, boost, duration / MIN);
+        inst.note = String.format("ports %s, %d scan targets per report, traffic x%.1f, cpu +%.0f points, %d min",
+                java.util.Arrays.toString(ports), scan, boost, cpu, duration / MIN);
         at(t, () -> {
             d.botnet = inst;
+            d.botnetCpu = cpu;
             d.botnetPorts = ports;
             d.scanPerReport = scan;
             d.trafficBoost = boost;
@@ -1075,7 +1088,7 @@ public final class ReplayEngine {
         int current = releaseIndex(m, d.firmware);
         String target = m.releases().get(Math.max(0, current - 1 - r.nextInt(Math.max(1, current)))).version();
         List<String> fam = new ArrayList<>(List.of("firmware-downgrade"));
-        if (staleAt(m, target, t)) {
+        if (behindBeforeTheEnd(m, target)) { // from its first report after the reboot, or when the grace runs out
             fam.add("firmware-stale");
         }
         if (target.equals(m.releases().get(1).version())) {
@@ -1181,18 +1194,35 @@ public final class ReplayEngine {
     }
 
     /** Whether {@code version} is behind a latest release that is older than the 30-day update grace period at {@code t}. */
-    private boolean staleAt(DeviceModel m, String version, long t) {
+    /**
+     * Whether a device running {@code version} of {@code m} is behind the catalogue past the grace period before the
+     * end of the replay, by the platform's one definition of "behind" (event-model
+     * {@code FirmwareCurrency}: a release newer than it has been out for the grace period) against the catalogue the
+     * job gets ({@link #catalogEntry}). A downgrade into a release superseded long ago is behind at once, even while
+     * the model's newest release is still inside its grace period.
+     */
+    private boolean behindBeforeTheEnd(DeviceModel m, String version) {
+        Long from = FirmwareCurrency.behindFrom(version, catalogEntry(m), DeviceModels.UPDATE_GRACE_DAYS * D);
+        return from != null && from <= end;
+    }
+
+    /**
+     * The catalogue entry the job gets for {@code m} ({@link Replay#catalog}): the model's releases dated relative to the
+     * replay start, plus the release rolled out during the replay, which is the latest.
+     */
+    FirmwareCatalogEntry catalogEntry(DeviceModel m) {
         Rollout ro = rollouts.get(m.name());
-        String latest;
-        long released;
-        if (ro != null && ro.releasedAt() <= t) {
-            latest = ro.version();
-            released = ro.releasedAt();
-        } else {
-            latest = m.latest().version();
-            released = start - m.latest().ageDays() * D;
+        for (FirmwareCatalogEntry e : FirmwareCatalog.entries(Instant.ofEpochMilli(start))) {
+            if (e.getModel().equals(m.name())) {
+                List<FirmwareRelease> releases = new ArrayList<>(e.getReleases());
+                releases.add(new FirmwareRelease(ro.version(), Instant.ofEpochMilli(ro.releasedAt()),
+                        FirmwareImages.genuineHash(m.name(), ro.version())));
+                e.setReleases(releases);
+                e.setLatestVersion(ro.version());
+                return e;
+            }
         }
-        return !latest.equals(version) && t - released > io.fleetwarden.simulator.model.DeviceModels.UPDATE_GRACE_DAYS * D;
+        throw new IllegalStateException("no catalogue entry for model " + m.name());
     }
 
     // ---------------------------------------------------------------- the simulation
@@ -1369,7 +1399,7 @@ public final class ReplayEngine {
                 for (int k = 0; k < d.scanPerReport; k++) {
                     conns.add(new NetworkConnection(scanTarget(d.random), 23, "tcp"));
                 }
-                t.setCpuPercent(Math.min(100, t.getCpuPercent() + 25 + 15 * (d.trafficBoost > 1 ? 1 : 0)));
+                t.setCpuPercent(Math.min(100, t.getCpuPercent() + d.botnetCpu));
             }
             if (d.backdoor != null) {
                 ports.add(d.backdoorPort);

@@ -131,6 +131,65 @@ class ReplayEngineTest {
     }
 
     @Test
+    void firmwareAndResourceRulesAreExpectedFromWhatTheAttackDoesToTheDevice() {
+        ReplayOptions o = new ReplayOptions(42, 200, Duration.ofHours(24), "acme", ReplayOptions.DEFAULT_START, 2,
+                Duration.ofMinutes(2), ReplayKind.parseAttacks("firmware-downgrade,botnet"), 8);
+        Map<String, String> lastFirmware = new HashMap<>();
+        Map<String, String> modelOf = new HashMap<>();
+        Replay.Result r = Replay.simulate(o, new ReplayEngine.Sink() {
+            @Override
+            public void telemetry(Telemetry t) {
+                lastFirmware.put(t.getDeviceId(), t.getFirmwareVersion());
+                modelOf.put(t.getDeviceId(), t.getModel());
+            }
+
+            @Override
+            public void securityEvent(SecurityEvent e) {
+            }
+        });
+        Map<String, io.fleetwarden.model.FirmwareCatalogEntry> catalog = new HashMap<>();
+        Replay.catalog(o).forEach(e -> catalog.put(e.getModel(), e));
+        long end = o.start().plus(o.duration()).toEpochMilli();
+        long grace = Duration.ofDays(io.fleetwarden.simulator.model.DeviceModels.UPDATE_GRACE_DAYS).toMillis();
+        java.util.regex.Pattern cpu = java.util.regex.Pattern.compile("cpu \\+(\\d+) points");
+        int behind = 0, notBehind = 0, abuse = 0, noAbuse = 0;
+        for (GroundTruthRecord g : r.groundTruth()) {
+            if (!"scenario-start".equals(g.type())) {
+                continue;
+            }
+            String device = g.devices().get(0);
+            if ("firmware-downgrade".equals(g.scenario())) {
+                // The platform's one definition of behind, against the catalogue the job gets: FW-VER-001 is true on the device.
+                boolean isBehind = io.fleetwarden.model.firmware.FirmwareCurrency.isBehind(lastFirmware.get(device),
+                        catalog.get(modelOf.get(device)), end, grace);
+                assertThat(g.expectedRules().contains("FW-VER-001")).as(g.note()).isEqualTo(isBehind);
+                assertThat(g.expectedRules()).as(g.note()).contains("FW-DOWN-001");
+                if (isBehind) {
+                    behind++;
+                } else {
+                    notBehind++;
+                }
+            } else if ("botnet".equals(g.scenario())) {
+                java.util.regex.Matcher m = cpu.matcher(g.note());
+                assertThat(m.find()).as(g.note()).isTrue();
+                io.fleetwarden.simulator.model.DeviceModel model = io.fleetwarden.simulator.model.DeviceModels.ALL.stream()
+                        .filter(x -> x.name().equals(modelOf.get(device))).findFirst().orElseThrow();
+                boolean outside = Integer.parseInt(m.group(1)) > io.fleetwarden.simulator.model.TelemetryGenerator.cpuBandWidth(model);
+                assertThat(g.expectedRules().contains("CMP-RES-001")).as(g.note() + " on " + model.name()).isEqualTo(outside);
+                if (outside) {
+                    abuse++;
+                } else {
+                    noAbuse++;
+                }
+            }
+        }
+        assertThat(behind).as("downgrades into a long superseded release").isPositive();
+        assertThat(notBehind).as("downgrades into a release still inside its grace").isPositive();
+        assertThat(abuse).as("botnets outside their model's band").isPositive();
+        assertThat(noAbuse).as("botnets inside it").isPositive();
+    }
+
+    @Test
     void devicesShareAddressesBehindNatAndDefaultCredentialAttemptsCarryNoIdentity() {
         assertThat(first.devicesPerAddress.values()).anyMatch(s -> s.size() >= 4);
         assertThat(first.security).filteredOn(e -> e.getType() == SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT)

@@ -132,6 +132,14 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
     public Result onTelemetry(ConnectivityState s, DeviceReport t) {
         Result r = null;
         long ts = t.deviceTime();
+        if (!s.offlineOpen && ts > offlineDeadline(s)) {
+            // The device's reports come in order (one partition per device), so a report past the deadline means it was
+            // silent past it, whether or not the watermark has reached the deadline yet: on a backlog one partition can be
+            // read ahead of another, and its devices' returns would otherwise beat their own offline timers. Decided at
+            // the deadline, as the timer would have; the report below resolves it.
+            r = onTimer(s, t.tenant(), t.deviceId(), offlineDeadline(s));
+            r = r == Result.NONE ? null : r;
+        }
         // The broker's CONNECT events carry no model or region: a device that connected before its first
         // report was counted online in its broker cohort only. Tell its model and region cohorts now
         // (brokerId null: the broker cohort already has it), or their sizes stay near zero and any ten

@@ -1,8 +1,12 @@
 package io.fleetwarden.jobs.flink;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -20,6 +24,14 @@ import io.fleetwarden.jobs.rules.DetectionConfig;
  * The cohort rules (key = {@code tenant|dimension=value}): a list of {@link FleetRule}s over connectivity changes,
  * by default {@link CohortRules} (outage incidents with their members' folds, reconnect storms). Knows no rule by
  * name: each rule's state is kept under its name, and one event-time timer per cohort serves the earliest deadline.
+ *
+ * <p><b>Event-time order.</b> The rules count the changes as they arrive, so they need them roughly in event-time
+ * order. The changes come from several partitions and two sources (telemetry, security events): on a backlog one
+ * of them can be far ahead of the others even with watermark alignment, which bounds the watermarks but not the one
+ * record a quiet partition reads after a long gap (a region's devices back at 10:32 on one partition while the other
+ * partition's devices have not even dropped at 10:00). So a change more than {@link #HOLD_AHEAD_MS} ahead of the
+ * watermark is held in state and handed to the rules when the watermark comes within that distance of it, in
+ * timestamp order. Live, changes are only the out-of-orderness (seconds) ahead of the watermark and nothing waits.
  */
 public class CohortFunction extends KeyedProcessFunction<String, ConnectivityChange, Finding> {
 
@@ -29,6 +41,10 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
     private final List<FleetRule<ConnectivityChange, ?>> rules;
     private transient ValueState<Object>[] states;
     private transient ValueState<Long> timer;
+    private transient ListState<ConnectivityChange> held;
+
+    /** How far ahead of the watermark a change may be and still go to the rules at once (event time). */
+    public static final long HOLD_AHEAD_MS = 30_000;
 
     public CohortFunction(DetectionConfig cfg) {
         this(cfg, List.of(new CohortRules(cfg)));
@@ -53,11 +69,25 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
                     new ValueStateDescriptor<>(r.name(), (TypeInformation) TypeInformation.of(r.stateClass())), cfg));
         }
         timer = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("timer", Types.LONG), cfg));
+        held = getRuntimeContext().getListState(States.withTtl(
+                new ListStateDescriptor<>("held", TypeInformation.of(ConnectivityChange.class)), cfg));
     }
 
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void processElement(ConnectivityChange c, Context ctx, Collector<Finding> out) throws Exception {
+        long wm = ctx.timerService().currentWatermark();
+        // No watermark yet (a fresh operator, a harness): nothing to order against.
+        if (wm != Long.MIN_VALUE && c.timestamp - HOLD_AHEAD_MS > wm) {
+            held.add(c);
+            ctx.timerService().registerEventTimeTimer(c.timestamp - HOLD_AHEAD_MS);
+            return;
+        }
+        apply(c, ctx, out);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void apply(ConnectivityChange c, Context ctx, Collector<Finding> out) throws Exception {
         String key = ctx.getCurrentKey();
         long next = FleetRule.NO_DEADLINE;
         for (int i = 0; i < rules.size(); i++) {
@@ -90,6 +120,28 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
             next = Math.min(next, save(i, r, s));
         }
         schedule(next, ctx);
+        release(ts, ctx, out);
+    }
+
+    /** Hands the held changes the watermark ({@code now}) has come within {@link #HOLD_AHEAD_MS} of to the rules, oldest first. */
+    private void release(long now, Context ctx, Collector<Finding> out) throws Exception {
+        Iterable<ConnectivityChange> all = held.get();
+        if (all == null || !all.iterator().hasNext()) {
+            return;
+        }
+        List<ConnectivityChange> due = new ArrayList<>();
+        List<ConnectivityChange> later = new ArrayList<>();
+        for (ConnectivityChange c : all) {
+            (c.timestamp - HOLD_AHEAD_MS <= now ? due : later).add(c);
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        held.update(later);
+        due.sort(Comparator.comparingLong(c -> c.timestamp));
+        for (ConnectivityChange c : due) {
+            apply(c, ctx, out);
+        }
     }
 
     /** Keeps (or drops) a rule's state; returns its next deadline. */

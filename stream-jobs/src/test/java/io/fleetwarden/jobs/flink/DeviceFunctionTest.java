@@ -71,6 +71,32 @@ class DeviceFunctionTest {
     }
 
     @Test
+    void aReturnReadAheadOfTheWatermarkStillCountsTheSilenceAsOffline() throws Exception {
+        // On a backlog the device's partition is read ahead of another: its report after 10 silent minutes arrives while
+        // the watermark (held by the other partition) is still before its offline deadline.
+        for (int i = 0; i < 5; i++) {
+            report(T0 + i * 30_000L);
+        }
+        long deadline = T0 + 4 * 30_000L + 90_000L;
+        h.getSideOutput(DeviceFunction.CHANGES).clear();
+        h.watermark(T0 + 60_000L);
+        report(deadline + 600_000);
+        assertThat(findings()).as("offline at its deadline, resolved by the report").hasSize(2).satisfies(f -> {
+            assertThat(f.get(0).ruleId).isEqualTo("RES-OFF-001");
+            assertThat(f.get(0).action).isEqualTo(Action.OPEN);
+            assertThat(f.get(0).timestamp).isEqualTo(deadline);
+            assertThat(f.get(1).action).isEqualTo(Action.CLEAR);
+            assertThat(f.get(1).timestamp).isEqualTo(deadline + 600_000);
+        });
+        assertThat(changes()).extracting(c -> c.online).containsExactly(false, true);
+
+        // A report just inside the deadline is no silence.
+        h.getOutput().clear();
+        report(deadline + 600_000 + 89_999);
+        assertThat(findings()).isEmpty();
+    }
+
+    @Test
     void flappingOpensOnTheFifthDisconnectAndItsTimerClearsIt() throws Exception {
         for (int i = 0; i < 5; i++) {
             h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CONNECTION_LOST,
