@@ -1,11 +1,14 @@
 package io.fleetwarden.broker.bench;
 
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.time.Instant;
 
@@ -30,6 +33,8 @@ import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
@@ -38,14 +43,17 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 
 import io.fleetwarden.broker.forward.KafkaForwarder;
+import io.fleetwarden.broker.identity.ConnectVerifier;
 import io.fleetwarden.broker.it.BrokerFixture;
 import io.fleetwarden.broker.metrics.BrokerMetrics;
 import io.fleetwarden.model.BrokerContext;
+import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.payload.DevicePayloads;
 import io.fleetwarden.model.payload.PayloadValidationException;
 import io.fleetwarden.broker.launcher.DeferredClientTrust;
 import io.fleetwarden.broker.launcher.FleetwardenBroker;
+import io.fleetwarden.broker.launcher.TlsRenegotiation;
 import io.fleetwarden.broker.launcher.LauncherConfig;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.testsupport.KafkaExtension;
@@ -108,7 +116,10 @@ public final class BrokerBenchmark {
         /**
          * Permit-all plus the least any forwarding extension must do per publish under the event contract: one
          * publish interceptor that forwards a fixed Telemetry record (Avro) through the same {@link KafkaForwarder}
-         * and producer settings, and takes the publish out of routing. No identity, no validation. Its ratio to
+         * and producer settings, and takes the publish out of routing. The record is built once per device and
+         * carries what the contract puts on every telemetry record: tenant, device id and the broker context of
+         * the connection (source address, TLS parameters, certificate serial, fingerprint and expiry), so it is as
+         * large as Fleetwarden's. No identity check, no validation, no events. Its ratio to
          * permit-all is the ceiling for any extension that forwards every publish to Kafka.
          */
         FORWARD_ONLY("forward-only"),
@@ -123,6 +134,9 @@ public final class BrokerBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        // The JDK reads this once, at the JVM's first server handshake: the permit-all phases must not read it
+        // unset before the launcher of the Fleetwarden phase checks it (it refuses to serve otherwise).
+        TlsRenegotiation.refuseClientInitiated();
         if (args.length > 0) {
             System.setProperty("fleetwarden.it.extension-zip",
                     Path.of(args[0]).resolve("broker-extension-0.1.0-SNAPSHOT-hivemq-extension.zip").toString());
@@ -237,11 +251,20 @@ public final class BrokerBenchmark {
                 .withExtensionsFolder(Files.createDirectories(dir.resolve("ext")))
                 .withEmbeddedExtension(permitAll).build()) {
             hivemq.start().get(120, TimeUnit.SECONDS);
+            long failuresBefore = FORWARD_FAILURES.get();
             Result r = measure(pki, port);
             hivemq.stop().get(60, TimeUnit.SECONDS);
+            if (FORWARD_FAILURES.get() != failuresBefore) {
+                // HiveMQ swallows an interceptor's exception and routes the publish: the figures would be wrong
+                throw new IllegalStateException((FORWARD_FAILURES.get() - failuresBefore)
+                        + " publishes were not forwarded in the forward-only phase");
+            }
             return r;
         }
     }
+
+    /** Publishes the forward-only interceptor failed to forward (the run is then refused). */
+    static final java.util.concurrent.atomic.AtomicLong FORWARD_FAILURES = new java.util.concurrent.atomic.AtomicLong();
 
     static Result fleetwarden(String bootstrap) throws Exception {
         try (BrokerFixture fx = new BrokerFixture(bootstrap, Map.of(
@@ -392,11 +415,36 @@ public final class BrokerBenchmark {
             // one record per device, built once: per publish only the lookup, the Avro encoding and the send remain
             Map<String, Telemetry> byDevice = new java.util.concurrent.ConcurrentHashMap<>();
             PublishInboundInterceptor forward = (in, out) -> {
-                forwarder.telemetry(byDevice.computeIfAbsent(in.getClientInformation().getClientId(),
-                        id -> Telemetry.newBuilder(template).setDeviceId(id).build()));
-                out.preventPublishDelivery();
+                try {
+                    forwarder.telemetry(byDevice.computeIfAbsent(in.getClientInformation().getClientId(), clientId -> {
+                        String[] key = DeviceKeys.parse(clientId); // client ids are tenant-qualified device keys
+                        return Telemetry.newBuilder(template).setTenant(key[0]).setDeviceId(key[1])
+                                .setBroker(contractContext(in.getConnectionInformation())).build();
+                    }));
+                    out.preventPublishDelivery();
+                } catch (RuntimeException e) {
+                    FORWARD_FAILURES.incrementAndGet();
+                    throw e;
+                }
             };
             Services.initializerRegistry().setClientInitializer((in, client) -> client.addPublishInboundInterceptor(forward));
+        }
+
+        /**
+         * The broker context the event contract puts on every telemetry record (as Fleetwarden's records carry it):
+         * source address, TLS parameters and the client certificate's serial, fingerprint and expiry.
+         */
+        private static BrokerContext contractContext(ConnectionInformation ci) {
+            Optional<ClientTlsInformation> tls = ci.getClientTlsInformation();
+            X509Certificate cert = tls.flatMap(ClientTlsInformation::getClientCertificate).orElse(null);
+            return BrokerContext.newBuilder().setBrokerId("bench").setMqttVersion(ci.getMqttVersion().name())
+                    .setSourceAddress(ci.getInetAddress().map(InetAddress::getHostAddress).orElse(null))
+                    .setTlsProtocol(tls.map(ClientTlsInformation::getProtocol).orElse(null))
+                    .setTlsCipher(tls.map(ClientTlsInformation::getCipherSuite).orElse(null))
+                    .setCertificateFingerprint(cert == null ? null : ConnectVerifier.fingerprint(cert))
+                    .setCertificateSerial(cert == null ? null : ConnectVerifier.serialHex(cert))
+                    .setCertificateNotAfter(cert == null ? null : cert.getNotAfter().toInstant())
+                    .build();
         }
 
         @Override
