@@ -16,6 +16,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.fleetwarden.broker.health.BrokerHealth;
 import io.fleetwarden.model.Topics;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
@@ -41,6 +42,7 @@ public final class BrokerMetrics implements AutoCloseable {
     private final Counter dropped;
     private final Counter kafkaErrors;
     private final Counter clockSkew;
+    private final CounterDataPoint forwardedTelemetry;
     private static final ObjectMapper JSON = new ObjectMapper();
     private HttpServer server;
     private ExecutorService serverThreads;
@@ -63,6 +65,7 @@ public final class BrokerMetrics implements AutoCloseable {
         // present from the start at 0, so that increase() sees the first drop
         dropped.labelValues(Topics.TELEMETRY);
         dropped.labelValues(Topics.SECURITY_EVENTS);
+        forwardedTelemetry = publishes.labelValues("forwarded", "telemetry");
         kafkaErrors = Counter.builder().name("fleetwarden_broker_kafka_errors_total")
                 .help("Kafka send attempts that failed (the record may still be delivered on retry)")
                 .register(registry);
@@ -162,6 +165,11 @@ public final class BrokerMetrics implements AutoCloseable {
 
     public void publish(String result, String reason) {
         publishes.labelValues(result, reason).inc();
+    }
+
+    /** One telemetry reading forwarded: {@code publish("forwarded", "telemetry")}, for every publish, without the label lookup. */
+    public void forwardedTelemetry() {
+        forwardedTelemetry.inc();
     }
 
     public void authorizationRefused(String activity, String reason) {
