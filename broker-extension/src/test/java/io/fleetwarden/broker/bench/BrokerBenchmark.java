@@ -34,6 +34,10 @@ import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
+import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
+import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
@@ -43,11 +47,15 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 
 import io.fleetwarden.broker.forward.KafkaForwarder;
+import io.fleetwarden.broker.forward.SecurityEvents;
 import io.fleetwarden.broker.identity.ConnectVerifier;
+import io.fleetwarden.broker.identity.DeviceIdentity;
 import io.fleetwarden.broker.it.BrokerFixture;
 import io.fleetwarden.broker.metrics.BrokerMetrics;
 import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.DeviceKeys;
+import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.SecurityEventType;
 import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.payload.DevicePayloads;
 import io.fleetwarden.model.payload.PayloadValidationException;
@@ -119,7 +127,9 @@ public final class BrokerBenchmark {
          * and producer settings, and takes the publish out of routing. The record is built once per device and
          * carries what the contract puts on every telemetry record: tenant, device id and the broker context of
          * the connection (source address, TLS parameters, certificate serial, fingerprint and expiry), so it is as
-         * large as Fleetwarden's. No identity check, no validation, no events. Its ratio to
+         * large as Fleetwarden's. It also records every connect and disconnect as a security event (the contract's
+         * other per-device duty), through a lifecycle listener like Fleetwarden's. No identity check, no
+         * validation, no other events. Its ratio to
          * permit-all is the ceiling for any extension that forwards every publish to Kafka.
          */
         FORWARD_ONLY("forward-only"),
@@ -428,6 +438,47 @@ public final class BrokerBenchmark {
                 }
             };
             Services.initializerRegistry().setClientInitializer((in, client) -> client.addPublishInboundInterceptor(forward));
+            // and the connect and disconnect security events the contract requires for every device connection,
+            // like Fleetwarden's; identity and context are built once per device: per connect only the events,
+            // their encoding and the sends remain
+            SecurityEvents events = new SecurityEvents(java.time.Clock.systemUTC());
+            Map<String, Peer> peers = new java.util.concurrent.ConcurrentHashMap<>();
+            ClientLifecycleEventListener lifecycle = new ClientLifecycleEventListener() {
+                @Override
+                public void onMqttConnectionStart(ConnectionStartInput in) {
+                    // recorded once authenticated, as Fleetwarden does
+                }
+
+                @Override
+                public void onAuthenticationSuccessful(AuthenticationSuccessfulInput in) {
+                    Peer p = peers.computeIfAbsent(in.getClientInformation().getClientId(),
+                            clientId -> Peer.of(clientId, in.getConnectionInformation()));
+                    forwarder.securityEvent(events.build(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED,
+                            "device authenticated by client certificate", p.identity(), p.clientId(), null, null,
+                            p.broker(), Map.of("certificateSerial", p.identity().serialHex())));
+                }
+
+                @Override
+                public void onDisconnect(DisconnectEventInput in) {
+                    Peer p = peers.computeIfAbsent(in.getClientInformation().getClientId(),
+                            clientId -> Peer.of(clientId, in.getConnectionInformation()));
+                    forwarder.securityEvent(events.build(SecurityEventType.DISCONNECT,
+                            SecurityEventReasons.CLIENT_DISCONNECT, null, p.identity(), p.clientId(), null, null,
+                            p.broker(), new java.util.HashMap<>()));
+                }
+            };
+            Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);
+        }
+
+        /** A device as the forward-only phase records it: identity from its client id and certificate, its context. */
+        private record Peer(String clientId, DeviceIdentity identity, BrokerContext broker) {
+            static Peer of(String clientId, ConnectionInformation ci) {
+                String[] key = DeviceKeys.parse(clientId);
+                X509Certificate cert = ci.getClientTlsInformation().flatMap(ClientTlsInformation::getClientCertificate)
+                        .orElseThrow();
+                return new Peer(clientId, new DeviceIdentity(key[0], key[1], ConnectVerifier.serialHex(cert),
+                        ConnectVerifier.fingerprint(cert), cert.getNotAfter().toInstant()), contractContext(ci));
+            }
         }
 
         /**
