@@ -185,6 +185,7 @@ public final class BrokerBenchmark {
                             b.brokerMicrosPerPublish() / f.brokerMicrosPerPublish(),
                             b.brokerMicrosPerPublish() / o.brokerMicrosPerPublish(),
                             o.connectsPerSecond() / b.connectsPerSecond());
+                    targets("round " + (round + 1), b, f, o);
                 }
             }
             if (phases.size() != Phase.values().length) {
@@ -215,8 +216,31 @@ public final class BrokerBenchmark {
                     b.kafkaMicrosPerPublish(), f.kafkaMicrosPerPublish(), o.kafkaMicrosPerPublish());
             System.out.printf("MQTT clients CPU µs/pub   %10.1f    %10.1f    %10.1f%n",
                     b.clientMicrosPerPublish(), f.clientMicrosPerPublish(), o.clientMicrosPerPublish());
+            System.out.printf("intercept-only connects/s %.1f, broker CPU %.0f µs/connect%n", h.connectsPerSecond(),
+                    h.brokerMicrosPerConnect());
+            targets("medians", b, f, o);
         }
         System.exit(0);
+    }
+
+    /**
+     * The issue's targets: publishes against the forward-only floor (throughput and broker CPU per publish, both
+     * >= 0.90), connects against permit-all (connects/s and broker CPU per connect, both >= 0.95), with the
+     * forward-only floor's own connect ratios beside them.
+     */
+    static void targets(String label, Result permitAll, Result forwardOnly, Result fleetwarden) {
+        System.out.printf("%s targets: publishes/s fleetwarden/forward-only %.3f, broker CPU per publish "
+                        + "forward-only/fleetwarden %.3f (%.1f vs %.1f µs) | connects/s fleetwarden/permit-all %.3f, "
+                        + "broker CPU per connect permit-all/fleetwarden %.3f (%.0f vs %.0f µs); forward-only/permit-all "
+                        + "%.3f and %.3f%n", label,
+                fleetwarden.publishesPerSecond() / forwardOnly.publishesPerSecond(),
+                forwardOnly.brokerMicrosPerPublish() / fleetwarden.brokerMicrosPerPublish(),
+                fleetwarden.brokerMicrosPerPublish(), forwardOnly.brokerMicrosPerPublish(),
+                fleetwarden.connectsPerSecond() / permitAll.connectsPerSecond(),
+                permitAll.brokerMicrosPerConnect() / fleetwarden.brokerMicrosPerConnect(),
+                fleetwarden.brokerMicrosPerConnect(), permitAll.brokerMicrosPerConnect(),
+                forwardOnly.connectsPerSecond() / permitAll.connectsPerSecond(),
+                permitAll.brokerMicrosPerConnect() / forwardOnly.brokerMicrosPerConnect());
     }
 
     static Result median(List<Result> rs) {
