@@ -1,8 +1,6 @@
 package io.fleetwarden.broker.forward;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,7 +8,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,8 +44,6 @@ public final class KafkaForwarder implements EventSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaForwarder.class);
     private static final long DROP_LOG_EVERY = 1000;
-    /** How long the sender thread gathers records after the first of a group (see {@link #run()}). */
-    static final Duration HANDOFF_PAUSE = Duration.ofMillis(10);
 
     private final Producer<String, byte[]> producer;
     private final BrokerMetrics metrics;
@@ -147,37 +142,19 @@ public final class KafkaForwarder implements EventSink, AutoCloseable {
         }
     }
 
-    /**
-     * Hands records to the producer in groups: after the first record of a group arrives, this thread waits
-     * {@link #HANDOFF_PAUSE} and takes everything that arrived meanwhile in one go. At connect and event rates
-     * (records milliseconds apart) waking this thread for every record, and the producer's network thread for
-     * every batch it opens, cost more broker CPU than producing the records; a group wakes each once. At
-     * telemetry rates the groups are large and nothing changes but the pause, which adds at most
-     * {@code HANDOFF_PAUSE} to a record's way to Kafka (on top of {@code linger.ms}). Broker threads never wait:
-     * they only enqueue.
-     */
     private void run() {
-        List<ProducerRecord<String, byte[]>> group = new ArrayList<>();
         while (running || !queue.isEmpty()) {
-            ProducerRecord<String, byte[]> first;
+            ProducerRecord<String, byte[]> record;
             try {
-                first = queue.poll(200, TimeUnit.MILLISECONDS);
+                record = queue.poll(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (first == null) {
+            if (record == null) {
                 continue;
             }
-            if (running) {
-                LockSupport.parkNanos(HANDOFF_PAUSE.toNanos());
-            }
-            group.add(first);
-            queue.drainTo(group);
-            for (ProducerRecord<String, byte[]> record : group) {
-                sendInOrder(record);
-            }
-            group.clear();
+            sendInOrder(record);
         }
     }
 
