@@ -42,7 +42,7 @@ public final class BrokerMetrics implements AutoCloseable {
     private final Counter dropped;
     private final Counter kafkaErrors;
     private final Counter clockSkew;
-    private final CounterDataPoint forwardedTelemetry;
+    private volatile CounterDataPoint forwardedTelemetry;
     private static final ObjectMapper JSON = new ObjectMapper();
     private HttpServer server;
     private ExecutorService serverThreads;
@@ -65,7 +65,6 @@ public final class BrokerMetrics implements AutoCloseable {
         // present from the start at 0, so that increase() sees the first drop
         dropped.labelValues(Topics.TELEMETRY);
         dropped.labelValues(Topics.SECURITY_EVENTS);
-        forwardedTelemetry = publishes.labelValues("forwarded", "telemetry");
         kafkaErrors = Counter.builder().name("fleetwarden_broker_kafka_errors_total")
                 .help("Kafka send attempts that failed (the record may still be delivered on retry)")
                 .register(registry);
@@ -167,9 +166,17 @@ public final class BrokerMetrics implements AutoCloseable {
         publishes.labelValues(result, reason).inc();
     }
 
-    /** One telemetry reading forwarded: {@code publish("forwarded", "telemetry")}, for every publish, without the label lookup. */
+    /**
+     * One telemetry reading forwarded: {@code publish("forwarded", "telemetry")}, for every publish, without the label
+     * lookup after the first (the series appears with the first forwarded reading, as through {@link #publish}).
+     */
     public void forwardedTelemetry() {
-        forwardedTelemetry.inc();
+        CounterDataPoint point = forwardedTelemetry;
+        if (point == null) {
+            point = publishes.labelValues("forwarded", "telemetry"); // the same data point whichever thread gets here
+            forwardedTelemetry = point;
+        }
+        point.inc();
     }
 
     public void authorizationRefused(String activity, String reason) {
