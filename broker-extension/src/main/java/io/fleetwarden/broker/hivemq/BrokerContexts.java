@@ -17,15 +17,24 @@ final class BrokerContexts {
     }
 
     static BrokerContext of(String brokerId, ConnectionInformation ci) {
+        return of(brokerId, ci, null);
+    }
+
+    /**
+     * @param knownFingerprint the client certificate's SHA-256 fingerprint when the caller already has it (from the
+     *                         verified identity), else null and it is computed here
+     */
+    static BrokerContext of(String brokerId, ConnectionInformation ci, String knownFingerprint) {
         Optional<ClientTlsInformation> tls = ci.getClientTlsInformation();
         X509Certificate cert = tls.flatMap(ClientTlsInformation::getClientCertificate).orElse(null);
+        String fingerprint = cert == null ? null : knownFingerprint != null ? knownFingerprint : ConnectVerifier.fingerprint(cert);
         return BrokerContext.newBuilder()
                 .setBrokerId(brokerId)
                 .setSourceAddress(ci.getInetAddress().map(InetAddress::getHostAddress).orElse(null))
                 .setSourcePort(null)
                 .setTlsProtocol(tls.map(ClientTlsInformation::getProtocol).orElse(null))
                 .setTlsCipher(tls.map(ClientTlsInformation::getCipherSuite).orElse(null))
-                .setCertificateFingerprint(cert == null ? null : ConnectVerifier.fingerprint(cert))
+                .setCertificateFingerprint(fingerprint)
                 .setCertificateSerial(cert == null ? null : ConnectVerifier.serialHex(cert))
                 .setCertificateNotAfter(cert == null ? null : cert.getNotAfter().toInstant())
                 .setMqttVersion(ci.getMqttVersion().name())

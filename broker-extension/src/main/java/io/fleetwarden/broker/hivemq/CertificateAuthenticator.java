@@ -72,9 +72,9 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                 connect.getPassword().map(CertificateAuthenticator::utf8).orElse(null), chain,
                 ci.getClientTlsInformation().map(ClientTlsInformation::getProtocol).orElse(null),
                 ci.getClientTlsInformation().map(ClientTlsInformation::getCipherSuite).orElse(null));
-        BrokerContext broker = BrokerContexts.of(brokerId, ci);
         AuthDecision decision = verifier.verify(request);
         if (decision instanceof AuthDecision.Accepted accepted) {
+            BrokerContext broker = BrokerContexts.of(brokerId, ci, accepted.identity().fingerprint());
             String token = UUID.randomUUID().toString();
             ci.getConnectionAttributeStore().putAsString(TOKEN_ATTRIBUTE, token);
             sessions.put(new DeviceSession(token, connect.getClientId(), accepted.identity(), chain.get(0), broker,
@@ -84,6 +84,8 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             return;
         }
         AuthDecision.Refused refused = (AuthDecision.Refused) decision;
+        BrokerContext broker = BrokerContexts.of(brokerId, ci,
+                refused.identity() == null ? null : refused.identity().fingerprint());
         ConnackReasonCode code = switch (refused.connack()) {
             case CLIENT_IDENTIFIER_NOT_VALID -> ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID;
             case BAD_USER_NAME_OR_PASSWORD -> ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD;

@@ -118,7 +118,7 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             }
             sink.telemetry(DevicePayloads.toTelemetry(session.identity().tenant(), deviceId, valid.payload(),
                     session.broker(), receivedAt, false));
-            metrics.publish("forwarded", "telemetry");
+            metrics.forwardedTelemetry();
             output.preventPublishDelivery(); // forwarded; see the class comment
         } else if (verdict instanceof PublishValidator.ValidEvent valid) {
             Instant receivedAt = clock.instant();

@@ -63,6 +63,15 @@ import io.fleetwarden.model.SecurityEventType;
  * signature part is remembered: every connect still checks the validity period of each certificate in
  * the path, key usage, the CRLs and the operator revocations. The trust anchors are fixed for the life
  * of the verifier, so a remembered signature result cannot go stale. Refusals are never remembered.
+ *
+ * <p>What a certificate says about itself is remembered the same way ({@link #CERTIFICATE_FACTS_MAX} recently
+ * used leaf certificates): the identity its names yield (or why they yield none), its key-usage verdict, serial,
+ * SHA-256 fingerprint and end of validity. These are functions of the certificate's DER encoding alone (and of the
+ * default tenant, fixed for the verifier), and the memo is keyed by the whole encoding ({@link X509Certificate#equals}
+ * compares it byte for byte), never by a digest of it, so a different certificate can never be answered from it.
+ * Only certificates that chained to a trusted CA get there. A reconnect then skips re-parsing the subject and
+ * extensions and re-hashing the certificate. Time-dependent checks (validity period) and revocation are never
+ * remembered.
  */
 public final class ConnectVerifier {
 
@@ -70,6 +79,8 @@ public final class ConnectVerifier {
     public static final int VALIDATED_CHAINS_MAX = 200_000;
     /** How long a validated chain is remembered after it was validated. */
     public static final Duration VALIDATED_CHAIN_TTL = Duration.ofHours(1);
+    /** How many leaf certificates' parsed facts are remembered (for at most {@link #VALIDATED_CHAIN_TTL} each). */
+    public static final int CERTIFICATE_FACTS_MAX = 200_000;
 
     /** Revocations from outside the CRLs (the device-controls topic). */
     @FunctionalInterface
@@ -97,6 +108,9 @@ public final class ConnectVerifier {
     private final Cache<List<X509Certificate>, Boolean> validatedChains = Caffeine.newBuilder()
             .maximumSize(VALIDATED_CHAINS_MAX).expireAfterWrite(VALIDATED_CHAIN_TTL).build();
     private final LongAdder pkixValidations = new LongAdder();
+    private final Cache<X509Certificate, CertificateFacts> certificateFacts = Caffeine.newBuilder()
+            .maximumSize(CERTIFICATE_FACTS_MAX).expireAfterWrite(VALIDATED_CHAIN_TTL).build();
+    private final LongAdder certificateParses = new LongAdder();
 
     public ConnectVerifier(List<X509Certificate> trustedCas, CrlStore crls, RevocationCheck controls,
                            DefaultCredentials defaults, IdentityRule identityRule, Set<String> protocols,
@@ -206,18 +220,38 @@ public final class ConnectVerifier {
             return certificateRefused(SecurityEventReasons.CERTIFICATE_UNTRUSTED,
                     "client certificate does not chain to a fleet CA: " + chainProblem);
         }
+        CertificateFacts facts = facts(leaf);
+        if (facts.usageProblem() != null) {
+            return certificateRefused(SecurityEventReasons.CERTIFICATE_KEY_USAGE, facts.usageProblem());
+        }
+        if (facts.identityProblem() != null) {
+            return certificateRefused(SecurityEventReasons.IDENTITY_UNREADABLE, facts.identityProblem());
+        }
+        return new CertificateCheck(facts.identity(), null);
+    }
+
+    /**
+     * What the certificate says about itself, from its DER encoding alone: the key-usage verdict, the identity (or
+     * why its names yield none). Exactly one of {@code identity} and {@code identityProblem} is set.
+     */
+    private record CertificateFacts(String usageProblem, DeviceIdentity identity, String identityProblem) {
+    }
+
+    private CertificateFacts facts(X509Certificate leaf) {
+        return certificateFacts.get(leaf, this::parseFacts);
+    }
+
+    private CertificateFacts parseFacts(X509Certificate leaf) {
+        certificateParses.increment();
+        String fingerprint = fingerprint(leaf);
         String usageProblem = usageProblem(leaf);
-        if (usageProblem != null) {
-            return certificateRefused(SecurityEventReasons.CERTIFICATE_KEY_USAGE, usageProblem);
-        }
-        IdentityRule.Names names;
         try {
-            names = identityRule.names(leaf);
+            IdentityRule.Names names = identityRule.names(leaf);
+            return new CertificateFacts(usageProblem, new DeviceIdentity(names.tenant(), names.deviceId(),
+                    serialHex(leaf), fingerprint, leaf.getNotAfter().toInstant()), null);
         } catch (IllegalArgumentException e) {
-            return certificateRefused(SecurityEventReasons.IDENTITY_UNREADABLE, e.getMessage());
+            return new CertificateFacts(usageProblem, null, String.valueOf(e.getMessage()));
         }
-        return new CertificateCheck(new DeviceIdentity(names.tenant(), names.deviceId(), serialHex(leaf), fingerprint(leaf),
-                leaf.getNotAfter().toInstant()), null);
     }
 
     private static CertificateCheck certificateRefused(String reason, String detail) {
@@ -266,6 +300,11 @@ public final class ConnectVerifier {
     /** How many chains went through full PKIX validation (not answered from the remembered ones). */
     long pkixValidations() {
         return pkixValidations.sum();
+    }
+
+    /** How many leaf certificates were parsed (not answered from the remembered facts). */
+    long certificateParses() {
+        return certificateParses.sum();
     }
 
     private static String usageProblem(X509Certificate leaf) {

@@ -168,6 +168,39 @@ class ConnectVerifierTest {
     }
 
     @Test
+    void whatACertificateSaysIsRememberedPerCertificateNeverPerName() {
+        Set<String> revokedSerials = ConcurrentHashMap.newKeySet();
+        ConnectVerifier v = new ConnectVerifier(List.of(pki.caCertificate()), crls,
+                (tenant, id, serial) -> revokedSerials.contains(serial), DefaultCredentials.shipped(),
+                new IdentityRule("default"), Set.of("TLSv1.3"), true, Clock.systemUTC());
+        TestCredential first = pki.deviceCertificate("acme", "dev-facts");
+        assertThat(v.verify(request("acme/dev-facts", first))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(v.verify(request("acme/dev-facts", first))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(v.certificateParses()).as("a reconnect with the same certificate is not parsed again").isEqualTo(1);
+
+        // re-issued: the same names, another serial and key; its own facts, never the first certificate's
+        TestCredential second = pki.deviceCertificate("acme", "dev-facts");
+        assertThat(v.verify(request("acme/dev-facts", second))).isInstanceOfSatisfying(AuthDecision.Accepted.class, a -> {
+            assertThat(a.identity().serialHex()).isEqualTo(ConnectVerifier.serialHex(second.certificate()));
+            assertThat(a.identity().fingerprint()).isEqualTo(ConnectVerifier.fingerprint(second.certificate()))
+                    .isNotEqualTo(ConnectVerifier.fingerprint(first.certificate()));
+        });
+        assertThat(v.certificateParses()).isEqualTo(2);
+
+        // remembered facts never skip revocation or the client id
+        revokedSerials.add(ConnectVerifier.serialHex(first.certificate()));
+        assertThat(((AuthDecision.Refused) v.verify(request("acme/dev-facts", first))).reason())
+                .isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+        assertThat(v.verify(request("acme/dev-facts", second))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(((AuthDecision.Refused) v.verify(request("acme/dev-other", second))).reason())
+                .isEqualTo(SecurityEventReasons.CLIENT_ID_MISMATCH);
+        // a certificate that does not chain is refused before anything is remembered about it
+        assertThat(((AuthDecision.Refused) v.verify(request("acme/dev-facts", pki.foreignDeviceCertificate("dev-facts"))))
+                .reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_UNTRUSTED);
+        assertThat(v.certificateParses()).isEqualTo(2);
+    }
+
+    @Test
     void expiredIsRefused() {
         assertThat(refused(request("dev-x", pki.expiredDeviceCertificate("dev-x"))).reason())
                 .isEqualTo(SecurityEventReasons.CERTIFICATE_EXPIRED);

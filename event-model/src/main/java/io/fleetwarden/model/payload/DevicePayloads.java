@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -67,9 +68,11 @@ public final class DevicePayloads {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build();
         // Devices are untrusted: cap nesting and string sizes before any schema check runs.
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(16).maxStringLength(4096).maxNumberLength(32).build());
-        this.fastReader = new TelemetryStreamReader(mapper.getFactory());
+        StreamReadConstraints limits = StreamReadConstraints.builder()
+                .maxNestingDepth(16).maxStringLength(4096).maxNumberLength(32).build();
+        mapper.getFactory().setStreamReadConstraints(limits);
+        // the fast path detects duplicate keys itself (cheaper than the parser's per-object name set)
+        this.fastReader = new TelemetryStreamReader(JsonFactory.builder().streamReadConstraints(limits).build());
         this.telemetrySchema = schema(TELEMETRY_SCHEMA);
         this.eventSchema = schema(EVENT_SCHEMA);
     }

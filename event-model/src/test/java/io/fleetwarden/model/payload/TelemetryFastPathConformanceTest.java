@@ -260,6 +260,35 @@ class TelemetryFastPathConformanceTest {
     }
 
     @Test
+    void aDuplicateKeyInAnyObjectIsNeverAccepted() {
+        // the fast path detects duplicates itself: every property of every object, repeated with its own value
+        // and with a different valid one (a later valid value must not win over an earlier invalid one either)
+        String valid = full().toString();
+        int cases = 0;
+        for (String path : paths(full())) {
+            JsonNode parent = parent(full(), path);
+            if (!(parent instanceof ObjectNode)) {
+                continue;
+            }
+            String key = last(path);
+            String pair = "\"" + key + "\":" + full().at(path);
+            int at = valid.indexOf(pair);
+            assertThat(at).as("property %s in %s", path, valid).isNotNegative();
+            for (String repeated : List.of(pair, "\"" + key + "\":\"not-it\"")) {
+                String twice = valid.substring(0, at) + pair + "," + repeated + valid.substring(at + pair.length());
+                String reversed = valid.substring(0, at) + repeated + "," + pair + valid.substring(at + pair.length());
+                for (String json : List.of(twice, reversed)) {
+                    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+                    assertThat(payloads.acceptFast(bytes)).as("duplicate %s: %s", path, json).isNull();
+                    check(bytes);
+                    cases++;
+                }
+            }
+        }
+        assertThat(cases).isGreaterThan(60);
+    }
+
+    @Test
     void byteLevelCasesAgreeWithTheSchema() {
         String valid = minimal().toString();
         String body = valid.substring(1, valid.length() - 1);
