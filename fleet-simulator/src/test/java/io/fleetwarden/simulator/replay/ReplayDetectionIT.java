@@ -47,13 +47,8 @@ class ReplayDetectionIT {
 
     /** Every gap of the current rules on this replay, with why. See the README, "Detection quality". */
     static final List<String> KNOWN_GAPS = List.of(
-            // 56 attempts from one address over 29 min: CMP-AUTH-001/002 count 5 / 10 failures within 60 s only
-            "missed brute-force CMP-AUTH-001",
-            "missed brute-force CMP-AUTH-002",
             // outbound traffic ramping to x2.8 / x4 over 17 / 11 h: the robust baseline learns the ramp
             "missed low-slow-exfiltration CMP-NET-004",
-            // 265 / 469 new destinations over 6-7 h (~1 per minute): CMP-NET-005 needs 20 within 10 min
-            "missed slow-scan CMP-NET-005",
             // the job reads fleet.security-events far ahead of fleet.telemetry in event time (no watermark alignment
             // between its sources): the members' reconnects reach the device detectors before the telemetry
             // watermark passes their offline deadlines, so no member goes offline and no cohort incident opens
@@ -63,11 +58,7 @@ class ReplayDetectionIT {
             "false firmware-downgrade FW-VER-001",
             // a botnet at traffic x18.5 adds 40 points of CPU: CMP-RES-001 (resource abuse) is true on it, but the
             // botnet scenario does not list it (the x1.0 botnet adds 25 points and stays under resources.k)
-            "false botnet CMP-RES-001",
-            // credential-stuffing from 25 addresses, one attempt every ~199 s: the per-identity CMP-AUTH-003 alert
-            // kept by the scorecard opened at the third attempt (399 s), not the first (count 1); why (earlier alerts
-            // folded or not raised) is under investigation
-            "slow CMP-AUTH-003 (event-driven: median > 5 s or p95 > 15 s)");
+            "false botnet CMP-RES-001");
 
     @RegisterExtension
     static final KafkaExtension KAFKA = KafkaExtension.builder()

@@ -23,7 +23,7 @@ public class BurstWindow {
         BACKDATED
     }
 
-    /** The latest timestamps, ascending, at most {@code threshold} of them. */
+    /** The latest timestamps, ascending, at most {@code threshold} of them (the larger threshold with a long horizon). */
     public long[] recent = new long[0];
     public boolean open;
     public long openedAt;
@@ -132,12 +132,7 @@ public class BurstWindow {
 
     /** Whether some {@code n} consecutive timestamps of the sorted {@code ts} span less than {@code windowMs}. */
     private static boolean within(long[] ts, int n, long windowMs) {
-        for (int i = 0; i + n <= ts.length; i++) {
-            if (ts[i + n - 1] - ts[i] < windowMs) {
-                return true;
-            }
-        }
-        return false;
+        return earliest(ts, n, windowMs) != Long.MAX_VALUE;
     }
 
     private Transition countOnly(long ts) {
