@@ -24,7 +24,8 @@ class RuleCatalogTest {
         assertThat(r.severity()).isEqualTo(Severity.HIGH);
         assertThat(r.guidelines()).containsExactly(4, 5);
         assertThat(r.mitreTechnique()).isEqualTo("T1110");
-        assertThat(catalog.condition(r)).isEqualTo("auth.identity.count=5 within auth.identity.window=60s");
+        assertThat(catalog.condition(r)).isEqualTo("auth.identity.count=5 within auth.identity.window=60s, "
+                + "or auth.identity.slowCount=10 within auth.identity.slowWindow=1h");
         assertThat(catalog.byId("RES-OFF-001").orElseThrow().mitreTechnique()).isNull();
         assertThat(catalog.threshold("burst.quiet").type()).isEqualTo(Threshold.Type.DURATION);
         assertThat(catalog.threshold("ports.risky").defaultValue()).isEqualTo("23,2323");

@@ -45,13 +45,8 @@ class ReplayDetectionIT {
 
     /** Every gap of the current rules on this replay, with why. See the README, "Detection quality". */
     static final List<String> KNOWN_GAPS = List.of(
-            // 56 attempts from one address over 29 min: CMP-AUTH-001/002 count 5 / 10 failures within 60 s only
-            "missed brute-force CMP-AUTH-001",
-            "missed brute-force CMP-AUTH-002",
             // outbound traffic ramping to x2.8 / x4 over 17 / 11 h: the robust baseline learns the ramp
             "missed low-slow-exfiltration CMP-NET-004",
-            // 265 / 469 new destinations over 6-7 h (~1 per minute): CMP-NET-005 needs 20 within 10 min
-            "missed slow-scan CMP-NET-005",
             // one of the two outages (the 43-device one) now opens its incident; the other does not (see the README)
             "missed regional-outage RES-COH-001",
             // a botnet without flooding adds 25 CPU points, more than a plug's or thermostat's whole genuine band, so the
@@ -60,11 +55,7 @@ class ReplayDetectionIT {
             // since timers fire in this IT (2026-12-06; before, the empty sparse topics held event time for the whole
             // run): 113 RES-OFF-001 not folded into an incident: 78 during the firmware rollout's planned reboots (the
             // device's own DISCONNECT, 30-90 s down), 20 members of a regional outage, 10 benign reboots over 60 s, 5 others
-            "false any RES-OFF-001",
-            // credential-stuffing from 25 addresses, one attempt every ~199 s: the per-identity CMP-AUTH-003 alert
-            // kept by the scorecard opened at the third attempt (399 s), not the first (count 1); why (earlier alerts
-            // folded or not raised) is under investigation
-            "slow CMP-AUTH-003 (event-driven: median > 5 s or p95 > 15 s)");
+            "false any RES-OFF-001");
 
     @RegisterExtension
     static final KafkaExtension KAFKA = KafkaExtension.builder()

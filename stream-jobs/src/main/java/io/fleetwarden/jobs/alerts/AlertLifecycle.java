@@ -69,6 +69,9 @@ public final class AlertLifecycle {
                 }
                 s.revision++;
                 s.updatedAt = Math.max(s.updatedAt, f.timestamp);
+                // A detector that learns its condition held earlier (events read out of order, e.g. a campaign's
+                // attempts from addresses on several partitions) dates the revision there: the alert was open since.
+                s.openedAt = Math.min(s.openedAt, f.timestamp);
                 s.severity = severity;
                 s.summary = f.summary;
                 s.evidence = new TreeMap<>(f.evidence);

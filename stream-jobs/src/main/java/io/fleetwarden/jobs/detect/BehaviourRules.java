@@ -27,8 +27,13 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
     static final int TELNET = 2;
     static final int CONNECTIONS = 4;
     static final int TRAFFIC = 8;
+    /** CMP-NET-005 opened by its long horizon (the burst window keeps its own open flag). */
+    static final int DESTINATIONS_SLOW = 16;
 
     private static final long MINUTE = 60_000;
+    private static final long HOUR = 3_600_000;
+    /** EWMA weight of one closed hour in the device's own rate of new destinations. */
+    private static final double DEST_RATE_ALPHA = 0.05;
     /** Floors of the robust scale: 25 % of the level, and an absolute minimum per quantity. */
     private static final double RELATIVE_FLOOR = 0.25;
 
@@ -135,6 +140,9 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
 
     private void destinations(List<Finding> out, BehaviourState s, DeviceReport t, long ts, KeyedDigest digest) {
         boolean learning = s.reports <= cfg.baselineMinSamples;
+        if (s.destHorizon != null) {
+            rollHours(s, s.destHorizon, ts);
+        }
         int fresh = 0;
         String example = null;
         List<String> destinations = t.destinations();
@@ -155,15 +163,99 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
                                     s.newDestinations.eventsSinceOpen + " new destinations")
                             .with("newDestinations", s.newDestinations.eventsSinceOpen)
                             .with("windowSeconds", cfg.destinationsWindowMs / 1000)
+                            .with("horizon", "burst")
                             .with("example", example));
+                }
+            }
+        }
+        DestinationHorizon d = s.destHorizon;
+        if (fresh > 0) {
+            if (d == null) {
+                d = new DestinationHorizon();
+                d.hours = new int[hoursInHorizon()];
+                d.hourStart = Math.floorDiv(ts, HOUR) * HOUR;
+                s.destHorizon = d;
+            }
+            d.hours[d.hour] += fresh;
+        }
+        boolean burstOpen = BurstWindow.isOpen(s.newDestinations);
+        boolean slowOpen = (s.open & DESTINATIONS_SLOW) != 0;
+        if (d != null) {
+            int inHorizon = sum(d.hours);
+            double threshold = slowThreshold(d);
+            if (fresh > 0 && !slowOpen && inHorizon >= threshold) {
+                s.open |= DESTINATIONS_SLOW;
+                if (!burstOpen) {
+                    out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.OPEN, t.tenant(), t.deviceId(), ts,
+                                    inHorizon + " new destinations within " + d.hours.length + " h")
+                            .with("newDestinations", inHorizon)
+                            .with("windowSeconds", d.hours.length * HOUR / 1000)
+                            .with("horizon", "long")
+                            .with("threshold", round(threshold))
+                            .with("ownRatePerHour", round(d.rate))
+                            .with("example", example));
+                }
+                slowOpen = true;
+            } else if (slowOpen && inHorizon < threshold / 2) {
+                // Hysteresis: the horizon has drained to under half the threshold.
+                s.open &= ~DESTINATIONS_SLOW;
+                slowOpen = false;
+                if (!burstOpen) {
+                    out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.CLEAR, t.tenant(), t.deviceId(), ts,
+                            inHorizon + " new destinations within " + d.hours.length + " h"));
                 }
             }
         }
         if (fresh == 0 && BurstWindow.quietExpired(s.newDestinations, ts, cfg.burstQuietMs)) {
             s.newDestinations.close();
-            out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.CLEAR, t.tenant(), t.deviceId(), ts,
-                    "no new destinations for " + cfg.burstQuietMs / 1000 + " s"));
+            if (!slowOpen) {
+                out.add(Finding.device(RuleCatalogue.NEW_DESTINATIONS.id(), Action.CLEAR, t.tenant(), t.deviceId(), ts,
+                        "no new destinations for " + cfg.burstQuietMs / 1000 + " s"));
+            }
         }
+    }
+
+    private int hoursInHorizon() {
+        return (int) Math.max(1, Math.min(24, cfg.destinationsSlowWindowMs / HOUR));
+    }
+
+    /**
+     * New destinations the long horizon needs: {@code destinations.slowCount}, or {@code destinations.slowFactor}
+     * times what the device's own normal rate would bring over the horizon, whichever is higher (a device whose
+     * service legitimately rotates addresses, e.g. a CDN, is judged against its own churn).
+     */
+    private double slowThreshold(DestinationHorizon d) {
+        return Math.max(cfg.destinationsSlowCount, cfg.destinationsSlowFactor * d.rate * d.hours.length);
+    }
+
+    /**
+     * Moves the hour ring to the hour of {@code ts}: each closed hour teaches the device's own rate (unless the long
+     * horizon is open: a scan must not become the normal), clipped at twice the rate plus one so a slow ramp of a
+     * scan teaches it only slowly; a reading from an earlier hour counts in the current one.
+     */
+    private void rollHours(BehaviourState s, DestinationHorizon d, long ts) {
+        long hour = Math.floorDiv(ts, HOUR) * HOUR;
+        if (hour <= d.hourStart) {
+            return;
+        }
+        long steps = Math.min((hour - d.hourStart) / HOUR, d.hours.length);
+        for (long k = 0; k < steps; k++) {
+            if ((s.open & DESTINATIONS_SLOW) == 0 && !BurstWindow.isOpen(s.newDestinations)) {
+                double closed = Math.min(d.hours[d.hour], 2 * d.rate + 1);
+                d.rate += DEST_RATE_ALPHA * (closed - d.rate);
+            }
+            d.hour = (d.hour + 1) % d.hours.length;
+            d.hours[d.hour] = 0;
+        }
+        d.hourStart = hour;
+    }
+
+    private static int sum(int[] v) {
+        int n = 0;
+        for (int x : v) {
+            n += x;
+        }
+        return n;
     }
 
     private static boolean contains(long[] arr, long h) {

@@ -23,6 +23,11 @@ public class BehaviourState {
     public int nextSlot;
     /** Null until the first new destination after learning (see {@link BurstWindow#orNew}). */
     public BurstWindow newDestinations;
+    /**
+     * CMP-NET-005's long horizon. Null until the device's first new destination after learning: a device that keeps
+     * to its destinations never pays for it (one byte of state).
+     */
+    public DestinationHorizon destHorizon;
     /** Bit set of open rules, see {@link BehaviourRules}. */
     public int open;
 

@@ -80,6 +80,28 @@ public final class SecurityRules implements FleetRule<SecurityEvent, Map<String,
         };
     }
 
+    /** The long horizon's count of a rule that has one (slow guessing), else 0. */
+    private int slowThreshold(String ruleId) {
+        return switch (ruleId) {
+            case "CMP-AUTH-001" -> cfg.authIdentitySlowCount;
+            case "CMP-AUTH-002" -> cfg.authAddressSlowCount;
+            default -> 0;
+        };
+    }
+
+    private long slowWindow(String ruleId) {
+        return switch (ruleId) {
+            case "CMP-AUTH-001" -> cfg.authIdentitySlowWindowMs;
+            case "CMP-AUTH-002" -> cfg.authAddressSlowWindowMs;
+            default -> 0;
+        };
+    }
+
+    /** How long a closed window's events can still complete a burst: the longer of its two horizons. */
+    private long horizon(String ruleId) {
+        return Math.max(window(ruleId), slowThreshold(ruleId) > 0 ? slowWindow(ruleId) : 0);
+    }
+
     private long window(String ruleId) {
         return switch (ruleId) {
             case "CMP-AUTH-001" -> cfg.authIdentityWindowMs;
@@ -148,21 +170,37 @@ public final class SecurityRules implements FleetRule<SecurityEvent, Map<String,
         BurstWindow w = bursts.computeIfAbsent(ruleId, k -> new BurstWindow());
         int threshold = threshold(ruleId);
         long window = window(ruleId);
+        int slowThreshold = slowThreshold(ruleId);
         String address = e.getBroker() == null ? null : e.getBroker().getSourceAddress();
         if (s.kind() != Kind.SOURCE_ADDRESS) {
             w.recordSource(address);
+        } else if (slowThreshold > 0) {
+            // An address's campaign lists the identities it claimed (bounded, like the addresses of an identity).
+            w.recordSource(e.getClaimedClientId());
         }
-        Transition tr = w.record(e.getTimestamp().toEpochMilli(), threshold, window);
+        long ts = e.getTimestamp().toEpochMilli();
+        // Backdating: a campaign's attempts come from several addresses, i.e. several Kafka partitions, and may be
+        // read out of order; the alert then says when the condition first held, not when its first event was read.
+        Transition tr = w.record(ts, threshold, window, slowThreshold, slowWindow(ruleId), true);
         if (tr == Transition.NONE) {
             return List.of();
         }
-        Finding f = finding(s, ruleId, Action.OPEN, e.getTimestamp().toEpochMilli(),
+        // The finding is dated at the burst's opening (a revision at least there): the alert stage keeps the
+        // earliest such time as the alert's openedAt.
+        Finding f = finding(s, ruleId, Action.OPEN, tr == Transition.BACKDATED ? w.openedAt : Math.max(ts, w.openedAt),
                 RuleCatalogue.require(ruleId).name() + ": " + w.eventsSinceOpen + " events")
                 .with("events", w.eventsSinceOpen)
                 .with("threshold", threshold)
                 .with("windowSeconds", window / 1000)
                 .with("firstAt", w.openedAt)
                 .with("lastReason", e.getReason());
+        if (slowThreshold > 0) {
+            // Which horizon opened it: a burst, or failures spread out in time (slow guessing).
+            f.with("horizon", w.slow ? "long" : "burst")
+                    .with("slowThreshold", slowThreshold)
+                    .with("slowWindowSeconds", slowWindow(ruleId) / 1000)
+                    .with("eventsInSlowWindow", w.countWithin(w.lastEvent, slowWindow(ruleId)));
+        }
         if (e.getTopic() != null) {
             f.with("lastTopic", e.getTopic());
         }
@@ -172,11 +210,17 @@ public final class SecurityRules implements FleetRule<SecurityEvent, Map<String,
         if (address != null) {
             f.with("sourceAddress", address);
         }
-        if (w.sources != null) {
+        if (w.sources != null && s.kind() != Kind.SOURCE_ADDRESS) {
             // The campaign's addresses: a bounded list plus how many attempts came from addresses not listed.
             f.with("addresses", String.join(",", w.sources)).with("addressCount", w.sources.length);
             if (w.unlistedSourceEvents > 0) {
                 f.with("eventsFromUnlistedAddresses", w.unlistedSourceEvents);
+            }
+        } else if (w.sources != null) {
+            // An address's campaign: the identities it claimed, bounded the same way.
+            f.with("claimedIdentities", String.join(",", w.sources)).with("claimedIdentityCount", w.sources.length);
+            if (w.unlistedSourceEvents > 0) {
+                f.with("eventsForUnlistedIdentities", w.unlistedSourceEvents);
             }
         }
         if (e.getClaimedClientId() != null) {
@@ -205,7 +249,7 @@ public final class SecurityRules implements FleetRule<SecurityEvent, Map<String,
                 return true;
             }
             // Closed windows whose events all fell out of the window hold nothing worth keeping.
-            return !w.open && now - w.lastEvent >= window(en.getKey());
+            return !w.open && now - w.lastEvent >= horizon(en.getKey());
         });
         return out;
     }
@@ -215,7 +259,7 @@ public final class SecurityRules implements FleetRule<SecurityEvent, Map<String,
         long next = Long.MAX_VALUE;
         for (Map.Entry<String, BurstWindow> en : bursts.entrySet()) {
             BurstWindow w = en.getValue();
-            next = Math.min(next, w.lastEvent + (w.open ? cfg.burstQuietMs : window(en.getKey())));
+            next = Math.min(next, w.lastEvent + (w.open ? cfg.burstQuietMs : horizon(en.getKey())));
         }
         return next;
     }

@@ -32,6 +32,14 @@ public final class DetectionConfig implements Serializable {
     public final long authIdentityWindowMs;
     public final int authAddressCount;
     public final long authAddressWindowMs;
+    /**
+     * CMP-AUTH-001/002's long horizon: the same failures spread out in time (slow password guessing, one attempt every
+     * few minutes, which never fills the short window) open the same rule when this many fall within the horizon.
+     */
+    public final int authIdentitySlowCount;
+    public final long authIdentitySlowWindowMs;
+    public final int authAddressSlowCount;
+    public final long authAddressSlowWindowMs;
     public final int defaultCredentialCount;
     public final int revokedCount;
     public final long singleShotWindowMs;
@@ -75,6 +83,14 @@ public final class DetectionConfig implements Serializable {
     public final int minConnections;
     public final int destinationsCount;
     public final long destinationsWindowMs;
+    /**
+     * CMP-NET-005's long horizon (a scan spread over hours, e.g. one new destination a minute): new destinations
+     * within {@link #destinationsSlowWindowMs} (whole hours, at most 24), at least {@link #destinationsSlowCount} and
+     * at least {@link #destinationsSlowFactor} times the device's own normal rate over the horizon.
+     */
+    public final int destinationsSlowCount;
+    public final long destinationsSlowWindowMs;
+    public final double destinationsSlowFactor;
     public final Set<Integer> riskyPorts;
 
     public final double offlineFactor;
@@ -114,6 +130,10 @@ public final class DetectionConfig implements Serializable {
         authIdentityWindowMs = r.duration("auth.identity.window");
         authAddressCount = r.positiveInt("auth.address.count");
         authAddressWindowMs = r.duration("auth.address.window");
+        authIdentitySlowCount = r.positiveInt("auth.identity.slowCount");
+        authIdentitySlowWindowMs = r.duration("auth.identity.slowWindow");
+        authAddressSlowCount = r.positiveInt("auth.address.slowCount");
+        authAddressSlowWindowMs = r.duration("auth.address.slowWindow");
         defaultCredentialCount = r.positiveInt("defaultCredentials.count");
         revokedCount = r.positiveInt("revoked.count");
         singleShotWindowMs = r.duration("singleShot.window");
@@ -144,6 +164,9 @@ public final class DetectionConfig implements Serializable {
         minConnections = r.positiveInt("net.minConnections");
         destinationsCount = r.positiveInt("destinations.count");
         destinationsWindowMs = r.duration("destinations.window");
+        destinationsSlowCount = r.positiveInt("destinations.slowCount");
+        destinationsSlowWindowMs = r.duration("destinations.slowWindow");
+        destinationsSlowFactor = r.positiveDouble("destinations.slowFactor");
         riskyPorts = r.ports("ports.risky");
 
         offlineFactor = r.positiveDouble("offline.factor");

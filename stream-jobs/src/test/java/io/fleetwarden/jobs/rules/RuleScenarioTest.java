@@ -104,6 +104,20 @@ class RuleScenarioTest {
                 () -> security(n(10, i -> Events.authFailure("id-" + i, "203.0.113.9", T0 + i * 1000L)))));
         s.add(new Scenario("CMP-AUTH-002", "9 failures from one address (one below)", Expect.NOTHING,
                 () -> security(n(9, i -> Events.authFailure("id-" + i, "203.0.113.9", T0 + i * 1000L)))));
+        // The long horizon: the same guessing spread out in time (auth.*.slowCount within auth.*.slowWindow = 1 h).
+        s.add(new Scenario("CMP-AUTH-001", "10 failures claiming one id, 6 min apart (54 min: long horizon at threshold)", Expect.OPENS,
+                () -> security(n(10, i -> Events.authFailure("cam-7", "198.51.100." + i, T0 + i * 6 * 60_000L)))));
+        s.add(new Scenario("CMP-AUTH-001", "9 failures 6 min apart (long horizon one below)", Expect.NOTHING,
+                () -> security(n(9, i -> Events.authFailure("cam-7", "198.51.100." + i, T0 + i * 6 * 60_000L)))));
+        s.add(new Scenario("CMP-AUTH-001", "10 failures 7 min apart (63 min: outside the long horizon)", Expect.NOTHING,
+                () -> security(n(10, i -> Events.authFailure("cam-7", "198.51.100." + i, T0 + i * 7 * 60_000L)))));
+        s.add(new Scenario("CMP-AUTH-002", "20 failures from one address, 3 min apart (57 min: long horizon at threshold)", Expect.OPENS,
+                () -> security(n(20, i -> Events.authFailure("id-" + i, "203.0.113.9", T0 + i * 3 * 60_000L)))));
+        s.add(new Scenario("CMP-AUTH-002", "19 failures from one address 3 min apart (long horizon one below)", Expect.NOTHING,
+                () -> security(n(19, i -> Events.authFailure("id-" + i, "203.0.113.9", T0 + i * 3 * 60_000L)))));
+        s.add(new Scenario("CMP-AUTH-002", "a slow campaign resolves after the quiet period", Expect.CLEARS,
+                () -> withTimer(n(20, i -> Events.authFailure("id-" + i, "203.0.113.9", T0 + i * 3 * 60_000L)),
+                        T0 + 19 * 3 * 60_000L + CFG.burstQuietMs)));
         s.add(new Scenario("CMP-AUTH-003", "one default-credential attempt", Expect.OPENS,
                 () -> security(List.of(Events.security(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT,
                         SecurityEventReasons.DEFAULT_CREDENTIALS, T0, null, "203.0.113.9").setUsername("admin").build()))));
@@ -182,6 +196,15 @@ class RuleScenarioTest {
         s.add(new Scenario("CMP-NET-005", "20 new destinations after learning (at threshold)", Expect.OPENS,
                 () -> destinations(20)));
         s.add(new Scenario("CMP-NET-005", "19 new destinations (one below)", Expect.NOTHING, () -> destinations(19)));
+        // The long horizon: a scan spread over hours (destinations.slowCount new within destinations.slowWindow).
+        s.add(new Scenario("CMP-NET-005", "30 new destinations 2 min apart (long horizon at threshold)", Expect.OPENS,
+                () -> slowDestinations(30, 2 * 60_000L, 0)));
+        s.add(new Scenario("CMP-NET-005", "29 new destinations 2 min apart (long horizon one below)", Expect.NOTHING,
+                () -> slowDestinations(29, 2 * 60_000L, 0)));
+        s.add(new Scenario("CMP-NET-005", "30 new destinations 15 min apart (spread beyond the 6 h horizon)", Expect.NOTHING,
+                () -> slowDestinations(30, 15 * 60_000L, 0)));
+        s.add(new Scenario("CMP-NET-005", "a slow scan resolves once the horizon drains", Expect.CLEARS,
+                () -> slowDestinations(30, 2 * 60_000L, 7)));
 
         // --- against model peers -----------------------------------------------------------------
         s.add(new Scenario("CMP-RATE-002", "9192 B/s vs peers at 1000 B/s (scale 1024, k 8: at threshold)", Expect.OPENS,
@@ -405,6 +428,27 @@ class RuleScenarioTest {
             reports.add(Events.telemetry("cam-1", T0 + i * 30_000L).build());
         }
         reports.add(Events.telemetry("cam-1", T0 + 25 * 30_000L).setConnections(Events.connections(fresh, 100)).build());
+        return behaviour(reports);
+    }
+
+    /**
+     * 25 reports to learn, then {@code fresh} reports {@code spacing} apart with one new destination each, then a
+     * report every 10 min for {@code quietHours} hours with no new destination.
+     */
+    static List<Finding> slowDestinations(int fresh, long spacing, int quietHours) {
+        List<Telemetry> reports = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            reports.add(Events.telemetry("cam-1", T0 + i * 30_000L).build());
+        }
+        long ts = T0 + 25 * 30_000L;
+        for (int i = 0; i < fresh; i++) {
+            reports.add(Events.telemetry("cam-1", ts).setConnections(Events.connections(1, 100 + i)).build());
+            ts += spacing;
+        }
+        for (int i = 0; i < quietHours * 6; i++) {
+            reports.add(Events.telemetry("cam-1", ts).build());
+            ts += 10 * 60_000L;
+        }
         return behaviour(reports);
     }
 
