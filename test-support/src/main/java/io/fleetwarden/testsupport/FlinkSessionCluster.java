@@ -576,7 +576,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
         private int taskHeapMb = 256;
         private int managedMb = 128;
         private String logLevel = "info";
-        private Duration startupTimeout = Duration.ofSeconds(90);
+        private Duration startupTimeout = Duration.ofSeconds(240);
         private final Map<String, String> extra = new LinkedHashMap<>();
 
         private Builder() {

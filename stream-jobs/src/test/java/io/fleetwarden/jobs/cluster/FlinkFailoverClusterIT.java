@@ -51,7 +51,7 @@ class FlinkFailoverClusterIT {
     }
 
     @Test
-    @Timeout(300)
+    @Timeout(900)
     void killedTaskManagerLosesNoAlertDuplicatesNoneAndKeepsBaselines() throws Exception {
         String tenant = "failover";
         String jarId = cluster.uploadJar(ClusterFixture.jobJar());
@@ -60,7 +60,7 @@ class FlinkFailoverClusterIT {
         List<String> groupA = IntStream.range(0, 5).mapToObj(FleetStream::device).toList();
         List<String> groupB = IntStream.range(5, 10).mapToObj(FleetStream::device).toList();
         try (FleetStream stream = new FleetStream(KAFKA, tenant, 40, base)) {
-            cluster.awaitAllTasksRunning(jobId, Duration.ofSeconds(90));
+            cluster.awaitAllTasksRunning(jobId, Duration.ofSeconds(300));
             JsonNode checkpointConfig = cluster.get("/jobs/" + jobId + "/checkpoints/config");
             assertThat(checkpointConfig.path("state_backend").asText()).as("state backend").containsIgnoringCase("rocksdb");
             assertThat(cluster.taskManagersOf(jobId)).as("the job's tasks are spread over both TaskManagers").hasSize(2);
@@ -68,7 +68,7 @@ class FlinkFailoverClusterIT {
             stream.steps(25); // every device learns its traffic baseline (20 reports)
             stream.startSteady(200); // 200 reports/s
             stream.spikeNext(groupA);
-            await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(180)).untilAsserted(() ->
                     assertThat(ClusterFixture.alerts(KAFKA, tenant)).filteredOn(a -> a.getRuleId().equals(FleetStream.TRAFFIC_SPIKE))
                             .extracting(Alert::getDeviceId).containsAll(groupA));
             long before = cluster.completedCheckpoints(jobId);

@@ -51,7 +51,7 @@ class FlinkRescaleClusterIT {
     }
 
     @Test
-    @Timeout(300)
+    @Timeout(900)
     void rescaleFromTwoToFourSlotsThroughASavepointKeepsBaselines() throws Exception {
         String tenant = "rescale";
         String jarId = cluster.uploadJar(ClusterFixture.jobJar());
@@ -61,7 +61,7 @@ class FlinkRescaleClusterIT {
         List<String> groupA = IntStream.range(0, 5).mapToObj(FleetStream::device).toList();
         List<String> groupB = IntStream.range(5, 25).mapToObj(FleetStream::device).toList();
         try (FleetStream stream = new FleetStream(KAFKA, tenant, 40, base)) {
-            cluster.awaitAllTasksRunning(first, Duration.ofSeconds(90));
+            cluster.awaitAllTasksRunning(first, Duration.ofSeconds(300));
             stream.steps(25); // traffic baselines learnt (20 reports)
             stream.spikeNext(groupA);
             stream.steps(5);
@@ -73,11 +73,11 @@ class FlinkRescaleClusterIT {
             assertThat(cluster.job(first).path("state").asText()).isEqualTo("FINISHED");
             stream.steps(2); // the fleet does not wait for the operator: Kafka keeps it
             cluster.startTaskManager(2);
-            cluster.awaitTaskManagers(3, Duration.ofSeconds(90));
+            cluster.awaitTaskManagers(3, Duration.ofSeconds(240));
             assertThat(cluster.overview().path("slots-total").asInt()).isEqualTo(4);
 
             second = cluster.runJar(jarId, null, ClusterFixture.jobArgs(KAFKA, "rescale", 4), 4, savepoint);
-            cluster.awaitAllTasksRunning(second, Duration.ofSeconds(120));
+            cluster.awaitAllTasksRunning(second, Duration.ofSeconds(300));
             JsonNode job = cluster.job(second);
             List<String> atFour = new java.util.ArrayList<>();
             job.path("vertices").forEach(v -> {
