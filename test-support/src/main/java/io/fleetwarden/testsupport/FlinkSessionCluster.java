@@ -628,6 +628,12 @@ public final class FlinkSessionCluster implements AutoCloseable {
             return this;
         }
 
+        /** How long {@link FlinkSessionCluster#start()} waits for the REST API and the TaskManagers (default 4 min). */
+        public Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = timeout;
+            return this;
+        }
+
         /** Any further configuration key. */
         public Builder config(String key, String value) {
             extra.put(key, value);
