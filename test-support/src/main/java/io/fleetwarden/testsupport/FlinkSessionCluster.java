@@ -108,12 +108,17 @@ public final class FlinkSessionCluster implements AutoCloseable {
     public FlinkSessionCluster start() throws IOException, InterruptedException {
         Files.createDirectories(confDir);
         Files.writeString(confDir.resolve("config.yaml"), configYaml());
-        jobManager = launch("jobmanager", JOB_MANAGER_MAIN, settings.jobManagerHeapMb, 0, List.of());
-        awaitRest(settings.startupTimeout);
-        for (int i = 0; i < settings.taskManagers; i++) {
-            startTaskManager();
+        try {
+            jobManager = launch("jobmanager", JOB_MANAGER_MAIN, settings.jobManagerHeapMb, 0, List.of());
+            awaitRest(settings.startupTimeout);
+            for (int i = 0; i < settings.taskManagers; i++) {
+                startTaskManager();
+            }
+            awaitTaskManagers(settings.taskManagers, settings.startupTimeout);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close(); // the caller never gets this instance: leave no process behind
+            throw e;
         }
-        awaitTaskManagers(settings.taskManagers, settings.startupTimeout);
         return this;
     }
 
