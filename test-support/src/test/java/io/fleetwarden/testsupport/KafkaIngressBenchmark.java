@@ -32,8 +32,9 @@ import io.fleetwarden.model.payload.DeviceTelemetryPayload;
  * node processes from {@code /proc}, so the load generator's own CPU is not counted).
  *
  * <p>Not part of any build: {@code ./mvnw -B -pl test-support -am test -Dtest=KafkaIngressBenchmark
- * -Dsurefire.failIfNoSpecifiedTests=false} (knobs as system properties through {@code -DargLine=...}:
- * {@code bench.records} (default 2,000,000), {@code bench.producers} (2), {@code bench.devices} (100,000)).
+ * -Dsurefire.failIfNoSpecifiedTests=false}; knobs are Maven user properties, which Surefire hands to the test JVM:
+ * {@code -Dbench.records=} (default 2,000,000), {@code -Dbench.producers=} (2), {@code -Dbench.devices=} (100,000).
+ * Results go to docs/benchmarks/kafka.md.
  */
 class KafkaIngressBenchmark {
 
