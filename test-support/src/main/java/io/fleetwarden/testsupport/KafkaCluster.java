@@ -72,8 +72,17 @@ import io.fleetwarden.model.Topics;
  */
 public final class KafkaCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(300);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+
+    private static final String LOGBACK = """
+            <configuration>
+              <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                <encoder><pattern>%d{HH:mm:ss.SSS} [%thread] %-5level %logger - %msg%n</pattern></encoder>
+              </appender>
+              <root level="INFO"><appender-ref ref="OUT"/></root>
+            </configuration>
+            """;
 
     private final int size;
     private final int replicationFactor;
@@ -137,6 +146,9 @@ public final class KafkaCluster implements BeforeAllCallback, AfterAllCallback, 
             nodes.add(new Node(id, Ports.freePort(), Ports.freePort(), directory.resolve("node-" + id)));
         }
         String voters = nodes.stream().map(n -> n.id + "@127.0.0.1:" + n.controllerPort).collect(Collectors.joining(","));
+        // Whatever SLF4J binding the test classpath brings (slf4j-simple here, logback next to HiveMQ), the nodes log
+        // at INFO: logback's default without a file is DEBUG to the console, far too much for three brokers.
+        Files.writeString(directory.resolve("logback.xml"), LOGBACK, StandardCharsets.UTF_8);
         for (Node n : nodes) {
             Files.createDirectories(n.dir.resolve("data"));
             Files.writeString(n.dir.resolve("server.properties"), serverProperties(n, voters), StandardCharsets.UTF_8);
@@ -146,12 +158,12 @@ public final class KafkaCluster implements BeforeAllCallback, AfterAllCallback, 
         // format all nodes in parallel (one JVM start each)
         List<Process> formats = new ArrayList<>();
         for (Node n : nodes) {
-            formats.add(java(n.dir.resolve("format.log"), "kafka.tools.StorageTool", "format", "-t", clusterId,
+            formats.add(java(n.dir.resolve("format.log"), List.of("-XX:TieredStopAtLevel=1"), "kafka.tools.StorageTool", "format", "-t", clusterId,
                     "-c", n.dir.resolve("server.properties").toString(), "--ignore-formatted"));
         }
         for (int i = 0; i < formats.size(); i++) {
             Process p = formats.get(i);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            if (!p.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
                 throw new IllegalStateException("formatting node " + nodes.get(i).id + " failed:\n"
                         + tail(nodes.get(i).dir.resolve("format.log")));
@@ -319,6 +331,9 @@ public final class KafkaCluster implements BeforeAllCallback, AfterAllCallback, 
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        // while the nodes start (minutes on a loaded machine) the defaults retry and log in a tight loop
+        p.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 500);
+        p.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 500);
         return p;
     }
 
@@ -474,13 +489,15 @@ public final class KafkaCluster implements BeforeAllCallback, AfterAllCallback, 
         return sb.toString();
     }
 
-    private Process java(Path log, String main, String... args) throws IOException {
+    private Process java(Path log, List<String> extraOptions, String main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xms64m");
         cmd.add("-Xmx" + heap);
         cmd.addAll(jvmOptions);
+        cmd.addAll(extraOptions);
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
+        cmd.add("-Dlogback.configurationFile=" + directory.resolve("logback.xml"));
         cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -534,7 +551,7 @@ public final class KafkaCluster implements BeforeAllCallback, AfterAllCallback, 
 
         void start() throws IOException {
             killed = false;
-            process = java(dir.resolve("server.log"), "kafka.Kafka", dir.resolve("server.properties").toString());
+            process = java(dir.resolve("server.log"), List.of(), "kafka.Kafka", dir.resolve("server.properties").toString());
         }
 
         boolean isRunning() {
