@@ -37,7 +37,7 @@ import picocli.CommandLine.ParameterException;
  *
  * <pre>
  * java -cp 'deploy/target/deploy-*.jar:deploy/target/lib/*' io.fleetwarden.deploy.TopicInitializer \
- *      --bootstrap localhost:9092 [--replication 1] [--max-partitions 3] [--wait 60s | --wait-seconds 60] [--help]
+ *      --bootstrap localhost:9092 [--replication 1] [--min-insync-replicas N] [--max-partitions 3] [--wait 60s | --wait-seconds 60] [--help]
  * </pre>
  *
  * <p>A topic that already exists keeps its partitions, but its configs are checked against the
@@ -65,6 +65,10 @@ public final class TopicInitializer {
         @Option(names = "--replication", paramLabel = "N", description = "replication factor (default ${DEFAULT-VALUE})")
         private short replication = 1;
 
+        @Option(names = "--min-insync-replicas", paramLabel = "N",
+                description = "min.insync.replicas of the topics it creates (default: replication - 1 from replication 3 on, else 1)")
+        private short minInsyncReplicas = 0;
+
         @Option(names = "--max-partitions", paramLabel = "N",
                 description = "cap on partitions per topic, for a one-machine run (default: the counts in Topics)")
         private int maxPartitions = Integer.MAX_VALUE;
@@ -88,6 +92,11 @@ public final class TopicInitializer {
 
         short replication() {
             return replication;
+        }
+
+        /** The explicit value, or replication - 1 from replication 3 on (one replica may fail, writes go on), else 1. */
+        short minInsyncReplicas() {
+            return minInsyncReplicas > 0 ? minInsyncReplicas : (short) (replication >= 3 ? replication - 1 : 1);
         }
 
         int maxPartitions() {
@@ -122,6 +131,10 @@ public final class TopicInitializer {
                 throw new IllegalArgumentException("Invalid value for option '--replication': '" + o.replication
                         + "' must be >= 1");
             }
+            if (o.minInsyncReplicas < 0 || o.minInsyncReplicas > o.replication) {
+                throw new IllegalArgumentException("Invalid value for option '--min-insync-replicas': '" + o.minInsyncReplicas
+                        + "' must be between 1 and the replication factor " + o.replication);
+            }
             if (o.maxPartitions < 1) {
                 throw new IllegalArgumentException("Invalid value for option '--max-partitions': '" + o.maxPartitions
                         + "' must be >= 1");
@@ -136,10 +149,16 @@ public final class TopicInitializer {
 
     /** The topics to create for the given options: names and compaction exactly as in the spec. */
     static List<NewTopic> plannedTopics(Collection<TopicSpec> specs, short replication, int maxPartitions) {
+        return plannedTopics(specs, replication, (short) 1, maxPartitions);
+    }
+
+    /** As above, with {@code min.insync.replicas} set on every topic (unless its spec sets it). */
+    static List<NewTopic> plannedTopics(Collection<TopicSpec> specs, short replication, short minInsyncReplicas, int maxPartitions) {
         List<NewTopic> topics = new ArrayList<>();
         for (TopicSpec spec : specs) {
-            topics.add(new NewTopic(spec.name(), Math.min(spec.partitions(), maxPartitions), replication)
-                    .configs(spec.configs()));
+            java.util.Map<String, String> configs = new java.util.HashMap<>(spec.configs());
+            configs.putIfAbsent(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Short.toString(minInsyncReplicas));
+            topics.add(new NewTopic(spec.name(), Math.min(spec.partitions(), maxPartitions), replication).configs(configs));
         }
         return topics;
     }
@@ -174,14 +193,16 @@ public final class TopicInitializer {
                 return 1;
             }
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
-            for (NewTopic topic : plannedTopics(Topics.ALL, options.replication(), options.maxPartitions())) {
+            for (NewTopic topic : plannedTopics(Topics.ALL, options.replication(), options.minInsyncReplicas(), options.maxPartitions())) {
                 if (existing.contains(topic.name())) {
                     continue;
                 }
                 try {
                     admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
                     System.out.println("topic-init: created " + topic.name() + " (" + topic.numPartitions()
-                            + " partitions, cleanup.policy=" + topic.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG) + ")");
+                            + " partitions, replication " + topic.replicationFactor() + ", min.insync.replicas "
+                            + topic.configs().get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG)
+                            + ", cleanup.policy=" + topic.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG) + ")");
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         System.err.println("topic-init: cannot create " + topic.name() + ": " + e.getCause());

@@ -37,6 +37,25 @@ class TopicInitializerTest {
     }
 
     @Test
+    void aReplicatedClusterGetsMinInsyncReplicasOneBelowTheReplicationFactor() {
+        assertThat(TopicInitializer.Options.parse(new String[] {"--bootstrap", "k:1", "--replication", "3"}).minInsyncReplicas())
+                .isEqualTo((short) 2);
+        assertThat(TopicInitializer.Options.parse(new String[] {"--bootstrap", "k:1", "--replication", "2"}).minInsyncReplicas())
+                .isEqualTo((short) 1);
+        assertThat(TopicInitializer.Options.parse(new String[] {"--bootstrap", "k:1"}).minInsyncReplicas()).isEqualTo((short) 1);
+        assertThat(TopicInitializer.Options.parse(new String[] {"--bootstrap", "k:1", "--replication", "5",
+                "--min-insync-replicas", "3"}).minInsyncReplicas()).isEqualTo((short) 3);
+        assertThatThrownBy(() -> TopicInitializer.Options.parse(new String[] {"--bootstrap", "x:1", "--replication", "3",
+                "--min-insync-replicas", "4"})).hasMessageContaining("--min-insync-replicas").hasMessageContaining("'4'");
+
+        List<NewTopic> planned = TopicInitializer.plannedTopics(Topics.ALL, (short) 3, (short) 2, Integer.MAX_VALUE);
+        assertThat(planned).allSatisfy(t -> {
+            assertThat(t.replicationFactor()).isEqualTo((short) 3);
+            assertThat(t.configs()).containsEntry("min.insync.replicas", "2");
+        });
+    }
+
+    @Test
     void parsesOptionsAndRefusesBadOnes() {
         TopicInitializer.Options options = TopicInitializer.Options.parse(
                 new String[] {"--bootstrap", "localhost:9092", "--max-partitions", "2", "--wait-seconds", "5"});

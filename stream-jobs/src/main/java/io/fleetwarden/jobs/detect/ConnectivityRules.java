@@ -11,7 +11,7 @@ import io.fleetwarden.model.SecurityEventReasons;
 
 /**
  * Per-device connectivity rules: RES-OFF-001 (offline past the learnt interval), RES-FLAP-001
- * (flapping), CMP-IDENT-001 (live from two addresses), CMP-IDENT-002 (session ping-pong). Also
+ * (flapping), CMP-IDENT-001 (live from two places: addresses or brokers), CMP-IDENT-002 (session ping-pong). Also
  * derives reachability changes for the cohort stage.
  *
  * <p>Time: every method takes event time (the record's timestamp, or the timer time the caller
@@ -249,16 +249,24 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         boolean stale = s.lastSeen != Long.MIN_VALUE && ts < s.lastSeen;
         switch (e.type()) {
             case CONNECT -> {
-                if (s.connected && address != null && s.connectedAddress != null && !address.equals(s.connectedAddress)) {
-                    // A second live connection from elsewhere. One overlap can be a device roaming before the
-                    // broker noticed the old link died; identity.count (2) of them within identity.window is two holders.
+                String broker = e.brokerId();
+                if (s.connected && (differs(address, s.connectedAddress) || differs(broker, s.connectedBroker))) {
+                    // A second live connection from elsewhere: another source address, or another broker (brokers
+                    // behind a load balancer share nothing, so a second session on another broker takes nothing
+                    // over and both stay live; the address may even be the same one, e.g. the balancer's or a NAT's).
+                    // One overlap can be a device roaming or failing over before the old broker noticed the old
+                    // link died; identity.count (2) of them within identity.window is two holders.
                     s.overlaps = BurstWindow.orNew(s.overlaps);
                     Transition tr = s.overlaps.record(ts, cfg.identityCount, cfg.identityWindowMs);
                     if (tr != Transition.NONE) {
-                        r = Result.add(r, Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
-                                        "live from " + s.connectedAddress + " and " + address)
+                        Finding f = Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
+                                        "live from " + where(s.connectedAddress, s.connectedBroker) + " and " + where(address, broker))
                                 .with("addressA", s.connectedAddress).with("addressB", address)
-                                .with("overlaps", s.overlaps.eventsSinceOpen));
+                                .with("overlaps", s.overlaps.eventsSinceOpen);
+                        if (differs(broker, s.connectedBroker)) {
+                            f.with("brokerA", s.connectedBroker).with("brokerB", broker);
+                        }
+                        r = Result.add(r, f);
                     }
                 }
                 boolean reconnect = s.disconnected;
@@ -266,6 +274,7 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                 s.previousAddress = s.connectedAddress;
                 s.connected = true;
                 s.connectedAddress = address;
+                s.connectedBroker = broker;
                 if (!s.reachable && !stale) {
                     s.reachable = true;
                     r = Result.add(r, change(s, tenant, deviceId, true, ts, "connected"));
@@ -275,7 +284,10 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                 }
             }
             case DISCONNECT -> {
-                boolean sameConnection = address == null || address.equals(s.connectedAddress);
+                // A disconnect from the broker the device left (its session moved to another broker) is the old
+                // connection's end, not the current one's.
+                boolean sameConnection = (address == null || address.equals(s.connectedAddress))
+                        && !differs(e.brokerId(), s.connectedBroker);
                 if (SecurityEventReasons.SESSION_TAKEOVER.equals(e.reason())) {
                     s.takeovers = BurstWindow.orNew(s.takeovers);
                     Transition tr = s.takeovers.record(ts, cfg.pingPongCount, cfg.pingPongWindowMs);
@@ -320,6 +332,15 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
             }
         }
         return Result.orNone(r);
+    }
+
+    /** Both known and not equal (an unknown address or broker is never evidence of a second place). */
+    private static boolean differs(String a, String b) {
+        return a != null && b != null && !a.equals(b);
+    }
+
+    private static String where(String address, String broker) {
+        return broker == null ? address : address + " via " + broker;
     }
 
     /** How soon after a refusal a broker-initiated disconnect is taken as its enforcement. */

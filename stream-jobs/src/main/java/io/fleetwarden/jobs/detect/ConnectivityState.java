@@ -27,6 +27,8 @@ public class ConnectivityState {
     public boolean connected;
     public String connectedAddress;
     public String previousAddress;
+    /** Broker id of the current connection (null when unknown): a second live session on another broker is a second place. */
+    public String connectedBroker;
     /** Burst windows of the flapping, ping-pong and two-address rules; null until their first event. */
     public BurstWindow flaps;
     public BurstWindow takeovers;

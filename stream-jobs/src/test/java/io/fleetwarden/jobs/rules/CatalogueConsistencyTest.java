@@ -54,7 +54,7 @@ class CatalogueConsistencyTest {
             assertThat(r.thresholds()).isEqualTo(catalog.condition(d));
         }
         assertThat(RuleCatalogue.IDENTITY_TWO_ADDRESSES.thresholds())
-                .isEqualTo("identity.count=2 overlapping connections from another address within identity.window=10m");
+                .isEqualTo("identity.count=2 overlapping connections from another address or broker within identity.window=10m");
     }
 
     @Test

@@ -155,6 +155,14 @@ class RuleScenarioTest {
                         connect("198.51.100.7", T0 + 2000)))));
         s.add(new Scenario("CMP-IDENT-001", "one move to a new address (roaming)", Expect.NOTHING,
                 () -> connectivity(List.of(connect("198.51.100.7", T0), connect("203.0.113.50", T0 + 1000)))));
+        s.add(new Scenario("CMP-IDENT-001", "one address live on two brokers at once, taking turns twice", Expect.OPENS,
+                () -> connectivity(List.of(connectVia("198.51.100.7", "broker-a", T0), connectVia("198.51.100.7", "broker-b", T0 + 1000),
+                        connectVia("198.51.100.7", "broker-a", T0 + 2000)))));
+        s.add(new Scenario("CMP-IDENT-001", "one fail-over to the other broker (the old broker's disconnect comes late)", Expect.NOTHING,
+                RuleScenarioTest::brokerFailover));
+        s.add(new Scenario("CMP-IDENT-001", "reconnects to the same broker from the same address", Expect.NOTHING,
+                () -> connectivity(List.of(connectVia("198.51.100.7", "broker-a", T0), connectVia("198.51.100.7", "broker-a", T0 + 1000),
+                        connectVia("198.51.100.7", "broker-a", T0 + 2000)))));
         s.add(new Scenario("CMP-IDENT-002", "3 session takeovers within 10 min (at threshold)", Expect.OPENS,
                 () -> connectivity(n(3, i -> disconnect(SecurityEventReasons.SESSION_TAKEOVER, T0 + i * 60_000L)))));
         s.add(new Scenario("CMP-IDENT-002", "2 session takeovers (one below)", Expect.NOTHING,
@@ -299,6 +307,35 @@ class RuleScenarioTest {
 
     static SecurityEvent connect(String address, long ts) {
         return Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, ts, "cam-1", address).build();
+    }
+
+    static SecurityEvent connectVia(String address, String brokerId, long ts) {
+        return Events.security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, ts, "cam-1", address)
+                .setBroker(io.fleetwarden.model.BrokerContext.newBuilder(Events.broker(address)).setBrokerId(brokerId).build()).build();
+    }
+
+    static SecurityEvent disconnectVia(String reason, String address, String brokerId, long ts) {
+        return Events.security(SecurityEventType.DISCONNECT, reason, ts, "cam-1", address)
+                .setBroker(io.fleetwarden.model.BrokerContext.newBuilder(Events.broker(address)).setBrokerId(brokerId).build()).build();
+    }
+
+    /**
+     * A device whose broker died reconnects through the other broker from the same address; the dead broker's
+     * connection-lost (or, after a restart, nothing) arrives after the new CONNECT: one overlap, and the device stays
+     * connected and reachable through the new broker.
+     */
+    static List<Finding> brokerFailover() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = new ArrayList<>();
+        for (SecurityEvent e : List.of(connectVia("198.51.100.7", "broker-a", T0), connectVia("198.51.100.7", "broker-b", T0 + 5000),
+                disconnectVia(SecurityEventReasons.CONNECTION_LOST, "198.51.100.7", "broker-a", T0 + 6000))) {
+            out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(e)).findings());
+        }
+        assertThat(st.connected).as("still connected through broker-b").isTrue();
+        assertThat(st.connectedBroker).isEqualTo("broker-b");
+        assertThat(st.reachable).isTrue();
+        return out;
     }
 
     static SecurityEvent disconnect(String reason, long ts) {
