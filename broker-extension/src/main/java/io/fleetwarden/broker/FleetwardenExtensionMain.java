@@ -52,6 +52,7 @@ import io.fleetwarden.broker.identity.CrlStore;
 import io.fleetwarden.broker.identity.DefaultCredentials;
 import io.fleetwarden.broker.identity.IdentityRule;
 import io.fleetwarden.broker.metrics.BrokerMetrics;
+import io.fleetwarden.broker.registry.DeviceRegistry;
 import io.fleetwarden.broker.topic.TopicPolicy;
 import io.fleetwarden.broker.validation.ClockSkewMonitor;
 import io.fleetwarden.broker.validation.PublishValidator;
@@ -132,8 +133,11 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
         RevocationEnforcer enforcer = new RevocationEnforcer(sessions, controls, crls,
                 (clientId, why) -> Services.clientService().disconnectClient(clientId, false,
                         DisconnectReasonCode.NOT_AUTHORIZED, why));
+        // registry enforcement on: the same reader replays fleet.device-registry, and start waits for it too
+        DeviceRegistry registry = config.registryEnforced() ? new DeviceRegistry() : null;
         controlsConsumer = withOwnClassLoader(() -> new ControlsConsumer(config.kafkaBootstrapServers(),
-                config.brokerId(), controls, enforcer::onControlChange));
+                config.brokerId(), controls, enforcer::onControlChange, registry,
+                registry == null ? null : key -> enforcer.onRegistryChange(registry, key)));
         controlsConsumer.start();
         kafkaProbe = withOwnClassLoader(() -> new KafkaProbe(
                 Admin.create(KafkaProbe.adminConfig(config.kafkaBootstrapServers(), config.brokerId())),
@@ -152,13 +156,14 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
         Services.extensionExecutorService().scheduleWithFixedDelay(probe::check, 0,
                 KAFKA_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         if (!controlsConsumer.awaitInitialLoad(config.controlsInitialLoadTimeout())) {
-            throw new IllegalStateException("device controls (quarantine/revocation) could not be read from Kafka "
+            throw new IllegalStateException("device controls (quarantine/revocation)"
+                    + (registry == null ? "" : " and the device registry") + " could not be read from Kafka "
                     + config.kafkaBootstrapServers() + " within " + config.controlsInitialLoadTimeout()
                     + " (kafka.controls-initial-load-timeout)");
         }
 
         ConnectVerifier verifier = new ConnectVerifier(cas, crls, controls, DefaultCredentials.shipped(),
-                new IdentityRule(config.defaultTenant()), config.tlsProtocols(), config.requireAeadCipher(), clock);
+                new IdentityRule(config.defaultTenant()), config.tlsProtocols(), config.requireAeadCipher(), clock, registry);
         CertificateAuthenticator authenticator = new CertificateAuthenticator(config.brokerId(), verifier, sessions,
                 forwarder, events, metrics);
         TopicAuthorizer authorizer = new TopicAuthorizer(config.brokerId(), new TopicPolicy(), sessions, forwarder, events, metrics);
@@ -183,7 +188,8 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
                 LOG.error("CRL reload failed: {}", e.toString(), e);
             }
         }, every, every, TimeUnit.MILLISECONDS);
-        LOG.info("Fleetwarden extension started as broker {} trusting {} CA(s)", config.brokerId(), cas.size());
+        LOG.info("Fleetwarden extension started as broker {} trusting {} CA(s); device registry {}", config.brokerId(),
+                cas.size(), registry == null ? "not enforced" : "enforced (" + registry.size() + " registered devices)");
     }
 
     private static List<X509Certificate> readCas(List<Path> locations) throws IOException, GeneralSecurityException {

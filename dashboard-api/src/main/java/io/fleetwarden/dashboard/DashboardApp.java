@@ -50,6 +50,9 @@ import io.fleetwarden.dashboard.kafka.OwnTopics;
 import io.fleetwarden.dashboard.kafka.RecordPublisher;
 import io.fleetwarden.dashboard.kafka.TopicMaterializer;
 import io.fleetwarden.dashboard.posture.PostureHandler;
+import io.fleetwarden.dashboard.registry.RegistryHandler;
+import io.fleetwarden.dashboard.registry.RegistryService;
+import io.fleetwarden.dashboard.registry.RegistryStore;
 import io.fleetwarden.dashboard.posture.Evidence;
 import io.fleetwarden.dashboard.posture.EvidenceStore;
 import io.fleetwarden.dashboard.posture.IcsExport;
@@ -101,6 +104,7 @@ public final class DashboardApp implements AutoCloseable {
     private final EvidenceStore evidenceStore = new EvidenceStore();
     private final AuditStore auditStore = new AuditStore();
     private final ErasureStore erasures = new ErasureStore();
+    private final RegistryStore registryStore = new RegistryStore();
     private final Metrics metrics = new Metrics();
     private final ObjectMapper mapper = Json.mapper();
     private final List<Route> routes = new ArrayList<>();
@@ -166,6 +170,13 @@ public final class DashboardApp implements AutoCloseable {
         routes.addAll(new ExportHandler(alertStore, auditStore, webhooks, mapper, cfg.kafkaBootstrap(), VERSION).routes());
         routes.addAll(new DeviceHandler(devices, decommission, certificates, mapper).routes());
         routes.addAll(new AuditHandler(auditStore, audit).routes());
+        RegistryService registry = new RegistryService(registryStore, deps.publisher(), audit, mapper, clock);
+        routes.addAll(new RegistryHandler(registry, mapper).routes());
+        Map<String, java.util.function.DoubleSupplier> refusals = new LinkedHashMap<>();
+        RegistryService.REASONS.forEach(r -> refusals.put(r, () -> registry.refusals(r)));
+        metrics.gauge("fleetwarden_dashboard_enrolment_refusals", "Enrolment requests and import rows refused, by reason",
+                "reason", refusals);
+        metrics.gauge("fleetwarden_dashboard_registered_devices", "Devices in the registry", registryStore::size);
         PstiStatement psti = new PstiStatement(posture, catalogStore, deps.reports(), cfg.disclosure().published(),
                 PostureService.DEFAULT_ACKNOWLEDGE_WITHIN);
         routes.addAll(new PostureHandler(posture, psti, new IcsExport(posture, psti), postureHistory).routes());
@@ -338,9 +349,16 @@ public final class DashboardApp implements AutoCloseable {
                 evidenceStore.applyTelemetry(t, ref(r, t.getReceivedAt()));
             }
         });
+        m.on(Topics.DEVICE_REGISTRY, r -> registryStore.apply(r.key(),
+                io.fleetwarden.model.DeviceRegistration.parse(r.key(), r.value())));
         m.on(Topics.SECURITY_EVENTS, r -> {
             if (r.value() != null) {
                 io.fleetwarden.model.SecurityEvent e = Codecs.SECURITY_EVENT.tryDecode(r.value()).value();
+                if (e.getType() == io.fleetwarden.model.SecurityEventType.CONNECT && e.getBroker() != null) {
+                    // which certificate a device last connected with (renewal visibility in the registry)
+                    registryStore.noteConnect(e.getTenant(), e.getDeviceId(), e.getBroker().getCertificateFingerprint(),
+                            e.getTimestamp());
+                }
                 evidenceStore.applySecurityEvent(e, ref(r, e.getTimestamp()));
             }
         });
@@ -455,6 +473,10 @@ public final class DashboardApp implements AutoCloseable {
 
     public CatalogStore catalogStore() {
         return catalogStore;
+    }
+
+    public RegistryStore registryStore() {
+        return registryStore;
     }
 
     public AuditStore auditStore() {

@@ -104,7 +104,7 @@ public final class ApiHarness implements AutoCloseable {
             }
             headers.forEach(b::header);
             String text = body == null ? null : body instanceof String s ? s : MAPPER.writeValueAsString(body);
-            if (text != null) {
+            if (text != null && !headers.containsKey("Content-Type")) {
                 b.header("Content-Type", "application/json");
             }
             b.method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
@@ -131,7 +131,7 @@ public final class ApiHarness implements AutoCloseable {
                 Topics.TELEMETRY_SPEC, Topics.SECURITY_EVENTS_SPEC,
                 Topics.DEVICE_CONTROLS_SPEC, Topics.FIRMWARE_CATALOG_SPEC, Topics.ADVISORIES_SPEC,
                 io.fleetwarden.dashboard.kafka.OwnTopics.AUDIT_SPEC, io.fleetwarden.dashboard.kafka.OwnTopics.AUDIT_DETAILS_SPEC,
-                io.fleetwarden.dashboard.kafka.OwnTopics.ERASURES_SPEC)
+                io.fleetwarden.dashboard.kafka.OwnTopics.ERASURES_SPEC, Topics.DEVICE_REGISTRY_SPEC)
                 .map(ApiHarness::spec).toArray(io.fleetwarden.testsupport.TopicSpec[]::new);
     }
 

@@ -133,7 +133,8 @@ class RoleMatrixIT {
                     Map.of("serial", serial, "reason", "setup")).status()).isEqualTo(201);
             certificateId = "serial:" + serial;
         }
-        String device = template.endsWith("/unrevoke") ? freshDevice("revoke")
+        String device = template.startsWith("/api/v1/registry/") && template.contains("{deviceId}") ? freshRegistration()
+                : template.endsWith("/unrevoke") ? freshDevice("revoke")
                 : template.endsWith("/release") || template.endsWith("/decommission") ? freshDevice("quarantine")
                 : "cam-1";
         String p = template.replace("{tenant}", "acme").replace("{deviceId}", device).replace("{alertId}",
@@ -148,8 +149,31 @@ class RoleMatrixIT {
         return p;
     }
 
+    /** A device id no test used before, enrolled in acme's registry. */
+    static String freshRegistration() {
+        String id = "reg-f" + FRESH.incrementAndGet();
+        ApiHarness.Response r = api.post("/api/v1/registry/acme/devices", PLATFORM_BY_ROLE.get(Role.ADMIN),
+                Map.of("deviceId", id, "model", "cam-x1", "certificates", List.of("a".repeat(64))));
+        assertThat(r.status()).as("setup registration: " + r.body()).isEqualTo(201);
+        return id;
+    }
+
     static Object body(Route r) {
         String p = r.path();
+        if (p.equals("/api/v1/registry/{tenant}/devices") && r.method().name().equals("POST")) {
+            return Map.of("deviceId", "reg-n" + FRESH.incrementAndGet(), "model", "cam-x1", "certificates",
+                    List.of("b".repeat(64)));
+        }
+        if (p.equals("/api/v1/registry/{tenant}/import")) {
+            return List.of(Map.of("deviceId", "reg-i" + FRESH.incrementAndGet(), "model", "cam-x1", "certificates",
+                    List.of("c".repeat(64))));
+        }
+        if (p.equals("/api/v1/registry/{tenant}/devices/{deviceId}") && r.method().name().equals("PUT")) {
+            return Map.of("model", "cam-x2", "certificates", List.of("d".repeat(64)));
+        }
+        if (p.equals("/api/v1/registry/{tenant}/devices/{deviceId}/state")) {
+            return Map.of("state", "active", "reason", "matrix");
+        }
         if (p.endsWith("/assign")) {
             return Map.of("assignee", "sam");
         }

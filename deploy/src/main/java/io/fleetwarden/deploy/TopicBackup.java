@@ -71,8 +71,8 @@ public final class TopicBackup {
 
     /** The topics whose content cannot be derived again from the others, in restore order. */
     public static final List<String> DEFAULT_TOPICS = List.of("fleet.device-controls", "fleet.alert-triage",
-            "fleet.audit", "fleet.audit-details", "fleet.erasures", "fleet.alerts", "fleet.firmware-catalog",
-            "fleet.advisories");
+            "fleet.audit", "fleet.audit-details", "fleet.erasures", "fleet.device-registry", "fleet.alerts",
+            "fleet.firmware-catalog", "fleet.advisories");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration POLL = Duration.ofMillis(500);

@@ -157,6 +157,8 @@ class KafkaAclIT {
             assertThatThrownBy(() -> broker.send(new ProducerRecord<>(Topics.DEVICE_CONTROLS, "acme/dev-1", "release"))
                     .get(30, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
+            // nor the device registry it enforces
+            assertThat(sendQuietly(broker, Topics.DEVICE_REGISTRY)).isInstanceOf(TopicAuthorizationException.class);
             // while its own topics are open to it
             assertThat(sendQuietly(broker, Topics.TELEMETRY)).isNull();
         }
@@ -189,6 +191,25 @@ class KafkaAclIT {
         try (KafkaProducer<String, String> jobs = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             assertThat(sendQuietly(jobs, Topics.ALERTS)).isNull();
         }
+    }
+
+    @Test
+    @Order(3)
+    void theControlPlaneAloneWritesTheRegistryAndTheBrokersRegistryReaderReadsIt() throws Exception {
+        try (KafkaProducer<String, String> dashboard = producer("fleetwarden-dashboard-api")) {
+            dashboard.send(new ProducerRecord<>(Topics.DEVICE_REGISTRY, "acme/dev-1", "{}")).get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<String, String> jobs = producer("fleetwarden-stream-jobs")) {
+            assertThat(sendQuietly(jobs, Topics.DEVICE_REGISTRY)).isInstanceOf(TopicAuthorizationException.class);
+        }
+        configureProcessAs("fleetwarden-broker");
+        List<ConsumerRecord<String, byte[]>> seen = new CopyOnWriteArrayList<>();
+        try (CompactedTopicReader reader = CompactedTopicReader.builder(KAFKA.bootstrapServers(), "fleetwarden-broker-registry-it")
+                .on(Topics.DEVICE_REGISTRY, seen::add).build()) {
+            reader.start();
+            assertThat(reader.awaitCaughtUp(Duration.ofSeconds(60))).as("caught up on " + Topics.DEVICE_REGISTRY).isTrue();
+        }
+        assertThat(seen).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo("acme/dev-1"));
     }
 
     @Test

@@ -40,6 +40,22 @@ public final class SecurityEventReasons {
      */
     public static final String TLS_PARAMETERS_NOT_ALLOWED = "tls-parameters-not-allowed";
 
+    /**
+     * Registry enforcement is on and the device has no registration in {@link Topics#DEVICE_REGISTRY} (nor was it
+     * registered just in time).
+     */
+    public static final String DEVICE_NOT_REGISTERED = "device-not-registered";
+    /** Registry enforcement is on and the device's registration is suspended. */
+    public static final String DEVICE_SUSPENDED = "device-suspended";
+    /** Registry enforcement is on and the device's registration is decommissioned. */
+    public static final String DEVICE_DECOMMISSIONED = "device-decommissioned";
+    /**
+     * Registry enforcement is on and the presented certificate is neither one of the device's registered fingerprints
+     * nor issued by one of its registered issuing CAs (a valid fleet certificate used by the wrong device or a
+     * certificate the operator never enrolled).
+     */
+    public static final String CERTIFICATE_NOT_REGISTERED = "certificate-not-registered";
+
     // DEFAULT_CREDENTIAL_ATTEMPT
     public static final String DEFAULT_CREDENTIALS = "default-credentials";
 

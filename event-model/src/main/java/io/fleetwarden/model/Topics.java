@@ -31,6 +31,11 @@ public final class Topics {
      * is JSON, not Avro: {@link DeviceErasure}.
      */
     public static final String ERASURES = "fleet.erasures";
+    /**
+     * The device registry: one {@link DeviceRegistration} per device (key = device key, JSON value), compacted, written by
+     * the control plane (dashboard API) only; every broker reads it when registry enforcement is on.
+     */
+    public static final String DEVICE_REGISTRY = "fleet.device-registry";
 
     public static final TopicSpec TELEMETRY_SPEC = new TopicSpec(TELEMETRY, "device key", false, 12,
             "validated device telemetry enriched with the verified identity, broker id, source address and TLS parameters");
@@ -69,10 +74,14 @@ public final class Topics {
     public static final TopicSpec ERASURES_SPEC = new TopicSpec(ERASURES, "device key", true, 1,
             "decommissioned devices whose personal data must not be served or re-created (JSON {tenant, deviceId, erasedAt, erasedBy})");
 
+    public static final TopicSpec DEVICE_REGISTRY_SPEC = new TopicSpec(DEVICE_REGISTRY, "device key", true, 3,
+            "enrolled devices: registered model and region, allowed certificate fingerprints or issuing CAs, state"
+                    + " (JSON DeviceRegistration), written by the dashboard API");
+
     /** All topics, in the order a fresh cluster should create them. */
     public static final List<TopicSpec> ALL = List.of(TELEMETRY_SPEC, SECURITY_EVENTS_SPEC, FIRMWARE_CATALOG_SPEC,
             ADVISORIES_SPEC, ALERTS_SPEC, DEVICE_CONTROLS_SPEC, DEVICE_STATUS_SPEC, DEAD_LETTERS_SPEC, ALERT_TRIAGE_SPEC,
-            DEVICE_EVENTS_SPEC, ERASURES_SPEC);
+            DEVICE_EVENTS_SPEC, ERASURES_SPEC, DEVICE_REGISTRY_SPEC);
 
     private Topics() {
     }

@@ -23,6 +23,8 @@ public final class Samples {
                 .setCertificateSerial("1a2b3c")
                 .setCertificateNotAfter(Instant.parse("2027-11-01T00:00:00Z"))
                 .setMqttVersion("V_5")
+                .setRegisteredModel("cam-x1")
+                .setRegisteredRegion("eu-west")
                 .build();
     }
 

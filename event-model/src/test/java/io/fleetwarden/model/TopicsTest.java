@@ -13,7 +13,7 @@ class TopicsTest {
                 .contains(Topics.TELEMETRY, Topics.SECURITY_EVENTS, Topics.ALERTS, Topics.DEVICE_CONTROLS);
         assertThat(Topics.ALL).filteredOn(TopicSpec::compacted).extracting(TopicSpec::name)
                 .containsExactlyInAnyOrder(Topics.FIRMWARE_CATALOG, Topics.ADVISORIES, Topics.DEVICE_CONTROLS,
-                        Topics.DEVICE_STATUS, Topics.ALERT_TRIAGE, Topics.ALERTS, Topics.ERASURES);
+                        Topics.DEVICE_STATUS, Topics.ALERT_TRIAGE, Topics.ALERTS, Topics.ERASURES, Topics.DEVICE_REGISTRY);
         assertThat(Topics.spec(Topics.DEVICE_CONTROLS)).get().extracting(TopicSpec::cleanupPolicy).isEqualTo("compact");
         assertThat(Topics.spec("nope")).isEmpty();
     }

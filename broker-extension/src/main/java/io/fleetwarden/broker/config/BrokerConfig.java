@@ -60,6 +60,10 @@ import io.fleetwarden.model.Durations;
  * @param metricsPort              Prometheus HTTP port; 0 picks a free port, -1 disables the endpoint
  * @param metricsBindAddress       address the metrics endpoint binds to
  * @param readyMaxBufferDepth      readiness fails at this many records waiting for Kafka (default: half the buffer)
+ * @param registryEnforced         whether every CONNECT must match the device registry ({@code registry.enforcement}
+ *                                 {@code on}): unregistered, suspended or decommissioned devices and certificates
+ *                                 the registry does not list are refused; {@code off} (the default) admits every
+ *                                 device whose certificate verifies
  */
 public record BrokerConfig(
         String brokerId,
@@ -79,7 +83,8 @@ public record BrokerConfig(
         Duration controlsInitialLoadTimeout,
         int metricsPort,
         String metricsBindAddress,
-        int readyMaxBufferDepth) {
+        int readyMaxBufferDepth,
+        boolean registryEnforced) {
 
     /** Prefix of system properties that override file values. */
     public static final String OVERRIDE_PREFIX = "fleetwarden.";
@@ -109,6 +114,7 @@ public record BrokerConfig(
         d.put("metrics.port", "9399");
         d.put("metrics.bind-address", "127.0.0.1");
         d.put("health.max-buffer-depth", "");
+        d.put("registry.enforcement", "off");
         return d;
     }
 
@@ -195,8 +201,13 @@ public record BrokerConfig(
         String readyDepthText = v.get("health.max-buffer-depth");
         int readyDepth = readyDepthText == null || readyDepthText.isBlank() ? Math.max(1, buffer / 2)
                 : intIn(v, "health.max-buffer-depth", 1, buffer);
+        String enforcement = required(v, "registry.enforcement");
+        if (!enforcement.equals("on") && !enforcement.equals("off")) {
+            throw new ConfigException("registry.enforcement", "expected on or off, got '" + enforcement + "'");
+        }
         return new BrokerConfig(brokerId, cas, crlFolder, crlInterval, defaultTenant, protocols, aead, maxPayload,
-                rate, burst, skew, skewReport, bootstrap.trim(), buffer, load, metricsPort, bind, readyDepth);
+                rate, burst, skew, skewReport, bootstrap.trim(), buffer, load, metricsPort, bind, readyDepth,
+                enforcement.equals("on"));
     }
 
     private static Map<String, String> readXml(Path file) {

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import io.fleetwarden.broker.registry.DeviceRegistry;
 import io.fleetwarden.model.DeviceControl;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
@@ -32,14 +33,33 @@ public final class ControlsConsumer implements AutoCloseable {
 
     public ControlsConsumer(String bootstrapServers, String brokerId, ControlState state,
                             Consumer<ControlState.Change> listener) {
+        this(bootstrapServers, brokerId, state, listener, null, null);
+    }
+
+    /**
+     * Also reads {@code fleet.device-registry} into {@code registry} when it is not null (registry enforcement on),
+     * with the same reader: start then waits for both topics, so a restarted broker never admits a device the
+     * registry refuses. {@code onRegistryChange} is told the key of every applied registration.
+     */
+    public ControlsConsumer(String bootstrapServers, String brokerId, ControlState state,
+                            Consumer<ControlState.Change> listener, DeviceRegistry registry,
+                            Consumer<String> onRegistryChange) {
         this.state = state;
         this.listener = listener;
-        this.reader = CompactedTopicReader.builder(bootstrapServers, "fleetwarden-broker-controls-" + brokerId)
+        CompactedTopicReader.Builder b = CompactedTopicReader.builder(bootstrapServers, "fleetwarden-broker-controls-" + brokerId)
                 .threadName("fleetwarden-controls-consumer")
                 .pollTimeout(Duration.ofMillis(500))
                 .backoff(Duration.ofMillis(100), Duration.ofSeconds(2))
-                .on(Topics.DEVICE_CONTROLS, this::apply)
-                .build();
+                .on(Topics.DEVICE_CONTROLS, this::apply);
+        if (registry != null) {
+            b.on(Topics.DEVICE_REGISTRY, r -> {
+                registry.apply(r.key(), r.value());
+                if (onRegistryChange != null) {
+                    onRegistryChange.accept(r.key());
+                }
+            });
+        }
+        this.reader = b.build();
     }
 
     /** Starts reading in the background. */

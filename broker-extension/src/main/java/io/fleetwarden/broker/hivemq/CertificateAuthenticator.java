@@ -77,6 +77,11 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             BrokerContext broker = BrokerContexts.of(brokerId, ci, accepted.identity().fingerprint());
             String token = UUID.randomUUID().toString();
             ci.getConnectionAttributeStore().putAsString(TOKEN_ATTRIBUTE, token);
+            if (accepted.registration() != null) {
+                // what the registry says the device is travels with every record of this connection (never the claim)
+                broker = BrokerContext.newBuilder(broker).setRegisteredModel(accepted.registration().model())
+                        .setRegisteredRegion(accepted.registration().region()).build();
+            }
             sessions.put(new DeviceSession(token, connect.getClientId(), accepted.identity(), chain.get(0), broker,
                     new AtomicBoolean()));
             grantOwnTopics(output.getDefaultPermissions(), accepted.identity().tenant(), accepted.identity().deviceId());

@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import io.fleetwarden.broker.control.ControlState;
 import io.fleetwarden.broker.identity.CrlStore;
+import io.fleetwarden.broker.registry.DeviceRegistry;
 
 /**
  * Takes revocation to live sessions: when a revoke control arrives or the CRLs change, every live
@@ -39,6 +40,33 @@ public final class RevocationEnforcer {
         if (change.revokedNow()) {
             sweep();
         }
+    }
+
+    /**
+     * Takes a registry change to the device's live sessions: a device that is no longer registered, is suspended or
+     * decommissioned, or whose registration no longer lists the certificate it connected with (and names no issuing
+     * CA, which is judged again at the next connect) is disconnected.
+     *
+     * @return sessions disconnected
+     */
+    public int onRegistryChange(DeviceRegistry registry, String key) {
+        int n = 0;
+        for (DeviceSession s : sessions.all()) {
+            if (!s.identity().key().equals(key)) {
+                continue;
+            }
+            var r = registry.get(s.identity().tenant(), s.identity().deviceId());
+            String why = r.isEmpty() ? "device no longer registered"
+                    : !r.get().state().admitted() ? "device " + r.get().state().name().toLowerCase(java.util.Locale.ROOT) + " in the registry"
+                    : r.get().issuers().isEmpty() && !r.get().allowsCertificate(s.identity().fingerprint())
+                            ? "certificate no longer registered for the device" : null;
+            if (why != null && s.revoking().compareAndSet(false, true)) {
+                LOG.info("disconnecting {}: {}", s.identity().key(), why);
+                disconnector.disconnect(s.clientId(), why);
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Checks every live session against the CRLs and the control state. @return sessions disconnected */

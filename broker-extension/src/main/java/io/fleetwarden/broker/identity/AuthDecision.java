@@ -8,8 +8,16 @@ import io.fleetwarden.model.SecurityEventType;
  */
 public sealed interface AuthDecision {
 
-    /** The connection is accepted. */
-    record Accepted(DeviceIdentity identity) implements AuthDecision {
+    /**
+     * The connection is accepted.
+     *
+     * @param identity     the verified identity
+     * @param registration the device's registration when the registry is enforced, else null
+     */
+    record Accepted(DeviceIdentity identity, io.fleetwarden.model.DeviceRegistration registration) implements AuthDecision {
+        public Accepted(DeviceIdentity identity) {
+            this(identity, null);
+        }
     }
 
     /**

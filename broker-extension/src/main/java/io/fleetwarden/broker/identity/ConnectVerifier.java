@@ -31,6 +31,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.fleetwarden.broker.identity.AuthDecision.Connack;
 import io.fleetwarden.broker.identity.AuthDecision.Refused;
+import io.fleetwarden.broker.registry.DeviceRegistry;
 import io.fleetwarden.model.DeviceIdentities;
 import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
@@ -54,7 +55,10 @@ import io.fleetwarden.model.SecurityEventType;
  *   <li>CRL revocation, then revocation by the control topic ({@link RevocationCheck});</li>
  *   <li>the MQTT client id is the tenant-qualified device key {@code <tenant>/<deviceId>}
  *       ({@link DeviceIdentities#clientId}); another tenant's key is {@code cross-tenant-client-id}, the bare
- *       device id {@code client-id-not-tenant-qualified}, anything else {@code client-id-mismatch}.</li>
+ *       device id {@code client-id-not-tenant-qualified}, anything else {@code client-id-mismatch};</li>
+ *   <li>when the device registry is enforced ({@link DeviceRegistry}): the device is registered, not suspended or
+ *       decommissioned, and the certificate is one of its registered fingerprints or issued by one of its registered
+ *       CAs.</li>
  * </ol>
  *
  * <p>Validated chains are remembered (at most {@link #VALIDATED_CHAINS_MAX} recently used chains, each for
@@ -105,6 +109,7 @@ public final class ConnectVerifier {
     private final Set<String> protocols;
     private final boolean requireAead;
     private final Clock clock;
+    private final DeviceRegistry registry;
     private final Cache<List<X509Certificate>, Boolean> validatedChains = Caffeine.newBuilder()
             .maximumSize(VALIDATED_CHAINS_MAX).expireAfterWrite(VALIDATED_CHAIN_TTL).build();
     private final LongAdder pkixValidations = new LongAdder();
@@ -115,6 +120,16 @@ public final class ConnectVerifier {
     public ConnectVerifier(List<X509Certificate> trustedCas, CrlStore crls, RevocationCheck controls,
                            DefaultCredentials defaults, IdentityRule identityRule, Set<String> protocols,
                            boolean requireAead, Clock clock) {
+        this(trustedCas, crls, controls, defaults, identityRule, protocols, requireAead, clock, null);
+    }
+
+    /**
+     * @param registry the device registry to enforce at every connect, or null when registry enforcement is off
+     */
+    public ConnectVerifier(List<X509Certificate> trustedCas, CrlStore crls, RevocationCheck controls,
+                           DefaultCredentials defaults, IdentityRule identityRule, Set<String> protocols,
+                           boolean requireAead, Clock clock, DeviceRegistry registry) {
+        this.registry = registry;
         this.anchors = trustedCas.stream().map(ca -> new TrustAnchor(ca, null)).collect(Collectors.toUnmodifiableSet());
         this.crls = crls;
         this.controls = controls;
@@ -170,7 +185,15 @@ public final class ConnectVerifier {
         if (!expectedClientId.equals(req.clientId())) {
             return clientIdRefusal(req.clientId(), expectedClientId, identity);
         }
-        return new AuthDecision.Accepted(identity);
+        if (registry == null) {
+            return new AuthDecision.Accepted(identity);
+        }
+        Optional<DeviceRegistry.Refusal> refusal = registry.check(identity, issuerFingerprints(req.chain()));
+        if (refusal.isPresent()) {
+            DeviceRegistry.Refusal r = refusal.get();
+            return refuse(r.connack(), SecurityEventType.AUTHENTICATION_FAILURE, r.reason(), r.detail(), identity);
+        }
+        return new AuthDecision.Accepted(identity, registry.get(identity.tenant(), identity.deviceId()).orElse(null));
     }
 
     /**
@@ -194,6 +217,25 @@ public final class ConnectVerifier {
         return refuse(Connack.CLIENT_IDENTIFIER_NOT_VALID, SecurityEventType.AUTHENTICATION_FAILURE,
                 SecurityEventReasons.CLIENT_ID_MISMATCH,
                 "client id must equal the certificate's device key '" + expected + "'", identity);
+    }
+
+    /**
+     * Fingerprints of the CA certificates above the leaf of a verified chain: the presented intermediates and the
+     * trust anchor that issued the top of the presented chain (clients rarely send the root).
+     */
+    private List<String> issuerFingerprints(List<X509Certificate> chain) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i < chain.size(); i++) {
+            out.add(fingerprint(chain.get(i)));
+        }
+        X509Certificate top = chain.get(chain.size() - 1);
+        for (TrustAnchor a : anchors) {
+            X509Certificate ca = a.getTrustedCert();
+            if (ca.getSubjectX500Principal().equals(top.getIssuerX500Principal())) {
+                out.add(fingerprint(ca));
+            }
+        }
+        return out;
     }
 
     /** The verified identity, or why the certificate does not verify (then {@code identity} is null). */

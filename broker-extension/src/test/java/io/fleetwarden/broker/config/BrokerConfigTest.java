@@ -50,6 +50,8 @@ class BrokerConfigTest {
         assertThat(c.clockSkew()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.clockSkewReportInterval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(load("validation.clock-skew", "PT10M").clockSkew()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.registryEnforced()).as("registry enforcement is off unless configured").isFalse();
+        assertThat(load("registry.enforcement", "on").registryEnforced()).isTrue();
     }
 
     @Test
@@ -98,7 +100,9 @@ class BrokerConfigTest {
             "metrics.port|70000",
             "metrics.bind-address|' '",
             "health.max-buffer-depth|0",
-            "health.max-buffer-depth|half"})
+            "health.max-buffer-depth|half",
+            "registry.enforcement|true",
+            "registry.enforcement|ON "})
     void badValuesAreRefusedNamingTheKey(String key, String value) {
         assertThatThrownBy(() -> load(key, value)).isInstanceOfSatisfying(ConfigException.class,
                 e -> assertThat(e.key()).isEqualTo(key)).hasMessageContaining(key);

@@ -8,8 +8,8 @@ import io.fleetwarden.model.Topics;
 
 /**
  * The topics the dashboard API owns and creates on demand when the deployment has not: triage
- * state, the append-only audit trail, the erasable audit details and the erasure records. Values of
- * the last three are JSON documents described in the module README.
+ * state, the append-only audit trail, the erasable audit details, the erasure records and the device registry.
+ * Values of the last four are JSON documents described in the module README.
  */
 public final class OwnTopics {
 
@@ -28,7 +28,7 @@ public final class OwnTopics {
 
     /** Every topic this module creates on demand, in creation order. */
     public static final List<TopicSpec> ALL = List.of(Topics.ALERT_TRIAGE_SPEC, AUDIT_SPEC, AUDIT_DETAILS_SPEC,
-            ERASURES_SPEC);
+            ERASURES_SPEC, Topics.DEVICE_REGISTRY_SPEC);
 
     private OwnTopics() {
     }

@@ -33,6 +33,12 @@ public final class Metrics {
         GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
     }
 
+    /** A gauge with one label: {@code values} maps each label value to its reading. */
+    public void gauge(String name, String help, String label, java.util.Map<String, DoubleSupplier> values) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames(label)
+                .callback(cb -> values.forEach((k, v) -> cb.call(v.getAsDouble(), k))).register(registry);
+    }
+
     public String scrape() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

@@ -28,7 +28,8 @@ import io.fleetwarden.model.Telemetry;
 public final class Codecs {
 
     /** Historic schema versions per type, oldest first. The current version is the generated class. */
-    static final List<String> HISTORY = List.of("Telemetry-v1");
+    static final List<String> HISTORY = List.of("Telemetry-v1", "Telemetry-v2", "SecurityEvent-v1",
+            "DeviceLifecycleEvent-v1");
 
     public static final AvroCodec<Telemetry> TELEMETRY = of(Telemetry.class, Telemetry.getClassSchema());
     public static final AvroCodec<SecurityEvent> SECURITY_EVENT = of(SecurityEvent.class, SecurityEvent.getClassSchema());

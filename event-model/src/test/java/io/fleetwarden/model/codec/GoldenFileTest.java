@@ -39,14 +39,14 @@ class GoldenFileTest {
 
     static Stream<Arguments> samples() {
         return Stream.of(
-                Arguments.of("telemetry-v2", Codecs.TELEMETRY, Samples.telemetry()),
-                Arguments.of("security-event-v1", Codecs.SECURITY_EVENT, Samples.securityEvent()),
+                Arguments.of("telemetry-v3", Codecs.TELEMETRY, Samples.telemetry()),
+                Arguments.of("security-event-v2", Codecs.SECURITY_EVENT, Samples.securityEvent()),
                 Arguments.of("alert-v1", Codecs.ALERT, Samples.alert()),
                 Arguments.of("device-control-v1", Codecs.DEVICE_CONTROL, Samples.deviceControl()),
                 Arguments.of("firmware-catalog-v1", Codecs.FIRMWARE_CATALOG, Samples.firmwareCatalogEntry()),
                 Arguments.of("advisory-v1", Codecs.ADVISORY, Samples.advisory()),
                 Arguments.of("device-status-v1", Codecs.DEVICE_STATUS, Samples.deviceStatus()),
-                Arguments.of("device-event-v1", Codecs.DEVICE_EVENT, Samples.deviceLifecycleEvent()));
+                Arguments.of("device-event-v2", Codecs.DEVICE_EVENT, Samples.deviceLifecycleEvent()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -62,6 +62,30 @@ class GoldenFileTest {
         assertThat(codec.decode(golden)).isEqualTo(sample);
     }
 
+    /**
+     * Records written before the broker context carried the registered model and region (telemetry v2, security event
+     * v1, device event v1) still read, the registered fields null.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("beforeRegistry")
+    <T extends SpecificRecord> void recordsWrittenBeforeTheRegistryStillRead(String name, AvroCodec<T> codec, T expected)
+            throws Exception {
+        assertThat(codec.decode(readGolden(name))).isEqualTo(expected);
+    }
+
+    static Stream<Arguments> beforeRegistry() {
+        io.fleetwarden.model.BrokerContext unregistered = io.fleetwarden.model.BrokerContext.newBuilder(Samples.broker())
+                .setRegisteredModel(null).setRegisteredRegion(null).build();
+        return Stream.of(
+                Arguments.of("telemetry-v2", Codecs.TELEMETRY,
+                        Telemetry.newBuilder(Samples.telemetry()).setBroker(unregistered).build()),
+                Arguments.of("security-event-v1", Codecs.SECURITY_EVENT,
+                        io.fleetwarden.model.SecurityEvent.newBuilder(Samples.securityEvent()).setBroker(unregistered).build()),
+                Arguments.of("device-event-v1", Codecs.DEVICE_EVENT,
+                        io.fleetwarden.model.DeviceLifecycleEvent.newBuilder(Samples.deviceLifecycleEvent())
+                                .setBroker(unregistered).build()));
+    }
+
     /** A telemetry record written by schema version 1 (before region, update and quarantine existed) still reads. */
     @Test
     void telemetryWrittenWithSchemaV1StillReads() throws Exception {
@@ -75,7 +99,10 @@ class GoldenFileTest {
         Telemetry read = Codecs.TELEMETRY.decode(golden);
 
         Telemetry expected = Telemetry.newBuilder(Samples.telemetry())
-                .setRegion(null).setUpdate(null).setQuarantined(false).build();
+                .setRegion(null).setUpdate(null).setQuarantined(false)
+                .setBroker(io.fleetwarden.model.BrokerContext.newBuilder(Samples.broker())
+                        .setRegisteredModel(null).setRegisteredRegion(null).build())
+                .build();
         assertThat(read).isEqualTo(expected);
         assertThat(Codecs.TELEMETRY.fingerprint()).isNotEqualTo(
                 org.apache.avro.SchemaNormalization.parsingFingerprint64(v1));

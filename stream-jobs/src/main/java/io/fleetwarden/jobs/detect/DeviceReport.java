@@ -23,8 +23,10 @@ import io.fleetwarden.model.UpdateStatus;
  *
  * @param tenant              tenant of the verified identity
  * @param deviceId            device id of the verified identity
- * @param model               device model, may be null
- * @param region              region, may be null
+ * @param model               device model: the REGISTERED model when the broker stamped one (device registry), else the
+ *                            model the payload claims; may be null. Peers and cohorts use this, so a device cannot
+ *                            choose the peers it is judged against
+ * @param region              region: the registered region when there is one, else the claimed one; may be null
  * @param deviceTime          event time (epoch millis)
  * @param firmwareVersion     reported firmware version, may be null
  * @param firmwareImageHash   reported image SHA-256, may be null
@@ -39,12 +41,15 @@ import io.fleetwarden.model.UpdateStatus;
  * @param quarantined         whether the broker holds the device in quarantine
  * @param cpuPercent          reported CPU use in percent (validated 0-100 by the broker)
  * @param memoryPercent       reported memory use in percent (validated 0-100 by the broker)
+ * @param claimedModel        the model the payload claims when the device has a registration (evidence for
+ *                            CMP-IDENT-003), else null
+ * @param claimedRegion       the region the payload claims when the device has a registration, else null
  */
 public record DeviceReport(String tenant, String deviceId, String model, String region, long deviceTime,
                            String firmwareVersion, String firmwareImageHash, int intervalSeconds, long bytesOut,
                            List<Integer> listeningPorts, List<String> destinations, Update update,
                            String brokerId, String sourceAddress, long certificateNotAfter, boolean quarantined,
-                           double cpuPercent, double memoryPercent) {
+                           double cpuPercent, double memoryPercent, String claimedModel, String claimedRegion) {
 
     /** Telemetry fields no per-device rule reads. */
     public static final Set<String> TELEMETRY_NOT_READ = Set.of("receivedAt", "uptimeSeconds",
@@ -88,13 +93,23 @@ public record DeviceReport(String tenant, String deviceId, String model, String 
         }
         UpdateStatus u = t.getUpdate();
         BrokerContext b = t.getBroker();
-        return new DeviceReport(t.getTenant(), t.getDeviceId(), t.getModel(), t.getRegion(), t.getDeviceTime().toEpochMilli(),
+        // the registry's model and region win over the payload's claim; the claim is kept only to compare
+        boolean registered = b != null && b.getRegisteredModel() != null;
+        String model = registered ? b.getRegisteredModel() : t.getModel();
+        String region = registered ? b.getRegisteredRegion() : t.getRegion();
+        return new DeviceReport(t.getTenant(), t.getDeviceId(), model, region, t.getDeviceTime().toEpochMilli(),
                 t.getFirmwareVersion(), t.getFirmwareImageHash(), t.getIntervalSeconds(), t.getBytesOut(),
                 t.getListeningPorts(), destinations,
                 u == null ? null : new Update(u.getState(), u.getTargetVersion(), u.getAttempt()),
                 b == null ? null : b.getBrokerId(), b == null ? null : b.getSourceAddress(),
                 b == null || b.getCertificateNotAfter() == null ? Long.MIN_VALUE : b.getCertificateNotAfter().toEpochMilli(),
-                t.getQuarantined(), t.getCpuPercent(), t.getMemoryPercent());
+                t.getQuarantined(), t.getCpuPercent(), t.getMemoryPercent(), registered ? t.getModel() : null,
+                registered ? t.getRegion() : null);
+    }
+
+    /** Whether the broker stamped a registration (model and region come from the registry). */
+    public boolean registered() {
+        return claimedModel != null;
     }
 
     /** Outbound bytes per second over the declared interval (at least one second). */

@@ -41,7 +41,9 @@ public record DeviceSecurityEvent(SecurityEventType type, long timestamp, String
     /** The fields of {@code e} the rules read; {@code e} must carry a verified tenant and device id. */
     public static DeviceSecurityEvent of(SecurityEvent e) {
         BrokerContext b = e.getBroker();
-        return new DeviceSecurityEvent(e.getType(), e.getTimestamp().toEpochMilli(), e.getTenant(), e.getDeviceId(), e.getModel(),
-                e.getRegion(), e.getReason(), b == null ? null : b.getBrokerId(), b == null ? null : b.getSourceAddress());
+        boolean registered = b != null && b.getRegisteredModel() != null; // the registry wins over any claim
+        return new DeviceSecurityEvent(e.getType(), e.getTimestamp().toEpochMilli(), e.getTenant(), e.getDeviceId(),
+                registered ? b.getRegisteredModel() : e.getModel(), registered ? b.getRegisteredRegion() : e.getRegion(),
+                e.getReason(), b == null ? null : b.getBrokerId(), b == null ? null : b.getSourceAddress());
     }
 }

@@ -9,8 +9,10 @@ import io.fleetwarden.model.FirmwareRelease;
 
 /**
  * CMP-IDENT-003: a device that reports a different model than it first did, or runs an image of another model's
- * catalogue. The first reported model is the reference (a device cannot change hardware; the model travels in
- * every report, so a later change is the claim that moved). The catalogue lookup across models runs only when
+ * catalogue. When the device is in the device registry (the broker stamped its registered model and region), the
+ * REGISTRY is the reference: a claimed model or region that differs from the registered one is the finding, with both
+ * in the evidence ({@code source=registry}). Otherwise the first reported model is the reference (a device cannot change
+ * hardware; the model travels in every report, so a later change is the claim that moved). The catalogue lookup across models runs only when
  * the device's own model has a catalog entry that does not know the reported image (the CMP-FW-001 case), so a
  * normal report costs one string comparison. Resolves when the device reports its first model and an image not
  * belonging to another model.
@@ -41,11 +43,16 @@ public final class IdentityRules implements DeviceRule<IdentityState> {
 
     @Override
     public void onReport(IdentityState s, DeviceReport r, DeviceContext ctx, DeviceOutput out) {
-        if (s.model == null) {
+        if (r.registered()) {
+            // the registry is the reference: r.model()/r.region() are the registered values
+            s.model = StateStrings.keep(s.model != null && s.model.equals(r.model()) ? s.model : null, r.model());
+        } else if (s.model == null) {
             s.model = StateStrings.keep(null, r.model());
         }
-        String reported = r.model();
+        String reported = r.registered() ? r.claimedModel() : r.model();
         boolean modelChanged = s.model != null && reported != null && !reported.equals(s.model);
+        boolean regionDiffers = r.registered() && r.region() != null && r.claimedRegion() != null
+                && !r.claimedRegion().equals(r.region());
         FirmwareCatalogEntry other = null;
         String hash = r.firmwareImageHash();
         if (!modelChanged && hash != null && s.model != null) {
@@ -54,19 +61,29 @@ public final class IdentityRules implements DeviceRule<IdentityState> {
                 other = ctx.otherModelWithImage(s.model, hash);
             }
         }
-        if ((modelChanged || other != null) && !s.open) {
+        if ((modelChanged || regionDiffers || other != null) && !s.open) {
             s.open = true;
+            String summary = modelChanged ? "reports model " + reported + (r.registered() ? ", registered as " : ", first reported ")
+                    + s.model : regionDiffers ? "reports region " + r.claimedRegion() + ", registered in " + r.region()
+                    : "runs an image of model " + other.getModel() + ", is a " + s.model;
             Finding f = Finding.device(RuleCatalogue.MODEL_MISMATCH.id(), Action.OPEN, r.tenant(), r.deviceId(), r.deviceTime(),
-                    modelChanged ? "reports model " + reported + ", first reported " + s.model
-                            : "runs an image of model " + other.getModel() + ", is a " + s.model)
-                    .with("firstModel", s.model);
-            if (modelChanged) {
+                    summary).with("firstModel", s.model);
+            if (r.registered()) {
+                f.with("source", "registry").with("registeredModel", r.model()).with("reportedModel", r.claimedModel());
+                if (r.region() != null) {
+                    f.with("registeredRegion", r.region());
+                }
+                if (r.claimedRegion() != null) {
+                    f.with("reportedRegion", r.claimedRegion());
+                }
+            }
+            if (modelChanged || regionDiffers) {
                 f.with("reportedModel", reported);
             } else {
                 f.with("imageModel", other.getModel()).with("imageHash", hash).with("firmwareVersion", r.firmwareVersion());
             }
             out.finding(f);
-        } else if (!modelChanged && other == null && s.open) {
+        } else if (!modelChanged && !regionDiffers && other == null && s.open) {
             s.open = false;
             out.finding(Finding.device(RuleCatalogue.MODEL_MISMATCH.id(), Action.CLEAR, r.tenant(), r.deviceId(), r.deviceTime(),
                     "reports its model " + s.model + " and one of its images again"));

@@ -40,7 +40,8 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             "firmwareVersion", "firmwareImageHash", "uptimeSeconds", "cpuPercent", "memoryPercent", "intervalSeconds", "bytesIn",
             "bytesOut", "packetsIn", "packetsOut", "listeningPorts", "connections", "update", "broker", "quarantined");
     static final List<String> BROKER_FIELDS = List.of("brokerId", "sourceAddress", "sourcePort", "tlsProtocol", "tlsCipher",
-            "certificateFingerprint", "certificateSerial", "certificateNotAfter", "mqttVersion");
+            "certificateFingerprint", "certificateSerial", "certificateNotAfter", "mqttVersion", "registeredModel",
+            "registeredRegion");
     static final List<String> CONNECTION_FIELDS = List.of("remoteAddress", "remotePort", "protocol");
     static final List<String> UPDATE_FIELDS = List.of("state", "targetVersion", "attempt", "failureReason");
     static final List<String> SECURITY_FIELDS = List.of("eventId", "type", "timestamp", "tenant", "deviceId", "claimedClientId",
@@ -180,6 +181,8 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         out.writeBoolean(r.quarantined());
         out.writeDouble(r.cpuPercent());
         out.writeDouble(r.memoryPercent());
+        writeString(r.claimedModel(), out);
+        writeString(r.claimedRegion(), out);
     }
 
     private DeviceReport readReport(DataInputView in) throws IOException {
@@ -213,8 +216,10 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         boolean quarantined = in.readBoolean();
         double cpu = in.readDouble();
         double memory = in.readDouble();
+        String claimedModel = readSharedString(in);
+        String claimedRegion = readSharedString(in);
         return new DeviceReport(tenant, deviceId, model, region, deviceTime, firmwareVersion, imageHash, interval, bytesOut, ports,
-                destinations, update, brokerId, sourceAddress, notAfter, quarantined, cpu, memory);
+                destinations, update, brokerId, sourceAddress, notAfter, quarantined, cpu, memory, claimedModel, claimedRegion);
     }
 
     private void writeBroker(BrokerContext b, DataOutputView out) throws IOException {
@@ -232,6 +237,8 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
             writeString(b.getCertificateSerial(), out);
             writeInstant(b.getCertificateNotAfter(), out);
             writeString(b.getMqttVersion(), out);
+            writeString(b.getRegisteredModel(), out);
+            writeString(b.getRegisteredRegion(), out);
         }
     }
 
@@ -251,6 +258,8 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         b.setCertificateSerial(readString(in));
         b.setCertificateNotAfter(readInstant(in));
         b.setMqttVersion(readSharedString(in));
+        b.setRegisteredModel(readSharedString(in));
+        b.setRegisteredRegion(readSharedString(in));
         return b;
     }
 

@@ -96,6 +96,8 @@ class HandSerializerTest {
                 .setListeningPorts(List.of(80, 23, 65535)).setQuarantined(true).setCpuPercent(99.5).setPacketsIn(-1).build();
         full.getBroker().setCertificateFingerprint("ab".repeat(32));
         full.getBroker().setCertificateSerial("0f1e");
+        full.getBroker().setRegisteredModel("cam-x9");
+        full.getBroker().setRegisteredRegion("ap-south");
         Telemetry sparse = Events.telemetry("cam-2", T0 + 1).setRegion(null).setFirmwareImageHash(null).setUpdate(null)
                 .setListeningPorts(List.of()).setConnections(List.of())
                 .setBroker(BrokerContext.newBuilder().setBrokerId("b-ü").setSourceAddress(null).setSourcePort(null).setTlsProtocol(null)

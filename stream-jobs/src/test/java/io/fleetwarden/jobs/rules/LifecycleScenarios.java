@@ -61,6 +61,16 @@ final class LifecycleScenarios {
                         Events.telemetry("cam-1", T0 + 30_000).setFirmwareImageHash(OTHER_IMAGE).build()))));
         s.add(new Scenario("CMP-IDENT-003", "an image no catalogue knows (CMP-FW-001's case, not this)", Expect.NOTHING,
                 () -> identity(List.of(Events.telemetry("cam-1", T0).setFirmwareImageHash("ee" + OTHER_IMAGE.substring(2)).build()))));
+        s.add(new Scenario("CMP-IDENT-003", "registered cam-x1, claims cam-x2 from its first report", Expect.OPENS,
+                () -> identity(List.of(registeredReport(T0, "cam-x2", "eu-west")))));
+        s.add(new Scenario("CMP-IDENT-003", "registered cam-x1 in eu-west, claims exactly that", Expect.NOTHING,
+                () -> identity(List.of(registeredReport(T0, Events.MODEL, "eu-west"),
+                        registeredReport(T0 + 30_000, Events.MODEL, "eu-west")))));
+        s.add(new Scenario("CMP-IDENT-003", "registered in eu-west, claims us-east", Expect.OPENS,
+                () -> identity(List.of(registeredReport(T0, Events.MODEL, "us-east")))));
+        s.add(new Scenario("CMP-IDENT-003", "registered cam-x1, claim corrected: resolves", Expect.CLEARS,
+                () -> identity(List.of(registeredReport(T0, "cam-x2", "eu-west"),
+                        registeredReport(T0 + 30_000, Events.MODEL, "eu-west")))));
         s.add(new Scenario("CMP-IDENT-003", "back to its first model: resolves", Expect.CLEARS,
                 () -> identity(List.of(modelReport(T0, Events.MODEL), modelReport(T0 + 30_000, "cam-x2"),
                         modelReport(T0 + 60_000, Events.MODEL)))));
@@ -68,6 +78,13 @@ final class LifecycleScenarios {
 
     /** An image of model "router-r1" (not the test model). */
     static final String OTHER_IMAGE = "77" + Events.HASH_241.substring(2);
+
+    /** A report of a device the registry holds as {@link Events#MODEL} in eu-west, claiming {@code model}/{@code region}. */
+    static io.fleetwarden.model.Telemetry registeredReport(long ts, String model, String region) {
+        return Events.telemetry("cam-1", ts).setModel(model).setRegion(region)
+                .setBroker(io.fleetwarden.model.BrokerContext.newBuilder(Events.broker("198.51.100.7"))
+                        .setRegisteredModel(Events.MODEL).setRegisteredRegion("eu-west").build()).build();
+    }
 
     static io.fleetwarden.model.Telemetry modelReport(long ts, String model) {
         return Events.telemetry("cam-1", ts).setModel(model).build();
