@@ -155,6 +155,8 @@ public final class KafkaWiring {
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setDeserializer(new ErasureDeserializer())
+                // TLS and authentication like every other source (an erasure source without them cannot read a secured Kafka)
+                .setProperties(KafkaClientSecurity.configured().applyTo(new Properties()))
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("partition.discovery.interval.ms", "60000")
                 .build();
