@@ -108,8 +108,12 @@ class TwoMqttBrokersClusterIT {
         startA.start();
         b.start();
         startA.join();
-        assertThat(a.isAlive()).as("broker-a started:\n%s", a.log(30)).isTrue();
-        await().atMost(Duration.ofSeconds(60)).until(a::ready);
+        // both must serve before the first test connects to either (only a was awaited: b refused connections
+        // when it started more slowly)
+        for (BrokerProcess bp : new BrokerProcess[] {a, b}) {
+            assertThat(bp.isAlive()).as("%s started:%n%s", bp.brokerId, bp.log(30)).isTrue();
+            await().atMost(Duration.ofSeconds(120)).until(bp::ready);
+        }
         Map<String, Object> p = new HashMap<>(KAFKA.producerProps());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         controls = new KafkaProducer<>(p);
