@@ -145,7 +145,7 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
         KafkaForwarder sender = forwarder;
         ControlsConsumer reader = controlsConsumer;
         BrokerHealth health = new BrokerHealth(() -> running, () -> sender.isAlive() && reader.isAlive(),
-                reader::isLoaded, kafkaProbe, sender::depth, config.readyMaxBufferDepth());
+                reader::isLoaded, FleetwardenExtensionMain::listenersStarted, kafkaProbe, sender::depth, config.readyMaxBufferDepth());
         if (config.metricsPort() >= 0) {
             // served from the start, so an orchestrator sees "not ready" (not "connection refused") while controls load
             metricsPort = metrics.serve(config.metricsBindAddress(), config.metricsPort(), health);
@@ -253,6 +253,16 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
         }
         if (metrics != null) {
             metrics.close();
+        }
+    }
+
+    /** HiveMQ finished starting: its listeners are bound (the extension starts before them). */
+    private static boolean listenersStarted() {
+        try {
+            return com.hivemq.extension.sdk.api.services.Services.adminService().getCurrentStage()
+                    == com.hivemq.extension.sdk.api.services.admin.LifecycleStage.STARTED_SUCCESSFULLY;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 }

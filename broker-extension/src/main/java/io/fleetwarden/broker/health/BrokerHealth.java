@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
  * A broker that is not live cannot recover by waiting; restart it. Kafka being away does not make a
  * broker unlive: it buffers and recovers by itself.
  *
- * <p><b>Ready</b> (should receive new devices): live, the device controls were read to their end
+ * <p><b>Ready</b> (should receive new devices): live, HiveMQ finished starting (its MQTT listeners
+ * accept connections: the extension starts about a second before them), the device controls were read to their end
  * (quarantines and revocations are enforced), Kafka answers, and the forward buffer holds fewer
  * records than the threshold (a deep buffer means records are waiting for Kafka and drops come
  * next). Thread-safe; each call evaluates the checks afresh.
@@ -30,6 +31,7 @@ public final class BrokerHealth {
     private final BooleanSupplier started;
     private final BooleanSupplier workersAlive;
     private final BooleanSupplier controlsLoaded;
+    private final BooleanSupplier listening;
     private final KafkaProbe kafka;
     private final LongSupplier bufferDepth;
     private final long maxBufferDepth;
@@ -38,11 +40,13 @@ public final class BrokerHealth {
      * @param started        whether the extension finished its start (and has not stopped)
      * @param workersAlive   whether its background threads run
      * @param controlsLoaded whether the device controls were read up to their end
+     * @param listening      whether the broker finished starting, its MQTT listeners bound
      * @param maxBufferDepth readiness fails at this many records waiting for Kafka
      */
     public BrokerHealth(BooleanSupplier started, BooleanSupplier workersAlive, BooleanSupplier controlsLoaded,
-                        KafkaProbe kafka, LongSupplier bufferDepth, long maxBufferDepth) {
+                        BooleanSupplier listening, KafkaProbe kafka, LongSupplier bufferDepth, long maxBufferDepth) {
         this.started = started;
+        this.listening = listening;
         this.workersAlive = workersAlive;
         this.controlsLoaded = controlsLoaded;
         this.kafka = kafka;
@@ -60,6 +64,8 @@ public final class BrokerHealth {
 
     public Report readiness() {
         List<Check> checks = new ArrayList<>(liveness().checks());
+        boolean bound = listening.getAsBoolean();
+        checks.add(new Check("listeners", bound, bound ? "MQTT listeners accepting" : "broker still starting its listeners"));
         boolean loaded = controlsLoaded.getAsBoolean();
         checks.add(new Check("controls", loaded, loaded ? "device controls loaded" : "device controls not loaded yet"));
         checks.add(new Check("kafka", kafka.reachable(), kafka.detail()));

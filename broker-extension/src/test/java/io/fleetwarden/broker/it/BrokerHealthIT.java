@@ -67,7 +67,7 @@ class BrokerHealthIT {
         assertThat(ready.headers().firstValue("Content-Type")).contains("application/json");
         assertThat(JSON.readTree(ready.body()).get("status").asText()).isEqualTo("UP");
         JsonNode checks = checks(ready);
-        for (String name : new String[] {"extension", "workers", "controls", "kafka", "buffer"}) {
+        for (String name : new String[] {"extension", "workers", "listeners", "controls", "kafka", "buffer"}) {
             assertThat(checks.get(name).get("ok").asBoolean()).as(name + " in " + ready.body()).isTrue();
         }
         HttpResponse<String> live = fx.http("/health/live");
