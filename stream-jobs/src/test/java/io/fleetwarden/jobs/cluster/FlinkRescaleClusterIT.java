@@ -74,7 +74,9 @@ class FlinkRescaleClusterIT {
             stream.steps(2); // the fleet does not wait for the operator: Kafka keeps it
             cluster.startTaskManager(2);
             cluster.awaitTaskManagers(3, Duration.ofSeconds(240));
-            assertThat(cluster.overview().path("slots-total").asInt()).isEqualTo(4);
+            // a TaskManager registers before its slot report reaches the ResourceManager: the overview catches up
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(cluster.overview().path("slots-total").asInt()).isEqualTo(4));
 
             second = cluster.runJar(jarId, null, ClusterFixture.jobArgs(KAFKA, "rescale", 4), 4, savepoint);
             cluster.awaitAllTasksRunning(second, Duration.ofSeconds(300));
