@@ -111,6 +111,12 @@ class JitRegistrationIT {
         p.setProperty("kafka.bootstrap-servers", KAFKA.bootstrapServers());
         p.setProperty("influx.url", INFLUX.url());
         p.setProperty("influx.database", "fleetwarden");
+        p.setProperty("securitytxt.contact", "mailto:security@example.org");
+        p.setProperty("securitytxt.expires", "2030-01-01T00:00:00Z");
+        p.setProperty("securitytxt.policy", "https://example.org/disclosure");
+        p.setProperty("securitytxt.preferred-languages", "en");
+        p.setProperty("disclosure.max-report-bytes", "2048");
+        p.setProperty("disclosure.reports-per-minute", "3");
         tokens = new TokenStore(null, Clock.systemUTC());
         acmeAdmin = tokens.create("acme-admin", Role.ADMIN, Set.of("acme"), false, "it").secret();
         initechAdmin = tokens.create("initech-admin", Role.ADMIN, Set.of("initech"), false, "it").secret();
