@@ -70,7 +70,7 @@ public sealed interface AuthDecision {
         NOT_AUTHORIZED,
         /** 0x8A; MQTT 3.1.1: not authorized. */
         BANNED,
-        /** 0x9F; MQTT 3.1.1: server unavailable. */
+        /** 0x9F; MQTT 3.1.1: not authorized (HiveMQ maps it so). */
         CONNECTION_RATE_EXCEEDED
     }
 }
