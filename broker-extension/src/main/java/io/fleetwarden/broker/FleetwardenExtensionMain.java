@@ -134,7 +134,8 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
                 (clientId, why) -> Services.clientService().disconnectClient(clientId, false,
                         DisconnectReasonCode.NOT_AUTHORIZED, why));
         // registry enforcement on: the same reader replays fleet.device-registry, and start waits for it too
-        DeviceRegistry registry = config.registryEnforced() ? new DeviceRegistry() : null;
+        DeviceRegistry registry = config.registryEnforced()
+                ? new DeviceRegistry(config.jitPerMinute(), config.jitBurst(), System::nanoTime) : null;
         controlsConsumer = withOwnClassLoader(() -> new ControlsConsumer(config.kafkaBootstrapServers(),
                 config.brokerId(), controls, enforcer::onControlChange, registry,
                 registry == null ? null : key -> enforcer.onRegistryChange(registry, key)));
@@ -189,7 +190,8 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
             }
         }, every, every, TimeUnit.MILLISECONDS);
         LOG.info("Fleetwarden extension started as broker {} trusting {} CA(s); device registry {}", config.brokerId(),
-                cas.size(), registry == null ? "not enforced" : "enforced (" + registry.size() + " registered devices)");
+                cas.size(), registry == null ? "not enforced" : "enforced (" + registry.size() + " registered devices, "
+                        + registry.enrolmentCaCount() + " enrolment CA(s) for just-in-time registration)");
     }
 
     private static List<X509Certificate> readCas(List<Path> locations) throws IOException, GeneralSecurityException {

@@ -50,6 +50,7 @@ import io.fleetwarden.dashboard.kafka.OwnTopics;
 import io.fleetwarden.dashboard.kafka.RecordPublisher;
 import io.fleetwarden.dashboard.kafka.TopicMaterializer;
 import io.fleetwarden.dashboard.posture.PostureHandler;
+import io.fleetwarden.dashboard.registry.JitRequests;
 import io.fleetwarden.dashboard.registry.RegistryHandler;
 import io.fleetwarden.dashboard.registry.RegistryService;
 import io.fleetwarden.dashboard.registry.RegistryStore;
@@ -115,6 +116,7 @@ public final class DashboardApp implements AutoCloseable {
     private final AlertStream alertStream;
     private final PostureHistory postureHistory;
     private final java.util.concurrent.ScheduledExecutorService craTimer;
+    private final JitRequests jitRequests;
 
     private DashboardApp(Dependencies deps, CraCaseStore craCases) {
         this.deps = deps;
@@ -172,6 +174,14 @@ public final class DashboardApp implements AutoCloseable {
         routes.addAll(new AuditHandler(auditStore, audit).routes());
         RegistryService registry = new RegistryService(registryStore, deps.publisher(), audit, mapper, clock);
         routes.addAll(new RegistryHandler(registry, mapper).routes());
+        jitRequests = new JitRequests(registry, this::isLive);
+        Map<String, java.util.function.DoubleSupplier> jit = new LinkedHashMap<>();
+        jit.put("registered", registry::jitRegistrations);
+        RegistryService.JIT_REFUSALS.forEach(r -> jit.put(r, () -> registry.jitRefusals(r)));
+        metrics.gauge("fleetwarden_dashboard_jit_requests", "Just-in-time registration requests from brokers:"
+                + " registered, or refused by reason", "result", jit);
+        metrics.gauge("fleetwarden_dashboard_jit_requests_dropped", "Just-in-time registration requests dropped: too"
+                + " many waited while the topics replayed", jitRequests::dropped);
         Map<String, java.util.function.DoubleSupplier> refusals = new LinkedHashMap<>();
         RegistryService.REASONS.forEach(r -> refusals.put(r, () -> registry.refusals(r)));
         metrics.gauge("fleetwarden_dashboard_enrolment_refusals", "Enrolment requests and import rows refused, by reason",
@@ -349,8 +359,7 @@ public final class DashboardApp implements AutoCloseable {
                 evidenceStore.applyTelemetry(t, ref(r, t.getReceivedAt()));
             }
         });
-        m.on(Topics.DEVICE_REGISTRY, r -> registryStore.apply(r.key(),
-                io.fleetwarden.model.DeviceRegistration.parse(r.key(), r.value())));
+        m.on(Topics.DEVICE_REGISTRY, r -> registryStore.applyRecord(r.key(), r.value()));
         m.on(Topics.SECURITY_EVENTS, r -> {
             if (r.value() != null) {
                 io.fleetwarden.model.SecurityEvent e = Codecs.SECURITY_EVENT.tryDecode(r.value()).value();
@@ -359,6 +368,8 @@ public final class DashboardApp implements AutoCloseable {
                     registryStore.noteConnect(e.getTenant(), e.getDeviceId(), e.getBroker().getCertificateFingerprint(),
                             e.getTimestamp());
                 }
+                // a broker asks for a just-in-time registration; written once the registry is replayed (JitRequests)
+                jitRequests.offer(e);
                 evidenceStore.applySecurityEvent(e, ref(r, e.getTimestamp()));
             }
         });
@@ -425,6 +436,14 @@ public final class DashboardApp implements AutoCloseable {
             deps.materializer().start();
         }
         javalin.start();
+        // requests seen during the replay wait for it to end (the registry must be complete to judge them)
+        craTimer.scheduleWithFixedDelay(() -> {
+            try {
+                jitRequests.drain();
+            } catch (RuntimeException e) {
+                LOG.error("just-in-time registrations failed: {}", e.toString());
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         craTimer.scheduleWithFixedDelay(() -> {
             try {
                 checkCraDeadlines();

@@ -137,7 +137,8 @@ class RoleMatrixIT {
                 : template.endsWith("/unrevoke") ? freshDevice("revoke")
                 : template.endsWith("/release") || template.endsWith("/decommission") ? freshDevice("quarantine")
                 : "cam-1";
-        String p = template.replace("{tenant}", "acme").replace("{deviceId}", device).replace("{alertId}",
+        String fingerprint = template.contains("{fingerprint}") ? freshEnrolmentCa() : "";
+        String p = template.replace("{tenant}", "acme").replace("{fingerprint}", fingerprint).replace("{deviceId}", device).replace("{alertId}",
                         template.endsWith("/resolve") ? freshAlert(false) : template.endsWith("/reopen") ? freshAlert(true)
                                 : "m-1")
                 .replace("{advisoryId}", "FWSA-2026-0009").replace("{model}", "cam-x1").replace("{reportId}", reportId)
@@ -158,7 +159,19 @@ class RoleMatrixIT {
         return id;
     }
 
+    /** A CA fingerprint no test used before, configured as an enrolment CA of acme. */
+    static String freshEnrolmentCa() {
+        String fp = String.format("%064x", 0xe000 + FRESH.incrementAndGet());
+        ApiHarness.Response r = api.send("PUT", "/api/v1/registry/acme/enrolment-cas/" + fp,
+                PLATFORM_BY_ROLE.get(Role.ADMIN), Map.of("template", Map.of("model", "cam-x1")), Map.of());
+        assertThat(r.status()).as("setup enrolment CA: " + r.body()).isEqualTo(201);
+        return fp;
+    }
+
     static Object body(Route r) {
+        if (r.path().equals("/api/v1/registry/{tenant}/enrolment-cas/{fingerprint}") && r.method().name().equals("PUT")) {
+            return Map.of("template", Map.of("model", "cam-x2", "state", "active"));
+        }
         String p = r.path();
         if (p.equals("/api/v1/registry/{tenant}/devices") && r.method().name().equals("POST")) {
             return Map.of("deviceId", "reg-n" + FRESH.incrementAndGet(), "model", "cam-x1", "certificates",

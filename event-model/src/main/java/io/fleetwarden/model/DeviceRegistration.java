@@ -30,7 +30,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * registration names at least one certificate or one issuer.
  *
  * <p>Value (JSON): {@code {"tenant", "deviceId", "model", "region"?, "state", "certificates": [{"fingerprint",
- * "notAfter"?}], "issuers": [fingerprint], "updatedAt", "updatedBy"?}}.
+ * "notAfter"?}], "issuers": [fingerprint], "updatedAt", "updatedBy"?, "source"?}}.
+ *
+ * <p>The same topic also carries the enrolment CAs of just-in-time registration ({@link EnrolmentCa}, keys
+ * {@code enrolment-ca:<fingerprint>}); {@link EnrolmentCa#isKey} tells the two apart.
  *
  * @param tenant       tenant
  * @param deviceId     device id
@@ -41,10 +44,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param issuers      fingerprints of CA certificates whose certificates are allowed, at most {@link #MAX_ISSUERS}
  * @param updatedAt    when the control plane wrote this revision
  * @param updatedBy    who wrote it (a principal name), or null
+ * @param source       how the device came into the registry: {@link #SOURCE_API}, {@link #SOURCE_IMPORT},
+ *                     {@link #SOURCE_JIT}, or null (records written before sources were recorded)
  */
 public record DeviceRegistration(String tenant, String deviceId, String model, String region, State state,
                                  List<Certificate> certificates, List<String> issuers, Instant updatedAt,
-                                 String updatedBy) {
+                                 String updatedBy, String source) {
+
+    /** Enrolled through the enrolment API. */
+    public static final String SOURCE_API = "api";
+    /** Enrolled by a bulk import. */
+    public static final String SOURCE_IMPORT = "import";
+    /** Registered just in time: a certificate of an enrolment CA connected ({@link EnrolmentCa}). */
+    public static final String SOURCE_JIT = "jit";
+    private static final Set<String> SOURCES = Set.of(SOURCE_API, SOURCE_IMPORT, SOURCE_JIT);
 
     /** Certificates a device may hold at once: the current one and its successor during a rollover. */
     public static final int MAX_CERTIFICATES = 2;
@@ -53,7 +66,7 @@ public record DeviceRegistration(String tenant, String deviceId, String model, S
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FIELDS = Set.of("tenant", "deviceId", "model", "region", "state", "certificates",
-            "issuers", "updatedAt", "updatedBy");
+            "issuers", "updatedAt", "updatedBy", "source");
     private static final Set<String> CERTIFICATE_FIELDS = Set.of("fingerprint", "notAfter");
 
     /** Lifecycle state. Only {@link #admitted()} states may connect when the broker enforces the registry. */
@@ -62,6 +75,11 @@ public record DeviceRegistration(String tenant, String deviceId, String model, S
         ENROLLED,
         /** In service; admitted. */
         ACTIVE,
+        /**
+         * Registered just in time by an enrolment CA whose template requires approval; refused at CONNECT with
+         * {@code registration-pending-approval} until an operator sets {@code enrolled} or {@code active}.
+         */
+        PENDING,
         /** Temporarily barred (refused at CONNECT with {@code device-suspended}). */
         SUSPENDED,
         /** Out of service for good (refused at CONNECT with {@code device-decommissioned}). */
@@ -80,7 +98,7 @@ public record DeviceRegistration(String tenant, String deviceId, String model, S
                     }
                 }
             }
-            throw new Invalid(Reason.INVALID_STATE, "state must be one of enrolled, active, suspended, decommissioned: "
+            throw new Invalid(Reason.INVALID_STATE, "state must be one of enrolled, active, pending, suspended, decommissioned: "
                     + clip(text));
         }
     }
@@ -110,7 +128,8 @@ public record DeviceRegistration(String tenant, String deviceId, String model, S
         INVALID_ISSUER("invalid-issuer"),
         TOO_MANY_ISSUERS("too-many-issuers"),
         NO_CREDENTIAL("no-credential"),
-        KEY_MISMATCH("key-mismatch");
+        KEY_MISMATCH("key-mismatch"),
+        INVALID_PATTERN("invalid-pattern");
 
         private final String code;
 
@@ -189,6 +208,22 @@ public record DeviceRegistration(String tenant, String deviceId, String model, S
         if (updatedAt == null) {
             throw new Invalid(Reason.MALFORMED, "updatedAt is required");
         }
+        if (source != null && !SOURCES.contains(source)) {
+            throw new Invalid(Reason.MALFORMED, "source must be one of " + SOURCES + ": " + clip(source));
+        }
+    }
+
+    /** A registration without a recorded source. */
+    public DeviceRegistration(String tenant, String deviceId, String model, String region, State state,
+                              List<Certificate> certificates, List<String> issuers, Instant updatedAt,
+                              String updatedBy) {
+        this(tenant, deviceId, model, region, state, certificates, issuers, updatedAt, updatedBy, null);
+    }
+
+    /** This registration with another source. */
+    public DeviceRegistration withSource(String newSource) {
+        return new DeviceRegistration(tenant, deviceId, model, region, state, certificates, issuers, updatedAt,
+                updatedBy, newSource);
     }
 
     /** The device key {@code tenant/deviceId}. */
@@ -254,6 +289,9 @@ public record DeviceRegistration(String tenant, String deviceId, String model, S
         if (updatedBy != null) {
             n.put("updatedBy", updatedBy);
         }
+        if (source != null) {
+            n.put("source", source);
+        }
         try {
             return JSON.writeValueAsBytes(n);
         } catch (IOException e) {
@@ -282,7 +320,7 @@ public record DeviceRegistration(String tenant, String deviceId, String model, S
             throw new Invalid(Reason.MALFORMED, "registration of key " + clip(key) + " is not a JSON object");
         }
         DeviceRegistration r = fromJson(n, text(n, "tenant"), text(n, "deviceId"), instant(n, "updatedAt", Reason.MALFORMED),
-                text(n, "updatedBy"));
+                text(n, "updatedBy")).withSource(text(n, "source"));
         if (key == null || !key.equals(r.key())) {
             throw new Invalid(Reason.KEY_MISMATCH, "registration of " + r.key() + " does not match its key " + clip(key));
         }
@@ -360,6 +398,7 @@ public record DeviceRegistration(String tenant, String deviceId, String model, S
         m.put("issuers", issuers);
         m.put("updatedAt", updatedAt);
         m.put("updatedBy", updatedBy);
+        m.put("source", source);
         return m;
     }
 

@@ -56,6 +56,34 @@ public final class SecurityEventReasons {
      */
     public static final String CERTIFICATE_NOT_REGISTERED = "certificate-not-registered";
 
+    // Just-in-time registration (certificates of an enrolment CA, see EnrolmentCa)
+    /**
+     * The device's registration is {@code pending} (registered just in time by an enrolment CA whose template requires
+     * approval), or it was just asked for and waits for the operator: refused until approved.
+     */
+    public static final String REGISTRATION_PENDING_APPROVAL = "registration-pending-approval";
+    /** The certificate chains to an enrolment CA of another tenant than the certificate names: no JIT registration. */
+    public static final String JIT_TENANT_MISMATCH = "jit-tenant-mismatch";
+    /** The device id does not match the enrolment CA's device-id pattern: no JIT registration. */
+    public static final String JIT_DEVICE_ID_NOT_ALLOWED = "jit-device-id-not-allowed";
+    /** The tenant's JIT registrations on this broker are over their rate: refused, the device may retry later. */
+    public static final String JIT_RATE_LIMITED = "jit-rate-limited";
+    /**
+     * Another certificate is already being registered just in time for this device id (two certificates racing for
+     * one id): the first one wins, the other is refused.
+     */
+    public static final String JIT_CONFLICT = "jit-conflict";
+    /**
+     * Attribute of the CONNECT (admitted) or AUTHENTICATION_FAILURE ({@link #REGISTRATION_PENDING_APPROVAL}) event that
+     * asks the control plane to register the device just in time; value {@link #JIT_REQUESTED}. With it:
+     * {@link #ATTR_ENROLMENT_CA} (fingerprint of the enrolment CA in the verified chain) and
+     * {@link #ATTR_CERTIFICATE_NOT_AFTER}; the certificate fingerprint is the event's broker context's.
+     */
+    public static final String ATTR_JIT = "jit";
+    public static final String JIT_REQUESTED = "requested";
+    public static final String ATTR_ENROLMENT_CA = "enrolmentCa";
+    public static final String ATTR_CERTIFICATE_NOT_AFTER = "certificateNotAfter";
+
     // DEFAULT_CREDENTIAL_ATTEMPT
     public static final String DEFAULT_CREDENTIALS = "default-credentials";
 

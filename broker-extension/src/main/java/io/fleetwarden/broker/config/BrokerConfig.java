@@ -64,6 +64,10 @@ import io.fleetwarden.model.Durations;
  *                                 {@code on}): unregistered, suspended or decommissioned devices and certificates
  *                                 the registry does not list are refused; {@code off} (the default) admits every
  *                                 device whose certificate verifies
+ * @param jitPerMinute             just-in-time registrations (certificates of an enrolment CA, see
+ *                                 {@link io.fleetwarden.broker.registry.DeviceRegistry}) admitted per tenant per
+ *                                 minute on this broker ({@code registry.jit-per-minute})
+ * @param jitBurst                 just-in-time registrations a tenant may make at once ({@code registry.jit-burst})
  */
 public record BrokerConfig(
         String brokerId,
@@ -84,7 +88,9 @@ public record BrokerConfig(
         int metricsPort,
         String metricsBindAddress,
         int readyMaxBufferDepth,
-        boolean registryEnforced) {
+        boolean registryEnforced,
+        double jitPerMinute,
+        int jitBurst) {
 
     /** Prefix of system properties that override file values. */
     public static final String OVERRIDE_PREFIX = "fleetwarden.";
@@ -115,6 +121,8 @@ public record BrokerConfig(
         d.put("metrics.bind-address", "127.0.0.1");
         d.put("health.max-buffer-depth", "");
         d.put("registry.enforcement", "off");
+        d.put("registry.jit-per-minute", "60");
+        d.put("registry.jit-burst", "20");
         return d;
     }
 
@@ -205,9 +213,14 @@ public record BrokerConfig(
         if (!enforcement.equals("on") && !enforcement.equals("off")) {
             throw new ConfigException("registry.enforcement", "expected on or off, got '" + enforcement + "'");
         }
+        double jitRate = parse(v, "registry.jit-per-minute", Double::parseDouble, "a number");
+        if (!(jitRate > 0) || jitRate > 1_000_000) {
+            throw new ConfigException("registry.jit-per-minute", "must be above 0 and at most 1000000, got " + jitRate);
+        }
+        int jitBurst = intIn(v, "registry.jit-burst", 1, 1_000_000);
         return new BrokerConfig(brokerId, cas, crlFolder, crlInterval, defaultTenant, protocols, aead, maxPayload,
                 rate, burst, skew, skewReport, bootstrap.trim(), buffer, load, metricsPort, bind, readyDepth,
-                enforcement.equals("on"));
+                enforcement.equals("on"), jitRate, jitBurst);
     }
 
     private static Map<String, String> readXml(Path file) {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -83,7 +84,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                         .setRegisteredRegion(accepted.registration().region()).build();
             }
             sessions.put(new DeviceSession(token, connect.getClientId(), accepted.identity(), chain.get(0), broker,
-                    new AtomicBoolean()));
+                    new AtomicBoolean(), accepted.issuers(), accepted.attributes()));
             grantOwnTopics(output.getDefaultPermissions(), accepted.identity().tenant(), accepted.identity().deviceId());
             output.authenticateSuccessfully();
             return;
@@ -96,11 +97,13 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             case BAD_USER_NAME_OR_PASSWORD -> ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD;
             case NOT_AUTHORIZED -> ConnackReasonCode.NOT_AUTHORIZED;
             case BANNED -> ConnackReasonCode.BANNED;
+            case CONNECTION_RATE_EXCEEDED -> ConnackReasonCode.CONNECTION_RATE_EXCEEDED;
         };
         metrics.connect(false, refused.reason());
+        Map<String, String> attributes = new HashMap<>(refused.attributes());
+        attributes.put("mqttReasonCode", code.name());
         sink.securityEvent(events.build(refused.eventType(), refused.reason(), refused.detail(), refused.identity(),
-                connect.getClientId(), connect.getUserName().orElse(null), null, broker,
-                Map.of("mqttReasonCode", code.name())));
+                connect.getClientId(), connect.getUserName().orElse(null), null, broker, attributes));
         output.failAuthentication(code, refused.detail());
     }
 

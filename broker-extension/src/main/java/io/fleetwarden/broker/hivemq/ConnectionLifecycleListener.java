@@ -48,9 +48,12 @@ public final class ConnectionLifecycleListener implements ClientLifecycleEventLi
     public void onAuthenticationSuccessful(AuthenticationSuccessfulInput input) {
         session(input).ifPresent(s -> {
             metrics.connect(true, SecurityEventReasons.CONNECTED);
+            // a just-in-time admission carries its registration request to the control plane in this event
+            Map<String, String> attributes = new HashMap<>(s.connectAttributes());
+            attributes.put("certificateSerial", s.identity().serialHex());
             sink.securityEvent(events.build(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED,
                     "device authenticated by client certificate", s.identity(), s.clientId(), null, null, s.broker(),
-                    Map.of("certificateSerial", s.identity().serialHex())));
+                    attributes));
         });
     }
 

@@ -1,6 +1,8 @@
 package io.fleetwarden.broker.hivemq;
 
 import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.fleetwarden.broker.identity.DeviceIdentity;
@@ -16,7 +18,21 @@ import io.fleetwarden.model.BrokerContext;
  * @param certificate  the leaf certificate, re-checked when CRLs change
  * @param broker       broker context for records about this connection
  * @param revoking     set when the extension disconnects the session because it was revoked
+ * @param issuers      fingerprints of the CA certificates of its verified path (registry enforced), so a registry
+ *                     change judges a session admitted through an issuing CA again; else empty
+ * @param connectAttributes extra facts of its CONNECT event (the just-in-time registration request), else empty
  */
 public record DeviceSession(String token, String clientId, DeviceIdentity identity, X509Certificate certificate,
-                            BrokerContext broker, AtomicBoolean revoking) {
+                            BrokerContext broker, AtomicBoolean revoking, List<String> issuers,
+                            Map<String, String> connectAttributes) {
+
+    public DeviceSession {
+        issuers = issuers == null ? List.of() : List.copyOf(issuers);
+        connectAttributes = connectAttributes == null ? Map.of() : Map.copyOf(connectAttributes);
+    }
+
+    public DeviceSession(String token, String clientId, DeviceIdentity identity, X509Certificate certificate,
+                         BrokerContext broker, AtomicBoolean revoking) {
+        this(token, clientId, identity, certificate, broker, revoking, List.of(), Map.of());
+    }
 }

@@ -1,5 +1,8 @@
 package io.fleetwarden.broker.identity;
 
+import java.util.List;
+import java.util.Map;
+
 import io.fleetwarden.model.SecurityEventType;
 
 /**
@@ -12,11 +15,25 @@ public sealed interface AuthDecision {
      * The connection is accepted.
      *
      * @param identity     the verified identity
-     * @param registration the device's registration when the registry is enforced, else null
+     * @param registration the device's registration when the registry is enforced (for a just-in-time admission the
+     *                     registration its enrolment CA's template describes), else null
+     * @param issuers      fingerprints of the CA certificates in the verified path above the leaf (registry enforced),
+     *                     so a registry change can judge the live session again; else empty
+     * @param attributes   extra facts for the CONNECT event (the just-in-time registration request), else empty
      */
-    record Accepted(DeviceIdentity identity, io.fleetwarden.model.DeviceRegistration registration) implements AuthDecision {
+    record Accepted(DeviceIdentity identity, io.fleetwarden.model.DeviceRegistration registration, List<String> issuers,
+                    Map<String, String> attributes) implements AuthDecision {
+        public Accepted {
+            issuers = issuers == null ? List.of() : List.copyOf(issuers);
+            attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        }
+
         public Accepted(DeviceIdentity identity) {
-            this(identity, null);
+            this(identity, null, List.of(), Map.of());
+        }
+
+        public Accepted(DeviceIdentity identity, io.fleetwarden.model.DeviceRegistration registration) {
+            this(identity, registration, List.of(), Map.of());
         }
     }
 
@@ -28,9 +45,19 @@ public sealed interface AuthDecision {
      * @param reason    {@link io.fleetwarden.model.SecurityEventReasons} code
      * @param detail    readable explanation, no secrets
      * @param identity  the identity when the certificate itself verified (e.g. client id mismatch), else null
+     * @param attributes extra facts for the security event (the just-in-time registration request of a device whose
+     *                   registration needs approval), else empty
      */
-    record Refused(Connack connack, SecurityEventType eventType, String reason, String detail, DeviceIdentity identity)
-            implements AuthDecision {
+    record Refused(Connack connack, SecurityEventType eventType, String reason, String detail, DeviceIdentity identity,
+                   Map<String, String> attributes) implements AuthDecision {
+        public Refused {
+            attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        }
+
+        public Refused(Connack connack, SecurityEventType eventType, String reason, String detail,
+                       DeviceIdentity identity) {
+            this(connack, eventType, reason, detail, identity, Map.of());
+        }
     }
 
     /** MQTT reasons used for refusals; mapped to the SDK's ConnackReasonCode by the authenticator. */
@@ -42,6 +69,8 @@ public sealed interface AuthDecision {
         /** 0x87; MQTT 3.1.1: not authorized. */
         NOT_AUTHORIZED,
         /** 0x8A; MQTT 3.1.1: not authorized. */
-        BANNED
+        BANNED,
+        /** 0x9F; MQTT 3.1.1: not authorized (HiveMQ maps it so). */
+        CONNECTION_RATE_EXCEEDED
     }
 }

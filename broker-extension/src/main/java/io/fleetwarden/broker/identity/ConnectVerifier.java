@@ -56,9 +56,10 @@ import io.fleetwarden.model.SecurityEventType;
  *   <li>the MQTT client id is the tenant-qualified device key {@code <tenant>/<deviceId>}
  *       ({@link DeviceIdentities#clientId}); another tenant's key is {@code cross-tenant-client-id}, the bare
  *       device id {@code client-id-not-tenant-qualified}, anything else {@code client-id-mismatch};</li>
- *   <li>when the device registry is enforced ({@link DeviceRegistry}): the device is registered, not suspended or
- *       decommissioned, and the certificate is one of its registered fingerprints or issued by one of its registered
- *       CAs.</li>
+ *   <li>when the device registry is enforced ({@link DeviceRegistry}): the device is registered, not suspended,
+ *       decommissioned or pending approval, and the certificate is one of its registered fingerprints or issued by one
+ *       of its registered CAs; a device without a registration whose verified path contains an enrolment CA of its
+ *       tenant is judged by that CA's template (just-in-time registration).</li>
  * </ol>
  *
  * <p>Validated chains are remembered (at most {@link #VALIDATED_CHAINS_MAX} recently used chains, each for
@@ -188,12 +189,14 @@ public final class ConnectVerifier {
         if (registry == null) {
             return new AuthDecision.Accepted(identity);
         }
-        Optional<DeviceRegistry.Refusal> refusal = registry.check(identity, issuerFingerprints(req.chain()));
-        if (refusal.isPresent()) {
-            DeviceRegistry.Refusal r = refusal.get();
-            return refuse(r.connack(), SecurityEventType.AUTHENTICATION_FAILURE, r.reason(), r.detail(), identity);
+        List<String> issuers = issuerFingerprints(req.chain());
+        DeviceRegistry.Verdict verdict = registry.judge(identity, issuers);
+        if (verdict instanceof DeviceRegistry.Refusal r) {
+            return new Refused(r.connack(), SecurityEventType.AUTHENTICATION_FAILURE, r.reason(), r.detail(), identity,
+                    r.attributes());
         }
-        return new AuthDecision.Accepted(identity, registry.get(identity.tenant(), identity.deviceId()).orElse(null));
+        DeviceRegistry.Admission a = (DeviceRegistry.Admission) verdict;
+        return new AuthDecision.Accepted(identity, a.registration(), issuers, a.attributes());
     }
 
     /**
@@ -220,22 +223,54 @@ public final class ConnectVerifier {
     }
 
     /**
-     * Fingerprints of the CA certificates above the leaf of a verified chain: the presented intermediates and the
-     * trust anchor that issued the top of the presented chain (clients rarely send the root).
+     * Fingerprints of the CA certificates above the leaf of a VERIFIED chain: the presented intermediates up to the
+     * first trust anchor, and that anchor (presented, or the one that issued the top of the presented path: clients
+     * rarely send the root). Certificates a client appends after a trust anchor are not part of the validated path
+     * and never count as issuers, so nobody can claim an issuer (or an enrolment CA) by attaching its public
+     * certificate.
      */
     private List<String> issuerFingerprints(List<X509Certificate> chain) {
         List<String> out = new ArrayList<>();
+        X509Certificate top = chain.get(0);
         for (int i = 1; i < chain.size(); i++) {
-            out.add(fingerprint(chain.get(i)));
+            X509Certificate c = chain.get(i);
+            out.add(fingerprint(c));
+            if (isAnchor(c)) {
+                return out;
+            }
+            top = c;
         }
-        X509Certificate top = chain.get(chain.size() - 1);
+        List<X509Certificate> named = new ArrayList<>();
         for (TrustAnchor a : anchors) {
-            X509Certificate ca = a.getTrustedCert();
-            if (ca.getSubjectX500Principal().equals(top.getIssuerX500Principal())) {
+            if (a.getTrustedCert().getSubjectX500Principal().equals(top.getIssuerX500Principal())) {
+                named.add(a.getTrustedCert());
+            }
+        }
+        for (X509Certificate ca : named) {
+            // two anchors with one name (a CA renewed with a new key): only the one whose key signed the path counts
+            if (named.size() == 1 || signedBy(top, ca)) {
                 out.add(fingerprint(ca));
             }
         }
         return out;
+    }
+
+    private boolean isAnchor(X509Certificate c) {
+        for (TrustAnchor a : anchors) {
+            if (a.getTrustedCert().equals(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean signedBy(X509Certificate cert, X509Certificate ca) {
+        try {
+            cert.verify(ca.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     /** The verified identity, or why the certificate does not verify (then {@code identity} is null). */

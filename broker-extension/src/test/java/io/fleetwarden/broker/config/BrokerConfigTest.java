@@ -52,6 +52,9 @@ class BrokerConfigTest {
         assertThat(load("validation.clock-skew", "PT10M").clockSkew()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.registryEnforced()).as("registry enforcement is off unless configured").isFalse();
         assertThat(load("registry.enforcement", "on").registryEnforced()).isTrue();
+        assertThat(c.jitPerMinute()).isEqualTo(60);
+        assertThat(c.jitBurst()).isEqualTo(20);
+        assertThat(load("registry.jit-per-minute", "0.5").jitPerMinute()).isEqualTo(0.5);
     }
 
     @Test
@@ -102,7 +105,11 @@ class BrokerConfigTest {
             "health.max-buffer-depth|0",
             "health.max-buffer-depth|half",
             "registry.enforcement|true",
-            "registry.enforcement|ON "})
+            "registry.enforcement|ON ",
+            "registry.jit-per-minute|0",
+            "registry.jit-per-minute|-1",
+            "registry.jit-per-minute|many",
+            "registry.jit-burst|0"})
     void badValuesAreRefusedNamingTheKey(String key, String value) {
         assertThatThrownBy(() -> load(key, value)).isInstanceOfSatisfying(ConfigException.class,
                 e -> assertThat(e.key()).isEqualTo(key)).hasMessageContaining(key);

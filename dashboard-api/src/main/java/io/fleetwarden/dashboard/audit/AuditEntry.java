@@ -13,7 +13,8 @@ import java.time.Instant;
  * chain therefore stays verifiable after erasure while the text (and, with the salt gone, any way
  * to guess it from the digest) is gone.
  *
- * @param chain        {@code alert:<alertId>}, {@code device:<tenant>/<deviceId>} or {@code certificate:<id>}
+ * @param chain        {@code alert:<alertId>}, {@code device:<tenant>/<deviceId>}, {@code certificate:<id>} or
+ *                     {@code enrolment-ca:<fingerprint>}
  * @param seq          1, 2, 3... within the chain
  * @param scope        tenant of the subject, or a reserved scope ({@code _front-door}, {@code _certificate})
  * @param action       what happened (acknowledge, assign, comment, resolve, reopen, quarantine, release,

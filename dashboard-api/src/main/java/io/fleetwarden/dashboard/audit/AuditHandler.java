@@ -31,7 +31,8 @@ public final class AuditHandler {
     public List<Route> routes() {
         return List.of(
                 Route.get("/api/v1/audit", Access.ANALYST,
-                        "One audit chain (chain=alert:<id> | device:<tenant>/<id> | certificate:<id>): entries and"
+                        "One audit chain (chain=alert:<id> | device:<tenant>/<id> | certificate:<id> |"
+                                + " enrolment-ca:<fingerprint>): entries and"
                                 + " verification", this::chain),
                 Route.get("/api/v1/audit/verify", Access.ANALYST,
                         "Verify one audit chain's SHA-256 hash links, sequence and details (chain)", this::verify));
@@ -39,8 +40,9 @@ public final class AuditHandler {
 
     private String visibleChain(Context ctx) {
         String chain = ctx.queryParam("chain");
-        if (chain == null || !chain.matches("(alert|device|certificate):[A-Za-z0-9._:/-]{1,200}")) {
-            throw ApiException.badRequest("chain must be alert:<id>, device:<tenant>/<id> or certificate:<id>");
+        if (chain == null || !chain.matches("(alert|device|certificate|enrolment-ca):[A-Za-z0-9._:/-]{1,200}")) {
+            throw ApiException.badRequest("chain must be alert:<id>, device:<tenant>/<id>, certificate:<id> or"
+                    + " enrolment-ca:<fingerprint>");
         }
         Principal p = Routes.principal(ctx);
         List<AuditEntry> entries = store.chain(chain);

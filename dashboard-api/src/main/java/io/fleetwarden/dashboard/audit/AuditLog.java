@@ -40,6 +40,11 @@ public final class AuditLog {
         return "device:" + deviceKey;
     }
 
+    /** The chain of one enrolment CA's configuration (added, changed, removed). */
+    public static String enrolmentCaChain(String fingerprint) {
+        return "enrolment-ca:" + fingerprint;
+    }
+
     public static String certificateChain(String certificateId) {
         return "certificate:" + certificateId;
     }

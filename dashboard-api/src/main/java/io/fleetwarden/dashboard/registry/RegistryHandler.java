@@ -46,14 +46,35 @@ public final class RegistryHandler {
                         ctx -> ctx.json(service.replace(Routes.principal(ctx), ctx.pathParam("tenant"),
                                 ctx.pathParam("deviceId"), Params.body(ctx, mapper)))),
                 Route.post("/api/v1/registry/{tenant}/devices/{deviceId}/state", Access.ADMIN,
-                        "Change a registration's state {state: enrolled|active|suspended|decommissioned, reason}",
+                        "Change a registration's state {state: enrolled|active|pending|suspended|decommissioned, reason};"
+                                + " approve a pending just-in-time registration by setting enrolled or active",
                         this::state),
                 Route.post("/api/v1/registry/{tenant}/import", Access.ADMIN,
                         "Bulk enrolment, all or nothing, at most " + RegistryService.MAX_IMPORT_ROWS + " rows: a JSON"
                                 + " array of enrolment objects (application/json), JSON lines (application/x-ndjson) or CSV (text/csv, header deviceId,model,region,state,"
                                 + "certificates,issuers); 200 with per-row results when written, 422 with each refused"
                                 + " row's reason when nothing was written",
-                        this::importRows));
+                        this::importRows),
+                Route.get("/api/v1/registry/{tenant}/enrolment-cas", Access.VIEWER,
+                        "The tenant's enrolment CAs for just-in-time registration, with their templates",
+                        ctx -> ctx.json(service.enrolmentCas(Routes.principal(ctx), ctx.pathParam("tenant")))),
+                Route.put("/api/v1/registry/{tenant}/enrolment-cas/{fingerprint}", Access.ADMIN,
+                        "Configure an enrolment CA (SHA-256 of its DER) {certificate?: PEM, template: {model, region?,"
+                                + " state?: enrolled|active, approvalRequired?, deviceIdPattern?: glob}}: unregistered"
+                                + " devices whose certificate chains to it register just in time; 409 when another"
+                                + " tenant uses the CA",
+                        ctx -> {
+                            Map<String, Object> out = service.putEnrolmentCa(Routes.principal(ctx),
+                                    ctx.pathParam("tenant"), ctx.pathParam("fingerprint"), Params.body(ctx, mapper));
+                            ctx.status(Boolean.TRUE.equals(out.get("created")) ? 201 : 200).json(out);
+                        }),
+                Route.delete("/api/v1/registry/{tenant}/enrolment-cas/{fingerprint}", Access.ADMIN,
+                        "Stop an enrolment CA registering devices (its registrations stay)",
+                        ctx -> {
+                            service.removeEnrolmentCa(Routes.principal(ctx), ctx.pathParam("tenant"),
+                                    ctx.pathParam("fingerprint"));
+                            ctx.status(204);
+                        }));
     }
 
     private void state(Context ctx) {

@@ -21,13 +21,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.fleetwarden.dashboard.audit.AuditLog;
+import io.fleetwarden.dashboard.disclosure.RateLimiter;
 import io.fleetwarden.dashboard.auth.Principal;
 import io.fleetwarden.dashboard.kafka.RecordPublisher;
 import io.fleetwarden.dashboard.web.ApiException;
 import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.DeviceRegistration;
 import io.fleetwarden.model.DeviceRegistration.Reason;
+import io.fleetwarden.model.EnrolmentCa;
+import io.fleetwarden.model.Scopes;
+import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.Topics;
 
 /**
@@ -38,6 +50,8 @@ import io.fleetwarden.model.Topics;
  * devices' existence does not leak.
  */
 public final class RegistryService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryService.class);
 
     /** Rows one bulk import may carry. */
     public static final int MAX_IMPORT_ROWS = 1000;
@@ -51,6 +65,26 @@ public final class RegistryService {
     public static final String TOO_MANY_ROWS = "too-many-rows";
     public static final String DUPLICATE_ROW = "duplicate-row";
     public static final String UNSUPPORTED_FORMAT = "unsupported-format";
+    public static final String ENROLMENT_CA_IN_USE = "enrolment-ca-in-use";
+    public static final String NOT_AN_ENROLMENT_CA = "not-an-enrolment-ca";
+    public static final String INVALID_CERTIFICATE = "invalid-certificate";
+
+    /** JIT registrations one tenant may get per minute (all brokers together; each broker has its own limit too). */
+    public static final int JIT_PER_MINUTE = 120;
+    /** A JIT request older than this (broker time) is not honoured: the device asks again when it reconnects. */
+    public static final Duration JIT_REQUEST_MAX_AGE = Duration.ofHours(24);
+
+    /** Why a broker's JIT registration request is not written: stable codes, counted. */
+    public static final String JIT_MALFORMED = "malformed-request";
+    public static final String JIT_EXPIRED = "request-expired";
+    public static final String JIT_ALREADY_REGISTERED = "already-registered";
+    public static final String JIT_UNKNOWN_ENROLMENT_CA = "unknown-enrolment-ca";
+    public static final String JIT_TENANT_MISMATCH = "tenant-mismatch";
+    public static final String JIT_DEVICE_ID_NOT_ALLOWED = "device-id-not-allowed";
+    public static final String JIT_RATE_LIMITED = "rate-limited";
+    /** Every JIT refusal reason, for the metrics. */
+    public static final List<String> JIT_REFUSALS = List.of(JIT_MALFORMED, JIT_EXPIRED, JIT_ALREADY_REGISTERED,
+            JIT_UNKNOWN_ENROLMENT_CA, JIT_TENANT_MISMATCH, JIT_DEVICE_ID_NOT_ALLOWED, JIT_RATE_LIMITED);
 
     /** Every refusal reason, for the metrics. */
     public static final List<String> REASONS;
@@ -61,7 +95,7 @@ public final class RegistryService {
             all.add(r.code());
         }
         all.addAll(List.of(TENANT_NOT_PERMITTED, ALREADY_REGISTERED, NOT_REGISTERED, TOO_MANY_ROWS, DUPLICATE_ROW,
-                UNSUPPORTED_FORMAT));
+                UNSUPPORTED_FORMAT, ENROLMENT_CA_IN_USE, NOT_AN_ENROLMENT_CA, INVALID_CERTIFICATE));
         REASONS = List.copyOf(all);
     }
 
@@ -74,15 +108,39 @@ public final class RegistryService {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> jitRefusals = new ConcurrentHashMap<>();
+    private final LongAdder jitRegistrations = new LongAdder();
+    private final RateLimiter jitRate;
+    private final int jitPerMinute;
 
     public RegistryService(RegistryStore store, RecordPublisher publisher, AuditLog audit, ObjectMapper mapper,
                            Clock clock) {
+        this(store, publisher, audit, mapper, clock, JIT_PER_MINUTE);
+    }
+
+    /** @param jitPerMinute JIT registrations written per tenant per minute at most */
+    public RegistryService(RegistryStore store, RecordPublisher publisher, AuditLog audit, ObjectMapper mapper,
+                           Clock clock, int jitPerMinute) {
         this.store = store;
         this.publisher = publisher;
         this.audit = audit;
         this.mapper = mapper;
         this.clock = clock;
+        this.jitRate = new RateLimiter(jitPerMinute, clock);
+        this.jitPerMinute = jitPerMinute;
         REASONS.forEach(r -> refusals.put(r, new LongAdder()));
+        JIT_REFUSALS.forEach(r -> jitRefusals.put(r, new LongAdder()));
+    }
+
+    /** JIT registrations written so far. */
+    public long jitRegistrations() {
+        return jitRegistrations.sum();
+    }
+
+    /** JIT requests refused so far by reason code. */
+    public long jitRefusals(String reason) {
+        LongAdder a = jitRefusals.get(reason);
+        return a == null ? 0 : a.sum();
     }
 
     /** Refusals so far by reason code. */
@@ -120,6 +178,7 @@ public final class RegistryService {
         if (store.get(r.key()).isPresent()) {
             throw refuse(409, ALREADY_REGISTERED, "device " + r.key() + " is already registered; change it with PUT");
         }
+        r = r.withSource(DeviceRegistration.SOURCE_API);
         write(r, "enrol");
         return view(r);
     }
@@ -138,7 +197,8 @@ public final class RegistryService {
             // a rotation does not reset the state: without "state" the current one is kept
             ((ObjectNode) body).put("state", store.get(key).orElseThrow().state().name());
         }
-        DeviceRegistration r = parseRequest(body, tenant, deviceId, p.name());
+        DeviceRegistration r = parseRequest(body, tenant, deviceId, p.name())
+                .withSource(store.get(key).orElseThrow().source()); // how it came in does not change
         write(r, "registration-update");
         return view(store.get(key).orElse(r));
     }
@@ -155,7 +215,7 @@ public final class RegistryService {
         }
         DeviceRegistration cur = store.get(key).orElseThrow();
         DeviceRegistration next = new DeviceRegistration(cur.tenant(), cur.deviceId(), cur.model(), cur.region(), s,
-                cur.certificates(), cur.issuers(), clock.instant(), p.name());
+                cur.certificates(), cur.issuers(), clock.instant(), p.name(), cur.source());
         write(next, "registration-" + s.name().toLowerCase(Locale.ROOT), reason);
         return view(next);
     }
@@ -234,10 +294,194 @@ public final class RegistryService {
             return new ImportResult(false, rows.size(), results);
         }
         for (int i = 0; i < valid.size(); i++) {
-            write(valid.get(i), "enrol-import");
+            write(valid.get(i).withSource(DeviceRegistration.SOURCE_IMPORT), "enrol-import");
             results.get(i).put("status", "registered");
         }
         return new ImportResult(true, rows.size(), results);
+    }
+
+    // ---- enrolment CAs (just-in-time registration) ----
+
+    /**
+     * Configures (or replaces) an enrolment CA of {@code tenant}: body {@code {certificate?: PEM, template: {model,
+     * region?, state?, approvalRequired?, deviceIdPattern?}}}. With a certificate, it must be a CA certificate whose
+     * SHA-256 is {@code fingerprint}; without one, the fingerprint alone names the CA. A CA enrols for one tenant only:
+     * a fingerprint another tenant configured is refused with {@code enrolment-ca-in-use} (409), without naming it.
+     *
+     * @return the view and whether it was created (else replaced)
+     */
+    public synchronized Map<String, Object> putEnrolmentCa(Principal p, String tenant, String fingerprint, JsonNode body) {
+        requireTenant(p, tenant);
+        if (!DeviceRegistration.isFingerprint(fingerprint)) {
+            throw refuse(400, Reason.INVALID_ISSUER.code(), "the enrolment CA is named by the SHA-256 of its DER as 64"
+                    + " lowercase hex characters");
+        }
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!f.equals("certificate") && !f.equals("template")) {
+                throw refuse(400, Reason.UNKNOWN_FIELD.code(), "unknown field '" + clip(f) + "'; fields are certificate,"
+                        + " template");
+            }
+        }
+        Optional<EnrolmentCa> existing = store.enrolmentCa(fingerprint);
+        if (existing.isPresent() && !existing.get().tenant().equals(tenant)) {
+            throw refuse(409, ENROLMENT_CA_IN_USE, "this CA already enrols devices of another tenant; a CA enrols for"
+                    + " one tenant only");
+        }
+        String subject = null;
+        JsonNode pem = body.get("certificate");
+        if (pem != null && !pem.isNull()) {
+            X509Certificate ca = readCertificate(pem);
+            if (!fingerprintOf(ca).equals(fingerprint)) {
+                throw refuse(400, INVALID_CERTIFICATE, "the certificate's SHA-256 is not the fingerprint in the path");
+            }
+            boolean[] ku = ca.getKeyUsage();
+            if (ca.getBasicConstraints() < 0 || (ku != null && (ku.length <= 5 || !ku[5]))) {
+                throw refuse(400, NOT_AN_ENROLMENT_CA, "the certificate is not a CA certificate (basicConstraints CA"
+                        + " and keyCertSign)");
+            }
+            subject = ca.getSubjectX500Principal().getName();
+        } else if (existing.isPresent()) {
+            subject = existing.get().subject();
+        }
+        EnrolmentCa ca;
+        try {
+            ca = new EnrolmentCa(tenant, fingerprint, subject, EnrolmentCa.template(body.get("template")), clock.instant(),
+                    p.name());
+        } catch (DeviceRegistration.Invalid e) {
+            throw refuse(e);
+        }
+        publisher.publish(Topics.DEVICE_REGISTRY, ca.key(), ca.toJson());
+        store.applyEnrolmentCa(ca.key(), ca);
+        audit.append(AuditLog.enrolmentCaChain(fingerprint), tenant, existing.isPresent() ? "enrolment-ca-update"
+                : "enrolment-ca-add", p.name(), "[template model " + ca.template().model() + ", state "
+                + ca.template().state().name().toLowerCase(Locale.ROOT) + ", approval "
+                + (ca.template().approvalRequired() ? "required" : "not required") + ", pattern "
+                + ca.template().deviceIdPattern() + "]");
+        Map<String, Object> out = ca.toMap();
+        out.put("created", existing.isEmpty());
+        return out;
+    }
+
+    /** The enrolment CAs of a tenant. */
+    public Map<String, Object> enrolmentCas(Principal p, String tenant) {
+        requireTenant(p, tenant);
+        return Map.of("items", store.enrolmentCasOf(tenant).stream().map(EnrolmentCa::toMap).toList());
+    }
+
+    /** Stops a CA enrolling devices (registrations it made stay). */
+    public synchronized void removeEnrolmentCa(Principal p, String tenant, String fingerprint) {
+        requireTenant(p, tenant);
+        Optional<EnrolmentCa> ca = DeviceRegistration.isFingerprint(fingerprint) ? store.enrolmentCa(fingerprint)
+                : Optional.empty();
+        if (ca.isEmpty() || !ca.get().tenant().equals(tenant)) {
+            throw refuse(404, NOT_REGISTERED, "no enrolment CA " + (DeviceRegistration.isFingerprint(fingerprint)
+                    ? fingerprint : "") + " in tenant " + tenant);
+        }
+        publisher.publish(Topics.DEVICE_REGISTRY, ca.get().key(), null);
+        store.applyEnrolmentCa(ca.get().key(), null);
+        audit.append(AuditLog.enrolmentCaChain(fingerprint), tenant, "enrolment-ca-remove", p.name(), "");
+    }
+
+    /** The outcome of one JIT registration request: written, or refused with a reason code. */
+    public record JitOutcome(boolean registered, String reason) {
+    }
+
+    /**
+     * Handles a broker's just-in-time registration request (the CONNECT or refusal security event carrying
+     * {@link SecurityEventReasons#ATTR_JIT}). The event is the broker's (only brokers write
+     * {@code fleet.security-events}), yet every fact is judged again against this registry: the device must still be
+     * unregistered (a suspended, decommissioned or pending device never re-registers, a duplicate request is a no-op),
+     * the enrolment CA must still be configured for the event's tenant, the device id must match its template's
+     * pattern, the request must be recent ({@link #JIT_REQUEST_MAX_AGE}) and within the tenant's rate
+     * ({@link #JIT_PER_MINUTE}). The registration written pins the certificate's fingerprint (and its notAfter), takes
+     * model, region and state from the template ({@code pending} when it requires approval), has source {@code jit}, and
+     * is audited on the device's chain with the CA and the broker.
+     */
+    public synchronized JitOutcome onJitRequest(SecurityEvent e) {
+        Map<String, String> a = e.getAttributes();
+        String tenant = e.getTenant();
+        String deviceId = e.getDeviceId();
+        String key = DeviceKeys.ofValid(tenant, deviceId);
+        String fingerprint = e.getBroker() == null ? null : e.getBroker().getCertificateFingerprint();
+        String caFp = a.get(SecurityEventReasons.ATTR_ENROLMENT_CA);
+        Instant notAfter;
+        try {
+            String na = a.get(SecurityEventReasons.ATTR_CERTIFICATE_NOT_AFTER);
+            notAfter = na == null ? null : Instant.parse(na);
+        } catch (java.time.format.DateTimeParseException ex) {
+            notAfter = null;
+            key = null;
+        }
+        if (key == null || Scopes.isReserved(tenant) || !DeviceRegistration.isFingerprint(fingerprint)
+                || !DeviceRegistration.isFingerprint(caFp) || e.getTimestamp() == null) {
+            return jitRefused(JIT_MALFORMED, e, "request without a verified identity, certificate or enrolment CA");
+        }
+        if (e.getTimestamp().isBefore(clock.instant().minus(JIT_REQUEST_MAX_AGE))) {
+            return jitRefused(JIT_EXPIRED, e, "request of " + e.getTimestamp() + " is too old");
+        }
+        Optional<DeviceRegistration> cur = store.get(key);
+        if (cur.isPresent()) {
+            if (DeviceRegistration.SOURCE_JIT.equals(cur.get().source()) && cur.get().allowsCertificate(fingerprint)) {
+                return new JitOutcome(false, JIT_ALREADY_REGISTERED); // the same request again (reconnect, replay)
+            }
+            return jitRefused(JIT_ALREADY_REGISTERED, e, "device " + key + " is registered ("
+                    + cur.get().state().name().toLowerCase(Locale.ROOT) + ")");
+        }
+        Optional<EnrolmentCa> ca = store.enrolmentCa(caFp);
+        if (ca.isEmpty()) {
+            return jitRefused(JIT_UNKNOWN_ENROLMENT_CA, e, "enrolment CA " + caFp + " is not configured");
+        }
+        if (!ca.get().tenant().equals(tenant)) {
+            return jitRefused(JIT_TENANT_MISMATCH, e, "enrolment CA " + caFp + " does not enrol devices of " + tenant);
+        }
+        EnrolmentCa.Template t = ca.get().template();
+        if (!t.allows(deviceId)) {
+            return jitRefused(JIT_DEVICE_ID_NOT_ALLOWED, e, "device id does not match " + t.deviceIdPattern());
+        }
+        if (!jitRate.tryAcquire(tenant)) {
+            return jitRefused(JIT_RATE_LIMITED, e, "more than " + jitPerMinute + " per minute for the tenant");
+        }
+        String broker = e.getBroker().getBrokerId();
+        DeviceRegistration r = new DeviceRegistration(tenant, deviceId, t.model(), t.region(), t.registrationState(),
+                List.of(new DeviceRegistration.Certificate(fingerprint, notAfter)), List.of(), clock.instant(),
+                "jit:" + (broker == null || broker.isBlank() ? "broker" : clip(broker)), DeviceRegistration.SOURCE_JIT);
+        write(r, "registration-jit", "just-in-time registration by enrolment CA " + caFp + " via broker " + clip(broker)
+                + ", certificate " + fingerprint);
+        jitRegistrations.increment();
+        return new JitOutcome(true, null);
+    }
+
+    private JitOutcome jitRefused(String reason, SecurityEvent e, String detail) {
+        jitRefusals.get(reason).increment();
+        LOG.warn("just-in-time registration of {}/{} refused: {} ({})", clip(e.getTenant()), clip(e.getDeviceId()),
+                reason, detail);
+        return new JitOutcome(false, reason);
+    }
+
+    private X509Certificate readCertificate(JsonNode pem) {
+        if (!pem.isTextual() || pem.asText().length() > 20_000) {
+            throw refuse(400, INVALID_CERTIFICATE, "certificate must be one PEM certificate as a string");
+        }
+        try {
+            java.util.Collection<? extends java.security.cert.Certificate> all = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new java.io.ByteArrayInputStream(pem.asText().getBytes(StandardCharsets.US_ASCII)));
+            if (all.size() != 1) {
+                throw refuse(400, INVALID_CERTIFICATE, "certificate must hold exactly one certificate, got " + all.size());
+            }
+            return (X509Certificate) all.iterator().next();
+        } catch (java.security.cert.CertificateException ex) {
+            throw refuse(400, INVALID_CERTIFICATE, "certificate is not a readable PEM X.509 certificate");
+        }
+    }
+
+    private static String fingerprintOf(X509Certificate c) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(c.getEncoded()));
+        } catch (java.security.GeneralSecurityException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     private List<JsonNode> jsonArray(String body) {

@@ -37,5 +37,8 @@ public final class Problems {
         if (status == 401) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"fleetwarden\"");
         }
+        if (status == 503) {
+            ctx.header("Retry-After", "5");
+        }
     }
 }
