@@ -201,8 +201,10 @@ class LocalRunnerClusterIT {
         assertThat(flink.overview().path("taskmanagers").asInt()).isEqualTo(2);
         for (int n = 1; n <= 2; n++) {
             long tmPid = pid("flink-taskmanager-" + n);
-            assertThat(ProcessHandle.of(tmPid).flatMap(h -> h.info().commandLine()).orElse(""))
-                    .as("TaskManager %d is its own JVM", n).contains("TaskManagerRunner").contains("tm-" + n);
+            // /proc/PID/cmdline whole (ProcessHandle.Info cuts long command lines such as this classpath)
+            List<String> cmdline = List.of(Files.readString(Path.of("/proc/" + tmPid + "/cmdline")).split("\0"));
+            assertThat(cmdline).as("TaskManager %d is its own JVM", n)
+                    .contains("org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "taskmanager.resource-id=tm-" + n);
         }
 
         produceTelnet(0, 5, BASE);

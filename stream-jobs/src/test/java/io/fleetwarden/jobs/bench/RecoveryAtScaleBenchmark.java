@@ -2,8 +2,11 @@ package io.fleetwarden.jobs.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -59,12 +61,12 @@ import io.fleetwarden.testsupport.KafkaExtension;
  *   -Dbench.args="250000,1000000,2000000,4000000 15"</pre>
  *
  * <p>Arguments: cumulative device counts of the steps; time budget in minutes (a step whose ingest, at the rate seen
- * so far, would end past the budget is not started).
+ * so far, would end past the budget is not started); the job's parallelism (default 2; 1 puts all keyed state in one
+ * slot, the most state per slot a short run reaches).
  */
 public final class RecoveryAtScaleBenchmark {
 
     private static final String GROUP = "bench-scale";
-    private static final int PARALLELISM = 2;
 
     private RecoveryAtScaleBenchmark() {
     }
@@ -75,18 +77,19 @@ public final class RecoveryAtScaleBenchmark {
             steps.add(Integer.parseInt(s.trim()));
         }
         double budgetMin = args.length > 1 ? Double.parseDouble(args[1]) : 15;
+        final int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         long start = System.nanoTime();
         long budgetEnd = start + (long) (budgetMin * 60e9);
         int maxDevices = steps.get(steps.size() - 1);
-        System.out.printf("recovery at scale: steps %s devices, budget %.0f min, %d cores, load %s%n", steps, budgetMin,
-                Runtime.getRuntime().availableProcessors(), load());
+        System.out.printf("recovery at scale: steps %s devices, budget %.0f min, job parallelism %d, %d cores, load %s%n", steps,
+                budgetMin, parallelism, Runtime.getRuntime().availableProcessors(), load());
         try (KafkaExtension kafka = ClusterFixture.kafka()) {
             kafka.start();
             Path dir = ClusterFixture.freshWorkDir("bench-recovery-scale");
             try (FlinkSessionCluster cluster = ClusterFixture.cluster(dir).taskManagers(2).slotsPerTaskManager(2)
                     .taskHeapMb(512).managedMb(512).build().start()) {
                 String jar = cluster.uploadJar(ClusterFixture.jobJar());
-                String job = cluster.runJar(jar, null, ClusterFixture.jobArgs(kafka, GROUP, PARALLELISM), PARALLELISM, null);
+                String job = cluster.runJar(jar, null, ClusterFixture.jobArgs(kafka, GROUP, parallelism), parallelism, null);
                 cluster.awaitAllTasksRunning(job, Duration.ofMinutes(5));
                 FleetGenerator gen = new FleetGenerator(maxDevices);
                 long produced = 0;
@@ -103,7 +106,7 @@ public final class RecoveryAtScaleBenchmark {
                         break;
                     }
                     // ---- ingest: one report per new device; CPU of every cluster process over the window
-                    Cpu c0 = Cpu.of(cluster);
+                    Cpu c0 = Cpu.of(cluster, null);
                     long t0 = System.nanoTime();
                     try (KafkaProducer<byte[], byte[]> p = producer(kafka)) {
                         for (long i = produced; i < step; i++) {
@@ -119,7 +122,7 @@ public final class RecoveryAtScaleBenchmark {
                         Thread.sleep(500);
                     }
                     long readAt = System.nanoTime();
-                    Cpu c1 = Cpu.of(cluster);
+                    Cpu c1 = Cpu.of(cluster, null);
                     ingestRate = toAdd / ((readAt - t0) / 1e9);
                     long cps = cluster.completedCheckpoints(job);
                     cluster.awaitCompletedCheckpoints(job, cps + 2, Duration.ofMinutes(5));
@@ -133,14 +136,14 @@ public final class RecoveryAtScaleBenchmark {
                             c1.tm - c0.tm, (c1.tm - c0.tm) * 1e6 / toAdd, c1.jm - c0.jm, load());
                     System.out.printf("step %,d devices: checkpoint state %,d bytes = %.0f B/device, %.1f MB per slot; last increment %,d bytes, "
                                     + "took %,d ms; on disk: checkpoints %,d bytes, RocksDB working folders %,d bytes%n",
-                            step, stateBytes, (double) stateBytes / step, stateBytes / 1e6 / PARALLELISM, incrementBytes,
+                            step, stateBytes, (double) stateBytes / step, stateBytes / 1e6 / parallelism, incrementBytes,
                             checkpointDuration, du(dir.resolve("checkpoints")), du(dir.resolve("tmp")));
 
                     // ---- kill a TaskManager running the job; a probe device reports Telnet every 200 ms from then on
                     String victim = cluster.taskManagersOf(job).iterator().next();
                     String probeDevice = "probe-" + (probe++);
                     try (AlertWatch watch = new AlertWatch(kafka, probeDevice)) {
-                        Cpu k0 = Cpu.of(cluster);
+                        Cpu k0 = Cpu.of(cluster, victim); // the survivors' CPU: the killed one's is gone with it
                         long killed = System.nanoTime();
                         cluster.killTaskManager(victim);
                         AtomicBoolean stop = new AtomicBoolean();
@@ -166,12 +169,12 @@ public final class RecoveryAtScaleBenchmark {
                             }
                             Thread.sleep(50);
                         }
-                        Cpu k1 = Cpu.of(cluster);
+                        Cpu k1 = Cpu.of(cluster, victim);
                         stop.set(true);
                         prober.join();
                         System.out.printf("step %,d devices: TaskManager %s killed -> all tasks running (restored) %,d ms -> "
                                         + "first checkpoint after restore %,d ms -> probe alert on fleet.alerts %,d ms; "
-                                        + "CPU from kill to alert: TaskManagers %.1f s, JobManager %.1f s; load %s%n",
+                                        + "CPU from kill to alert: surviving TaskManager %.1f s, JobManager %.1f s; load %s%n",
                                 step, victim, runningMs, checkpointMs, alertMs, k1.tm - k0.tm, k1.jm - k0.jm, load());
                     }
                     cluster.startTaskManager();
@@ -185,10 +188,12 @@ public final class RecoveryAtScaleBenchmark {
 
     /** CPU seconds of the cluster's processes so far (killed TaskManagers' CPU is gone with them: compare deltas only over live ones). */
     private record Cpu(double tm, double jm) {
-        static Cpu of(FlinkSessionCluster cluster) {
+        static Cpu of(FlinkSessionCluster cluster, String exclude) {
             double tm = 0;
             for (String id : cluster.runningTaskManagers()) {
-                tm += seconds(cluster.taskManagerPid(id));
+                if (!id.equals(exclude)) {
+                    tm += seconds(cluster.taskManagerPid(id));
+                }
             }
             return new Cpu(tm, seconds(cluster.jobManagerPid()));
         }
@@ -288,19 +293,27 @@ public final class RecoveryAtScaleBenchmark {
         return sum;
     }
 
+    /** Bytes of the regular files under {@code dir}; files RocksDB or the checkpoint cleaner delete meanwhile count 0. */
     private static long du(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0; // a file RocksDB deleted meanwhile
+        AtomicLong total = new AtomicLong();
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()) {
+                    total.addAndGet(attrs.size());
                 }
-            }).sum();
-        }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE; // deleted while walking
+            }
+        });
+        return total.get();
     }
 
     private static String load() {
