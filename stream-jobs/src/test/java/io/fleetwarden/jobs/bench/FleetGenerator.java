@@ -40,11 +40,17 @@ final class FleetGenerator implements java.io.Serializable {
     private transient Telemetry[] templates;
     private transient SecurityEvent[] securityTemplates;
 
+    /**
+     * The template of device {@code d}: everything but the device id is a function of {@code d % 1000} (model
+     * {@code d % 8}, region {@code d % 5}, connections {@code d % 50}, Telnet on {@code d % 1000 == 7}), so a thousand
+     * templates serve fleets of millions of devices in a small heap.
+     */
     private Telemetry template(int d) {
         if (templates == null) {
-            templates = new Telemetry[devices];
+            templates = new Telemetry[TEMPLATES];
         }
-        Telemetry t = templates[d];
+        int slot = d % TEMPLATES;
+        Telemetry t = templates[slot];
         if (t == null) {
             Telemetry.Builder b = Events.telemetry("dev-" + d, BASE)
                     .setModel("model-" + (d % 8)).setRegion("region-" + (d % 5))
@@ -53,10 +59,13 @@ final class FleetGenerator implements java.io.Serializable {
                 b.setListeningPorts(List.of(80, 23));
             }
             t = b.build();
-            templates[d] = t;
+            templates[slot] = t;
         }
+        t.setDeviceId("dev-" + d);
         return t;
     }
+
+    private static final int TEMPLATES = 1000;
 
     byte[] telemetry(long i) {
         int d = (int) (i % devices);
