@@ -152,7 +152,8 @@ public final class BrokerBenchmark {
                     Path.of(args[0]).resolve("broker-extension-0.1.0-SNAPSHOT-hivemq-extension.zip").toString());
         }
         List<Phase> phases = PHASES.equals("both") || PHASES.equals("all") ? List.of(Phase.values())
-                : List.of(Phase.valueOf(PHASES.toUpperCase().replace('-', '_')));
+                : java.util.Arrays.stream(PHASES.split(",")).map(String::trim)
+                        .map(name -> Phase.valueOf(name.toUpperCase().replace('-', '_'))).toList();
         try (KafkaExtension kafka = KafkaExtension.builder().topic(Topics.TELEMETRY, 3).topic(Topics.SECURITY_EVENTS, 3)
                 .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS)).build()) {
             kafka.start();
@@ -186,7 +187,14 @@ public final class BrokerBenchmark {
                             b.brokerMicrosPerPublish() / o.brokerMicrosPerPublish(),
                             o.connectsPerSecond() / b.connectsPerSecond());
                     targets("round " + (round + 1), b, f, o);
+                } else if (phases.contains(Phase.FORWARD_ONLY) && phases.contains(Phase.FLEETWARDEN)) {
+                    publishTarget("round " + (round + 1), results.get(Phase.FORWARD_ONLY).get(round),
+                            results.get(Phase.FLEETWARDEN).get(round));
                 }
+            }
+            if (phases.size() != Phase.values().length && phases.contains(Phase.FORWARD_ONLY)
+                    && phases.contains(Phase.FLEETWARDEN)) {
+                publishTarget("medians", median(results.get(Phase.FORWARD_ONLY)), median(results.get(Phase.FLEETWARDEN)));
             }
             if (phases.size() != Phase.values().length) {
                 System.exit(0);
@@ -241,6 +249,24 @@ public final class BrokerBenchmark {
                 fleetwarden.brokerMicrosPerConnect(), permitAll.brokerMicrosPerConnect(),
                 forwardOnly.connectsPerSecond() / permitAll.connectsPerSecond(),
                 permitAll.brokerMicrosPerConnect() / forwardOnly.brokerMicrosPerConnect());
+        System.out.printf("%s connects against forward-only with connect events (the floor under the event contract): "
+                        + "connects/s fleetwarden/forward-only %.3f, broker CPU per connect forward-only/fleetwarden %.3f "
+                        + "(%.0f vs %.0f µs)%n", label,
+                fleetwarden.connectsPerSecond() / forwardOnly.connectsPerSecond(),
+                forwardOnly.brokerMicrosPerConnect() / fleetwarden.brokerMicrosPerConnect(),
+                fleetwarden.brokerMicrosPerConnect(), forwardOnly.brokerMicrosPerConnect());
+    }
+
+    /** The publish target alone, for runs of some phases only ({@code bench.phases=forward-only,fleetwarden}). */
+    static void publishTarget(String label, Result forwardOnly, Result fleetwarden) {
+        System.out.printf("%s publish target: publishes/s fleetwarden/forward-only %.3f, broker CPU per publish "
+                        + "forward-only/fleetwarden %.3f (%.1f vs %.1f µs); broker CPU per connect %.0f vs %.0f µs "
+                        + "(forward-only with connect events / fleetwarden %.3f)%n", label,
+                fleetwarden.publishesPerSecond() / forwardOnly.publishesPerSecond(),
+                forwardOnly.brokerMicrosPerPublish() / fleetwarden.brokerMicrosPerPublish(),
+                fleetwarden.brokerMicrosPerPublish(), forwardOnly.brokerMicrosPerPublish(),
+                fleetwarden.brokerMicrosPerConnect(), forwardOnly.brokerMicrosPerConnect(),
+                forwardOnly.brokerMicrosPerConnect() / fleetwarden.brokerMicrosPerConnect());
     }
 
     static Result median(List<Result> rs) {
@@ -354,8 +380,13 @@ public final class BrokerBenchmark {
         long t1 = System.nanoTime();
         publishAll(clients, payloads);
         double publishesPerSecond = (double) DEVICES * MESSAGES / ((System.nanoTime() - t1) / 1e9);
-        Map<CpuByRole.Role, Long> cpu = CpuByRole.snapshot().since(cpuBefore);
+        CpuByRole cpuAfter = CpuByRole.snapshot();
+        Map<CpuByRole.Role, Long> cpu = cpuAfter.since(cpuBefore);
         double n = (double) DEVICES * MESSAGES;
+        if (Boolean.getBoolean("bench.threads")) {
+            cpuAfter.byThreadGroup(cpuBefore, CpuByRole.Role.BROKER).forEach((name, nanos) ->
+                    System.out.printf("  publish CPU %-60s %8.2f µs/publish%n", name, nanos / n / 1e3));
+        }
         for (Mqtt5AsyncClient c : clients) {
             c.disconnect().get(10, TimeUnit.SECONDS);
         }
