@@ -1,8 +1,11 @@
 package io.fleetwarden.broker.control;
 
 import java.math.BigInteger;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.fleetwarden.broker.identity.ConnectVerifier;
@@ -25,10 +28,41 @@ import io.fleetwarden.model.Scopes;
  */
 public final class ControlState implements ConnectVerifier.RevocationCheck {
 
-    private final Map<String, DeviceControl> byKey = new ConcurrentHashMap<>();
-    /** Revoked serials (normalised: no leading zeros) and fingerprints, keyed by the record's id part. */
-    private final Map<String, String> revokedSerials = new ConcurrentHashMap<>();
-    private final Map<String, String> revokedFingerprints = new ConcurrentHashMap<>();
+    /**
+     * A device's latest record with its revoked serials normalised once, when the record arrives, so that a
+     * connect compares one string instead of parsing every listed serial as a number.
+     *
+     * @param allCertificates the record revokes and lists no serials: every certificate of the device
+     * @param serials         the listed serials in {@link #canonicalSerial} form (unreadable ones never match)
+     */
+    private record Entry(DeviceControl control, boolean allCertificates, Set<String> serials) {
+
+        static Entry of(DeviceControl control) {
+            List<String> listed = control.getRevokedCertificateSerials();
+            Set<String> serials = new HashSet<>();
+            if (listed != null) {
+                for (String s : listed) {
+                    String canonical = canonicalSerial(s);
+                    if (canonical != null) {
+                        serials.add(canonical);
+                    }
+                }
+            }
+            return new Entry(control, listed == null || listed.isEmpty(), Set.copyOf(serials));
+        }
+    }
+
+    private final Map<String, Entry> byKey = new ConcurrentHashMap<>();
+    /** Record id ({@code serial:<hex>} as written) to the serial it revokes, so a tombstone can undo it. */
+    private final Map<String, String> serialRecords = new ConcurrentHashMap<>();
+    /**
+     * Index of certificate revocations by serial: canonical serial to the record ids revoking it. Several ids can
+     * name one number ({@code serial:0a}, {@code serial:A}); the serial stays revoked until every one is withdrawn.
+     * Looked up by exact equality of the canonical form at every connect and every sweep.
+     */
+    private final Map<String, Set<String>> revokedSerials = new ConcurrentHashMap<>();
+    /** Revoked SHA-256 fingerprints (64 lowercase hex; the record id is {@code sha256:} and the fingerprint). */
+    private final Set<String> revokedFingerprints = ConcurrentHashMap.newKeySet();
 
     /** What changed for a device after applying a record. */
     public record Change(String deviceKey, boolean quarantined, boolean revokedNow) {
@@ -56,7 +90,7 @@ public final class ControlState implements ConnectVerifier.RevocationCheck {
         if (key != null && !key.equals(recordKey)) {
             throw new IllegalArgumentException("record key " + key + " does not match its device " + recordKey);
         }
-        byKey.put(recordKey, control);
+        byKey.put(recordKey, Entry.of(control));
         return new Change(recordKey, control.getQuarantined(), control.getRevoked());
     }
 
@@ -69,15 +103,16 @@ public final class ControlState implements ConnectVerifier.RevocationCheck {
         if (id.startsWith(Scopes.SERIAL_PREFIX)) {
             String serial = normalisedSerial(id.substring(Scopes.SERIAL_PREFIX.length()));
             if (revoke) {
-                revokedSerials.put(id, serial);
-            } else {
-                revokedSerials.remove(id);
+                serialRecords.put(id, serial);
+                revokedSerials.compute(serial, (k, ids) -> with(ids, id));
+            } else if (serialRecords.remove(id) != null) {
+                revokedSerials.computeIfPresent(serial, (k, ids) -> without(ids, id));
             }
-        } else if (id.startsWith(Scopes.SHA256_PREFIX) && id.substring(Scopes.SHA256_PREFIX.length()).matches("[0-9a-f]{64}")) {
+        } else if (id.startsWith(Scopes.SHA256_PREFIX) && isFingerprint(id.substring(Scopes.SHA256_PREFIX.length()))) {
             if (revoke) {
-                revokedFingerprints.put(id, id.substring(Scopes.SHA256_PREFIX.length()));
+                revokedFingerprints.add(id.substring(Scopes.SHA256_PREFIX.length()));
             } else {
-                revokedFingerprints.remove(id);
+                revokedFingerprints.remove(id.substring(Scopes.SHA256_PREFIX.length()));
             }
         } else {
             throw new IllegalArgumentException("certificate revocation must name serial:<hex> or sha256:<64 hex>: " + id);
@@ -85,12 +120,73 @@ public final class ControlState implements ConnectVerifier.RevocationCheck {
         return new Change(Scopes.CERTIFICATE + "/" + id, false, revoke);
     }
 
+    private static Set<String> with(Set<String> ids, String id) {
+        Set<String> out = ids == null ? new HashSet<>() : new HashSet<>(ids);
+        out.add(id);
+        return Set.copyOf(out);
+    }
+
+    private static Set<String> without(Set<String> ids, String id) {
+        Set<String> out = new HashSet<>(ids);
+        out.remove(id);
+        return out.isEmpty() ? null : Set.copyOf(out);
+    }
+
+    /** 64 lowercase hex digits. */
+    private static boolean isFingerprint(String s) {
+        if (s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String normalisedSerial(String hex) {
+        String canonical = canonicalSerial(hex);
+        if (canonical == null) {
+            throw new IllegalArgumentException("certificate serial must be hex: " + hex);
+        }
+        return canonical;
+    }
+
+    /**
+     * The one spelling of a serial number: lowercase hex without leading zeros, as {@link BigInteger#toString(int)}
+     * writes it ({@code -} first for a negative number, which a conforming CA never issues but a certificate can
+     * carry). Equal numbers have equal canonical forms and different numbers different ones, so the indexes compare
+     * them as strings, exactly. Null when {@code hex} is not a hexadecimal number.
+     */
+    static String canonicalSerial(String hex) {
+        if (hex == null) {
+            return null;
+        }
+        if (isCanonical(hex)) {
+            return hex; // what ConnectVerifier.serialHex writes: no parsing at connect
+        }
         try {
             return new BigInteger(hex.trim(), 16).toString(16);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("certificate serial must be hex: " + hex);
+            return null;
         }
+    }
+
+    private static boolean isCanonical(String hex) {
+        int start = hex.startsWith("-") ? 1 : 0;
+        int n = hex.length() - start;
+        if (n == 0 || (hex.charAt(start) == '0' && (n > 1 || start == 1))) {
+            return false; // empty, a leading zero, or "-0"
+        }
+        for (int i = start; i < hex.length(); i++) {
+            char c = hex.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -103,43 +199,36 @@ public final class ControlState implements ConnectVerifier.RevocationCheck {
             return true;
         }
         String fp = identity.fingerprint();
-        return fp != null && revokedFingerprints.containsValue(fp.toLowerCase(java.util.Locale.ROOT));
+        return fp != null && revokedFingerprints.contains(fp.toLowerCase(Locale.ROOT));
     }
 
     /** Whether the device is quarantined (may stay connected, but every publish is refused). */
     public boolean isQuarantined(String deviceKey) {
-        DeviceControl c = byKey.get(deviceKey);
-        return c != null && c.getQuarantined();
+        Entry e = byKey.get(deviceKey);
+        return e != null && e.control().getQuarantined();
     }
 
     /**
      * Whether the device is revoked: all its certificates when the record lists no serials, otherwise
-     * only the listed serials.
+     * only the listed serials. Two lookups, whatever the number of revocations.
      */
     @Override
     public boolean isRevoked(String tenant, String deviceId, String serialHex) {
-        if (serialHex != null && !revokedSerials.isEmpty()) {
-            for (String s : revokedSerials.values()) {
-                if (sameSerial(s, serialHex)) {
-                    return true;
-                }
-            }
+        String serial = canonicalSerial(serialHex);
+        if (serial != null && revokedSerials.containsKey(serial)) {
+            return true;
         }
-        DeviceControl c = byKey.get(DeviceKeys.of(tenant, deviceId));
-        if (c == null || !c.getRevoked()) {
+        Entry e = byKey.get(DeviceKeys.of(tenant, deviceId));
+        if (e == null || !e.control().getRevoked()) {
             return false;
         }
-        List<String> serials = c.getRevokedCertificateSerials();
-        return serials == null || serials.isEmpty() || serials.stream().anyMatch(s -> sameSerial(s, serialHex));
+        return e.allCertificates() || (serial != null && e.serials().contains(serial));
     }
 
     /** Serials compare as numbers, so leading zeros and letter case do not matter. */
     static boolean sameSerial(String a, String b) {
-        try {
-            return new BigInteger(a.trim(), 16).equals(new BigInteger(b.trim(), 16));
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        String ca = canonicalSerial(a);
+        return ca != null && ca.equals(canonicalSerial(b));
     }
 
     /** Number of devices with a control record. */
@@ -149,6 +238,6 @@ public final class ControlState implements ConnectVerifier.RevocationCheck {
 
     /** Number of certificate revocations by serial or fingerprint alone. */
     public int certificateRevocations() {
-        return revokedSerials.size() + revokedFingerprints.size();
+        return serialRecords.size() + revokedFingerprints.size();
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
@@ -44,6 +45,8 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
     /** Connection attribute holding this extension's per-connection token. */
     static final String TOKEN_ATTRIBUTE = "io.fleetwarden.session-token";
 
+    private final String tokenPrefix = UUID.randomUUID() + "-";
+    private final AtomicLong tokens = new AtomicLong();
     private final String brokerId;
     private final ConnectVerifier verifier;
     private final SessionRegistry sessions;
@@ -76,7 +79,10 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
         AuthDecision decision = verifier.verify(request);
         if (decision instanceof AuthDecision.Accepted accepted) {
             BrokerContext broker = BrokerContexts.of(brokerId, ci, accepted.identity().fingerprint());
-            String token = UUID.randomUUID().toString();
+            // unique per connection: a random prefix per authenticator (so tokens of an earlier instance of the
+            // extension never match this one's) and a counter, without a SecureRandom call per connect; kept
+            // server-side (clients cannot set connection attributes)
+            String token = tokenPrefix + tokens.incrementAndGet();
             ci.getConnectionAttributeStore().putAsString(TOKEN_ATTRIBUTE, token);
             if (accepted.registration() != null) {
                 // what the registry says the device is travels with every record of this connection (never the claim)

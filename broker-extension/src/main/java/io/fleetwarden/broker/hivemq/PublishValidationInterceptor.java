@@ -17,7 +17,6 @@ import io.fleetwarden.broker.control.ControlState;
 import io.fleetwarden.broker.forward.EventSink;
 import io.fleetwarden.broker.forward.SecurityEvents;
 import io.fleetwarden.broker.metrics.BrokerMetrics;
-import io.fleetwarden.broker.topic.TopicPolicy;
 import io.fleetwarden.broker.validation.ClockSkewMonitor;
 import io.fleetwarden.broker.validation.PublishValidator;
 import io.fleetwarden.model.SecurityEventReasons;
@@ -84,13 +83,12 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
             return; // TopicAuthorizer refuses it and records why
         }
         DeviceSession session = found.get();
-        String tenant = session.identity().tenant();
         String deviceId = session.identity().deviceId();
-        boolean telemetry = topic.equals(TopicPolicy.telemetryTopic(tenant, deviceId));
-        if (!telemetry && !topic.equals(TopicPolicy.eventsTopic(tenant, deviceId))) {
+        boolean telemetry = topic.equals(session.telemetryTopic());
+        if (!telemetry && !topic.equals(session.eventsTopic())) {
             return; // outside the device's namespace: TopicAuthorizer refuses it and records why
         }
-        String key = session.identity().key();
+        String key = session.key();
         if (controls.isQuarantined(key)) {
             metrics.publish("refused", SecurityEventReasons.QUARANTINED);
             sink.securityEvent(events.build(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED,

@@ -17,24 +17,27 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SessionRegistry {
 
     private final Map<String, DeviceSession> byToken = new ConcurrentHashMap<>();
-    private final Map<String, String> currentToken = new ConcurrentHashMap<>();
+    /** The current connection of each client id (one lookup per publish). */
+    private final Map<String, DeviceSession> current = new ConcurrentHashMap<>();
 
     public void put(DeviceSession session) {
         byToken.put(session.token(), session);
-        currentToken.put(session.clientId(), session.token());
+        current.put(session.clientId(), session);
     }
 
     /** The current connection of a client id. */
     public Optional<DeviceSession> get(String clientId) {
-        String token = currentToken.get(clientId);
-        return token == null ? Optional.empty() : Optional.ofNullable(byToken.get(token));
+        return Optional.ofNullable(current.get(clientId));
     }
 
     /** Removes the connection with {@code token}; the client id's current connection changes only if it was this one. */
     public Optional<DeviceSession> remove(String clientId, String token) {
-        DeviceSession s = byToken.remove(token);
-        currentToken.remove(clientId, token);
-        return Optional.ofNullable(s).filter(x -> x.clientId().equals(clientId));
+        DeviceSession s = byToken.get(token);
+        if (s == null || !s.clientId().equals(clientId) || !byToken.remove(token, s)) {
+            return Optional.empty();
+        }
+        current.remove(clientId, s); // only if it is still the current one (not after a takeover)
+        return Optional.of(s);
     }
 
     /** The connection with this token, if it is still registered. */

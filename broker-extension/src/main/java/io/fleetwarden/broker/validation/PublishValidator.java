@@ -60,7 +60,10 @@ public final class PublishValidator {
      */
     public Verdict check(String deviceKey, boolean telemetry, byte[] payload) {
         long now = nanoTime.getAsLong();
-        TokenBucket bucket = buckets.computeIfAbsent(deviceKey, k -> new TokenBucket(ratePerSecond, burst, now));
+        TokenBucket bucket = buckets.get(deviceKey); // the common case, without a capturing lambda per publish
+        if (bucket == null) {
+            bucket = buckets.computeIfAbsent(deviceKey, k -> new TokenBucket(ratePerSecond, burst, now));
+        }
         if (!bucket.tryTake(now)) {
             return new Invalid(SecurityEventReasons.RATE_LIMIT_EXCEEDED,
                     "more than " + ratePerSecond + " publishes/s (burst " + burst + ")");

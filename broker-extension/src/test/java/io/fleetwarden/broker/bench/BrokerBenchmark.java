@@ -92,6 +92,14 @@ public final class BrokerBenchmark {
     static final int DEVICES = Integer.getInteger("bench.devices", 20);
     static final int MESSAGES = Integer.getInteger("bench.messages", 5000);
     static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    /**
+     * Connects and publishes per device before the clock starts. The packaged extension is loaded by a fresh class
+     * loader in every Fleetwarden phase, so its code (and the Kafka producer inside its zip) starts cold each time,
+     * while the baseline phases run code the JVM has compiled since the first phase: the warm-up must be long enough
+     * for the JIT to compile the extension's per-connect and per-batch paths too.
+     */
+    static final int WARMUP_CONNECTS = Integer.getInteger("bench.warmup-connects", 40);
+    static final int WARMUP_MESSAGES = Integer.getInteger("bench.warmup-messages", MESSAGES / 5);
     /** {@code all} (default), or one of {@code permit-all}, {@code forward-only}, {@code fleetwarden}, e.g. to profile it. */
     static final String PHASES = System.getProperty("bench.phases", "all");
 
@@ -134,7 +142,13 @@ public final class BrokerBenchmark {
          */
         FORWARD_ONLY("forward-only"),
         /** The packaged Fleetwarden extension. */
-        FLEETWARDEN("fleetwarden");
+        FLEETWARDEN("fleetwarden"),
+        /**
+         * Another build of the packaged extension, from the zip named by {@code bench.baseline-zip} (e.g. the
+         * extension before a change), so that before and after are measured in the same run; only run when named in
+         * {@code bench.phases}.
+         */
+        FLEETWARDEN_BASELINE("fleetwarden-baseline");
 
         final String label;
 
@@ -142,6 +156,9 @@ public final class BrokerBenchmark {
             this.label = label;
         }
     }
+
+    /** The phases of a default run ({@code bench.phases=all}). */
+    static final List<Phase> MAIN_PHASES = List.of(Phase.PERMIT_ALL, Phase.INTERCEPT_ONLY, Phase.FORWARD_ONLY, Phase.FLEETWARDEN);
 
     public static void main(String[] args) throws Exception {
         // The JDK reads this once, at the JVM's first server handshake: the permit-all phases must not read it
@@ -151,8 +168,9 @@ public final class BrokerBenchmark {
             System.setProperty("fleetwarden.it.extension-zip",
                     Path.of(args[0]).resolve("broker-extension-0.1.0-SNAPSHOT-hivemq-extension.zip").toString());
         }
-        List<Phase> phases = PHASES.equals("both") || PHASES.equals("all") ? List.of(Phase.values())
-                : List.of(Phase.valueOf(PHASES.toUpperCase().replace('-', '_')));
+        List<Phase> phases = PHASES.equals("both") || PHASES.equals("all") ? MAIN_PHASES
+                : java.util.Arrays.stream(PHASES.split(",")).map(String::trim)
+                        .map(name -> Phase.valueOf(name.toUpperCase().replace('-', '_'))).toList();
         try (KafkaExtension kafka = KafkaExtension.builder().topic(Topics.TELEMETRY, 3).topic(Topics.SECURITY_EVENTS, 3)
                 .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS)).build()) {
             kafka.start();
@@ -165,12 +183,14 @@ public final class BrokerBenchmark {
                         case PERMIT_ALL -> permitAll(null, false);
                         case INTERCEPT_ONLY -> permitAll(null, true);
                         case FORWARD_ONLY -> permitAll(kafka.bootstrapServers(), true);
-                        case FLEETWARDEN -> fleetwarden(kafka.bootstrapServers());
+                        case FLEETWARDEN -> fleetwarden(kafka.bootstrapServers(), null);
+                        case FLEETWARDEN_BASELINE -> fleetwarden(kafka.bootstrapServers(),
+                                System.getProperty("bench.baseline-zip"));
                     };
                     results.computeIfAbsent(phase, p -> new ArrayList<>()).add(r);
                     System.out.printf("round %d %-12s %s%n", round + 1, phase.label, r);
                 }
-                if (phases.size() == Phase.values().length) {
+                if (phases.equals(MAIN_PHASES)) {
                     Result b = results.get(Phase.PERMIT_ALL).get(round);
                     Result h = results.get(Phase.INTERCEPT_ONLY).get(round);
                     Result f = results.get(Phase.FORWARD_ONLY).get(round);
@@ -186,9 +206,26 @@ public final class BrokerBenchmark {
                             b.brokerMicrosPerPublish() / o.brokerMicrosPerPublish(),
                             o.connectsPerSecond() / b.connectsPerSecond());
                     targets("round " + (round + 1), b, f, o);
+                } else {
+                    if (phases.contains(Phase.FORWARD_ONLY) && phases.contains(Phase.FLEETWARDEN)) {
+                        publishTarget("round " + (round + 1), results.get(Phase.FORWARD_ONLY).get(round),
+                                results.get(Phase.FLEETWARDEN).get(round));
+                    }
+                    if (phases.contains(Phase.FORWARD_ONLY) && phases.contains(Phase.FLEETWARDEN_BASELINE)) {
+                        publishTarget("round " + (round + 1) + " (baseline build)",
+                                results.get(Phase.FORWARD_ONLY).get(round), results.get(Phase.FLEETWARDEN_BASELINE).get(round));
+                    }
                 }
             }
-            if (phases.size() != Phase.values().length) {
+            if (!phases.equals(MAIN_PHASES) && phases.contains(Phase.FORWARD_ONLY)
+                    && phases.contains(Phase.FLEETWARDEN)) {
+                publishTarget("medians", median(results.get(Phase.FORWARD_ONLY)), median(results.get(Phase.FLEETWARDEN)));
+            }
+            if (phases.contains(Phase.FORWARD_ONLY) && phases.contains(Phase.FLEETWARDEN_BASELINE)) {
+                publishTarget("medians (baseline build)", median(results.get(Phase.FORWARD_ONLY)),
+                        median(results.get(Phase.FLEETWARDEN_BASELINE)));
+            }
+            if (!phases.equals(MAIN_PHASES)) {
                 System.exit(0);
             }
             Result b = median(results.get(Phase.PERMIT_ALL));
@@ -241,6 +278,24 @@ public final class BrokerBenchmark {
                 fleetwarden.brokerMicrosPerConnect(), permitAll.brokerMicrosPerConnect(),
                 forwardOnly.connectsPerSecond() / permitAll.connectsPerSecond(),
                 permitAll.brokerMicrosPerConnect() / forwardOnly.brokerMicrosPerConnect());
+        System.out.printf("%s connects against forward-only with connect events (the floor under the event contract): "
+                        + "connects/s fleetwarden/forward-only %.3f, broker CPU per connect forward-only/fleetwarden %.3f "
+                        + "(%.0f vs %.0f µs)%n", label,
+                fleetwarden.connectsPerSecond() / forwardOnly.connectsPerSecond(),
+                forwardOnly.brokerMicrosPerConnect() / fleetwarden.brokerMicrosPerConnect(),
+                fleetwarden.brokerMicrosPerConnect(), forwardOnly.brokerMicrosPerConnect());
+    }
+
+    /** The publish target alone, for runs of some phases only ({@code bench.phases=forward-only,fleetwarden}). */
+    static void publishTarget(String label, Result forwardOnly, Result fleetwarden) {
+        System.out.printf("%s publish target: publishes/s fleetwarden/forward-only %.3f, broker CPU per publish "
+                        + "forward-only/fleetwarden %.3f (%.1f vs %.1f µs); broker CPU per connect %.0f vs %.0f µs "
+                        + "(forward-only with connect events / fleetwarden %.3f)%n", label,
+                fleetwarden.publishesPerSecond() / forwardOnly.publishesPerSecond(),
+                forwardOnly.brokerMicrosPerPublish() / fleetwarden.brokerMicrosPerPublish(),
+                fleetwarden.brokerMicrosPerPublish(), forwardOnly.brokerMicrosPerPublish(),
+                fleetwarden.brokerMicrosPerConnect(), forwardOnly.brokerMicrosPerConnect(),
+                forwardOnly.brokerMicrosPerConnect() / fleetwarden.brokerMicrosPerConnect());
     }
 
     static Result median(List<Result> rs) {
@@ -300,11 +355,22 @@ public final class BrokerBenchmark {
     /** Publishes the forward-only interceptor failed to forward (the run is then refused). */
     static final java.util.concurrent.atomic.AtomicLong FORWARD_FAILURES = new java.util.concurrent.atomic.AtomicLong();
 
-    static Result fleetwarden(String bootstrap) throws Exception {
+    /** @param zip the packaged extension to load, or null for this build's (as {@link BrokerFixture} finds it) */
+    static Result fleetwarden(String bootstrap, String zip) throws Exception {
+        String own = System.getProperty("fleetwarden.it.extension-zip");
+        if (zip != null) {
+            System.setProperty("fleetwarden.it.extension-zip", zip);
+        }
         try (BrokerFixture fx = new BrokerFixture(bootstrap, Map.of(
                 "fleetwarden.validation.rate-limit-per-second", "1000000",
                 "fleetwarden.validation.rate-limit-burst", "1000000"), (pki, crl) -> { })) {
             return measure(fx.pki, fx.port);
+        } finally {
+            if (own != null) {
+                System.setProperty("fleetwarden.it.extension-zip", own);
+            } else {
+                System.clearProperty("fleetwarden.it.extension-zip");
+            }
         }
     }
 
@@ -324,7 +390,7 @@ public final class BrokerBenchmark {
             configs.add(ssl(pki, pki.deviceCertificate("acme", "bench-" + i)));
         }
         // warm-up
-        connectLoop(configs, port, 40);
+        connectLoop(configs, port, WARMUP_CONNECTS);
         CpuByRole connectCpuBefore = CpuByRole.snapshot();
         long t0 = System.nanoTime();
         connectLoop(configs, port, CONNECTS);
@@ -346,16 +412,22 @@ public final class BrokerBenchmark {
         }
         // serialised before timing: the benchmark measures the broker, not the client's JSON writer
         List<byte[]> payloads = new ArrayList<>();
-        for (int m = 0; m < MESSAGES; m++) {
+        for (int m = 0; m < Math.max(MESSAGES, WARMUP_MESSAGES); m++) {
             payloads.add(BrokerFixture.telemetryJson(m));
         }
-        publishAll(clients, payloads.subList(0, MESSAGES / 5));
+        publishAll(clients, payloads.subList(0, WARMUP_MESSAGES));
+        payloads = payloads.subList(0, MESSAGES);
         CpuByRole cpuBefore = CpuByRole.snapshot();
         long t1 = System.nanoTime();
         publishAll(clients, payloads);
         double publishesPerSecond = (double) DEVICES * MESSAGES / ((System.nanoTime() - t1) / 1e9);
-        Map<CpuByRole.Role, Long> cpu = CpuByRole.snapshot().since(cpuBefore);
+        CpuByRole cpuAfter = CpuByRole.snapshot();
+        Map<CpuByRole.Role, Long> cpu = cpuAfter.since(cpuBefore);
         double n = (double) DEVICES * MESSAGES;
+        if (Boolean.getBoolean("bench.threads")) {
+            cpuAfter.byThreadGroup(cpuBefore, CpuByRole.Role.BROKER).forEach((name, nanos) ->
+                    System.out.printf("  publish CPU %-60s %8.2f µs/publish%n", name, nanos / n / 1e3));
+        }
         for (Mqtt5AsyncClient c : clients) {
             c.disconnect().get(10, TimeUnit.SECONDS);
         }

@@ -305,6 +305,56 @@ class ConnectVerifierTest {
         assertThat(controls.certificateRevocations()).isEqualTo(1);
     }
 
+    /**
+     * Tens of thousands of operator revocations (serials, fingerprints, devices; none of them the devices below) and
+     * then one of each kind aimed at a real certificate: exactly that device is refused, BANNED with
+     * {@code certificate-revoked} naming it, while its neighbours (same device id in another tenant, the next device
+     * of the tenant) still connect.
+     */
+    @Test
+    void manyOperatorRevocationsStillRefuseExactlyTheRevokedDevice() {
+        io.fleetwarden.broker.control.ControlState controls = new io.fleetwarden.broker.control.ControlState();
+        ConnectVerifier v = new ConnectVerifier(List.of(pki.caCertificate()), crls, controls,
+                DefaultCredentials.shipped(), new IdentityRule("default"), Set.of("TLSv1.3"), true, Clock.systemUTC());
+        java.util.Random random = new java.util.Random(17);
+        for (int i = 0; i < 30_000; i++) {
+            // test PKI serials are 63-bit: 80-bit random serials never name one of them
+            String serial = new java.math.BigInteger(80, random).setBit(79).toString(16);
+            controls.apply("_certificate/serial:" + serial, control("_certificate", "serial:" + serial, List.of()));
+            String fp = String.format("%064x", new java.math.BigInteger(250, random));
+            controls.apply("_certificate/sha256:" + fp, control("_certificate", "sha256:" + fp, List.of()));
+            controls.apply("acme/crowd-" + i, control("acme", "crowd-" + i, i % 2 == 0 ? List.of() : List.of(serial)));
+        }
+        TestCredential bySerial = pki.deviceCertificate("acme", "many-1");
+        TestCredential byPrint = pki.deviceCertificate("acme", "many-2");
+        TestCredential byDevice = pki.deviceCertificate("acme", "many-3");
+        TestCredential sameIdOtherTenant = pki.deviceCertificate("globex", "many-3");
+        TestCredential neighbour = pki.deviceCertificate("acme", "many-4");
+        java.util.Map<String, TestCredential> all = java.util.Map.of("acme/many-1", bySerial, "acme/many-2", byPrint,
+                "acme/many-3", byDevice, "globex/many-3", sameIdOtherTenant, "acme/many-4", neighbour);
+        all.forEach((clientId, c) -> assertThat(v.verify(request(clientId, c))).as(clientId)
+                .isInstanceOf(AuthDecision.Accepted.class));
+        String serial = bySerial.certificate().getSerialNumber().toString(16);
+        controls.apply("_certificate/serial:" + serial, control("_certificate", "serial:" + serial, List.of()));
+        String fp = ConnectVerifier.fingerprint(byPrint.certificate());
+        controls.apply("_certificate/sha256:" + fp, control("_certificate", "sha256:" + fp, List.of()));
+        controls.apply("acme/many-3", control("acme", "many-3", List.of()));
+
+        for (var revoked : List.of(java.util.Map.entry("acme/many-1", bySerial), java.util.Map.entry("acme/many-2", byPrint),
+                java.util.Map.entry("acme/many-3", byDevice))) {
+            AuthDecision d = v.verify(request(revoked.getKey(), revoked.getValue()));
+            assertThat(d).as(revoked.getKey()).isInstanceOf(AuthDecision.Refused.class);
+            AuthDecision.Refused r = (AuthDecision.Refused) d;
+            assertThat(r.connack()).isEqualTo(Connack.BANNED);
+            assertThat(r.reason()).isEqualTo(SecurityEventReasons.CERTIFICATE_REVOKED);
+            assertThat(r.identity().key()).isEqualTo(revoked.getKey());
+        }
+        assertThat(v.verify(request("globex/many-3", sameIdOtherTenant))).as("same device id, another tenant")
+                .isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(v.verify(request("acme/many-4", neighbour))).isInstanceOf(AuthDecision.Accepted.class);
+        assertThat(controls.certificateRevocations()).isEqualTo(60_002);
+    }
+
     private static io.fleetwarden.model.DeviceControl control(String tenant, String id, List<String> serials) {
         return io.fleetwarden.model.DeviceControl.newBuilder().setControlId("c").setTenant(tenant).setDeviceId(id)
                 .setAction(io.fleetwarden.model.ControlAction.REVOKE).setQuarantined(false).setRevoked(true)

@@ -41,6 +41,32 @@ class DevicePayloadsTest {
         assertThat(telemetry).isEqualTo(Samples.telemetry());
     }
 
+    /**
+     * toTelemetry fills the record through its setters; the Builder, which validates every value and fills defaults,
+     * must make exactly the same record of it (a field left unset would be null here and its default or a refusal
+     * there), for a payload with every optional part and for a minimal one.
+     */
+    @Test
+    void theRecordSetsEveryFieldAsTheBuilderWould() throws Exception {
+        String minimal = """
+                {"schema":1,"ts":1764590400000,"model":"plug-p2","firmware":{"version":"1.0"},
+                 "uptimeSeconds":5,"cpuPercent":1,"memoryPercent":2,
+                 "network":{"intervalSeconds":60,"bytesIn":0,"bytesOut":0,"packetsIn":0,"packetsOut":0}}""";
+        for (DeviceTelemetryPayload p : List.of(sample(), payloads.parseTelemetry(minimal.getBytes(StandardCharsets.UTF_8)))) {
+            Telemetry t = DevicePayloads.toTelemetry("acme", "cam-1", p, Samples.broker(), Samples.T0.plusNanos(1_500_000), true);
+            for (org.apache.avro.Schema.Field f : Telemetry.getClassSchema().getFields()) {
+                boolean nullable = f.schema().getType() == org.apache.avro.Schema.Type.UNION;
+                assertThat(nullable || t.get(f.pos()) != null).as("required field %s is set", f.name()).isTrue();
+            }
+            assertThat(Telemetry.newBuilder(t).build()).isEqualTo(t);
+            assertThat(t.getReceivedAt()).as("truncated to the schema's millis").isEqualTo(Samples.T0.plusMillis(1));
+            assertThat(io.fleetwarden.model.codec.Codecs.TELEMETRY.decode(io.fleetwarden.model.codec.Codecs.TELEMETRY.encode(t)))
+                    .isEqualTo(t);
+        }
+        assertThatThrownBy(() -> DevicePayloads.toTelemetry("acme", "cam-1", sample(), null, Instant.EPOCH, false))
+                .isInstanceOf(NullPointerException.class);
+    }
+
     @Test
     void minimalPayloadIsAccepted() throws Exception {
         String json = """
