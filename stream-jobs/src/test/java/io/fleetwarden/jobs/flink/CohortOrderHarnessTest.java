@@ -16,6 +16,7 @@ import io.fleetwarden.jobs.Events;
 import io.fleetwarden.jobs.detect.ConnectivityChange;
 import io.fleetwarden.jobs.detect.Finding;
 import io.fleetwarden.jobs.detect.Finding.Action;
+import io.fleetwarden.jobs.detect.FleetRule;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 
 /**
@@ -100,6 +101,89 @@ class CohortOrderHarnessTest {
                 send(h, change("cam-" + i, false, T0 + i));
             }
             assertThat(h.extractOutputValues()).filteredOn(f -> f.ruleId.equals("RES-COH-001")).hasSize(1);
+        }
+    }
+
+    /** State of {@link Echo} (Flink POJO). */
+    public static class LastSeen {
+        public long last = Long.MIN_VALUE;
+
+        public LastSeen() {
+        }
+    }
+
+    /** Reports every change it is handed (a finding at the change's time); its deadline is a minute after the newest. */
+    static final class Echo implements FleetRule<ConnectivityChange, LastSeen> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String name() {
+            return "echo";
+        }
+
+        @Override
+        public List<String> emits() {
+            return List.of("RES-STORM-001");
+        }
+
+        @Override
+        public Class<LastSeen> stateClass() {
+            return LastSeen.class;
+        }
+
+        @Override
+        public LastSeen newState() {
+            return new LastSeen();
+        }
+
+        @Override
+        public List<Finding> onInput(LastSeen s, String key, ConnectivityChange c) {
+            s.last = Math.max(s.last, c.timestamp);
+            return List.of(Finding.other("RES-STORM-001", Action.OPEN, c.tenant, c.cohortDimension, c.cohortValue, c.timestamp,
+                    c.deviceId));
+        }
+
+        @Override
+        public long nextDeadline(LastSeen s) {
+            return s.last == Long.MIN_VALUE ? NO_DEADLINE : s.last + MIN;
+        }
+    }
+
+    @Test
+    void aHeldChangeIsReleasedAtItsTimeEvenWhenTheRulesTimerMovesOffThatTime() throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, ConnectivityChange, Finding>(
+                new KeyedProcessOperator<>(new CohortFunction(CFG, List.of(new Echo()))), c -> c.cohortKey, Types.STRING)) {
+            h.open();
+            h.processWatermark(new Watermark(T0));
+            send(h, change("cam-1", false, T0 + 1_000)); // the rule's deadline (and the cohort's timer): T0 + 61 s
+            long releaseAt = T0 + 61_000;
+            send(h, change("cam-2", false, releaseAt + CohortFunction.HOLD_AHEAD_MS)); // held until T0 + 61 s: the same timer
+            send(h, change("cam-3", false, T0 + 2_000)); // the rule's deadline moves to T0 + 62 s
+            assertThat(h.extractOutputValues()).extracting(f -> f.summary).containsExactly("cam-1", "cam-3");
+
+            h.processWatermark(new Watermark(releaseAt));
+            assertThat(h.extractOutputValues()).as("released when the watermark reaches its release time")
+                    .extracting(f -> f.summary).containsExactly("cam-1", "cam-3", "cam-2");
+        }
+    }
+
+    @Test
+    void manyHeldChangesAreReleasedInEventTimeOrder() throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, ConnectivityChange, Finding>(
+                new KeyedProcessOperator<>(new CohortFunction(CFG, List.of(new Echo()))), c -> c.cohortKey, Types.STRING)) {
+            h.open();
+            h.processWatermark(new Watermark(T0));
+            // Read out of order, an hour ahead of the watermark; two share a millisecond (kept in arrival order).
+            long[] at = {T0 + 3_600_000 + 5, T0 + 3_600_000 + 1, T0 + 3_600_000 + 9, T0 + 3_600_000 + 1, T0 + 3_600_000 + 2};
+            for (int i = 0; i < at.length; i++) {
+                send(h, change("cam-" + i, false, at[i]));
+            }
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark(new Watermark(T0 + 3_600_000 + 3 - CohortFunction.HOLD_AHEAD_MS));
+            assertThat(h.extractOutputValues()).extracting(f -> f.summary).containsExactly("cam-1", "cam-3", "cam-4");
+            h.processWatermark(new Watermark(T0 + 3_600_000 + 9 - CohortFunction.HOLD_AHEAD_MS));
+            assertThat(h.extractOutputValues()).extracting(f -> f.summary).containsExactly("cam-1", "cam-3", "cam-4", "cam-0", "cam-2");
+            assertThat(h.numKeyedStateEntries()).as("nothing held any more: the rule's state and its timer").isEqualTo(2);
         }
     }
 }
