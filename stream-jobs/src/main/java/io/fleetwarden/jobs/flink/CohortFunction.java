@@ -75,8 +75,11 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
                     new ValueStateDescriptor<>(r.name(), (TypeInformation) TypeInformation.of(r.stateClass())), cfg));
         }
         timer = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("timer", Types.LONG), cfg));
-        held = getRuntimeContext().getMapState(States.withTtl(new MapStateDescriptor<>("held-by-release-time", Types.LONG,
-                Types.LIST(TypeInformation.of(ConnectivityChange.class))), cfg));
+        // No TTL on the held changes: each is released (and removed) by its own event-time timer, which is checkpointed
+        // with it. TTL's incremental clean-up would also walk another key's whole held map on every access, which on a
+        // backlog (thousands held per cohort) cost more than the cohort rules themselves.
+        held = getRuntimeContext().getMapState(new MapStateDescriptor<>("held-by-release-time", Types.LONG,
+                Types.LIST(TypeInformation.of(ConnectivityChange.class))));
     }
 
     @Override
