@@ -124,6 +124,18 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
             return out;
         }
 
+        /** {@code r} (a new result when null) with everything of {@code other} added. */
+        static Result merge(Result r, Result other) {
+            Result out = r;
+            for (Finding f : other.findings) {
+                out = add(out, f);
+            }
+            for (ConnectivityChange c : other.changes) {
+                out = add(out, c);
+            }
+            return out;
+        }
+
         static Result orNone(Result r) {
             return r == null ? NONE : r;
         }
@@ -164,6 +176,9 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         if (ts > s.lastSeen) {
             s.lastSeen = ts;
         }
+        if (ts > s.plannedAwaySince) {
+            s.plannedAwaySince = Long.MIN_VALUE; // back from its planned absence
+        }
         if (s.offlineOpen) {
             s.offlineOpen = false;
             r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.tenant(), t.deviceId(), ts,
@@ -176,12 +191,17 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         return Result.orNone(r);
     }
 
-    /** When the device counts as offline if nothing else arrives (event time). */
+    /**
+     * When the device counts as offline if nothing else arrives (event time): its last report (or the CONNECT that
+     * ended a planned absence, when later) plus max({@code offline.min}, {@code offline.factor} x learnt interval).
+     * None while the device is away by its own clean DISCONNECT: a reboot into an update or a retirement is planned,
+     * not an outage. The timer and a report arriving after the deadline both decide by this one deadline.
+     */
     public long offlineDeadline(ConnectivityState s) {
-        if (s.lastSeen == Long.MIN_VALUE) {
+        if (s.lastSeen == Long.MIN_VALUE || s.plannedAwaySince != Long.MIN_VALUE) {
             return Long.MAX_VALUE;
         }
-        return s.lastSeen + (long) Math.max(cfg.offlineMinMs, cfg.offlineFactor * s.expectedIntervalMs);
+        return Math.max(s.lastSeen, s.rearmedAt) + (long) Math.max(cfg.offlineMinMs, cfg.offlineFactor * s.expectedIntervalMs);
     }
 
     /** Fires the offline rule when {@code now} reached the deadline and no telemetry came. */
@@ -266,6 +286,11 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                 s.previousAddress = s.connectedAddress;
                 s.connected = true;
                 s.connectedAddress = address;
+                if (s.plannedAwaySince != Long.MIN_VALUE && ts >= s.plannedAwaySince) {
+                    // Back from a planned absence but not reporting yet: its silence counts from this CONNECT.
+                    s.plannedAwaySince = Long.MIN_VALUE;
+                    s.rearmedAt = Math.max(s.rearmedAt, ts);
+                }
                 if (!s.reachable && !stale) {
                     s.reachable = true;
                     r = Result.add(r, change(s, tenant, deviceId, true, ts, "connected"));
@@ -307,6 +332,15 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                     if (unplanned && s.reachable) {
                         s.reachable = false;
                         r = Result.add(r, change(s, tenant, deviceId, false, ts, e.reason()));
+                    }
+                    if (!unplanned && !s.offlineOpen && ts > offlineDeadline(s)) {
+                        // Silent past its deadline before it said goodbye: decided at the deadline, as the timer would have.
+                        r = Result.merge(r, onTimer(s, tenant, deviceId, offlineDeadline(s)));
+                    }
+                    if (!unplanned && !s.offlineOpen && s.lastSeen != Long.MIN_VALUE) {
+                        // The device said goodbye (a reboot into an update, a retirement): no offline deadline until
+                        // it connects or reports again. An already open RES-OFF-001 stays open until it reports.
+                        s.plannedAwaySince = ts;
                     }
                 }
             }
