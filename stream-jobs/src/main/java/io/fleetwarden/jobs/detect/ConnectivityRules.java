@@ -124,18 +124,6 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
             return out;
         }
 
-        /** {@code r} (a new result when null) with everything of {@code other} added. */
-        static Result merge(Result r, Result other) {
-            Result out = r;
-            for (Finding f : other.findings) {
-                out = add(out, f);
-            }
-            for (ConnectivityChange c : other.changes) {
-                out = add(out, c);
-            }
-            return out;
-        }
-
         static Result orNone(Result r) {
             return r == null ? NONE : r;
         }
@@ -194,14 +182,16 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
     /**
      * When the device counts as offline if nothing else arrives (event time): its last report (or the CONNECT that
      * ended a planned absence, when later) plus max({@code offline.min}, {@code offline.factor} x learnt interval).
-     * None while the device is away by its own clean DISCONNECT: a reboot into an update or a retirement is planned,
-     * not an outage. The timer and a report arriving after the deadline both decide by this one deadline.
+     * None while the device is away by its own clean DISCONNECT sent before that deadline: a reboot into an update or
+     * a retirement is planned, not an outage. The timer and a report arriving after the deadline both decide by this one deadline.
      */
     public long offlineDeadline(ConnectivityState s) {
-        if (s.lastSeen == Long.MIN_VALUE || s.plannedAwaySince != Long.MIN_VALUE) {
+        if (s.lastSeen == Long.MIN_VALUE) {
             return Long.MAX_VALUE;
         }
-        return Math.max(s.lastSeen, s.rearmedAt) + (long) Math.max(cfg.offlineMinMs, cfg.offlineFactor * s.expectedIntervalMs);
+        long deadline = Math.max(s.lastSeen, s.rearmedAt) + (long) Math.max(cfg.offlineMinMs, cfg.offlineFactor * s.expectedIntervalMs);
+        // A goodbye before the deadline is a planned absence; one after it came from a device already silent past it.
+        return s.plannedAwaySince != Long.MIN_VALUE && s.plannedAwaySince <= deadline ? Long.MAX_VALUE : deadline;
     }
 
     /** Fires the offline rule when {@code now} reached the deadline and no telemetry came. */
@@ -333,13 +323,12 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                         s.reachable = false;
                         r = Result.add(r, change(s, tenant, deviceId, false, ts, e.reason()));
                     }
-                    if (!unplanned && !s.offlineOpen && ts > offlineDeadline(s)) {
-                        // Silent past its deadline before it said goodbye: decided at the deadline, as the timer would have.
-                        r = Result.merge(r, onTimer(s, tenant, deviceId, offlineDeadline(s)));
-                    }
                     if (!unplanned && !s.offlineOpen && s.lastSeen != Long.MIN_VALUE) {
                         // The device said goodbye (a reboot into an update, a retirement): no offline deadline until
                         // it connects or reports again. An already open RES-OFF-001 stays open until it reports.
+                        // Whether it was silent past its deadline before saying goodbye is decided in offlineDeadline:
+                        // the security stream may be read ahead of the device's reports, so its report history is not
+                        // complete yet.
                         s.plannedAwaySince = ts;
                     }
                 }

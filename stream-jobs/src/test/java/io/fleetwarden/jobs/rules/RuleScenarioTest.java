@@ -174,8 +174,10 @@ class RuleScenarioTest {
                 RuleScenarioTest::retired));
         s.add(new Scenario("RES-OFF-001", "clean DISCONNECT, CONNECT, then silent for offline.min after the CONNECT", Expect.OPENS,
                 RuleScenarioTest::plannedThenConnectedSilent));
-        s.add(new Scenario("RES-OFF-001", "silent past the deadline, then a clean DISCONNECT: decided at the deadline", Expect.OPENS,
+        s.add(new Scenario("RES-OFF-001", "silent past the deadline, then a clean DISCONNECT: still opens at the deadline", Expect.OPENS,
                 RuleScenarioTest::silentThenGoodbye));
+        s.add(new Scenario("RES-OFF-001", "clean DISCONNECT read ahead of the device's last reports: planned", Expect.NOTHING,
+                RuleScenarioTest::goodbyeReadAheadOfReports));
         s.add(new Scenario("RES-OFF-001", "a clean DISCONNECT older than the latest report plans nothing", Expect.OPENS,
                 RuleScenarioTest::staleGoodbye));
 
@@ -427,7 +429,7 @@ class RuleScenarioTest {
         return out;
     }
 
-    /** Silent past the deadline (the timer not yet fired: a backlog), then the device's goodbye. */
+    /** Silent past the deadline (the timer not yet fired: a backlog), then the device's goodbye: the timer still fires. */
     static List<Finding> silentThenGoodbye() {
         ConnectivityRules rules = new ConnectivityRules(CFG);
         ConnectivityState st = new ConnectivityState();
@@ -435,7 +437,26 @@ class RuleScenarioTest {
         long deadline = T0 + 9 * 30_000L + 300_000L;
         out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT,
                 deadline + 60_000))).findings());
-        assertThat(out).singleElement().satisfies(f -> assertThat(f.timestamp).isEqualTo(deadline));
+        assertThat(rules.nextTimer(st)).isEqualTo(deadline);
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", deadline).findings());
+        return out;
+    }
+
+    /**
+     * The security stream read ahead of the reports: the goodbye arrives while the device's last reports are still
+     * unread (its deadline, as known so far, is before the goodbye). The late reports show it was not silent: planned.
+     */
+    static List<Finding> goodbyeReadAheadOfReports() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        long goodbye = T0 + 9 * 30_000L + 600_000L;
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT, goodbye))).findings());
+        for (long t = T0 + 10 * 30_000L; t < goodbye; t += 30_000L) {
+            out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", t).build())).findings());
+        }
+        assertThat(rules.nextTimer(st)).isEqualTo(Long.MAX_VALUE);
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", goodbye + 3_600_000L).findings());
         return out;
     }
 
