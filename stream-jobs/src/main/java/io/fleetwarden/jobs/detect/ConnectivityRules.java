@@ -164,6 +164,9 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         if (ts > s.lastSeen) {
             s.lastSeen = ts;
         }
+        if (ts > s.plannedAwaySince) {
+            s.plannedAwaySince = Long.MIN_VALUE; // back from its planned absence
+        }
         if (s.offlineOpen) {
             s.offlineOpen = false;
             r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.tenant(), t.deviceId(), ts,
@@ -176,12 +179,19 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         return Result.orNone(r);
     }
 
-    /** When the device counts as offline if nothing else arrives (event time). */
+    /**
+     * When the device counts as offline if nothing else arrives (event time): its last report (or the CONNECT that
+     * ended a planned absence, when later) plus max({@code offline.min}, {@code offline.factor} x learnt interval).
+     * None while the device is away by its own clean DISCONNECT sent before that deadline: a reboot into an update or
+     * a retirement is planned, not an outage. The timer and a report arriving after the deadline both decide by this one deadline.
+     */
     public long offlineDeadline(ConnectivityState s) {
         if (s.lastSeen == Long.MIN_VALUE) {
             return Long.MAX_VALUE;
         }
-        return s.lastSeen + (long) Math.max(cfg.offlineMinMs, cfg.offlineFactor * s.expectedIntervalMs);
+        long deadline = Math.max(s.lastSeen, s.rearmedAt) + (long) Math.max(cfg.offlineMinMs, cfg.offlineFactor * s.expectedIntervalMs);
+        // A goodbye before the deadline is a planned absence; one after it came from a device already silent past it.
+        return s.plannedAwaySince != Long.MIN_VALUE && s.plannedAwaySince <= deadline ? Long.MAX_VALUE : deadline;
     }
 
     /** Fires the offline rule when {@code now} reached the deadline and no telemetry came. */
@@ -275,6 +285,11 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                 s.connected = true;
                 s.connectedAddress = address;
                 s.connectedBroker = broker;
+                if (s.plannedAwaySince != Long.MIN_VALUE && ts >= s.plannedAwaySince) {
+                    // Back from a planned absence but not reporting yet: its silence counts from this CONNECT.
+                    s.plannedAwaySince = Long.MIN_VALUE;
+                    s.rearmedAt = Math.max(s.rearmedAt, ts);
+                }
                 if (!s.reachable && !stale) {
                     s.reachable = true;
                     r = Result.add(r, change(s, tenant, deviceId, true, ts, "connected"));
@@ -319,6 +334,14 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                     if (unplanned && s.reachable) {
                         s.reachable = false;
                         r = Result.add(r, change(s, tenant, deviceId, false, ts, e.reason()));
+                    }
+                    if (!unplanned && !s.offlineOpen && s.lastSeen != Long.MIN_VALUE) {
+                        // The device said goodbye (a reboot into an update, a retirement): no offline deadline until
+                        // it connects or reports again. An already open RES-OFF-001 stays open until it reports.
+                        // Whether it was silent past its deadline before saying goodbye is decided in offlineDeadline:
+                        // the security stream may be read ahead of the device's reports, so its report history is not
+                        // complete yet.
+                        s.plannedAwaySince = ts;
                     }
                 }
             }

@@ -22,6 +22,16 @@ public class ConnectivityState {
     public boolean seenBefore;
     /** Whether the device's last connection ended with a DISCONNECT: its next CONNECT is a reconnect. */
     public boolean disconnected;
+    /**
+     * Event time of the device's own clean DISCONNECT while it stays away (a reboot into an update, a retirement):
+     * a planned absence arms no offline deadline. {@code Long.MIN_VALUE} when the device is not away by its own choice.
+     */
+    public long plannedAwaySince = Long.MIN_VALUE;
+    /**
+     * Event time of the CONNECT that ended a planned absence: until the device reports, its silence is counted from
+     * there rather than from its last report. {@code Long.MIN_VALUE} when none.
+     */
+    public long rearmedAt = Long.MIN_VALUE;
     /** Whether RES-OFF-001 is open. */
     public boolean offlineOpen;
     public boolean connected;

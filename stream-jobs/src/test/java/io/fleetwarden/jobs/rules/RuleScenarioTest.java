@@ -173,11 +173,35 @@ class RuleScenarioTest {
                 () -> connectivity(n(4, i -> disconnect(SecurityEventReasons.CONNECTION_LOST, T0 + i * 60_000L)))));
         s.add(new Scenario("RES-FLAP-001", "disconnects older than the latest report do not count as drops", Expect.NOTHING,
                 RuleScenarioTest::staleDisconnect));
-        s.add(new Scenario("RES-OFF-001", "silent for 3 learnt intervals (at deadline)", Expect.OPENS,
-                () -> offline(T0 + 9 * 30_000L + 90_000L)));
-        s.add(new Scenario("RES-OFF-001", "silent 1 ms less than the deadline", Expect.NOTHING,
-                () -> offline(T0 + 9 * 30_000L + 90_000L - 1)));
+        s.add(new Scenario("RES-OFF-001", "silent for offline.min (5 min, over 3 learnt 30 s intervals: at deadline)", Expect.OPENS,
+                () -> offline(30, T0 + 9 * 30_000L + 300_000L)));
+        s.add(new Scenario("RES-OFF-001", "silent 1 ms less than offline.min", Expect.NOTHING,
+                () -> offline(30, T0 + 9 * 30_000L + 300_000L - 1)));
+        s.add(new Scenario("RES-OFF-001", "silent for 3 learnt 5 min intervals (at deadline)", Expect.OPENS,
+                () -> offline(300, T0 + 9 * 300_000L + 900_000L)));
+        s.add(new Scenario("RES-OFF-001", "silent 1 ms less than 3 learnt 5 min intervals", Expect.NOTHING,
+                () -> offline(300, T0 + 9 * 300_000L + 900_000L - 1)));
         s.add(new Scenario("RES-OFF-001", "telemetry resumes: resolves", Expect.CLEARS, RuleScenarioTest::offlineThenBack));
+        s.add(new Scenario("RES-OFF-001", "a reboot: link lost, back and reporting after 4 min", Expect.NOTHING,
+                () -> reboot(SecurityEventReasons.CONNECTION_LOST, 240_000L)));
+        s.add(new Scenario("RES-OFF-001", "link lost, first report after offline.min: opens at the deadline, resolves", Expect.CLEARS,
+                () -> reboot(SecurityEventReasons.CONNECTION_LOST, 400_000L)));
+        s.add(new Scenario("RES-OFF-001", "first report 4 min after the last, no timer yet: nothing", Expect.NOTHING,
+                () -> reportAfter(240_000L)));
+        s.add(new Scenario("RES-OFF-001", "first report after offline.min, no timer yet: opens at the deadline, resolves", Expect.CLEARS,
+                () -> reportAfter(301_000L)));
+        s.add(new Scenario("RES-OFF-001", "the device's own clean DISCONNECT, back after 2 h (planned: update, maintenance)", Expect.NOTHING,
+                () -> reboot(SecurityEventReasons.CLIENT_DISCONNECT, 7_200_000L)));
+        s.add(new Scenario("RES-OFF-001", "the device's own clean DISCONNECT, never back (retired)", Expect.NOTHING,
+                RuleScenarioTest::retired));
+        s.add(new Scenario("RES-OFF-001", "clean DISCONNECT, CONNECT, then silent for offline.min after the CONNECT", Expect.OPENS,
+                RuleScenarioTest::plannedThenConnectedSilent));
+        s.add(new Scenario("RES-OFF-001", "silent past the deadline, then a clean DISCONNECT: still opens at the deadline", Expect.OPENS,
+                RuleScenarioTest::silentThenGoodbye));
+        s.add(new Scenario("RES-OFF-001", "clean DISCONNECT read ahead of the device's last reports: planned", Expect.NOTHING,
+                RuleScenarioTest::goodbyeReadAheadOfReports));
+        s.add(new Scenario("RES-OFF-001", "a clean DISCONNECT older than the latest report plans nothing", Expect.OPENS,
+                RuleScenarioTest::staleGoodbye));
 
         // --- behaviour against own baseline ----------------------------------------------------
         s.add(new Scenario("CMP-RATE-001", "14 msgs/min after 2/min (baseline 2, scale 2, k 6: at threshold)", Expect.OPENS,
@@ -385,15 +409,125 @@ class RuleScenarioTest {
         return r.findings();
     }
 
-    static List<Finding> offline(long timerAt) {
+    static List<Finding> offline(int intervalSeconds, long timerAt) {
         ConnectivityRules rules = new ConnectivityRules(CFG);
         ConnectivityState st = new ConnectivityState();
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
+            out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", T0 + i * intervalSeconds * 1000L)
+                    .setIntervalSeconds(intervalSeconds).build())).findings());
+        }
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", timerAt).findings());
+        return out;
+    }
+
+    /** A device reporting every 30 s, connected from one address. */
+    static List<Finding> reporting(ConnectivityRules rules, ConnectivityState st) {
+        List<Finding> out = new ArrayList<>(rules.onSecurityEvent(st, DeviceSecurityEvent.of(connect("198.51.100.7", T0))).findings());
+        for (int i = 0; i < 10; i++) {
             out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", T0 + i * 30_000L).build())).findings());
         }
-        assertThat(rules.offlineDeadline(st)).isEqualTo(T0 + 9 * 30_000L + 90_000L);
-        out.addAll(rules.onTimer(st, TENANT, "cam-1", timerAt).findings());
+        return out;
+    }
+
+    /**
+     * Disconnected for {@code reason} right after the last report, off for {@code downMs}, then CONNECT and a report;
+     * the timer fires whenever the deadline says (and once more when the device is back).
+     */
+    static List<Finding> reboot(String reason, long downMs) {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        long down = T0 + 9 * 30_000L + 1000;
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(reason, down))).findings());
+        long back = down + downMs;
+        long deadline = rules.nextTimer(st);
+        if (deadline < back) {
+            out.addAll(rules.onTimer(st, TENANT, "cam-1", deadline).findings());
+        }
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(connect("198.51.100.7", back))).findings());
+        out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", back + 5000).build())).findings());
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", back + 10_000).findings());
+        return out;
+    }
+
+    /** The next report {@code gapMs} after the last, read before any timer fired (a backlog). */
+    static List<Finding> reportAfter(long gapMs) {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        long last = T0 + 9 * 30_000L;
+        out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", last + gapMs).build())).findings());
+        out.stream().filter(f -> f.action == Action.OPEN)
+                .forEach(f -> assertThat(f.timestamp).as("opened at the deadline").isEqualTo(last + 300_000L));
+        return out;
+    }
+
+    static List<Finding> retired() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT,
+                T0 + 9 * 30_000L + 1000))).findings());
+        assertThat(rules.nextTimer(st)).isEqualTo(Long.MAX_VALUE);
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", T0 + 30L * 24 * 3_600_000).findings());
+        return out;
+    }
+
+    /** Back from a planned absence (CONNECT) but silent: its silence counts from the CONNECT. */
+    static List<Finding> plannedThenConnectedSilent() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT,
+                T0 + 9 * 30_000L + 1000))).findings());
+        long connectAt = T0 + 3_600_000L;
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(connect("198.51.100.7", connectAt))).findings());
+        assertThat(rules.nextTimer(st)).isEqualTo(connectAt + 300_000L);
+        assertThat(rules.onTimer(st, TENANT, "cam-1", connectAt + 300_000L - 1).findings()).isEmpty();
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", connectAt + 300_000L).findings());
+        return out;
+    }
+
+    /** Silent past the deadline (the timer not yet fired: a backlog), then the device's goodbye: the timer still fires. */
+    static List<Finding> silentThenGoodbye() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        long deadline = T0 + 9 * 30_000L + 300_000L;
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT,
+                deadline + 60_000))).findings());
+        assertThat(rules.nextTimer(st)).isEqualTo(deadline);
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", deadline).findings());
+        return out;
+    }
+
+    /**
+     * The security stream read ahead of the reports: the goodbye arrives while the device's last reports are still
+     * unread (its deadline, as known so far, is before the goodbye). The late reports show it was not silent: planned.
+     */
+    static List<Finding> goodbyeReadAheadOfReports() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        long goodbye = T0 + 9 * 30_000L + 600_000L;
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT, goodbye))).findings());
+        for (long t = T0 + 10 * 30_000L; t < goodbye; t += 30_000L) {
+            out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", t).build())).findings());
+        }
+        assertThat(rules.nextTimer(st)).isEqualTo(Long.MAX_VALUE);
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", goodbye + 3_600_000L).findings());
+        return out;
+    }
+
+    /** A goodbye processed after a newer report (different streams) is stale: the deadline stays armed. */
+    static List<Finding> staleGoodbye() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT,
+                T0 + 8 * 30_000L))).findings());
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", T0 + 9 * 30_000L + 300_000L).findings());
         return out;
     }
 
