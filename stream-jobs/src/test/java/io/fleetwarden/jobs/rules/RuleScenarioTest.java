@@ -192,7 +192,7 @@ class RuleScenarioTest {
                 () -> reportAfter(301_000L)));
         s.add(new Scenario("RES-OFF-001", "the device's own clean DISCONNECT, back after 2 h (planned: update, maintenance)", Expect.NOTHING,
                 () -> reboot(SecurityEventReasons.CLIENT_DISCONNECT, 7_200_000L)));
-        s.add(new Scenario("RES-OFF-001", "the device's own clean DISCONNECT, never back (retired)", Expect.NOTHING,
+        s.add(new Scenario("RES-OFF-001", "the device's own clean DISCONNECT, never back (retired): nothing for days", Expect.NOTHING,
                 RuleScenarioTest::retired));
         s.add(new Scenario("RES-OFF-001", "clean DISCONNECT, CONNECT, then silent for offline.min after the CONNECT", Expect.OPENS,
                 RuleScenarioTest::plannedThenConnectedSilent));
@@ -247,6 +247,7 @@ class RuleScenarioTest {
         s.add(new Scenario("CMP-NET-002", "only the model's known ports", Expect.NOTHING, () -> peers(1000, List.of(80))));
         PeerPriorScenarios.add(s); // CMP-RATE-003, CMP-NET-002 from the first hour, CMP-RES-001
         LifecycleScenarios.add(s); // RES-BOOT-001, FW-UPD-001 from update-result events, CMP-IDENT-003
+        ConnectivityScenarios.add(s); // CMP-IDENT-001 hand-overs and clones, broker drains, planned absences past their maximum
 
         // --- firmware ----------------------------------------------------------------------------
         FirmwareCatalogEntry released30d = Events.catalog("2.5.0", T0 - 30 * DAY, null);
@@ -469,8 +470,8 @@ class RuleScenarioTest {
         List<Finding> out = reporting(rules, st);
         out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT,
                 T0 + 9 * 30_000L + 1000))).findings());
-        assertThat(rules.nextTimer(st)).isEqualTo(Long.MAX_VALUE);
-        out.addAll(rules.onTimer(st, TENANT, "cam-1", T0 + 30L * 24 * 3_600_000).findings());
+        assertThat(rules.nextTimer(st)).as("only the planned absence's maximum").isEqualTo(T0 + 9 * 30_000L + 1000 + CFG.offlinePlannedMaxMs);
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", T0 + 2L * 24 * 3_600_000).findings());
         return out;
     }
 
@@ -515,7 +516,7 @@ class RuleScenarioTest {
         for (long t = T0 + 10 * 30_000L; t < goodbye; t += 30_000L) {
             out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", t).build())).findings());
         }
-        assertThat(rules.nextTimer(st)).isEqualTo(Long.MAX_VALUE);
+        assertThat(rules.nextTimer(st)).isEqualTo(goodbye + CFG.offlinePlannedMaxMs);
         out.addAll(rules.onTimer(st, TENANT, "cam-1", goodbye + 3_600_000L).findings());
         return out;
     }
