@@ -359,9 +359,9 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                                 .with("lastAddress", address));
                     }
                     if (sameConnection) {
-                        // Taken over before the newer CONNECT was read: this session ended, the identity lives on in
-                        // the newer one (no reachability change), whose CONNECT is an overlap with this one.
-                        s.connected = false;
+                        // A takeover always ends an older session of the identity: a newer one lives on, so the
+                        // identity stays connected. If that newer CONNECT comes from another place within
+                        // identity.handover, it is an overlap whose old session already ended (read first).
                         s.takenOverAt = ts;
                     }
                     return Result.orNone(r); // the identity is still connected through the other session
@@ -435,17 +435,15 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
      */
     private Result overlap(ConnectivityState s, String tenant, String deviceId, long ts, String address, String broker, Result r) {
         boolean otherLive = otherLive(s, ts);
-        boolean takenOver = s.takenOverAt != Long.MIN_VALUE;
+        boolean takenOver = s.takenOverAt != Long.MIN_VALUE && ts >= s.takenOverAt && ts - s.takenOverAt <= cfg.identityHandoverMs;
         s.takenOverAt = Long.MIN_VALUE;
         String fromAddress = s.connectedAddress;
         String fromBroker = s.connectedBroker;
-        boolean ended = false;
+        boolean ended;
         if (s.connected && differsPlace(address, broker, s.connectedAddress, s.connectedBroker)) {
-            ended = false; // the current session is live elsewhere
-        } else if (!s.connected && takenOver && differsPlace(address, broker, s.connectedAddress, s.connectedBroker)) {
-            // The broker ended the previous session because this one took it over (the takeover was read first): an
-            // overlap whose old session has already ended.
-            ended = true;
+            // The current session is live elsewhere, unless the broker just reported taking it over (this CONNECT is
+            // the newer session, read after the takeover): an overlap whose old session has already ended.
+            ended = takenOver;
         } else if (!s.connected && otherLive && differsPlace(address, broker, s.otherAddress, s.otherBroker)
                 && (!samePlace(address, broker, s.connectedAddress, s.connectedBroker) || s.otherSeen > s.overlapAt)) {
             // The current session ended but the other one is still live. A reconnect at the same new place is a new
@@ -453,22 +451,26 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
             // disconnect ever comes) leaves its sessions "live", and the moved device's blips are no second holder.
             fromAddress = s.otherAddress;
             fromBroker = s.otherBroker;
+            ended = false;
         } else {
             return r;
         }
-        if (s.handoverPending) {
-            // Another overlap before the previous one was judged: that one was no clean hand-over.
-            s.handoverPending = false;
+        boolean backToOther = otherLive && samePlace(address, broker, s.otherAddress, s.otherBroker);
+        boolean returning = backToOther || (s.leftAt != Long.MIN_VALUE && ts - s.leftAt <= cfg.identityWindowMs
+                && samePlace(address, broker, s.leftAddress, s.leftBroker));
+        if (s.handoverPending && !backToOther) {
+            // Another overlap before the previous one was judged: that one was no clean hand-over. (A quick return to
+            // the very place the pending overlap left is one alternation, counted once below: a dual-homed device
+            // flipping back once.)
             r = countOverlap(s, tenant, deviceId, s.overlapAt, ts, "another overlap before the old session ended", r);
         }
-        boolean returning = (otherLive && samePlace(address, broker, s.otherAddress, s.otherBroker))
-                || (s.leftAt != Long.MIN_VALUE && ts - s.leftAt <= cfg.identityWindowMs
-                && samePlace(address, broker, s.leftAddress, s.leftBroker));
+        s.handoverPending = false;
         s.otherAddress = fromAddress;
         s.otherBroker = fromBroker;
         s.overlapAt = ts;
         s.otherSeen = ts;
         s.lastReportFromOther = false;
+        s.otherLongCounted = false;
         s.otherLive = !ended;
         if (ended) {
             s.leftAddress = fromAddress;
@@ -490,22 +492,41 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
      */
     private Result reportPlace(ConnectivityState s, DeviceReport t, Result r) {
         long ts = t.deviceTime();
-        if (!otherLive(s, ts) || ts <= s.overlapAt + OLD_LINK_GRACE_MS) {
-            return r;
-        }
         String address = t.sourceAddress();
         String broker = t.brokerId();
-        boolean fromOther = samePlace(address, broker, s.otherAddress, s.otherBroker)
-                && differsPlace(address, broker, s.connectedAddress, s.connectedBroker);
-        if (fromOther) {
-            s.otherSeen = ts;
-            if (!s.lastReportFromOther) {
-                s.lastReportFromOther = true;
-                s.handoverPending = false;
-                r = countOverlap(s, t.tenant(), t.deviceId(), ts, ts, "the other session still reports", r);
+        if (!differsPlace(address, broker, s.connectedAddress, s.connectedBroker)) {
+            if (samePlace(address, broker, s.connectedAddress, s.connectedBroker)) {
+                s.lastReportFromOther = false;
             }
-        } else if (samePlace(address, broker, s.connectedAddress, s.connectedBroker)) {
+            return r;
+        }
+        boolean fromOther = otherLive(s, ts) && samePlace(address, broker, s.otherAddress, s.otherBroker);
+        if (!fromOther && s.leftAt != Long.MIN_VALUE && ts > s.leftAt + OLD_LINK_GRACE_MS && ts - s.leftAt <= cfg.identityWindowMs
+                && samePlace(address, broker, s.leftAddress, s.leftBroker)) {
+            // A report from the place the identity handed over from, after its session there ended: a session there is
+            // alive all the same (the ended one was not the only one). It is the other session again.
+            s.otherAddress = s.leftAddress;
+            s.otherBroker = s.leftBroker;
+            s.otherLive = true;
+            s.overlapAt = Math.max(s.overlapAt, s.leftAt);
             s.lastReportFromOther = false;
+            s.otherLongCounted = false;
+            s.leftAt = Long.MIN_VALUE;
+            fromOther = true;
+        }
+        if (!fromOther || ts <= s.overlapAt + OLD_LINK_GRACE_MS) {
+            return r;
+        }
+        s.otherSeen = ts;
+        if (!s.lastReportFromOther) {
+            // The reports switched to the other place: both sessions alive (each switch counts).
+            s.lastReportFromOther = true;
+            s.handoverPending = false;
+            r = countOverlap(s, t.tenant(), t.deviceId(), ts, ts, "the other session still reports", r);
+        } else if (!s.otherLongCounted && ts > s.overlapAt + cfg.identityHandoverMs) {
+            // Still reporting past the hand-over time (the newer session may never report itself): counted once more.
+            s.otherLongCounted = true;
+            r = countOverlap(s, t.tenant(), t.deviceId(), ts, ts, "the other session still reports after the hand-over time", r);
         }
         return r;
     }

@@ -65,13 +65,16 @@ public class ConnectivityState {
     public boolean handoverPending;
     /** Whether the device's latest report came from the other session's place (each switch to it counts once). */
     public boolean lastReportFromOther;
+    /** Whether the other session's reports past {@code identity.handover} after the overlap were counted (once). */
+    public boolean otherLongCounted;
     /** The place the identity last handed over from, and when that session ended: a return to it is alternation. */
     public String leftAddress;
     public String leftBroker;
     public long leftAt = Long.MIN_VALUE;
     /**
-     * Event time at which the broker ended the current session by a takeover before the newer session's CONNECT was
-     * read ({@code Long.MIN_VALUE} when not): that CONNECT is an overlap whose old session already ended.
+     * Event time at which the broker reported taking over the session at the current place ({@code Long.MIN_VALUE} when
+     * not): a newer session's CONNECT from another place within {@code identity.handover} is an overlap whose old
+     * session already ended.
      */
     public long takenOverAt = Long.MIN_VALUE;
     /**

@@ -150,14 +150,17 @@ class RuleScenarioTest {
                 () -> withTimer(n(2, i -> clockSkew(T0 + i * 60_000L)), T0 + 60_000L + CFG.burstQuietMs)));
 
         // --- connectivity ----------------------------------------------------------------------
-        s.add(new Scenario("CMP-IDENT-001", "connections from A and B take turns twice", Expect.OPENS,
+        s.add(new Scenario("CMP-IDENT-001", "live connections from A and B take turns: A, B, A, B", Expect.OPENS,
+                () -> connectivity(List.of(connect("198.51.100.7", T0), connect("203.0.113.50", T0 + 1000),
+                        connect("198.51.100.7", T0 + 2000), connect("203.0.113.50", T0 + 3000)))));
+        s.add(new Scenario("CMP-IDENT-001", "A, B, back to A once (a dual-homed device flipping back: one alternation)", Expect.NOTHING,
                 () -> connectivity(List.of(connect("198.51.100.7", T0), connect("203.0.113.50", T0 + 1000),
                         connect("198.51.100.7", T0 + 2000)))));
         s.add(new Scenario("CMP-IDENT-001", "one move to a new address (roaming)", Expect.NOTHING,
                 () -> connectivity(List.of(connect("198.51.100.7", T0), connect("203.0.113.50", T0 + 1000)))));
-        s.add(new Scenario("CMP-IDENT-001", "one address live on two brokers at once, taking turns twice", Expect.OPENS,
+        s.add(new Scenario("CMP-IDENT-001", "one address live on two brokers at once, taking turns: a, b, a, b", Expect.OPENS,
                 () -> connectivity(List.of(connectVia("198.51.100.7", "broker-a", T0), connectVia("198.51.100.7", "broker-b", T0 + 1000),
-                        connectVia("198.51.100.7", "broker-a", T0 + 2000)))));
+                        connectVia("198.51.100.7", "broker-a", T0 + 2000), connectVia("198.51.100.7", "broker-b", T0 + 3000)))));
         s.add(new Scenario("CMP-IDENT-001", "one fail-over to the other broker (the old broker's disconnect comes late)", Expect.NOTHING,
                 RuleScenarioTest::brokerFailover));
         s.add(new Scenario("CMP-IDENT-001", "reconnects to the same broker from the same address", Expect.NOTHING,
