@@ -54,11 +54,7 @@ class ReplayDetectionIT {
             "missed botnet CMP-RES-001",
             // 21 RES-OFF-001 not folded into an incident: the members of the regional outage whose RES-COH-001 is missed
             // (planned reboots, retirements and reboots under offline.min raise none)
-            "false any RES-OFF-001",
-            // since CMP-IDENT-001 counts a second live session through another broker like another address (two MQTT
-            // brokers, issue 18): the replay's address moves and the weekly drain of broker edge-1 (devices reconnect to
-            // the other broker before the old session is noticed dead) now also raise it on benign devices
-            "false address-move CMP-IDENT-001");
+            "false any RES-OFF-001");
 
     /**
      * Gaps seen in some runs of this replay and not in others (the job's interleaving of its sources differs between
