@@ -15,6 +15,25 @@ public final class SecurityEventReasons {
     public static final String SESSION_TAKEOVER = "session-takeover";
     public static final String DISCONNECTED_REVOKED = "disconnected-revoked";
     public static final String DISCONNECTED_BY_BROKER = "disconnected-by-broker";
+    /**
+     * The broker ended the session because it is shutting down or handing its clients to other brokers (MQTT 5 reason
+     * {@code SERVER_SHUTTING_DOWN}, {@code USE_ANOTHER_SERVER} or {@code SERVER_MOVED}): the platform's own planned
+     * maintenance (a drain), not the device leaving or failing. Only a broker sets it, on each session it ends.
+     */
+    public static final String BROKER_DRAINING = "broker-draining";
+
+    /** MQTT 5 disconnect reason codes (attribute {@code mqttReasonCode}) with which a broker announces a drain. */
+    public static final java.util.Set<String> DRAIN_REASON_CODES = java.util.Set.of("SERVER_SHUTTING_DOWN", "USE_ANOTHER_SERVER",
+            "SERVER_MOVED");
+
+    /**
+     * The reason of a DISCONNECT as the platform reads it: {@link #BROKER_DRAINING} also for records of brokers that
+     * predate it ({@link #DISCONNECTED_BY_BROKER} with one of {@link #DRAIN_REASON_CODES} as {@code mqttReasonCode}).
+     */
+    public static String disconnectReason(String reason, String mqttReasonCode) {
+        return DISCONNECTED_BY_BROKER.equals(reason) && mqttReasonCode != null && DRAIN_REASON_CODES.contains(mqttReasonCode)
+                ? BROKER_DRAINING : reason;
+    }
 
     // AUTHENTICATION_FAILURE
     public static final String NO_CLIENT_CERTIFICATE = "no-client-certificate";

@@ -70,9 +70,23 @@ public final class ConnectionLifecycleListener implements ClientLifecycleEventLi
     @Override
     public void onServerInitiatedDisconnect(ServerInitiatedDisconnectInput input) {
         Optional<DisconnectedReasonCode> code = input.getReasonCode();
-        String reason = code.filter(c -> c == DisconnectedReasonCode.SESSION_TAKEN_OVER).isPresent()
-                ? SecurityEventReasons.SESSION_TAKEOVER : SecurityEventReasons.DISCONNECTED_BY_BROKER;
-        gone(input, reason, code, input.getReasonString());
+        gone(input, serverDisconnectReason(code.orElse(null)), code, input.getReasonString());
+    }
+
+    /**
+     * The reason code of a disconnect the broker initiated: a session taken over by a newer connection of the same
+     * client, the broker draining its clients (shutting down or sending them to another server: planned maintenance,
+     * which the detection jobs do not count as an outage or a storm), or any other broker disconnect.
+     */
+    static String serverDisconnectReason(DisconnectedReasonCode code) {
+        if (code == null) {
+            return SecurityEventReasons.DISCONNECTED_BY_BROKER;
+        }
+        return switch (code) {
+            case SESSION_TAKEN_OVER -> SecurityEventReasons.SESSION_TAKEOVER;
+            case SERVER_SHUTTING_DOWN, USE_ANOTHER_SERVER, SERVER_MOVED -> SecurityEventReasons.BROKER_DRAINING;
+            default -> SecurityEventReasons.DISCONNECTED_BY_BROKER;
+        };
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.fleetwarden.jobs.detect.Finding.Action;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.jobs.rules.RuleCatalogue;
 import io.fleetwarden.model.SecurityEventReasons;
+import io.fleetwarden.model.Severity;
 
 /**
  * Per-device connectivity rules: RES-OFF-001 (offline past the learnt interval), RES-FLAP-001
@@ -164,8 +165,13 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         if (ts > s.lastSeen) {
             s.lastSeen = ts;
         }
+        if (ts > s.plannedAwaySince) {
+            s.plannedAwaySince = Long.MIN_VALUE; // back from its planned absence
+        }
+        r = reportPlace(s, t, r);
         if (s.offlineOpen) {
             s.offlineOpen = false;
+            s.offlinePlannedOpen = false;
             r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.tenant(), t.deviceId(), ts,
                     "telemetry resumed").with("resumedAt", ts));
         }
@@ -176,12 +182,36 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         return Result.orNone(r);
     }
 
-    /** When the device counts as offline if nothing else arrives (event time). */
+    /**
+     * When the device counts as offline if nothing else arrives (event time): its last report (or the CONNECT that
+     * ended a planned absence, when later) plus max({@code offline.min}, {@code offline.factor} x learnt interval).
+     * None while the device is away by its own clean DISCONNECT sent before that deadline: a reboot into an update or
+     * a retirement is planned, not an outage. The timer and a report arriving after the deadline both decide by this one deadline.
+     */
     public long offlineDeadline(ConnectivityState s) {
         if (s.lastSeen == Long.MIN_VALUE) {
             return Long.MAX_VALUE;
         }
-        return s.lastSeen + (long) Math.max(cfg.offlineMinMs, cfg.offlineFactor * s.expectedIntervalMs);
+        long deadline = silenceDeadline(s);
+        // A goodbye before the deadline is a planned absence; one after it came from a device already silent past it.
+        // A planned absence still ends in an alert (LOW) once it outlasts offline.plannedMax: a device that said goodbye
+        // and never came back is an operations matter, unless it was decommissioned (which erases its state).
+        return plannedAbsence(s) ? saturatedAdd(s.plannedAwaySince, cfg.offlinePlannedMaxMs) : deadline;
+    }
+
+    /** The deadline of an unplanned silence: the last report (or a re-arming CONNECT) plus the allowed silence. */
+    private long silenceDeadline(ConnectivityState s) {
+        return Math.max(s.lastSeen, s.rearmedAt) + (long) Math.max(cfg.offlineMinMs, cfg.offlineFactor * s.expectedIntervalMs);
+    }
+
+    /** Whether the device is away by its own goodbye sent before its silence deadline. */
+    private boolean plannedAbsence(ConnectivityState s) {
+        return s.plannedAwaySince != Long.MIN_VALUE && s.plannedAwaySince <= silenceDeadline(s);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
     /** Fires the offline rule when {@code now} reached the deadline and no telemetry came. */
@@ -189,15 +219,33 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         Result r = null;
         if (!s.offlineOpen && now >= offlineDeadline(s)) {
             s.offlineOpen = true;
-            r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.OPEN, tenant, deviceId, now,
-                            "no telemetry for " + (now - s.lastSeen) / 1000 + " s")
-                    .with("lastSeen", s.lastSeen)
-                    .with("expectedIntervalSeconds", Math.round(s.expectedIntervalMs / 1000))
-                    .with("model", s.model).with("region", s.region).with("broker", s.brokerId));
-            if (s.reachable) {
-                s.reachable = false;
-                r = Result.add(r, change(s, tenant, deviceId, false, now, "offline-timeout"));
+            if (plannedAbsence(s)) {
+                // Said goodbye and never came back: surfaces for operations at LOW severity. No reachability change: a
+                // batch of devices retired together is no cohort outage.
+                s.offlinePlannedOpen = true;
+                Finding f = Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.OPEN, tenant, deviceId, now,
+                                "no telemetry for " + (now - s.lastSeen) / 1000 + " s since its own clean disconnect")
+                        .with("lastSeen", s.lastSeen).with("plannedAbsence", true).with("disconnectedAt", s.plannedAwaySince)
+                        .with("plannedMaxSeconds", cfg.offlinePlannedMaxMs / 1000)
+                        .with("model", s.model).with("region", s.region).with("broker", s.brokerId);
+                f.severity = Severity.LOW;
+                r = Result.add(r, f);
+            } else {
+                r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.OPEN, tenant, deviceId, now,
+                                "no telemetry for " + (now - s.lastSeen) / 1000 + " s")
+                        .with("lastSeen", s.lastSeen)
+                        .with("expectedIntervalSeconds", Math.round(s.expectedIntervalMs / 1000))
+                        .with("model", s.model).with("region", s.region).with("broker", s.brokerId));
+                if (s.reachable) {
+                    s.reachable = false;
+                    r = Result.add(r, change(s, tenant, deviceId, false, now, "offline-timeout"));
+                }
             }
+        }
+        if (s.handoverPending && now >= s.overlapAt + cfg.identityHandoverMs) {
+            // The old session did not end within identity.handover: both stayed live, not a hand-over.
+            s.handoverPending = false;
+            r = countOverlap(s, tenant, deviceId, s.overlapAt, now, "old session still live", r);
         }
         r = clearIfQuiet(s.flaps, RuleCatalogue.FLAPPING.id(), r, tenant, deviceId, now);
         r = clearIfQuiet(s.takeovers, RuleCatalogue.SESSION_PING_PONG.id(), r, tenant, deviceId, now);
@@ -220,6 +268,9 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
      */
     public long nextTimer(ConnectivityState s) {
         long next = s.offlineOpen ? Long.MAX_VALUE : offlineDeadline(s);
+        if (s.handoverPending) {
+            next = Math.min(next, s.overlapAt + cfg.identityHandoverMs);
+        }
         long windows = Math.min(lastEventIfOpen(s.flaps), Math.min(lastEventIfOpen(s.takeovers), lastEventIfOpen(s.overlaps)));
         return windows == Long.MAX_VALUE ? next : Math.min(next, windows + cfg.burstQuietMs);
     }
@@ -250,44 +301,53 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         switch (e.type()) {
             case CONNECT -> {
                 String broker = e.brokerId();
-                if (s.connected && (differs(address, s.connectedAddress) || differs(broker, s.connectedBroker))) {
-                    // A second live connection from elsewhere: another source address, or another broker (brokers
-                    // behind a load balancer share nothing, so a second session on another broker takes nothing
-                    // over and both stay live; the address may even be the same one, e.g. the balancer's or a NAT's).
-                    // One overlap can be a device roaming or failing over before the old broker noticed the old
-                    // link died; identity.count (2) of them within identity.window is two holders.
-                    s.overlaps = BurstWindow.orNew(s.overlaps);
-                    Transition tr = s.overlaps.record(ts, cfg.identityCount, cfg.identityWindowMs);
-                    if (tr != Transition.NONE) {
-                        Finding f = Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, ts,
-                                        "live from " + where(s.connectedAddress, s.connectedBroker) + " and " + where(address, broker))
-                                .with("addressA", s.connectedAddress).with("addressB", address)
-                                .with("overlaps", s.overlaps.eventsSinceOpen);
-                        if (differs(broker, s.connectedBroker)) {
-                            f.with("brokerA", s.connectedBroker).with("brokerB", broker);
-                        }
-                        r = Result.add(r, f);
-                    }
+                if (!s.offlineOpen && plannedAbsence(s) && ts > offlineDeadline(s)) {
+                    // Back after its planned absence's maximum, read before the timer fired (a backlog): decided at the
+                    // deadline as the timer would have; the next report resolves it.
+                    Result late = onTimer(s, tenant, deviceId, offlineDeadline(s));
+                    r = late == Result.NONE ? null : late;
                 }
+                r = overlap(s, tenant, deviceId, ts, address, broker, r);
                 boolean reconnect = s.disconnected;
+                // A drained device's first return within drain.reconnect is planned: no reconnect of a storm.
+                boolean afterDrain = s.drainedAt != Long.MIN_VALUE && ts >= s.drainedAt && ts - s.drainedAt <= cfg.drainReconnectMs;
+                s.drainedAt = Long.MIN_VALUE;
                 s.disconnected = false;
                 s.previousAddress = s.connectedAddress;
                 s.connected = true;
                 s.connectedAddress = address;
                 s.connectedBroker = broker;
+                s.connectedAt = Math.max(s.connectedAt, ts);
+                if (s.plannedAwaySince != Long.MIN_VALUE && ts >= s.plannedAwaySince) {
+                    // Back from a planned absence but not reporting yet: its silence counts from this CONNECT.
+                    s.plannedAwaySince = Long.MIN_VALUE;
+                    s.rearmedAt = Math.max(s.rearmedAt, ts);
+                }
                 if (!s.reachable && !stale) {
                     s.reachable = true;
                     r = Result.add(r, change(s, tenant, deviceId, true, ts, "connected"));
-                } else if (reconnect && !stale) {
+                } else if (reconnect && !stale && !afterDrain) {
                     r = Result.add(r, new ConnectivityChange(tenant, deviceId, s.model, s.region, s.brokerId, true, ts,
                             ConnectivityChange.RECONNECTED));
                 }
             }
             case DISCONNECT -> {
-                // A disconnect from the broker the device left (its session moved to another broker) is the old
-                // connection's end, not the current one's.
-                boolean sameConnection = (address == null || address.equals(s.connectedAddress))
-                        && !differs(e.brokerId(), s.connectedBroker);
+                String broker = e.brokerId();
+                // The end of the other session of an overlap (the place the device left): a hand-over when in time.
+                if (s.otherLive && !differs(address, s.otherAddress) && !differs(broker, s.otherBroker)
+                        && differsPlace(address, broker, s.connectedAddress, s.connectedBroker)) {
+                    if (s.handoverPending && ts <= s.overlapAt + cfg.identityHandoverMs) {
+                        s.handoverPending = false; // the old session ended in time: a hand-over, nothing counted
+                    }
+                    s.otherLive = false;
+                    s.leftAddress = s.otherAddress;
+                    s.leftBroker = s.otherBroker;
+                    s.leftAt = ts;
+                }
+                // A disconnect from the place the device left (its session moved to another broker or address) is the
+                // old connection's end, not the current one's; one older than the current CONNECT ended an earlier one.
+                boolean sameConnection = s.connected && (address == null || address.equals(s.connectedAddress))
+                        && !differs(broker, s.connectedBroker) && ts >= s.connectedAt;
                 if (SecurityEventReasons.SESSION_TAKEOVER.equals(e.reason())) {
                     s.takeovers = BurstWindow.orNew(s.takeovers);
                     Transition tr = s.takeovers.record(ts, cfg.pingPongCount, cfg.pingPongWindowMs);
@@ -297,6 +357,12 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                                 .with("takeovers", s.takeovers.eventsSinceOpen)
                                 .with("windowSeconds", cfg.pingPongWindowMs / 1000)
                                 .with("lastAddress", address));
+                    }
+                    if (sameConnection) {
+                        // A takeover always ends an older session of the identity: a newer one lives on, so the
+                        // identity stays connected. If that newer CONNECT comes from another place within
+                        // identity.handover, it is an overlap whose old session already ended (read first).
+                        s.takenOverAt = ts;
                     }
                     return Result.orNone(r); // the identity is still connected through the other session
                 }
@@ -312,13 +378,34 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                             .with("windowSeconds", cfg.flappingWindowMs / 1000)
                             .with("lastReason", e.reason()));
                 }
-                if (sameConnection && !stale) {
+                if (sameConnection) {
+                    // The session ended, whatever the device's reports say: a report newer than this disconnect came
+                    // through a later session whose CONNECT is still unread (the streams are read apart), and a
+                    // session left marked live would make that CONNECT look like a second place.
                     s.connected = false;
                     s.disconnected = true;
-                    boolean unplanned = !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.reason());
-                    if (unplanned && s.reachable) {
-                        s.reachable = false;
-                        r = Result.add(r, change(s, tenant, deviceId, false, ts, e.reason()));
+                    boolean drained = SecurityEventReasons.BROKER_DRAINING.equals(e.reason());
+                    if (drained) {
+                        // The broker's planned maintenance: the device is expected back (elsewhere) within
+                        // drain.reconnect; no reachability change, and its offline deadline stays armed, so a drained
+                        // device that does not return is still caught.
+                        s.drainedAt = ts;
+                    }
+                    if (!stale) {
+                        // Only a disconnect newer than the latest report says something about reachability now.
+                        boolean unplanned = !drained && !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.reason());
+                        if (unplanned && s.reachable) {
+                            s.reachable = false;
+                            r = Result.add(r, change(s, tenant, deviceId, false, ts, e.reason()));
+                        }
+                        if (SecurityEventReasons.CLIENT_DISCONNECT.equals(e.reason()) && !s.offlineOpen && s.lastSeen != Long.MIN_VALUE) {
+                            // The device said goodbye (a reboot into an update, a retirement): no offline deadline until
+                            // it connects or reports again, or until offline.plannedMax. An already open RES-OFF-001 stays
+                            // open until it reports. Whether it was silent past its deadline before saying goodbye is
+                            // decided in offlineDeadline: the security stream may be read ahead of the device's reports,
+                            // so its report history is not complete yet.
+                            s.plannedAwaySince = ts;
+                        }
                     }
                 }
             }
@@ -332,6 +419,149 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
             }
         }
         return Result.orNone(r);
+    }
+
+    /**
+     * How long after an overlap's CONNECT a report from the old place may still be the old link's last message in
+     * flight; a report from it later than this shows the old session alive.
+     */
+    static final long OLD_LINK_GRACE_MS = 10_000;
+
+    /**
+     * A CONNECT from {@code address}/{@code broker}: an overlap when another session of the identity is live at another
+     * place (the current connection, or the other session of an earlier overlap). A return to a place the identity was
+     * live at within {@code identity.window} (the other session's, or the one it last handed over from) is alternation
+     * and counts at once; any other overlap waits for {@code identity.handover} to see whether the old session ends.
+     */
+    private Result overlap(ConnectivityState s, String tenant, String deviceId, long ts, String address, String broker, Result r) {
+        boolean otherLive = otherLive(s, ts);
+        boolean takenOver = s.takenOverAt != Long.MIN_VALUE && ts >= s.takenOverAt && ts - s.takenOverAt <= cfg.identityHandoverMs;
+        s.takenOverAt = Long.MIN_VALUE;
+        String fromAddress = s.connectedAddress;
+        String fromBroker = s.connectedBroker;
+        boolean ended;
+        if (s.connected && differsPlace(address, broker, s.connectedAddress, s.connectedBroker)) {
+            // The current session is live elsewhere, unless the broker just reported taking it over (this CONNECT is
+            // the newer session, read after the takeover): an overlap whose old session has already ended.
+            ended = takenOver;
+        } else if (!s.connected && otherLive && differsPlace(address, broker, s.otherAddress, s.otherBroker)
+                && (!samePlace(address, broker, s.connectedAddress, s.connectedBroker) || s.otherSeen > s.overlapAt)) {
+            // The current session ended but the other one is still live. A reconnect at the same new place is a new
+            // overlap only when the other session showed life (reported) since: a broker that died without a word (no
+            // disconnect ever comes) leaves its sessions "live", and the moved device's blips are no second holder.
+            fromAddress = s.otherAddress;
+            fromBroker = s.otherBroker;
+            ended = false;
+        } else {
+            return r;
+        }
+        boolean backToOther = otherLive && samePlace(address, broker, s.otherAddress, s.otherBroker);
+        boolean returning = backToOther || (s.leftAt != Long.MIN_VALUE && ts - s.leftAt <= cfg.identityWindowMs
+                && samePlace(address, broker, s.leftAddress, s.leftBroker));
+        if (s.handoverPending && !backToOther) {
+            // Another overlap before the previous one was judged: that one was no clean hand-over. (A quick return to
+            // the very place the pending overlap left is one alternation, counted once below: a dual-homed device
+            // flipping back once.)
+            r = countOverlap(s, tenant, deviceId, s.overlapAt, ts, "another overlap before the old session ended", r);
+        }
+        s.handoverPending = false;
+        s.otherAddress = fromAddress;
+        s.otherBroker = fromBroker;
+        s.overlapAt = ts;
+        s.otherSeen = ts;
+        s.lastReportFromOther = false;
+        s.otherLongCounted = false;
+        s.otherLive = !ended;
+        if (ended) {
+            s.leftAddress = fromAddress;
+            s.leftBroker = fromBroker;
+            s.leftAt = ts;
+        }
+        if (returning) {
+            // The overlap's peers are places the identity was live at just before: two holders taking turns.
+            r = countOverlap(s, tenant, deviceId, ts, ts, "returned to a place it was live at", r);
+        } else if (!ended) {
+            s.handoverPending = true;
+        }
+        return r;
+    }
+
+    /**
+     * A report from the other session's place after the overlap (beyond the old link's last messages in flight): both
+     * sessions are alive. Each switch of the reports to that place counts (two holders reporting in turn).
+     */
+    private Result reportPlace(ConnectivityState s, DeviceReport t, Result r) {
+        long ts = t.deviceTime();
+        String address = t.sourceAddress();
+        String broker = t.brokerId();
+        if (!differsPlace(address, broker, s.connectedAddress, s.connectedBroker)) {
+            if (samePlace(address, broker, s.connectedAddress, s.connectedBroker)) {
+                s.lastReportFromOther = false;
+            }
+            return r;
+        }
+        boolean fromOther = otherLive(s, ts) && samePlace(address, broker, s.otherAddress, s.otherBroker);
+        if (!fromOther && s.leftAt != Long.MIN_VALUE && ts > s.leftAt + OLD_LINK_GRACE_MS && ts - s.leftAt <= cfg.identityWindowMs
+                && samePlace(address, broker, s.leftAddress, s.leftBroker)) {
+            // A report from the place the identity handed over from, after its session there ended: a session there is
+            // alive all the same (the ended one was not the only one). It is the other session again.
+            s.otherAddress = s.leftAddress;
+            s.otherBroker = s.leftBroker;
+            s.otherLive = true;
+            s.overlapAt = Math.max(s.overlapAt, s.leftAt);
+            s.lastReportFromOther = false;
+            s.otherLongCounted = false;
+            s.leftAt = Long.MIN_VALUE;
+            fromOther = true;
+        }
+        if (!fromOther || ts <= s.overlapAt + OLD_LINK_GRACE_MS) {
+            return r;
+        }
+        s.otherSeen = ts;
+        if (!s.lastReportFromOther) {
+            // The reports switched to the other place: both sessions alive (each switch counts).
+            s.lastReportFromOther = true;
+            s.handoverPending = false;
+            r = countOverlap(s, t.tenant(), t.deviceId(), ts, ts, "the other session still reports", r);
+        } else if (!s.otherLongCounted && ts > s.overlapAt + cfg.identityHandoverMs) {
+            // Still reporting past the hand-over time (the newer session may never report itself): counted once more.
+            s.otherLongCounted = true;
+            r = countOverlap(s, t.tenant(), t.deviceId(), ts, ts, "the other session still reports after the hand-over time", r);
+        }
+        return r;
+    }
+
+    /** Counts one overlap that was no hand-over (at {@code at}, decided at {@code now}); opens CMP-IDENT-001 at the threshold. */
+    private Result countOverlap(ConnectivityState s, String tenant, String deviceId, long at, long now, String why, Result r) {
+        s.overlaps = BurstWindow.orNew(s.overlaps);
+        Transition tr = s.overlaps.record(at, cfg.identityCount, cfg.identityWindowMs);
+        if (tr == Transition.NONE) {
+            return r;
+        }
+        Finding f = Finding.device(RuleCatalogue.IDENTITY_TWO_ADDRESSES.id(), Action.OPEN, tenant, deviceId, Math.max(at, now),
+                        "live from " + where(s.otherAddress, s.otherBroker) + " and " + where(s.connectedAddress, s.connectedBroker))
+                .with("addressA", s.otherAddress).with("addressB", s.connectedAddress)
+                .with("overlaps", s.overlaps.eventsSinceOpen).with("lastOverlap", why);
+        if (differs(s.otherBroker, s.connectedBroker)) {
+            f.with("brokerA", s.otherBroker).with("brokerB", s.connectedBroker);
+        }
+        return Result.add(r, f);
+    }
+
+    /** Whether the other session of the latest overlap still counts as live at {@code ts}. */
+    private boolean otherLive(ConnectivityState s, long ts) {
+        return s.otherLive && ts - s.otherSeen <= cfg.identityWindowMs;
+    }
+
+    /** Another place: the address or the broker known on both sides and different. */
+    private static boolean differsPlace(String address, String broker, String otherAddress, String otherBroker) {
+        return differs(address, otherAddress) || differs(broker, otherBroker);
+    }
+
+    /** The same place: at least one of address and broker known on both sides, and neither different. */
+    private static boolean samePlace(String address, String broker, String otherAddress, String otherBroker) {
+        boolean known = (address != null && otherAddress != null) || (broker != null && otherBroker != null);
+        return known && !differsPlace(address, broker, otherAddress, otherBroker);
     }
 
     /** Both known and not equal (an unknown address or broker is never evidence of a second place). */

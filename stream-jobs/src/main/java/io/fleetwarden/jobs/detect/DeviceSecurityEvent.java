@@ -5,6 +5,7 @@ import java.util.Set;
 
 import io.fleetwarden.model.BrokerContext;
 import io.fleetwarden.model.SecurityEvent;
+import io.fleetwarden.model.SecurityEventReasons;
 import io.fleetwarden.model.SecurityEventType;
 
 /**
@@ -25,9 +26,11 @@ import io.fleetwarden.model.SecurityEventType;
 public record DeviceSecurityEvent(SecurityEventType type, long timestamp, String tenant, String deviceId, String model,
                                   String region, String reason, String brokerId, String sourceAddress) {
 
-    /** Security-event fields no per-device rule reads. */
-    public static final Set<String> SECURITY_NOT_READ = Set.of("eventId", "claimedClientId", "detail", "topic", "username",
-            "attributes");
+    /**
+     * Security-event fields no per-device rule reads ({@code attributes} is read only to tell a drain from another
+     * broker disconnect in records of older brokers, see {@link SecurityEventReasons#disconnectReason}).
+     */
+    public static final Set<String> SECURITY_NOT_READ = Set.of("eventId", "claimedClientId", "detail", "topic", "username");
     /** Broker-context fields of a security event no per-device rule reads. */
     public static final Set<String> BROKER_NOT_READ = Set.of("sourcePort", "tlsProtocol", "tlsCipher", "certificateFingerprint",
             "certificateSerial", "certificateNotAfter", "mqttVersion");
@@ -44,6 +47,8 @@ public record DeviceSecurityEvent(SecurityEventType type, long timestamp, String
         boolean registered = b != null && b.getRegisteredModel() != null; // the registry wins over any claim
         return new DeviceSecurityEvent(e.getType(), e.getTimestamp().toEpochMilli(), e.getTenant(), e.getDeviceId(),
                 registered ? b.getRegisteredModel() : e.getModel(), registered ? b.getRegisteredRegion() : e.getRegion(),
-                e.getReason(), b == null ? null : b.getBrokerId(), b == null ? null : b.getSourceAddress());
+                e.getType() == SecurityEventType.DISCONNECT ? SecurityEventReasons.disconnectReason(e.getReason(),
+                        e.getAttributes() == null ? null : e.getAttributes().get("mqttReasonCode")) : e.getReason(),
+                b == null ? null : b.getBrokerId(), b == null ? null : b.getSourceAddress());
     }
 }

@@ -46,6 +46,12 @@ public final class DetectionConfig implements Serializable {
     /** CMP-IDENT-001: overlapping connections from another address (the first can be roaming) within the window. */
     public final int identityCount;
     public final long identityWindowMs;
+    /**
+     * CMP-IDENT-001: an overlap whose old session ends within this (event time) after the new session's CONNECT, and
+     * which neither returns to a place just left nor leaves the old session reporting, is a hand-over (a device moving,
+     * a broker drained or restarted) and does not count.
+     */
+    public final long identityHandoverMs;
     public final int pingPongCount;
     public final long pingPongWindowMs;
     public final int probingCount;
@@ -95,6 +101,11 @@ public final class DetectionConfig implements Serializable {
 
     public final double offlineFactor;
     public final long offlineMinMs;
+    /**
+     * RES-OFF-001: a planned absence (the device's own clean DISCONNECT) longer than this becomes RES-OFF-001 at LOW
+     * severity: a device that said goodbye and never came back still surfaces for operations.
+     */
+    public final long offlinePlannedMaxMs;
     public final int flappingCount;
     public final long flappingWindowMs;
     public final int cohortMinDevices;
@@ -104,6 +115,11 @@ public final class DetectionConfig implements Serializable {
     public final int stormCount;
     public final long stormWindowMs;
     public final double stormOrderliness;
+    /**
+     * RES-STORM-001 / RES-COH-001: a device's first CONNECT within this after its broker drained it (planned
+     * maintenance, announced by the broker per session) is a planned return, not a reconnect of a storm.
+     */
+    public final long drainReconnectMs;
     /** RES-BOOT-001: boots within the window. */
     public final int bootCount;
     public final long bootWindowMs;
@@ -139,6 +155,11 @@ public final class DetectionConfig implements Serializable {
         singleShotWindowMs = r.duration("singleShot.window");
         identityCount = r.positiveInt("identity.count");
         identityWindowMs = r.duration("identity.window");
+        identityHandoverMs = r.duration("identity.handover");
+        if (identityHandoverMs > identityWindowMs) {
+            throw new IllegalArgumentException("detection config 'identity.handover': must not exceed identity.window ("
+                    + identityWindowMs / 1000 + " s), got " + identityHandoverMs / 1000 + " s");
+        }
         pingPongCount = r.positiveInt("pingPong.count");
         pingPongWindowMs = r.duration("pingPong.window");
         probingCount = r.positiveInt("probing.count");
@@ -171,6 +192,7 @@ public final class DetectionConfig implements Serializable {
 
         offlineFactor = r.positiveDouble("offline.factor");
         offlineMinMs = r.duration("offline.min");
+        offlinePlannedMaxMs = r.duration("offline.plannedMax");
         flappingCount = r.positiveInt("flapping.count");
         flappingWindowMs = r.duration("flapping.window");
         cohortMinDevices = r.positiveInt("cohort.minDevices");
@@ -180,6 +202,7 @@ public final class DetectionConfig implements Serializable {
         stormCount = r.positiveInt("storm.count");
         stormWindowMs = r.duration("storm.window");
         stormOrderliness = r.fraction("storm.orderliness");
+        drainReconnectMs = r.duration("drain.reconnect");
         bootCount = r.positiveInt("boots.count");
         bootWindowMs = r.duration("boots.window");
 
@@ -189,6 +212,11 @@ public final class DetectionConfig implements Serializable {
         certificateWarnMs = r.duration("certificate.warn");
         deviceStateTtlMs = r.duration("state.ttl");
         statusRefreshMs = r.duration("status.refresh");
+        if (offlinePlannedMaxMs >= deviceStateTtlMs) {
+            // the silent device's state (and its planned absence) would be dropped before the deadline
+            throw new IllegalArgumentException("detection config 'offline.plannedMax': must be shorter than state.ttl ("
+                    + deviceStateTtlMs / 1000 + " s), got " + offlinePlannedMaxMs / 1000 + " s");
+        }
         r.rejectUnknown();
     }
 

@@ -23,6 +23,9 @@ import io.fleetwarden.model.SecurityEventType;
 /** Harness test of the per-device operator's connectivity rules: offline timer, resolution, reachability changes, timer bookkeeping. */
 class DeviceFunctionTest {
 
+    /** The offline deadline after a 30 s reporter's last report: offline.min (over 3 x 30 s). */
+    private static final long OFFLINE_MS = DetectionConfig.defaults().offlineMinMs;
+
     private KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h;
 
     @BeforeEach
@@ -45,7 +48,7 @@ class DeviceFunctionTest {
         for (int i = 0; i < 5; i++) {
             report(T0 + i * 30_000L);
         }
-        long deadline = T0 + 4 * 30_000L + 90_000L;
+        long deadline = T0 + 4 * 30_000L + OFFLINE_MS;
         assertThat(changes()).as("first report makes the device reachable").singleElement()
                 .satisfies(c -> assertThat(c.online).isTrue());
         h.getSideOutput(DeviceFunction.CHANGES).clear();
@@ -77,7 +80,7 @@ class DeviceFunctionTest {
         for (int i = 0; i < 5; i++) {
             report(T0 + i * 30_000L);
         }
-        long deadline = T0 + 4 * 30_000L + 90_000L;
+        long deadline = T0 + 4 * 30_000L + OFFLINE_MS;
         h.getSideOutput(DeviceFunction.CHANGES).clear();
         h.watermark(T0 + 60_000L);
         report(deadline + 600_000);
@@ -92,7 +95,7 @@ class DeviceFunctionTest {
 
         // A report just inside the deadline is no silence.
         h.getOutput().clear();
-        report(deadline + 600_000 + 89_999);
+        report(deadline + 600_000 + OFFLINE_MS - 1);
         assertThat(findings()).isEmpty();
     }
 
@@ -120,7 +123,7 @@ class DeviceFunctionTest {
         long last = T0 + 30_000;
         h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT, SecurityEventReasons.CONNECTION_LOST,
                 last, "cam-1", "198.51.100.7").build()), last));
-        h.watermark(T0 + 90_000);
+        h.watermark(T0 + OFFLINE_MS);
         assertThat(findings()).as("offline alert first").extracting(f -> f.ruleId).containsExactly("RES-OFF-001");
         h.watermark(last + ttl - 1);
         assertThat(stateEntries()).as("kept until the retention deadline").isEqualTo(1);
@@ -145,7 +148,7 @@ class DeviceFunctionTest {
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
         }
         assertThat(findings()).as("early timer firings while the device reports find nothing").isEmpty();
-        long deadline = T0 + 19 * 30_000L + 90_000L;
+        long deadline = T0 + 19 * 30_000L + OFFLINE_MS;
         h.watermark(deadline - 1);
         assertThat(findings()).isEmpty();
         h.watermark(deadline);
@@ -160,7 +163,7 @@ class DeviceFunctionTest {
         for (int i = 0; i < 5; i++) {
             report(T0 + i * 30_000L); // the pending (lazy) timer is still the first report's deadline
         }
-        long deadline = T0 + 4 * 30_000L + 90_000L;
+        long deadline = T0 + 4 * 30_000L + OFFLINE_MS;
         h.watermark(deadline + 600_000);
         assertThat(findings()).singleElement().satisfies(f -> {
             assertThat(f.ruleId).isEqualTo("RES-OFF-001");

@@ -54,7 +54,8 @@ class CatalogueConsistencyTest {
             assertThat(r.thresholds()).isEqualTo(catalog.condition(d));
         }
         assertThat(RuleCatalogue.IDENTITY_TWO_ADDRESSES.thresholds())
-                .isEqualTo("identity.count=2 overlapping connections from another address or broker within identity.window=10m");
+                .isEqualTo("identity.count=2 overlapping connections from another address or broker within identity.window=10m, "
+                        + "hand-overs (old session ended within identity.handover=3m, no return, no reports from it) not counted");
     }
 
     @Test

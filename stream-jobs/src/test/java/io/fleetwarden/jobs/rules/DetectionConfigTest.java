@@ -61,6 +61,18 @@ class DetectionConfigTest {
     }
 
     @Test
+    void settingsThatWouldDefeatTheirRuleAreRefusedNamingTheKey() {
+        // a hand-over longer than the window would let every overlap pass as one
+        assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("identity.handover", "11m")))
+                .hasMessageContaining("'identity.handover'");
+        assertThat(DetectionConfig.fromMap(Map.of("identity.handover", "10m")).identityHandoverMs).isEqualTo(600_000L);
+        // a silent device's state (its planned absence with it) is dropped after state.ttl: the maximum must come first
+        assertThatThrownBy(() -> DetectionConfig.fromMap(Map.of("offline.plannedMax", "7d")))
+                .hasMessageContaining("'offline.plannedMax'");
+        assertThat(DetectionConfig.fromMap(Map.of("offline.plannedMax", "6d")).offlinePlannedMaxMs).isEqualTo(6 * 86_400_000L);
+    }
+
+    @Test
     void catalogueIdsAreUniqueAndWellFormed() {
         assertThat(RuleCatalogue.all()).hasSize(31).allSatisfy(r -> {
             assertThat(r.id()).matches("(CMP|RES|FW)-[A-Z]+-\\d{3}");

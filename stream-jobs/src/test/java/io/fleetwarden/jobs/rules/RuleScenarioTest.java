@@ -150,14 +150,17 @@ class RuleScenarioTest {
                 () -> withTimer(n(2, i -> clockSkew(T0 + i * 60_000L)), T0 + 60_000L + CFG.burstQuietMs)));
 
         // --- connectivity ----------------------------------------------------------------------
-        s.add(new Scenario("CMP-IDENT-001", "connections from A and B take turns twice", Expect.OPENS,
+        s.add(new Scenario("CMP-IDENT-001", "live connections from A and B take turns: A, B, A, B", Expect.OPENS,
+                () -> connectivity(List.of(connect("198.51.100.7", T0), connect("203.0.113.50", T0 + 1000),
+                        connect("198.51.100.7", T0 + 2000), connect("203.0.113.50", T0 + 3000)))));
+        s.add(new Scenario("CMP-IDENT-001", "A, B, back to A once (a dual-homed device flipping back: one alternation)", Expect.NOTHING,
                 () -> connectivity(List.of(connect("198.51.100.7", T0), connect("203.0.113.50", T0 + 1000),
                         connect("198.51.100.7", T0 + 2000)))));
         s.add(new Scenario("CMP-IDENT-001", "one move to a new address (roaming)", Expect.NOTHING,
                 () -> connectivity(List.of(connect("198.51.100.7", T0), connect("203.0.113.50", T0 + 1000)))));
-        s.add(new Scenario("CMP-IDENT-001", "one address live on two brokers at once, taking turns twice", Expect.OPENS,
+        s.add(new Scenario("CMP-IDENT-001", "one address live on two brokers at once, taking turns: a, b, a, b", Expect.OPENS,
                 () -> connectivity(List.of(connectVia("198.51.100.7", "broker-a", T0), connectVia("198.51.100.7", "broker-b", T0 + 1000),
-                        connectVia("198.51.100.7", "broker-a", T0 + 2000)))));
+                        connectVia("198.51.100.7", "broker-a", T0 + 2000), connectVia("198.51.100.7", "broker-b", T0 + 3000)))));
         s.add(new Scenario("CMP-IDENT-001", "one fail-over to the other broker (the old broker's disconnect comes late)", Expect.NOTHING,
                 RuleScenarioTest::brokerFailover));
         s.add(new Scenario("CMP-IDENT-001", "reconnects to the same broker from the same address", Expect.NOTHING,
@@ -173,11 +176,35 @@ class RuleScenarioTest {
                 () -> connectivity(n(4, i -> disconnect(SecurityEventReasons.CONNECTION_LOST, T0 + i * 60_000L)))));
         s.add(new Scenario("RES-FLAP-001", "disconnects older than the latest report do not count as drops", Expect.NOTHING,
                 RuleScenarioTest::staleDisconnect));
-        s.add(new Scenario("RES-OFF-001", "silent for 3 learnt intervals (at deadline)", Expect.OPENS,
-                () -> offline(T0 + 9 * 30_000L + 90_000L)));
-        s.add(new Scenario("RES-OFF-001", "silent 1 ms less than the deadline", Expect.NOTHING,
-                () -> offline(T0 + 9 * 30_000L + 90_000L - 1)));
+        s.add(new Scenario("RES-OFF-001", "silent for offline.min (5 min, over 3 learnt 30 s intervals: at deadline)", Expect.OPENS,
+                () -> offline(30, T0 + 9 * 30_000L + 300_000L)));
+        s.add(new Scenario("RES-OFF-001", "silent 1 ms less than offline.min", Expect.NOTHING,
+                () -> offline(30, T0 + 9 * 30_000L + 300_000L - 1)));
+        s.add(new Scenario("RES-OFF-001", "silent for 3 learnt 5 min intervals (at deadline)", Expect.OPENS,
+                () -> offline(300, T0 + 9 * 300_000L + 900_000L)));
+        s.add(new Scenario("RES-OFF-001", "silent 1 ms less than 3 learnt 5 min intervals", Expect.NOTHING,
+                () -> offline(300, T0 + 9 * 300_000L + 900_000L - 1)));
         s.add(new Scenario("RES-OFF-001", "telemetry resumes: resolves", Expect.CLEARS, RuleScenarioTest::offlineThenBack));
+        s.add(new Scenario("RES-OFF-001", "a reboot: link lost, back and reporting after 4 min", Expect.NOTHING,
+                () -> reboot(SecurityEventReasons.CONNECTION_LOST, 240_000L)));
+        s.add(new Scenario("RES-OFF-001", "link lost, first report after offline.min: opens at the deadline, resolves", Expect.CLEARS,
+                () -> reboot(SecurityEventReasons.CONNECTION_LOST, 400_000L)));
+        s.add(new Scenario("RES-OFF-001", "first report 4 min after the last, no timer yet: nothing", Expect.NOTHING,
+                () -> reportAfter(240_000L)));
+        s.add(new Scenario("RES-OFF-001", "first report after offline.min, no timer yet: opens at the deadline, resolves", Expect.CLEARS,
+                () -> reportAfter(301_000L)));
+        s.add(new Scenario("RES-OFF-001", "the device's own clean DISCONNECT, back after 2 h (planned: update, maintenance)", Expect.NOTHING,
+                () -> reboot(SecurityEventReasons.CLIENT_DISCONNECT, 7_200_000L)));
+        s.add(new Scenario("RES-OFF-001", "the device's own clean DISCONNECT, never back (retired): nothing for days", Expect.NOTHING,
+                RuleScenarioTest::retired));
+        s.add(new Scenario("RES-OFF-001", "clean DISCONNECT, CONNECT, then silent for offline.min after the CONNECT", Expect.OPENS,
+                RuleScenarioTest::plannedThenConnectedSilent));
+        s.add(new Scenario("RES-OFF-001", "silent past the deadline, then a clean DISCONNECT: still opens at the deadline", Expect.OPENS,
+                RuleScenarioTest::silentThenGoodbye));
+        s.add(new Scenario("RES-OFF-001", "clean DISCONNECT read ahead of the device's last reports: planned", Expect.NOTHING,
+                RuleScenarioTest::goodbyeReadAheadOfReports));
+        s.add(new Scenario("RES-OFF-001", "a clean DISCONNECT older than the latest report plans nothing", Expect.OPENS,
+                RuleScenarioTest::staleGoodbye));
 
         // --- behaviour against own baseline ----------------------------------------------------
         s.add(new Scenario("CMP-RATE-001", "14 msgs/min after 2/min (baseline 2, scale 2, k 6: at threshold)", Expect.OPENS,
@@ -223,6 +250,7 @@ class RuleScenarioTest {
         s.add(new Scenario("CMP-NET-002", "only the model's known ports", Expect.NOTHING, () -> peers(1000, List.of(80))));
         PeerPriorScenarios.add(s); // CMP-RATE-003, CMP-NET-002 from the first hour, CMP-RES-001
         LifecycleScenarios.add(s); // RES-BOOT-001, FW-UPD-001 from update-result events, CMP-IDENT-003
+        ConnectivityScenarios.add(s); // CMP-IDENT-001 hand-overs and clones, broker drains, planned absences past their maximum
 
         // --- firmware ----------------------------------------------------------------------------
         FirmwareCatalogEntry released30d = Events.catalog("2.5.0", T0 - 30 * DAY, null);
@@ -385,15 +413,125 @@ class RuleScenarioTest {
         return r.findings();
     }
 
-    static List<Finding> offline(long timerAt) {
+    static List<Finding> offline(int intervalSeconds, long timerAt) {
         ConnectivityRules rules = new ConnectivityRules(CFG);
         ConnectivityState st = new ConnectivityState();
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
+            out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", T0 + i * intervalSeconds * 1000L)
+                    .setIntervalSeconds(intervalSeconds).build())).findings());
+        }
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", timerAt).findings());
+        return out;
+    }
+
+    /** A device reporting every 30 s, connected from one address. */
+    static List<Finding> reporting(ConnectivityRules rules, ConnectivityState st) {
+        List<Finding> out = new ArrayList<>(rules.onSecurityEvent(st, DeviceSecurityEvent.of(connect("198.51.100.7", T0))).findings());
+        for (int i = 0; i < 10; i++) {
             out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", T0 + i * 30_000L).build())).findings());
         }
-        assertThat(rules.offlineDeadline(st)).isEqualTo(T0 + 9 * 30_000L + 90_000L);
-        out.addAll(rules.onTimer(st, TENANT, "cam-1", timerAt).findings());
+        return out;
+    }
+
+    /**
+     * Disconnected for {@code reason} right after the last report, off for {@code downMs}, then CONNECT and a report;
+     * the timer fires whenever the deadline says (and once more when the device is back).
+     */
+    static List<Finding> reboot(String reason, long downMs) {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        long down = T0 + 9 * 30_000L + 1000;
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(reason, down))).findings());
+        long back = down + downMs;
+        long deadline = rules.nextTimer(st);
+        if (deadline < back) {
+            out.addAll(rules.onTimer(st, TENANT, "cam-1", deadline).findings());
+        }
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(connect("198.51.100.7", back))).findings());
+        out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", back + 5000).build())).findings());
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", back + 10_000).findings());
+        return out;
+    }
+
+    /** The next report {@code gapMs} after the last, read before any timer fired (a backlog). */
+    static List<Finding> reportAfter(long gapMs) {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        long last = T0 + 9 * 30_000L;
+        out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", last + gapMs).build())).findings());
+        out.stream().filter(f -> f.action == Action.OPEN)
+                .forEach(f -> assertThat(f.timestamp).as("opened at the deadline").isEqualTo(last + 300_000L));
+        return out;
+    }
+
+    static List<Finding> retired() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT,
+                T0 + 9 * 30_000L + 1000))).findings());
+        assertThat(rules.nextTimer(st)).as("only the planned absence's maximum").isEqualTo(T0 + 9 * 30_000L + 1000 + CFG.offlinePlannedMaxMs);
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", T0 + 2L * 24 * 3_600_000).findings());
+        return out;
+    }
+
+    /** Back from a planned absence (CONNECT) but silent: its silence counts from the CONNECT. */
+    static List<Finding> plannedThenConnectedSilent() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT,
+                T0 + 9 * 30_000L + 1000))).findings());
+        long connectAt = T0 + 3_600_000L;
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(connect("198.51.100.7", connectAt))).findings());
+        assertThat(rules.nextTimer(st)).isEqualTo(connectAt + 300_000L);
+        assertThat(rules.onTimer(st, TENANT, "cam-1", connectAt + 300_000L - 1).findings()).isEmpty();
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", connectAt + 300_000L).findings());
+        return out;
+    }
+
+    /** Silent past the deadline (the timer not yet fired: a backlog), then the device's goodbye: the timer still fires. */
+    static List<Finding> silentThenGoodbye() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        long deadline = T0 + 9 * 30_000L + 300_000L;
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT,
+                deadline + 60_000))).findings());
+        assertThat(rules.nextTimer(st)).isEqualTo(deadline);
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", deadline).findings());
+        return out;
+    }
+
+    /**
+     * The security stream read ahead of the reports: the goodbye arrives while the device's last reports are still
+     * unread (its deadline, as known so far, is before the goodbye). The late reports show it was not silent: planned.
+     */
+    static List<Finding> goodbyeReadAheadOfReports() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        long goodbye = T0 + 9 * 30_000L + 600_000L;
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT, goodbye))).findings());
+        for (long t = T0 + 10 * 30_000L; t < goodbye; t += 30_000L) {
+            out.addAll(rules.onTelemetry(st, DeviceReport.of(Events.telemetry("cam-1", t).build())).findings());
+        }
+        assertThat(rules.nextTimer(st)).isEqualTo(goodbye + CFG.offlinePlannedMaxMs);
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", goodbye + 3_600_000L).findings());
+        return out;
+    }
+
+    /** A goodbye processed after a newer report (different streams) is stale: the deadline stays armed. */
+    static List<Finding> staleGoodbye() {
+        ConnectivityRules rules = new ConnectivityRules(CFG);
+        ConnectivityState st = new ConnectivityState();
+        List<Finding> out = reporting(rules, st);
+        out.addAll(rules.onSecurityEvent(st, DeviceSecurityEvent.of(disconnect(SecurityEventReasons.CLIENT_DISCONNECT,
+                T0 + 8 * 30_000L))).findings());
+        out.addAll(rules.onTimer(st, TENANT, "cam-1", T0 + 9 * 30_000L + 300_000L).findings());
         return out;
     }
 
