@@ -70,7 +70,7 @@ import io.fleetwarden.model.Topics;
  * {@link #close()} unless the system property {@code fleetwarden.kafka-cluster.keep} is {@code true}.
  * A JVM shutdown hook kills the nodes if {@code afterAll} never runs.
  */
-public final class KafkaCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class KafkaCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable, KafkaEndpoint {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(300);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);

@@ -84,7 +84,7 @@ import kafka.server.BrokerServer;
  * <p>Thread-safe: the lifecycle methods are synchronized; the client helpers may be called
  * concurrently.
  */
-public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback, AutoCloseable, KafkaEndpoint {
 
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);

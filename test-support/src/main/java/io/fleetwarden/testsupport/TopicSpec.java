@@ -1,6 +1,8 @@
 package io.fleetwarden.testsupport;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -53,6 +55,21 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
      */
     public static TopicSpec compacted(String name) {
         return of(name).withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    }
+
+    /**
+     * Every platform topic of event-model {@code Topics.ALL}, configured as the platform configures it (compaction and
+     * its other topic configs), with at most {@code maxPartitions} partitions each.
+     *
+     * @param maxPartitions the most partitions of a topic, at least 1
+     * @return the specs, in the order a fresh cluster creates them
+     */
+    public static List<TopicSpec> platform(int maxPartitions) {
+        List<TopicSpec> out = new ArrayList<>();
+        for (io.fleetwarden.model.TopicSpec t : io.fleetwarden.model.Topics.ALL) {
+            out.add(new TopicSpec(t.name(), Math.min(t.partitions(), maxPartitions), t.configs()));
+        }
+        return out;
     }
 
     /**

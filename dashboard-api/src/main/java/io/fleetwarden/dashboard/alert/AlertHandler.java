@@ -1,14 +1,15 @@
 package io.fleetwarden.dashboard.alert;
 
+import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fleetwarden.dashboard.auth.Principal;
 import io.fleetwarden.dashboard.web.Access;
-import io.fleetwarden.dashboard.web.ApiException;
+import io.fleetwarden.dashboard.web.Paging;
 import io.fleetwarden.dashboard.web.Params;
 import io.fleetwarden.dashboard.web.Route;
 import io.fleetwarden.dashboard.web.Routes;
@@ -45,46 +46,21 @@ public final class AlertHandler {
     }
 
     private static String id(Context ctx) {
-        String id = ctx.pathParam("alertId");
-        if (id.length() > 200) {
-            throw ApiException.badRequest("alertId too long");
-        }
-        return id;
+        return Params.pathParam(ctx, "alertId", 200);
     }
 
     private void list(Context ctx) {
         Principal p = Routes.principal(ctx);
-        String status = oneOf(ctx, "status", STATUSES);
-        String severity = oneOf(ctx, "severity", SEVERITIES);
-        AlertQuery q = new AlertQuery(AlertService.scope(p, ctx.queryParam("tenant")), status, severity,
-                ctx.queryParam("rule"), ctx.queryParam("device"), ctx.queryParam("cohort"),
-                Params.instantParam(ctx, "from"), Params.instantParam(ctx, "to"),
-                Params.intParam(ctx, "offset", 0, 0, 10_000_000), Params.intParam(ctx, "limit", 50, 1, 500),
-                ctx.queryParam("parent"), bool(ctx, "toplevel"));
+        String status = Params.oneOf(ctx, "status", STATUSES);
+        String severity = Params.oneOf(ctx, "severity", SEVERITIES);
+        Set<String> tenants = AlertService.scope(p, ctx.queryParam("tenant"));
+        Instant from = Params.instantParam(ctx, "from");
+        Instant to = Params.instantParam(ctx, "to");
+        Paging page = Params.paging(ctx, 50, 500);
+        AlertQuery q = new AlertQuery(tenants, status, severity, ctx.queryParam("rule"), ctx.queryParam("device"),
+                ctx.queryParam("cohort"), from, to, page.offset(), page.limit(), ctx.queryParam("parent"),
+                Boolean.TRUE.equals(Params.booleanParam(ctx, "toplevel")));
         ctx.json(service.list(q));
-    }
-
-    private static boolean bool(Context ctx, String name) {
-        String v = ctx.queryParam(name);
-        if (v == null || v.isBlank() || v.equals("false")) {
-            return false;
-        }
-        if (v.equals("true")) {
-            return true;
-        }
-        throw ApiException.badRequest(name + " must be true or false");
-    }
-
-    private static String oneOf(Context ctx, String name, List<String> allowed) {
-        String v = ctx.queryParam(name);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        String u = v.trim().toUpperCase(Locale.ROOT);
-        if (!allowed.contains(u)) {
-            throw ApiException.badRequest(name + " must be one of " + allowed);
-        }
-        return u;
     }
 
     private void get(Context ctx) {
@@ -92,20 +68,17 @@ public final class AlertHandler {
     }
 
     private void assign(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "assignee");
+        JsonNode body = Params.body(ctx, mapper, "assignee");
         ctx.json(service.assign(Routes.principal(ctx), id(ctx), Params.requiredText(body, "assignee", 200)));
     }
 
     private void comment(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "text");
+        JsonNode body = Params.body(ctx, mapper, "text");
         ctx.json(service.comment(Routes.principal(ctx), id(ctx), Params.requiredText(body, "text", 4000)));
     }
 
     private void resolve(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "resolution", "comment");
+        JsonNode body = Params.body(ctx, mapper, "resolution", "comment");
         String resolution = Params.requiredText(body, "resolution", 40);
         String comment = Params.optionalText(body, "comment", 4000);
         Principal p = Routes.principal(ctx);
@@ -117,8 +90,7 @@ public final class AlertHandler {
     }
 
     private void reopen(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "reason");
+        JsonNode body = Params.body(ctx, mapper, "reason");
         ctx.json(service.reopen(Routes.principal(ctx), id(ctx), Params.optionalText(body, "reason", 4000)));
     }
 }

@@ -66,8 +66,7 @@ public final class TokenHandler {
 
     private void create(Context ctx) {
         Principal p = Routes.principal(ctx);
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "name", "role", "tenants", "platformWide");
+        JsonNode body = Params.body(ctx, mapper, "name", "role", "tenants", "platformWide");
         String name = Params.requiredText(body, "name", 100);
         if (!name.matches("[A-Za-z0-9 ._@-]{1,100}")) {
             throw ApiException.badRequest("name must be letters, digits, space or ._@-");

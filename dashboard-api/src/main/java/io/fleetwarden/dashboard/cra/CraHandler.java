@@ -79,8 +79,7 @@ public final class CraHandler {
     }
 
     private void markExploited(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "awareAt", "alertId", "note");
+        JsonNode body = Params.body(ctx, mapper, "awareAt", "alertId", "note");
         CraCase c = service.markExploited(Routes.principal(ctx), id(ctx, "advisoryId"), instant(body, "awareAt"),
                 Params.optionalText(body, "alertId", 200), Params.optionalText(body, "note", 2000));
         ctx.status(201).json(service.view(Routes.principal(ctx), c.caseId()));
@@ -96,16 +95,14 @@ public final class CraHandler {
     }
 
     private void fix(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "availableAt", "note");
+        JsonNode body = Params.body(ctx, mapper, "availableAt", "note");
         CraCase c = service.fixAvailable(Routes.principal(ctx), id(ctx, "caseId"), instant(body, "availableAt"),
                 Params.optionalText(body, "note", 2000));
         ctx.json(service.view(Routes.principal(ctx), c.caseId()));
     }
 
     private void submit(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "stage", "reference");
+        JsonNode body = Params.body(ctx, mapper, "stage", "reference");
         CraCase c = service.submit(Routes.principal(ctx), id(ctx, "caseId"), Params.requiredText(body, "stage", 20),
                 Params.requiredText(body, "reference", 200));
         ctx.json(service.view(Routes.principal(ctx), c.caseId()));

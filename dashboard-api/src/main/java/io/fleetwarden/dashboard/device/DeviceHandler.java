@@ -3,6 +3,7 @@ package io.fleetwarden.dashboard.device;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,7 @@ import io.fleetwarden.dashboard.alert.AlertService;
 import io.fleetwarden.dashboard.auth.Principal;
 import io.fleetwarden.dashboard.web.Access;
 import io.fleetwarden.dashboard.web.ApiException;
+import io.fleetwarden.dashboard.web.Paging;
 import io.fleetwarden.dashboard.web.Params;
 import io.fleetwarden.dashboard.web.Route;
 import io.fleetwarden.dashboard.web.Routes;
@@ -70,20 +72,11 @@ public final class DeviceHandler {
 
     private void list(Context ctx) {
         Principal p = Routes.principal(ctx);
-        String connected = ctx.queryParam("connected");
-        Boolean c = null;
-        if (connected != null && !connected.isBlank()) {
-            if (!connected.equals("true") && !connected.equals("false")) {
-                throw ApiException.badRequest("connected must be true or false");
-            }
-            c = Boolean.valueOf(connected);
-        }
-        String q = ctx.queryParam("q");
-        if (q != null && q.length() > 100) {
-            throw ApiException.badRequest("q must be at most 100 characters");
-        }
-        ctx.json(service.list(AlertService.scope(p, ctx.queryParam("tenant")), q, ctx.queryParam("model"), c,
-                Params.intParam(ctx, "offset", 0, 0, 10_000_000), Params.intParam(ctx, "limit", 50, 1, 500)));
+        Boolean connected = Params.booleanParam(ctx, "connected");
+        String q = Params.textParam(ctx, "q", 100);
+        Set<String> tenants = AlertService.scope(p, ctx.queryParam("tenant"));
+        Paging page = Params.paging(ctx, 50, 500);
+        ctx.json(service.list(tenants, q, ctx.queryParam("model"), connected, page.offset(), page.limit()));
     }
 
     private void get(Context ctx) {
@@ -95,22 +88,19 @@ public final class DeviceHandler {
     }
 
     private String reason(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "reason");
+        JsonNode body = Params.body(ctx, mapper, "reason");
         return Params.requiredText(body, "reason", 1000);
     }
 
     private void revokeCertificate(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "reason", "serial", "fingerprint");
+        JsonNode body = Params.body(ctx, mapper, "reason", "serial", "fingerprint");
         String reason = Params.requiredText(body, "reason", 1000);
         ctx.status(201).json(certificates.revoke(Routes.principal(ctx), Params.optionalText(body, "serial", 100),
                 Params.optionalText(body, "fingerprint", 100), reason));
     }
 
     private void revoke(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "reason", "serials");
+        JsonNode body = Params.body(ctx, mapper, "reason", "serials");
         String reason = Params.requiredText(body, "reason", 1000);
         List<String> serials = new ArrayList<>();
         JsonNode s = body.get("serials");

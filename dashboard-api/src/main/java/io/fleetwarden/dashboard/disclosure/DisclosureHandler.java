@@ -102,8 +102,7 @@ public final class DisclosureHandler {
         }
         JsonNode body;
         try {
-            body = Params.body(ctx, mapper);
-            Params.onlyFields(body, "title", "description", "model", "affectedVersions", "contact");
+            body = Params.body(ctx, mapper, "title", "description", "model", "affectedVersions", "contact");
             String title = Params.requiredText(body, "title", 200);
             String description = Params.requiredText(body, "description", config.maxReportBytes());
             String model = Params.optionalText(body, "model", 64);
@@ -125,8 +124,7 @@ public final class DisclosureHandler {
     private void triage(Context ctx) {
         String id = ctx.pathParam("reportId");
         ReportStore.Report r = reports.get(id).orElseThrow(() -> ApiException.notFound("report " + id + " not found"));
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "decision", "note", "advisory");
+        JsonNode body = Params.body(ctx, mapper, "decision", "note", "advisory");
         String decision = Params.requiredText(body, "decision", 20);
         String note = Params.optionalText(body, "note", 4000);
         if (!"NEW".equals(r.status())) {

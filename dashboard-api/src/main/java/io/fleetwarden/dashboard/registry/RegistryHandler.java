@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fleetwarden.dashboard.web.Access;
+import io.fleetwarden.dashboard.web.Paging;
 import io.fleetwarden.dashboard.web.Params;
 import io.fleetwarden.dashboard.web.Route;
 import io.fleetwarden.dashboard.web.Routes;
@@ -29,8 +30,7 @@ public final class RegistryHandler {
                 Route.get("/api/v1/registry/{tenant}/devices", Access.VIEWER,
                         "Registered devices of a tenant (offset, limit): model, region, state, certificates with"
                                 + " notAfter, last use and renewal status",
-                        ctx -> ctx.json(service.list(Routes.principal(ctx), ctx.pathParam("tenant"),
-                                Params.intParam(ctx, "offset", 0, 0, 10_000_000), Params.intParam(ctx, "limit", 100, 1, 1000)))),
+                        this::list),
                 Route.post("/api/v1/registry/{tenant}/devices", Access.ADMIN,
                         "Enrol a device {deviceId, model, region?, state?, certificates: [fingerprint | {fingerprint,"
                                 + " notAfter}] (at most 2), issuers?: [CA fingerprint]}; 409 when already registered",
@@ -77,9 +77,13 @@ public final class RegistryHandler {
                         }));
     }
 
+    private void list(Context ctx) {
+        Paging page = Params.paging(ctx, 100, 1000);
+        ctx.json(service.list(Routes.principal(ctx), ctx.pathParam("tenant"), page.offset(), page.limit()));
+    }
+
     private void state(Context ctx) {
-        JsonNode body = Params.body(ctx, mapper);
-        Params.onlyFields(body, "state", "reason");
+        JsonNode body = Params.body(ctx, mapper, "state", "reason");
         String state = Params.requiredText(body, "state", 40);
         String reason = Params.requiredText(body, "reason", 1000);
         ctx.json(service.setState(Routes.principal(ctx), ctx.pathParam("tenant"), ctx.pathParam("deviceId"), state,

@@ -3,6 +3,8 @@ package io.fleetwarden.dashboard.web;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,6 +33,54 @@ public final class Params {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest(name + " must be an integer");
         }
+    }
+
+    /** {@code offset} (default 0) and {@code limit} (default {@code defaultLimit}, at most {@code maxLimit}). */
+    public static Paging paging(Context ctx, int defaultLimit, int maxLimit) {
+        return new Paging(intParam(ctx, "offset", 0, 0, Paging.MAX_OFFSET), intParam(ctx, "limit", defaultLimit, 1, maxLimit));
+    }
+
+    /** {@code true} or {@code false}; null when absent or blank; anything else is a 400. */
+    public static Boolean booleanParam(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        if (v.equals("true") || v.equals("false")) {
+            return Boolean.valueOf(v);
+        }
+        throw ApiException.badRequest(name + " must be true or false");
+    }
+
+    /** One of {@code allowed} (upper-case names; the value is matched case-insensitively), or null when absent. */
+    public static String oneOf(Context ctx, String name, List<String> allowed) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        String u = v.trim().toUpperCase(Locale.ROOT);
+        if (!allowed.contains(u)) {
+            throw ApiException.badRequest(name + " must be one of " + allowed);
+        }
+        return u;
+    }
+
+    /** A query parameter of at most {@code maxLength} characters, or null when absent. */
+    public static String textParam(Context ctx, String name, int maxLength) {
+        String v = ctx.queryParam(name);
+        if (v != null && v.length() > maxLength) {
+            throw ApiException.badRequest(name + " must be at most " + maxLength + " characters");
+        }
+        return v;
+    }
+
+    /** A path parameter of at most {@code maxLength} characters. */
+    public static String pathParam(Context ctx, String name, int maxLength) {
+        String v = ctx.pathParam(name);
+        if (v.length() > maxLength) {
+            throw ApiException.badRequest(name + " too long");
+        }
+        return v;
     }
 
     /** An ISO-8601 instant, or null when absent. */
@@ -77,6 +127,19 @@ public final class Params {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw ApiException.badRequest("request body is not valid JSON");
         }
+    }
+
+    /**
+     * Parses a JSON object body that may carry only the named fields ({@link #onlyFields}); an absent body is an
+     * empty object.
+     */
+    public static JsonNode body(Context ctx, ObjectMapper mapper, String field, String... moreFields) {
+        JsonNode body = body(ctx, mapper);
+        String[] allowed = new String[moreFields.length + 1];
+        allowed[0] = field;
+        System.arraycopy(moreFields, 0, allowed, 1, moreFields.length);
+        onlyFields(body, allowed);
+        return body;
     }
 
     /** A required string field of at most {@code maxLength} characters. */

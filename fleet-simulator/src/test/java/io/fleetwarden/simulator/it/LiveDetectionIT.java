@@ -11,14 +11,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.fleetwarden.jobs.testing.DetectionJobRun;
 import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.simulator.fleet.FleetRunner;
@@ -87,8 +86,8 @@ class LiveDetectionIT {
         Clock clock = Clock.systemUTC();
         FleetPki pki = FleetPki.openOrCreate(dir.resolve("pki"), clock);
         String group = "live-it";
-        JobClient job = DetectionJobRun.start(StreamExecutionEnvironment.getExecutionEnvironment(), KAFKA.bootstrapServers(),
-                dir, group, "fleetwarden-live-it");
+        DetectionJobRun job = DetectionJobRun.on(KAFKA, dir.resolve("checkpoints")).group(group).jobName("fleetwarden-live-it")
+                .start();
         Path truthFile = dir.resolve("ground-truth.jsonl");
         ScenarioPlan plan;
         FleetStats stats;
@@ -105,10 +104,10 @@ class LiveDetectionIT {
             }
         }
         try {
-            DetectionJobRun.awaitConsumed(KAFKA.bootstrapServers(), group, Duration.ofMinutes(2));
+            job.awaitConsumed(Duration.ofMinutes(2));
             Thread.sleep(5_000); // two more checkpoints: the last alerts' transactions commit
         } finally {
-            job.cancel().get();
+            job.close();
         }
         List<Alert> alerts = AlertReader.readAlerts(KAFKA.bootstrapServers(), Duration.ofSeconds(30), System.err::println);
         List<AlertView> views = alerts.stream().map(AlertReader::view).toList();

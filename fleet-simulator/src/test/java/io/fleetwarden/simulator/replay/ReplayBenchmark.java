@@ -9,10 +9,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import io.fleetwarden.model.Topics;
 import io.fleetwarden.simulator.score.ScorecardPrinter;
 import io.fleetwarden.testsupport.KafkaExtension;
-import io.fleetwarden.testsupport.TopicSpec;
 
 /**
  * Benchmark (not a test): a benign replay of many device-hours through real Kafka and the real job on a
@@ -37,17 +35,7 @@ public final class ReplayBenchmark {
         ReplayOptions o = new ReplayOptions(42, devices, duration, "acme", ReplayOptions.DEFAULT_START, 2, Duration.ofMinutes(2),
                 ReplayKind.parseAttacks(attacks), 1);
         Path work = Files.createTempDirectory("replay-bench");
-        try (KafkaExtension kafka = KafkaExtension.builder()
-                .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(2))
-                .topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
-                .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
-                .topic(TopicSpec.compacted(Topics.ADVISORIES))
-                .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))
-                .topic(TopicSpec.compacted(Topics.DEVICE_STATUS).withPartitions(2))
-                .topic(TopicSpec.of(Topics.DEAD_LETTERS))
-                .topic(TopicSpec.of(Topics.DEVICE_EVENTS))
-                .topic(TopicSpec.compacted(Topics.ERASURES))
-                .build()) {
+        try (KafkaExtension kafka = ReplayPipeline.kafka()) {
             kafka.start();
             Configuration c = new Configuration();
             c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");

@@ -16,12 +16,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.fleetwarden.model.Topics;
-import io.fleetwarden.simulator.it.DetectionJobRun;
+import io.fleetwarden.jobs.testing.DetectionJobRun;
 import io.fleetwarden.simulator.score.GroundTruth;
 import io.fleetwarden.simulator.score.ScorecardPrinter;
 import io.fleetwarden.testsupport.KafkaExtension;
-import io.fleetwarden.testsupport.TopicSpec;
 
 /**
  * A compact replay through the REAL detection job: every attack kind twice, each at a seeded random time,
@@ -65,17 +63,7 @@ class ReplayDetectionIT {
     static final List<String> UNSTABLE_GAPS = List.of("false unexplained RES-COH-001");
 
     @RegisterExtension
-    static final KafkaExtension KAFKA = KafkaExtension.builder()
-            .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(2))
-            .topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
-            .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
-            .topic(TopicSpec.compacted(Topics.ADVISORIES))
-            .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))
-            .topic(TopicSpec.compacted(Topics.DEVICE_STATUS).withPartitions(2))
-            .topic(TopicSpec.of(Topics.DEAD_LETTERS))
-            .topic(TopicSpec.of(Topics.DEVICE_EVENTS))
-            .topic(TopicSpec.compacted(Topics.ERASURES))
-            .build();
+    static final KafkaExtension KAFKA = ReplayPipeline.kafka();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = DetectionJobRun.miniCluster();

@@ -4,15 +4,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import io.fleetwarden.simulator.it.DetectionJobRun;
+import io.fleetwarden.jobs.testing.DetectionJobRun;
+import io.fleetwarden.model.Topics;
 import io.fleetwarden.simulator.score.AlertReader;
 import io.fleetwarden.simulator.score.AlertView;
 import io.fleetwarden.simulator.score.GroundTruth;
 import io.fleetwarden.simulator.score.Scorecard;
 import io.fleetwarden.simulator.score.ScorecardReport;
+import io.fleetwarden.testsupport.KafkaExtension;
+import io.fleetwarden.testsupport.TopicSpec;
 
 /**
  * Replay → Kafka → the real detection job ({@code FleetDetectionJobMain.build}, exactly as deployed:
@@ -36,6 +38,24 @@ final class ReplayPipeline {
     private ReplayPipeline() {
     }
 
+    /**
+     * Kafka with the topics the job reads and writes, two partitions for the keyed streams and one for the others
+     * (the partitioning the replay's known gaps were judged on).
+     */
+    static KafkaExtension kafka() {
+        return KafkaExtension.builder()
+                .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(2))
+                .topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
+                .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
+                .topic(TopicSpec.compacted(Topics.ADVISORIES))
+                .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))
+                .topic(TopicSpec.compacted(Topics.DEVICE_STATUS).withPartitions(2))
+                .topic(TopicSpec.of(Topics.DEAD_LETTERS))
+                .topic(TopicSpec.of(Topics.DEVICE_EVENTS))
+                .topic(TopicSpec.compacted(Topics.ERASURES))
+                .build();
+    }
+
     static Outcome run(ReplayOptions o, String bootstrap, Path workDir, StreamExecutionEnvironment env, Duration timeout)
             throws Exception {
         long t0 = System.nanoTime();
@@ -48,12 +68,10 @@ final class ReplayPipeline {
         // outages; see the README, "Detection quality"). Not 10 min either: with watermark alignment a security-events
         // partition whose last record lies more than --watermark-drift before the end of the replay holds the others
         // back until it is declared idle.
-        JobClient job = DetectionJobRun.start(env, bootstrap, workDir, group, "fleetwarden-replay", "--idleness", "2m");
-        try {
-            DetectionJobRun.awaitConsumed(bootstrap, group, timeout);
+        try (DetectionJobRun job = DetectionJobRun.on(bootstrap, workDir.resolve("checkpoints")).group(group)
+                .jobName("fleetwarden-replay").args("--idleness", "2m").env(env).start()) {
+            job.awaitConsumed(timeout);
             Thread.sleep(6_000); // two more checkpoints: the last alerts' transactions commit
-        } finally {
-            job.cancel().get();
         }
         long t2 = System.nanoTime();
         List<AlertView> alerts = AlertReader.readAll(bootstrap, Duration.ofSeconds(60), w -> System.err.println("warning: " + w));

@@ -34,13 +34,9 @@ public final class ClusterFixture {
     private ClusterFixture() {
     }
 
-    /** Every topic of event-model {@link Topics#ALL}, with its partitions and compaction (the job fails without some). */
+    /** Every topic of event-model {@link Topics#ALL}, with its partitions and configs (the job fails without some). */
     public static KafkaExtension kafka() {
-        KafkaExtension.Builder b = KafkaExtension.builder();
-        for (io.fleetwarden.model.TopicSpec t : Topics.ALL) {
-            b.topic((t.compacted() ? TopicSpec.compacted(t.name()) : TopicSpec.of(t.name())).withPartitions(t.partitions()));
-        }
-        return b.build();
+        return KafkaExtension.builder().topics(TopicSpec.platform(Integer.MAX_VALUE)).build();
     }
 
     /**

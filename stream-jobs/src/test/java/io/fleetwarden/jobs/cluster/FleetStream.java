@@ -36,6 +36,7 @@ final class FleetStream implements AutoCloseable {
     static final long STEP_MS = 2_000L;
     static final int SPIKE_STEPS = 3;
     static final String TRAFFIC_SPIKE = "CMP-NET-004";
+    static final int FLEET_SIZE = 40;
 
     private final String tenant;
     private final int devices;
@@ -53,8 +54,22 @@ final class FleetStream implements AutoCloseable {
         this.producer = new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
+    /** The fleet of the cluster ITs: {@link #FLEET_SIZE} devices whose event time starts four hours ago. */
+    static FleetStream startingHoursAgo(KafkaExtension kafka, String tenant) {
+        return new FleetStream(kafka, tenant, FLEET_SIZE, System.currentTimeMillis() / 60_000 * 60_000 - 4 * 3_600_000L);
+    }
+
     static String device(int i) {
         return String.format("cam-%04d", i);
+    }
+
+    /** Devices {@code from} (inclusive) to {@code to} (exclusive). */
+    static List<String> devices(int from, int to) {
+        List<String> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(device(i));
+        }
+        return out;
     }
 
     long time(int s) {

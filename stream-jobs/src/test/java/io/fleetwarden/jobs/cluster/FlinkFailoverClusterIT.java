@@ -3,15 +3,11 @@ package io.fleetwarden.jobs.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,32 +30,18 @@ class FlinkFailoverClusterIT {
     @RegisterExtension
     static final KafkaExtension KAFKA = ClusterFixture.kafka();
 
-    static FlinkSessionCluster cluster;
-    static Path workDir;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        workDir = ClusterFixture.freshWorkDir("failover");
-        cluster = ClusterFixture.cluster(workDir).taskManagers(2).slotsPerTaskManager(2).build().start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final SessionClusterExtension FLINK = new SessionClusterExtension("failover", 2, 2);
 
     @Test
     @Timeout(900)
     void killedTaskManagerLosesNoAlertDuplicatesNoneAndKeepsBaselines() throws Exception {
         String tenant = "failover";
-        String jarId = cluster.uploadJar(ClusterFixture.jobJar());
-        String jobId = cluster.runJar(jarId, null, ClusterFixture.jobArgs(KAFKA, "failover", 2), 2, null);
-        long base = System.currentTimeMillis() / 60_000 * 60_000 - 4 * 3_600_000L;
-        List<String> groupA = IntStream.range(0, 5).mapToObj(FleetStream::device).toList();
-        List<String> groupB = IntStream.range(5, 10).mapToObj(FleetStream::device).toList();
-        try (FleetStream stream = new FleetStream(KAFKA, tenant, 40, base)) {
+        FlinkSessionCluster cluster = FLINK.cluster();
+        String jobId = FLINK.submit(KAFKA, "failover", 2, null);
+        List<String> groupA = FleetStream.devices(0, 5);
+        List<String> groupB = FleetStream.devices(5, 10);
+        try (FleetStream stream = FleetStream.startingHoursAgo(KAFKA, tenant)) {
             cluster.awaitAllTasksRunning(jobId, Duration.ofSeconds(300));
             JsonNode checkpointConfig = cluster.get("/jobs/" + jobId + "/checkpoints/config");
             assertThat(checkpointConfig.path("state_backend").asText()).as("state backend").containsIgnoringCase("rocksdb");
@@ -112,9 +94,6 @@ class FlinkFailoverClusterIT {
                     .hasSize(2 * expected.size());
             System.out.println("cluster failover: alerts " + alerts.stream()
                     .collect(Collectors.groupingBy(Alert::getRuleId, Collectors.counting())));
-        } catch (Throwable e) {
-            ClusterFixture.dumpLogs(cluster, workDir);
-            throw e;
         } finally {
             try {
                 cluster.cancel(jobId);

@@ -3,15 +3,11 @@ package io.fleetwarden.jobs.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,33 +30,19 @@ class FlinkRescaleClusterIT {
     @RegisterExtension
     static final KafkaExtension KAFKA = ClusterFixture.kafka();
 
-    static FlinkSessionCluster cluster;
-    static Path workDir;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        workDir = ClusterFixture.freshWorkDir("rescale");
-        cluster = ClusterFixture.cluster(workDir).taskManagers(2).slotsPerTaskManager(1).build().start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final SessionClusterExtension FLINK = new SessionClusterExtension("rescale", 2, 1);
 
     @Test
     @Timeout(900)
     void rescaleFromTwoToFourSlotsThroughASavepointKeepsBaselines() throws Exception {
         String tenant = "rescale";
-        String jarId = cluster.uploadJar(ClusterFixture.jobJar());
-        String first = cluster.runJar(jarId, null, ClusterFixture.jobArgs(KAFKA, "rescale", 2), 2, null);
+        FlinkSessionCluster cluster = FLINK.cluster();
+        String first = FLINK.submit(KAFKA, "rescale", 2, null);
         String second = null;
-        long base = System.currentTimeMillis() / 60_000 * 60_000 - 4 * 3_600_000L;
-        List<String> groupA = IntStream.range(0, 5).mapToObj(FleetStream::device).toList();
-        List<String> groupB = IntStream.range(5, 25).mapToObj(FleetStream::device).toList();
-        try (FleetStream stream = new FleetStream(KAFKA, tenant, 40, base)) {
+        List<String> groupA = FleetStream.devices(0, 5);
+        List<String> groupB = FleetStream.devices(5, 25);
+        try (FleetStream stream = FleetStream.startingHoursAgo(KAFKA, tenant)) {
             cluster.awaitAllTasksRunning(first, Duration.ofSeconds(300));
             stream.steps(25); // traffic baselines learnt (20 reports)
             stream.spikeNext(groupA);
@@ -78,7 +60,7 @@ class FlinkRescaleClusterIT {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(cluster.overview().path("slots-total").asInt()).isEqualTo(4));
 
-            second = cluster.runJar(jarId, null, ClusterFixture.jobArgs(KAFKA, "rescale", 4), 4, savepoint);
+            second = FLINK.submit(KAFKA, "rescale", 4, savepoint);
             cluster.awaitAllTasksRunning(second, Duration.ofSeconds(300));
             JsonNode job = cluster.job(second);
             List<String> atFour = new java.util.ArrayList<>();
@@ -112,9 +94,6 @@ class FlinkRescaleClusterIT {
             assertThat(alerts).allSatisfy(a -> assertThat(spiked).contains(a.getDeviceId()));
             System.out.println("cluster rescale: alerts " + alerts.stream()
                     .collect(Collectors.groupingBy(Alert::getRuleId, Collectors.counting())));
-        } catch (Throwable e) {
-            ClusterFixture.dumpLogs(cluster, workDir);
-            throw e;
         } finally {
             try {
                 cluster.cancel(second != null ? second : first);

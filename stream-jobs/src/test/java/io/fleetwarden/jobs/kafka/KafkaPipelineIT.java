@@ -6,26 +6,11 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.influxdb.dto.Query;
 import org.influxdb.dto.QueryResult;
@@ -35,19 +20,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.fleetwarden.jobs.Events;
-import io.fleetwarden.jobs.FleetDetectionJobMain;
-import io.fleetwarden.jobs.JobOptions;
 import io.fleetwarden.jobs.LocalMain;
+import io.fleetwarden.jobs.testing.DetectionJobRun;
 import io.fleetwarden.model.Alert;
 import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.DeviceStatus;
 import io.fleetwarden.model.SecurityEvent;
-import io.fleetwarden.model.Telemetry;
 import io.fleetwarden.model.Topics;
 import io.fleetwarden.model.codec.Codecs;
 import io.fleetwarden.testsupport.InfluxDbExtension;
 import io.fleetwarden.testsupport.KafkaExtension;
-import io.fleetwarden.testsupport.TopicSpec;
 
 /**
  * The job as deployed: real Kafka (KRaft, in-process) in and out with exactly-once sinks, real
@@ -58,30 +40,13 @@ import io.fleetwarden.testsupport.TopicSpec;
 class KafkaPipelineIT {
 
     @RegisterExtension
-    static final KafkaExtension KAFKA = KafkaExtension.builder()
-            .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(2))
-            .topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
-            .topic(TopicSpec.of(Topics.DEVICE_EVENTS).withPartitions(2))
-            .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
-            .topic(TopicSpec.compacted(Topics.ADVISORIES))
-            .topic(TopicSpec.compacted(Topics.ERASURES))
-            .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))
-            .topic(TopicSpec.compacted(Topics.DEVICE_STATUS).withPartitions(2))
-            .topic(TopicSpec.of(Topics.DEAD_LETTERS))
-            .build();
+    static final KafkaExtension KAFKA = KafkaExtension.builder().topics(DetectionJobRun.platformTopics(2)).build();
 
     @RegisterExtension
     static final InfluxDbExtension INFLUX = InfluxDbExtension.withDatabase("fleetwarden");
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).setConfiguration(conf()).build());
-
-    static Configuration conf() {
-        Configuration c = new Configuration();
-        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return c;
-    }
+    static final MiniClusterExtension FLINK = DetectionJobRun.miniCluster();
 
     /** Event time of the simulated streams: now, so that Kafka retention never touches the records. */
     static final long BASE = System.currentTimeMillis() / 60_000 * 60_000;
@@ -89,61 +54,24 @@ class KafkaPipelineIT {
     @TempDir
     Path checkpoints;
 
-    private JobOptions options(String name) {
-        return JobOptions.parse(new String[] {
-                "--bootstrap-servers", KAFKA.bootstrapServers(),
-                "--influx-url", INFLUX.url(), "--influx-db", INFLUX.database(), "--influx-batch", "100",
-                "--checkpoint-dir", checkpoints.toString(), "--checkpoint-interval", "500ms",
-                "--group-id", name, "--transactional-id-prefix", name,
-                "--parallelism", "2", "--idleness", "1s", "--out-of-orderness", "1s"});
-    }
-
-    private static JobClient start(JobOptions o, String restoreFrom) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        FleetDetectionJobMain.build(env, o);
-        StreamGraph graph = env.getStreamGraph();
-        graph.setJobName("fleetwarden-it");
-        if (restoreFrom != null) {
-            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restoreFrom, false));
-        }
-        return env.executeAsync(graph);
-    }
-
-    /** Telnet appears on the given devices (of tenant {@code tenant}), 5 reports each, 30 s apart. */
-    private static void produceTelnet(String tenant, int fromDevice, int toDevice, long start) throws Exception {
-        try (var p = new KafkaProducer<>(KAFKA.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int step = 0; step < 5; step++) {
-                for (int d = fromDevice; d < toDevice; d++) {
-                    Telemetry t = Events.telemetry("cam-" + d, start + step * 30_000L + d).setTenant(tenant)
-                            .setListeningPorts(List.of(80, 23)).build();
-                    p.send(new ProducerRecord<>(Topics.TELEMETRY, DeviceKeys.of(tenant, t.getDeviceId()).getBytes(StandardCharsets.UTF_8),
-                            Codecs.TELEMETRY.encode(t)));
-                }
-            }
-            p.flush();
-        }
+    private DetectionJobRun.Builder job(String name) {
+        return DetectionJobRun.on(KAFKA, checkpoints).group(name).jobName("fleetwarden-it").checkpointInterval("500ms")
+                .args("--influx-url", INFLUX.url(), "--influx-db", INFLUX.database(), "--influx-batch", "100",
+                        "--idleness", "1s", "--out-of-orderness", "1s");
     }
 
     private static List<Alert> alerts(String tenant) {
-        List<Alert> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : KAFKA.consume(Topics.ALERTS, Integer.MAX_VALUE, Duration.ofSeconds(2),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            Alert a = Codecs.ALERT.tryDecode(r.value()).value();
-            if (a.getTenant().equals(tenant)) {
-                out.add(a);
-            }
-        }
-        return out;
+        return DetectionJobRun.alerts(KAFKA, Duration.ofSeconds(2)).stream().filter(a -> a.getTenant().equals(tenant)).toList();
     }
 
     @Test
     @Timeout(180)
+    @SuppressWarnings("try") // the job only needs to run until the end of the block
     void streamsInAlertsStatusDeadLettersAndPointsOut() throws Exception {
         String tenant = "pipeline";
-        JobClient job = start(options("pipeline"), null);
-        try {
-            produceTelnet(tenant, 0, 3, BASE);
-            try (var p = new KafkaProducer<>(KAFKA.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (DetectionJobRun job = job("pipeline").start()) {
+            TelnetCameras.produce(KAFKA, tenant, 0, 3, BASE);
+            try (var p = DetectionJobRun.producer(KAFKA)) {
                 for (int i = 0; i < 12; i++) {
                     SecurityEvent e = Events.authFailure("guess-" + i, "203.0.113.77", BASE + 5000 + i * 1000L);
                     e.setTenant(null);
@@ -180,11 +108,7 @@ class KafkaPipelineIT {
             });
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                List<DeviceStatus> statuses = new ArrayList<>();
-                for (var r : KAFKA.consume(Topics.DEVICE_STATUS, Integer.MAX_VALUE, Duration.ofSeconds(2),
-                        new StringDeserializer(), new ByteArrayDeserializer())) {
-                    statuses.add(Codecs.DEVICE_STATUS.tryDecode(r.value()).value());
-                }
+                List<DeviceStatus> statuses = DetectionJobRun.statuses(KAFKA, Duration.ofSeconds(2));
                 assertThat(statuses).anyMatch(s -> s.getDeviceId().equals("cam-0") && s.getRiskScore() >= 40
                         && s.getFailingGuidelines().contains(6));
             });
@@ -198,46 +122,29 @@ class KafkaPipelineIT {
                         "SELECT alert_id FROM alerts WHERE tenant = 'pipeline' AND rule = 'CMP-NET-001'", INFLUX.database()));
                 assertThat(alerts.getResults().get(0).getSeries().get(0).getValues()).hasSize(3);
             });
-        } finally {
-            job.cancel().get();
         }
     }
 
     @Test
     @Timeout(240)
+    @SuppressWarnings("try") // each job only needs to run until the end of its block
     void failoverFromCheckpointLosesAndDuplicatesNoAlert() throws Exception {
         String tenant = "failover";
-        JobOptions o = options("failover");
-        JobClient first = start(o, null);
-        produceTelnet(tenant, 0, 10, BASE + 3_600_000L);
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                assertThat(alerts(tenant)).filteredOn(a -> a.getRuleId().equals("CMP-NET-001")).hasSize(10));
-        // Mid-stream: more input, then the job dies before it can checkpoint all of it.
-        produceTelnet(tenant, 10, 20, BASE + 3_600_000L + 200_000L);
-        first.cancel().get();
+        DetectionJobRun.Builder failover = job("failover");
+        try (DetectionJobRun first = failover.start()) {
+            TelnetCameras.produce(KAFKA, tenant, 0, 10, BASE + 3_600_000L);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                    assertThat(alerts(tenant)).filteredOn(a -> a.getRuleId().equals(TelnetCameras.RULE)).hasSize(10));
+            // Mid-stream: more input, then the job dies before it can checkpoint all of it.
+            TelnetCameras.produce(KAFKA, tenant, 10, 20, BASE + 3_600_000L + 200_000L);
+        }
 
-        AtomicReference<Path> latest = new AtomicReference<>();
-        latest.set(LocalMain.latestCheckpoint(checkpoints).orElseThrow());
-        JobClient second = start(o, latest.get().toUri().toString());
-        try {
-            produceTelnet(tenant, 20, 25, BASE + 3_600_000L + 400_000L);
-            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
-                List<Alert> telnet = alerts(tenant).stream().filter(a -> a.getRuleId().equals("CMP-NET-001")).toList();
-                Set<String> devices = new HashSet<>();
-                telnet.forEach(a -> devices.add(a.getDeviceId()));
-                assertThat(devices).hasSize(25);
-            });
-            List<Alert> all = alerts(tenant);
-            Set<String> seen = new HashSet<>();
-            for (Alert a : all) {
-                assertThat(seen.add(a.getAlertId() + "#" + a.getRevision())).as("duplicate revision %s", a).isTrue();
-            }
-            Map<String, Long> opensPerDevice = new java.util.TreeMap<>();
-            all.stream().filter(a -> a.getRuleId().equals("CMP-NET-001") && a.getRevision() == 1)
-                    .forEach(a -> opensPerDevice.merge(a.getDeviceId(), 1L, Long::sum));
-            assertThat(opensPerDevice).hasSize(25).allSatisfy((d, n) -> assertThat(n).as(d).isEqualTo(1L));
-        } finally {
-            second.cancel().get();
+        Path latest = LocalMain.latestCheckpoint(checkpoints).orElseThrow();
+        try (DetectionJobRun second = failover.restoreFrom(latest.toUri().toString()).start()) {
+            TelnetCameras.produce(KAFKA, tenant, 20, 25, BASE + 3_600_000L + 400_000L);
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() ->
+                    assertThat(TelnetCameras.alertedDevices(alerts(tenant))).hasSize(25));
+            TelnetCameras.assertOpenedOnceEach(alerts(tenant), 25);
         }
     }
 

@@ -3,40 +3,23 @@ package io.fleetwarden.jobs.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.fleetwarden.jobs.Events;
-import io.fleetwarden.jobs.FleetDetectionJobMain;
-import io.fleetwarden.jobs.JobOptions;
+import io.fleetwarden.jobs.testing.DetectionJobRun;
 import io.fleetwarden.model.Alert;
-import io.fleetwarden.model.DeviceKeys;
 import io.fleetwarden.model.Telemetry;
-import io.fleetwarden.model.Topics;
-import io.fleetwarden.model.codec.Codecs;
 import io.fleetwarden.testsupport.KafkaExtension;
-import io.fleetwarden.testsupport.TopicSpec;
 
 /**
  * One input far ahead of another in event time, through real Kafka and the job as deployed (MiniCluster, parallelism 2),
@@ -53,27 +36,10 @@ import io.fleetwarden.testsupport.TopicSpec;
 class SourceDriftIT {
 
     @RegisterExtension
-    static final KafkaExtension KAFKA = KafkaExtension.builder()
-            .topic(TopicSpec.of(Topics.TELEMETRY).withPartitions(2))
-            .topic(TopicSpec.of(Topics.SECURITY_EVENTS).withPartitions(2))
-            .topic(TopicSpec.of(Topics.DEVICE_EVENTS).withPartitions(2))
-            .topic(TopicSpec.compacted(Topics.FIRMWARE_CATALOG))
-            .topic(TopicSpec.compacted(Topics.ADVISORIES))
-            .topic(TopicSpec.compacted(Topics.ERASURES))
-            .topic(TopicSpec.of(Topics.ALERTS).withPartitions(2))
-            .topic(TopicSpec.compacted(Topics.DEVICE_STATUS).withPartitions(2))
-            .topic(TopicSpec.of(Topics.DEAD_LETTERS))
-            .build();
+    static final KafkaExtension KAFKA = KafkaExtension.builder().topics(DetectionJobRun.platformTopics(2)).build();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).setConfiguration(conf()).build());
-
-    static Configuration conf() {
-        Configuration c = new Configuration();
-        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return c;
-    }
+    static final MiniClusterExtension FLINK = DetectionJobRun.miniCluster();
 
     static final long START = Events.T0;
     static final long MIN = 60_000;
@@ -88,23 +54,18 @@ class SourceDriftIT {
     /** Kafka's record time is the producer's (now): a record stamped weeks ago would fall to the topic's retention. */
     static ProducerRecord<byte[], byte[]> reading(String device, long at, int partition) {
         Telemetry t = Events.telemetry(device, at).setReceivedAt(Instant.ofEpochMilli(at)).setIntervalSeconds(10).build();
-        return new ProducerRecord<>(Topics.TELEMETRY, partition, DeviceKeys.of(Events.TENANT, device).getBytes(StandardCharsets.UTF_8),
-                Codecs.TELEMETRY.encode(t));
+        return DetectionJobRun.telemetry(t, partition);
     }
 
     static List<Alert> alerts() {
-        List<Alert> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : KAFKA.consume(Topics.ALERTS, Integer.MAX_VALUE, Duration.ofSeconds(5),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            out.add(Codecs.ALERT.tryDecode(r.value()).value());
-        }
-        return out;
+        return DetectionJobRun.alerts(KAFKA, Duration.ofSeconds(5));
     }
 
     @Test
     @Timeout(480)
+    @SuppressWarnings("try") // the job only needs to run until the end of the block
     void aPartitionReadAheadDoesNotHideADeviceThatWentOffline() throws Exception {
-        try (var p = new KafkaProducer<>(KAFKA.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (var p = DetectionJobRun.producer(KAFKA)) {
             for (long t = START; t < START + 120 * MIN; t += 10_000) {
                 for (int d = 0; d < BUSY_DEVICES; d++) {
                     p.send(reading("busy-" + d, t + d, 0));
@@ -118,15 +79,8 @@ class SourceDriftIT {
             }
             p.flush();
         }
-        JobOptions o = JobOptions.parse(new String[] {
-                "--bootstrap-servers", KAFKA.bootstrapServers(),
-                "--checkpoint-dir", checkpoints.toString(), "--checkpoint-interval", "500ms",
-                "--group-id", "drift", "--transactional-id-prefix", "drift",
-                "--parallelism", "2", "--idleness", "10m", "--delivery", "at-least-once"});
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        FleetDetectionJobMain.build(env, o);
-        JobClient job = env.executeAsync("source-drift-it");
-        try {
+        try (DetectionJobRun job = DetectionJobRun.on(KAFKA, checkpoints).group("drift").jobName("source-drift-it")
+                .checkpointInterval("500ms").args("--idleness", "10m", "--delivery", "at-least-once").start()) {
             await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(alerts())
                     .filteredOn(a -> a.getRuleId().equals("RES-OFF-001") && "quiet-1".equals(a.getDeviceId()))
                     .extracting(a -> a.getStatus().toString()).contains("OPEN", "RESOLVED"));
@@ -134,8 +88,6 @@ class SourceDriftIT {
             assertThat(offline).extracting(Alert::getDeviceId).as("only the camera that went silent").containsOnly("quiet-1");
             assertThat(offline).allSatisfy(a -> assertThat(a.getOpenedAt().toEpochMilli())
                     .as("opened at its deadline, offline.min (5 min) into its silence").isBetween(SILENT_FROM + 4 * MIN, SILENT_FROM + 6 * MIN));
-        } finally {
-            job.cancel().get();
         }
     }
 }
