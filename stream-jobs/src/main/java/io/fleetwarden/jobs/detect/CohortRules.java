@@ -19,8 +19,8 @@ import io.fleetwarden.model.SecurityEventReasons;
  *
  * <p>An outage opens the incident by either of two tests: the cohort's FRACTION ({@code cohort.minDevices} and
  * {@code cohort.fraction} of it dropped within {@code cohort.window}), or SIGNIFICANCE: at least
- * {@code cohort.minDevices} devices lost their connection (connection lost, not a goodbye or a broker's drain) within
- * the window and are still down, where the cohort's own background rate of connection losses makes that many at once
+ * {@code cohort.minDevices} devices of a REGION cohort ({@link #SIGNIFICANCE_DIMENSION}) lost their connection
+ * (connection lost, not a goodbye or a broker's drain) within the window and are still down, where the cohort's own background rate of connection losses makes that many at once
  * less likely than {@code cohort.significance} (Poisson tail). The background rate is learnt per cohort from closed
  * hours of event time (EWMA, each hour clipped at twice the rate plus the floor, hours with an incident skipped), never
  * below {@link #BACKGROUND_FLOOR_PER_DEVICE_HOUR}, and the test waits for {@link #BACKGROUND_MIN_HOURS} of it. So a
@@ -45,6 +45,13 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
     public static final double BACKGROUND_FLOOR_PER_DEVICE_HOUR = 1.0 / 24;
     /** Closed hours of a cohort's history before the significance test is used (a fresh job has only the fraction). */
     public static final int BACKGROUND_MIN_HOURS = 2;
+    /**
+     * The dimension the significance test judges: a network outage is local, and it touches every model and broker of
+     * the place it hits, so the same losses are significant in all of them at once. Model and broker cohorts keep the
+     * fraction test (a model-wide or broker-wide failure takes a large share of them); otherwise one partial regional
+     * outage would open a region incident and partial model and broker incidents that do not fold into it.
+     */
+    public static final String SIGNIFICANCE_DIMENSION = "region";
     /** EWMA weight of one closed hour in the background rate. */
     private static final double BACKGROUND_ALPHA = 0.1;
     private static final long HOUR = 3_600_000L;
@@ -144,7 +151,8 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
             double expected = expectedLosses(s, before);
             double pValue = byFraction || Double.isNaN(expected) || s.lost.size() < cfg.cohortMinDevices ? Double.NaN
                     : lossTail(s.lost.size(), expected);
-            boolean bySignificance = !Double.isNaN(pValue) && pValue < cfg.cohortSignificance;
+            boolean bySignificance = !Double.isNaN(pValue) && pValue < cfg.cohortSignificance
+                    && SIGNIFICANCE_DIMENSION.equals(c.cohortDimension);
             if (byFraction || bySignificance) {
                 s.incidentOpen = true;
                 s.incidentOpenedAt = ts;

@@ -125,8 +125,8 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
      * {@code traffic.peerDevices} votes. The first devices to close an hour are judged against the hour before (its
      * votes are complete by then; the daily curve moves a median by at most ~15 % an hour) until the current hour has
      * three quarters of the previous hour's votes: the devices that close an hour first (which a device can arrange by
-     * timing its reports) never decide its median alone. A device's vote counts in its own median: a model is judged by
-     * what most of it does.
+     * timing its reports) never decide its median alone. The median is the OTHER devices' (the device's own vote is left
+     * out of its own median; against the hour before it never voted there).
      */
     public PeerHour peerHour(ModelPeerState s, PeerObservation o) {
         if (o.hourStart == Long.MIN_VALUE || !(o.hourBytesOut >= 0) || Double.isInfinite(o.hourBytesOut)) {
@@ -144,26 +144,28 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
         h.advanceTo(o.hourStart, HOUR);
         double median;
         int peers;
-        int needed = cfg.trafficPeerDevices;
+        int needed = cfg.trafficPeerDevices + 1; // the device's own vote and at least traffic.peerDevices others
+        double own = o.hourBytesOut;
         if (o.hourStart == h.hour) {
-            h.addCurrent(o.hourBytesOut);
+            h.addCurrent(own);
             boolean previousUsable = h.previousHour == h.hour - HOUR && h.previousVotes >= needed;
             if (h.votes >= needed && (!previousUsable || 4 * h.votes >= 3 * h.previousVotes)) {
-                median = PeerHours.medianOf(h.bins, h.counts, h.votes);
-                peers = h.votes;
+                median = PeerHours.medianWithout(h.bins, h.counts, h.votes, own);
+                peers = h.votes - 1;
             } else if (previousUsable) {
+                // the device has not voted in that hour (it is closing the next one): all its votes are the others'
                 median = PeerHours.medianOf(h.previousBins, h.previousCounts, h.previousVotes);
                 peers = h.previousVotes;
             } else {
                 return null;
             }
         } else if (o.hourStart == h.previousHour) {
-            h.addPrevious(o.hourBytesOut);
+            h.addPrevious(own);
             if (h.previousVotes < needed) {
                 return null;
             }
-            median = PeerHours.medianOf(h.previousBins, h.previousCounts, h.previousVotes);
-            peers = h.previousVotes;
+            median = PeerHours.medianWithout(h.previousBins, h.previousCounts, h.previousVotes, own);
+            peers = h.previousVotes - 1;
         } else {
             return null; // an hour older than both kept: too late to count or judge
         }

@@ -88,14 +88,31 @@ public class PeerHours {
         votes = v0;
     }
 
+    /** The (lower) median of all votes, or NaN without votes. */
     static double medianOf(int[] bins, int[] counts, int votes) {
-        if (votes == 0) {
+        return median(bins, counts, votes, -1);
+    }
+
+    /**
+     * The (lower) median of the votes without one vote in the bin of {@code own} (the device's own value: its peers are
+     * the others, so a device rising above them does not lift its own median by a rank), or NaN without other votes.
+     */
+    static double medianWithout(int[] bins, int[] counts, int votes, double own) {
+        int ownBin = Arrays.binarySearch(bins, bin(own));
+        if (ownBin < 0) { // counted in a neighbour bin (histogram full): the nearest, as addCurrent did
+            ownBin = nearest(bins, -ownBin - 1);
+        }
+        return median(bins, counts, votes - 1, ownBin);
+    }
+
+    private static double median(int[] bins, int[] counts, int votes, int lessOneIn) {
+        if (votes <= 0 || bins.length == 0) {
             return Double.NaN;
         }
         int half = (votes + 1) / 2; // the lower median's rank
         int seen = 0;
         for (int i = 0; i < bins.length; i++) {
-            seen += counts[i];
+            seen += counts[i] - (i == lessOneIn ? 1 : 0);
             if (seen >= half) {
                 return Math.exp((bins[i] + 0.5) / BINS_PER_LOG);
             }

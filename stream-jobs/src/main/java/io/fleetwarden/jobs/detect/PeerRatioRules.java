@@ -13,13 +13,13 @@ import io.fleetwarden.jobs.rules.RuleCatalogue;
  * peers share the daily curve, so the device's RATIO to them stays level over the day while its own rate swings with
  * it (a camera's trough-to-peak is ~2.6x, which an own baseline cannot tell from a ramp, and an EWMA learns any ramp).
  * The device's reference is its own long-run ratio: the median of its first {@link #SEED_HOURS} hours, then learnt only
- * from hours within the square root of {@code traffic.peerRatio} of it (weight {@link #ALPHA} per hour, so at most ~2 %
+ * from hours within the square root of {@code traffic.peerRatio} of it (weight {@link #ALPHA} per hour, so at most ~1 %
  * an hour at the default), never while the rule is open. A ratio of {@code traffic.peerRatio} times the reference for
  * {@code traffic.peerHours} closed hours in a row opens the rule; it clears once an hour is back under the square root
  * of that ratio. Time is the event time of the report that closed the hour.
  *
  * <p>Hostile devices: a device cannot move its peers' median (one vote per device and hour, a median of votes), and it
- * cannot teach its reference a ramp faster than the learning cap: a ramp steeper than ~2 % an hour outruns it. Not
+ * cannot teach its reference a ramp faster than the learning cap: a ramp steeper than ~1 % an hour outruns it. Not
  * covered: a device exfiltrating from its very first hours (its reference is then the exfiltration; the model's other
  * peer rule, CMP-RATE-002, sees only a large excess) and a ramp slower than the cap.
  */
@@ -30,7 +30,7 @@ public final class PeerRatioRules implements FleetRule<PeerHour, PeerRatioState>
     /** Hours whose median ratio seeds the reference (the first, often partial, hour alone is a poor one). */
     static final int SEED_HOURS = 3;
     /** Weight of one closed hour in the reference (only hours near it are learnt). */
-    static final double ALPHA = 0.05;
+    static final double ALPHA = 0.03;
     /** Rates below this many bytes per second count as this (a silent hour is not an infinite ratio). */
     static final double RATE_FLOOR = 1.0;
 

@@ -25,8 +25,8 @@ import io.fleetwarden.model.DeviceKeys;
 /**
  * CMP-NET-004's slow horizon through the real operators: closed hours of 11 devices through {@code model-peers}
  * ({@link ModelPeerFunction}, side output {@link ModelPeerFunction#HOURS}) and on to {@code peer-ratios}
- * ({@link PeerRatioFunction}, keyed by device): a device whose traffic doubles against its peers for three hours opens
- * the rule at the third closed hour and no earlier, its state survives a snapshot and restore in between, and the peers
+ * ({@link PeerRatioFunction}, keyed by device): a device whose traffic doubles against its peers for two hours opens
+ * the rule at the second closed hour and no earlier, its state survives a snapshot and restore in between, and the peers
  * stay quiet.
  */
 class PeerRatioHarnessTest {
@@ -44,7 +44,7 @@ class PeerRatioHarnessTest {
     }
 
     @Test
-    void aDeviceAtTwiceItsUsualRatioToItsSameHourPeersForThreeHoursOpensTheSlowHorizon() throws Exception {
+    void aDeviceAtTwiceItsUsualRatioToItsSameHourPeersForTwoHoursOpensTheSlowHorizon() throws Exception {
         List<PeerHour> hours = new ArrayList<>();
         try (var peers = new KeyedOneInputStreamOperatorTestHarness<String, PeerBatch, Finding>(
                 new KeyedProcessOperator<>(new ModelPeerFunction(CFG)), PeerBatch::modelKey, Types.STRING)) {
@@ -61,10 +61,10 @@ class PeerRatioHarnessTest {
             peers.getSideOutput(ModelPeerFunction.HOURS).forEach(r -> hours.add(r.getValue()));
             assertThat(peers.extractOutputValues()).as("no model-stage finding").isEmpty();
         }
-        // hour 0 has no hour before it: its first four devices have fewer than traffic.peerDevices (5) votes to compare
-        // with; from hour 1 the first devices to close an hour are judged against the complete hour before
-        assertThat(hours).as("one closed hour per device and hour once 5 peers voted").hasSize(99 - 4)
-                .filteredOn(h -> h.hourStart == T0).extracting(h -> h.deviceId).doesNotContain("peer-0", "peer-3").contains("peer-4", "cam-x");
+        // hour 0 has no hour before it: its first five devices have fewer than traffic.peerDevices (5) OTHER votes to
+        // compare with; from hour 1 the first devices to close an hour are judged against the complete hour before
+        assertThat(hours).as("one closed hour per device and hour once 5 others voted").hasSize(99 - 5)
+                .filteredOn(h -> h.hourStart == T0).extracting(h -> h.deviceId).doesNotContain("peer-0", "peer-4").contains("peer-5", "cam-x");
 
         var snapshot = new Object() {
             org.apache.flink.runtime.checkpoint.OperatorSubtaskState state;
@@ -72,18 +72,18 @@ class PeerRatioHarnessTest {
         List<Finding> out = new ArrayList<>();
         try (var ratios = harness()) {
             ratios.open();
-            for (PeerHour h : hours.stream().filter(h -> h.hourStart < T0 + 8 * HOUR).toList()) { // two elevated hours
+            for (PeerHour h : hours.stream().filter(h -> h.hourStart < T0 + 7 * HOUR).toList()) { // one elevated hour
                 ratios.processElement(new StreamRecord<>(h, h.timestamp));
             }
             out.addAll(ratios.extractOutputValues());
             snapshot.state = ratios.snapshot(1, T0 + 9 * HOUR);
             assertThat(ratios.numKeyedStateEntries()).as("one small state per device").isEqualTo(11);
         }
-        assertThat(out).as("two elevated hours: one below traffic.peerHours").isEmpty();
+        assertThat(out).as("one elevated hour: one below traffic.peerHours").isEmpty();
         try (var ratios = harness()) {
             ratios.initializeState(snapshot.state);
             ratios.open();
-            for (PeerHour h : hours.stream().filter(h -> h.hourStart == T0 + 8 * HOUR).toList()) {
+            for (PeerHour h : hours.stream().filter(h -> h.hourStart == T0 + 7 * HOUR).toList()) {
                 ratios.processElement(new StreamRecord<>(h, h.timestamp));
             }
             out.addAll(ratios.extractOutputValues());
@@ -92,8 +92,8 @@ class PeerRatioHarnessTest {
             assertThat(f.ruleId).isEqualTo("CMP-NET-004");
             assertThat(f.action).isEqualTo(Action.OPEN);
             assertThat(f.deviceId).isEqualTo("cam-x");
-            assertThat(f.timestamp).isEqualTo(T0 + 9 * HOUR + 1000);
-            assertThat(f.evidence).containsEntry("horizon", "peers").containsEntry("hours", "3").containsEntry("peers", "11");
+            assertThat(f.timestamp).isEqualTo(T0 + 8 * HOUR + 1000);
+            assertThat(f.evidence).containsEntry("horizon", "peers").containsEntry("hours", "2").containsEntry("peers", "10");
         });
     }
 

@@ -41,10 +41,10 @@ final class ExfiltrationScenarios {
                 () -> run(36, ramp(18 * 60_000L, 17 * HOUR, 2.8))));
         s.add(new Scenario("CMP-NET-004", "slow horizon: x2.8 ramp over 17 h starting on the second day", Expect.OPENS,
                 () -> run(60, ramp(26 * HOUR, 17 * HOUR, 2.8))));
-        s.add(new Scenario("CMP-NET-004", "slow horizon: 2.2x its usual ratio to the peers for 3 closed hours (at peerHours)",
-                Expect.OPENS, () -> run(20, step(8 * HOUR, 3 * HOUR, 2.2))));
-        s.add(new Scenario("CMP-NET-004", "slow horizon: 2.2x for 2 closed hours (one below peerHours)", Expect.NOTHING,
-                () -> run(20, step(8 * HOUR, 2 * HOUR, 2.2))));
+        s.add(new Scenario("CMP-NET-004", "slow horizon: 2.2x its usual ratio to the peers for 2 closed hours (at peerHours)",
+                Expect.OPENS, () -> run(20, step(8 * HOUR, 2 * HOUR, 2.2))));
+        s.add(new Scenario("CMP-NET-004", "slow horizon: 2.2x for 1 closed hour (one below peerHours)", Expect.NOTHING,
+                () -> run(20, step(8 * HOUR, HOUR, 2.2))));
         s.add(new Scenario("CMP-NET-004", "slow horizon: 1.8x for 10 hours (below peerRatio)", Expect.NOTHING,
                 () -> run(24, step(8 * HOUR, 10 * HOUR, 1.8))));
         s.add(new Scenario("CMP-NET-004", "two days of the camera's own daily curve (trough to peak 2.6x): nothing", Expect.NOTHING,
@@ -113,7 +113,9 @@ final class ExfiltrationScenarios {
         List<Finding> all = fleet.reports(fleet(30, 10, ramp(2 * HOUR, 10 * HOUR, 3), i -> i < 3 ? 20 : 1));
         // the peers' median at every hour stays with the 8 honest peers and the device: within 1.6x of the daily curve's
         // level (the honest levels are 0.8-1.5x), never near the flooders' 10-30x
-        fleet.hours.stream().filter(h -> h.deviceId.equals("peer-5")).forEach(h ->
+        // (from the second hour: in a model's very first hour there is no complete hour to fall back on, and the first
+        // devices to close it, here the flooders, decide its partial median; those hours only seed the references)
+        fleet.hours.stream().filter(h -> h.deviceId.equals("peer-5") && h.hourStart > START).forEach(h ->
                 assertThat(h.peerBytesOut / (60_000 * daily(h.hourStart + HOUR / 2))).as("median at %s", h.hourStart).isBetween(0.6, 1.6));
         return all.stream().filter(f -> f.deviceId.equals("cam-x")).toList();
     }

@@ -264,7 +264,7 @@ class RuleScenarioTest {
         s.add(new Scenario("RES-COH-001", "10 of 40 drop (below 30 % of the cohort)", Expect.NOTHING, () -> cohort(40, 10)));
         s.add(new Scenario("RES-COH-001", "8 of 10 back: resolves", Expect.CLEARS, RuleScenarioTest::cohortRecovers));
         // Significance: connections LOST at once against the cohort's own background rate, below 30 % of the cohort.
-        s.add(new Scenario("RES-COH-001", "10 of 80 lose their connection within 10 s after 3 quiet hours (significance, at the minimum count)",
+        s.add(new Scenario("RES-COH-001", "10 of a region's 80 lose their connection within 10 s after 3 quiet hours (significance, at the minimum count)",
                 Expect.OPENS, () -> cohortLosses(80, 3, 1, 10, SecurityEventReasons.CONNECTION_LOST)));
         s.add(new Scenario("RES-COH-001", "9 of 80 lose their connection (one below the minimum count)", Expect.NOTHING,
                 () -> cohortLosses(80, 3, 1, 9, SecurityEventReasons.CONNECTION_LOST)));
@@ -278,6 +278,8 @@ class RuleScenarioTest {
                 Expect.NOTHING, () -> cohortLosses(80, 3, 1, 10, "offline-timeout")));
         s.add(new Scenario("RES-COH-001", "10 of 80 drained by their broker: fraction only", Expect.NOTHING,
                 () -> cohortLosses(80, 3, 1, 10, SecurityEventReasons.DISCONNECTED_BY_BROKER)));
+        s.add(new Scenario("RES-COH-001", "10 of 80 of a MODEL cohort lost (a regional outage seen through its models): fraction only",
+                Expect.NOTHING, () -> cohortLosses("model", 80, 3, 1, 10, SecurityEventReasons.CONNECTION_LOST)));
         s.add(new Scenario("RES-COH-001", "a fresh cohort (no closed hour of history): 10 of 80 lost, fraction only", Expect.NOTHING,
                 () -> cohortLosses(80, 0, 1, 10, SecurityEventReasons.CONNECTION_LOST)));
         s.add(new Scenario("RES-COH-001", "one device losing its connection 12 times within the window counts once", Expect.NOTHING,
@@ -595,24 +597,34 @@ class RuleScenarioTest {
      * {@code drops} devices go down 1 s apart with {@code reason}.
      */
     static List<Finding> cohortLosses(int size, int hours, int backgroundPerHour, int drops, String reason) {
+        return cohortLosses("region", size, hours, backgroundPerHour, drops, reason);
+    }
+
+    /** A change of {@code device} addressed to its {@code dimension} cohort. */
+    static ConnectivityChange change(String dimension, String device, boolean online, long ts) {
+        return new ConnectivityChange(TENANT, device, Events.MODEL, "eu-west", "broker-1", online, ts,
+                online ? "connected" : "connection-lost").forCohort(dimension);
+    }
+
+    static List<Finding> cohortLosses(String dimension, int size, int hours, int backgroundPerHour, int drops, String reason) {
         CohortRules rules = new CohortRules(CFG);
         CohortState st = new CohortState();
         long start = T0 - hours * 3_600_000L - 60_000;
         for (int i = 0; i < size; i++) {
-            rules.onChange(st, change("cam-" + i, true, start + i));
+            rules.onChange(st, change(dimension, "cam-" + i, true, start + i));
         }
         for (int h = 0; h < hours; h++) {
             long hourStart = T0 - (hours - h) * 3_600_000L;
             for (int k = 0; k < backgroundPerHour; k++) {
                 long t = hourStart + 1000 + k * (3_500_000L / backgroundPerHour);
                 String device = "cam-" + ((h * 37 + k) % size);
-                rules.onChange(st, change(device, false, t));
-                rules.onChange(st, change(device, true, t + 10_000));
+                rules.onChange(st, change(dimension, device, false, t));
+                rules.onChange(st, change(dimension, device, true, t + 10_000));
             }
         }
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < drops; i++) {
-            ConnectivityChange c = change("cam-" + i, false, T0 + 1000 + i * 1000L);
+            ConnectivityChange c = change(dimension, "cam-" + i, false, T0 + 1000 + i * 1000L);
             c.reason = reason;
             out.addAll(rules.onChange(st, c));
         }
@@ -634,18 +646,18 @@ class RuleScenarioTest {
         CohortRules rules = new CohortRules(CFG);
         CohortState st = new CohortState();
         for (int i = 0; i < 80; i++) {
-            rules.onChange(st, change("cam-" + i, true, T0 - 3 * 3_600_000L - 60_000 + i));
+            rules.onChange(st, change("region", "cam-" + i, true, T0 - 3 * 3_600_000L - 60_000 + i));
         }
         for (int h = 3; h > 0; h--) {
-            rules.onChange(st, change("cam-5", false, T0 - h * 3_600_000L + 1000));
-            rules.onChange(st, change("cam-5", true, T0 - h * 3_600_000L + 11_000));
+            rules.onChange(st, change("region", "cam-5", false, T0 - h * 3_600_000L + 1000));
+            rules.onChange(st, change("region", "cam-5", true, T0 - h * 3_600_000L + 11_000));
         }
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            out.addAll(rules.onChange(st, change("cam-7", false, T0 + i * 5000L)));
-            out.addAll(rules.onChange(st, change("cam-7", true, T0 + i * 5000L + 2000)));
+            out.addAll(rules.onChange(st, change("region", "cam-7", false, T0 + i * 5000L)));
+            out.addAll(rules.onChange(st, change("region", "cam-7", true, T0 + i * 5000L + 2000)));
         }
-        out.addAll(rules.onChange(st, change("cam-7", false, T0 + 61_000)));
+        out.addAll(rules.onChange(st, change("region", "cam-7", false, T0 + 61_000)));
         return out;
     }
 
