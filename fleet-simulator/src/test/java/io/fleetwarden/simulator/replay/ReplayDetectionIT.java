@@ -45,13 +45,12 @@ class ReplayDetectionIT {
 
     /** Every gap of the current rules on this replay, with why. See the README, "Detection quality". */
     static final List<String> KNOWN_GAPS = List.of(
-            // outbound traffic ramping to x2.8 / x4 over 17 / 11 h: the robust baseline learns the ramp
-            "missed low-slow-exfiltration CMP-NET-004",
-            // one of the two outages (the 43-device one) now opens its incident; the other does not (see the README)
+            // low-and-slow exfiltration (x2.8 / x4 over 17 / 11 h) is found by CMP-NET-004's same-hour peer horizon after
+            // 14-6 h of ramp, by design hours after the ramp starts: over the 1 h target of the baseline rules
+            "slow CMP-NET-004 (baseline: p95 > 1 h)",
+            // the 21-device outage now opens its region incident (significance test); the 43-device one three hours later in
+            // the same region opens none of its own (not yet confirmed why; see the README)
             "missed regional-outage RES-COH-001",
-            // a botnet without flooding adds 25 CPU points, more than a plug's or thermostat's whole genuine band, so the
-            // ground truth expects resource abuse; the rule's 5-point scale floor x resources.k 6 needs 30 points
-            "missed botnet CMP-RES-001",
             // since timers fire in this IT (2026-12-06; before, the empty sparse topics held event time for the whole
             // run): 113 RES-OFF-001 not folded into an incident: 78 during the firmware rollout's planned reboots (the
             // device's own DISCONNECT, 30-90 s down), 20 members of a regional outage, 10 benign reboots over 60 s, 5 others
