@@ -43,15 +43,14 @@ class ReplayDetectionIT {
 
     /** Every gap of the current rules on this replay, with why. See the README, "Detection quality". */
     static final List<String> KNOWN_GAPS = List.of(
-            // outbound traffic ramping to x2.8 / x4 over 17 / 11 h: the robust baseline learns the ramp
-            "missed low-slow-exfiltration CMP-NET-004",
-            // one of the two outages (the 43-device one) now opens its incident; the other does not (see the README)
+            // low-and-slow exfiltration (x2.8 / x4 over 17 / 11 h) is found by CMP-NET-004's same-hour peer horizon after
+            // 14-6 h of ramp, by design hours after the ramp starts: over the 1 h target of the baseline rules
+            "slow CMP-NET-004 (baseline: p95 > 1 h)",
+            // the 21-device outage now opens its region incident (significance test); the 43-device one three hours later in
+            // the same region opens none of its own (not yet confirmed why; see the README)
             "missed regional-outage RES-COH-001",
-            // a botnet without flooding adds 25 CPU points, more than a plug's or thermostat's whole genuine band, so the
-            // ground truth expects resource abuse; the rule's 5-point scale floor x resources.k 6 needs 30 points
-            "missed botnet CMP-RES-001",
-            // 21 RES-OFF-001 not folded into an incident: the members of the regional outage whose RES-COH-001 is missed
-            // (planned reboots, retirements and reboots under offline.min raise none)
+            // members of the missed outage above, not folded into an incident (planned reboots, retirements and reboots under
+            // offline.min raise none)
             "false any RES-OFF-001");
 
     /**
@@ -60,7 +59,11 @@ class ReplayDetectionIT {
      * round's detection branches met on main (two-broker identity, registry, watermark alignment); not yet
      * attributed - see the README.
      */
-    static final List<String> UNSTABLE_GAPS = List.of("false unexplained RES-COH-001");
+    static final List<String> UNSTABLE_GAPS = List.of("false unexplained RES-COH-001",
+            // the x2.8-over-17 h ramp reaches twice its usual ratio to its same-hour peers for two hours only near its end:
+            // found at 15:00 in one run, missed in another (which hour's peer median a device is judged against depends on
+            // how the job's sources interleave)
+            "missed low-slow-exfiltration CMP-NET-004");
 
     @RegisterExtension
     static final KafkaExtension KAFKA = ReplayPipeline.kafka();

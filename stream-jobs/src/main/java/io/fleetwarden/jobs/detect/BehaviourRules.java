@@ -77,8 +77,33 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
             }
             o.ownRateReady = s.messageRate.ready(cfg.baselineMinSamples);
         }
+        closeHour(s, report, o);
         for (int i = 0, n = findings.size(); i < n; i++) {
             out.finding(findings.get(i));
+        }
+    }
+
+    /**
+     * Adds the report's outbound rate to the device's current hour; a report of a later hour first closes it and puts its
+     * mean on the observation (one value per device and hour: the device's one vote among its model's peers). A report
+     * of an earlier hour (a clock inside the skew window going back) counts in the current one.
+     */
+    static void closeHour(BehaviourState s, DeviceReport report, PeerObservation o) {
+        long hour = Math.floorDiv(report.deviceTime(), HOUR) * HOUR;
+        if (hour > s.hourStart) {
+            if (s.hourReports > 0 && o != null) {
+                o.hourStart = s.hourStart;
+                o.hourBytesOut = s.hourBytesOut / s.hourReports;
+                o.region = report.region();
+            }
+            s.hourStart = hour;
+            s.hourBytesOut = 0;
+            s.hourReports = 0;
+        }
+        double x = report.bytesOutPerSecond();
+        if (Double.isFinite(x) && x >= 0) {
+            s.hourBytesOut += x;
+            s.hourReports++;
         }
     }
 

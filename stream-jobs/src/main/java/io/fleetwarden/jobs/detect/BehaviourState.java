@@ -3,7 +3,8 @@ package io.fleetwarden.jobs.detect;
 /**
  * Per-device behaviour state (Flink POJO kept in keyed state). Bounded by construction: three
  * baselines, one minute bucket, at most {@link BehaviourRules#MAX_KNOWN_DESTINATIONS} destination
- * digests and a burst window of the destination threshold. About 600 bytes serialised.
+ * digests, a burst window of the destination threshold and the current hour's outbound traffic. About 620 bytes
+ * serialised.
  */
 public class BehaviourState {
 
@@ -28,6 +29,14 @@ public class BehaviourState {
      * to its destinations never pays for it (one byte of state).
      */
     public DestinationHorizon destHorizon;
+    /**
+     * The current event-time hour of outbound traffic (CMP-NET-004's slow horizon): its start (MIN_VALUE before the first
+     * report), the sum of the reports' outbound bytes per second and their number. The closed hour's mean goes to the
+     * model-peer stage on the report that closes it.
+     */
+    public long hourStart = Long.MIN_VALUE;
+    public double hourBytesOut;
+    public int hourReports;
     /** Bit set of open rules, see {@link BehaviourRules}. */
     public int open;
 

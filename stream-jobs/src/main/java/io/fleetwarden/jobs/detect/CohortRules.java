@@ -4,15 +4,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.commons.math3.special.Gamma;
+
 import io.fleetwarden.jobs.alerts.AlertIds;
 import io.fleetwarden.jobs.detect.Finding.Action;
 import io.fleetwarden.jobs.rules.DetectionConfig;
 import io.fleetwarden.jobs.rules.RuleCatalogue;
+import io.fleetwarden.model.SecurityEventReasons;
 
 /**
  * Cohort rules: RES-COH-001 (many devices of one model, region or broker dropped together: one
  * incident, with each member's RES-OFF-001 alert folded into it) and RES-STORM-001 (a disorderly
  * reconnect storm). Time is the changes' event time or the timer time the caller passes.
+ *
+ * <p>An outage opens the incident by either of two tests: the cohort's FRACTION ({@code cohort.minDevices} and
+ * {@code cohort.fraction} of it dropped within {@code cohort.window}), or SIGNIFICANCE: at least
+ * {@code cohort.minDevices} devices of a REGION cohort ({@link #SIGNIFICANCE_DIMENSION}) lost their connection
+ * (connection lost, not a goodbye or a broker's drain) within the window and are still down, where the cohort's own background rate of connection losses makes that many at once
+ * less likely than {@code cohort.significance} (Poisson tail). The background rate is learnt per cohort from closed
+ * hours of event time (EWMA, each hour clipped at twice the rate plus the floor, hours with an incident skipped), never
+ * below {@link #BACKGROUND_FLOOR_PER_DEVICE_HOUR}, and the test waits for {@link #BACKGROUND_MIN_HOURS} of it. So a
+ * large cohort does not need 30 % of its devices down before an outage of a few dozen counts, and a cohort whose
+ * devices drop all the time needs correspondingly more.
  *
  * <p>Orderliness of a return is {@code mean reconnects per second / peak reconnects per second} over
  * the storm window: 1 when devices came back evenly spread (as guideline 9 asks, e.g. with jittered
@@ -24,6 +37,24 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
 
     /** Most member device ids an incident finding carries ({@link Finding#members}) and a storm remembers. */
     public static final int MEMBERS_KEPT = 4096;
+
+    /**
+     * Lowest background rate of connection losses the significance test assumes: one per device per day (a cohort
+     * that lost nothing for hours is not taken to never lose anything).
+     */
+    public static final double BACKGROUND_FLOOR_PER_DEVICE_HOUR = 1.0 / 24;
+    /** Closed hours of a cohort's history before the significance test is used (a fresh job has only the fraction). */
+    public static final int BACKGROUND_MIN_HOURS = 2;
+    /**
+     * The dimension the significance test judges: a network outage is local, and it touches every model and broker of
+     * the place it hits, so the same losses are significant in all of them at once. Model and broker cohorts keep the
+     * fraction test (a model-wide or broker-wide failure takes a large share of them); otherwise one partial regional
+     * outage would open a region incident and partial model and broker incidents that do not fold into it.
+     */
+    public static final String SIGNIFICANCE_DIMENSION = "region";
+    /** EWMA weight of one closed hour in the background rate. */
+    private static final double BACKGROUND_ALPHA = 0.1;
+    private static final long HOUR = 3_600_000L;
 
     private final DetectionConfig cfg;
 
@@ -75,8 +106,10 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
             reconnect(out, s, c, ts); // back before it was ever counted offline: a reconnect, online count unchanged
             return out;
         }
+        rollRateHour(s, ts);
         if (c.online) {
             s.online++;
+            s.lost.remove(c.deviceId);
             Long dropped = s.drops.remove(c.deviceId);
             if (s.incidentOpen && dropped != null && dropped >= s.incidentOpenedAt - cfg.cohortWindowMs) {
                 s.incidentReturned++;
@@ -94,6 +127,7 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
                 s.incidentOpen = false;
                 s.incidentId = null;
                 s.drops.clear();
+                s.lost.clear();
             }
             return out;
         }
@@ -105,19 +139,38 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
             return out;
         }
         s.drops.put(c.deviceId, ts);
+        if (SecurityEventReasons.CONNECTION_LOST.equals(c.reason)) {
+            s.lost.put(c.deviceId, ts);
+            s.rateHourLost++;
+        }
         prune(s, ts);
         int recent = s.drops.size();
         if (!s.incidentOpen) {
             int before = s.online + recent; // reachable at the start of the window, approximately
-            if (recent >= cfg.cohortMinDevices && recent >= cfg.cohortFraction * before) {
+            boolean byFraction = recent >= cfg.cohortMinDevices && recent >= cfg.cohortFraction * before;
+            double expected = expectedLosses(s, before);
+            double pValue = byFraction || Double.isNaN(expected) || s.lost.size() < cfg.cohortMinDevices ? Double.NaN
+                    : lossTail(s.lost.size(), expected);
+            boolean bySignificance = !Double.isNaN(pValue) && pValue < cfg.cohortSignificance
+                    && SIGNIFICANCE_DIMENSION.equals(c.cohortDimension);
+            if (byFraction || bySignificance) {
                 s.incidentOpen = true;
                 s.incidentOpenedAt = ts;
                 s.incidentMembers = recent;
                 s.incidentReturned = 0;
                 s.reportedMembers = recent;
+                s.rateHourIncident = true;
                 Finding inc = incident(c, Action.OPEN, ts, recent + " of " + before + " devices of " + c.cohortDimension + " "
-                        + c.cohortValue + " dropped within " + cfg.cohortWindowMs / 1000 + " s")
-                        .with("members", recent).with("cohortSize", before).with("windowSeconds", cfg.cohortWindowMs / 1000);
+                        + c.cohortValue + " dropped within " + cfg.cohortWindowMs / 1000 + " s"
+                        + (byFraction ? "" : String.format(java.util.Locale.ROOT, " (%d connections lost at once, %.2f expected)",
+                                s.lost.size(), expected)))
+                        .with("members", recent).with("cohortSize", before).with("windowSeconds", cfg.cohortWindowMs / 1000)
+                        .with("test", byFraction ? "fraction" : "significance");
+                if (bySignificance) {
+                    inc.with("connectionsLost", s.lost.size()).with("expectedLosses", BehaviourRules.round(expected))
+                            .with("pValue", String.format(java.util.Locale.ROOT, "%.1e", pValue))
+                            .with("backgroundPerDeviceHour", String.format(java.util.Locale.ROOT, "%.4f", s.lostPerDeviceHour));
+                }
                 inc.members = members(s.drops.keySet());
                 out.add(inc);
                 s.incidentId = AlertIds.of(inc.alertKey(), ts);
@@ -185,6 +238,64 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
             // <= so that the timer set at oldest + window removes the oldest drop (and never re-fires at the same time).
             s.drops.values().removeIf(t -> t <= horizon);
         }
+        s.lost.values().removeIf(t -> t <= horizon);
+    }
+
+    /**
+     * Connection losses the cohort's background rate predicts within one window for {@code devices} reachable devices,
+     * or NaN while the rate has fewer than {@link #BACKGROUND_MIN_HOURS} closed hours behind it.
+     */
+    double expectedLosses(CohortState s, int devices) {
+        if (s.rateHours < BACKGROUND_MIN_HOURS) {
+            return Double.NaN;
+        }
+        double rate = Math.max(s.lostPerDeviceHour, BACKGROUND_FLOOR_PER_DEVICE_HOUR);
+        return rate * Math.max(1, devices) * cfg.cohortWindowMs / (double) HOUR;
+    }
+
+    /**
+     * P(N >= n) for N Poisson with mean {@code expected}: the regularized lower incomplete gamma function P(n, mean)
+     * (Apache Commons Math), accurate far into the tail where 1 - CDF would round to 0.
+     */
+    static double lossTail(int n, double expected) {
+        if (n <= 0) {
+            return 1.0;
+        }
+        return Gamma.regularizedGammaP(n, expected);
+    }
+
+    /**
+     * Closes the counting hour(s) before {@code ts}: each closed hour without an incident teaches the background rate
+     * (losses per device-hour; the first {@link #BACKGROUND_MIN_HOURS} seed it with their highest, later ones are clipped at
+     * twice the rate plus the floor, so a burst that stayed under the thresholds, or a flapping device, raises it only
+     * slowly). Out-of-order changes of an earlier hour count in the current one.
+     */
+    private void rollRateHour(CohortState s, long ts) {
+        long hour = Math.floorDiv(ts, HOUR) * HOUR;
+        if (s.rateHourStart == Long.MIN_VALUE) {
+            s.rateHourStart = hour;
+            return;
+        }
+        if (hour <= s.rateHourStart) {
+            return;
+        }
+        long steps = Math.min((hour - s.rateHourStart) / HOUR, 24);
+        for (long k = 0; k < steps; k++) {
+            if (!s.rateHourIncident && !s.incidentOpen) {
+                double sample = s.rateHourLost / (double) Math.max(1, s.online + s.drops.size());
+                if (s.rateHours < BACKGROUND_MIN_HOURS) {
+                    // the first hours seed it with the highest they saw (unclipped: a cohort that drops often is judged by that)
+                    s.lostPerDeviceHour = Math.max(s.lostPerDeviceHour, sample);
+                } else {
+                    double clipped = Math.min(sample, 2 * s.lostPerDeviceHour + BACKGROUND_FLOOR_PER_DEVICE_HOUR);
+                    s.lostPerDeviceHour += BACKGROUND_ALPHA * (clipped - s.lostPerDeviceHour);
+                }
+                s.rateHours = Math.min(s.rateHours + 1, 1_000_000);
+            }
+            s.rateHourLost = 0;
+            s.rateHourIncident = s.incidentOpen;
+        }
+        s.rateHourStart = hour;
     }
 
     /** Ends a storm once the window has passed quietly, and prunes. */
@@ -229,7 +340,7 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
     /** Whether nothing worth keeping is left besides the online count. */
     public static boolean onlyOnlineCountLeft(CohortState s) {
         return !s.incidentOpen && !s.stormOpen && s.drops.isEmpty() && s.reconnects.isEmpty() && s.lastIncidentId == null
-                && s.reconnectDevices.isEmpty();
+                && s.reconnectDevices.isEmpty() && s.lost.isEmpty();
     }
 
     private static Finding incident(ConnectivityChange c, Action action, long ts, String summary) {

@@ -36,6 +36,21 @@ public class CohortState {
      * after the others' returns were processed) but happened during the incident still folds into it.
      */
     public String lastIncidentId;
+    /**
+     * Devices whose connection was LOST (not a goodbye, not a broker's drain) within the window and that are still
+     * down (device id to drop time): the count the significance test judges against the cohort's background rate.
+     */
+    public Map<String, Long> lost = new HashMap<>();
+    /** Start of the event-time hour whose connection losses are being counted, or MIN_VALUE before the first. */
+    public long rateHourStart = Long.MIN_VALUE;
+    /** Connection losses in that hour. */
+    public int rateHourLost;
+    /** Whether an incident was open during that hour (such an hour teaches the background rate nothing). */
+    public boolean rateHourIncident;
+    /** The cohort's background rate of connection losses per device-hour (EWMA of closed hours, each clipped). */
+    public double lostPerDeviceHour;
+    /** Closed hours the background rate has learnt from. */
+    public int rateHours;
     public long lastIncidentOpenedAt;
     public long lastIncidentResolvedAt;
 

@@ -34,6 +34,9 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
     static final int RESOURCES = 8;
     /** At most this many ports are tracked per model; an untracked port is always suspicious (fails closed). */
     static final int MAX_PORTS = 64;
+    /** At most this many regions per model keep hourly peer figures; a device of another region is not judged by them. */
+    static final int MAX_REGIONS = 64;
+    private static final long HOUR = 3_600_000L;
     /** Floors of the messages-per-minute scale: 25 % of the level, at least 2 messages a minute (as CMP-RATE-001). */
     private static final double RATE_RELATIVE_FLOOR = 0.25;
     private static final double RATE_ABSOLUTE_FLOOR = 2.0;
@@ -113,6 +116,70 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
             s.open.put(o.deviceId, open);
         }
         return out;
+    }
+
+    /**
+     * CMP-NET-004's slow horizon, the peer half: adds the device's closed hour (one vote per device and hour) to its
+     * model's figures for its region and returns the device's hour next to the peers' median for that hour, for the
+     * per-device judgement ({@link PeerRatioRules}); null when the observation closed no hour or the hour has fewer than
+     * {@code traffic.peerDevices} votes. The first devices to close an hour are judged against the hour before (its
+     * votes are complete by then; the daily curve moves a median by at most ~15 % an hour) until the current hour has
+     * three quarters of the previous hour's votes: the devices that close an hour first (which a device can arrange by
+     * timing its reports) never decide its median alone. The median is the OTHER devices' (the device's own vote is left
+     * out of its own median; against the hour before it never voted there).
+     */
+    public PeerHour peerHour(ModelPeerState s, PeerObservation o) {
+        if (o.hourStart == Long.MIN_VALUE || !(o.hourBytesOut >= 0) || Double.isInfinite(o.hourBytesOut)) {
+            return null;
+        }
+        String region = o.region == null ? "" : o.region;
+        PeerHours h = s.trafficHours.get(region);
+        if (h == null) {
+            if (s.trafficHours.size() >= MAX_REGIONS) {
+                return null;
+            }
+            h = new PeerHours();
+            s.trafficHours.put(region, h);
+        }
+        h.advanceTo(o.hourStart, HOUR);
+        double median;
+        int peers;
+        int needed = cfg.trafficPeerDevices + 1; // the device's own vote and at least traffic.peerDevices others
+        double own = o.hourBytesOut;
+        if (o.hourStart == h.hour) {
+            h.addCurrent(own);
+            boolean previousUsable = h.previousHour == h.hour - HOUR && h.previousVotes >= needed;
+            if (h.votes >= needed && (!previousUsable || 4 * h.votes >= 3 * h.previousVotes)) {
+                median = PeerHours.medianWithout(h.bins, h.counts, h.votes, own);
+                peers = h.votes - 1;
+            } else if (previousUsable) {
+                // the device has not voted in that hour (it is closing the next one): all its votes are the others'
+                median = PeerHours.medianOf(h.previousBins, h.previousCounts, h.previousVotes);
+                peers = h.previousVotes;
+            } else {
+                return null;
+            }
+        } else if (o.hourStart == h.previousHour) {
+            h.addPrevious(own);
+            if (h.previousVotes < needed) {
+                return null;
+            }
+            median = PeerHours.medianWithout(h.previousBins, h.previousCounts, h.previousVotes, own);
+            peers = h.previousVotes - 1;
+        } else {
+            return null; // an hour older than both kept: too late to count or judge
+        }
+        PeerHour p = new PeerHour();
+        p.tenant = o.tenant;
+        p.deviceId = o.deviceId;
+        p.model = o.model;
+        p.region = o.region;
+        p.hourStart = o.hourStart;
+        p.timestamp = o.timestamp;
+        p.deviceBytesOut = o.hourBytesOut;
+        p.peerBytesOut = median;
+        p.peers = peers;
+        return p;
     }
 
     /**

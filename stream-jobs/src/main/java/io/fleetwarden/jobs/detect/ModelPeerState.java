@@ -32,6 +32,11 @@ public class ModelPeerState {
     public Map<String, Integer> open = new HashMap<>();
     /** Device id to its number of consecutive reports with resource use far above own and peers (CMP-RES-001). */
     public Map<String, Integer> resourceStreak = new HashMap<>();
+    /**
+     * Region (the empty string for none) to its devices' hourly outbound rates, current and previous hour (CMP-NET-004's
+     * same-hour peer median), at most {@link ModelPeerRules#MAX_REGIONS} regions.
+     */
+    public Map<String, PeerHours> trafficHours = new HashMap<>();
     /** Event time of the newest observation; the state is dropped {@code state.ttl} after it (retention timer). */
     public long lastObservation = Long.MIN_VALUE;
     /** Event time of the pending retention timer, or MIN_VALUE for none. */

@@ -49,6 +49,16 @@ public class PeerObservation {
      * quantities far above it.
      */
     public byte resourcesOwn;
+    /**
+     * The device's mean outbound bytes per second over the event-time hour starting at {@link #hourStart} that this
+     * report closed (filled in by {@link BehaviourRules}; NaN when it closed none): the device's one vote in its model's
+     * same-hour peer median, and what CMP-NET-004's slow horizon compares with it.
+     */
+    public double hourBytesOut = Double.NaN;
+    /** Start of the closed hour of {@link #hourBytesOut} (epoch millis), MIN_VALUE when none. */
+    public long hourStart = Long.MIN_VALUE;
+    /** The device's region when it closed an hour (its peers at the same hour are the model's devices in it), else null. */
+    public String region;
 
     /** The device has a resource baseline of its own. */
     public static final byte OWN_KNOWN = 1;

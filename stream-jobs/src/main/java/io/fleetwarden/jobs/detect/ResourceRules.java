@@ -16,9 +16,16 @@ public final class ResourceRules implements DeviceRule<ResourceState> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Scale floors: 10 % of the level, at least 5 percentage points (percentages end at 100). */
+    /**
+     * Scale floors, own and model baselines alike. The scale is the baseline's robust spread (1.4826 MAD: for the model's
+     * baseline, the band its genuine devices report in), never below 10 % of the level nor 2 percentage points. The
+     * absolute floor only stops a perfectly regular device (MAD near 0) from being flagged for a wobble; it must stay
+     * under the spread of a low-CPU model, or it, not the model, sets the bar: at the former 5 points x {@code resources.k}
+     * 6 a smart plug idling at 4 % (genuine band about 5 points) needed 30 extra points, so a resident bot adding 25 went
+     * unseen. At 2 points: 12 points above a plug's or thermostat's level, still several times their genuine spread.
+     */
     static final double RELATIVE_FLOOR = 0.10;
-    static final double ABSOLUTE_FLOOR = 5.0;
+    static final double ABSOLUTE_FLOOR = 2.0;
 
     private final DetectionConfig cfg;
 

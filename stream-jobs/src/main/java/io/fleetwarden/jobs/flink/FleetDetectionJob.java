@@ -46,7 +46,8 @@ import io.fleetwarden.model.Telemetry;
  *                                                    fleet health / points ───────────────────────────────────────────► InfluxDB
  * </pre>
  * Cohort findings pass the {@code incidents} stage (key tenant) before the alert stage: cohort incidents describing
- * the same devices become one; {@code fleet.erasures} records join the device events.
+ * the same devices become one; {@code fleet.erasures} records join the device events. The model stage also hands each
+ * device's closed hour, next to its peers' median for that hour, to {@code peer-ratios} (key device).
  */
 public final class FleetDetectionJob {
 
@@ -150,12 +151,18 @@ public final class FleetDetectionJob {
                 .name("device-detectors").uid("device-detectors");
         DataStream<ConnectivityChange> changes = devices.getSideOutput(DeviceFunction.CHANGES);
         // Peer observations leave the device-detectors chain in batches per model, not one record per report.
-        DataStream<Finding> peers = devices.getSideOutput(DeviceFunction.PEERS)
+        SingleOutputStreamOperator<Finding> modelPeers = devices.getSideOutput(DeviceFunction.PEERS)
                 .transform("peer-batches", TypeInformation.of(PeerBatch.class), new PeerBatchOperator())
                 .uid("peer-batches")
                 .keyBy(PeerBatch::modelKey)
                 .process(new ModelPeerFunction(cfg))
                 .name("model-peers").uid("model-peers");
+        // Each device's closed hour against its model's same-hour peers, judged per device (CMP-NET-004's slow horizon).
+        DataStream<Finding> peerRatios = modelPeers.getSideOutput(ModelPeerFunction.HOURS)
+                .keyBy(h -> DeviceKeys.of(h.tenant, h.deviceId))
+                .process(new PeerRatioFunction(cfg))
+                .name("peer-ratios").uid("peer-ratios");
+        DataStream<Finding> peers = modelPeers.union(peerRatios);
 
         // Cohorts: every change once per dimension.
         DataStream<Finding> cohorts = changes

@@ -41,7 +41,7 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
         return readBody(tenant, model, in);
     }
 
-    /** Everything but tenant and model: device id, time, outbound rate, listening ports, closed minute, resources (also {@link PeerBatch}'s encoding). */
+    /** Everything but tenant and model: device id, time, outbound rate, listening ports, closed minute, resources, closed hour (also {@link PeerBatch}'s encoding). */
     void writeBody(PeerObservation o, DataOutputView out) throws IOException {
         writeString(o.deviceId, out);
         out.writeLong(o.timestamp);
@@ -58,6 +58,13 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
         out.writeDouble(o.cpuPercent);
         out.writeDouble(o.memoryPercent);
         out.writeByte(o.resourcesOwn);
+        boolean hour = o.hourStart != Long.MIN_VALUE;
+        out.writeBoolean(hour);
+        if (hour) { // once per device-hour
+            out.writeLong(o.hourStart);
+            out.writeDouble(o.hourBytesOut);
+            writeString(o.region, out);
+        }
     }
 
     /** Reads what {@link #writeBody} wrote, for an observation of {@code tenant}'s {@code model}. */
@@ -78,6 +85,11 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
         o.cpuPercent = in.readDouble();
         o.memoryPercent = in.readDouble();
         o.resourcesOwn = in.readByte();
+        if (in.readBoolean()) {
+            o.hourStart = in.readLong();
+            o.hourBytesOut = in.readDouble();
+            o.region = readSharedString(in);
+        }
         return o;
     }
 

@@ -71,6 +71,14 @@ public final class DetectionConfig implements Serializable {
      * floor of the scale 12 deviations means at least 4x the learnt level (a botnet's flood is 30x).
      */
     public final double trafficK;
+    /**
+     * CMP-NET-004's slow horizon: the device's hourly outbound rate over its model's same-hour peer median (same region),
+     * this many times its own long-run ratio, for {@code traffic.peerHours} closed hours in a row, judged when the hour has
+     * at least {@code traffic.peerDevices} peers.
+     */
+    public final double trafficPeerRatio;
+    public final int trafficPeerHours;
+    public final int trafficPeerDevices;
     public final int baselineMinSamples;
     public final double baselineAlpha;
     public final double peerK;
@@ -112,6 +120,11 @@ public final class DetectionConfig implements Serializable {
     public final double cohortFraction;
     public final long cohortWindowMs;
     public final double cohortResolveFraction;
+    /**
+     * RES-COH-001's second test: this many connection losses at once (at least {@code cohort.minDevices}) are an outage
+     * when the cohort's background rate makes them less likely than this (Poisson tail), whatever fraction they are.
+     */
+    public final double cohortSignificance;
     public final int stormCount;
     public final long stormWindowMs;
     public final double stormOrderliness;
@@ -172,6 +185,9 @@ public final class DetectionConfig implements Serializable {
 
         rateK = r.positiveDouble("rate.k");
         trafficK = r.positiveDouble("traffic.k");
+        trafficPeerRatio = r.positiveDouble("traffic.peerRatio");
+        trafficPeerHours = r.positiveInt("traffic.peerHours");
+        trafficPeerDevices = r.positiveInt("traffic.peerDevices");
         baselineMinSamples = r.positiveInt("baseline.minSamples");
         baselineAlpha = r.fraction("baseline.alpha");
         peerK = r.positiveDouble("peer.k");
@@ -199,6 +215,7 @@ public final class DetectionConfig implements Serializable {
         cohortFraction = r.fraction("cohort.fraction");
         cohortWindowMs = r.duration("cohort.window");
         cohortResolveFraction = r.fraction("cohort.resolveFraction");
+        cohortSignificance = r.fraction("cohort.significance");
         stormCount = r.positiveInt("storm.count");
         stormWindowMs = r.duration("storm.window");
         stormOrderliness = r.fraction("storm.orderliness");

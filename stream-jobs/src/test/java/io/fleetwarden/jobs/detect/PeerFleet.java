@@ -13,7 +13,8 @@ import io.fleetwarden.model.Telemetry;
  * The path a report takes through the rules of both keyed stages, without Flink: the per-device units that
  * feed the model-peer stage (behaviour and resources, each device with its own state, writing on the report's
  * {@link PeerObservation} as the per-device operator lends it), then {@link ModelPeerRules} with one state per
- * model. Reports are fed in the order given (a scenario gives them in event-time order).
+ * model, and each closed hour it hands on ({@link ModelPeerRules#peerHour}) to {@link PeerRatioRules} with one state
+ * per device. Reports are fed in the order given (a scenario gives them in event-time order).
  */
 public final class PeerFleet {
 
@@ -21,6 +22,11 @@ public final class PeerFleet {
     private final BehaviourRules behaviour;
     private final ResourceRules resources;
     private final ModelPeerRules peers;
+    private final PeerRatioRules ratios;
+    /** The per-device state of CMP-NET-004's slow horizon. */
+    public final Map<String, PeerRatioState> ratioStates = new HashMap<>();
+    /** Every closed hour the model stage handed on, in order. */
+    public final List<PeerHour> hours = new ArrayList<>();
     private final Map<String, BehaviourState> behaviourStates = new HashMap<>();
     private final Map<String, ResourceState> resourceStates = new HashMap<>();
     /** The model-peer state of each model (tests look at it to check what the model learnt). */
@@ -32,6 +38,7 @@ public final class PeerFleet {
         this.behaviour = new BehaviourRules(cfg);
         this.resources = new ResourceRules(cfg);
         this.peers = new ModelPeerRules(cfg);
+        this.ratios = new PeerRatioRules(cfg);
     }
 
     /** Feeds one report through both stages; returns the findings it caused. */
@@ -53,7 +60,13 @@ public final class PeerFleet {
         DeviceContext ctx = Events.context(null, List.of(), 1);
         behaviour.onReport(behaviourStates.computeIfAbsent(r.deviceId(), k -> new BehaviourState()), r, ctx, output);
         resources.onReport(resourceStates.computeIfAbsent(r.deviceId(), k -> new ResourceState()), r, ctx, output);
-        out.addAll(peers.onObservation(models.computeIfAbsent(o.modelKey(), k -> new ModelPeerState()), o));
+        ModelPeerState model = models.computeIfAbsent(o.modelKey(), k -> new ModelPeerState());
+        out.addAll(peers.onObservation(model, o));
+        PeerHour hour = peers.peerHour(model, o);
+        if (hour != null) {
+            hours.add(hour);
+            out.addAll(ratios.onHour(ratioStates.computeIfAbsent(hour.deviceId, k -> new PeerRatioState()), hour));
+        }
         findings.addAll(out);
         return out;
     }

@@ -55,9 +55,20 @@ final class PeerPriorScenarios {
                 Expect.OPENS, PeerPriorScenarios::portRepeated));
 
         // --- CMP-RES-001: far above own and model baselines, sustained --------------------------------------------
-        s.add(new Scenario("CMP-RES-001", "cpu 40 % for 3 reports vs own and peers at 10 % (scale 5, k 6: at threshold)",
-                Expect.OPENS, () -> resources(40, 41, 3)));
-        s.add(new Scenario("CMP-RES-001", "cpu 39.9 % for 3 reports (just below)", Expect.NOTHING, () -> resources(39.9, 41, 3)));
+        s.add(new Scenario("CMP-RES-001", "cpu 22 % for 3 reports vs own and peers at a flat 10 % (scale floor 2 points, k 6: at threshold)",
+                Expect.OPENS, () -> resources(22, 41, 3)));
+        s.add(new Scenario("CMP-RES-001", "cpu 21.9 % for 3 reports (just below)", Expect.NOTHING, () -> resources(21.9, 41, 3)));
+        // Low-CPU models: the bar follows the model's own band, not a fixed number of points.
+        s.add(new Scenario("CMP-RES-001", "plug idling at 2-6 %: a resident bot adds 25 points for 3 reports", Expect.OPENS,
+                () -> resourcesInBand(4, 2, 25, 3)));
+        s.add(new Scenario("CMP-RES-001", "plug idling at 2-6 %: +25 points for 2 reports (one below sustained)", Expect.NOTHING,
+                () -> resourcesInBand(4, 2, 25, 2)));
+        s.add(new Scenario("CMP-RES-001", "thermostat at 7-11 %: +25 points for 3 reports", Expect.OPENS,
+                () -> resourcesInBand(9, 2, 25, 3)));
+        s.add(new Scenario("CMP-RES-001", "thermostat at 7-11 %: +8 points, within its model's whole band, for 10 reports",
+                Expect.NOTHING, () -> resourcesInBand(9, 2, 8, 10)));
+        s.add(new Scenario("CMP-RES-001", "plug at its band's top (6 %) for an hour: nothing", Expect.NOTHING,
+                () -> resourcesInBand(4, 2, 2, 120)));
         s.add(new Scenario("CMP-RES-001", "cpu 99 % for 2 reports (one below sustained: a spike)", Expect.NOTHING,
                 () -> resources(99, 41, 2)));
         s.add(new Scenario("CMP-RES-001", "memory 95 % for 3 reports vs 41 %", Expect.OPENS, () -> resources(10, 95, 3)));
@@ -153,6 +164,26 @@ final class PeerPriorScenarios {
         }
         for (; t < T0 + 20 * MINUTE; t += 30_000) {
             r.add(Events.telemetry("peer-0", t).setCpuPercent(10).setMemoryPercent(41).build());
+        }
+        return run(r).stream().filter(f -> f.deviceId.equals("peer-0")).toList();
+    }
+
+    /**
+     * 11 devices whose cpu wanders over {@code level ± spread} (each its own offset, each report its own wobble) every
+     * 30 s for 20 minutes; from 15 min peer-0 adds {@code extra} points for {@code reports} reports, then goes back.
+     */
+    static List<Finding> resourcesInBand(double level, double spread, double extra, int reports) {
+        List<Telemetry> r = new ArrayList<>();
+        long end = T0 + Math.max(20 * MINUTE, 15 * MINUTE + (reports + 10) * 30_000L);
+        for (int i = 0; i < 11; i++) {
+            int k = 0;
+            for (long t = T0 + i * 1000L; t < end; t += 30_000, k++) {
+                double wobble = ((i * 7 + k * 13) % 21) / 10.0 - 1; // -1..1, deterministic
+                double cpu = level + spread * (0.5 * ((i % 5) - 2) / 2 + 0.5 * wobble);
+                boolean extraNow = i == 0 && t >= T0 + 15 * MINUTE && t < T0 + 15 * MINUTE + reports * 30_000L;
+                r.add(Events.telemetry("peer-" + i, t).setCpuPercent(Math.round((cpu + (extraNow ? extra : 0)) * 10) / 10.0)
+                        .setMemoryPercent(30).build());
+            }
         }
         return run(r).stream().filter(f -> f.deviceId.equals("peer-0")).toList();
     }

@@ -249,6 +249,7 @@ class RuleScenarioTest {
                 () -> peers(1000, List.of(80, 4444))));
         s.add(new Scenario("CMP-NET-002", "only the model's known ports", Expect.NOTHING, () -> peers(1000, List.of(80))));
         PeerPriorScenarios.add(s); // CMP-RATE-003, CMP-NET-002 from the first hour, CMP-RES-001
+        ExfiltrationScenarios.add(s); // CMP-NET-004's slow horizon: same-hour model peers
         LifecycleScenarios.add(s); // RES-BOOT-001, FW-UPD-001 from update-result events, CMP-IDENT-003
         ConnectivityScenarios.add(s); // CMP-IDENT-001 hand-overs and clones, broker drains, planned absences past their maximum
 
@@ -290,6 +291,27 @@ class RuleScenarioTest {
         s.add(new Scenario("RES-COH-001", "9 of 20 drop (one below)", Expect.NOTHING, () -> cohort(20, 9)));
         s.add(new Scenario("RES-COH-001", "10 of 40 drop (below 30 % of the cohort)", Expect.NOTHING, () -> cohort(40, 10)));
         s.add(new Scenario("RES-COH-001", "8 of 10 back: resolves", Expect.CLEARS, RuleScenarioTest::cohortRecovers));
+        // Significance: connections LOST at once against the cohort's own background rate, below 30 % of the cohort.
+        s.add(new Scenario("RES-COH-001", "10 of a region's 80 lose their connection within 10 s after 3 quiet hours (significance, at the minimum count)",
+                Expect.OPENS, () -> cohortLosses(80, 3, 1, 10, SecurityEventReasons.CONNECTION_LOST)));
+        s.add(new Scenario("RES-COH-001", "9 of 80 lose their connection (one below the minimum count)", Expect.NOTHING,
+                () -> cohortLosses(80, 3, 1, 9, SecurityEventReasons.CONNECTION_LOST)));
+        s.add(new Scenario("RES-COH-001", "21 of 80 lost: one incident and every member's RES-OFF-001 folded into it", Expect.OPENS,
+                RuleScenarioTest::cohortLossesFoldMembers));
+        s.add(new Scenario("RES-COH-001", "30 of 2,000 (1.5 %) lost at once after 3 quiet hours", Expect.OPENS,
+                () -> cohortLosses(2000, 3, 2, 30, SecurityEventReasons.CONNECTION_LOST)));
+        s.add(new Scenario("RES-COH-001", "10 of 80 where connections drop all the time (one loss per device-hour): not significant",
+                Expect.NOTHING, () -> cohortLosses(80, 3, 80, 10, SecurityEventReasons.CONNECTION_LOST)));
+        s.add(new Scenario("RES-COH-001", "10 of 80 said goodbye (client disconnect, then their offline deadline): fraction only",
+                Expect.NOTHING, () -> cohortLosses(80, 3, 1, 10, "offline-timeout")));
+        s.add(new Scenario("RES-COH-001", "10 of 80 drained by their broker: fraction only", Expect.NOTHING,
+                () -> cohortLosses(80, 3, 1, 10, SecurityEventReasons.DISCONNECTED_BY_BROKER)));
+        s.add(new Scenario("RES-COH-001", "10 of 80 of a MODEL cohort lost (a regional outage seen through its models): fraction only",
+                Expect.NOTHING, () -> cohortLosses("model", 80, 3, 1, 10, SecurityEventReasons.CONNECTION_LOST)));
+        s.add(new Scenario("RES-COH-001", "a fresh cohort (no closed hour of history): 10 of 80 lost, fraction only", Expect.NOTHING,
+                () -> cohortLosses(80, 0, 1, 10, SecurityEventReasons.CONNECTION_LOST)));
+        s.add(new Scenario("RES-COH-001", "one device losing its connection 12 times within the window counts once", Expect.NOTHING,
+                RuleScenarioTest::cohortOneDeviceFlaps));
         s.add(new Scenario("RES-STORM-001", "50 reconnects in one second (at threshold)", Expect.OPENS, () -> storm(50, 0)));
         s.add(new Scenario("RES-STORM-001", "49 reconnects in one second (one below)", Expect.NOTHING, () -> storm(49, 0)));
         s.add(new Scenario("RES-STORM-001", "60 reconnects spread over 60 s (orderly)", Expect.NOTHING, () -> storm(60, 1000)));
@@ -704,6 +726,76 @@ class RuleScenarioTest {
         for (int i = 0; i < drops; i++) {
             out.addAll(rules.onChange(st, change("cam-" + i, false, T0 + i * 5000L)));
         }
+        return out;
+    }
+
+    /**
+     * A model cohort of {@code size} devices online since {@code hours} hours before T0 (hour-aligned), in each of those
+     * hours {@code backgroundPerHour} devices lose their connection for 10 s (spread over the hour), then at T0
+     * {@code drops} devices go down 1 s apart with {@code reason}.
+     */
+    static List<Finding> cohortLosses(int size, int hours, int backgroundPerHour, int drops, String reason) {
+        return cohortLosses("region", size, hours, backgroundPerHour, drops, reason);
+    }
+
+    /** A change of {@code device} addressed to its {@code dimension} cohort. */
+    static ConnectivityChange change(String dimension, String device, boolean online, long ts) {
+        return new ConnectivityChange(TENANT, device, Events.MODEL, "eu-west", "broker-1", online, ts,
+                online ? "connected" : "connection-lost").forCohort(dimension);
+    }
+
+    static List<Finding> cohortLosses(String dimension, int size, int hours, int backgroundPerHour, int drops, String reason) {
+        CohortRules rules = new CohortRules(CFG);
+        CohortState st = new CohortState();
+        long start = T0 - hours * 3_600_000L - 60_000;
+        for (int i = 0; i < size; i++) {
+            rules.onChange(st, change(dimension, "cam-" + i, true, start + i));
+        }
+        for (int h = 0; h < hours; h++) {
+            long hourStart = T0 - (hours - h) * 3_600_000L;
+            for (int k = 0; k < backgroundPerHour; k++) {
+                long t = hourStart + 1000 + k * (3_500_000L / backgroundPerHour);
+                String device = "cam-" + ((h * 37 + k) % size);
+                rules.onChange(st, change(dimension, device, false, t));
+                rules.onChange(st, change(dimension, device, true, t + 10_000));
+            }
+        }
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < drops; i++) {
+            ConnectivityChange c = change(dimension, "cam-" + i, false, T0 + 1000 + i * 1000L);
+            c.reason = reason;
+            out.addAll(rules.onChange(st, c));
+        }
+        return out;
+    }
+
+    static List<Finding> cohortLossesFoldMembers() {
+        List<Finding> out = cohortLosses(80, 3, 1, 21, SecurityEventReasons.CONNECTION_LOST);
+        assertThat(out).filteredOn(f -> f.ruleId.equals("RES-COH-001") && f.action == Action.OPEN).first()
+                .satisfies(f -> assertThat(f.evidence).containsEntry("test", "significance"));
+        assertThat(out).filteredOn(f -> f.action == Action.FOLD)
+                .allMatch(f -> f.parentAlertId != null && f.ruleId.equals("RES-OFF-001"))
+                .extracting(f -> f.deviceId).containsExactlyInAnyOrderElementsOf(
+                        java.util.stream.IntStream.range(0, 21).mapToObj(i -> "cam-" + i).toList());
+        return out;
+    }
+
+    static List<Finding> cohortOneDeviceFlaps() {
+        CohortRules rules = new CohortRules(CFG);
+        CohortState st = new CohortState();
+        for (int i = 0; i < 80; i++) {
+            rules.onChange(st, change("region", "cam-" + i, true, T0 - 3 * 3_600_000L - 60_000 + i));
+        }
+        for (int h = 3; h > 0; h--) {
+            rules.onChange(st, change("region", "cam-5", false, T0 - h * 3_600_000L + 1000));
+            rules.onChange(st, change("region", "cam-5", true, T0 - h * 3_600_000L + 11_000));
+        }
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            out.addAll(rules.onChange(st, change("region", "cam-7", false, T0 + i * 5000L)));
+            out.addAll(rules.onChange(st, change("region", "cam-7", true, T0 + i * 5000L + 2000)));
+        }
+        out.addAll(rules.onChange(st, change("region", "cam-7", false, T0 + 61_000)));
         return out;
     }
 
