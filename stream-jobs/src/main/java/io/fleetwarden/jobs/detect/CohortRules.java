@@ -27,6 +27,11 @@ import io.fleetwarden.model.SecurityEventReasons;
  * large cohort does not need 30 % of its devices down before an outage of a few dozen counts, and a cohort whose
  * devices drop all the time needs correspondingly more.
  *
+ * <p>An open incident takes in every later drop of its cohort (folded into it), but it resolves when
+ * {@code cohort.resolveFraction} of the devices that dropped in its onset (within {@code cohort.window} of its opening)
+ * are back, or of all its members, whichever comes first: devices that drop later (a retired device, an unrelated
+ * failure) cannot hold it open for hours and hide the next outage of the same cohort inside it.
+ *
  * <p>Orderliness of a return is {@code mean reconnects per second / peak reconnects per second} over
  * the storm window: 1 when devices came back evenly spread (as guideline 9 asks, e.g. with jittered
  * back-off), about {@code 1 / window seconds} when they all came back in the same second.
@@ -113,11 +118,15 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
             Long dropped = s.drops.remove(c.deviceId);
             if (s.incidentOpen && dropped != null && dropped >= s.incidentOpenedAt - cfg.cohortWindowMs) {
                 s.incidentReturned++;
+                if (dropped <= s.incidentOpenedAt + cfg.cohortWindowMs) {
+                    s.onsetReturned++;
+                }
             }
             if (!ConnectivityChange.FIRST_SEEN.equals(c.reason)) {
                 reconnect(out, s, c, ts); // a device joining for the first time is not a RE-connect
             }
-            if (s.incidentOpen && s.incidentReturned >= Math.ceil(cfg.cohortResolveFraction * s.incidentMembers)) {
+            if (s.incidentOpen && (s.incidentReturned >= Math.ceil(cfg.cohortResolveFraction * s.incidentMembers)
+                    || s.onsetMembers > 0 && s.onsetReturned >= Math.ceil(cfg.cohortResolveFraction * s.onsetMembers))) {
                 out.add(incident(c, Action.CLEAR, ts, s.incidentReturned + " of " + s.incidentMembers + " devices back")
                         .with("members", s.incidentMembers).with("returned", s.incidentReturned)
                         .with("orderliness", BehaviourRules.round(orderliness(s, ts))));
@@ -158,6 +167,8 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
                 s.incidentOpenedAt = ts;
                 s.incidentMembers = recent;
                 s.incidentReturned = 0;
+                s.onsetMembers = recent;
+                s.onsetReturned = 0;
                 s.reportedMembers = recent;
                 s.rateHourIncident = true;
                 Finding inc = incident(c, Action.OPEN, ts, recent + " of " + before + " devices of " + c.cohortDimension + " "
@@ -180,6 +191,9 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
             }
         } else {
             s.incidentMembers++;
+            if (ts <= s.incidentOpenedAt + cfg.cohortWindowMs) {
+                s.onsetMembers++;
+            }
             out.add(fold(s.incidentId, c, c.deviceId, ts));
             if (s.incidentMembers >= s.reportedMembers * 1.25) { // updates grow geometrically, not per device
                 s.reportedMembers = s.incidentMembers;

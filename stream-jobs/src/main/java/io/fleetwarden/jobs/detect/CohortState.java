@@ -20,6 +20,13 @@ public class CohortState {
     public String incidentId;
     public int incidentMembers;
     public int incidentReturned;
+    /**
+     * Members that dropped in the incident's onset (within {@code cohort.window} of its opening) and how many of them
+     * are back: the incident resolves when enough of THESE are back, so devices that drop later while it is open are
+     * folded into it without holding it open (0 in state written before this field: the whole member count decides).
+     */
+    public int onsetMembers;
+    public int onsetReturned;
     public int reportedMembers;
     /** Reconnects per second (epoch second to count) within the storm window. */
     public TreeMap<Long, Integer> reconnects = new TreeMap<>();
