@@ -310,15 +310,7 @@ public record DeviceRegistration(String tenant, String deviceId, String model, S
         if (value == null) {
             return null;
         }
-        JsonNode n;
-        try {
-            n = JSON.readTree(new String(value, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new Invalid(Reason.MALFORMED, "registration of key " + clip(key) + " is not JSON");
-        }
-        if (n == null || !n.isObject()) {
-            throw new Invalid(Reason.MALFORMED, "registration of key " + clip(key) + " is not a JSON object");
-        }
+        JsonNode n = jsonObject("registration", key, value);
         DeviceRegistration r = fromJson(n, text(n, "tenant"), text(n, "deviceId"), instant(n, "updatedAt", Reason.MALFORMED),
                 text(n, "updatedBy")).withSource(text(n, "source"));
         if (key == null || !key.equals(r.key())) {
@@ -434,6 +426,23 @@ public record DeviceRegistration(String tenant, String deviceId, String model, S
     }
 
     /** Hostile values are echoed at most 80 characters long. */
+    /**
+     * The record value of {@code key} as a JSON object, or {@link Invalid} ({@link Reason#MALFORMED}) naming
+     * {@code what} it should have been: shared by the registry topic's record types.
+     */
+    static JsonNode jsonObject(String what, String key, byte[] value) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(new String(value, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new Invalid(Reason.MALFORMED, what + " of key " + clip(key) + " is not JSON");
+        }
+        if (n == null || !n.isObject()) {
+            throw new Invalid(Reason.MALFORMED, what + " of key " + clip(key) + " is not a JSON object");
+        }
+        return n;
+    }
+
     private static String clip(String s) {
         return s == null ? "null" : s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }

@@ -1,7 +1,6 @@
 package io.fleetwarden.model;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
@@ -189,15 +188,7 @@ public record EnrolmentCa(String tenant, String fingerprint, String subject, Tem
         if (value == null) {
             return null;
         }
-        JsonNode n;
-        try {
-            n = JSON.readTree(new String(value, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new Invalid(Reason.MALFORMED, "enrolment CA of key " + clip(key) + " is not JSON");
-        }
-        if (n == null || !n.isObject()) {
-            throw new Invalid(Reason.MALFORMED, "enrolment CA of key " + clip(key) + " is not a JSON object");
-        }
+        JsonNode n = DeviceRegistration.jsonObject("enrolment CA", key, value);
         onlyFields(n, FIELDS);
         String at = text(n, "updatedAt");
         Instant updatedAt;
