@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -507,11 +506,12 @@ public final class KafkaCluster implements BeforeAllCallback, AfterAllCallback, 
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
-    private static String randomClusterId() {
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
-        b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    /**
+     * A cluster id as {@code kafka-storage random-uuid} makes it: Kafka's own {@link org.apache.kafka.common.Uuid}, which
+     * never starts with '-' (a plain base64url UUID does one time in 64, and the storage tool then reads it as an option).
+     */
+    static String randomClusterId() {
+        return org.apache.kafka.common.Uuid.randomUuid().toString();
     }
 
     static String tail(Path log) {

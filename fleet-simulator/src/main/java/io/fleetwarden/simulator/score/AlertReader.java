@@ -1,6 +1,7 @@
 package io.fleetwarden.simulator.score;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,20 @@ public final class AlertReader {
     /** The scorecard's view of an alert revision. */
     public static AlertView view(Alert a) {
         return new AlertView(a.getAlertId(), a.getRuleId(), a.getDeviceId(), a.getCohortDimension(), a.getCohortValue(),
-                a.getOpenedAt(), a.getParentAlertId());
+                a.getOpenedAt(), a.getParentAlertId(), evidenceFrom(a));
+    }
+
+    /** The alert's {@link AlertView#EVIDENCE_FROM} as an instant, or null when absent or not a number (never trusted further). */
+    static Instant evidenceFrom(Alert a) {
+        String v = a.getEvidence() == null ? null : a.getEvidence().get(AlertView.EVIDENCE_FROM);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Instant.ofEpochMilli(Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {

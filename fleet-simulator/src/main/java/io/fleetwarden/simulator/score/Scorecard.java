@@ -151,8 +151,13 @@ public final class Scorecard {
         return out;
     }
 
+    /**
+     * Whether the alert belongs to the scenario's time: opened after it started, and opened before its end plus the
+     * lateness, or (an alert judging a closed period, e.g. an hourly horizon) judging facts that began before then.
+     * Time to detect stays {@code openedAt} minus the start.
+     */
     private boolean inWindow(TruthScenario s, AlertView a) {
-        return !a.openedAt().isBefore(s.start()) && !a.openedAt().isAfter(s.end().plus(lateness));
+        return !a.openedAt().isBefore(s.start()) && !a.factsFrom().isAfter(s.end().plus(lateness));
     }
 
     private boolean explainedByAttack(AlertView a, List<TruthScenario> attacks) {

@@ -255,4 +255,24 @@ class ScorecardTest {
         assertThat(t.timeBase()).isEqualTo("event-time");
         assertThat(new Scorecard(Duration.ofMinutes(5)).score(t, List.of()).timeBase()).isEqualTo("event-time");
     }
+
+    @Test
+    void anAlertJudgingClosedHoursCountsForTheScenarioWhoseHoursItJudged() {
+        // botnet on cam-1 from 100 s to 400 s; an hourly horizon alerts at 1,000 s (after end + lateness) about facts
+        // from 300 s: explained, time to detect from its openedAt; one whose facts began after the end stays false
+        List<AlertView> alerts = new ArrayList<>();
+        alerts.add(alert("a1", "net-listening-port", "cam-1", 130));
+        alerts.add(new AlertView("a2", "net-traffic-spike", "cam-1", null, null, at(1000), null, at(300)));
+        alerts.add(new AlertView("a3", "net-traffic-spike", "cam-1", null, null, at(2000), null, at(1400)));
+        // a window claimed to start before the alert is the only kind used; one "after" openedAt is ignored
+        alerts.add(new AlertView("a4", "flapping", "plug-2", null, null, at(300 + 301), null, at(5000)));
+
+        ScorecardReport r = new Scorecard(Duration.ofMinutes(5)).score(truth(), alerts);
+
+        ScorecardReport.ScenarioScore botnet = r.scenarios().get(0);
+        assertThat(botnet.firedRules()).containsExactly("net-listening-port", "net-traffic-spike");
+        assertThat(botnet.falseAlerts()).isZero();
+        assertThat(r.scenarios().get(1).detected()).as("a4's window does not reach back before its openedAt").isFalse();
+        assertThat(r.overall().falsePositives()).as("a3 judged facts after the scenario ended; a4 is late").isEqualTo(2);
+    }
 }

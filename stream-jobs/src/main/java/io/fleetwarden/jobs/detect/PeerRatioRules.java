@@ -100,6 +100,8 @@ public final class PeerRatioRules implements FleetRule<PeerHour, PeerRatioState>
                     .with("usualRatioToPeers", BehaviourRules.round(Math.exp(s.reference)))
                     .with("excess", BehaviourRules.round(Math.exp(excess)))
                     .with("hours", s.streak)
+                    // the event-time window the alert judged: the start of the first elevated hour of the streak
+                    .with("evidenceFrom", h.hourStart - (long) (s.streak - 1) * 3_600_000L)
                     .with("threshold", cfg.trafficPeerRatio)
                     .with("model", h.model).with("region", h.region));
         } else if (s.open && excess < threshold / 2) {

@@ -93,7 +93,8 @@ class PeerRatioHarnessTest {
             assertThat(f.action).isEqualTo(Action.OPEN);
             assertThat(f.deviceId).isEqualTo("cam-x");
             assertThat(f.timestamp).isEqualTo(T0 + 8 * HOUR + 1000);
-            assertThat(f.evidence).containsEntry("horizon", "peers").containsEntry("hours", "2").containsEntry("peers", "10");
+            assertThat(f.evidence).containsEntry("horizon", "peers").containsEntry("hours", "2").containsEntry("peers", "10")
+                    .containsEntry("evidenceFrom", String.valueOf(T0 + 6 * HOUR));
         });
     }
 
