@@ -157,6 +157,11 @@ public final class Scorecard {
      * Time to detect stays {@code openedAt} minus the start.
      */
     private boolean inWindow(TruthScenario s, AlertView a) {
+        return inWindow(s, a, lateness);
+    }
+
+    /** {@link #inWindow(TruthScenario, AlertView)} for a given lateness: the one window rule every scorer uses. */
+    public static boolean inWindow(TruthScenario s, AlertView a, Duration lateness) {
         return !a.openedAt().isBefore(s.start()) && !a.factsFrom().isAfter(s.end().plus(lateness));
     }
 

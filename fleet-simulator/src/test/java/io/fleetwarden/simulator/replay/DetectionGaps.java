@@ -12,6 +12,7 @@ import java.util.TreeSet;
 
 import io.fleetwarden.simulator.score.AlertView;
 import io.fleetwarden.simulator.score.GroundTruth;
+import io.fleetwarden.simulator.score.Scorecard;
 import io.fleetwarden.simulator.score.ScorecardReport;
 import io.fleetwarden.simulator.score.TruthScenario;
 
@@ -90,7 +91,7 @@ final class DetectionGaps {
     }
 
     private static boolean inWindow(TruthScenario s, AlertView a, Duration lateness) {
-        return !a.openedAt().isBefore(s.start()) && !a.openedAt().isAfter(s.end().plus(lateness));
+        return Scorecard.inWindow(s, a, lateness);
     }
 
     /** One view per alert id (earliest revision), alerts folded into an incident in any revision dropped (as the scorecard does). */
