@@ -103,7 +103,7 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
             }
         }
         if (!anomalous) {
-            s.traffic.update(o.bytesOutPerSecond, cfg.baselineAlpha);
+            s.trafficSeeders = learn(s.traffic, s.trafficSeeders, o.deviceId, o.bytesOutPerSecond);
         }
 
         open = firstHourRate(s, o, open, out);
@@ -116,6 +116,30 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
             s.open.put(o.deviceId, open);
         }
         return out;
+    }
+
+    /**
+     * Feeds one device's sample into one of the model's baselines; returns the seeders set to keep. A model's baseline
+     * describes its devices, not its first device: while it is seeding (its first {@link RobustBaseline#SEED} samples fix
+     * its exact median and MAD) it takes ONE sample per device, so the spread it starts from is the spread between
+     * devices. Otherwise the first device to report (a slow fleet start, a device reporting every few seconds) seeds it
+     * alone with its own level and its own noise, and a genuine device of the same model at three times that level
+     * (households differ that much) is far outside a spread that never saw a second device. After seeding, every sample
+     * moves it by a clipped EWMA step as before.
+     */
+    private Set<String> learn(RobustBaseline b, Set<String> seeders, String deviceId, double x) {
+        if (b.samples >= RobustBaseline.SEED) {
+            b.update(x, cfg.baselineAlpha);
+            return seeders;
+        }
+        Set<String> seeded = seeders == null ? new HashSet<>() : seeders;
+        if (seeded.add(deviceId)) {
+            b.update(x, cfg.baselineAlpha);
+        }
+        if (b.samples >= RobustBaseline.SEED) {
+            seeded.clear();
+        }
+        return seeded;
     }
 
     /**
@@ -213,7 +237,7 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
             anomalous = s.messageRate.score(x, RATE_RELATIVE_FLOOR, RATE_ABSOLUTE_FLOOR) >= cfg.firstHourK;
         }
         if (!anomalous) {
-            s.messageRate.update(x, cfg.baselineAlpha);
+            s.messageRateSeeders = learn(s.messageRate, s.messageRateSeeders, o.deviceId, x);
         }
         return open;
     }
@@ -264,10 +288,10 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
             }
         }
         if (cpuScore < cfg.resourcesK) {
-            s.cpu.update(o.cpuPercent, cfg.baselineAlpha);
+            s.cpuSeeders = learn(s.cpu, s.cpuSeeders, o.deviceId, o.cpuPercent);
         }
         if (memScore < cfg.resourcesK) {
-            s.memory.update(o.memoryPercent, cfg.baselineAlpha);
+            s.memorySeeders = learn(s.memory, s.memorySeeders, o.deviceId, o.memoryPercent);
         }
         return open;
     }

@@ -18,6 +18,14 @@ public class ModelPeerState {
     public RobustBaseline messageRate = new RobustBaseline();
     public RobustBaseline cpu = new RobustBaseline();
     public RobustBaseline memory = new RobustBaseline();
+    /**
+     * While a baseline above is seeding (its first {@link RobustBaseline#SEED} samples), the devices that gave it one: it
+     * takes one seed sample per device (see {@code ModelPeerRules.learn}). Emptied once it is seeded.
+     */
+    public Set<String> trafficSeeders = new HashSet<>();
+    public Set<String> messageRateSeeders = new HashSet<>();
+    public Set<String> cpuSeeders = new HashSet<>();
+    public Set<String> memorySeeders = new HashSet<>();
     public long firstSeen = Long.MIN_VALUE;
     /** Ports learnt while the model has a single device, in its learning period (the fallback while it has no peers). */
     public Set<Integer> knownPorts = new HashSet<>();
