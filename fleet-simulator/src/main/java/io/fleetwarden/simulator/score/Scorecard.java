@@ -120,6 +120,15 @@ public final class Scorecard {
         return new ScorecardReport(truth.runId(), truth.timeBase(), lines, kinds(lines), rules, overall);
     }
 
+    /**
+     * The false positives {@link #score} counts: one view per alert id (folded children dropped) that no attack scenario
+     * explains, in opening order. For a failure message that names them.
+     */
+    public List<AlertView> unexplained(GroundTruth truth, Collection<AlertView> alerts) {
+        List<TruthScenario> attacks = truth.scenarios().stream().filter(TruthScenario::attack).toList();
+        return distinct(alerts).stream().filter(a -> !explainedByAttack(a, attacks)).toList();
+    }
+
     /** Per scenario type: attacks first, then benign, each in order of first appearance. */
     private static List<ScorecardReport.KindScore> kinds(List<ScorecardReport.ScenarioScore> lines) {
         Map<String, List<ScorecardReport.ScenarioScore>> byType = new LinkedHashMap<>();

@@ -97,6 +97,8 @@ class ScorecardTest {
         assertThat(o.alerts()).isEqualTo(7);                 // a1..a8 minus folded a5
         assertThat(o.truePositives()).isEqualTo(3);          // a1, a4, a6
         assertThat(o.falsePositives()).isEqualTo(4);         // a2, a3, a7, a8
+        assertThat(new Scorecard(Duration.ofMinutes(5)).unexplained(truth(), alerts)).extracting(AlertView::alertId)
+                .as("the false positives by name, in opening order").containsExactly("a2", "a3", "a7", "a8");
         assertThat(o.precision()).isCloseTo(3.0 / 7, offset(1e-9));
         assertThat(o.attackScenarios()).isEqualTo(3);
         assertThat(o.detectedScenarios()).isEqualTo(2);
