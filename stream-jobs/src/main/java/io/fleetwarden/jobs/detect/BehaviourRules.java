@@ -31,6 +31,13 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
     static final int DESTINATIONS_SLOW = 16;
 
     private static final long MINUTE = 60_000;
+    /**
+     * At most this many reports of one device per minute of event time teach its model's per-report baselines (as many
+     * as a device reporting every 10 s sends). A model's baseline describes its devices: one device flooding reports
+     * (20 a second) would otherwise be most of its samples, pull the model's level to its own and shrink its spread to
+     * its own noise, and its genuine peers at another level would then look compromised (or, pulled up, hide a peer).
+     */
+    public static final int PEER_SAMPLES_PER_MINUTE = 6;
     private static final long HOUR = 3_600_000;
     /** EWMA weight of one closed hour in the device's own rate of new destinations. */
     private static final double DEST_RATE_ALPHA = 0.05;
@@ -76,6 +83,8 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
                 o.messagesPerMinute = countBefore;
             }
             o.ownRateReady = s.messageRate.ready(cfg.baselineMinSamples);
+            long minute = Math.floorDiv(report.deviceTime(), MINUTE) * MINUTE;
+            o.teachesPeers = minute == s.bucketStart && s.bucketCount <= PEER_SAMPLES_PER_MINUTE;
         }
         closeHour(s, report, o);
         for (int i = 0, n = findings.size(); i < n; i++) {

@@ -22,7 +22,9 @@ import io.fleetwarden.jobs.rules.RuleCatalogue;
  * (one device among many moves it by a fraction of one step per report); a port becomes one of the model's
  * services only when {@code peer.portRollout} distinct devices listen on it, so one device cannot teach its
  * peers a port. A device can publish at most one closed minute per minute of broker time (event time is bounded
- * by broker time), so a flooding device adds no more samples to the message-rate prior than a quiet one.
+ * by broker time), so a flooding device adds no more samples to the message-rate prior than a quiet one; and at most
+ * {@link BehaviourRules#PEER_SAMPLES_PER_MINUTE} reports a minute to the traffic, CPU and memory baselines, as many as
+ * a genuine 10 s reporter. Each baseline is seeded by five different devices ({@link #learn}).
  */
 public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPeerState> {
 
@@ -102,7 +104,7 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
                         "back within model peers").with("bytesOutPerSecond", BehaviourRules.round(o.bytesOutPerSecond)));
             }
         }
-        if (!anomalous) {
+        if (!anomalous && o.teachesPeers) {
             s.trafficSeeders = learn(s.traffic, s.trafficSeeders, o.deviceId, o.bytesOutPerSecond);
         }
 
@@ -287,10 +289,10 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
                         .with("memoryPercent", BehaviourRules.round(o.memoryPercent)));
             }
         }
-        if (cpuScore < cfg.resourcesK) {
+        if (cpuScore < cfg.resourcesK && o.teachesPeers) {
             s.cpuSeeders = learn(s.cpu, s.cpuSeeders, o.deviceId, o.cpuPercent);
         }
-        if (memScore < cfg.resourcesK) {
+        if (memScore < cfg.resourcesK && o.teachesPeers) {
             s.memorySeeders = learn(s.memory, s.memorySeeders, o.deviceId, o.memoryPercent);
         }
         return open;

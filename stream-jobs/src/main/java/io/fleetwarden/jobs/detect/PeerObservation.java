@@ -40,6 +40,12 @@ public class PeerObservation {
     public int messagesPerMinute = -1;
     /** Whether the device's own message-rate baseline is ready (then CMP-RATE-001 judges it, not the model prior). */
     public boolean ownRateReady;
+    /**
+     * Whether this report may teach the model's per-report baselines (traffic, CPU, memory): true for the first
+     * {@link BehaviourRules#PEER_SAMPLES_PER_MINUTE} reports of each minute of the device (filled in by
+     * {@link BehaviourRules}). Every report is still judged; a device publishing faster only stops adding weight.
+     */
+    public boolean teachesPeers = true;
     /** Reported CPU and memory use in percent (NaN when not reported). */
     public double cpuPercent = Double.NaN;
     public double memoryPercent = Double.NaN;

@@ -54,7 +54,7 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
             }
         }
         writeVarInt(o.messagesPerMinute + 1, out);
-        out.writeBoolean(o.ownRateReady);
+        out.writeByte((o.ownRateReady ? 1 : 0) | (o.teachesPeers ? 2 : 0));
         out.writeDouble(o.cpuPercent);
         out.writeDouble(o.memoryPercent);
         out.writeByte(o.resourcesOwn);
@@ -81,7 +81,9 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
             o.listeningPorts.add(in.readInt());
         }
         o.messagesPerMinute = readVarInt(in) - 1;
-        o.ownRateReady = in.readBoolean();
+        int flags = in.readByte();
+        o.ownRateReady = (flags & 1) != 0;
+        o.teachesPeers = (flags & 2) != 0;
         o.cpuPercent = in.readDouble();
         o.memoryPercent = in.readDouble();
         o.resourcesOwn = in.readByte();

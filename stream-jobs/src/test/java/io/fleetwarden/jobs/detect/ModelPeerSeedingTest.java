@@ -87,4 +87,28 @@ class ModelPeerSeedingTest {
         assertThat(found).filteredOn(f -> f.ruleId.equals("CMP-RATE-002") && f.action == Action.OPEN).hasSize(1);
         assertThat(fleet.findings()).filteredOn(f -> f.action == Action.OPEN).allSatisfy(f -> assertThat(f.deviceId).isEqualTo("cam-new"));
     }
+
+    @Test
+    void aDeviceFloodingReportsDoesNotBecomeItsModelsBaseline() {
+        PeerFleet fleet = new PeerFleet(DetectionConfig.defaults());
+        for (long t = T0; t < T0 + 20 * 60_000; t += STEP) {
+            for (int i = 0; i < DEVICES; i++) {
+                double l = level(i) * noise(i, t);
+                fleet.report(Events.telemetry("cam-" + i, t + i * 10L).setIntervalSeconds(5)
+                        .setBytesOut(Math.round(200_000 * l)).setCpuPercent(20 * l).setMemoryPercent(40 * l).build());
+            }
+            if (t >= T0 + 10 * 60_000) {
+                // the quietest device's twin publishes 20 genuine-looking reports a second at the bottom of the model's range
+                for (int k = 0; k < 100; k++) {
+                    fleet.report(Events.telemetry("cam-flood", t + 300 + k * 50L).setIntervalSeconds(5)
+                            .setBytesOut(Math.round(200_000 * 0.5)).setCpuPercent(10).setMemoryPercent(20).build());
+                }
+            }
+        }
+        assertThat(fleet.model().traffic.center).as("the model's traffic level (devices 20,000-60,000 B/s, mean 40,000)")
+                .isBetween(30_000.0, 50_000.0);
+        assertThat(fleet.model().cpu.center).as("the model's cpu level (devices 10-30 %)").isBetween(15.0, 25.0);
+        assertThat(fleet.findings()).as("no genuine device flagged").filteredOn(f -> f.action == Action.OPEN)
+                .allSatisfy(f -> assertThat(f.deviceId).isEqualTo("cam-flood"));
+    }
 }

@@ -190,6 +190,7 @@ class HandSerializerTest {
         PeerObservation o = BehaviourRules.observation(DeviceReport.of(t));
         o.messagesPerMinute = 37;
         o.ownRateReady = true;
+        o.teachesPeers = false;
         o.resourcesOwn = PeerObservation.OWN_KNOWN | PeerObservation.OWN_CPU_HIGH;
         o.hourStart = T0 - 3_600_000L;
         o.hourBytesOut = 1234.5;
