@@ -71,10 +71,12 @@ final class FailClosedGuard implements ExtensionMain, SimpleAuthenticator, Publi
 
     /**
      * Sends every connected client away with {@code SERVER_SHUTTING_DOWN} (an MQTT 5 DISCONNECT; MQTT 3 clients are
-     * closed) and waits up to {@code timeout} until none is connected. HiveMQ CE's own stop closes connections without
+     * closed) until none is connected or {@code timeout} has passed. HiveMQ CE's own stop closes connections without
      * a DISCONNECT, so the extension would only see lost connections; drained first, each one reaches the
      * extension's lifecycle listener as a server-initiated disconnect with that reason code, while the extension
-     * and its Kafka forwarder still run. @return the clients still connected when it gave up (0 when all left)
+     * and its Kafka forwarder still run. The listener stays open meanwhile, so a device that reconnects at once is
+     * sent away again (one more CONNECT and drained DISCONNECT for it). @return the clients still connected when it
+     * gave up (0 when all left)
      */
     int drain(Duration timeout) {
         ClientService service = clients;
@@ -83,10 +85,13 @@ final class FailClosedGuard implements ExtensionMain, SimpleAuthenticator, Publi
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> connected = connected(service, timeout);
-        for (String clientId : connected) {
-            service.disconnectClient(clientId, false, DisconnectReasonCode.SERVER_SHUTTING_DOWN, DRAIN_REASON);
-        }
-        while (!connected.isEmpty() && System.nanoTime() < deadline) {
+        while (!connected.isEmpty()) {
+            for (String clientId : connected) {
+                service.disconnectClient(clientId, false, DisconnectReasonCode.SERVER_SHUTTING_DOWN, DRAIN_REASON);
+            }
+            if (System.nanoTime() >= deadline) {
+                break;
+            }
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
