@@ -38,6 +38,7 @@ import io.fleetwarden.broker.config.LauncherHandoff;
 import io.fleetwarden.broker.control.ControlState;
 import io.fleetwarden.broker.control.ControlsConsumer;
 import io.fleetwarden.broker.forward.KafkaForwarder;
+import io.fleetwarden.broker.forward.NativeLz4;
 import io.fleetwarden.broker.forward.SecurityEvents;
 import io.fleetwarden.broker.health.BrokerHealth;
 import io.fleetwarden.broker.health.KafkaProbe;
@@ -127,6 +128,7 @@ public final class FleetwardenExtensionMain implements ExtensionMain {
         ControlState controls = new ControlState();
         SessionRegistry sessions = new SessionRegistry();
         SecurityEvents events = new SecurityEvents(clock);
+        NativeLz4.enable(); // before the first Kafka client: HiveMQ's class loader would keep lz4 in pure Java
         forwarder = withOwnClassLoader(() -> new KafkaForwarder(new KafkaProducer<>(
                 KafkaClientSecurity.configured().applyTo(new HashMap<>(KafkaForwarder.producerConfig(config.kafkaBootstrapServers()))), new StringSerializer(),
                 new ByteArraySerializer()), metrics, config.bufferMaxRecords()));

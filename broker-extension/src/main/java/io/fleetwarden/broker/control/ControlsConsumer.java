@@ -3,6 +3,7 @@ package io.fleetwarden.broker.control;
 import java.time.Duration;
 import java.util.function.Consumer;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.fleetwarden.broker.registry.DeviceRegistry;
@@ -27,6 +28,9 @@ import io.fleetwarden.model.kafka.CompactedTopicReader;
  */
 public final class ControlsConsumer implements AutoCloseable {
 
+    /** How long Kafka may hold a fetch of the controls consumer while no control arrives (well under request.timeout.ms). */
+    static final Duration IDLE_FETCH_WAIT = Duration.ofSeconds(10);
+
     private final ControlState state;
     private final Consumer<ControlState.Change> listener;
     private final CompactedTopicReader reader;
@@ -49,6 +53,10 @@ public final class ControlsConsumer implements AutoCloseable {
         CompactedTopicReader.Builder b = CompactedTopicReader.builder(bootstrapServers, "fleetwarden-broker-controls-" + brokerId)
                 .threadName("fleetwarden-controls-consumer")
                 .pollTimeout(Duration.ofMillis(500))
+                // Idle cost: the topics change rarely, and Kafka answers a waiting fetch as soon as a record arrives
+                // (fetch.min.bytes 1), so a long wait delays no control; it only turns the 2 empty fetch round
+                // trips per second of the default 500 ms into one per IDLE_FETCH_WAIT.
+                .property(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) IDLE_FETCH_WAIT.toMillis())
                 .backoff(Duration.ofMillis(100), Duration.ofSeconds(2))
                 .on(Topics.DEVICE_CONTROLS, this::apply);
         if (registry != null) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -37,13 +38,20 @@ public final class FleetwardenBroker implements AutoCloseable {
             "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
+    /** How long a graceful stop waits for the drained clients to go before HiveMQ closes the rest. */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    /** Brokers start one at a time: the guard reads its broker's client service when it starts (see FailClosedGuard). */
+    private static final Object STARTING = new Object();
+
     private final EmbeddedHiveMQ hivemq;
+    private final FailClosedGuard guard;
     private final Path configFolder;
     private final LauncherHandoff handoff;
     private volatile LauncherHandoff.Outcome outcome;
 
-    private FleetwardenBroker(EmbeddedHiveMQ hivemq, Path configFolder, LauncherHandoff handoff) {
+    private FleetwardenBroker(EmbeddedHiveMQ hivemq, FailClosedGuard guard, Path configFolder, LauncherHandoff handoff) {
         this.hivemq = hivemq;
+        this.guard = guard;
         this.configFolder = configFolder;
         this.handoff = handoff;
     }
@@ -85,15 +93,18 @@ public final class FleetwardenBroker implements AutoCloseable {
         Path configFolder = Files.createTempDirectory("fleetwarden-hivemq-conf",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.writeString(configFolder.resolve("config.xml"), hivemqConfig(config), StandardCharsets.UTF_8);
+        FailClosedGuard guard = new FailClosedGuard();
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(configFolder)
                 .withDataFolder(config.dataFolder())
                 .withExtensionsFolder(config.extensionsFolder())
-                .withEmbeddedExtension(FailClosedGuard.extension())
+                .withEmbeddedExtension(FailClosedGuard.extension(guard))
                 .build();
-        FleetwardenBroker broker = new FleetwardenBroker(hivemq, configFolder, handoff);
+        FleetwardenBroker broker = new FleetwardenBroker(hivemq, guard, configFolder, handoff);
         try {
-            hivemq.start().get(120, TimeUnit.SECONDS);
+            synchronized (STARTING) {
+                hivemq.start().get(120, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             broker.close();
             throw e;
@@ -167,9 +178,19 @@ public final class FleetwardenBroker implements AutoCloseable {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
+    /**
+     * Stops the broker gracefully: first sends every connected device away with {@code SERVER_SHUTTING_DOWN}
+     * (recorded by the extension as {@code broker-draining} disconnects while its Kafka forwarder still runs; HiveMQ
+     * CE's own stop would close the connections without a DISCONNECT, recorded as lost connections), waiting up to
+     * {@link #DRAIN_TIMEOUT} for them to go, then stops HiveMQ and with it the extension, which flushes its Kafka
+     * buffer.
+     */
     @Override
     public void close() throws Exception {
         try {
+            if (outcome != null) { // the extension runs: there may be devices to drain
+                guard.drain(DRAIN_TIMEOUT);
+            }
             hivemq.stop().get(60, TimeUnit.SECONDS);
             hivemq.close();
         } finally {

@@ -100,6 +100,14 @@ public final class BrokerBenchmark {
      */
     static final int WARMUP_CONNECTS = Integer.getInteger("bench.warmup-connects", 40);
     static final int WARMUP_MESSAGES = Integer.getInteger("bench.warmup-messages", MESSAGES / 5);
+    /**
+     * A folder: each timed window (the connects, the publishes) of each phase and round is recorded with JDK Flight
+     * Recorder (CPU samples every 2 ms, allocation samples) into {@code <phase>-r<round>-<connect|publish>.jfr}
+     * there, so a profile covers exactly what the figures measure; unset: no recording.
+     */
+    static final String JFR_DIR = System.getProperty("bench.jfr");
+    /** The phase being measured and its round (names the recordings of {@link #JFR_DIR}). */
+    static volatile String current = "phase";
     /** {@code all} (default), or one of {@code permit-all}, {@code forward-only}, {@code fleetwarden}, e.g. to profile it. */
     static final String PHASES = System.getProperty("bench.phases", "all");
 
@@ -179,6 +187,7 @@ public final class BrokerBenchmark {
                 // rotate which phase goes first, so a load change on the shared machine does not favour one
                 for (int i = 0; i < phases.size(); i++) {
                     Phase phase = phases.get((i + round) % phases.size());
+                    current = phase.label + "-r" + (round + 1);
                     Result r = switch (phase) {
                         case PERMIT_ALL -> permitAll(null, false);
                         case INTERCEPT_ONLY -> permitAll(null, true);
@@ -389,13 +398,21 @@ public final class BrokerBenchmark {
         for (int i = 0; i < DEVICES; i++) {
             configs.add(ssl(pki, pki.deviceCertificate("acme", "bench-" + i)));
         }
-        // warm-up
+        // Warm-up of both paths before either clock starts: the publishes also warm the code the connect window uses
+        // (the Kafka producer's send path, Avro encoding), which in a Fleetwarden phase is a fresh class loader's copy
+        // while the baseline phases reuse what the JVM compiled in earlier phases; a connect window measured before
+        // the publish warm-up charged the fresh copy's JIT warm-up to Fleetwarden's connects.
         connectLoop(configs, port, WARMUP_CONNECTS);
+        List<Mqtt5AsyncClient> warmClients = connectAll(configs, port);
+        publishAll(warmClients, payloads(WARMUP_MESSAGES));
+        disconnectAll(warmClients);
+        jdk.jfr.Recording connectRecording = record();
         CpuByRole connectCpuBefore = CpuByRole.snapshot();
         long t0 = System.nanoTime();
         connectLoop(configs, port, CONNECTS);
         double connectsPerSecond = CONNECTS / ((System.nanoTime() - t0) / 1e9);
         CpuByRole connectCpuAfter = CpuByRole.snapshot();
+        dump(connectRecording, "connect");
         double brokerMicrosPerConnect = connectCpuAfter.since(connectCpuBefore).get(CpuByRole.Role.BROKER)
                 / (double) CONNECTS / 1e3;
         if (Boolean.getBoolean("bench.threads")) {
@@ -403,36 +420,102 @@ public final class BrokerBenchmark {
                     System.out.printf("  connect CPU %-60s %8.1f µs/connect%n", name, nanos / (double) CONNECTS / 1e3));
         }
 
-        List<Mqtt5AsyncClient> clients = new ArrayList<>();
-        for (int i = 0; i < DEVICES; i++) {
-            Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("acme/bench-" + i).serverHost("localhost").serverPort(port)
-                    .sslConfig(configs.get(i)).buildBlocking();
-            c.connect();
-            clients.add(c.toAsync());
-        }
-        // serialised before timing: the benchmark measures the broker, not the client's JSON writer
-        List<byte[]> payloads = new ArrayList<>();
-        for (int m = 0; m < Math.max(MESSAGES, WARMUP_MESSAGES); m++) {
-            payloads.add(BrokerFixture.telemetryJson(m));
-        }
-        publishAll(clients, payloads.subList(0, WARMUP_MESSAGES));
-        payloads = payloads.subList(0, MESSAGES);
+        List<Mqtt5AsyncClient> clients = connectAll(configs, port);
+        // made now, so their device timestamps are as fresh as the broker's clock (no clock-skew findings)
+        List<byte[]> payloads = payloads(MESSAGES);
+        jdk.jfr.Recording publishRecording = record();
         CpuByRole cpuBefore = CpuByRole.snapshot();
         long t1 = System.nanoTime();
         publishAll(clients, payloads);
         double publishesPerSecond = (double) DEVICES * MESSAGES / ((System.nanoTime() - t1) / 1e9);
         CpuByRole cpuAfter = CpuByRole.snapshot();
+        dump(publishRecording, "publish");
+        if (Boolean.getBoolean("bench.threads")) {
+            producerMetrics();
+        }
         Map<CpuByRole.Role, Long> cpu = cpuAfter.since(cpuBefore);
         double n = (double) DEVICES * MESSAGES;
         if (Boolean.getBoolean("bench.threads")) {
             cpuAfter.byThreadGroup(cpuBefore, CpuByRole.Role.BROKER).forEach((name, nanos) ->
                     System.out.printf("  publish CPU %-60s %8.2f µs/publish%n", name, nanos / n / 1e3));
         }
+        disconnectAll(clients);
+        return new Result(connectsPerSecond, publishesPerSecond, cpu.get(CpuByRole.Role.BROKER) / n / 1e3,
+                cpu.get(CpuByRole.Role.KAFKA) / n / 1e3, cpu.get(CpuByRole.Role.CLIENTS) / n / 1e3, brokerMicrosPerConnect);
+    }
+
+    /**
+     * What the forwarder's Kafka producer reports about the records and batches it sent recently (its metrics average
+     * over the last 30 s or so, i.e. mostly the timed publishes): how large a record is, how full a batch, how well
+     * it compresses and how many records share a produce request.
+     */
+    static void producerMetrics() {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        try {
+            for (javax.management.ObjectName name : server.queryNames(new javax.management.ObjectName(
+                    "kafka.producer:type=producer-metrics,client-id=*"), null)) {
+                StringBuilder line = new StringBuilder("  producer " + name.getKeyProperty("client-id") + ":");
+                for (String attribute : List.of("record-size-avg", "batch-size-avg", "compression-rate-avg",
+                        "records-per-request-avg", "request-rate", "record-send-rate", "outgoing-byte-rate")) {
+                    Object v = server.getAttribute(name, attribute);
+                    line.append(String.format(" %s %.2f", attribute, ((Number) v).doubleValue()));
+                }
+                System.out.println(line);
+            }
+        } catch (javax.management.JMException e) {
+            System.out.println("  producer metrics unavailable: " + e);
+        }
+    }
+
+    /** Telemetry payloads, serialised before timing: the benchmark measures the broker, not the client's JSON writer. */
+    static List<byte[]> payloads(int n) {
+        List<byte[]> payloads = new ArrayList<>();
+        for (int m = 0; m < n; m++) {
+            payloads.add(BrokerFixture.telemetryJson(m));
+        }
+        return payloads;
+    }
+
+    /** One connected publishing client per device. */
+    static List<Mqtt5AsyncClient> connectAll(List<MqttClientSslConfig> configs, int port) {
+        List<Mqtt5AsyncClient> clients = new ArrayList<>();
+        for (int i = 0; i < configs.size(); i++) {
+            Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("acme/bench-" + i).serverHost("localhost").serverPort(port)
+                    .sslConfig(configs.get(i)).buildBlocking();
+            c.connect();
+            clients.add(c.toAsync());
+        }
+        return clients;
+    }
+
+    static void disconnectAll(List<Mqtt5AsyncClient> clients) throws Exception {
         for (Mqtt5AsyncClient c : clients) {
             c.disconnect().get(10, TimeUnit.SECONDS);
         }
-        return new Result(connectsPerSecond, publishesPerSecond, cpu.get(CpuByRole.Role.BROKER) / n / 1e3,
-                cpu.get(CpuByRole.Role.KAFKA) / n / 1e3, cpu.get(CpuByRole.Role.CLIENTS) / n / 1e3, brokerMicrosPerConnect);
+    }
+
+    /** A started recording of CPU and allocation samples when {@code bench.jfr} is set, else null. */
+    static jdk.jfr.Recording record() {
+        if (JFR_DIR == null) {
+            return null;
+        }
+        jdk.jfr.Recording r = new jdk.jfr.Recording();
+        r.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(2)).withStackTrace();
+        r.enable("jdk.ObjectAllocationSample").with("throttle", "1000/s").withStackTrace();
+        r.enable("jdk.GarbageCollection");
+        r.start();
+        return r;
+    }
+
+    static void dump(jdk.jfr.Recording r, String window) throws java.io.IOException {
+        if (r == null) {
+            return;
+        }
+        r.stop();
+        Path out = Files.createDirectories(Path.of(JFR_DIR)).resolve(current + "-" + window + ".jfr");
+        r.dump(out);
+        r.close();
+        System.out.println("  recorded " + out);
     }
 
     static void connectLoop(List<MqttClientSslConfig> configs, int port, int total) throws Exception {

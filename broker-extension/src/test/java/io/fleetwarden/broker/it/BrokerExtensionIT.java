@@ -104,14 +104,6 @@ class BrokerExtensionIT {
         }
     }
 
-    private static SecurityEvent awaitEvent(Predicate<SecurityEvent> match) {
-        List<SecurityEvent> found = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            fx.events().stream().filter(match).findFirst().ifPresent(found::add);
-            return !found.isEmpty();
-        });
-        return found.get(0);
-    }
 
     private static Predicate<SecurityEvent> event(SecurityEventType type, String reason, String claimedClientId) {
         return e -> e.getType() == type && e.getReason().equals(reason) && claimedClientId.equals(e.getClaimedClientId());
@@ -172,8 +164,8 @@ class BrokerExtensionIT {
         assertThat(t.getBroker().getCertificateSerial()).isEqualTo(dev.certificate().getSerialNumber().toString(16));
         assertThat(t.getBroker().getMqttVersion()).isEqualTo("V_5");
 
-        awaitEvent(event(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, "acme/dev-ok"));
-        SecurityEvent bye = awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT, "acme/dev-ok"));
+        fx.awaitEvent(event(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, "acme/dev-ok"));
+        SecurityEvent bye = fx.awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.CLIENT_DISCONNECT, "acme/dev-ok"));
         assertThat(bye.getTenant()).isEqualTo("acme");
     }
 
@@ -181,7 +173,7 @@ class BrokerExtensionIT {
     void noClientCertificateIsRefused() {
         Mqtt5ConnAckException e = refusedConnect("acme/dev-nocert", null);
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.NO_CLIENT_CERTIFICATE, "acme/dev-nocert"));
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.NO_CLIENT_CERTIFICATE, "acme/dev-nocert"));
         assertThat(ev.getDeviceId()).isNull();
         assertThat(ev.getTenant()).as("no verified identity: the reserved front-door scope").isEqualTo(Scopes.FRONT_DOOR);
     }
@@ -191,28 +183,28 @@ class BrokerExtensionIT {
         Mqtt5ConnAckException e = refusedConnect("acme/dev-foreign", fx.pki.foreignDeviceCertificate("dev-foreign"));
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
         assertThat(e.getMqttMessage().getReasonString().map(Object::toString)).hasValueSatisfying(s -> assertThat(s).contains("fleet CA"));
-        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_UNTRUSTED, "acme/dev-foreign"));
+        fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_UNTRUSTED, "acme/dev-foreign"));
     }
 
     @Test
     void expiredCertificateIsRefused() {
         Mqtt5ConnAckException e = refusedConnect("acme/dev-expired", fx.pki.expiredDeviceCertificate("dev-expired"));
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
-        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_EXPIRED, "acme/dev-expired"));
+        fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_EXPIRED, "acme/dev-expired"));
     }
 
     @Test
     void notYetValidCertificateIsRefused() {
         Mqtt5ConnAckException e = refusedConnect("acme/dev-future", fx.pki.notYetValidDeviceCertificate("dev-future"));
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
-        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_NOT_YET_VALID, "acme/dev-future"));
+        fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_NOT_YET_VALID, "acme/dev-future"));
     }
 
     @Test
     void certificateRevokedByCrlIsRefused() {
         Mqtt5ConnAckException e = refusedConnect("acme/dev-crl", crlRevoked);
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BANNED);
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "acme/dev-crl"));
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "acme/dev-crl"));
         assertThat(ev.getDeviceId()).isEqualTo("dev-crl");
     }
 
@@ -223,7 +215,7 @@ class BrokerExtensionIT {
         fx.pki.revoke(dev);
         fx.pki.writeCrl(fx.crlDir);
         await().atMost(Duration.ofSeconds(15)).until(() -> !c.getState().isConnected());
-        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.DISCONNECTED_REVOKED, "acme/dev-crl-live"));
+        fx.awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.DISCONNECTED_REVOKED, "acme/dev-crl-live"));
     }
 
     @Test
@@ -232,10 +224,10 @@ class BrokerExtensionIT {
         Mqtt5BlockingClient c = fx.connected(dev, "acme/dev-revoke");
         control(ControlAction.REVOKE, "dev-revoke", false, true);
         await().atMost(Duration.ofSeconds(15)).until(() -> !c.getState().isConnected());
-        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.DISCONNECTED_REVOKED, "acme/dev-revoke"));
+        fx.awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.DISCONNECTED_REVOKED, "acme/dev-revoke"));
         Mqtt5ConnAckException e = refusedConnect("acme/dev-revoke", dev);
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BANNED);
-        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "acme/dev-revoke"));
+        fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CERTIFICATE_REVOKED, "acme/dev-revoke"));
     }
 
     /**
@@ -281,7 +273,7 @@ class BrokerExtensionIT {
         Mqtt5BlockingClient first = fx.connected(dev, "acme/dev-twin");
         Mqtt5BlockingClient second = fx.connected(dev, "acme/dev-twin");
         await().atMost(Duration.ofSeconds(15)).until(() -> !first.getState().isConnected());
-        awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.SESSION_TAKEOVER, "acme/dev-twin"));
+        fx.awaitEvent(event(SecurityEventType.DISCONNECT, SecurityEventReasons.SESSION_TAKEOVER, "acme/dev-twin"));
         // the newer connection is still the registered one: its publishes are accepted
         assertThat(publish(second, "devices/acme/dev-twin/telemetry", BrokerFixture.telemetryJson(5)).isError()).isFalse();
         second.disconnect();
@@ -293,7 +285,7 @@ class BrokerExtensionIT {
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
         assertThat(e.getMqttMessage().getReasonCode().getCode()).isEqualTo(0x85);
         assertThat(e.getMqttMessage().getReasonString().map(Object::toString)).hasValueSatisfying(s -> assertThat(s).contains("acme/dev-mismatch"));
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CLIENT_ID_MISMATCH, "someone-else"));
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CLIENT_ID_MISMATCH, "someone-else"));
         assertThat(ev.getDeviceId()).isEqualTo("dev-mismatch");
     }
 
@@ -305,7 +297,7 @@ class BrokerExtensionIT {
             assertThat(e.getMqttMessage().getReturnCode()).isEqualTo(Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED);
             assertThat(e.getMqttMessage().getReturnCode().getCode()).isEqualTo(0x02);
         });
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CLIENT_ID_MISMATCH,
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.CLIENT_ID_MISMATCH,
                 "someone-else-311"));
         assertThat(ev.getDeviceId()).isEqualTo("dev-mismatch-311");
     }
@@ -326,7 +318,7 @@ class BrokerExtensionIT {
         c.disconnect();
 
         // ... recorded as a security event ...
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION,
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION,
                 "acme/dev-v311"));
         assertThat(ev.getDeviceId()).isEqualTo("dev-v311");
         assertThat(ev.getDetail()).contains("cpuPercent");
@@ -347,7 +339,7 @@ class BrokerExtensionIT {
                 .password("a-strong-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
         assertThatThrownBy(c::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class, e ->
                 assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.PASSWORD_NOT_ALLOWED, "acme/dev-pw"));
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, SecurityEventReasons.PASSWORD_NOT_ALLOWED, "acme/dev-pw"));
         assertThat(ev.toString()).doesNotContain("a-strong-secret");
         assertThat(ev.getTenant()).isEqualTo("acme");
         assertThat(ev.getDeviceId()).isEqualTo("dev-pw");
@@ -362,7 +354,7 @@ class BrokerExtensionIT {
                 .password("xc3511".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
         assertThatThrownBy(c::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class, e ->
                 assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT, SecurityEventReasons.DEFAULT_CREDENTIALS,
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT, SecurityEventReasons.DEFAULT_CREDENTIALS,
                 "whatever-id"));
         assertThat(ev.getTenant()).isEqualTo("acme");
         assertThat(ev.getDeviceId()).isEqualTo("dev-stolen");
@@ -377,7 +369,7 @@ class BrokerExtensionIT {
                 .password("xc3511".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
         assertThatThrownBy(c::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class, e ->
                 assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT, SecurityEventReasons.DEFAULT_CREDENTIALS, "mirai-bot"));
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.DEFAULT_CREDENTIAL_ATTEMPT, SecurityEventReasons.DEFAULT_CREDENTIALS, "mirai-bot"));
         assertThat(ev.getUsername()).isEqualTo("root");
         assertThat(ev.getTenant()).isEqualTo(Scopes.FRONT_DOOR);
         assertThat(ev.getDeviceId()).isNull();
@@ -408,7 +400,7 @@ class BrokerExtensionIT {
         Mqtt5BlockingClient c = fx.connected(fx.pki.deviceCertificate("acme", "dev-nosy"), "acme/dev-nosy");
         assertThat(publish(c, "devices/acme/dev-ok/telemetry", BrokerFixture.telemetryJson(1)))
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, "acme/dev-nosy"));
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, "acme/dev-nosy"));
         assertThat(ev.getTopic()).isEqualTo("devices/acme/dev-ok/telemetry");
     }
 
@@ -421,11 +413,11 @@ class BrokerExtensionIT {
                     .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage().getReasonCodes())
                             .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
         }
-        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.WILDCARD_NOT_PERMITTED, "acme/dev-wild"));
-        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SYS_TOPIC_NOT_PERMITTED, "acme/dev-wild"));
-        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SHARED_SUBSCRIPTION_NOT_PERMITTED, "acme/dev-wild"));
+        fx.awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.WILDCARD_NOT_PERMITTED, "acme/dev-wild"));
+        fx.awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SYS_TOPIC_NOT_PERMITTED, "acme/dev-wild"));
+        fx.awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SHARED_SUBSCRIPTION_NOT_PERMITTED, "acme/dev-wild"));
         // the old contract's own commands subscription: refused with its own reason, and the device stays connected
-        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SUBSCRIPTIONS_NOT_OFFERED, "acme/dev-wild"));
+        fx.awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.SUBSCRIPTIONS_NOT_OFFERED, "acme/dev-wild"));
         assertThat(c.getState().isConnected()).isTrue();
         c.disconnect();
     }
@@ -441,9 +433,9 @@ class BrokerExtensionIT {
                 .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
         assertThat(c.getState().isConnected()).isTrue();
         c.disconnect();
-        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_TOO_LARGE, "acme/dev-bad"));
-        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_MALFORMED, "acme/dev-bad"));
-        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION, "acme/dev-bad"));
+        fx.awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_TOO_LARGE, "acme/dev-bad"));
+        fx.awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_MALFORMED, "acme/dev-bad"));
+        fx.awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.PAYLOAD_SCHEMA_VIOLATION, "acme/dev-bad"));
         assertThat(fx.telemetry()).noneMatch(r -> r.key().equals("acme/dev-bad"));
     }
 
@@ -457,7 +449,7 @@ class BrokerExtensionIT {
         c.disconnect();
         assertThat(codes).contains(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
         assertThat(codes.subList(0, 20)).doesNotContain(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
-        awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.RATE_LIMIT_EXCEEDED, "acme/dev-flood"));
+        fx.awaitEvent(event(SecurityEventType.VALIDATION_FAILURE, SecurityEventReasons.RATE_LIMIT_EXCEEDED, "acme/dev-flood"));
     }
 
     @Test
@@ -482,7 +474,7 @@ class BrokerExtensionIT {
                 .redirectErrorStream(true).start();
         assertThat(sub.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("denied");
-        awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, "acme/dev-mosq"));
+        fx.awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.TOPIC_NOT_PERMITTED, "acme/dev-mosq"));
     }
 
     @Test
@@ -493,7 +485,7 @@ class BrokerExtensionIT {
         await().atMost(Duration.ofSeconds(15)).until(() ->
                 publish(c, "devices/acme/dev-q/telemetry", BrokerFixture.telemetryJson(2)) == Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         assertThat(c.getState().isConnected()).isTrue();
-        awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "acme/dev-q"));
+        fx.awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "acme/dev-q"));
 
         control(ControlAction.RELEASE, "dev-q", false, false);
         await().atMost(Duration.ofSeconds(15)).until(() ->
@@ -508,7 +500,7 @@ class BrokerExtensionIT {
         assertThat(publish(c, "devices/acme/dev-pre/telemetry", BrokerFixture.telemetryJson(1)))
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         c.disconnect();
-        awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "acme/dev-pre"));
+        fx.awaitEvent(event(SecurityEventType.QUARANTINE_ENFORCED, SecurityEventReasons.QUARANTINED, "acme/dev-pre"));
     }
 
     @Test

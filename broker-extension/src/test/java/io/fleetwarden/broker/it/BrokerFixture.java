@@ -12,11 +12,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Predicate;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -62,6 +64,7 @@ public final class BrokerFixture implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> events;
     private final KafkaConsumer<String, byte[]> telemetry;
     private final List<SecurityEvent> seenEvents = new ArrayList<>();
+    private boolean brokerStopped;
     private final List<ConsumerRecord<String, Telemetry>> seenTelemetry = new ArrayList<>();
 
     /**
@@ -142,6 +145,19 @@ public final class BrokerFixture implements AutoCloseable {
         return List.copyOf(seenEvents);
     }
 
+    /**
+     * Waits up to 20 s for the first security event (seen so far or arriving) that {@code match} accepts.
+     * @throws org.awaitility.core.ConditionTimeoutException when none arrives in time
+     */
+    public SecurityEvent awaitEvent(Predicate<SecurityEvent> match) {
+        List<SecurityEvent> found = new ArrayList<>();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+            events().stream().filter(match).findFirst().ifPresent(found::add);
+            return !found.isEmpty();
+        });
+        return found.get(0);
+    }
+
     /** All telemetry records seen so far (polls Kafka briefly). */
     public synchronized List<ConsumerRecord<String, Telemetry>> telemetry() {
         for (ConsumerRecord<String, byte[]> r : telemetry.poll(Duration.ofMillis(200))) {
@@ -195,10 +211,21 @@ public final class BrokerFixture implements AutoCloseable {
                 new DeviceTelemetryPayload.Network(60, 1000, 2000, 10, 20, List.of(443), List.of()), null));
     }
 
+    /**
+     * Stops the broker gracefully (as {@code close()} would) but keeps reading Kafka, so a test can see what the
+     * broker recorded while it stopped. Once only.
+     */
+    public void stopBroker() throws Exception {
+        if (!brokerStopped) {
+            brokerStopped = true;
+            broker.close();
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {
-            broker.close();
+            stopBroker();
         } finally {
             events.close();
             telemetry.close();

@@ -250,10 +250,7 @@ class DevicesGuideIT {
     }
 
     private static SecurityEvent awaitEvent(String reason, String claimedClientId) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> fx.events().stream()
-                .anyMatch(e -> reason.equals(e.getReason()) && claimedClientId.equals(e.getClaimedClientId())));
-        return fx.events().stream().filter(e -> reason.equals(e.getReason()) && claimedClientId.equals(e.getClaimedClientId()))
-                .findFirst().orElseThrow();
+        return fx.awaitEvent(e -> reason.equals(e.getReason()) && claimedClientId.equals(e.getClaimedClientId()));
     }
 
     private static X509Certificate certificate(Path pem) throws Exception {

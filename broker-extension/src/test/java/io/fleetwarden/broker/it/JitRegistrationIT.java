@@ -263,14 +263,6 @@ class JitRegistrationIT {
         return out.get(0);
     }
 
-    static SecurityEvent awaitEvent(Predicate<SecurityEvent> match) {
-        List<SecurityEvent> found = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            fx.events().stream().filter(match).findFirst().ifPresent(found::add);
-            return !found.isEmpty();
-        });
-        return found.get(0);
-    }
 
     static Predicate<SecurityEvent> event(SecurityEventType type, String tenant, String deviceId, String reason) {
         return e -> e.getType() == type && reason.equals(e.getReason()) && deviceId.equals(e.getDeviceId())
@@ -284,7 +276,7 @@ class JitRegistrationIT {
         String fp = ConnectVerifier.fingerprint(cred.certificate());
         Mqtt5BlockingClient c = client("acme", "jit-ok-1", cred);
         assertThat(c.connect().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
-        SecurityEvent connect = awaitEvent(event(SecurityEventType.CONNECT, "acme", "jit-ok-1",
+        SecurityEvent connect = fx.awaitEvent(event(SecurityEventType.CONNECT, "acme", "jit-ok-1",
                 SecurityEventReasons.CONNECTED));
         assertThat(connect.getAttributes()).containsEntry(SecurityEventReasons.ATTR_JIT, SecurityEventReasons.JIT_REQUESTED)
                 .containsEntry(SecurityEventReasons.ATTR_ENROLMENT_CA, acmeCaFp);
@@ -333,7 +325,7 @@ class JitRegistrationIT {
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
         assertThat(e.getMqttMessage().getReasonString().map(Object::toString)).hasValueSatisfying(
                 s -> assertThat(s).contains("approve"));
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, "initech", "appr-1",
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, "initech", "appr-1",
                 SecurityEventReasons.REGISTRATION_PENDING_APPROVAL));
         assertThat(ev.getAttributes()).containsEntry(SecurityEventReasons.ATTR_JIT, SecurityEventReasons.JIT_REQUESTED);
 
@@ -380,7 +372,7 @@ class JitRegistrationIT {
         TestCredential globex = fx.pki.deviceCertificate("globex", "jit-x-1");
         assertThat(refused("globex", "jit-x-1", globex).getMqttMessage().getReasonCode())
                 .isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
-        SecurityEvent ev = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, "globex", "jit-x-1",
+        SecurityEvent ev = fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, "globex", "jit-x-1",
                 SecurityEventReasons.JIT_TENANT_MISMATCH));
         assertThat(ev.getAttributes()).doesNotContainKey(SecurityEventReasons.ATTR_JIT);
         assertThat(ev.getDetail()).doesNotContain("acme");
@@ -412,7 +404,7 @@ class JitRegistrationIT {
         }
         assertThat(limited).as("a JIT admission refused by the rate within 3 attempts").isNotNull();
         assertThat(limited.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CONNECTION_RATE_EXCEEDED);
-        awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, "acme", limitedId,
+        fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE, "acme", limitedId,
                 SecurityEventReasons.JIT_RATE_LIMITED));
         assertThat(fx.http("/metrics").body())
                 .containsPattern("fleetwarden_broker_connects_total\\{reason=\"jit-rate-limited\",result=\"refused\"\\}"

@@ -113,14 +113,6 @@ class RegistryEnforcementIT {
         return out.get(0);
     }
 
-    static SecurityEvent awaitEvent(Predicate<SecurityEvent> match) {
-        List<SecurityEvent> found = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            fx.events().stream().filter(match).findFirst().ifPresent(found::add);
-            return !found.isEmpty();
-        });
-        return found.get(0);
-    }
 
     static Predicate<SecurityEvent> refusal(String deviceId, String reason) {
         return e -> e.getType() == SecurityEventType.AUTHENTICATION_FAILURE && reason.equals(e.getReason())
@@ -133,7 +125,7 @@ class RegistryEnforcementIT {
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
         assertThat(e.getMqttMessage().getReasonString().map(Object::toString)).hasValueSatisfying(
                 s -> assertThat(s).contains("not registered"));
-        SecurityEvent ev = awaitEvent(refusal("reg-none", SecurityEventReasons.DEVICE_NOT_REGISTERED));
+        SecurityEvent ev = fx.awaitEvent(refusal("reg-none", SecurityEventReasons.DEVICE_NOT_REGISTERED));
         assertThat(ev.getAttributes()).containsEntry("mqttReasonCode", "NOT_AUTHORIZED");
     }
 
@@ -170,7 +162,7 @@ class RegistryEnforcementIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> !live.getState().isConnected());
         Mqtt5ConnAckException e = refused("reg-susp", cred);
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
-        awaitEvent(refusal("reg-susp", SecurityEventReasons.DEVICE_SUSPENDED));
+        fx.awaitEvent(refusal("reg-susp", SecurityEventReasons.DEVICE_SUSPENDED));
     }
 
     @Test
@@ -179,7 +171,7 @@ class RegistryEnforcementIT {
         register("reg-gone", "cam-x1", null, State.DECOMMISSIONED, cred);
         await().atMost(Duration.ofSeconds(20)).until(() -> refused("reg-gone", cred).getMqttMessage().getReasonCode()
                 == Mqtt5ConnAckReasonCode.BANNED);
-        awaitEvent(refusal("reg-gone", SecurityEventReasons.DEVICE_DECOMMISSIONED));
+        fx.awaitEvent(refusal("reg-gone", SecurityEventReasons.DEVICE_DECOMMISSIONED));
     }
 
     @Test
@@ -190,7 +182,7 @@ class RegistryEnforcementIT {
         connectWhenAdmitted("reg-fp", registered).disconnect();
         Mqtt5ConnAckException e = refused("reg-fp", clone);
         assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
-        SecurityEvent ev = awaitEvent(refusal("reg-fp", SecurityEventReasons.CERTIFICATE_NOT_REGISTERED));
+        SecurityEvent ev = fx.awaitEvent(refusal("reg-fp", SecurityEventReasons.CERTIFICATE_NOT_REGISTERED));
         assertThat(ev.getBroker().getCertificateFingerprint())
                 .isEqualTo(ConnectVerifier.fingerprint(clone.certificate()));
     }
@@ -213,7 +205,7 @@ class RegistryEnforcementIT {
                 return true;
             }
         });
-        awaitEvent(refusal("reg-rot", SecurityEventReasons.CERTIFICATE_NOT_REGISTERED));
+        fx.awaitEvent(refusal("reg-rot", SecurityEventReasons.CERTIFICATE_NOT_REGISTERED));
         connectWhenAdmitted("reg-rot", renewed).disconnect();
     }
 }

@@ -82,14 +82,6 @@ class TenantIsolationIT {
         }
     }
 
-    private static SecurityEvent awaitEvent(Predicate<SecurityEvent> match) {
-        List<SecurityEvent> found = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            fx.events().stream().filter(match).findFirst().ifPresent(found::add);
-            return !found.isEmpty();
-        });
-        return found.get(0);
-    }
 
     private static Predicate<SecurityEvent> event(SecurityEventType type, String reason, String claimedClientId) {
         return e -> e.getType() == type && e.getReason().equals(reason) && claimedClientId.equals(e.getClaimedClientId());
@@ -153,7 +145,7 @@ class TenantIsolationIT {
         for (String filter : List.of(DeviceIdentities.commandsTopic("globex", ID), DeviceIdentities.commandsTopic("globex", ID) + "/#")) {
             assertThat(subscribe(initech, filter, stolen)).containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
         }
-        SecurityEvent crossSub = awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.CROSS_TENANT_TOPIC,
+        SecurityEvent crossSub = fx.awaitEvent(event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.CROSS_TENANT_TOPIC,
                 initechId));
         assertThat(crossSub.getTenant()).isEqualTo("initech");
         assertThat(crossSub.getDeviceId()).isEqualTo(ID);
@@ -165,7 +157,7 @@ class TenantIsolationIT {
         Throwable t = catchThrowable(hijack::connect);
         assertThat(t).isInstanceOfSatisfying(Mqtt5ConnAckException.class, e ->
                 assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID));
-        SecurityEvent crossConnect = awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE,
+        SecurityEvent crossConnect = fx.awaitEvent(event(SecurityEventType.AUTHENTICATION_FAILURE,
                 SecurityEventReasons.CROSS_TENANT_CLIENT_ID, globexId));
         assertThat(crossConnect.getTenant()).isEqualTo("initech");
         assertThat(crossConnect.getDeviceId()).isEqualTo(ID);
@@ -197,7 +189,7 @@ class TenantIsolationIT {
         // own connection for it), recorded against initech, and nothing reaches globex's records
         assertThat(publish(initech, DeviceIdentities.telemetryTopic("globex", ID), BrokerFixture.telemetryJson(666)))
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
-        SecurityEvent crossPub = awaitEvent(e -> event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.CROSS_TENANT_TOPIC,
+        SecurityEvent crossPub = fx.awaitEvent(e -> event(SecurityEventType.AUTHORIZATION_FAILURE, SecurityEventReasons.CROSS_TENANT_TOPIC,
                 initechId).test(e) && "publish".equals(e.getAttributes().get("activity")));
         assertThat(crossPub.getTenant()).isEqualTo("initech");
         assertThat(crossPub.getTopic()).isEqualTo(DeviceIdentities.telemetryTopic("globex", ID));

@@ -110,7 +110,7 @@ class FailClosedIT {
         try (EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(conf)
                 .withDataFolder(Files.createDirectories(dir.resolve("guard-data")))
                 .withExtensionsFolder(Files.createDirectories(dir.resolve("ext-none")))
-                .withEmbeddedExtension(FailClosedGuard.extension()).build()) {
+                .withEmbeddedExtension(FailClosedGuard.extension(new FailClosedGuard())).build()) {
             hivemq.start().get(120, TimeUnit.SECONDS);
             TestCredential dev = pki.deviceCertificate("acme", "dev-1");
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
