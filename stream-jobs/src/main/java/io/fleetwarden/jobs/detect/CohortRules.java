@@ -140,6 +140,12 @@ public final class CohortRules implements FleetRule<ConnectivityChange, CohortSt
             }
             return out;
         }
+        if (s.drops.containsKey(c.deviceId)) {
+            // Already down as far as this cohort knows: a second word on the same absence (e.g. its offline deadline after
+            // its lost connection, when the per-device stage saw them apart). One drop, at its first time: counted again it
+            // would shrink the cohort twice and, as a later drop, no longer let its return count for the incident's onset.
+            return out;
+        }
         s.online = Math.max(0, s.online - 1);
         if (!s.incidentOpen && s.lastIncidentId != null && ts <= s.lastIncidentResolvedAt
                 && ts >= s.lastIncidentOpenedAt - cfg.cohortWindowMs) {

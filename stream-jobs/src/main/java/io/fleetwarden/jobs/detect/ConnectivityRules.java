@@ -175,7 +175,13 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
             r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, t.tenant(), t.deviceId(), ts,
                     "telemetry resumed").with("resumedAt", ts));
         }
-        if (!s.reachable) {
+        // A report older than the DISCONNECT that ended the device's connection was sent before it: it says nothing about
+        // reachability now. The security events are read apart from the telemetry and may run minutes ahead (watermark
+        // alignment allows --watermark-drift), so that DISCONNECT can be processed before the device's last reports;
+        // taken as a return, each such report made the device reachable again before its outage (an extra cohort
+        // change, and its offline deadline then took it down a second time).
+        boolean sentBeforeItsDisconnect = !s.connected && s.disconnected && ts < s.connectedAt;
+        if (!s.reachable && !sentBeforeItsDisconnect) {
             s.reachable = true;
             r = Result.add(r, change(s, t.tenant(), t.deviceId(), true, ts, "telemetry"));
         }
@@ -236,7 +242,11 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                         .with("lastSeen", s.lastSeen)
                         .with("expectedIntervalSeconds", Math.round(s.expectedIntervalMs / 1000))
                         .with("model", s.model).with("region", s.region).with("broker", s.brokerId));
-                if (s.reachable) {
+                // A device whose current connection began after the deadline (its CONNECT was read before the deadline's
+                // timer fired: security events run ahead of the telemetry, or within the out-of-orderness) was away at the
+                // deadline and is back now; the disconnect that ended its last connection already told the cohorts it went.
+                boolean backSinceDeadline = s.connected && s.connectedAt > now;
+                if (s.reachable && !backSinceDeadline) {
                     s.reachable = false;
                     r = Result.add(r, change(s, tenant, deviceId, false, now, "offline-timeout"));
                 }
@@ -317,7 +327,8 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                 s.connected = true;
                 s.connectedAddress = address;
                 s.connectedBroker = broker;
-                s.connectedAt = Math.max(s.connectedAt, ts);
+                // After a DISCONNECT, connectedAt held that disconnect's time: this CONNECT opens the connection now.
+                s.connectedAt = reconnect ? ts : Math.max(s.connectedAt, ts);
                 if (s.plannedAwaySince != Long.MIN_VALUE && ts >= s.plannedAwaySince) {
                     // Back from a planned absence but not reporting yet: its silence counts from this CONNECT.
                     s.plannedAwaySince = Long.MIN_VALUE;
@@ -384,6 +395,7 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                     // session left marked live would make that CONNECT look like a second place.
                     s.connected = false;
                     s.disconnected = true;
+                    s.connectedAt = ts; // while disconnected: when the last connection ended
                     boolean drained = SecurityEventReasons.BROKER_DRAINING.equals(e.reason());
                     if (drained) {
                         // The broker's planned maintenance: the device is expected back (elsewhere) within

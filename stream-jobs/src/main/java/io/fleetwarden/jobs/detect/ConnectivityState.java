@@ -42,8 +42,10 @@ public class ConnectivityState {
     /** Broker id of the current connection (null when unknown): a second live session on another broker is a second place. */
     public String connectedBroker;
     /**
-     * Event time of the CONNECT that opened the current connection ({@code Long.MIN_VALUE} when none): a DISCONNECT of
-     * the same place older than it ended an earlier session, not this one.
+     * While connected, event time of the CONNECT that opened the current connection ({@code Long.MIN_VALUE} when none): a
+     * DISCONNECT of the same place older than it ended an earlier session, not this one. While disconnected, event time
+     * of the DISCONNECT that ended the last connection: a report older than it was sent before it (read late, since the
+     * streams are read apart) and does not make the device reachable again.
      */
     public long connectedAt = Long.MIN_VALUE;
     /**

@@ -1,6 +1,7 @@
 package io.fleetwarden.jobs.flink;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -24,19 +25,21 @@ import io.fleetwarden.jobs.rules.DetectionConfig;
  * by default {@link CohortRules} (outage incidents with their members' folds, reconnect storms). Knows no rule by
  * name: each rule's state is kept under its name, and one event-time timer per cohort serves the earliest deadline.
  *
- * <p><b>Event-time order.</b> The rules count the changes as they arrive, so they need them roughly in event-time
- * order. The changes come from several partitions and two sources (telemetry, security events): on a backlog one
- * of them can be far ahead of the others even with watermark alignment, which bounds the watermarks but not the one
- * record a quiet partition reads after a long gap (a region's devices back at 10:32 on one partition while the other
- * partition's devices have not even dropped at 10:00). So a change more than {@link #HOLD_AHEAD_MS} ahead of the
- * watermark is held in state and handed to the rules when the watermark comes within that distance of it, in
- * timestamp order. Live, changes are only the out-of-orderness (seconds) ahead of the watermark and nothing waits.
+ * <p><b>Event-time order.</b> The rules decide from the changes in the order they are handed over (the significance
+ * test at each drop, the background rate's closed hours, an incident's onset members), so that order must be event time,
+ * never arrival order: the changes come from several partitions, two sources read apart (telemetry, security events;
+ * watermark alignment lets one run up to {@code --watermark-drift} ahead) and parallel device-stage subtasks, whose
+ * interleaving differs from run to run. So every change ahead of the watermark is held in keyed state and handed to the
+ * rules when the watermark reaches its timestamp; the changes of one millisecond in device-id order (one device's own
+ * changes keep their order). Each watermark step is thus applied in event-time order with a deterministic tie-break, and
+ * the verdicts depend on event time only ({@code CohortInterleavingHarnessTest}). A change at or behind the watermark
+ * (late) goes to the rules at once, as do the changes before the first watermark (nothing to order against yet). Cost:
+ * live, a change waits for the watermark, i.e. the sources' out-of-orderness plus at most one watermark interval.
  *
- * <p>The held changes are kept by release time (timestamp minus {@link #HOLD_AHEAD_MS}), each release time with its
- * own event-time timer, so a timer hands over exactly its own changes (in arrival order): the cost of holding is
- * constant per change however many are held. (A single list scanned on every timer was quadratic: with one source read
- * an hour ahead, the 2 M-event benchmark spent 20-30 s of CPU in this operator.) The rules' timer is never deleted
- * while a release time shares it, so no held change loses its timer.
+ * <p>The held changes are kept by timestamp, each with its own event-time timer, so a timer hands over exactly its own
+ * changes: the cost of holding is constant per change however many are held. (A single list scanned on every timer was
+ * quadratic: with one source read an hour ahead, the 2 M-event benchmark spent 20-30 s of CPU in this operator.) The
+ * rules' timer is never deleted while held changes share it, so no held change loses its timer.
  */
 public class CohortFunction extends KeyedProcessFunction<String, ConnectivityChange, Finding> {
 
@@ -46,11 +49,12 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
     private final List<FleetRule<ConnectivityChange, ?>> rules;
     private transient ValueState<Object>[] states;
     private transient ValueState<Long> timer;
-    /** Held changes by release time ({@code timestamp - HOLD_AHEAD_MS}), each list in arrival order. */
+    /** Held changes by timestamp, each list in arrival order. */
     private transient MapState<Long, List<ConnectivityChange>> held;
 
-    /** How far ahead of the watermark a change may be and still go to the rules at once (event time). */
-    public static final long HOLD_AHEAD_MS = 30_000;
+    /** The order of the changes of one millisecond: by device (a stable sort keeps one device's changes in order). */
+    private static final Comparator<ConnectivityChange> SAME_MILLISECOND =
+            Comparator.comparing(c -> c.deviceId, Comparator.nullsFirst(Comparator.naturalOrder()));
 
     public CohortFunction(DetectionConfig cfg) {
         this(cfg, List.of(new CohortRules(cfg)));
@@ -87,8 +91,8 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
     public void processElement(ConnectivityChange c, Context ctx, Collector<Finding> out) throws Exception {
         long wm = ctx.timerService().currentWatermark();
         // No watermark yet (a fresh operator, a harness): nothing to order against.
-        if (wm != Long.MIN_VALUE && c.timestamp - HOLD_AHEAD_MS > wm) {
-            long releaseAt = c.timestamp - HOLD_AHEAD_MS;
+        if (wm != Long.MIN_VALUE && c.timestamp > wm) {
+            long releaseAt = c.timestamp;
             List<ConnectivityChange> before = held.get(releaseAt);
             if (before == null) {
                 ctx.timerService().registerEventTimeTimer(releaseAt);
@@ -143,9 +147,8 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
     }
 
     /**
-     * Hands the changes held for release time {@code now} to the rules, in arrival order (they share one timestamp).
-     * Earlier release times had their own timers, which fire in timestamp order, so the rules see the held changes in
-     * event-time order.
+     * Hands the changes held for {@code now} to the rules, by device id (they share one timestamp). Earlier timestamps
+     * had their own timers, which fire in timestamp order, so the rules see the held changes in event-time order.
      */
     private void release(long now, Context ctx, Collector<Finding> out) throws Exception {
         List<ConnectivityChange> due = held.get(now);
@@ -153,8 +156,10 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
             return;
         }
         held.remove(now);
-        for (int i = 0, n = due.size(); i < n; i++) {
-            apply(due.get(i), ctx, out);
+        List<ConnectivityChange> ordered = new ArrayList<>(due);
+        ordered.sort(SAME_MILLISECOND);
+        for (int i = 0, n = ordered.size(); i < n; i++) {
+            apply(ordered.get(i), ctx, out);
         }
     }
 
@@ -177,7 +182,7 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
             return;
         }
         if (current != null) {
-            // A release time may share the timer: it must still fire then (it finds no rule deadline due, only its changes).
+            // Held changes may share the timer: it must still fire then (it finds no rule deadline due, only its changes).
             if (!held.contains(current)) {
                 ctx.timerService().deleteEventTimeTimer(current);
             }

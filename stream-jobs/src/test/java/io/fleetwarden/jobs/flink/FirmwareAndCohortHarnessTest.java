@@ -76,11 +76,13 @@ class FirmwareAndCohortHarnessTest {
             assertThat(h.numEventTimeTimers()).isZero();
 
             // 10 fresh drops within the window: one incident, ten folds naming it. (The watermark trails them by seconds,
-            // as in a live job: changes far ahead of it wait for it, see CohortOrderHarnessTest.)
+            // as in a live job: they wait for it and go to the rules in event-time order, see CohortOrderHarnessTest.)
             h.processWatermark(new Watermark(T0 + 600_000 - 5_000));
             for (int i = 5; i < 15; i++) {
                 h.processElement(new StreamRecord<>(change("cam-" + i, false, T0 + 600_000 + i), T0 + 600_000 + i));
             }
+            assertThat(h.extractOutputValues()).as("nothing decided ahead of the watermark").isEmpty();
+            h.processWatermark(new Watermark(T0 + 600_000 + 14));
             List<Finding> out = h.extractOutputValues();
             List<Finding> incidents = out.stream().filter(f -> f.ruleId.equals("RES-COH-001")).toList();
             assertThat(incidents).singleElement().satisfies(f -> {
