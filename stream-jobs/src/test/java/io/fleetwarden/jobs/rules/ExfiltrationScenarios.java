@@ -25,7 +25,7 @@ import io.fleetwarden.model.Telemetry;
  */
 final class ExfiltrationScenarios {
 
-    private static final DetectionConfig CFG = DetectionConfig.defaults();
+    static final DetectionConfig CFG = DetectionConfig.defaults();
     static final long HOUR = 3_600_000L;
     private static final long REPORT = 5 * 60_000L;
     /** The test's hours start at a day's start, so the daily curve is the same for everyone at the same hour. */
