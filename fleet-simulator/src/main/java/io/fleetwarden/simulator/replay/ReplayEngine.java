@@ -710,7 +710,8 @@ public final class ReplayEngine {
             skipped(ReplayKind.STEADY_EXFILTRATION, id, "no spare device");
             return;
         }
-        ReplayInstance inst = attack(ReplayKind.STEADY_EXFILTRATION, id, "net-traffic-spike");
+        // x4-x10 its own level from its first report: far above its model's peers, which is what CMP-RATE-002 describes too
+        ReplayInstance inst = attack(ReplayKind.STEADY_EXFILTRATION, id, "net-traffic-spike", "publish-rate-peers");
         inst.devices.add(d.id());
         long duration = between(r, 6 * H, D);
         double rate = 4 + r.nextDouble() * 6;

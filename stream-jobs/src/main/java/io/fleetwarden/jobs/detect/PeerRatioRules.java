@@ -160,6 +160,12 @@ public final class PeerRatioRules implements FleetRule<PeerHour, PeerRatioState>
         return Math.min(SPREAD_CAP, 1.25 * s.spread);
     }
 
+    /**
+     * Seeds the usual ratio with the median of the first hours within the fence, and the spread with the larger of their
+     * second difference (|x1 - 2 x2 + x3| / sqrt 6: the noise, blind to a linear trend) and half their mean absolute
+     * deviation from the median: a device ramping from its first hours does not start with the ramp as its noise (which
+     * would widen its allowance), while a noisy device does not start at zero.
+     */
     private static void seed(PeerRatioState s, double ratio) {
         s.seed = Arrays.copyOf(s.seed, s.seeded + 1);
         s.seed[s.seeded++] = ratio;
@@ -171,7 +177,8 @@ public final class PeerRatioRules implements FleetRule<PeerHour, PeerRatioState>
             for (double x : v) {
                 dev += Math.abs(x - s.reference);
             }
-            s.spread = (float) (dev / (v.length - 1));
+            double secondDifference = Math.abs(s.seed[0] - 2 * s.seed[1] + s.seed[2]) / Math.sqrt(6);
+            s.spread = (float) Math.max(secondDifference, dev / v.length / 2);
             s.seed = new double[0];
             s.cusum = 0;
             s.streak = 0;

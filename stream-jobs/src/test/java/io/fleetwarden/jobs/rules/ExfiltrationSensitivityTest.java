@@ -81,6 +81,8 @@ class ExfiltrationSensitivityTest {
             table.append(row(String.format(Locale.ROOT, "ramp to x%.1f over %.0f h (%.1f %%/h)", max, rp[1], 100 * (max - 1) / rp[1]),
                     s -> delay(s, 60, t -> t < day2 ? 1 : 1 + (max - 1) * Math.min(1, (t - day2) / (double) dur), day2)));
         }
+        // a ramp from the device's first hours: its usual ratio is seeded while it already ramps
+        table.append(row("ramp to x2.8 over 17 h from 18 min in", s -> delay(s, 40, t -> 1 + 1.8 * Math.min(1, Math.max(0, t - 18 * 60_000L) / (17.0 * HOUR)), 18 * 60_000L)));
         for (double e : new double[] {2, 3, 4, 6}) {
             table.append(row(String.format(Locale.ROOT, "from birth, steady %.0fx", e), s -> delay(s, 30, t -> e, 0)));
         }
