@@ -215,7 +215,8 @@ public final class ReplayEngine {
         int joiners = Math.max(1, (int) Math.round(o.devices() * 0.03));
         int firmwareJoiners = o.attacks().contains(ReplayKind.STALE_FIRMWARE) || o.attacks().contains(ReplayKind.VULNERABLE_FIRMWARE)
                 ? 2 * o.attackRounds() : 0;
-        Fleet fleet = Fleet.build(o.seed(), o.devices() + joiners + firmwareJoiners, o.tenant());
+        int exfilJoiners = o.attacks().contains(ReplayKind.STEADY_EXFILTRATION) ? o.attackRounds() : 0;
+        Fleet fleet = Fleet.build(o.seed(), o.devices() + joiners + firmwareJoiners + exfilJoiners, o.tenant());
         for (DeviceSpec spec : fleet.devices()) {
             Dev d = new Dev(spec, o.seed());
             d.firmware = spec.firmwareVersion();
@@ -237,7 +238,7 @@ public final class ReplayEngine {
             reserved.add(i);
         }
         for (int i = o.devices() + joiners; i < devs.size(); i++) {
-            devs.get(i).joinAt = Long.MAX_VALUE; // firmware-join attacks decide
+            devs.get(i).joinAt = Long.MAX_VALUE; // firmware-join and steady-exfiltration attacks decide
             reserved.add(i);
         }
         int retiring = (int) Math.round(o.devices() * 0.01);
@@ -588,6 +589,7 @@ public final class ReplayEngine {
             case FLAPPING -> flapping(r, id);
             case REGIONAL_OUTAGE -> regionalOutage(r, id);
             case STALE_FIRMWARE, VULNERABLE_FIRMWARE -> firmwareJoin(k, r, id);
+            case STEADY_EXFILTRATION -> steadyExfiltration(r, id);
             case FIRMWARE_DOWNGRADE -> downgrade(r, id);
             case IMAGE_TAMPER -> tamper(r, id);
             case UPDATE_FAILURE_LOOP -> updateFailureLoop(r, id);
@@ -689,6 +691,41 @@ public final class ReplayEngine {
             d.exfilMax = max;
         });
         at(t + duration, () -> d.exfil = null);
+    }
+
+    /**
+     * A device that joins already compromised: from its first report its outbound traffic is x4-x10 its own level, steady
+     * (no ramp an own baseline could be compared with), towards one new destination. Takes the LAST spare device, so the
+     * firmware joiners keep theirs.
+     */
+    private void steadyExfiltration(SplittableRandom r, String id) {
+        Dev d = null;
+        for (int i = devs.size() - 1; i >= o.devices(); i--) {
+            if (devs.get(i).joinAt == Long.MAX_VALUE) {
+                d = devs.get(i);
+                break;
+            }
+        }
+        if (d == null) {
+            skipped(ReplayKind.STEADY_EXFILTRATION, id, "no spare device");
+            return;
+        }
+        // x4-x10 its own level from its first report: far above its model's peers, which is what CMP-RATE-002 describes too
+        ReplayInstance inst = attack(ReplayKind.STEADY_EXFILTRATION, id, "net-traffic-spike", "publish-rate-peers");
+        inst.devices.add(d.id());
+        long duration = between(r, 6 * H, D);
+        double rate = 4 + r.nextDouble() * 6;
+        long t = when(r, duration);
+        inst.note = String.format("joins sending x%.1f its outbound traffic for %d h", rate, duration / H);
+        d.joinAt = t;
+        Dev victim = d;
+        at(t, () -> { // before its join (planned earlier at the same time): its first report already carries it
+            victim.exfil = inst;
+            victim.exfilFrom = now;
+            victim.exfilTo = now; // no ramp: the full rate at once
+            victim.exfilMax = rate;
+        });
+        at(t + duration, () -> victim.exfil = null);
     }
 
     private void slowScan(SplittableRandom r, String id) {

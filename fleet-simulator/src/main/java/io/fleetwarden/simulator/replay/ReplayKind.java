@@ -32,6 +32,7 @@ public enum ReplayKind {
     IMAGE_TAMPER("image-tamper", true, "a device reboots into an image whose hash is not the catalog's"),
     UPDATE_FAILURE_LOOP("update-failure-loop", true, "an update fails 3-12 times, 2-60 min apart"),
     CERTIFICATE_EXPIRY("certificate-expiry", true, "a device reconnects with a certificate that expires in 1-25 days"),
+    STEADY_EXFILTRATION("steady-exfiltration", true, "a device joins already sending x4-x10 its own outbound traffic, steadily for 6-24 h, towards one new destination (it has no history of its own)"),
 
     REBOOT("reboot", false, "power cycle: connection lost, 20-120 s offline, uptime restarts"),
     BLIP("blip", false, "network blip: connection lost for 1-15 s"),

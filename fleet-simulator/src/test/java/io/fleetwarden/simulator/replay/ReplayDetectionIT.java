@@ -43,9 +43,17 @@ class ReplayDetectionIT {
 
     /** Every gap of the current rules on this replay, with why. See the README, "Detection quality". */
     static final List<String> KNOWN_GAPS = List.of(
-            // low-and-slow exfiltration (x2.8 / x4 over 17 / 11 h) is found by CMP-NET-004's same-hour peer horizon after
-            // 6-15 h of ramp, by design hours after the ramp starts: over the 1 h target of the baseline rules
-            "slow CMP-NET-004 (baseline: p95 > 1 h)");
+            // low-and-slow exfiltration (x4 over 11 h; x2.8 over 17 h from the device's first minutes, so its usual ratio
+            // is seeded while it ramps) is found by CMP-NET-004's same-hour peer horizon 3.9 h and 7.9 h into the ramp: a
+            // ramp's first hours are within any device's noise, so hours after it starts, over the 1 h target; a camera
+            // joining at x7.1 its traffic is found 1.8 h after its first report (its first, partial hour stays under
+            // the peers' fence)
+            "slow CMP-NET-004 (baseline: p95 > 1 h)",
+            // a plug joining at x8 its traffic (2.4 kB/s) is far above its model, but CMP-RATE-002's absolute floor
+            // (1 kB/s per robust deviation) keeps it quiet; CMP-NET-004 finds it in 26 min
+            "missed steady-exfiltration CMP-RATE-002",
+            // the camera joining at x7.1: CMP-RATE-002 opens 5.3 h after its first report (and flaps), CMP-NET-004 in 1.8 h
+            "slow CMP-RATE-002 (baseline: p95 > 1 h)");
 
     /**
      * Gaps seen in some runs of this replay and not in others (the job's interleaving of its sources differs between
@@ -55,10 +63,10 @@ class ReplayDetectionIT {
             // a cohort incident no scenario explains, first seen when this round's detection branches met on main; not
             // seen in the last runs, not attributed
             "false unexplained RES-COH-001",
-            // the x2.8-over-17 h ramp reaches twice its usual ratio to its same-hour peers for two hours only near its end:
-            // found in some runs, missed in others (which hour's peer median judges a device depends on how the job's
-            // sources interleave)
-            "missed low-slow-exfiltration CMP-NET-004");
+            // both outages of eu-west detected, but in one of five runs after the cohort stage became event-time ordered
+            // the members' own RES-OFF-001 alerts (34 of both outages) stayed unfolded; the fold path that loses them is
+            // not established (the incident's folds and the members' alerts reach the alert stage on different paths)
+            "false any RES-OFF-001");
 
     @RegisterExtension
     static final KafkaExtension KAFKA = ReplayPipeline.kafka();

@@ -39,6 +39,8 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
     /** At most this many regions per model keep hourly peer figures; a device of another region is not judged by them. */
     static final int MAX_REGIONS = 64;
     private static final long HOUR = 3_600_000L;
+    /** Robust deviations of the model's device levels (log) above the peers' median a device may sit by its own level. */
+    static final double FENCE_DEVIATIONS = 3;
     /** Floors of the messages-per-minute scale: 25 % of the level, at least 2 messages a minute (as CMP-RATE-001). */
     private static final double RATE_RELATIVE_FLOOR = 0.25;
     private static final double RATE_ABSOLUTE_FLOOR = 2.0;
@@ -145,17 +147,26 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
     }
 
     /**
-     * CMP-NET-004's slow horizon, the peer half: adds the device's closed hour (one vote per device and hour) to its
-     * model's figures for its region and returns the device's hour next to the peers' median for that hour, for the
-     * per-device judgement ({@link PeerRatioRules}); null when the observation closed no hour or the hour has fewer than
-     * {@code traffic.peerDevices} votes. The first devices to close an hour are judged against the hour before (its
-     * votes are complete by then; the daily curve moves a median by at most ~15 % an hour) until the current hour has
-     * three quarters of the previous hour's votes: the devices that close an hour first (which a device can arrange by
-     * timing its reports) never decide its median alone. The median is the OTHER devices' (the device's own vote is left
-     * out of its own median; against the hour before it never voted there).
+     * When hour {@code hourStart}'s peer figures are final: the hour's end plus {@code traffic.peerGrace}. Votes closed
+     * after it do not count, and every vote of the hour is judged against the figures as they stand then, so a verdict
+     * depends on event time only, never on how the sources interleave (the stage judges when the watermark passes it).
      */
-    public PeerHour peerHour(ModelPeerState s, PeerObservation o) {
+    public long finalAt(long hourStart) {
+        return hourStart + HOUR + cfg.trafficPeerGraceMs;
+    }
+
+    /**
+     * CMP-NET-004's slow horizon, the peer half: adds the device's closed hour as its vote (one per device and hour) to
+     * its model's figures for its region, and returns the hour to keep until {@link #finalAt} its hour, then to
+     * {@link #judge}; null when the observation closed no hour, closed it after the grace ({@code traffic.peerGrace}:
+     * it neither votes nor is judged), or the hour is final already ({@code watermark} past it: a late observation).
+     */
+    public PeerHour vote(ModelPeerState s, PeerObservation o, long watermark) {
         if (o.hourStart == Long.MIN_VALUE || !(o.hourBytesOut >= 0) || Double.isInfinite(o.hourBytesOut)) {
+            return null;
+        }
+        long finalAt = finalAt(o.hourStart);
+        if (o.timestamp >= finalAt || watermark >= finalAt) {
             return null;
         }
         String region = o.region == null ? "" : o.region;
@@ -168,32 +179,12 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
             s.trafficHours.put(region, h);
         }
         h.advanceTo(o.hourStart, HOUR);
-        double median;
-        int peers;
-        int needed = cfg.trafficPeerDevices + 1; // the device's own vote and at least traffic.peerDevices others
-        double own = o.hourBytesOut;
         if (o.hourStart == h.hour) {
-            h.addCurrent(own);
-            boolean previousUsable = h.previousHour == h.hour - HOUR && h.previousVotes >= needed;
-            if (h.votes >= needed && (!previousUsable || 4 * h.votes >= 3 * h.previousVotes)) {
-                median = PeerHours.medianWithout(h.bins, h.counts, h.votes, own);
-                peers = h.votes - 1;
-            } else if (previousUsable) {
-                // the device has not voted in that hour (it is closing the next one): all its votes are the others'
-                median = PeerHours.medianOf(h.previousBins, h.previousCounts, h.previousVotes);
-                peers = h.previousVotes;
-            } else {
-                return null;
-            }
+            h.addCurrent(o.hourBytesOut);
         } else if (o.hourStart == h.previousHour) {
-            h.addPrevious(own);
-            if (h.previousVotes < needed) {
-                return null;
-            }
-            median = PeerHours.medianWithout(h.previousBins, h.previousCounts, h.previousVotes, own);
-            peers = h.previousVotes - 1;
+            h.addPrevious(o.hourBytesOut);
         } else {
-            return null; // an hour older than both kept: too late to count or judge
+            return null; // older than both hours kept (only with sources over an hour apart): too late to count
         }
         PeerHour p = new PeerHour();
         p.tenant = o.tenant;
@@ -203,9 +194,43 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
         p.hourStart = o.hourStart;
         p.timestamp = o.timestamp;
         p.deviceBytesOut = o.hourBytesOut;
-        p.peerBytesOut = median;
-        p.peers = peers;
         return p;
+    }
+
+    /**
+     * Fills in a voted hour's peer figures once they are final: the median of the OTHER devices' votes for that hour (the
+     * device's own vote is left out) and the peers' upper fence; false when the hour has fewer than
+     * {@code traffic.peerDevices} other votes or is no longer kept.
+     */
+    public boolean judge(ModelPeerState s, PeerHour p) {
+        PeerHours h = s.trafficHours.get(p.region == null ? "" : p.region);
+        if (h == null) {
+            return false;
+        }
+        int[] bins;
+        int[] counts;
+        int votes;
+        if (p.hourStart == h.hour) {
+            bins = h.bins;
+            counts = h.counts;
+            votes = h.votes;
+        } else if (p.hourStart == h.previousHour) {
+            bins = h.previousBins;
+            counts = h.previousCounts;
+            votes = h.previousVotes;
+        } else {
+            return false;
+        }
+        if (votes < cfg.trafficPeerDevices + 1) { // the device's own vote and at least traffic.peerDevices others
+            return false;
+        }
+        p.peerBytesOut = PeerHours.medianWithout(bins, counts, votes, p.deviceBytesOut);
+        // FENCE_DEVIATIONS robust deviations of the devices' log levels (MAD, at least half a bin): as robust as the median
+        double mad = Math.max(PeerHours.madLog(bins, counts, votes), 0.5 / PeerHours.BINS_PER_LOG);
+        p.peerFence = Math.exp(FENCE_DEVIATIONS * 1.4826 * mad);
+        p.peers = votes - 1;
+        p.judgedAt = finalAt(p.hourStart);
+        return true;
     }
 
     /**

@@ -106,10 +106,45 @@ public class PeerHours {
     }
 
     private static double median(int[] bins, int[] counts, int votes, int lessOneIn) {
+        return rank(bins, counts, votes, lessOneIn, (votes + 1) / 2); // the lower median's rank
+    }
+
+    /**
+     * The median absolute deviation of the votes' logs from their median's (in natural log units, to the bins' 5 %), or
+     * NaN without votes: the peers' spread across devices, robust to any minority of them (flooding or silent) as the
+     * median is. Walks out from the median bin; no allocation.
+     */
+    static double madLog(int[] bins, int[] counts, int votes) {
         if (votes <= 0 || bins.length == 0) {
             return Double.NaN;
         }
-        int half = (votes + 1) / 2; // the lower median's rank
+        int half = (votes + 1) / 2;
+        int m = 0;
+        for (int seen = counts[0]; seen < half && m < bins.length - 1; seen += counts[++m]) {
+            // up to the median's bin
+        }
+        int l = m - 1;
+        int r = m + 1;
+        int seen = counts[m];
+        int d = 0;
+        while (seen < half && (l >= 0 || r < bins.length)) {
+            int dl = l >= 0 ? bins[m] - bins[l] : Integer.MAX_VALUE;
+            int dr = r < bins.length ? bins[r] - bins[m] : Integer.MAX_VALUE;
+            if (dl <= dr) {
+                seen += counts[l--];
+                d = dl;
+            } else {
+                seen += counts[r++];
+                d = dr;
+            }
+        }
+        return d / BINS_PER_LOG;
+    }
+
+    private static double rank(int[] bins, int[] counts, int votes, int lessOneIn, int half) {
+        if (votes <= 0 || bins.length == 0) {
+            return Double.NaN;
+        }
         int seen = 0;
         for (int i = 0; i < bins.length; i++) {
             seen += counts[i] - (i == lessOneIn ? 1 : 0);

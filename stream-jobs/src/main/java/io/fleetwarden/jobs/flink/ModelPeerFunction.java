@@ -1,6 +1,13 @@
 package io.fleetwarden.jobs.flink;
 
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.TimerService;
@@ -21,6 +28,12 @@ import io.fleetwarden.jobs.rules.DetectionConfig;
  * no Flink state TTL (per-access bookkeeping); a lazy retention timer drops a model's state
  * {@code state.ttl} of event time after its newest observation. Side output {@link #HOURS}: each device's closed hour of
  * outbound traffic next to its peers' median for that hour, for the per-device stage {@link PeerRatioFunction}.
+ *
+ * <p>Time: a device's closed hour is its vote for that hour at once, but it is judged only when the watermark passes the
+ * hour's end plus {@code traffic.peerGrace} ({@link ModelPeerRules#finalAt}, an event-time timer per model and hour),
+ * against the hour's final figures; until then it waits in {@code pending} (a map state entry per device that voted,
+ * gone after the grace). So which hour's median judges a device, and which votes are in it, depends on event time only,
+ * not on how the sources interleave.
  */
 public class ModelPeerFunction extends KeyedProcessFunction<String, PeerBatch, Finding> {
 
@@ -33,6 +46,8 @@ public class ModelPeerFunction extends KeyedProcessFunction<String, PeerBatch, F
     private final DetectionConfig cfg;
     private transient ModelPeerRules rules;
     private transient ValueState<ModelPeerState> state;
+    /** Voted hours waiting for their hour's final figures, by "hourStart|deviceId". */
+    private transient MapState<String, PeerHour> pending;
 
     public ModelPeerFunction(DetectionConfig cfg) {
         this.cfg = cfg;
@@ -42,6 +57,7 @@ public class ModelPeerFunction extends KeyedProcessFunction<String, PeerBatch, F
     public void open(OpenContext ctx) {
         rules = new ModelPeerRules(cfg);
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("model-peers", ModelPeerState.class));
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("model-peers-pending-hours", String.class, PeerHour.class));
     }
 
     @Override
@@ -51,12 +67,14 @@ public class ModelPeerFunction extends KeyedProcessFunction<String, PeerBatch, F
             s = rules.newState();
         }
         String key = ctx.getCurrentKey();
+        long watermark = ctx.timerService().currentWatermark();
         // In the order the observations were made (one device-detectors subtask), as if they had come one by one.
         for (PeerObservation o : batch.observations()) {
             rules.onInput(s, key, o).forEach(out::collect);
-            PeerHour hour = rules.peerHour(s, o);
+            PeerHour hour = rules.vote(s, o, watermark);
             if (hour != null) {
-                ctx.output(HOURS, hour);
+                pending.put(hour.hourStart + "|" + hour.deviceId, hour);
+                ctx.timerService().registerEventTimeTimer(rules.finalAt(hour.hourStart)); // one per model and hour
             }
             s.lastObservation = Math.max(s.lastObservation, o.timestamp);
         }
@@ -64,16 +82,41 @@ public class ModelPeerFunction extends KeyedProcessFunction<String, PeerBatch, F
         state.update(s);
     }
 
-    /** Drops the model's state when it saw nothing for state.ttl, else waits for the moved deadline. */
+    /**
+     * Judges the voted hours whose figures are final by {@code ts} (an hour's timer); drops the model's state when it saw
+     * nothing for state.ttl (the retention timer), else waits for the moved deadline.
+     */
     @Override
     public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
         ModelPeerState s = state.value();
         if (s == null) {
+            pending.clear();
             return;
+        }
+        List<PeerHour> judged = null;
+        for (Iterator<Map.Entry<String, PeerHour>> it = pending.iterator(); it.hasNext();) {
+            PeerHour h = it.next().getValue();
+            if (rules.finalAt(h.hourStart) <= ts) {
+                it.remove();
+                if (rules.judge(s, h)) {
+                    judged = judged == null ? new ArrayList<>() : judged;
+                    judged.add(h);
+                }
+            }
+        }
+        if (judged != null) {
+            judged.forEach(h -> ctx.output(HOURS, h));
+        }
+        if (pending.isEmpty()) {
+            pending.clear(); // no empty map left behind in the state backend
+        }
+        if (ts != s.timer) {
+            return; // an hour's timer only
         }
         s.timer = Long.MIN_VALUE;
         if (ts >= s.lastObservation + cfg.deviceStateTtlMs) {
             state.clear();
+            pending.clear();
             return;
         }
         ensureTimer(s, ctx.timerService());

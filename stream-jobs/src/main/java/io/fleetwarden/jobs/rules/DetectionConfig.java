@@ -72,12 +72,17 @@ public final class DetectionConfig implements Serializable {
      */
     public final double trafficK;
     /**
-     * CMP-NET-004's slow horizon: the device's hourly outbound rate over its model's same-hour peer median (same region),
-     * this many times its own long-run ratio, for {@code traffic.peerHours} closed hours in a row, judged when the hour has
-     * at least {@code traffic.peerDevices} peers.
+     * CMP-NET-004's slow horizon (a sequential test, CUSUM): the device's hourly outbound rate over its model's same-hour
+     * peer median (same region) against its own usual ratio; the hourly excess beyond {@link #trafficPeerExcess} (or the
+     * device's noise, if larger) accumulates, and an accumulated excess of this ratio (or the noise's, if larger) opens.
+     * Judged once the hour's peer figures are final ({@link #trafficPeerGraceMs}) and the hour has at least
+     * {@code traffic.peerDevices} other devices.
      */
     public final double trafficPeerRatio;
-    public final int trafficPeerHours;
+    /** The hourly excess ratio over the device's usual ratio to its peers that counts at all (the CUSUM's allowance). */
+    public final double trafficPeerExcess;
+    /** How long after an hour ends its devices' votes still count; the hour is judged once the watermark passes it. */
+    public final long trafficPeerGraceMs;
     public final int trafficPeerDevices;
     public final int baselineMinSamples;
     public final double baselineAlpha;
@@ -186,7 +191,15 @@ public final class DetectionConfig implements Serializable {
         rateK = r.positiveDouble("rate.k");
         trafficK = r.positiveDouble("traffic.k");
         trafficPeerRatio = r.positiveDouble("traffic.peerRatio");
-        trafficPeerHours = r.positiveInt("traffic.peerHours");
+        trafficPeerExcess = r.positiveDouble("traffic.peerExcess");
+        if (trafficPeerExcess <= 1 || trafficPeerRatio <= 1) {
+            throw new IllegalArgumentException("detection config 'traffic.peerExcess' and 'traffic.peerRatio': must be above 1, got "
+                    + trafficPeerExcess + " and " + trafficPeerRatio);
+        }
+        trafficPeerGraceMs = r.duration("traffic.peerGrace");
+        if (trafficPeerGraceMs >= 3_600_000L) {
+            throw new IllegalArgumentException("detection config 'traffic.peerGrace': must be under an hour, got " + trafficPeerGraceMs / 1000 + " s");
+        }
         trafficPeerDevices = r.positiveInt("traffic.peerDevices");
         baselineMinSamples = r.positiveInt("baseline.minSamples");
         baselineAlpha = r.fraction("baseline.alpha");

@@ -13,8 +13,10 @@ import io.fleetwarden.model.Telemetry;
  * The path a report takes through the rules of both keyed stages, without Flink: the per-device units that
  * feed the model-peer stage (behaviour and resources, each device with its own state, writing on the report's
  * {@link PeerObservation} as the per-device operator lends it), then {@link ModelPeerRules} with one state per
- * model, and each closed hour it hands on ({@link ModelPeerRules#peerHour}) to {@link PeerRatioRules} with one state
- * per device. Reports are fed in the order given (a scenario gives them in event-time order).
+ * model, and each closed hour it hands on ({@link ModelPeerRules#vote}, judged by {@link ModelPeerRules#judge} once the
+ * watermark passes {@link ModelPeerRules#finalAt}) to {@link PeerRatioRules} with one state per device. Reports are fed
+ * in the order given (a scenario gives them in event-time order); the watermark trails the newest report by 1 ms, and
+ * {@link #reports} ends with the end of input (every pending hour judged).
  */
 public final class PeerFleet {
 
@@ -32,6 +34,9 @@ public final class PeerFleet {
     /** The model-peer state of each model (tests look at it to check what the model learnt). */
     public final Map<String, ModelPeerState> models = new HashMap<>();
     private final List<Finding> findings = new ArrayList<>();
+    /** Voted hours waiting for their hour's final figures, by the time they are final. */
+    private final java.util.TreeMap<Long, List<PeerHour>> pending = new java.util.TreeMap<>();
+    private long watermark = Long.MIN_VALUE;
 
     public PeerFleet(DetectionConfig cfg) {
         this.cfg = cfg;
@@ -46,6 +51,7 @@ public final class PeerFleet {
         DeviceReport r = DeviceReport.of(t);
         PeerObservation o = BehaviourRules.observation(r);
         List<Finding> out = new ArrayList<>();
+        advanceWatermark(r.deviceTime() - 1, out);
         DeviceOutput output = new DeviceOutput() {
             @Override
             public void finding(Finding f) {
@@ -62,18 +68,33 @@ public final class PeerFleet {
         resources.onReport(resourceStates.computeIfAbsent(r.deviceId(), k -> new ResourceState()), r, ctx, output);
         ModelPeerState model = models.computeIfAbsent(o.modelKey(), k -> new ModelPeerState());
         out.addAll(peers.onObservation(model, o));
-        PeerHour hour = peers.peerHour(model, o);
+        PeerHour hour = peers.vote(model, o, watermark);
         if (hour != null) {
-            hours.add(hour);
-            out.addAll(ratios.onHour(ratioStates.computeIfAbsent(hour.deviceId, k -> new PeerRatioState()), hour));
+            pending.computeIfAbsent(peers.finalAt(hour.hourStart), k -> new ArrayList<>()).add(hour);
         }
         findings.addAll(out);
         return out;
     }
 
-    /** Feeds every report in order; returns every finding so far. */
+    /** Moves the watermark: judges every voted hour final by then, in the order of their hours and votes, into {@code out}. */
+    private List<Finding> advanceWatermark(long to, List<Finding> out) {
+        watermark = Math.max(watermark, to);
+        while (!pending.isEmpty() && pending.firstKey() <= watermark) {
+            for (PeerHour hour : pending.pollFirstEntry().getValue()) {
+                ModelPeerState model = models.get(PeerObservation.modelKey(hour.tenant, hour.model));
+                if (peers.judge(model, hour)) {
+                    hours.add(hour);
+                    out.addAll(ratios.onHour(ratioStates.computeIfAbsent(hour.deviceId, k -> new PeerRatioState()), hour));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Feeds every report in order, then ends the input; returns every finding so far. */
     public List<Finding> reports(List<Telemetry> ts) {
         ts.forEach(this::report);
+        findings.addAll(advanceWatermark(Long.MAX_VALUE, new ArrayList<>()));
         return findings();
     }
 

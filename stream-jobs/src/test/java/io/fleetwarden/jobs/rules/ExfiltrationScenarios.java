@@ -25,7 +25,7 @@ import io.fleetwarden.model.Telemetry;
  */
 final class ExfiltrationScenarios {
 
-    private static final DetectionConfig CFG = DetectionConfig.defaults();
+    static final DetectionConfig CFG = DetectionConfig.defaults();
     static final long HOUR = 3_600_000L;
     private static final long REPORT = 5 * 60_000L;
     /** The test's hours start at a day's start, so the daily curve is the same for everyone at the same hour. */
@@ -41,12 +41,23 @@ final class ExfiltrationScenarios {
                 () -> run(36, ramp(18 * 60_000L, 17 * HOUR, 2.8))));
         s.add(new Scenario("CMP-NET-004", "slow horizon: x2.8 ramp over 17 h starting on the second day", Expect.OPENS,
                 () -> run(60, ramp(26 * HOUR, 17 * HOUR, 2.8))));
-        s.add(new Scenario("CMP-NET-004", "slow horizon: 2.2x its usual ratio to the peers for 2 closed hours (at peerHours)",
-                Expect.OPENS, () -> run(20, step(8 * HOUR, 2 * HOUR, 2.2))));
-        s.add(new Scenario("CMP-NET-004", "slow horizon: 2.2x for 1 closed hour (one below peerHours)", Expect.NOTHING,
-                () -> run(20, step(8 * HOUR, HOUR, 2.2))));
-        s.add(new Scenario("CMP-NET-004", "slow horizon: 1.8x for 10 hours (below peerRatio)", Expect.NOTHING,
-                () -> run(24, step(8 * HOUR, 10 * HOUR, 1.8))));
+        // the sequential test: the hourly log excess beyond traffic.peerExcess (1.1) accumulates up to traffic.peerRatio (2)
+        s.add(new Scenario("CMP-NET-004", "slow horizon: 2.4x its usual ratio for one closed hour (2.2x accumulated: at peerRatio)",
+                Expect.OPENS, () -> run(20, step(8 * HOUR, HOUR, 2.4))));
+        s.add(new Scenario("CMP-NET-004", "slow horizon: 2.0x for one closed hour (1.8x accumulated: below peerRatio)", Expect.NOTHING,
+                () -> run(20, step(8 * HOUR, HOUR, 2.0))));
+        s.add(new Scenario("CMP-NET-004", "slow horizon: 1.3x sustained accumulates past peerRatio within 7 h (above peerExcess and its noise)",
+                Expect.OPENS, () -> within(run(20, step(8 * HOUR, 12 * HOUR, 1.3)), 8 * HOUR, 7 * HOUR + 20 * 60_000L)));
+        s.add(new Scenario("CMP-NET-004", "slow horizon: 1.05x for 30 hours (below peerExcess) accumulates nothing", Expect.NOTHING,
+                () -> run(40, step(8 * HOUR, 30 * HOUR, 1.05))));
+        s.add(new Scenario("CMP-NET-004", "from birth: 6x its model's same-hour median from its first report opens within its first 2 hours",
+                Expect.OPENS, () -> within(run(20, t -> 6), 0, 3 * HOUR)));
+        s.add(new Scenario("CMP-NET-004", "from birth: 2x its peers' median from its first report (within the levels of the model's devices): nothing",
+                Expect.NOTHING, () -> run(30, t -> 2)));
+        s.add(new Scenario("CMP-NET-004", "hostile: a ramp of 1 % an hour from the second day (teaching its usual ratio) is found",
+                Expect.OPENS, () -> run(80, t -> t < 24 * HOUR ? 1 : 1 + 0.01 * (t - 24 * HOUR) / (double) HOUR)));
+        s.add(new Scenario("CMP-NET-004", "benign: a noisy device (each hour x0.7-x1.4 at random) for 4 days: nothing", Expect.NOTHING,
+                () -> run(96, t -> Math.exp(0.35 * noise(77, t / HOUR)))));
         s.add(new Scenario("CMP-NET-004", "two days of the camera's own daily curve (trough to peak 2.6x): nothing", Expect.NOTHING,
                 () -> run(48, t -> 1)));
         s.add(new Scenario("CMP-NET-004", "slow horizon: the ramp ends, traffic back to its usual level: resolves", Expect.CLEARS,
@@ -108,15 +119,24 @@ final class ExfiltrationScenarios {
         return all.stream().filter(f -> f.deviceId.equals("cam-x")).toList();
     }
 
+    /** The findings, after checking that the rule opened between {@code from} and {@code from + within} after the start. */
+    static List<Finding> within(List<Finding> findings, long from, long within) {
+        assertThat(findings).filteredOn(f -> f.ruleId.equals("CMP-NET-004")).first()
+                .satisfies(f -> assertThat(f.timestamp - START).as("opened at").isBetween(from, from + within));
+        return findings;
+    }
+
     static List<Finding> floodersDoNotDragTheMedian() {
         PeerFleet fleet = new PeerFleet(CFG);
         List<Finding> all = fleet.reports(fleet(30, 10, ramp(2 * HOUR, 10 * HOUR, 3), i -> i < 3 ? 20 : 1));
-        // the peers' median at every hour stays with the 8 honest peers and the device: within 1.6x of the daily curve's
-        // level (the honest levels are 0.8-1.5x), never near the flooders' 10-30x
-        // (from the second hour: in a model's very first hour there is no complete hour to fall back on, and the first
-        // devices to close it, here the flooders, decide its partial median; those hours only seed the references)
-        fleet.hours.stream().filter(h -> h.deviceId.equals("peer-5") && h.hourStart > START).forEach(h ->
+        // the peers' median at every hour (the first included: it is judged only once complete) stays with the 8 honest
+        // peers and the device: within 1.6x of the daily curve's level (the honest levels are 0.8-1.5x), never near the
+        // flooders' 10-30x
+        assertThat(fleet.hours).filteredOn(h -> h.deviceId.equals("peer-5")).hasSize(29).allSatisfy(h ->
                 assertThat(h.peerBytesOut / (60_000 * daily(h.hourStart + HOUR / 2))).as("median at %s", h.hourStart).isBetween(0.6, 1.6));
+        // the flooders (20x from their first report) are found by the model prior; the honest peers are not
+        assertThat(all).filteredOn(f -> f.ruleId.equals("CMP-NET-004") && f.action == Finding.Action.OPEN).extracting(f -> f.deviceId)
+                .containsExactlyInAnyOrder("peer-0", "peer-1", "peer-2", "cam-x");
         return all.stream().filter(f -> f.deviceId.equals("cam-x")).toList();
     }
 }
