@@ -80,7 +80,6 @@ public final class PeerRatioRules implements FleetRule<PeerHour, PeerRatioState>
 
     public List<Finding> onHour(PeerRatioState s, PeerHour h) {
         long at = h.judgedAt != 0 ? h.judgedAt : h.timestamp;
-        s.lastInput = Math.max(s.lastInput, at);
         if (h.hourStart <= s.lastHour || !Double.isFinite(h.deviceBytesOut) || !Double.isFinite(h.peerBytesOut)) {
             return List.of();
         }
@@ -167,7 +166,7 @@ public final class PeerRatioRules implements FleetRule<PeerHour, PeerRatioState>
      * would widen its allowance), while a noisy device does not start at zero.
      */
     private static void seed(PeerRatioState s, double ratio) {
-        s.seed = Arrays.copyOf(s.seed, s.seeded + 1);
+        s.seed = s.seed == null ? new double[1] : Arrays.copyOf(s.seed, s.seeded + 1);
         s.seed[s.seeded++] = ratio;
         if (s.seeded == SEED_HOURS) {
             double[] v = s.seed.clone();
@@ -179,7 +178,7 @@ public final class PeerRatioRules implements FleetRule<PeerHour, PeerRatioState>
             }
             double secondDifference = Math.abs(s.seed[0] - 2 * s.seed[1] + s.seed[2]) / Math.sqrt(6);
             s.spread = (float) Math.max(secondDifference, dev / v.length / 2);
-            s.seed = new double[0];
+            s.seed = null;
             s.cusum = 0;
             s.streak = 0;
         }

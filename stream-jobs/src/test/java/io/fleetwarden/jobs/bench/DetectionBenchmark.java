@@ -255,9 +255,26 @@ public final class DetectionBenchmark {
                 }
             }
         }
+        // CMP-NET-004's slow horizon keeps a state per device too (operator peer-ratios): two days of judged hours.
+        io.fleetwarden.jobs.detect.PeerRatioRules ratios = new io.fleetwarden.jobs.detect.PeerRatioRules(cfg);
+        io.fleetwarden.jobs.detect.PeerRatioState ratio = new io.fleetwarden.jobs.detect.PeerRatioState();
+        for (int h = 0; h < 48; h++) {
+            io.fleetwarden.jobs.detect.PeerHour hour = new io.fleetwarden.jobs.detect.PeerHour();
+            hour.tenant = "acme";
+            hour.deviceId = "dev-1";
+            hour.hourStart = FleetGenerator.BASE + h * 3_600_000L;
+            hour.timestamp = hour.hourStart + 3_600_000L;
+            hour.judgedAt = hour.timestamp + cfg.trafficPeerGraceMs;
+            hour.deviceBytesOut = 2_000 * (1 + 0.1 * Math.sin(h));
+            hour.peerBytesOut = 2_100;
+            hour.peers = 20;
+            ratios.onHour(ratio, hour);
+        }
         Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
         sizes.put("device-detectors", size(serializer, device));
         sizes.put("device-status", size(DeviceStatusState.class, ss));
+        // + the state TTL's last-access timestamp (8 bytes): this operator's state expires by Flink TTL
+        sizes.put("peer-ratios", size(io.fleetwarden.jobs.detect.PeerRatioState.class, ratio) + 8);
         int total = sizes.values().stream().mapToInt(Integer::intValue).sum();
         // Per-key overhead of the heap backend's snapshot: key (about 12 bytes) + key group/length headers, per state.
         int keyOverhead = sizes.size() * (12 + 8);
