@@ -63,7 +63,7 @@ class ReplayDetectionIT {
             // a cohort incident no scenario explains, first seen when this round's detection branches met on main; not
             // seen in the last runs, not attributed
             "false unexplained RES-COH-001",
-            // both outages of eu-west detected, but in one of five runs after the cohort stage became event-time ordered
+            // both outages of eu-west detected, but in one of six runs after the cohort stage became event-time ordered
             // the members' own RES-OFF-001 alerts (34 of both outages) stayed unfolded; the fold path that loses them is
             // not established (the incident's folds and the members' alerts reach the alert stage on different paths)
             "false any RES-OFF-001");
