@@ -133,13 +133,25 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
     public Result onTelemetry(ConnectivityState s, DeviceReport t) {
         Result r = null;
         long ts = t.deviceTime();
+        long before = s.lastSeen;
+        boolean silenceEnded = false;
         if (!s.offlineOpen && ts > offlineDeadline(s)) {
             // The device's reports come in order (one partition per device), so a report past the deadline means it was
             // silent past it, whether or not the watermark has reached the deadline yet: on a backlog one partition can be
-            // read ahead of another, and its devices' returns would otherwise beat their own offline timers. Decided at
-            // the deadline, as the timer would have; the report below resolves it.
-            r = onTimer(s, t.tenant(), t.deviceId(), offlineDeadline(s));
-            r = r == Result.NONE ? null : r;
+            // read ahead of another, and its devices' returns would otherwise beat their own offline timers.
+            if (plannedAbsence(s)) {
+                // Away by its own goodbye (already read) past offline.plannedMax: decided at that deadline, as the timer
+                // would have; the report below resolves it.
+                r = onTimer(s, t.tenant(), t.deviceId(), offlineDeadline(s));
+                r = r == Result.NONE ? null : r;
+            } else {
+                // Its DISCONNECT and CONNECT inside the silence may still be unread (the security events are read apart):
+                // the silence is decided in event time (ReachabilityGap), by the security events as they are read and at
+                // its deadline, not now.
+                r = endGap(s, t.tenant(), t.deviceId(), r);
+                s.gap = ReachabilityGap.silence(before, offlineDeadline(s), ts, s.reachable, s.expectedIntervalMs);
+                silenceEnded = true;
+            }
         }
         // The broker's CONNECT events carry no model or region: a device that connected before its first
         // report was counted online in its broker cohort only. Tell its model and region cohorts now
@@ -157,13 +169,16 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         double reported = Math.max(1, t.intervalSeconds()) * 1000.0;
         if (s.lastSeen == Long.MIN_VALUE) {
             s.expectedIntervalMs = reported;
-        } else if (ts > s.lastSeen && !s.offlineOpen) {
+        } else if (ts > s.lastSeen && !s.offlineOpen && !silenceEnded) {
             // Learn from real gaps, but never below what the device says it does; gaps across an outage are not learnt.
             double gap = ts - s.lastSeen;
             s.expectedIntervalMs = Math.max(reported, s.expectedIntervalMs + INTERVAL_ALPHA * (gap - s.expectedIntervalMs));
         }
         if (ts > s.lastSeen) {
             s.lastSeen = ts;
+            if (!(!s.connected && s.disconnected && ts < s.connectedAt)) {
+                s.downSinceReport = false; // a report sent after any DISCONNECT read so far
+            }
         }
         if (ts > s.plannedAwaySince) {
             s.plannedAwaySince = Long.MIN_VALUE; // back from its planned absence
@@ -181,11 +196,57 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         // taken as a return, each such report made the device reachable again before its outage (an extra cohort
         // change, and its offline deadline then took it down a second time).
         boolean sentBeforeItsDisconnect = !s.connected && s.disconnected && ts < s.connectedAt;
-        if (!s.reachable && !sentBeforeItsDisconnect) {
+        if (silenceEnded) {
+            s.reachable = true; // now; the silence's own changes are the gap's to decide
+        } else if (!s.reachable && !sentBeforeItsDisconnect) {
+            // Back (or here for the first time). The return is dated in event time too: a CONNECT before this report may
+            // still be unread, and read in step it would have been the return.
             s.reachable = true;
-            r = Result.add(r, change(s, t.tenant(), t.deviceId(), true, ts, "telemetry"));
+            r = endGap(s, t.tenant(), t.deviceId(), r);
+            s.gap = ReachabilityGap.returnAt(before, ts, s.expectedIntervalMs);
         }
         return Result.orNone(r);
+    }
+
+    /**
+     * The silence's deadline is reached (by the watermark, or by a security event read past it): RES-OFF-001 opened at
+     * the deadline and resolved by the report that ended the silence (unless the device said goodbye first), and the
+     * device counted down there if nothing inside the silence took it down earlier.
+     */
+    private Result gapDeadline(ConnectivityState s, String tenant, String deviceId, Result r) {
+        ReachabilityGap g = s.gap;
+        g.deadlineDone = true;
+        if (g.planned) {
+            return r;
+        }
+        r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.OPEN, tenant, deviceId, g.deadline,
+                        "no telemetry for " + (g.deadline - g.from) / 1000 + " s")
+                .with("lastSeen", g.from)
+                .with("expectedIntervalSeconds", Math.round(g.expectedIntervalMs / 1000))
+                .with("model", s.model).with("region", s.region).with("broker", s.brokerId));
+        r = Result.add(r, Finding.device(RuleCatalogue.DEVICE_OFFLINE.id(), Action.CLEAR, tenant, deviceId, g.to,
+                "telemetry resumed").with("resumedAt", g.to));
+        if (g.up) {
+            g.up = false;
+            r = Result.add(r, change(s, tenant, deviceId, false, g.deadline, "offline-timeout"));
+        }
+        return r;
+    }
+
+    /** Decides what is left of the silence (its deadline, then its return) and forgets it. */
+    private Result endGap(ConnectivityState s, String tenant, String deviceId, Result r) {
+        ReachabilityGap g = s.gap;
+        if (g == null) {
+            return r;
+        }
+        if (!g.deadlineDone) {
+            r = gapDeadline(s, tenant, deviceId, r);
+        }
+        if (!g.up) {
+            r = Result.add(r, change(s, tenant, deviceId, true, g.to, "telemetry"));
+        }
+        s.gap = null;
+        return r;
     }
 
     /**
@@ -223,6 +284,12 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
     /** Fires the offline rule when {@code now} reached the deadline and no telemetry came. */
     public Result onTimer(ConnectivityState s, String tenant, String deviceId, long now) {
         Result r = null;
+        if (s.gap != null && !s.gap.deadlineDone && now >= s.gap.deadline) {
+            r = gapDeadline(s, tenant, deviceId, r);
+        }
+        if (s.gap != null && s.gap.deadlineDone && now >= s.gap.to) {
+            r = endGap(s, tenant, deviceId, r);
+        }
         if (!s.offlineOpen && now >= offlineDeadline(s)) {
             s.offlineOpen = true;
             if (plannedAbsence(s)) {
@@ -249,6 +316,11 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                 if (s.reachable && !backSinceDeadline) {
                     s.reachable = false;
                     r = Result.add(r, change(s, tenant, deviceId, false, now, "offline-timeout"));
+                } else if (s.reachable && !s.downSinceReport) {
+                    // Back since, but nothing took it down before (no DISCONNECT: its broker died without a word): read in
+                    // step, it went down here and came back at that CONNECT.
+                    r = Result.add(r, change(s, tenant, deviceId, false, now, "offline-timeout"));
+                    r = Result.add(r, change(s, tenant, deviceId, true, s.connectedAt, "connected"));
                 }
             }
         }
@@ -278,6 +350,9 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
      */
     public long nextTimer(ConnectivityState s) {
         long next = s.offlineOpen ? Long.MAX_VALUE : offlineDeadline(s);
+        if (s.gap != null) {
+            next = Math.min(next, s.gap.nextDecision());
+        }
         if (s.handoverPending) {
             next = Math.min(next, s.overlapAt + cfg.identityHandoverMs);
         }
@@ -308,6 +383,19 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
         // their event-time order: a connect or disconnect older than the latest report says nothing
         // about reachability now.
         boolean stale = s.lastSeen != Long.MIN_VALUE && ts < s.lastSeen;
+        // A silence read ahead (telemetry first): the security events come in order, so one past its deadline or its end
+        // means nothing of that part is unread any more.
+        ReachabilityGap gap = s.gap;
+        if (gap != null && ts > gap.from) {
+            if (!gap.deadlineDone && ts > gap.deadline) {
+                r = gapDeadline(s, tenant, deviceId, r);
+            }
+            if (ts > gap.to) {
+                r = endGap(s, tenant, deviceId, r);
+                gap = null;
+            }
+        }
+        boolean inGap = gap != null && gap.covers(ts);
         switch (e.type()) {
             case CONNECT -> {
                 String broker = e.brokerId();
@@ -337,7 +425,11 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                 if (!s.reachable && !stale) {
                     s.reachable = true;
                     r = Result.add(r, change(s, tenant, deviceId, true, ts, "connected"));
-                } else if (reconnect && !stale && !afterDrain) {
+                } else if (inGap) {
+                    r = gapConnect(s, tenant, deviceId, ts, reconnect && !afterDrain, r);
+                } else if (reconnect && !afterDrain && (!stale || s.reachable)) {
+                    // A reconnect counts for the storm rule whether or not a later report was read first (a reconnect
+                    // read behind the device's reports is still one reconnect, at its own time).
                     r = Result.add(r, new ConnectivityChange(tenant, deviceId, s.model, s.region, s.brokerId, true, ts,
                             ConnectivityChange.RECONNECTED));
                 }
@@ -418,6 +510,15 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                             // so its report history is not complete yet.
                             s.plannedAwaySince = ts;
                         }
+                    } else if (inGap) {
+                        r = gapDisconnect(s, tenant, deviceId, ts, e.reason(), drained, r);
+                    } else if (!drained && !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.reason()) && s.reachable) {
+                        // Read behind a later report (the telemetry runs ahead): the device was down from here until its
+                        // next CONNECT (still unread, the security events come in order) or, failing that, its latest
+                        // report, as read in step. Reachable now all the same.
+                        r = endGap(s, tenant, deviceId, r);
+                        r = Result.add(r, change(s, tenant, deviceId, false, ts, e.reason()));
+                        s.gap = ReachabilityGap.returnAt(ts, s.lastSeen, s.expectedIntervalMs);
                     }
                 }
             }
@@ -431,6 +532,42 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
             }
         }
         return Result.orNone(r);
+    }
+
+    /** A CONNECT inside a silence read ahead: the return, when the silence had the device down by then. */
+    private Result gapConnect(ConnectivityState s, String tenant, String deviceId, long ts, boolean reconnect, Result r) {
+        ReachabilityGap g = s.gap;
+        if (!g.deadlineDone && g.planned) {
+            // Back from its goodbye without reporting: as read in step, its silence counts from this CONNECT.
+            g.planned = false;
+            g.deadline = ts + (long) Math.max(cfg.offlineMinMs, cfg.offlineFactor * g.expectedIntervalMs);
+            if (g.deadline >= g.to) {
+                g.deadlineDone = true; // it reported before that silence ran out
+            }
+        }
+        if (!g.up) {
+            g.up = true;
+            r = Result.add(r, change(s, tenant, deviceId, true, ts, "connected"));
+        } else if (reconnect) {
+            r = Result.add(r, new ConnectivityChange(tenant, deviceId, s.model, s.region, s.brokerId, true, ts,
+                    ConnectivityChange.RECONNECTED));
+        }
+        return r;
+    }
+
+    /** A DISCONNECT of the device's connection inside a silence read ahead: down there, or a goodbye before its deadline. */
+    private Result gapDisconnect(ConnectivityState s, String tenant, String deviceId, long ts, String reason, boolean drained,
+                                 Result r) {
+        ReachabilityGap g = s.gap;
+        if (SecurityEventReasons.CLIENT_DISCONNECT.equals(reason)) {
+            if (!g.deadlineDone && ts <= g.deadline) {
+                g.planned = true; // said goodbye before its silence ran out: a planned absence, as read in step
+            }
+        } else if (!drained && g.up) {
+            g.up = false;
+            r = Result.add(r, change(s, tenant, deviceId, false, ts, reason));
+        }
+        return r;
     }
 
     /**
@@ -604,6 +741,9 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
     /** A change for the cohorts; a device's first online change is marked {@link ConnectivityChange#FIRST_SEEN}. */
     private static ConnectivityChange change(ConnectivityState s, String tenant, String deviceId, boolean online,
                                              long ts, String reason) {
+        if (!online) {
+            s.downSinceReport = true;
+        }
         if (online && !s.seenBefore) {
             s.seenBefore = true;
             reason = ConnectivityChange.FIRST_SEEN;

@@ -32,6 +32,11 @@ public class ConnectivityState {
      * there rather than from its last report. {@code Long.MIN_VALUE} when none.
      */
     public long rearmedAt = Long.MIN_VALUE;
+    /**
+     * Whether a reachability change took the device down since its latest report (read so far): a CONNECT read before
+     * its offline deadline's timer, with nothing that took it down before, means it went down at that deadline.
+     */
+    public boolean downSinceReport;
     /** Whether RES-OFF-001 is open. */
     public boolean offlineOpen;
     /** Whether the open RES-OFF-001 was opened by a planned absence past {@code offline.plannedMax} (LOW severity). */
@@ -93,6 +98,11 @@ public class ConnectivityState {
      * quarantine enforced); a broker disconnect right after it is the enforcement, not the device flapping.
      */
     public long lastRefusalAt = Long.MIN_VALUE;
+    /**
+     * A silence whose telemetry end was read ahead of its security events and whose reachability changes are still
+     * to be decided in event time; null otherwise (see {@link ReachabilityGap}).
+     */
+    public ReachabilityGap gap;
 
     public ConnectivityState() {
     }

@@ -37,12 +37,30 @@ class ReachabilityOrderTest {
     }
 
     static List<In> history(long securityLead) {
+        return history(securityLead, SecurityEventReasons.CONNECTION_LOST, true);
+    }
+
+    /**
+     * A device reporting every minute, silent between {@link #DISCONNECT} and {@link #CONNECT}: its connection ends
+     * there with {@code disconnectReason} (null: no DISCONNECT at all, e.g. its broker died), and it reconnects at
+     * {@link #CONNECT} when {@code reconnects} (else its next report is its only sign of return).
+     */
+    static List<In> history(long securityLead, String disconnectReason, boolean reconnects) {
+        return history(securityLead, disconnectReason, reconnects, CONNECT);
+    }
+
+    /** As above, back (CONNECT, reports from a second later) at {@code back}. */
+    static List<In> history(long securityLead, String disconnectReason, boolean reconnects, long back) {
         List<In> in = new ArrayList<>();
         in.add(security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, T0, securityLead));
-        in.add(security(SecurityEventType.DISCONNECT, SecurityEventReasons.CONNECTION_LOST, DISCONNECT, securityLead));
-        in.add(security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, CONNECT, securityLead));
+        if (disconnectReason != null) {
+            in.add(security(SecurityEventType.DISCONNECT, disconnectReason, DISCONNECT, securityLead));
+        }
+        if (reconnects) {
+            in.add(security(SecurityEventType.CONNECT, SecurityEventReasons.CONNECTED, back, securityLead));
+        }
         for (long t = T0 + S; t < END; t += MIN) {
-            if (t < DISCONNECT || t > CONNECT) {
+            if (t < DISCONNECT || t > back) {
                 in.add(report(t, t));
             }
         }
@@ -58,21 +76,39 @@ class ReachabilityOrderTest {
         return new In(ts, ts - lead, null, DeviceSecurityEvent.of(Events.security(type, reason, ts, DEVICE, ADDRESS).build()));
     }
 
-    /** The inputs in arrival order, the offline timer fired as a watermark trailing the read position would fire it. */
+    /**
+     * The inputs in arrival order ({@link In#readAt}, a clock of the read position), the rules' timers fired as the
+     * job's watermark would fire them: other devices keep both streams moving, so each stream's watermark trails its read
+     * position by the out-of-orderness, and the operator's is the lower of the two: {@code lag} behind the read clock
+     * when the security events are read that far behind the telemetry.
+     */
     static List<String> run(List<In> inputs) {
-        return run(inputs, END);
+        return run(inputs, END, 0);
     }
 
     static List<String> run(List<In> inputs, long end) {
+        return run(inputs, end, 0);
+    }
+
+    static List<String> run(List<In> inputs, long end, long lag) {
         ConnectivityRules rules = new ConnectivityRules(CFG);
         ConnectivityState s = new ConnectivityState();
         List<String> out = new ArrayList<>();
         for (In i : inputs) {
-            fireTimers(rules, s, i.readAt - OUT_OF_ORDERNESS, out);
+            fireTimers(rules, s, i.readAt - lag - OUT_OF_ORDERNESS, out);
             record(i.report != null ? rules.onTelemetry(s, i.report) : rules.onSecurityEvent(s, i.event), out);
         }
         fireTimers(rules, s, end, out);
         return out;
+    }
+
+    /** {@link #history} read with the security events {@code lead} ahead (negative: behind), timers as the job fires them. */
+    static List<String> runHistory(long lead) {
+        return runHistory(history(lead), lead);
+    }
+
+    static List<String> runHistory(List<In> history, long lead) {
+        return run(history, END, Math.max(0, -lead));
     }
 
     private static void fireTimers(ConnectivityRules rules, ConnectivityState s, long watermark, List<String> out) {
@@ -88,7 +124,7 @@ class ReachabilityOrderTest {
 
     @Test
     void theSameChangesWhetherTheSecurityEventsAreReadInStepOrAhead() {
-        List<String> inStep = run(history(0));
+        List<String> inStep = runHistory(0);
         assertThat(inStep).as("down at the DISCONNECT, offline at its deadline, up at the CONNECT, resolved by the next report")
                 .containsExactly("UP @" + T0 + " first-seen",
                         "DOWN @" + DISCONNECT + " connection-lost",
@@ -96,8 +132,73 @@ class ReachabilityOrderTest {
                         "UP @" + CONNECT + " connected",
                         "RES-OFF-001 CLEAR @" + (T0 + 20 * MIN + S));
         // Read ahead: the DISCONNECT comes before the device's last reports, the CONNECT before its offline deadline fires.
-        assertThat(run(history(8 * MIN))).containsExactlyInAnyOrderElementsOf(inStep);
-        assertThat(run(history(3 * MIN))).containsExactlyInAnyOrderElementsOf(inStep);
+        assertThat(runHistory(8 * MIN)).containsExactlyInAnyOrderElementsOf(inStep);
+        assertThat(runHistory(3 * MIN)).containsExactlyInAnyOrderElementsOf(inStep);
+    }
+
+    @Test
+    void theSameChangesWhetherTheTelemetryIsReadInStepOrAhead() {
+        List<String> inStep = runHistory(0);
+        // Telemetry ahead: the return report is read before the DISCONNECT and the CONNECT of the outage it ends (by more
+        // than the whole outage), or before the CONNECT only, or the first report before the device's first CONNECT.
+        for (long lead : LEADS) {
+            assertThat(runHistory(-lead)).as("telemetry %d min ahead", lead / MIN).containsExactlyInAnyOrderElementsOf(inStep);
+        }
+    }
+
+    /**
+     * How far one stream is read ahead of the other in these cases: up to the default {@code --watermark-drift} (10 min).
+     * (A device that falls silent twice within the lead has its first silence decided when the
+     * second is read: one undecided silence per device.)
+     */
+    private static final long[] LEADS = {30 * S, 3 * MIN, 8 * MIN, 10 * MIN};
+
+    @Test
+    void anOutageShorterThanTheOfflineDeadlineIsTheSameWhicheverStreamIsAhead() {
+        // Down 3 minutes: no offline alert, but the cohorts count the drop and the return. Read with the telemetry ahead,
+        // the report after the return comes before the DISCONNECT, which is then older than the device's latest report.
+        long back = DISCONNECT + 3 * MIN;
+        List<String> inStep = runHistory(history(0, SecurityEventReasons.CONNECTION_LOST, true, back), 0);
+        assertThat(inStep).as("in step").containsExactly("UP @" + T0 + " first-seen", "DOWN @" + DISCONNECT + " connection-lost",
+                "UP @" + back + " connected");
+        for (long lead : LEADS) {
+            assertThat(runHistory(history(-lead, SecurityEventReasons.CONNECTION_LOST, true, back), -lead))
+                    .as("telemetry %d min ahead", lead / MIN).containsExactlyInAnyOrderElementsOf(inStep);
+            assertThat(runHistory(history(lead, SecurityEventReasons.CONNECTION_LOST, true, back), lead))
+                    .as("security events %d min ahead", lead / MIN).containsExactlyInAnyOrderElementsOf(inStep);
+        }
+    }
+
+    @Test
+    void aSilenceWithoutAnyDisconnectIsTheSameWhicheverStreamIsAhead() {
+        // Its broker died without a word: down at the offline deadline, up at its CONNECT elsewhere (or at its report).
+        for (boolean reconnects : new boolean[] {true, false}) {
+            List<String> inStep = runHistory(history(0, null, reconnects), 0);
+            assertThat(inStep).as("in step").contains("DOWN @" + (T0 + 9 * MIN + S + CFG.offlineMinMs) + " offline-timeout",
+                    reconnects ? "UP @" + CONNECT + " connected" : "UP @" + (CONNECT + S) + " telemetry");
+            for (long lead : LEADS) {
+                assertThat(runHistory(history(-lead, null, reconnects), -lead)).as("telemetry %d min ahead", lead / MIN)
+                        .containsExactlyInAnyOrderElementsOf(inStep);
+                assertThat(runHistory(history(lead, null, reconnects), lead)).as("security events %d min ahead", lead / MIN)
+                        .containsExactlyInAnyOrderElementsOf(inStep);
+            }
+        }
+    }
+
+    @Test
+    void aGoodbyeInsideTheSilenceIsAPlannedAbsenceWhicheverStreamIsAhead() {
+        // A reboot into an update: its own clean DISCONNECT, back 10 minutes later. No offline alert, no cohort drop (its
+        // return is a reconnect, which the storm rule counts).
+        List<String> inStep = runHistory(history(0, SecurityEventReasons.CLIENT_DISCONNECT, true), 0);
+        assertThat(inStep).as("in step").containsExactly("UP @" + T0 + " first-seen", "UP @" + CONNECT + " reconnected");
+        for (long lead : LEADS) {
+            assertThat(runHistory(history(-lead, SecurityEventReasons.CLIENT_DISCONNECT, true), -lead))
+                    .as("telemetry %d min ahead", lead / MIN).containsExactlyInAnyOrderElementsOf(inStep);
+            if (lead < 9 * MIN) { // read 9 min or more ahead, the goodbye comes before the device's first report ever
+                assertThat(runHistory(history(lead, SecurityEventReasons.CLIENT_DISCONNECT, true), lead))
+                        .as("security events %d min ahead", lead / MIN).containsExactlyInAnyOrderElementsOf(inStep);
+            }
+        }
     }
 
     @Test

@@ -29,8 +29,8 @@ import io.fleetwarden.model.SecurityEventType;
 
 /**
  * A region's outages through the real per-device operator and the real cohort operator, with the two topics read in
- * two different orders, both legal under the watermark: in step (merged by event time) and with the security events
- * read eight minutes ahead of the telemetry (watermark alignment allows up to {@code --watermark-drift}, 10 min). The
+ * three different orders, all legal under the watermark: in step (merged by event time), with the security events
+ * read eight minutes ahead of the telemetry, and with the telemetry eight minutes ahead (watermark alignment allows up to {@code --watermark-drift}, 10 min). The
  * replay's situation: 80 devices of eu-west reporting every minute, a few connection losses an hour (the background
  * rate the significance test learns), an outage of 21 devices (26 %: only the significance test opens it), their
  * return 13 minutes later, and an outage of 43 devices three hours after the first.
@@ -120,6 +120,11 @@ class CohortInterleavingHarnessTest {
      * the cohort operator, and both a watermark trailing the read position by the out-of-orderness at every second.
      */
     static List<Finding> run(List<In> inputs) throws Exception {
+        return run(inputs, 0);
+    }
+
+    /** As {@link #run(List)}, the watermark {@code lag} further behind: the security events read that far behind the telemetry. */
+    static List<Finding> run(List<In> inputs, long lag) throws Exception {
         try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> devices =
                      ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new DeviceFunction(CFG), DeviceEvent::deviceKey,
                              Types.STRING, DeviceFunction.CATALOG, DeviceFunction.ADVISORIES);
@@ -129,7 +134,7 @@ class CohortInterleavingHarnessTest {
             devices.processBroadcastWatermark(Long.MAX_VALUE); // no reference data: that input never holds event time
             long wm = Long.MIN_VALUE;
             for (In i : inputs) {
-                long next = Math.floorDiv(i.readAt - OUT_OF_ORDERNESS, S) * S;
+                long next = Math.floorDiv(i.readAt - lag - OUT_OF_ORDERNESS, S) * S;
                 if (next > wm) {
                     wm = next;
                     devices.processWatermark(wm);
@@ -191,11 +196,14 @@ class CohortInterleavingHarnessTest {
     }
 
     @Test
-    void bothOutagesAreTheSameIncidentsWhetherTheSecurityEventsAreReadInStepOrAhead() throws Exception {
+    void bothOutagesAreTheSameIncidentsWhicheverTopicIsReadAhead() throws Exception {
         List<Finding> inStep = run(history(0));
         List<Finding> securityAhead = run(history(8 * MIN));
+        // The telemetry eight minutes ahead: each returning device's first reports are read before the DISCONNECT and the
+        // CONNECT of its absence (the first outage lasts 13 minutes).
+        List<Finding> telemetryAhead = run(history(-8 * MIN), 8 * MIN);
 
-        for (List<Finding> out : List.of(inStep, securityAhead)) {
+        for (List<Finding> out : List.of(inStep, securityAhead, telemetryAhead)) {
             List<Finding> opened = out.stream().filter(f -> f.ruleId.equals("RES-COH-001") && f.action == Action.OPEN
                     && f.evidence.containsKey("test")).toList();
             assertThat(opened).as("one incident per outage").extracting(f -> f.timestamp)
@@ -210,6 +218,8 @@ class CohortInterleavingHarnessTest {
                     .extracting(Set::size).containsExactlyInAnyOrder(21, 43);
         }
         assertThat(verdicts(securityAhead)).as("the same verdicts, whatever the order the topics were read in")
+                .containsExactlyElementsOf(verdicts(inStep));
+        assertThat(verdicts(telemetryAhead)).as("the same verdicts with the telemetry read ahead")
                 .containsExactlyElementsOf(verdicts(inStep));
     }
 }

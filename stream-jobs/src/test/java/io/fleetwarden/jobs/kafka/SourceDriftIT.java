@@ -30,8 +30,9 @@ import io.fleetwarden.testsupport.KafkaExtension;
  * (the time-warped replay's regional outages raised no RES-OFF-001 and no incident). Now the partitions are read in
  * step (watermark alignment) and the offline rule judges a return past the deadline by the device's own reports: its
  * RES-OFF-001 opens at the deadline and resolves on its return; no camera that kept reporting is declared offline. The
- * job runs with the replay's 10-minute idleness, so this also needs the empty {@code fleet.device-events} and
- * {@code fleet.erasures} partitions to stop holding event time back (before, nothing timed out at all for 10 minutes).
+ * silence is decided when the watermark reaches its deadline (its DISCONNECT could still be unread), so event time must
+ * move: the job runs with the deployed idleness (30 s), after which the security topic, empty here, stops holding it;
+ * the empty {@code fleet.device-events} and {@code fleet.erasures} partitions stop holding it after their own 5 s.
  */
 class SourceDriftIT {
 
@@ -80,7 +81,7 @@ class SourceDriftIT {
             p.flush();
         }
         try (DetectionJobRun job = DetectionJobRun.on(KAFKA, checkpoints).group("drift").jobName("source-drift-it")
-                .checkpointInterval("500ms").args("--idleness", "10m", "--delivery", "at-least-once").start()) {
+                .checkpointInterval("500ms").args("--idleness", "30s", "--delivery", "at-least-once").start()) {
             await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(alerts())
                     .filteredOn(a -> a.getRuleId().equals("RES-OFF-001") && "quiet-1".equals(a.getDeviceId()))
                     .extracting(a -> a.getStatus().toString()).contains("OPEN", "RESOLVED"));
