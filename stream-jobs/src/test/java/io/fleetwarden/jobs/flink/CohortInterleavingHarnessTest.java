@@ -50,7 +50,7 @@ class CohortInterleavingHarnessTest {
     private static final long START = T0 - 8 * H;
     private static final long OUTAGE_1 = START + 3 * H;
     private static final long OUTAGE_2 = OUTAGE_1 + 3 * H;
-    private static final long END = OUTAGE_2 + H;
+    static final long END = OUTAGE_2 + H;
     /** Bounded out-of-orderness of the job's sources. */
     private static final long OUT_OF_ORDERNESS = 5 * S;
 
