@@ -52,7 +52,9 @@ class ReplayDetectionIT {
             // a plug joining at x8 its traffic (2.4 kB/s) is far above its model, but CMP-RATE-002's absolute floor
             // (1 kB/s per robust deviation) keeps it quiet; CMP-NET-004 finds it in 26 min
             "missed steady-exfiltration CMP-RATE-002",
-            // the camera joining at x7.1: CMP-RATE-002 opens 5.3 h after its first report (and flaps), CMP-NET-004 in 1.8 h
+            // the camera joining at x7.1: CMP-RATE-002 opens 5.3 h after its first report (and flaps), CMP-NET-004 in 1.8 h.
+            // Both times vary from run to run (4.5-6 h and 1.8-2.8 h in three runs of one tree): the model-peer stage takes
+            // each model's observations from the parallel device stages in arrival order; over 1 h in every run
             "slow CMP-RATE-002 (baseline: p95 > 1 h)");
 
     /**
@@ -65,8 +67,10 @@ class ReplayDetectionIT {
             "false unexplained RES-COH-001",
             // both outages of eu-west detected, but in three of eight runs after the cohort stage became event-time ordered
             // some members' own RES-OFF-001 alerts stayed unfolded (34-35 of both outages, or 11 of the first outage's 21:
-            // the same 11 each time, whose last reports were 0-12 s before it began); the fold path that loses them is not
-            // established (the incident's folds and the members' alerts reach the alert stage on different paths)
+            // the same 11 each time, whose last reports were 0-12 s before it began). Since a device's drops and returns
+            // and the incident stage follow event time whichever topic is read ahead, three runs gave the same incidents
+            // and folds, none unfolded; the harnesses (OutageAlertsHarnessTest) could not make the old code lose a fold,
+            // so the mechanism is not confirmed and the gap stays tolerated
             "false any RES-OFF-001");
 
     @RegisterExtension
