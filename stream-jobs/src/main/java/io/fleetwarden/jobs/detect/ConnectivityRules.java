@@ -512,13 +512,6 @@ public final class ConnectivityRules implements DeviceRule<ConnectivityState> {
                         }
                     } else if (inGap) {
                         r = gapDisconnect(s, tenant, deviceId, ts, e.reason(), drained, r);
-                    } else if (!drained && !SecurityEventReasons.CLIENT_DISCONNECT.equals(e.reason()) && s.reachable) {
-                        // Read behind a later report (the telemetry runs ahead): the device was down from here until its
-                        // next CONNECT (still unread, the security events come in order) or, failing that, its latest
-                        // report, as read in step. Reachable now all the same.
-                        r = endGap(s, tenant, deviceId, r);
-                        r = Result.add(r, change(s, tenant, deviceId, false, ts, e.reason()));
-                        s.gap = ReachabilityGap.returnAt(ts, s.lastSeen, s.expectedIntervalMs);
                     }
                 }
             }
