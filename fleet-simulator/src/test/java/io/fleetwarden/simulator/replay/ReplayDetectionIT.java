@@ -68,7 +68,7 @@ class ReplayDetectionIT {
             // both outages of eu-west detected, but in three of eight runs after the cohort stage became event-time ordered
             // some members' own RES-OFF-001 alerts stayed unfolded (34-35 of both outages, or 11 of the first outage's 21:
             // the same 11 each time, whose last reports were 0-12 s before it began). Since a device's drops and returns
-            // and the incident stage follow event time whichever topic is read ahead, three runs gave the same incidents
+            // and the incident stage follow event time whichever topic is read ahead, four runs gave the same incidents
             // and folds, none unfolded; the harnesses (OutageAlertsHarnessTest) could not make the old code lose a fold,
             // so the mechanism is not confirmed and the gap stays tolerated
             "false any RES-OFF-001");
