@@ -69,7 +69,7 @@ class ReplayDetectionIT {
             // some members' own RES-OFF-001 alerts stayed unfolded (34-35 of both outages, or 11 of the first outage's 21:
             // the same 11 each time, whose last reports were 0-12 s before it began). Since a device's drops and returns
             // and the incident stage follow event time whichever topic is read ahead, four runs gave the same incidents
-            // and folds, none unfolded; the harnesses (OutageAlertsHarnessTest) could not make the old code lose a fold,
+            // and folds, none unfolded; the mechanism that lost the folds was never reproduced in a harness,
             // so the mechanism is not confirmed and the gap stays tolerated
             "false any RES-OFF-001");
 
