@@ -30,6 +30,35 @@ final class FleetGenerator implements java.io.Serializable {
         this.devices = devices;
     }
 
+    /**
+     * The fleet index ({@link #telemetry}, {@link #security}) of element {@code i} of a {@code count}-element sequence that
+     * Flink's {@code fromSequence} reads as {@code slices} contiguous ranges, one per source subtask (its
+     * {@code NumberSequenceSource} splits the range into as many near-equal parts as the source has subtasks, the first
+     * {@code count % slices} one longer), such that every range holds its own devices ({@code d % slices == range}), each
+     * device's events in event-time order, and all ranges cover the same span of event time: the shape of a fleet's topic
+     * keyed by device, read from {@code slices} partitions. Without it range {@code r} would hold events
+     * {@code r * count / slices} onwards: every device's events split between the ranges, hours of event time apart, so
+     * that every device looks silent for hours and back in every run (see {@code docs/benchmarks/stream-jobs.md}).
+     */
+    long ordered(long i, long count, int slices) {
+        long per = count / slices;
+        long extra = count % slices;
+        if (per == 0) {
+            return i;
+        }
+        // range r starts at r * (per + 1) while r < extra, at r * per + extra after
+        int r = (int) (i < extra * (per + 1) ? i / (per + 1) : (i - extra) / per);
+        long start = r * per + Math.min(r, extra);
+        long j = i - start;
+        int devicesOfRange = (devices - r + slices - 1) / slices; // d = r, r + slices, ... < devices
+        if (devicesOfRange <= 0) {
+            return i; // more ranges than devices: nothing to keep apart
+        }
+        long round = j / devicesOfRange;
+        long d = r + (long) slices * (j % devicesOfRange);
+        return round * devices + d;
+    }
+
     long timeOf(long i) {
         long round = i / devices;
         int d = (int) (i % devices);
