@@ -1,12 +1,9 @@
 package io.fleetwarden.jobs.flink;
 
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -36,10 +33,8 @@ import io.fleetwarden.jobs.rules.DetectionConfig;
  * (late) goes to the rules at once, as do the changes before the first watermark (nothing to order against yet). Cost:
  * live, a change waits for the watermark, i.e. the sources' out-of-orderness plus at most one watermark interval.
  *
- * <p>The held changes are kept by timestamp, each with its own event-time timer, so a timer hands over exactly its own
- * changes: the cost of holding is constant per change however many are held. (A single list scanned on every timer was
- * quadratic: with one source read an hour ahead, the 2 M-event benchmark spent 20-30 s of CPU in this operator.) The
- * rules' timer is never deleted while held changes share it, so no held change loses its timer.
+ * <p>The hold is {@link EventTimeHold} (constant cost per change however many are held). The rules' timer is never
+ * deleted while held changes share it, so no held change loses its timer.
  */
 public class CohortFunction extends KeyedProcessFunction<String, ConnectivityChange, Finding> {
 
@@ -49,8 +44,8 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
     private final List<FleetRule<ConnectivityChange, ?>> rules;
     private transient ValueState<Object>[] states;
     private transient ValueState<Long> timer;
-    /** Held changes by timestamp, each list in arrival order. */
-    private transient MapState<Long, List<ConnectivityChange>> held;
+    /** Changes ahead of the watermark, until it reaches them. */
+    private transient EventTimeHold<ConnectivityChange> held;
 
     /** The order of the changes of one millisecond: by device (a stable sort keeps one device's changes in order). */
     private static final Comparator<ConnectivityChange> SAME_MILLISECOND =
@@ -82,28 +77,13 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
         // No TTL on the held changes: each is released (and removed) by its own event-time timer, which is checkpointed
         // with it. TTL's incremental clean-up would also walk another key's whole held map on every access, which on a
         // backlog (thousands held per cohort) cost more than the cohort rules themselves.
-        held = getRuntimeContext().getMapState(new MapStateDescriptor<>("held-by-release-time", Types.LONG,
-                Types.LIST(TypeInformation.of(ConnectivityChange.class))));
+        held = EventTimeHold.open(getRuntimeContext(), TypeInformation.of(ConnectivityChange.class), SAME_MILLISECOND);
     }
 
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void processElement(ConnectivityChange c, Context ctx, Collector<Finding> out) throws Exception {
-        long wm = ctx.timerService().currentWatermark();
-        // No watermark yet (a fresh operator, a harness): nothing to order against.
-        if (wm != Long.MIN_VALUE && c.timestamp > wm) {
-            long releaseAt = c.timestamp;
-            List<ConnectivityChange> before = held.get(releaseAt);
-            if (before == null) {
-                ctx.timerService().registerEventTimeTimer(releaseAt);
-            }
-            // A new list (a bucket holds the few changes of one millisecond): never a state object changed in place.
-            List<ConnectivityChange> bucket = new ArrayList<>(before == null ? 1 : before.size() + 1);
-            if (before != null) {
-                bucket.addAll(before);
-            }
-            bucket.add(c);
-            held.put(releaseAt, bucket);
+        if (held.holdIfAhead(c, c.timestamp, ctx.timerService())) {
             return;
         }
         apply(c, ctx, out);
@@ -151,15 +131,8 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
      * had their own timers, which fire in timestamp order, so the rules see the held changes in event-time order.
      */
     private void release(long now, Context ctx, Collector<Finding> out) throws Exception {
-        List<ConnectivityChange> due = held.get(now);
-        if (due == null) {
-            return;
-        }
-        held.remove(now);
-        List<ConnectivityChange> ordered = new ArrayList<>(due);
-        ordered.sort(SAME_MILLISECOND);
-        for (int i = 0, n = ordered.size(); i < n; i++) {
-            apply(ordered.get(i), ctx, out);
+        for (ConnectivityChange c : held.release(now)) {
+            apply(c, ctx, out);
         }
     }
 
@@ -183,7 +156,7 @@ public class CohortFunction extends KeyedProcessFunction<String, ConnectivityCha
         }
         if (current != null) {
             // Held changes may share the timer: it must still fire then (it finds no rule deadline due, only its changes).
-            if (!held.contains(current)) {
+            if (!held.holds(current)) {
                 ctx.timerService().deleteEventTimeTimer(current);
             }
             timer.clear();

@@ -1,16 +1,12 @@
 package io.fleetwarden.jobs.flink;
 
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,8 +23,8 @@ import io.fleetwarden.jobs.rules.DetectionConfig;
  *
  * <p><b>Event-time order.</b> Which of two incidents of one event absorbs the other depends on which is applied first,
  * and the incidents of a tenant come from several cohort keys on parallel subtasks, whose interleaving differs from run
- * to run. So, as in {@link CohortFunction}, a finding ahead of the watermark is held in keyed state until the watermark
- * reaches its time, and the findings of one millisecond are applied by cohort (region, model, broker, then by value; a
+ * to run. So, as in {@link CohortFunction}, a finding ahead of the watermark is held ({@link EventTimeHold}) until the
+ * watermark reaches its time, and the findings of one millisecond are applied by cohort (region, model, broker, then by value; a
  * stable sort keeps one cohort's incident before its folds): the verdicts depend on event time only. Cohort findings
  * are emitted as the cohort stage's watermark reaches them, so holding them costs at most one watermark step.
  */
@@ -42,8 +38,8 @@ public class IncidentFunction extends KeyedProcessFunction<String, Finding, Find
 
     private final DetectionConfig cfg;
     private transient ValueState<IncidentBook> state;
-    /** Findings ahead of the watermark by timestamp, each list in arrival order. */
-    private transient MapState<Long, List<Finding>> held;
+    /** Findings ahead of the watermark, until it reaches them. */
+    private transient EventTimeHold<Finding> held;
 
     public IncidentFunction(DetectionConfig cfg) {
         this.cfg = cfg;
@@ -52,9 +48,7 @@ public class IncidentFunction extends KeyedProcessFunction<String, Finding, Find
     @Override
     public void open(OpenContext ctx) {
         state = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("incidents", IncidentBook.class), cfg));
-        // No TTL: each held list is released (and removed) by its own event-time timer, checkpointed with it.
-        held = getRuntimeContext().getMapState(new MapStateDescriptor<>("held-by-release-time", Types.LONG,
-                Types.LIST(TypeInformation.of(Finding.class))));
+        held = EventTimeHold.open(getRuntimeContext(), TypeInformation.of(Finding.class), SAME_MILLISECOND);
     }
 
     @Override
@@ -63,18 +57,7 @@ public class IncidentFunction extends KeyedProcessFunction<String, Finding, Find
             out.collect(f);
             return;
         }
-        long wm = ctx.timerService().currentWatermark();
-        if (wm != Long.MIN_VALUE && f.timestamp > wm) {
-            List<Finding> before = held.get(f.timestamp);
-            if (before == null) {
-                ctx.timerService().registerEventTimeTimer(f.timestamp);
-            }
-            List<Finding> bucket = new ArrayList<>(before == null ? 1 : before.size() + 1);
-            if (before != null) {
-                bucket.addAll(before);
-            }
-            bucket.add(f);
-            held.put(f.timestamp, bucket);
+        if (held.holdIfAhead(f, f.timestamp, ctx.timerService())) {
             return;
         }
         apply(List.of(f), out);
@@ -82,14 +65,10 @@ public class IncidentFunction extends KeyedProcessFunction<String, Finding, Find
 
     @Override
     public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
-        List<Finding> due = held.get(ts);
-        if (due == null) {
-            return;
+        List<Finding> due = held.release(ts);
+        if (!due.isEmpty()) {
+            apply(due, out);
         }
-        held.remove(ts);
-        List<Finding> ordered = new ArrayList<>(due);
-        ordered.sort(SAME_MILLISECOND);
-        apply(ordered, out);
     }
 
     private void apply(List<Finding> findings, Collector<Finding> out) throws Exception {
