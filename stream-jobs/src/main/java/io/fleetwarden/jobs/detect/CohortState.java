@@ -59,6 +59,14 @@ public class CohortState {
     /** Closed hours the background rate has learnt from. */
     public int rateHours;
     public long lastIncidentOpenedAt;
+    /**
+     * Lower bounds of the times in {@link #drops}, {@link #lost} and {@link #reconnectDevices} ({@code MIN_VALUE}: not
+     * known, as in state written before these fields), so that pruning walks a map only when an entry may have expired
+     * ({@link CohortRules#expire}). Never above the map's oldest time; {@code MAX_VALUE} when the map is empty.
+     */
+    public long dropsFloor = Long.MIN_VALUE;
+    public long lostFloor = Long.MIN_VALUE;
+    public long reconnectFloor = Long.MIN_VALUE;
     public long lastIncidentResolvedAt;
 
     public CohortState() {
