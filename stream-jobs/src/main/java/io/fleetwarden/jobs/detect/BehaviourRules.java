@@ -76,10 +76,12 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
         long bucketBefore = s.bucketStart;
         int countBefore = s.bucketCount;
         // The report against the device's own traffic baseline as it stood before it (CMP-RATE-002: a device busier than
-        // its peers all along is its own normal; one far above its own level too is not).
+        // its peers all along is its own normal; one as far above its own level as CMP-NET-004 judges a spike is not; a
+        // streaming session or an evening peak, 2-3x its own level, is not that far). The absolute floor is the peers'
+        // one, so a plug sending a few hundred bytes a second is judged by ratio too.
         boolean trafficOwnKnown = s.traffic.ready(cfg.baselineMinSamples);
         boolean trafficOwnHigh = trafficOwnKnown
-                && s.traffic.score(report.bytesOutPerSecond(), RELATIVE_FLOOR, cfg.peerTrafficFloor) >= cfg.peerK;
+                && s.traffic.score(report.bytesOutPerSecond(), RELATIVE_FLOOR, cfg.peerTrafficFloor) >= cfg.trafficK;
         List<Finding> findings = onTelemetry(s, report, ctx.digest());
         PeerObservation o = out.peerObservation();
         if (o != null) {

@@ -51,7 +51,11 @@ public class PeerObservation {
      * device in its first reports, whose model's peers are its only prior (CMP-RATE-002 then judges it at {@code peer.k}).
      */
     public boolean trafficOwnKnown;
-    /** Whether this report's outbound traffic is far above the device's own baseline ({@code peer.k} of it, 25 % floor). */
+    /**
+     * Whether this report's outbound traffic is far above the device's own baseline: {@code traffic.k} robust deviations
+     * of it (25 % floor, so at least 4x its level), as CMP-NET-004 judges a spike, but with {@code peer.trafficFloor} as
+     * the absolute floor.
+     */
     public boolean trafficOwnHigh;
     /** Reported CPU and memory use in percent (NaN when not reported). */
     public double cpuPercent = Double.NaN;
