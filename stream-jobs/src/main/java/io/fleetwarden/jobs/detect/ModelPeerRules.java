@@ -44,7 +44,7 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
     static final double FENCE_DEVIATIONS = 3;
     /**
      * Floor of CMP-RATE-002's log-traffic scale: a model whose devices all send the same is scored as if they differed by
-     * 25 % (the relative floor the other baselines use), so {@code peer.k} 4 is then 2.4x its level.
+     * 25 % (the relative floor the other baselines use), so {@code peer.k} 3 is then 1.95x its level.
      */
     static final double TRAFFIC_MIN_LOG_SCALE = Math.log(1.25);
     /** Floors of the messages-per-minute scale: 25 % of the level, at least 2 messages a minute (as CMP-RATE-001). */
@@ -109,11 +109,13 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
     }
 
     /**
-     * CMP-RATE-002: the report's outbound traffic as a ratio to its model's, in log space: {@code log(bytes/s + floor)}
-     * against the model's robust level and spread of the same, so a plug at 300 B/s sending 8x and a camera at 60 kB/s
-     * sending 8x are judged alike (the old linear scale with a 1 kB/s absolute floor never saw the plug). The spread is
-     * that between the model's devices (households differ several times over, and regions are at different hours of
-     * their day), never under a 25 % ratio; {@code peer.trafficFloor} only matters for models sending next to nothing.
+     * CMP-RATE-002: the report's outbound traffic as a ratio to its peers', in log space: {@code log(bytes/s + floor)}
+     * against the robust level and spread of the same over the model's devices in the device's region and over the whole
+     * model (flagged over either fence), so a plug at 300 B/s sending 8x and a camera at 60 kB/s sending 8x are judged
+     * alike (the old linear scale with a 1 kB/s absolute floor never saw the plug). The spread is that between the
+     * devices: in a region, households (several times apart); over the model, households and regions at different hours
+     * of their day, so the region's fence is the tighter one and the model's the backstop. Never under a 25 % ratio;
+     * {@code peer.trafficFloor} only matters for models sending next to nothing.
      *
      * <p>An established device (a traffic baseline of its own) must also be far above its own level, or twice as far above
      * its peers: a household busier than its peers all along is its own normal.
