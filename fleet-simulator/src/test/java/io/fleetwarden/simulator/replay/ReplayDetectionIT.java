@@ -48,14 +48,7 @@ class ReplayDetectionIT {
             // ramp's first hours are within any device's noise, so hours after it starts, over the 1 h target; a camera
             // joining at x7.1 its traffic is found 1.8 h after its first report (its first, partial hour stays under
             // the peers' fence)
-            "slow CMP-NET-004 (baseline: p95 > 1 h)",
-            // a plug joining at x8 its traffic (2.4 kB/s) is far above its model, but CMP-RATE-002's absolute floor
-            // (1 kB/s per robust deviation) keeps it quiet; CMP-NET-004 finds it in 26 min
-            "missed steady-exfiltration CMP-RATE-002",
-            // the camera joining at x7.1: CMP-RATE-002 opens 5.3 h after its first report (and flaps), CMP-NET-004 in 1.8 h.
-            // Both times vary from run to run (4.5-6 h and 1.8-2.8 h in three runs of one tree): the model-peer stage takes
-            // each model's observations from the parallel device stages in arrival order; over 1 h in every run
-            "slow CMP-RATE-002 (baseline: p95 > 1 h)");
+            "slow CMP-NET-004 (baseline: p95 > 1 h)");
 
     /**
      * Gaps seen in some runs of this replay and not in others (the job's interleaving of its sources differs between

@@ -75,9 +75,18 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
     public void onReport(BehaviourState s, DeviceReport report, DeviceContext ctx, DeviceOutput out) {
         long bucketBefore = s.bucketStart;
         int countBefore = s.bucketCount;
+        // The report against the device's own traffic baseline as it stood before it (CMP-RATE-002: a device busier than
+        // its peers all along is its own normal; one as far above its own level as CMP-NET-004 judges a spike is not; a
+        // streaming session or an evening peak, 2-3x its own level, is not that far). The absolute floor is the peers'
+        // one, so a plug sending a few hundred bytes a second is judged by ratio too.
+        boolean trafficOwnKnown = s.traffic.ready(cfg.baselineMinSamples);
+        boolean trafficOwnHigh = trafficOwnKnown
+                && s.traffic.score(report.bytesOutPerSecond(), RELATIVE_FLOOR, cfg.peerTrafficFloor) >= cfg.trafficK;
         List<Finding> findings = onTelemetry(s, report, ctx.digest());
         PeerObservation o = out.peerObservation();
         if (o != null) {
+            o.trafficOwnKnown = trafficOwnKnown;
+            o.trafficOwnHigh = trafficOwnHigh;
             // The model-peer stage is the prior of a device without a rate baseline of its own (CMP-RATE-003).
             if (bucketBefore != Long.MIN_VALUE && s.bucketStart != bucketBefore) {
                 o.messagesPerMinute = countBefore;
@@ -103,7 +112,6 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
             if (s.hourReports > 0 && o != null) {
                 o.hourStart = s.hourStart;
                 o.hourBytesOut = s.hourBytesOut / s.hourReports;
-                o.region = report.region();
             }
             s.hourStart = hour;
             s.hourBytesOut = 0;
@@ -354,6 +362,7 @@ public final class BehaviourRules implements DeviceRule<BehaviourState> {
         o.deviceId = t.deviceId();
         o.timestamp = t.deviceTime();
         o.bytesOutPerSecond = t.bytesOutPerSecond();
+        o.region = t.region();
         // The report's own list (nothing changes it after decoding; the peer stage only reads it).
         o.listeningPorts = t.listeningPorts();
         o.cpuPercent = t.cpuPercent();

@@ -13,7 +13,7 @@ import io.fleetwarden.jobs.rules.RuleCatalogue;
 
 /**
  * Devices against their model's peers, from a device's first report (the peers are the prior of a device
- * without history): CMP-RATE-002 (traffic far above the model's robust baseline), CMP-NET-002 (a listening
+ * without history): CMP-RATE-002 (traffic many times the model's, judged as a ratio in log space), CMP-NET-002 (a listening
  * port few peers of the model listen on), CMP-RATE-003 (messages per minute far above the model's, for a device
  * without a rate baseline of its own) and CMP-RES-001 (CPU or memory far above the device's own baseline,
  * reported by {@link ResourceRules}, and the model's, sustained). Time is the observation's event time.
@@ -24,7 +24,8 @@ import io.fleetwarden.jobs.rules.RuleCatalogue;
  * peers a port. A device can publish at most one closed minute per minute of broker time (event time is bounded
  * by broker time), so a flooding device adds no more samples to the message-rate prior than a quiet one; and at most
  * {@link BehaviourRules#PEER_SAMPLES_PER_MINUTE} reports a minute to the traffic, CPU and memory baselines, as many as
- * a genuine 10 s reporter. Each baseline is seeded by five different devices ({@link #learn}).
+ * a genuine 10 s reporter. Each baseline is seeded by five different devices ({@link #learn}). A device with
+ * CMP-RATE-002 open teaches the traffic baseline nothing until it clears.
  */
 public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPeerState> {
 
@@ -41,6 +42,11 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
     private static final long HOUR = 3_600_000L;
     /** Robust deviations of the model's device levels (log) above the peers' median a device may sit by its own level. */
     static final double FENCE_DEVIATIONS = 3;
+    /**
+     * Floor of CMP-RATE-002's log-traffic scale: a model whose devices all send the same is scored as if they differed by
+     * 25 % (the relative floor the other baselines use), so {@code peer.k} 3 is then 1.95x its level.
+     */
+    static final double TRAFFIC_MIN_LOG_SCALE = Math.log(1.25);
     /** Floors of the messages-per-minute scale: 25 % of the level, at least 2 messages a minute (as CMP-RATE-001). */
     private static final double RATE_RELATIVE_FLOOR = 0.25;
     private static final double RATE_ABSOLUTE_FLOOR = 2.0;
@@ -89,27 +95,7 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
         }
         int open = s.open.getOrDefault(o.deviceId, 0);
 
-        boolean anomalous = false;
-        if (s.traffic.ready(cfg.peerMinSamples)) {
-            double score = s.traffic.score(o.bytesOutPerSecond, 0.25, 1024.0);
-            anomalous = score >= cfg.peerK;
-            if (anomalous && (open & RATE) == 0) {
-                open |= RATE;
-                out.add(Finding.device(RuleCatalogue.PUBLISH_RATE_PEERS.id(), Action.OPEN, o.tenant, o.deviceId, o.timestamp,
-                                String.format("bytes out %.0f/s vs model %s median %.0f/s", o.bytesOutPerSecond, o.model, s.traffic.center))
-                        .with("bytesOutPerSecond", BehaviourRules.round(o.bytesOutPerSecond))
-                        .with("modelBaseline", BehaviourRules.round(s.traffic.center))
-                        .with("robustScore", BehaviourRules.round(score)).with("model", o.model));
-            } else if ((open & RATE) != 0 && score < cfg.peerK / 2) {
-                open &= ~RATE;
-                out.add(Finding.device(RuleCatalogue.PUBLISH_RATE_PEERS.id(), Action.CLEAR, o.tenant, o.deviceId, o.timestamp,
-                        "back within model peers").with("bytesOutPerSecond", BehaviourRules.round(o.bytesOutPerSecond)));
-            }
-        }
-        if (!anomalous && o.teachesPeers) {
-            s.trafficSeeders = learn(s.traffic, s.trafficSeeders, o.deviceId, o.bytesOutPerSecond);
-        }
-
+        open = traffic(s, o, open, out);
         open = firstHourRate(s, o, open, out);
         open = resources(s, o, open, out);
         open = ports(s, o, open, out);
@@ -120,6 +106,139 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
             s.open.put(o.deviceId, open);
         }
         return out;
+    }
+
+    /**
+     * CMP-RATE-002: the report's outbound traffic as a ratio to its peers', in log space: {@code log(bytes/s + floor)}
+     * against the robust level and spread of the same over the model's devices in the device's region and over the whole
+     * model (flagged over either fence), so a plug at 300 B/s sending 8x and a camera at 60 kB/s sending 8x are judged
+     * alike (the old linear scale with a 1 kB/s absolute floor never saw the plug). The spread is that between the
+     * devices: in a region, households (several times apart); over the model, households and regions at different hours
+     * of their day, so the region's fence is the tighter one and the model's the backstop. Never under a 25 % ratio;
+     * {@code peer.trafficFloor} only matters for models sending next to nothing.
+     *
+     * <p>An established device (a traffic baseline of its own) must also be far above its own level, or twice as far above
+     * its peers: a household busier than its peers all along is its own normal.
+     *
+     * <p>A device with the rule open teaches the model nothing (nor does any report at or over the threshold), so a
+     * flagged device hovering near its fence cannot widen it; it clears when its reports have stayed under half the
+     * threshold for {@code peer.clearAfter} of event time (hysteresis in value and in time: a device whose ratio to
+     * its peers dips for a report or two does not open, clear and open again).
+     */
+    private int traffic(ModelPeerState s, PeerObservation o, int open, List<Finding> out) {
+        double x = o.bytesOutPerSecond;
+        if (!(x >= 0)) {
+            return open; // NaN or negative: nothing to judge, and it must not reach the baseline
+        }
+        double level = Math.log(x + cfg.peerTrafficFloor);
+        boolean wasOpen = (open & RATE) != 0;
+        boolean overFence = false;
+        String regionKey = o.region == null ? "" : o.region;
+        RobustBaseline region = s.regionTraffic.get(regionKey);
+        if (region == null && s.regionTraffic.size() < MAX_REGIONS) {
+            region = new RobustBaseline();
+            s.regionTraffic.put(regionKey, region);
+        }
+        // The device's peers: its model's devices in its region once they are a baseline (same hour of their day), and
+        // the whole model in any case, so a region a few devices make up (a hostile device names any region) or a full
+        // region table never hides a device far above its model.
+        RobustBaseline peers = null;
+        double score = Double.NEGATIVE_INFINITY;
+        if (s.traffic.ready(cfg.peerMinSamples)) {
+            peers = s.traffic;
+            score = (level - s.traffic.center) / trafficScale(s.traffic);
+        }
+        if (region != null && region.ready(cfg.peerMinSamples)) {
+            double regional = (level - region.center) / trafficScale(region);
+            if (peers == null || regional > score) {
+                peers = region;
+                score = regional;
+            }
+        }
+        if (peers != null) {
+            double scale = trafficScale(peers);
+            overFence = score >= cfg.peerK;
+            // Own verdict (as CMP-RES-001): a device without a traffic baseline of its own, or with this rule open, is judged
+            // by its peers alone; an established device must also be far above its own level (a household busier than its
+            // peers all along is its own normal), unless it is twice as far above its peers (a slow ramp teaches the own
+            // baseline, not the model's).
+            boolean peersAlone = !o.trafficOwnKnown || wasOpen;
+            boolean anomalous = overFence && (peersAlone || o.trafficOwnHigh || score >= 2 * cfg.peerK);
+            if (overFence) {
+                s.trafficCalmSince.remove(o.deviceId);
+            }
+            if (anomalous) {
+                if (!wasOpen) {
+                    open |= RATE;
+                    double fence = Math.exp(peers.center + cfg.peerK * scale) - cfg.peerTrafficFloor;
+                    double peerLevel = level(peers);
+                    String within = peers == s.traffic ? "model " + o.model : "model " + o.model + " in " + regionKey;
+                    out.add(Finding.device(RuleCatalogue.PUBLISH_RATE_PEERS.id(), Action.OPEN, o.tenant, o.deviceId, o.timestamp,
+                                    String.format("bytes out %.0f/s, %.1fx %s level %.0f/s", x,
+                                            (x + cfg.peerTrafficFloor) / Math.exp(peers.center), within, peerLevel))
+                            .with("bytesOutPerSecond", BehaviourRules.round(x))
+                            .with("modelBaseline", BehaviourRules.round(trafficLevel(s)))
+                            .with("peerBaseline", BehaviourRules.round(peerLevel))
+                            .with("peerFence", BehaviourRules.round(fence))
+                            .with("peers", peers == s.traffic ? "model" : "region")
+                            .with("robustScore", BehaviourRules.round(score)).with("threshold", cfg.peerK).with("model", o.model));
+                }
+            } else if (wasOpen && score < cfg.peerK / 2) {
+                long since = s.trafficCalmSince.computeIfAbsent(o.deviceId, d -> o.timestamp);
+                if (o.timestamp - since >= cfg.peerClearAfterMs) {
+                    open &= ~RATE;
+                    s.trafficCalmSince.remove(o.deviceId);
+                    out.add(Finding.device(RuleCatalogue.PUBLISH_RATE_PEERS.id(), Action.CLEAR, o.tenant, o.deviceId, o.timestamp,
+                                    "back within model peers").with("bytesOutPerSecond", BehaviourRules.round(x))
+                            .with("modelBaseline", BehaviourRules.round(trafficLevel(s))));
+                }
+            } else if (wasOpen) {
+                s.trafficCalmSince.remove(o.deviceId); // between half and the whole threshold: not calm yet
+            }
+        }
+        // Over the fence (flagged or an established device's own normal) or flagged: not the model's normal either.
+        if (!overFence && (open & RATE) == 0 && o.teachesPeers) {
+            s.trafficSeeders = learn(s.traffic, s.trafficSeeders, o.deviceId, level);
+            if (region != null) {
+                Set<String> seeders = learn(region, s.regionTrafficSeeders.get(regionKey), o.deviceId, level);
+                if (seeders == null || seeders.isEmpty()) {
+                    s.regionTrafficSeeders.remove(regionKey);
+                } else {
+                    s.regionTrafficSeeders.put(regionKey, seeders);
+                }
+            }
+        }
+        if ((open & RATE) == 0) {
+            s.trafficCalmSince.remove(o.deviceId);
+        }
+        return open;
+    }
+
+    /** The spread CMP-RATE-002 scores with: 1.4826 MAD of the model's log traffic, at least {@link #TRAFFIC_MIN_LOG_SCALE}. */
+    static double trafficScale(RobustBaseline b) {
+        return Math.max(1.4826 * b.mad, TRAFFIC_MIN_LOG_SCALE);
+    }
+
+    /** The model's traffic level in bytes/s (its log-space centre back on the linear scale). */
+    double trafficLevel(ModelPeerState s) {
+        return level(s.traffic);
+    }
+
+    private double level(RobustBaseline logTraffic) {
+        return Math.max(0, Math.exp(logTraffic.center) - cfg.peerTrafficFloor);
+    }
+
+    /**
+     * The bytes/s at which CMP-RATE-002 opens for a device of {@code region} (null: none) without a traffic baseline of its
+     * own, as the model stands: the lower of its region's fence (once that is a baseline) and the model's.
+     */
+    public double trafficFence(ModelPeerState s, String region) {
+        double fence = Math.exp(s.traffic.center + cfg.peerK * trafficScale(s.traffic));
+        RobustBaseline r = s.regionTraffic.get(region == null ? "" : region);
+        if (r != null && r.ready(cfg.peerMinSamples)) {
+            fence = Math.min(fence, Math.exp(r.center + cfg.peerK * trafficScale(r)));
+        }
+        return fence - cfg.peerTrafficFloor;
     }
 
     /**

@@ -13,7 +13,18 @@ import java.util.Set;
  */
 public class ModelPeerState {
 
+    /**
+     * The model's outbound traffic in log space: {@code log(bytes/s + peer.trafficFloor)} of its devices' reports
+     * (CMP-RATE-002 judges ratios to the model, whatever its scale).
+     */
     public RobustBaseline traffic = new RobustBaseline();
+    /**
+     * The same per region of the model (the empty string for none), at most {@link ModelPeerRules#MAX_REGIONS}: the
+     * devices at the same hour of their day, so the spread is that between households, not between time zones.
+     */
+    public Map<String, RobustBaseline> regionTraffic = new HashMap<>();
+    /** While a region's traffic baseline is seeding, the devices that gave it a seed sample (see {@code trafficSeeders}). */
+    public Map<String, Set<String>> regionTrafficSeeders = new HashMap<>();
     /** Messages per device-minute of the model's devices (CMP-RATE-003's prior). */
     public RobustBaseline messageRate = new RobustBaseline();
     public RobustBaseline cpu = new RobustBaseline();
@@ -38,6 +49,11 @@ public class ModelPeerState {
     public Set<String> devices = new HashSet<>();
     /** Device id to bit set of open rules (1 = CMP-RATE-002, 2 = CMP-NET-002, 4 = CMP-RATE-003, 8 = CMP-RES-001). */
     public Map<String, Integer> open = new HashMap<>();
+    /**
+     * Device id to the event time since which a device with CMP-RATE-002 open has reported under half the threshold
+     * (only devices with the rule open and calm are listed); it clears once that lasts {@code peer.clearAfter}.
+     */
+    public Map<String, Long> trafficCalmSince = new HashMap<>();
     /** Device id to its number of consecutive reports with resource use far above own and peers (CMP-RES-001). */
     public Map<String, Integer> resourceStreak = new HashMap<>();
     /**

@@ -46,6 +46,17 @@ public class PeerObservation {
      * {@link BehaviourRules}). Every report is still judged; a device publishing faster only stops adding weight.
      */
     public boolean teachesPeers = true;
+    /**
+     * Whether the device has an outbound-traffic baseline of its own (filled in by {@link BehaviourRules}); false for a
+     * device in its first reports, whose model's peers are its only prior (CMP-RATE-002 then judges it at {@code peer.k}).
+     */
+    public boolean trafficOwnKnown;
+    /**
+     * Whether this report's outbound traffic is far above the device's own baseline: {@code traffic.k} robust deviations
+     * of it (25 % floor, so at least 4x its level), as CMP-NET-004 judges a spike, but with {@code peer.trafficFloor} as
+     * the absolute floor.
+     */
+    public boolean trafficOwnHigh;
     /** Reported CPU and memory use in percent (NaN when not reported). */
     public double cpuPercent = Double.NaN;
     public double memoryPercent = Double.NaN;
@@ -63,7 +74,10 @@ public class PeerObservation {
     public double hourBytesOut = Double.NaN;
     /** Start of the closed hour of {@link #hourBytesOut} (epoch millis), MIN_VALUE when none. */
     public long hourStart = Long.MIN_VALUE;
-    /** The device's region when it closed an hour (its peers at the same hour are the model's devices in it), else null. */
+    /**
+     * The device's region (null when unknown): its peers at the same hour are the model's devices in it (CMP-NET-004's
+     * closed hours, CMP-RATE-002's same-region traffic baseline).
+     */
     public String region;
 
     /** The device has a resource baseline of its own. */

@@ -41,7 +41,7 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
         return readBody(tenant, model, in);
     }
 
-    /** Everything but tenant and model: device id, time, outbound rate, listening ports, closed minute, resources, closed hour (also {@link PeerBatch}'s encoding). */
+    /** Everything but tenant and model: device id, time, outbound rate, listening ports, closed minute, resources, region, closed hour (also {@link PeerBatch}'s encoding). */
     void writeBody(PeerObservation o, DataOutputView out) throws IOException {
         writeString(o.deviceId, out);
         out.writeLong(o.timestamp);
@@ -54,16 +54,16 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
             }
         }
         writeVarInt(o.messagesPerMinute + 1, out);
-        out.writeByte((o.ownRateReady ? 1 : 0) | (o.teachesPeers ? 2 : 0));
+        out.writeByte((o.ownRateReady ? 1 : 0) | (o.teachesPeers ? 2 : 0) | (o.trafficOwnKnown ? 4 : 0) | (o.trafficOwnHigh ? 8 : 0));
         out.writeDouble(o.cpuPercent);
         out.writeDouble(o.memoryPercent);
         out.writeByte(o.resourcesOwn);
+        writeString(o.region, out); // shared on reading: one string per region
         boolean hour = o.hourStart != Long.MIN_VALUE;
         out.writeBoolean(hour);
         if (hour) { // once per device-hour
             out.writeLong(o.hourStart);
             out.writeDouble(o.hourBytesOut);
-            writeString(o.region, out);
         }
     }
 
@@ -84,13 +84,15 @@ public final class PeerObservationSerializer extends HandSerializer<PeerObservat
         int flags = in.readByte();
         o.ownRateReady = (flags & 1) != 0;
         o.teachesPeers = (flags & 2) != 0;
+        o.trafficOwnKnown = (flags & 4) != 0;
+        o.trafficOwnHigh = (flags & 8) != 0;
         o.cpuPercent = in.readDouble();
         o.memoryPercent = in.readDouble();
         o.resourcesOwn = in.readByte();
+        o.region = readSharedString(in);
         if (in.readBoolean()) {
             o.hourStart = in.readLong();
             o.hourBytesOut = in.readDouble();
-            o.region = readSharedString(in);
         }
         return o;
     }

@@ -86,8 +86,16 @@ public final class DetectionConfig implements Serializable {
     public final int trafficPeerDevices;
     public final int baselineMinSamples;
     public final double baselineAlpha;
+    /** CMP-RATE-002: robust deviations of the model's log traffic ({@code log(bytes/s + peer.trafficFloor)}). */
     public final double peerK;
     public final int peerMinSamples;
+    /**
+     * CMP-RATE-002: bytes/s added before the logarithm, so a model whose devices send next to nothing is not judged by
+     * ratios of near-zero values; a model sending hundreds of bytes/s or more barely feels it.
+     */
+    public final double peerTrafficFloor;
+    /** CMP-RATE-002: event time a flagged device's reports must stay under half the threshold before it clears. */
+    public final long peerClearAfterMs;
     public final long peerPortLearningMs;
     /** CMP-NET-002: distinct devices of a model (at most 10 % of it, at least 2) listening on a port that make it a model service. */
     public final int peerPortRollout;
@@ -205,6 +213,8 @@ public final class DetectionConfig implements Serializable {
         baselineAlpha = r.fraction("baseline.alpha");
         peerK = r.positiveDouble("peer.k");
         peerMinSamples = r.positiveInt("peer.minSamples");
+        peerTrafficFloor = r.positiveDouble("peer.trafficFloor");
+        peerClearAfterMs = r.duration("peer.clearAfter");
         peerPortLearningMs = r.duration("peer.portLearning");
         peerPortRollout = r.positiveInt("peer.portRollout");
         firstHourK = r.positiveDouble("firstHour.k");

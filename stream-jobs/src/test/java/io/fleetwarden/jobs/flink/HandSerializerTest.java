@@ -191,6 +191,8 @@ class HandSerializerTest {
         o.messagesPerMinute = 37;
         o.ownRateReady = true;
         o.teachesPeers = false;
+        o.trafficOwnKnown = true;
+        o.trafficOwnHigh = true;
         o.resourcesOwn = PeerObservation.OWN_KNOWN | PeerObservation.OWN_CPU_HIGH;
         o.hourStart = T0 - 3_600_000L;
         o.hourBytesOut = 1234.5;

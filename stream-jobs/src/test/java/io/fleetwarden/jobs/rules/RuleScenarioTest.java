@@ -242,12 +242,21 @@ class RuleScenarioTest {
                 () -> slowDestinations(30, 2 * 60_000L, 7)));
 
         // --- against model peers -----------------------------------------------------------------
-        s.add(new Scenario("CMP-RATE-002", "9192 B/s vs peers at 1000 B/s (scale 1024, k 8: at threshold)", Expect.OPENS,
-                () -> peers(9192, List.of(80))));
-        s.add(new Scenario("CMP-RATE-002", "9190 B/s (just below)", Expect.NOTHING, () -> peers(9190, List.of(80))));
+        // log(bytes/s + 16) against peers that all send the same: the scale's 25 % floor, 3 deviations = 1.25^3 = 1.95x
+        // (1016 x 1.953125 - 16 = 1968.4 B/s); the same ratio on a model sending 100 B/s (116 x 1.953125 - 16 = 210.6 B/s)
+        s.add(new Scenario("CMP-RATE-002", "1969 B/s vs peers at 1000 B/s (1.95x, k 3 of the 25 % log floor: at threshold)",
+                Expect.OPENS, () -> peers(1000, 1969, List.of(80))));
+        s.add(new Scenario("CMP-RATE-002", "1968 B/s vs peers at 1000 B/s (just below)", Expect.NOTHING,
+                () -> peers(1000, 1968, List.of(80))));
+        s.add(new Scenario("CMP-RATE-002", "211 B/s vs a low-traffic model at 100 B/s (at threshold)", Expect.OPENS,
+                () -> peers(100, 211, List.of(80))));
+        s.add(new Scenario("CMP-RATE-002", "210 B/s vs a low-traffic model at 100 B/s (just below)", Expect.NOTHING,
+                () -> peers(100, 210, List.of(80))));
+        s.add(new Scenario("CMP-RATE-002", "a flagged device back at its peers' level for peer.clearAfter: resolves",
+                Expect.CLEARS, RuleScenarioTest::peersClear));
         s.add(new Scenario("CMP-NET-002", "port 4444 after the model's learning period", Expect.OPENS,
-                () -> peers(1000, List.of(80, 4444))));
-        s.add(new Scenario("CMP-NET-002", "only the model's known ports", Expect.NOTHING, () -> peers(1000, List.of(80))));
+                () -> peers(1000, 1000, List.of(80, 4444))));
+        s.add(new Scenario("CMP-NET-002", "only the model's known ports", Expect.NOTHING, () -> peers(1000, 1000, List.of(80))));
         PeerPriorScenarios.add(s); // CMP-RATE-003, CMP-NET-002 from the first hour, CMP-RES-001
         ExfiltrationScenarios.add(s); // CMP-NET-004's slow horizon: same-hour model peers
         LifecycleScenarios.add(s); // RES-BOOT-001, FW-UPD-001 from update-result events, CMP-IDENT-003
@@ -657,14 +666,30 @@ class RuleScenarioTest {
     }
 
     /** 60 peers at 1000 B/s on port 80 in the model's first hour, then one device 7 hours later. */
-    static List<Finding> peers(double bytesPerSecond, List<Integer> ports) {
+    static List<Finding> peers(double peerBytesPerSecond, double bytesPerSecond, List<Integer> ports) {
+        ModelPeerRules rules = new ModelPeerRules(CFG);
+        ModelPeerState st = new ModelPeerState();
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            out.addAll(rules.onObservation(st, obs("cam-" + i, T0 + i * 1000L, peerBytesPerSecond, List.of(80))));
+        }
+        out.addAll(rules.onObservation(st, obs("cam-x", T0 + 7 * 3_600_000L, bytesPerSecond, ports)));
+        return out;
+    }
+
+    /** A device flagged at 5x its peers, then back at their level for peer.clearAfter (15 min) of reports. */
+    static List<Finding> peersClear() {
         ModelPeerRules rules = new ModelPeerRules(CFG);
         ModelPeerState st = new ModelPeerState();
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             out.addAll(rules.onObservation(st, obs("cam-" + i, T0 + i * 1000L, 1000, List.of(80))));
         }
-        out.addAll(rules.onObservation(st, obs("cam-x", T0 + 7 * 3_600_000L, bytesPerSecond, ports)));
+        long t = T0 + 3_600_000L;
+        out.addAll(rules.onObservation(st, obs("cam-x", t, 5000, List.of(80))));
+        for (long dt = 30_000; dt <= CFG.peerClearAfterMs + 30_000; dt += 30_000) {
+            out.addAll(rules.onObservation(st, obs("cam-x", t + dt, 1000, List.of(80))));
+        }
         return out;
     }
 
