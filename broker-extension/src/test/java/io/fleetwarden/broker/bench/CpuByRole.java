@@ -52,8 +52,10 @@ final class CpuByRole {
         if (name.startsWith("com.hivemq.client") || name.equals("main") || name.startsWith("pool-")) {
             return Role.CLIENTS;
         }
+        // Kafka clients name their threads after their client id ("kafka-admin-client-thread | fleetwarden-broker-health-…"):
+        // the extension's producer, its controls reader and its health probe are part of the broker
         if (name.contains("hivemq") || name.startsWith("extension-") || name.startsWith("fleetwarden")
-                || name.contains("fleetwarden-broker-forwarder") || name.contains("fleetwarden-controls")) {
+                || name.contains("| fleetwarden")) {
             return Role.BROKER;
         }
         return Role.KAFKA;
