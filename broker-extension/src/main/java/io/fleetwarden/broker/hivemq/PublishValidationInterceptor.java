@@ -169,13 +169,14 @@ public final class PublishValidationInterceptor implements PublishInboundInterce
         };
     }
 
+    /** A copy of the payload; the buffer HiveMQ handed out is read only and keeps its position (absolute get). */
     private static byte[] bytes(Optional<ByteBuffer> payload) {
         if (payload.isEmpty()) {
             return new byte[0];
         }
-        ByteBuffer b = payload.get().asReadOnlyBuffer();
+        ByteBuffer b = payload.get();
         byte[] out = new byte[b.remaining()];
-        b.get(out);
+        b.get(b.position(), out);
         return out;
     }
 }

@@ -108,6 +108,9 @@ public final class BrokerBenchmark {
     static final String JFR_DIR = System.getProperty("bench.jfr");
     /** The phase being measured and its round (names the recordings of {@link #JFR_DIR}). */
     static volatile String current = "phase";
+    /** The in-process Kafka's address, and whether the phase being measured forwards to it. */
+    static volatile String KAFKA_BOOTSTRAP;
+    static final java.util.concurrent.atomic.AtomicBoolean FORWARDING = new java.util.concurrent.atomic.AtomicBoolean();
     /** {@code all} (default), or one of {@code permit-all}, {@code forward-only}, {@code fleetwarden}, e.g. to profile it. */
     static final String PHASES = System.getProperty("bench.phases", "all");
 
@@ -147,8 +150,28 @@ public final class BrokerBenchmark {
          * other per-device duty), through a lifecycle listener like Fleetwarden's. No identity check, no
          * validation, no other events. Its ratio to
          * permit-all is the ceiling for any extension that forwards every publish to Kafka.
+         *
+         * <p>Alike with the Fleetwarden phase (checked 2026-12-06): the same HiveMQ config.xml from the launcher
+         * (one TLS listener, TLS 1.3 and 1.2, the same AEAD suites, client certificate OPTIONAL with the launcher's
+         * deferred client trust), the same client TLS settings (TLS 1.3; with {@code bench.threads} each forwarding
+         * phase prints the protocol and suite its records carry), the same producer settings and forwarder, one record
+         * per publish, the publish answered the same way (delivery prevented with SUCCESS, one PUBACK). Each record
+         * carries the broker's receive time of its publish, as the contract requires of every record: a floor that
+         * sent the same bytes for every publish of a device (as this phase did before 2026-12-06) gave lz4 and the
+         * producer's network thread runs of identical records, about 0.6 of the bytes per batch of Fleetwarden's.
          */
         FORWARD_ONLY("forward-only"),
+        /**
+         * Forward-only plus the payload validation every publish must get under the event contract: the interceptor
+         * copies the payload out of HiveMQ's buffer and validates it with the event model's {@link DevicePayloads}
+         * (the same parser, schema and value checks Fleetwarden's {@code PublishValidator} calls) and forwards what
+         * the contract says a telemetry record is: the validated payload mapped to its record
+         * ({@link DevicePayloads#toTelemetry}, about 0.06 µs alone) with the device's ready-made identity and broker
+         * context and the receive time. The difference to forward-only is what validating each payload (and carrying
+         * its values) costs in the broker; the difference to Fleetwarden is everything else Fleetwarden does per
+         * publish: the session, topic and quarantine checks, the rate limit, the clock-skew check and the metrics.
+         */
+        FORWARD_VALIDATE("forward-validate"),
         /** The packaged Fleetwarden extension. */
         FLEETWARDEN("fleetwarden"),
         /**
@@ -166,7 +189,8 @@ public final class BrokerBenchmark {
     }
 
     /** The phases of a default run ({@code bench.phases=all}). */
-    static final List<Phase> MAIN_PHASES = List.of(Phase.PERMIT_ALL, Phase.INTERCEPT_ONLY, Phase.FORWARD_ONLY, Phase.FLEETWARDEN);
+    static final List<Phase> MAIN_PHASES = List.of(Phase.PERMIT_ALL, Phase.INTERCEPT_ONLY, Phase.FORWARD_ONLY,
+            Phase.FORWARD_VALIDATE, Phase.FLEETWARDEN);
 
     public static void main(String[] args) throws Exception {
         // The JDK reads this once, at the JVM's first server handshake: the permit-all phases must not read it
@@ -182,16 +206,19 @@ public final class BrokerBenchmark {
         try (KafkaExtension kafka = KafkaExtension.builder().topic(Topics.TELEMETRY, 3).topic(Topics.SECURITY_EVENTS, 3)
                 .topic(TopicSpec.compacted(Topics.DEVICE_CONTROLS)).build()) {
             kafka.start();
+            KAFKA_BOOTSTRAP = kafka.bootstrapServers();
             Map<Phase, List<Result>> results = new java.util.EnumMap<>(Phase.class);
             for (int round = 0; round < ROUNDS; round++) {
                 // rotate which phase goes first, so a load change on the shared machine does not favour one
                 for (int i = 0; i < phases.size(); i++) {
                     Phase phase = phases.get((i + round) % phases.size());
                     current = phase.label + "-r" + (round + 1);
+                    FORWARDING.set(phase != Phase.PERMIT_ALL && phase != Phase.INTERCEPT_ONLY);
                     Result r = switch (phase) {
-                        case PERMIT_ALL -> permitAll(null, false);
-                        case INTERCEPT_ONLY -> permitAll(null, true);
-                        case FORWARD_ONLY -> permitAll(kafka.bootstrapServers(), true);
+                        case PERMIT_ALL -> permitAll(null, false, false);
+                        case INTERCEPT_ONLY -> permitAll(null, true, false);
+                        case FORWARD_ONLY -> permitAll(kafka.bootstrapServers(), true, false);
+                        case FORWARD_VALIDATE -> permitAll(kafka.bootstrapServers(), true, true);
                         case FLEETWARDEN -> fleetwarden(kafka.bootstrapServers(), null);
                         case FLEETWARDEN_BASELINE -> fleetwarden(kafka.bootstrapServers(),
                                 System.getProperty("bench.baseline-zip"));
@@ -214,11 +241,16 @@ public final class BrokerBenchmark {
                             b.brokerMicrosPerPublish() / f.brokerMicrosPerPublish(),
                             b.brokerMicrosPerPublish() / o.brokerMicrosPerPublish(),
                             o.connectsPerSecond() / b.connectsPerSecond());
-                    targets("round " + (round + 1), b, f, o);
+                    targets("round " + (round + 1), b, f, results.get(Phase.FORWARD_VALIDATE).get(round), o);
                 } else {
                     if (phases.contains(Phase.FORWARD_ONLY) && phases.contains(Phase.FLEETWARDEN)) {
                         publishTarget("round " + (round + 1), results.get(Phase.FORWARD_ONLY).get(round),
                                 results.get(Phase.FLEETWARDEN).get(round));
+                    }
+                    if (phases.contains(Phase.FORWARD_VALIDATE) && phases.contains(Phase.FLEETWARDEN)) {
+                        validateTarget("round " + (round + 1), phases.contains(Phase.FORWARD_ONLY)
+                                        ? results.get(Phase.FORWARD_ONLY).get(round) : null,
+                                results.get(Phase.FORWARD_VALIDATE).get(round), results.get(Phase.FLEETWARDEN).get(round));
                     }
                     if (phases.contains(Phase.FORWARD_ONLY) && phases.contains(Phase.FLEETWARDEN_BASELINE)) {
                         publishTarget("round " + (round + 1) + " (baseline build)",
@@ -229,6 +261,10 @@ public final class BrokerBenchmark {
             if (!phases.equals(MAIN_PHASES) && phases.contains(Phase.FORWARD_ONLY)
                     && phases.contains(Phase.FLEETWARDEN)) {
                 publishTarget("medians", median(results.get(Phase.FORWARD_ONLY)), median(results.get(Phase.FLEETWARDEN)));
+            }
+            if (!phases.equals(MAIN_PHASES) && phases.contains(Phase.FORWARD_VALIDATE) && phases.contains(Phase.FLEETWARDEN)) {
+                validateTarget("medians", phases.contains(Phase.FORWARD_ONLY) ? median(results.get(Phase.FORWARD_ONLY)) : null,
+                        median(results.get(Phase.FORWARD_VALIDATE)), median(results.get(Phase.FLEETWARDEN)));
             }
             if (phases.contains(Phase.FORWARD_ONLY) && phases.contains(Phase.FLEETWARDEN_BASELINE)) {
                 publishTarget("medians (baseline build)", median(results.get(Phase.FORWARD_ONLY)),
@@ -241,6 +277,7 @@ public final class BrokerBenchmark {
             Result h = median(results.get(Phase.INTERCEPT_ONLY));
             Result f = median(results.get(Phase.FORWARD_ONLY));
             Result o = median(results.get(Phase.FLEETWARDEN));
+            Result v = median(results.get(Phase.FORWARD_VALIDATE));
             System.out.printf("%nmedian of %d rounds          permit-all  forward-only   fleetwarden   fleetwarden/permit-all%n", ROUNDS);
             System.out.printf("mTLS connects/s           %10.1f    %10.1f    %10.1f    %.3f%n",
                     b.connectsPerSecond(), f.connectsPerSecond(), o.connectsPerSecond(),
@@ -264,7 +301,9 @@ public final class BrokerBenchmark {
                     b.clientMicrosPerPublish(), f.clientMicrosPerPublish(), o.clientMicrosPerPublish());
             System.out.printf("intercept-only connects/s %.1f, broker CPU %.0f µs/connect%n", h.connectsPerSecond(),
                     h.brokerMicrosPerConnect());
-            targets("medians", b, f, o);
+            System.out.printf("forward-validate: %.0f publishes/s, broker CPU %.1f µs/publish, %.0f µs/connect%n",
+                    v.publishesPerSecond(), v.brokerMicrosPerPublish(), v.brokerMicrosPerConnect());
+            targets("medians", b, f, v, o);
         }
         System.exit(0);
     }
@@ -274,7 +313,7 @@ public final class BrokerBenchmark {
      * >= 0.90), connects against permit-all (connects/s and broker CPU per connect, both >= 0.95), with the
      * forward-only floor's own connect ratios beside them.
      */
-    static void targets(String label, Result permitAll, Result forwardOnly, Result fleetwarden) {
+    static void targets(String label, Result permitAll, Result forwardOnly, Result forwardValidate, Result fleetwarden) {
         System.out.printf("%s targets: publishes/s fleetwarden/forward-only %.3f, broker CPU per publish "
                         + "forward-only/fleetwarden %.3f (%.1f vs %.1f µs) | connects/s fleetwarden/permit-all %.3f, "
                         + "broker CPU per connect permit-all/fleetwarden %.3f (%.0f vs %.0f µs); forward-only/permit-all "
@@ -287,6 +326,7 @@ public final class BrokerBenchmark {
                 fleetwarden.brokerMicrosPerConnect(), permitAll.brokerMicrosPerConnect(),
                 forwardOnly.connectsPerSecond() / permitAll.connectsPerSecond(),
                 permitAll.brokerMicrosPerConnect() / forwardOnly.brokerMicrosPerConnect());
+        validateTarget(label, forwardOnly, forwardValidate, fleetwarden);
         System.out.printf("%s connects against forward-only with connect events (the floor under the event contract): "
                         + "connects/s fleetwarden/forward-only %.3f, broker CPU per connect forward-only/fleetwarden %.3f "
                         + "(%.0f vs %.0f µs)%n", label,
@@ -307,6 +347,23 @@ public final class BrokerBenchmark {
                 forwardOnly.brokerMicrosPerConnect() / fleetwarden.brokerMicrosPerConnect());
     }
 
+    /**
+     * Fleetwarden against the floor that also validates each payload (forward-validate), and how much of the gap to
+     * forward-only that validation is.
+     */
+    static void validateTarget(String label, Result forwardOnly, Result forwardValidate, Result fleetwarden) {
+        System.out.printf("%s against forward-validate: publishes/s fleetwarden/forward-validate %.3f, broker CPU per "
+                        + "publish forward-validate/fleetwarden %.3f (%.1f vs %.1f µs)%s%n", label,
+                fleetwarden.publishesPerSecond() / forwardValidate.publishesPerSecond(),
+                forwardValidate.brokerMicrosPerPublish() / fleetwarden.brokerMicrosPerPublish(),
+                fleetwarden.brokerMicrosPerPublish(), forwardValidate.brokerMicrosPerPublish(),
+                forwardOnly == null ? "" : String.format("; forward-only/forward-validate %.3f (validation %.1f of the "
+                                + "%.1f µs between forward-only and fleetwarden)",
+                        forwardOnly.brokerMicrosPerPublish() / forwardValidate.brokerMicrosPerPublish(),
+                        forwardValidate.brokerMicrosPerPublish() - forwardOnly.brokerMicrosPerPublish(),
+                        fleetwarden.brokerMicrosPerPublish() - forwardOnly.brokerMicrosPerPublish()));
+    }
+
     static Result median(List<Result> rs) {
         return new Result(median(rs.stream().mapToDouble(Result::connectsPerSecond).sorted().toArray()),
                 median(rs.stream().mapToDouble(Result::publishesPerSecond).sorted().toArray()),
@@ -325,7 +382,7 @@ public final class BrokerBenchmark {
      * Same listener, a permit-all extension; with {@code intercept}, also a publish interceptor: a no-op one, or
      * with {@code forwardTo} set the forward-only one.
      */
-    static Result permitAll(String forwardTo, boolean intercept) throws Exception {
+    static Result permitAll(String forwardTo, boolean intercept, boolean validate) throws Exception {
         TestPki pki = TestPki.create("acme");
         Path dir = Files.createTempDirectory("bench-base");
         int port = Ports.freePort();
@@ -343,7 +400,7 @@ public final class BrokerBenchmark {
         Path conf = Files.createDirectories(dir.resolve("conf"));
         Files.writeString(conf.resolve("config.xml"), FleetwardenBroker.hivemqConfig(config));
         EmbeddedExtension permitAll = EmbeddedExtension.builder().withId("permit-all").withName("permit-all")
-                .withVersion("1").withPriority(1000).withExtensionMain(new PermitAll(forwardTo, intercept)).build();
+                .withVersion("1").withPriority(1000).withExtensionMain(new PermitAll(forwardTo, intercept, validate)).build();
         try (EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(conf)
                 .withDataFolder(Files.createDirectories(dir.resolve("data")))
                 .withExtensionsFolder(Files.createDirectories(dir.resolve("ext")))
@@ -370,9 +427,12 @@ public final class BrokerBenchmark {
         if (zip != null) {
             System.setProperty("fleetwarden.it.extension-zip", zip);
         }
+        // the rate limit out of the way; the CRL folder checked at the shipped interval (the fixture's 0.5 s is for
+        // tests that revoke a certificate)
         try (BrokerFixture fx = new BrokerFixture(bootstrap, Map.of(
                 "fleetwarden.validation.rate-limit-per-second", "1000000",
-                "fleetwarden.validation.rate-limit-burst", "1000000"), (pki, crl) -> { })) {
+                "fleetwarden.validation.rate-limit-burst", "1000000",
+                "fleetwarden.trust.crl-reload-interval", "PT5S"), (pki, crl) -> { })) {
             return measure(fx.pki, fx.port);
         } finally {
             if (own != null) {
@@ -424,20 +484,31 @@ public final class BrokerBenchmark {
         // made now, so their device timestamps are as fresh as the broker's clock (no clock-skew findings)
         List<byte[]> payloads = payloads(MESSAGES);
         jdk.jfr.Recording publishRecording = record();
+        long[] gcBefore = gc();
         CpuByRole cpuBefore = CpuByRole.snapshot();
         long t1 = System.nanoTime();
         publishAll(clients, payloads);
         double publishesPerSecond = (double) DEVICES * MESSAGES / ((System.nanoTime() - t1) / 1e9);
         CpuByRole cpuAfter = CpuByRole.snapshot();
+        long[] gcAfter = gc();
         dump(publishRecording, "publish");
         if (Boolean.getBoolean("bench.threads")) {
             producerMetrics();
+            if (FORWARDING.get()) {
+                printNegotiated();
+            }
         }
         Map<CpuByRole.Role, Long> cpu = cpuAfter.since(cpuBefore);
         double n = (double) DEVICES * MESSAGES;
         if (Boolean.getBoolean("bench.threads")) {
             cpuAfter.byThreadGroup(cpuBefore, CpuByRole.Role.BROKER).forEach((name, nanos) ->
                     System.out.printf("  publish CPU %-60s %8.2f µs/publish%n", name, nanos / n / 1e3));
+            cpuAfter.allocatedByThreadGroup(cpuBefore, CpuByRole.Role.BROKER).forEach((name, bytes) ->
+                    System.out.printf("  publish allocated %-54s %8.0f B/publish%n", name, bytes / n));
+            cpuAfter.switchesSince(cpuBefore).forEach((comm, switches) ->
+                    System.out.printf("  publish context switches %-47s %8.3f /publish%n", comm, switches / n));
+            System.out.printf("  publish GC %d collections, %d ms (all threads; GC threads count as kafka)%n",
+                    gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
         }
         disconnectAll(clients);
         return new Result(connectsPerSecond, publishesPerSecond, cpu.get(CpuByRole.Role.BROKER) / n / 1e3,
@@ -491,6 +562,47 @@ public final class BrokerBenchmark {
     static void disconnectAll(List<Mqtt5AsyncClient> clients) throws Exception {
         for (Mqtt5AsyncClient c : clients) {
             c.disconnect().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Collections and their total milliseconds so far, all collectors. */
+    static long[] gc() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
+    }
+
+    /**
+     * Prints the broker id, TLS protocol and cipher suite that the last telemetry records on Kafka carry (the broker's
+     * view of the publishing connections, as the extension read it from HiveMQ's {@code ClientTlsInformation}), so
+     * each forwarding phase shows what its devices negotiated; nothing for the phases that do not forward.
+     */
+    static void printNegotiated() {
+        if (KAFKA_BOOTSTRAP == null) {
+            return;
+        }
+        Map<String, Object> props = Map.of("bootstrap.servers", KAFKA_BOOTSTRAP, "enable.auto.commit", false);
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                props, new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> parts = new ArrayList<>();
+            c.partitionsFor(Topics.TELEMETRY, java.time.Duration.ofSeconds(10)).forEach(pi ->
+                    parts.add(new org.apache.kafka.common.TopicPartition(Topics.TELEMETRY, pi.partition())));
+            c.assign(parts);
+            c.seekToEnd(parts);
+            for (org.apache.kafka.common.TopicPartition tp : parts) {
+                c.seek(tp, Math.max(0, c.position(tp) - 1));
+            }
+            java.util.Set<String> seen = new java.util.TreeSet<>();
+            for (org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r : c.poll(java.time.Duration.ofSeconds(5))) {
+                BrokerContext b = io.fleetwarden.model.codec.Codecs.TELEMETRY.tryDecode(r.value()).value().getBroker();
+                seen.add(b.getBrokerId() + " " + b.getTlsProtocol() + " " + b.getTlsCipher());
+            }
+            System.out.println("  publishing connections (broker id, TLS protocol, cipher suite of the last records): " + seen);
         }
     }
 
@@ -570,12 +682,14 @@ public final class BrokerBenchmark {
     static final class PermitAll implements ExtensionMain {
         private final String forwardTo;
         private final boolean intercept;
+        private final boolean validate;
         private KafkaForwarder forwarder;
         private BrokerMetrics metrics;
 
-        PermitAll(String forwardTo, boolean intercept) {
+        PermitAll(String forwardTo, boolean intercept, boolean validate) {
             this.forwardTo = forwardTo;
             this.intercept = intercept;
+            this.validate = validate;
         }
 
         @Override
@@ -603,17 +717,30 @@ public final class BrokerBenchmark {
             }
             // one record per device, built once: per publish only the lookup, the Avro encoding and the send remain
             Map<String, Telemetry> byDevice = new java.util.concurrent.ConcurrentHashMap<>();
+            DevicePayloads payloads = new DevicePayloads();
+            java.time.Clock clock = java.time.Clock.systemUTC();
             PublishInboundInterceptor forward = (in, out) -> {
                 try {
-                    forwarder.telemetry(byDevice.computeIfAbsent(in.getClientInformation().getClientId(), clientId -> {
+                    Telemetry device = byDevice.computeIfAbsent(in.getClientInformation().getClientId(), clientId -> {
                         String[] key = DeviceKeys.parse(clientId); // client ids are tenant-qualified device keys
                         return Telemetry.newBuilder(template).setTenant(key[0]).setDeviceId(key[1])
                                 .setBroker(contractContext(in.getConnectionInformation())).build();
-                    }));
+                    });
+                    if (validate) {
+                        // as Fleetwarden's interceptor reads the payload, its validator checks it and it maps the
+                        // validated payload to the record
+                        java.nio.ByteBuffer b = in.getPublishPacket().getPayload().orElseThrow();
+                        byte[] bytes = new byte[b.remaining()];
+                        b.get(b.position(), bytes);
+                        forwarder.telemetry(DevicePayloads.toTelemetry(device.getTenant(), device.getDeviceId(),
+                                payloads.parseTelemetry(bytes), device.getBroker(), clock.instant(), false));
+                    } else {
+                        forwarder.telemetry(received(device, clock.instant()));
+                    }
                     out.preventPublishDelivery();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | PayloadValidationException e) {
                     FORWARD_FAILURES.incrementAndGet();
-                    throw e;
+                    throw new IllegalStateException(e);
                 }
             };
             Services.initializerRegistry().setClientInitializer((in, client) -> client.addPublishInboundInterceptor(forward));
@@ -647,6 +774,19 @@ public final class BrokerBenchmark {
                 }
             };
             Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);
+        }
+
+        /**
+         * The device's ready-made record stamped with the broker's receive time, which the event contract puts on
+         * every record (filled field by field, as Fleetwarden fills its records, not through Avro's Builder).
+         */
+        private static Telemetry received(Telemetry device, Instant receivedAt) {
+            Telemetry t = new Telemetry();
+            for (int i = 0; i < Telemetry.SCHEMA$.getFields().size(); i++) {
+                t.put(i, device.get(i));
+            }
+            t.setReceivedAt(receivedAt);
+            return t;
         }
 
         /** A device as the forward-only phase records it: identity from its client id and certificate, its context. */

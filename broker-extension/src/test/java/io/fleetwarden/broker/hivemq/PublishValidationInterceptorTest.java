@@ -113,6 +113,10 @@ class PublishValidationInterceptorTest {
     }
 
     Outcome publish(String clientId, MqttVersion version, String topic, byte[] payload) {
+        return publish(clientId, version, topic, ByteBuffer.wrap(payload));
+    }
+
+    Outcome publish(String clientId, MqttVersion version, String topic, ByteBuffer payload) {
         ClientInformation client = fake(ClientInformation.class, m -> m.equals("getClientId") ? clientId : null);
         ConnectionInformation connection = fake(ConnectionInformation.class, m -> switch (m) {
             case "getMqttVersion" -> version;
@@ -121,7 +125,7 @@ class PublishValidationInterceptorTest {
         });
         PublishPacket packet = fake(PublishPacket.class, m -> switch (m) {
             case "getTopic" -> topic;
-            case "getPayload" -> Optional.of(ByteBuffer.wrap(payload));
+            case "getPayload" -> Optional.of(payload);
             default -> null;
         });
         PublishInboundInput input = fake(PublishInboundInput.class, m -> switch (m) {
@@ -154,6 +158,22 @@ class PublishValidationInterceptorTest {
             assertThat(t.getDeviceId()).isEqualTo("dev-1");
             assertThat(t.getBroker().getBrokerId()).isEqualTo("b1");
         });
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void onlyThePublishedWindowOfHiveMqsBufferIsReadAndTheBufferIsLeftAsItWas() {
+        // HiveMQ hands out a read-only view that need not start at 0; the bytes around it are not the payload
+        byte[] json = telemetry();
+        byte[] around = new byte[json.length + 20];
+        java.util.Arrays.fill(around, (byte) '}');
+        System.arraycopy(json, 0, around, 7, json.length);
+        ByteBuffer view = ByteBuffer.wrap(around, 7, json.length).asReadOnlyBuffer();
+        Outcome o = publish("acme/dev-1", MqttVersion.V_5, "devices/acme/dev-1/telemetry", view);
+        assertThat(o.code).isEqualTo(AckReasonCode.SUCCESS);
+        assertThat(forwarded).singleElement().satisfies(t -> assertThat(t.getUptimeSeconds()).isEqualTo(10));
+        assertThat(view.position()).isEqualTo(7);
+        assertThat(view.remaining()).isEqualTo(json.length);
         assertThat(events).isEmpty();
     }
 
