@@ -144,9 +144,9 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
         // region table never hides a device far above its model.
         RobustBaseline peers = null;
         double score = Double.NEGATIVE_INFINITY;
-        if (s.traffic.ready(cfg.peerMinSamples)) {
-            peers = s.traffic;
-            score = (level - s.traffic.center) / trafficScale(s.traffic);
+        if (s.logTraffic.ready(cfg.peerMinSamples)) {
+            peers = s.logTraffic;
+            score = (level - s.logTraffic.center) / trafficScale(s.logTraffic);
         }
         if (region != null && region.ready(cfg.peerMinSamples)) {
             double regional = (level - region.center) / trafficScale(region);
@@ -172,7 +172,7 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
                     open |= RATE;
                     double fence = Math.exp(peers.center + cfg.peerK * scale) - cfg.peerTrafficFloor;
                     double peerLevel = level(peers);
-                    String within = peers == s.traffic ? "model " + o.model : "model " + o.model + " in " + regionKey;
+                    String within = peers == s.logTraffic ? "model " + o.model : "model " + o.model + " in " + regionKey;
                     out.add(Finding.device(RuleCatalogue.PUBLISH_RATE_PEERS.id(), Action.OPEN, o.tenant, o.deviceId, o.timestamp,
                                     String.format("bytes out %.0f/s, %.1fx %s level %.0f/s", x,
                                             (x + cfg.peerTrafficFloor) / Math.exp(peers.center), within, peerLevel))
@@ -180,7 +180,7 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
                             .with("modelBaseline", BehaviourRules.round(trafficLevel(s)))
                             .with("peerBaseline", BehaviourRules.round(peerLevel))
                             .with("peerFence", BehaviourRules.round(fence))
-                            .with("peers", peers == s.traffic ? "model" : "region")
+                            .with("peers", peers == s.logTraffic ? "model" : "region")
                             .with("robustScore", BehaviourRules.round(score)).with("threshold", cfg.peerK).with("model", o.model));
                 }
             } else if (wasOpen && score < cfg.peerK / 2) {
@@ -198,7 +198,7 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
         }
         // Over the fence (flagged or an established device's own normal) or flagged: not the model's normal either.
         if (!overFence && (open & RATE) == 0 && o.teachesPeers) {
-            s.trafficSeeders = learn(s.traffic, s.trafficSeeders, o.deviceId, level);
+            s.logTrafficSeeders = learn(s.logTraffic, s.logTrafficSeeders, o.deviceId, level);
             if (region != null) {
                 Set<String> seeders = learn(region, s.regionTrafficSeeders.get(regionKey), o.deviceId, level);
                 if (seeders == null || seeders.isEmpty()) {
@@ -221,7 +221,7 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
 
     /** The model's traffic level in bytes/s (its log-space centre back on the linear scale). */
     double trafficLevel(ModelPeerState s) {
-        return level(s.traffic);
+        return level(s.logTraffic);
     }
 
     private double level(RobustBaseline logTraffic) {
@@ -233,7 +233,7 @@ public final class ModelPeerRules implements FleetRule<PeerObservation, ModelPee
      * own, as the model stands: the lower of its region's fence (once that is a baseline) and the model's.
      */
     public double trafficFence(ModelPeerState s, String region) {
-        double fence = Math.exp(s.traffic.center + cfg.peerK * trafficScale(s.traffic));
+        double fence = Math.exp(s.logTraffic.center + cfg.peerK * trafficScale(s.logTraffic));
         RobustBaseline r = s.regionTraffic.get(region == null ? "" : region);
         if (r != null && r.ready(cfg.peerMinSamples)) {
             fence = Math.min(fence, Math.exp(r.center + cfg.peerK * trafficScale(r)));

@@ -15,15 +15,17 @@ public class ModelPeerState {
 
     /**
      * The model's outbound traffic in log space: {@code log(bytes/s + peer.trafficFloor)} of its devices' reports
-     * (CMP-RATE-002 judges ratios to the model, whatever its scale).
+     * (CMP-RATE-002 judges ratios to the model, whatever its scale). Named apart from the linear {@code traffic} baseline
+     * of state written before 2026-12-06, which a restored job drops: a linear level read as a log level would make the
+     * rule blind until it had relearnt; the new baseline seeds again from five devices.
      */
-    public RobustBaseline traffic = new RobustBaseline();
+    public RobustBaseline logTraffic = new RobustBaseline();
     /**
      * The same per region of the model (the empty string for none), at most {@link ModelPeerRules#MAX_REGIONS}: the
      * devices at the same hour of their day, so the spread is that between households, not between time zones.
      */
     public Map<String, RobustBaseline> regionTraffic = new HashMap<>();
-    /** While a region's traffic baseline is seeding, the devices that gave it a seed sample (see {@code trafficSeeders}). */
+    /** While a region's traffic baseline is seeding, the devices that gave it a seed sample (see {@code logTrafficSeeders}). */
     public Map<String, Set<String>> regionTrafficSeeders = new HashMap<>();
     /** Messages per device-minute of the model's devices (CMP-RATE-003's prior). */
     public RobustBaseline messageRate = new RobustBaseline();
@@ -33,7 +35,7 @@ public class ModelPeerState {
      * While a baseline above is seeding (its first {@link RobustBaseline#SEED} samples), the devices that gave it one: it
      * takes one seed sample per device (see {@code ModelPeerRules.learn}). Emptied once it is seeded.
      */
-    public Set<String> trafficSeeders = new HashSet<>();
+    public Set<String> logTrafficSeeders = new HashSet<>();
     public Set<String> messageRateSeeders = new HashSet<>();
     public Set<String> cpuSeeders = new HashSet<>();
     public Set<String> memorySeeders = new HashSet<>();

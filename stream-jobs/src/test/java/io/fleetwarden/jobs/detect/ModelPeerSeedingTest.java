@@ -106,7 +106,7 @@ class ModelPeerSeedingTest {
             }
         }
         // the traffic baseline is in log space (log(bytes/s + peer.trafficFloor))
-        assertThat(Math.exp(fleet.model().traffic.center) - fleet.config().peerTrafficFloor)
+        assertThat(Math.exp(fleet.model().logTraffic.center) - fleet.config().peerTrafficFloor)
                 .as("the model's traffic level (devices 20,000-60,000 B/s, mean 40,000)")
                 .isBetween(30_000.0, 50_000.0);
         assertThat(fleet.model().cpu.center).as("the model's cpu level (devices 10-30 %)").isBetween(15.0, 25.0);

@@ -85,7 +85,7 @@ class TrafficPeersTest {
     void aDeviceAtItsModelsFenceOpensOnItsFirstReportAndOneJustBelowDoesNot(double mean) {
         PeerFleet at = warm(mean, 30);
         double fence = new ModelPeerRules(CFG).trafficFence(at.model(), region(0));
-        double median = Math.exp(at.model().traffic.center) - CFG.peerTrafficFloor;
+        double median = Math.exp(at.model().logTraffic.center) - CFG.peerTrafficFloor;
         // households three times apart: the fence is a few times the model's level, on a plug as on a camera
         assertThat(fence / median).as("fence over the model's level").isBetween(2.2, 4.0);
         assertThat(opened(report(at, "newcomer", T0 + 30 * MINUTE + 5_000, fence * 1.001))).as("at the fence").hasSize(1);
@@ -193,7 +193,7 @@ class TrafficPeersTest {
     @Test
     void aDeviceRampingUpSlowlyCannotTeachItsPeersAndIsFound() {
         PeerFleet fleet = warm(1_000, 30);
-        double levelBefore = Math.exp(fleet.model().traffic.center);
+        double levelBefore = Math.exp(fleet.model().logTraffic.center);
         List<Finding> found = new ArrayList<>();
         double rate = 1_000;
         for (long t = T0 + 30 * MINUTE; t < T0 + 5 * HOUR; t += 10_000) {
@@ -203,7 +203,7 @@ class TrafficPeersTest {
             found.addAll(report(fleet, "ramp", t + 5_000, rate));
             rate = Math.min(20_000, rate * 1.002); // +0.2 % a report, up to 20x over about 4 h
         }
-        assertThat(Math.exp(fleet.model().traffic.center) / levelBefore).as("the model's level moved by").isBetween(0.85, 1.15);
+        assertThat(Math.exp(fleet.model().logTraffic.center) / levelBefore).as("the model's level moved by").isBetween(0.85, 1.15);
         assertThat(found).filteredOn(f -> f.ruleId.equals(RULE)).as("opened once, never cleared while it stays high")
                 .singleElement().satisfies(f -> assertThat(f.action).isEqualTo(Action.OPEN));
         assertThat(opened(fleet.findings())).extracting(f -> f.deviceId).containsOnly("ramp");
@@ -237,7 +237,7 @@ class TrafficPeersTest {
     @Test
     void hostileTrafficValuesNeitherAlertNorReachTheBaseline() {
         PeerFleet fleet = warm(1_000, 30);
-        double center = fleet.model().traffic.center;
+        double center = fleet.model().logTraffic.center;
         ModelPeerRules rules = new ModelPeerRules(CFG);
         for (double x : new double[] {Double.NaN, -5_000, Double.NEGATIVE_INFINITY}) {
             PeerObservation o = new PeerObservation();
@@ -248,6 +248,6 @@ class TrafficPeersTest {
             o.bytesOutPerSecond = x;
             assertThat(rules.onObservation(fleet.model(), o)).filteredOn(f -> f.ruleId.equals(RULE)).isEmpty();
         }
-        assertThat(fleet.model().traffic.center).isEqualTo(center);
+        assertThat(fleet.model().logTraffic.center).isEqualTo(center);
     }
 }
