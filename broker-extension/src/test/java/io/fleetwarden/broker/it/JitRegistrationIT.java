@@ -297,8 +297,15 @@ class JitRegistrationIT {
         assertThat(reg.get("certificates")).hasSize(1);
         assertThat(reg.get("certificates").get(0).get("fingerprint").asText()).isEqualTo(fp);
         assertThat(reg.get("issuers")).isEmpty();
-        HttpResponse<String> audit = call("GET", "/api/v1/audit?chain=device:acme/jit-ok-1", acmeAdmin, null);
-        assertThat(audit.statusCode()).as(audit.body()).isEqualTo(200);
+        // The dashboard writes the registration, applies it, then appends its audit entry: the entry may follow the
+        // registration's visibility by a moment.
+        List<HttpResponse<String>> audits = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            HttpResponse<String> r = call("GET", "/api/v1/audit?chain=device:acme/jit-ok-1", acmeAdmin, null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            audits.add(0, r);
+        });
+        HttpResponse<String> audit = audits.get(0);
         assertThat(JSON.readTree(audit.body()).get("entries").get(0).get("action").asText()).isEqualTo("registration-jit");
         assertThat(call("GET", "/metrics", null, null).body())
                 .contains("fleetwarden_dashboard_jit_requests{result=\"registered\"}");
