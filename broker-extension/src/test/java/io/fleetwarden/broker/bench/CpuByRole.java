@@ -63,21 +63,20 @@ final class CpuByRole {
 
     /** CPU nanoseconds per thread group (digits in names folded) of one role, for diagnosis. */
     Map<String, Long> byThreadGroup(CpuByRole before, Role role) {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        cpuByThread.forEach((id, cpu) -> {
-            if (roleByThread.get(id) == role) {
-                out.merge(nameByThread.get(id), cpu - before.cpuByThread.getOrDefault(id, 0L), Long::sum);
-            }
-        });
-        return out;
+        return sinceByThreadGroup(cpuByThread, before.cpuByThread, role);
     }
 
     /** Bytes allocated per thread group (digits in names folded) of one role since {@code before}. */
     Map<String, Long> allocatedByThreadGroup(CpuByRole before, Role role) {
+        return sinceByThreadGroup(allocatedByThread, before.allocatedByThread, role);
+    }
+
+    /** {@code now} minus {@code before} per thread, summed per thread group (digits in names folded) of one role. */
+    private Map<String, Long> sinceByThreadGroup(Map<Long, Long> now, Map<Long, Long> before, Role role) {
         Map<String, Long> out = new java.util.TreeMap<>();
-        allocatedByThread.forEach((id, bytes) -> {
+        now.forEach((id, value) -> {
             if (roleByThread.get(id) == role) {
-                out.merge(nameByThread.get(id), bytes - before.allocatedByThread.getOrDefault(id, 0L), Long::sum);
+                out.merge(nameByThread.get(id), value - before.getOrDefault(id, 0L), Long::sum);
             }
         });
         return out;

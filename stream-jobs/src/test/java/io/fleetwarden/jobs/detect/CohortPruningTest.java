@@ -40,10 +40,7 @@ class CohortPruningTest {
 
     @Test
     void aDropWhoseDeviceCameBackMovesTheTimerEarlyOnceThenTheOtherDropExpiresAtItsOwnTime() {
-        CohortState s = new CohortState();
-        join(s, "a", T0);
-        join(s, "b", T0);
-        join(s, "c", T0);
+        CohortState s = threeJoined();
         drop(s, "a", T0 + 1_000);
         drop(s, "b", T0 + 2_000);
         assertThat(rules.nextTimer(s)).isEqualTo(T0 + 1_000 + cfg.cohortWindowMs);
@@ -66,16 +63,22 @@ class CohortPruningTest {
 
     @Test
     void stateWrittenBeforeTheFloorsIsPrunedAsBefore() {
-        CohortState s = new CohortState();
-        join(s, "a", T0);
-        join(s, "b", T0);
-        join(s, "c", T0);
+        CohortState s = threeJoined();
         drop(s, "a", T0 + 1_000);
         s.dropsFloor = 0; // as restored from state without the field (or any stale low bound)
         s.lostFloor = 0;
         rules.onTimer(s, "t", "region", "eu", T0 + 1_000 + cfg.cohortWindowMs);
         assertThat(CohortRules.dropsOf(s)).isEmpty();
         assertThat(s.lost).isEmpty();
+    }
+
+    /** A cohort of three devices (a, b, c) that all joined at {@code T0}. */
+    private CohortState threeJoined() {
+        CohortState s = new CohortState();
+        for (String device : new String[] {"a", "b", "c"}) {
+            join(s, device, T0);
+        }
+        return s;
     }
 
     private void join(CohortState s, String device, long ts) {
