@@ -57,7 +57,10 @@ public final class FleetDetectionJobMain {
         env.getConfig().enableObjectReuse();
         env.setBufferTimeout(o.bufferTimeout.toMillis());
         KafkaWiring kafka = new KafkaWiring(o.bootstrapServers, o.groupId, o.outOfOrderness, o.idleness, o.clockSkew, o.watermarkDrift);
-        return FleetDetectionJob.attach(kafka.inputs(env), o.detectionConfig(),
+        // The per-device operator applies no security event further ahead of its watermark than alignment lets the sources
+        // read (it cannot hold that before its first round, at a start on a backlog); without alignment, the default.
+        java.time.Duration readAhead = o.watermarkDrift.isZero() ? FleetDetectionJob.DEFAULT_READ_AHEAD : o.watermarkDrift;
+        return FleetDetectionJob.attach(kafka.inputs(env), o.detectionConfig(), readAhead,
                 kafka.alertSink(o.transactionalIdPrefix, o.delivery), kafka.deviceStatusSink(o.transactionalIdPrefix, o.delivery),
                 o.influxUrl == null ? null : new InfluxSink(o.influxUrl, o.influxDatabase, o.influxBatchSize,
                         new InfluxSink.Credentials(o.influxUser, o.influxPasswordFile)));

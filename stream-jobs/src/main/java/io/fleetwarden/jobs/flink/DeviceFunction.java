@@ -1,5 +1,6 @@
 package io.fleetwarden.jobs.flink;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.BaseBroadcastProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -77,6 +79,17 @@ import io.fleetwarden.model.FirmwareCatalogEntry;
  *
  * <p>The digest key is chosen when the job is built, and kept in operator (union) state: a restored job
  * digests as before, so the digests the rules remember stay valid.
+ *
+ * <p><b>Read-ahead bound.</b> The rules are written for the two event topics read at most {@code readAhead} apart (the
+ * sources' watermark alignment, {@code --watermark-drift}): a device's DISCONNECT may be processed minutes before its last
+ * reports, never hours. Alignment cannot hold that at a start on a backlog: until every source has reported a watermark,
+ * and before the first alignment round, a source reads freely, and the small security topic can be read hours of event
+ * time ahead of the telemetry in that time. Read so, a device's connects and disconnects came before its first report
+ * (no model or region known yet: its drops never reached its region's cohort, and a regional outage went unseen) and its
+ * goodbye before any report (ignored, so it was later declared offline). So a security event more than {@code readAhead}
+ * ahead of this operator's watermark waits in keyed state ({@code held-ahead}, in arrival order) until the watermark is
+ * within {@code readAhead} of it; then it is applied as if it had just arrived. Read in step (live, or a backlog once
+ * aligned) nothing waits and the state stays empty.
  */
 public class DeviceFunction extends KeyedBroadcastProcessFunction<String, DeviceEvent, ReferenceUpdate, Finding>
         implements CheckpointedFunction {
@@ -125,6 +138,14 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     private transient ValueState<DeviceState> state;
     /** When the device was erased (only for erased devices; Flink TTL state.ttl). */
     private transient ValueState<Long> erased;
+    /**
+     * How far (event time) ahead of this operator's watermark a security event is applied; a later one waits in
+     * {@link #heldAhead}. 0: none waits (harnesses that drive the watermark themselves).
+     */
+    private final long readAheadMs;
+    /** Security events read more than {@link #readAheadMs} ahead of the watermark, in arrival order (empty for almost every device). */
+    private transient ListState<DeviceEvent> heldAhead;
+    private transient Counter heldAheadCount;
     /** Advisories as a list, rebuilt only when the broadcast state changes (not per record). */
     private transient List<Advisory> advisoryCache;
     /**
@@ -140,12 +161,29 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         this(cfg, DeviceRules.standard(cfg), RuleCatalogue.all(), KeyedDigest.newKey());
     }
 
+    /** The standard rules and catalogue, with a fresh digest key and the given read-ahead bound. */
+    public DeviceFunction(DetectionConfig cfg, Duration readAhead) {
+        this(cfg, DeviceRules.standard(cfg), RuleCatalogue.all(), KeyedDigest.newKey(), readAhead);
+    }
+
     /**
      * @param rules     the per-device rules; every id they emit must be in {@code catalogue}
      * @param catalogue the catalogue entries of the rules
      * @param digestKey the job's secret digest key ({@link KeyedDigest#newKey()} when the job is built)
      */
     public DeviceFunction(DetectionConfig cfg, DeviceRules rules, Collection<Rule> catalogue, byte[] digestKey) {
+        this(cfg, rules, catalogue, digestKey, Duration.ZERO);
+    }
+
+    /**
+     * @param readAhead how far ahead of the watermark (event time) a security event is applied; later ones wait until
+     *                  the watermark is that close (zero: none waits). The job passes its sources' watermark drift.
+     */
+    public DeviceFunction(DetectionConfig cfg, DeviceRules rules, Collection<Rule> catalogue, byte[] digestKey, Duration readAhead) {
+        if (readAhead.isNegative()) {
+            throw new IllegalArgumentException("read-ahead must not be negative, got " + readAhead);
+        }
+        this.readAheadMs = readAhead.toMillis();
         this.cfg = cfg;
         this.rules = rules;
         this.digestKey = digestKey.clone();
@@ -194,6 +232,8 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         state = getRuntimeContext().getState(stateDescriptor);
         // Read only for a device without state (rare): Flink state TTL's per-access cost does not touch the hot path.
         erased = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("erased-at", Types.LONG), cfg));
+        heldAhead = getRuntimeContext().getListState(new ListStateDescriptor<>("held-ahead", TypeInformation.of(DeviceEvent.class)));
+        heldAheadCount = getRuntimeContext().getMetricGroup().counter("securityEventsHeldAhead");
     }
 
     /**
@@ -207,6 +247,16 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             ctx.timerService().deleteEventTimeTimer(ds.timer);
         }
         state.clear();
+        if (readAheadMs > 0) {
+            // Held events up to the erasure are never applied; later ones start the fresh device.
+            List<DeviceEvent> keep = new ArrayList<>();
+            for (DeviceEvent e : heldAhead.get()) {
+                if (e.security.timestamp() > in.erasedAt) {
+                    keep.add(e);
+                }
+            }
+            heldAhead.update(keep);
+        }
         Long before = erased.value();
         erased.update(before == null ? in.erasedAt : Math.max(before, in.erasedAt));
         String[] key = DeviceKeys.parse(in.key);
@@ -238,6 +288,22 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             erase(in, ctx, out);
             return;
         }
+        if (in.security != null && readAheadMs > 0) {
+            // Released once the watermark reaches release (then this device's held events are applied before anything
+            // it sends later: a later security event of the device is at least as far ahead, so it waits too).
+            long release = in.security.timestamp() - readAheadMs;
+            if (release > ctx.timerService().currentWatermark()) {
+                heldAhead.add(in);
+                heldAheadCount.inc();
+                ctx.timerService().registerEventTimeTimer(release);
+                return;
+            }
+        }
+        apply(in, ctx, out);
+    }
+
+    /** Applies one report, security event or lifecycle event of the current key's device. */
+    private void apply(DeviceEvent in, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
         DeviceState ds = state.value();
         if (ds == null) {
             // A device without state may be one that was erased: its events up to the erasure are never applied again.
@@ -330,12 +396,50 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
 
     @Override
     public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        // The rules' deadlines up to ts come first: the events released now lie after ts (by the read-ahead bound).
+        fireDeadlines(ts, ctx, out);
+        if (readAheadMs > 0) {
+            releaseHeld(ts, ctx, out);
+        }
+    }
+
+    /** Applies, in arrival order, the held security events whose release time is {@code ts} or earlier. */
+    private void releaseHeld(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        Iterable<DeviceEvent> held = heldAhead.get();
+        if (held == null || !held.iterator().hasNext()) {
+            return;
+        }
+        List<DeviceEvent> keep = new ArrayList<>();
+        List<DeviceEvent> due = new ArrayList<>();
+        for (DeviceEvent e : held) {
+            if (keep.isEmpty() && e.security.timestamp() - readAheadMs <= ts) {
+                due.add(e);
+            } else {
+                keep.add(e); // and everything after it: the device's events stay in their order
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        if (keep.isEmpty()) {
+            heldAhead.clear();
+        } else {
+            heldAhead.update(keep);
+        }
+        for (DeviceEvent e : due) {
+            apply(e, ctx, out);
+        }
+    }
+
+    private void fireDeadlines(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
         DeviceState ds = state.value();
         if (ds == null) {
             return;
         }
         ds.adopt(names);
-        ds.timer = DeviceState.NO_TIMER;
+        if (ds.timer <= ts) {
+            ds.timer = DeviceState.NO_TIMER; // this firing is the device's timer (a release of held events is another)
+        }
         output.collector = out;
         output.sideOutputs = ctx;
         String[] key = null;

@@ -91,7 +91,13 @@ public final class FleetDetectionJob {
     /** Builds the topology and connects the sinks; {@code influx} may be null to skip InfluxDB. */
     public static Outputs attach(Inputs in, DetectionConfig cfg, Sink<Alert> alerts, Sink<DeviceStatus> status,
                                  Sink<HealthPoint> influx) {
-        Outputs out = build(in, cfg);
+        return attach(in, cfg, DEFAULT_READ_AHEAD, alerts, status, influx);
+    }
+
+    /** As {@link #attach(Inputs, DetectionConfig, Sink, Sink, Sink)}, with the sources' watermark drift as the read-ahead bound. */
+    public static Outputs attach(Inputs in, DetectionConfig cfg, Duration readAhead, Sink<Alert> alerts, Sink<DeviceStatus> status,
+                                 Sink<HealthPoint> influx) {
+        Outputs out = build(in, cfg, readAhead);
         out.alerts().sinkTo(alerts).name("alerts-sink").uid("alerts-sink");
         out.deviceStatus().sinkTo(status).name("device-status-sink").uid("device-status-sink");
         if (influx != null) {
@@ -102,7 +108,22 @@ public final class FleetDetectionJob {
         return out;
     }
 
+    /**
+     * How far (event time) ahead of the per-device operator's watermark a security event is applied when the job is built
+     * without its sources' drift: {@code KafkaWiring}'s default watermark drift ({@link DeviceFunction}, "Read-ahead bound").
+     */
+    public static final Duration DEFAULT_READ_AHEAD = Duration.ofMinutes(10);
+
+    /** {@link #build(Inputs, DetectionConfig, Duration)} with {@link #DEFAULT_READ_AHEAD}. */
     public static Outputs build(Inputs in, DetectionConfig cfg) {
+        return build(in, cfg, DEFAULT_READ_AHEAD);
+    }
+
+    /**
+     * @param readAhead how far ahead of the watermark the per-device operator applies a security event (the sources' watermark
+     *                  drift); one further ahead waits until the watermark is that close
+     */
+    public static Outputs build(Inputs in, DetectionConfig cfg, Duration readAhead) {
         DataStream<Telemetry> telemetry = in.telemetry()
                 .process(new LateFilter<Telemetry>(ALLOWED_LATENESS.toMillis()), TypeInformation.of(Telemetry.class))
                 .name("telemetry-lateness").uid("telemetry-lateness");
@@ -147,7 +168,7 @@ public final class FleetDetectionJob {
         }
         SingleOutputStreamOperator<Finding> devices = deviceEvents.keyBy(DeviceEvent::deviceKey)
                 .connect(reference)
-                .process(new DeviceFunction(cfg))
+                .process(new DeviceFunction(cfg, readAhead))
                 .name("device-detectors").uid("device-detectors");
         DataStream<ConnectivityChange> changes = devices.getSideOutput(DeviceFunction.CHANGES);
         // Peer observations leave the device-detectors chain in batches per model, not one record per report.

@@ -125,8 +125,13 @@ class CohortInterleavingHarnessTest {
 
     /** As {@link #run(List)}, the watermark {@code lag} further behind: the security events read that far behind the telemetry. */
     static List<Finding> run(List<In> inputs, long lag) throws Exception {
+        return run(inputs, lag, new DeviceFunction(CFG));
+    }
+
+    /** As {@link #run(List, long)}, through the given per-device operator (e.g. one with a read-ahead bound). */
+    static List<Finding> run(List<In> inputs, long lag, DeviceFunction deviceFunction) throws Exception {
         try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> devices =
-                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new DeviceFunction(CFG), DeviceEvent::deviceKey,
+                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(deviceFunction, DeviceEvent::deviceKey,
                              Types.STRING, DeviceFunction.CATALOG, DeviceFunction.ADVISORIES);
              var cohorts = new KeyedOneInputStreamOperatorTestHarness<String, ConnectivityChange, Finding>(
                      new KeyedProcessOperator<>(new CohortFunction(CFG)), c -> c.cohortKey, Types.STRING)) {
