@@ -33,8 +33,8 @@ public final class Scorecard {
 
     /** Scores {@code alerts} (any revisions, any order) against {@code truth}. */
     public ScorecardReport score(GroundTruth truth, Collection<AlertView> alerts) {
-        List<AlertView> distinct = distinct(alerts);
         List<TruthScenario> attacks = truth.scenarios().stream().filter(TruthScenario::attack).toList();
+        List<AlertView> distinct = scored(truth, alerts, attacks);
 
         List<ScorecardReport.ScenarioScore> lines = new ArrayList<>();
         Map<String, List<Double>> ruleSeconds = new TreeMap<>();
@@ -126,7 +126,24 @@ public final class Scorecard {
      */
     public List<AlertView> unexplained(GroundTruth truth, Collection<AlertView> alerts) {
         List<TruthScenario> attacks = truth.scenarios().stream().filter(TruthScenario::attack).toList();
-        return distinct(alerts).stream().filter(a -> !explainedByAttack(a, attacks)).toList();
+        return scored(truth, alerts, attacks).stream().filter(a -> !explainedByAttack(a, attacks)).toList();
+    }
+
+    /**
+     * The alerts scored: {@link #distinct} without those opened after the run's end that no attack explains. The ground
+     * truth ends there: the fleet falls silent when a run ends, and the job rightly reports what follows (every device
+     * past its offline deadline at once, a retired device's planned absence outlasting its maximum once event time jumps
+     * to the last source's end), none of it a verdict on the run.
+     */
+    List<AlertView> scored(GroundTruth truth, Collection<AlertView> alerts, List<TruthScenario> attacks) {
+        return distinct(alerts).stream()
+                .filter(a -> !afterRun(truth, a) || explainedByAttack(a, attacks))
+                .toList();
+    }
+
+    /** Whether {@code a} was opened after the end of the run {@code truth} describes. */
+    public static boolean afterRun(GroundTruth truth, AlertView a) {
+        return a.openedAt().isAfter(truth.runEnd());
     }
 
     /** Per scenario type: attacks first, then benign, each in order of first appearance. */

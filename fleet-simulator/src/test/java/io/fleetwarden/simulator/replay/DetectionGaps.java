@@ -49,8 +49,8 @@ final class DetectionGaps {
         List<TruthScenario> attacks = truth.scenarios().stream().filter(TruthScenario::attack).toList();
         Map<String, Integer> details = new TreeMap<>();
         for (AlertView a : distinct(alerts)) {
-            if (explained(a, attacks, lateness)) {
-                continue;
+            if (explained(a, attacks, lateness) || Scorecard.afterRun(truth, a)) {
+                continue; // the scorecard's rule: after the run's end, only an attack's late detection is scored
             }
             Set<String> context = new TreeSet<>();
             for (TruthScenario s : truth.scenarios()) {

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -17,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.fleetwarden.jobs.testing.DetectionJobRun;
+import io.fleetwarden.simulator.score.AlertView;
 import io.fleetwarden.simulator.score.GroundTruth;
 import io.fleetwarden.simulator.score.ScorecardPrinter;
 import io.fleetwarden.testsupport.KafkaExtension;
@@ -55,17 +60,22 @@ class ReplayDetectionIT {
      * runs): each may appear, and nothing else may. See the README, "Known gaps".
      */
     static final List<String> UNSTABLE_GAPS = List.of(
-            // a cohort incident no scenario explains, first seen when this round's detection branches met on main; not
-            // seen in the last runs, not attributed
+            // a cohort incident no scenario explains, first seen when this round's detection branches met on main. One
+            // mechanism is known: at the end of the replay the exhausted telemetry splits are declared idle while a security
+            // split still holds later events, event time jumps past every device's offline deadline, and every cohort
+            // reports the silent fleet (with a 10 s idleness, nine incidents at 00:04 in every run). Those open after the
+            // run's end and are no longer scored; whether the first sighting was one is not known, so it stays tolerated
             "false unexplained RES-COH-001",
-            // both outages of eu-west detected, but in three of eight runs after the cohort stage became event-time ordered
-            // some members' own RES-OFF-001 alerts stayed unfolded (34-35 of both outages, or 11 of the first outage's 21:
-            // the same 11 each time, whose last reports were 0-12 s before it began). Since a device's drops and returns
-            // and the incident stage follow event time whichever topic is read ahead, four runs gave the same incidents
-            // and folds, none unfolded; the mechanism that lost the folds was never reproduced in a harness,
-            // so the mechanism is not confirmed and the gap stays tolerated. The final clean-clone run had one of another
-            // kind: a decommissioned device (its goodbye 12 s after its last report) declared offline at its deadline
+            // an offline alert no attack explains. Known mechanisms: (1) the security topic read hours ahead at the job's
+            // start, before watermark alignment's first round: a retired thermostat's goodbye, read before its first
+            // report, was ignored and it was declared offline at its deadline (fixed: the per-device operator holds a
+            // security event more than the drift ahead, ReadAheadHoldHarnessTest); (2) after the run's end, planned
+            // absences outlasting their maximum once event time jumps (no longer scored). Members of both outages left
+            // unfolded in three of eight runs of an earlier tree were not seen since and never reproduced in a harness
             "false any RES-OFF-001");
+
+    /** Rules whose alerts are cohort incidents (their members' alerts fold into them). */
+    private static final Set<String> COHORT_RULES = Set.of("RES-COH-001", "RES-STORM-001");
 
     @RegisterExtension
     static final KafkaExtension KAFKA = ReplayPipeline.kafka();
@@ -97,6 +107,13 @@ class ReplayDetectionIT {
                     .append(a.deviceId() != null ? a.deviceId() : a.cohortDimension() + "=" + a.cohortValue()).append('\n');
         }
         Files.writeString(Path.of("target", "replay-it-alerts.txt"), dump);
+        StringBuilder revisions = new StringBuilder();
+        for (AlertView a : out.alerts()) {
+            revisions.append(a.openedAt()).append(' ').append(a.ruleId()).append(' ')
+                    .append(a.deviceId() != null ? a.deviceId() : a.cohortDimension() + "=" + a.cohortValue())
+                    .append(' ').append(a.alertId()).append(a.parentAlertId() == null ? "" : " folded into " + a.parentAlertId()).append('\n');
+        }
+        Files.writeString(Path.of("target", "replay-it-alert-revisions.txt"), revisions);
         GroundTruth truth = GroundTruth.read(work.resolve("ground-truth.jsonl"));
         Map<String, Integer> gaps = DetectionGaps.of(truth, out.alerts(), out.report(), Duration.ofMinutes(5));
         gaps.forEach((g, n) -> System.out.println("gap: " + g + " (x" + n + ")"));
@@ -105,7 +122,32 @@ class ReplayDetectionIT {
                 .isEqualTo(2 * ReplayKind.parseAttacks("all").size());
         TreeSet<String> stable = new TreeSet<>(gaps.keySet());
         stable.removeAll(UNSTABLE_GAPS);
-        assertThat(stable).as("gaps of the current rules (a fixed gap must be removed from KNOWN_GAPS)")
+        assertThat(stable).as("gaps of the current rules (a fixed gap must be removed from KNOWN_GAPS); the run's cohort alerts:%n%s",
+                        cohortRevisions(out.alerts()))
                 .containsExactlyElementsOf(new TreeSet<>(KNOWN_GAPS));
+    }
+
+    /**
+     * Every revision of the cohort alerts (RES-COH-001, RES-STORM-001) and of the folds naming them, in event time: what a
+     * failing run's gap needs to be explained (the CI log keeps the assertion message, not the job's output).
+     */
+    static String cohortRevisions(List<AlertView> alerts) {
+        Set<String> incidents = new HashSet<>();
+        for (AlertView a : alerts) {
+            if (a.deviceId() == null && COHORT_RULES.contains(a.ruleId())) {
+                incidents.add(a.alertId());
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        Map<String, Integer> folds = new TreeMap<>();
+        alerts.stream().sorted(Comparator.comparing(AlertView::openedAt)).forEach(a -> {
+            if (incidents.contains(a.alertId())) {
+                b.append(String.format("  %s %s %s=%s %s%n", a.openedAt(), a.ruleId(), a.cohortDimension(), a.cohortValue(), a.alertId()));
+            } else if (a.parentAlertId() != null) {
+                folds.merge(a.parentAlertId(), 1, Integer::sum);
+            }
+        });
+        folds.forEach((id, n) -> b.append(String.format("  %d fold(s) into %s%s%n", n, id, incidents.contains(id) ? "" : " (no such incident read)")));
+        return b.toString();
     }
 }

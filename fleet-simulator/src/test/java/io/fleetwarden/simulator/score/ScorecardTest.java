@@ -55,6 +55,26 @@ class ScorecardTest {
     }
 
     @Test
+    void afterTheRunsEndOnlyAnAttacksLateDetectionIsScored() {
+        GroundTruth t = new GroundTruth("run-2", 100, T0, at(7200), List.of(
+                new TruthScenario("s01-flapping", "flapping", true, Set.of("plug-2"), Map.of(),
+                        at(7000), at(7100), Set.of("flapping"))));
+        List<AlertView> alerts = List.of(
+                alert("f1", "flapping", "plug-2", 7250),                                       // late detection after the end: scored
+                new AlertView("c1", "cohort-outage", null, "region", "eu-west", at(7500), null), // the fleet fell silent: not scored
+                alert("o1", "offline", "thermo-3", 7300),                                      // likewise
+                alert("o2", "offline", "thermo-4", 7199));                                     // before the end: a false alert
+
+        Scorecard scorecard = new Scorecard(Duration.ofMinutes(5));
+        ScorecardReport r = scorecard.score(t, alerts);
+
+        assertThat(r.scenarios().get(0).detected()).isTrue();
+        assertThat(r.overall().alerts()).isEqualTo(2);
+        assertThat(r.overall().falsePositives()).isEqualTo(1);
+        assertThat(scorecard.unexplained(t, alerts)).extracting(AlertView::alertId).containsExactly("o2");
+    }
+
+    @Test
     void worksOutDetectionPrecisionRecallLatencyAndFalseAlertRate() {
         List<AlertView> alerts = new ArrayList<>();
         alerts.add(alert("a1", "net-listening-port", "cam-1", 130));       // botnet detected 30 s after start
