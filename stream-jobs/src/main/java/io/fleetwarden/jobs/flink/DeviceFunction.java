@@ -433,13 +433,12 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
 
     private void fireDeadlines(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
         DeviceState ds = state.value();
-        if (ds == null) {
+        if (ds == null || ds.timer == DeviceState.NO_TIMER || ts < ds.timer) {
+            // Not the device's timer (a release of held events): nothing of the rules is due before their timer.
             return;
         }
         ds.adopt(names);
-        if (ds.timer <= ts) {
-            ds.timer = DeviceState.NO_TIMER; // this firing is the device's timer (a release of held events is another)
-        }
+        ds.timer = DeviceState.NO_TIMER;
         output.collector = out;
         output.sideOutputs = ctx;
         String[] key = null;
