@@ -332,7 +332,11 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
         return new Snapshot();
     }
 
-    /** Snapshot of the (stateless) serializer; it is never used for keyed state. */
+    /**
+     * Snapshot of the (stateless) serializer. It is also the serializer of device-detectors' {@code held-ahead} keyed state
+     * (security events waiting for the watermark, empty unless the sources are read far apart): a change of this format
+     * needs a new snapshot version that reads the old one, or a restored job cannot read the events it held.
+     */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<DeviceEvent> {
         public Snapshot() {
             super(DeviceEventSerializer::new);
