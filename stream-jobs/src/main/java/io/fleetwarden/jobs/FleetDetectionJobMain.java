@@ -1,5 +1,7 @@
 package io.fleetwarden.jobs;
 
+import java.time.Duration;
+
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -59,7 +61,7 @@ public final class FleetDetectionJobMain {
         KafkaWiring kafka = new KafkaWiring(o.bootstrapServers, o.groupId, o.outOfOrderness, o.idleness, o.clockSkew, o.watermarkDrift);
         // The per-device operator applies no security event further ahead of its watermark than alignment lets the sources
         // read (it cannot hold that before its first round, at a start on a backlog); without alignment, the default.
-        java.time.Duration readAhead = o.watermarkDrift.isZero() ? FleetDetectionJob.DEFAULT_READ_AHEAD : o.watermarkDrift;
+        Duration readAhead = o.watermarkDrift.isZero() ? FleetDetectionJob.DEFAULT_READ_AHEAD : o.watermarkDrift;
         return FleetDetectionJob.attach(kafka.inputs(env), o.detectionConfig(), readAhead,
                 kafka.alertSink(o.transactionalIdPrefix, o.delivery), kafka.deviceStatusSink(o.transactionalIdPrefix, o.delivery),
                 o.influxUrl == null ? null : new InfluxSink(o.influxUrl, o.influxDatabase, o.influxBatchSize,

@@ -78,10 +78,12 @@ public final class JobOptions {
     /**
      * Watermark alignment of the event topics' sources (see {@code KafkaWiring}): how far in event time one of them may
      * read ahead of the slowest. Keep it above {@code --idleness}: a quiet partition holds the others back until it is
-     * declared idle. Zero switches alignment off.
+     * declared idle. Zero switches alignment off. It is also the per-device operator's read-ahead bound: a security event
+     * further ahead of that operator's watermark waits until the watermark is this close (10 min when alignment is off).
      */
     @Option(names = "--watermark-drift", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "how far an event topic's source may read ahead of the slowest one in event time (default 10m; 0s: no alignment)")
+            description = "how far an event topic's source may read ahead of the slowest one in event time, and a security event"
+                    + " ahead of the per-device operator's watermark before it waits (default 10m; 0s: no alignment, 10m bound)")
     public Duration watermarkDrift = io.fleetwarden.jobs.kafka.KafkaWiring.DEFAULT_MAX_DRIFT;
 
     /**
