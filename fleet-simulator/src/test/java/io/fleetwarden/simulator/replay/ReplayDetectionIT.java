@@ -105,15 +105,13 @@ class ReplayDetectionIT {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         StringBuilder dump = new StringBuilder();
         for (var a : DetectionGaps.distinct(out.alerts())) {
-            dump.append(a.openedAt()).append(' ').append(a.ruleId()).append(' ')
-                    .append(a.deviceId() != null ? a.deviceId() : a.cohortDimension() + "=" + a.cohortValue()).append('\n');
+            dump.append(line(a)).append('\n');
         }
         Files.writeString(Path.of("target", "replay-it-alerts.txt"), dump);
         StringBuilder revisions = new StringBuilder();
         for (AlertView a : out.alerts()) {
-            revisions.append(a.openedAt()).append(' ').append(a.ruleId()).append(' ')
-                    .append(a.deviceId() != null ? a.deviceId() : a.cohortDimension() + "=" + a.cohortValue())
-                    .append(' ').append(a.alertId()).append(a.parentAlertId() == null ? "" : " folded into " + a.parentAlertId()).append('\n');
+            revisions.append(line(a)).append(' ').append(a.alertId())
+                    .append(a.parentAlertId() == null ? "" : " folded into " + a.parentAlertId()).append('\n');
         }
         Files.writeString(Path.of("target", "replay-it-alert-revisions.txt"), revisions);
         GroundTruth truth = GroundTruth.read(work.resolve("ground-truth.jsonl"));
@@ -127,6 +125,11 @@ class ReplayDetectionIT {
         assertThat(stable).as("gaps of the current rules (a fixed gap must be removed from KNOWN_GAPS); the run's cohort alerts:%n%s",
                         cohortRevisions(out.alerts()))
                 .containsExactlyElementsOf(new TreeSet<>(KNOWN_GAPS));
+    }
+
+    /** An alert as the dumps name it: opened at, rule, device or cohort. */
+    private static String line(AlertView a) {
+        return a.openedAt() + " " + a.ruleId() + " " + (a.deviceId() != null ? a.deviceId() : a.cohortDimension() + "=" + a.cohortValue());
     }
 
     /**
