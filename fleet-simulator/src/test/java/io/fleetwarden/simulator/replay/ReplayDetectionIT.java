@@ -69,9 +69,9 @@ class ReplayDetectionIT {
             // an offline alert no attack explains. Known mechanisms: (1) the security topic read hours ahead at the job's
             // start, before watermark alignment's first round: a retired thermostat's goodbye, read before its first
             // report, was ignored and it was declared offline at its deadline (bounded: the per-device operator holds a
-            // security event more than the drift ahead, ReadAheadHoldHarnessTest; yet the first clean-clone run after it
-            // left the six first-outage members keyed to one device-detectors subtask unfolded, as if that subtask
-            // still applied their disconnects before their first reports; not explained); (2) after the run's end, planned
+            // security event more than the drift ahead, ReadAheadHoldHarnessTest; the clean-clone runs after it left the six
+            // first-outage members keyed to one device-detectors subtask unfolded: the cohort stage applied its input
+            // before its first watermark in arrival order, now held too, BacklogStartHarnessTest); (2) after the run's end, planned
             // absences outlasting their maximum once event time jumps (no longer scored). Members of both outages left
             // unfolded in three of eight runs of an earlier tree were not seen since and never reproduced in a harness
             "false any RES-OFF-001");

@@ -30,8 +30,10 @@ import io.fleetwarden.jobs.rules.DetectionConfig;
  * rules when the watermark reaches its timestamp; the changes of one millisecond in device-id order (one device's own
  * changes keep their order). Each watermark step is thus applied in event-time order with a deterministic tie-break, and
  * the verdicts depend on event time only ({@code CohortInterleavingHarnessTest}). A change at or behind the watermark
- * (late) goes to the rules at once, as do the changes before the first watermark (nothing to order against yet). Cost:
- * live, a change waits for the watermark, i.e. the sources' out-of-orderness plus at most one watermark interval.
+ * (late) goes to the rules at once. The changes before the operator's first watermark are held too: on a start on a
+ * backlog they are hours of changes from both per-device subtasks, interleaved as their channels deliver
+ * ({@code BacklogStartHarnessTest}). Cost: live, a change waits for the watermark, i.e. the sources' out-of-orderness
+ * plus at most one watermark interval.
  *
  * <p>The hold is {@link EventTimeHold} (constant cost per change however many are held). The rules' timer is never
  * deleted while held changes share it, so no held change loses its timer.

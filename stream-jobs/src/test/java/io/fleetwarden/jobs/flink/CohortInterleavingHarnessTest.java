@@ -48,7 +48,7 @@ class CohortInterleavingHarnessTest {
     private static final long H = 3_600_000;
     private static final int DEVICES = 80;
     private static final long START = T0 - 8 * H;
-    private static final long OUTAGE_1 = START + 3 * H;
+    static final long OUTAGE_1 = START + 3 * H;
     private static final long OUTAGE_2 = OUTAGE_1 + 3 * H;
     static final long END = OUTAGE_2 + H;
     /** Bounded out-of-orderness of the job's sources. */
@@ -130,6 +130,17 @@ class CohortInterleavingHarnessTest {
 
     /** As {@link #run(List, long)}, through the given per-device operator (e.g. one with a read-ahead bound). */
     static List<Finding> run(List<In> inputs, long lag, DeviceFunction deviceFunction) throws Exception {
+        return run(inputs, lag, deviceFunction, Long.MIN_VALUE, null);
+    }
+
+    /**
+     * As {@link #run(List, long, DeviceFunction)}, as at a job's start on a backlog: no watermark at all until the read
+     * position reaches {@code firstWatermarkAt} (the sources read hours of backlog before their first one). Until the cohort
+     * operator's first watermark, the reachability changes are delivered to it in {@code channelOrder} (e.g. one
+     * per-device subtask's channel before the other's); null: in the order they were made.
+     */
+    static List<Finding> run(List<In> inputs, long lag, DeviceFunction deviceFunction, long firstWatermarkAt,
+                             Comparator<ConnectivityChange> channelOrder) throws Exception {
         try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> devices =
                      ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(deviceFunction, DeviceEvent::deviceKey,
                              Types.STRING, DeviceFunction.CATALOG, DeviceFunction.ADVISORIES);
@@ -138,35 +149,48 @@ class CohortInterleavingHarnessTest {
             cohorts.open();
             devices.processBroadcastWatermark(Long.MAX_VALUE); // no reference data: that input never holds event time
             long wm = Long.MIN_VALUE;
+            List<ConnectivityChange> beforeFirst = new ArrayList<>();
             for (In i : inputs) {
                 long next = Math.floorDiv(i.readAt - lag - OUT_OF_ORDERNESS, S) * S;
-                if (next > wm) {
+                if (next > wm && i.readAt >= firstWatermarkAt) {
                     wm = next;
                     devices.processWatermark(wm);
-                    forward(devices, cohorts);
+                    forward(devices, cohorts, channelOrder != null ? beforeFirst : null);
+                    if (beforeFirst != null && channelOrder != null) {
+                        // The cohort operator's first watermark, after every change made until then, in channel order.
+                        beforeFirst.sort(channelOrder);
+                        for (ConnectivityChange c : beforeFirst) {
+                            cohorts.processElement(new StreamRecord<>(c, c.timestamp));
+                        }
+                    }
+                    beforeFirst = null;
                     cohorts.processWatermark(new Watermark(wm));
                 }
                 devices.processElement(new StreamRecord<>(i.event, i.ts));
-                forward(devices, cohorts);
+                forward(devices, cohorts, wm == Long.MIN_VALUE && channelOrder != null ? beforeFirst : null);
                 devices.getOutput().clear();
             }
             // The end of the history, before any device's offline deadline after its last report.
             devices.processWatermark(END);
-            forward(devices, cohorts);
+            forward(devices, cohorts, null);
             cohorts.processWatermark(new Watermark(END));
             return cohorts.extractOutputValues();
         }
     }
 
+    /** Hands the per-device operator's region changes to the cohort operator, or to {@code buffer} when one is given. */
     private static void forward(KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> devices,
-                                KeyedOneInputStreamOperatorTestHarness<String, ConnectivityChange, Finding> cohorts) throws Exception {
+                                KeyedOneInputStreamOperatorTestHarness<String, ConnectivityChange, Finding> cohorts,
+                                List<ConnectivityChange> buffer) throws Exception {
         var changes = devices.getSideOutput(DeviceFunction.CHANGES);
         if (changes == null) {
             return;
         }
         for (StreamRecord<ConnectivityChange> r : changes) {
             ConnectivityChange c = r.getValue().forCohort("region");
-            if (c != null) {
+            if (c != null && buffer != null) {
+                buffer.add(c);
+            } else if (c != null) {
                 cohorts.processElement(new StreamRecord<>(c, c.timestamp));
             }
         }

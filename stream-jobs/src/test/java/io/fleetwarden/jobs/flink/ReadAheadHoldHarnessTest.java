@@ -43,7 +43,7 @@ class ReadAheadHoldHarnessTest {
     /** The job's default: the sources' watermark drift. */
     private static final Duration READ_AHEAD = FleetDetectionJob.DEFAULT_READ_AHEAD;
 
-    private static DeviceFunction bounded() {
+    static DeviceFunction bounded() {
         return new DeviceFunction(CFG, DeviceRules.standard(CFG), RuleCatalogue.all(), KeyedDigest.newKey(), READ_AHEAD);
     }
 
@@ -52,7 +52,7 @@ class ReadAheadHoldHarnessTest {
     }
 
     /** The history with the security events stripped of model and region, as the broker sends them. */
-    private static List<In> asFromTheBroker(List<In> history) {
+    static List<In> asFromTheBroker(List<In> history) {
         List<In> out = new ArrayList<>();
         for (In i : history) {
             if (!i.security()) {
