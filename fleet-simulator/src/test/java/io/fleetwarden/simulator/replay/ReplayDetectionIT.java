@@ -33,7 +33,7 @@ import io.fleetwarden.testsupport.KafkaExtension;
  * time.
  *
  * <p>The build asserts the current truth: the scorecard's gaps (missed expected rules, false alerts,
- * time to detect over target) must be exactly {@link #KNOWN_GAPS} (plus any of {@link #UNSTABLE_GAPS}). A fixed rule removes a gap and fails
+ * time to detect over target) must be exactly {@link #KNOWN_GAPS}. A fixed rule removes a gap and fails
  * this test until the line is deleted; a regression adds one and fails it too. So the list only
  * shrinks deliberately.
  */
@@ -54,27 +54,6 @@ class ReplayDetectionIT {
             // joining at x7.1 its traffic is found 1.8 h after its first report (its first, partial hour stays under
             // the peers' fence)
             "slow CMP-NET-004 (baseline: p95 > 1 h)");
-
-    /**
-     * Gaps seen in some runs of this replay and not in others (the job's interleaving of its sources differs between
-     * runs): each may appear, and nothing else may. See the README, "Known gaps".
-     */
-    static final List<String> UNSTABLE_GAPS = List.of(
-            // a cohort incident no scenario explains, first seen when this round's detection branches met on main. One
-            // mechanism is known: at the end of the replay the exhausted telemetry splits are declared idle while a security
-            // split still holds later events, event time jumps past every device's offline deadline, and every cohort
-            // reports the silent fleet (with a 10 s idleness, nine incidents at 00:04 in every run). Those open after the
-            // run's end and are no longer scored; whether the first sighting was one is not known, so it stays tolerated
-            "false unexplained RES-COH-001",
-            // an offline alert no attack explains. Known mechanisms: (1) the security topic read hours ahead at the job's
-            // start, before watermark alignment's first round: a retired thermostat's goodbye, read before its first
-            // report, was ignored and it was declared offline at its deadline (bounded: the per-device operator holds a
-            // security event more than the drift ahead, ReadAheadHoldHarnessTest; the clean-clone runs after it left the six
-            // first-outage members keyed to one device-detectors subtask unfolded: the cohort stage applied its input
-            // before its first watermark in arrival order, now held too, BacklogStartHarnessTest); (2) after the run's end, planned
-            // absences outlasting their maximum once event time jumps (no longer scored). Members of both outages left
-            // unfolded in three of eight runs of an earlier tree were not seen since and never reproduced in a harness
-            "false any RES-OFF-001");
 
     /** Rules whose alerts are cohort incidents (their members' alerts fold into them). */
     private static final Set<String> COHORT_RULES = Set.of("RES-COH-001", "RES-STORM-001");
@@ -120,9 +99,7 @@ class ReplayDetectionIT {
 
         assertThat(out.report().overall().attackScenarios()).as("every attack kind played, twice")
                 .isEqualTo(2 * ReplayKind.parseAttacks("all").size());
-        TreeSet<String> stable = new TreeSet<>(gaps.keySet());
-        stable.removeAll(UNSTABLE_GAPS);
-        assertThat(stable).as("gaps of the current rules (a fixed gap must be removed from KNOWN_GAPS); the run's cohort alerts:%n%s",
+        assertThat(new TreeSet<>(gaps.keySet())).as("gaps of the current rules (a fixed gap must be removed from KNOWN_GAPS); the run's cohort alerts:%n%s",
                         cohortRevisions(out.alerts()))
                 .containsExactlyElementsOf(new TreeSet<>(KNOWN_GAPS));
     }
