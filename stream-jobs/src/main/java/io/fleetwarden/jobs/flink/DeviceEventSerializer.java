@@ -333,7 +333,7 @@ public final class DeviceEventSerializer extends HandSerializer<DeviceEvent> {
     }
 
     /**
-     * Snapshot of the (stateless) serializer. It is also the serializer of device-detectors' {@code held-ahead} keyed state
+     * Snapshot of the (stateless) serializer. It is also the serializer of device-detectors' {@code held-ahead-queue} keyed state
      * (security events waiting for the watermark, empty unless the sources are read far apart): a change of this format
      * needs a new snapshot version that reads the old one, or a restored job cannot read the events it held.
      */

@@ -87,7 +87,7 @@ import io.fleetwarden.model.FirmwareCatalogEntry;
  * time ahead of the telemetry in that time. Read so, a device's connects and disconnects came before its first report
  * (no model or region known yet: its drops never reached its region's cohort, and a regional outage went unseen) and its
  * goodbye before any report (ignored, so it was later declared offline). So a security event more than {@code readAhead}
- * ahead of this operator's watermark waits in keyed state ({@code held-ahead}, in arrival order) until the watermark is
+ * ahead of this operator's watermark waits in keyed state ({@code held-ahead-queue}, an {@link ArrivalQueue}: arrival order, one state access per event held or released) until the watermark is
  * within {@code readAhead} of it; then it is applied as if it had just arrived. Read in step (live, or a backlog once
  * aligned) nothing waits and the state stays empty.
  */
@@ -144,7 +144,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
      */
     private final long readAheadMs;
     /** Security events read more than {@link #readAheadMs} ahead of the watermark, in arrival order (empty for almost every device). */
-    private transient ListState<DeviceEvent> heldAhead;
+    private transient ArrivalQueue<DeviceEvent> heldAhead;
     private transient Counter heldAheadCount;
     /** Advisories as a list, rebuilt only when the broadcast state changes (not per record). */
     private transient List<Advisory> advisoryCache;
@@ -232,7 +232,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         state = getRuntimeContext().getState(stateDescriptor);
         // Read only for a device without state (rare): Flink state TTL's per-access cost does not touch the hot path.
         erased = getRuntimeContext().getState(States.withTtl(new ValueStateDescriptor<>("erased-at", Types.LONG), cfg));
-        heldAhead = getRuntimeContext().getListState(new ListStateDescriptor<>("held-ahead", TypeInformation.of(DeviceEvent.class)));
+        heldAhead = ArrivalQueue.open(getRuntimeContext(), "held-ahead-queue", TypeInformation.of(DeviceEvent.class));
         heldAheadCount = getRuntimeContext().getMetricGroup().counter("securityEventsHeldAhead");
     }
 
@@ -249,13 +249,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         state.clear();
         if (readAheadMs > 0) {
             // Held events up to the erasure are never applied; later ones start the fresh device.
-            List<DeviceEvent> keep = new ArrayList<>();
-            for (DeviceEvent e : heldAhead.get()) {
-                if (e.security.timestamp() > in.erasedAt) {
-                    keep.add(e);
-                }
-            }
-            heldAhead.update(keep);
+            heldAhead.retainIf(e -> e.security.timestamp() > in.erasedAt);
         }
         Long before = erased.value();
         erased.update(before == null ? in.erasedAt : Math.max(before, in.erasedAt));
@@ -403,30 +397,13 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         }
     }
 
-    /** Applies, in arrival order, the held security events whose release time is {@code ts} or earlier. */
+    /**
+     * Applies, in arrival order, the held security events whose release time is {@code ts} or earlier, up to the first
+     * that is not due yet (everything after it stays: the device's events keep their order). One state access per
+     * event released, however many are held.
+     */
     private void releaseHeld(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
-        Iterable<DeviceEvent> held = heldAhead.get();
-        if (held == null || !held.iterator().hasNext()) {
-            return;
-        }
-        List<DeviceEvent> keep = new ArrayList<>();
-        List<DeviceEvent> due = new ArrayList<>();
-        for (DeviceEvent e : held) {
-            if (keep.isEmpty() && e.security.timestamp() - readAheadMs <= ts) {
-                due.add(e);
-            } else {
-                keep.add(e); // and everything after it: the device's events stay in their order
-            }
-        }
-        if (due.isEmpty()) {
-            return;
-        }
-        if (keep.isEmpty()) {
-            heldAhead.clear();
-        } else {
-            heldAhead.update(keep);
-        }
-        for (DeviceEvent e : due) {
+        for (DeviceEvent e : heldAhead.pollWhile(h -> h.security.timestamp() - readAheadMs <= ts)) {
             apply(e, ctx, out);
         }
     }

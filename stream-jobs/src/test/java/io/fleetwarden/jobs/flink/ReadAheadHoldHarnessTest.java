@@ -9,6 +9,8 @@ import java.util.Comparator;
 import java.util.List;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -115,6 +117,48 @@ class ReadAheadHoldHarnessTest {
 
         assertThat(offlineOpened(in, unbounded())).as("unbounded: declared offline at its deadline, as before the bound").isNotEmpty();
         assertThat(offlineOpened(in, bounded())).as("bounded: its goodbye is a planned absence").isEmpty();
+    }
+
+    /**
+     * One key holding thousands of security events (a device, or an identity many connections claim, in a backlog): all are
+     * released in arrival order as the watermark reaches them, a burst at one release time included, and nothing stays
+     * held. The hold is a queue with one state access per event (a list rewritten on every release was quadratic in what
+     * one key holds).
+     */
+    @Test
+    void aKeyHoldingThousandsOfEventsReleasesThemAllInArrivalOrder() throws Exception {
+        String device = "cam-7";
+        String address = "198.51.100.7";
+        int events = 20_000;
+        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h =
+                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(bounded(), DeviceEvent::deviceKey, Types.STRING,
+                             DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
+            h.processBroadcastWatermark(Long.MAX_VALUE);
+            h.processWatermark(T0);
+            List<Long> sent = new ArrayList<>();
+            for (int i = 0; i < events; i++) {
+                // Ten events a second for the first half, then the rest at one millisecond; connects and disconnects alternate.
+                long ts = T0 + H + Math.min(i, events / 2) * 100L;
+                SecurityEventType type = i % 2 == 0 ? SecurityEventType.CONNECT : SecurityEventType.DISCONNECT;
+                String reason = i % 2 == 0 ? SecurityEventReasons.CONNECTED : SecurityEventReasons.CONNECTION_LOST;
+                h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(type, reason, ts, device, address).build()), ts));
+                sent.add(ts);
+            }
+            assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("all held: an hour ahead of the watermark").isNullOrEmpty();
+
+            h.processWatermark(T0 + H - READ_AHEAD.toMillis() + 300_000); // the first half's first five minutes due
+            int firstStep = h.getSideOutput(DeviceFunction.STATUS).size();
+            assertThat(firstStep).as("only the due prefix").isEqualTo(3_001);
+            h.processWatermark(T0 + 2 * H);
+            var status = new ArrayList<>(h.getSideOutput(DeviceFunction.STATUS));
+            assertThat(status).as("every event, in arrival order").hasSize(events);
+            for (int i = 0; i < events; i++) {
+                assertThat(status.get(i).getValue().connected).isEqualTo(i % 2 == 0);
+                assertThat(status.get(i).getValue().timestamp).isEqualTo(sent.get(i));
+            }
+            var backend = (HeapKeyedStateBackend<?>) ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+            assertThat(backend.numKeyValueStateEntries()).as("nothing left held: the device's state only").isEqualTo(1);
+        }
     }
 
     /** A security event as the broker sends it (no model or region), read at the very start: before every report. */
