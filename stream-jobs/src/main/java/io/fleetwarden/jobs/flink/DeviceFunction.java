@@ -80,16 +80,21 @@ import io.fleetwarden.model.FirmwareCatalogEntry;
  * <p>The digest key is chosen when the job is built, and kept in operator (union) state: a restored job
  * digests as before, so the digests the rules remember stay valid.
  *
- * <p><b>Read-ahead bound.</b> The rules are written for the two event topics read at most {@code readAhead} apart (the
- * sources' watermark alignment, {@code --watermark-drift}): a device's DISCONNECT may be processed minutes before its last
- * reports, never hours. Alignment cannot hold that at a start on a backlog: until every source has reported a watermark,
- * and before the first alignment round, a source reads freely, and the small security topic can be read hours of event
- * time ahead of the telemetry in that time. Read so, a device's connects and disconnects came before its first report
- * (no model or region known yet: its drops never reached its region's cohort, and a regional outage went unseen) and its
- * goodbye before any report (ignored, so it was later declared offline). So a security event more than {@code readAhead}
- * ahead of this operator's watermark waits in keyed state ({@code held-ahead-queue}, an {@link ArrivalQueue}: arrival order, one state access per event held or released) until the watermark is
- * within {@code readAhead} of it; then it is applied as if it had just arrived. Read in step (live, or a backlog once
- * aligned) nothing waits and the state stays empty.
+ * <p><b>Read-ahead bound.</b> The rules are written for the device's two event streams read at most {@code readAhead}
+ * apart (the sources' watermark alignment, {@code --watermark-drift}): a device's DISCONNECT may be processed minutes
+ * before its last reports, never hours. Alignment cannot hold that at a start on a backlog: until every source has
+ * reported a watermark, and before the first alignment round, a source reads freely, and the small security topic can be
+ * read hours of event time ahead of the telemetry in that time. Read so, a device's connects and disconnects came before
+ * its first report (no model or region known yet: its drops never reached its region's cohort, and a regional outage
+ * went unseen) and its goodbye before any report (ignored, so it was later declared offline). So a security event is
+ * applied only when the device's own reports (its status signals' times) or this operator's watermark are within
+ * {@code readAhead} of it; otherwise it waits in keyed state ({@code held-ahead-queue}, an {@link ArrivalQueue}: arrival
+ * order, one state access per event held or released), and so does every later security event of the device while one
+ * waits (a flag in the device's state says so without a look at the queue). A report of the device releases the held
+ * events up to its own time before it and those it brings within {@code readAhead} after it; an event-time timer at the
+ * event's time minus {@code readAhead} releases it for a device that sends no reports. The bound is the device's own:
+ * on a backlog the watermark trails what is in flight by many minutes of event time, and a bound on the watermark alone
+ * held most security events of devices whose reports were current. Read in step (live) nothing waits.
  */
 public class DeviceFunction extends KeyedBroadcastProcessFunction<String, DeviceEvent, ReferenceUpdate, Finding>
         implements CheckpointedFunction {
@@ -282,18 +287,65 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             erase(in, ctx, out);
             return;
         }
-        if (in.security != null && readAheadMs > 0) {
-            // Released once the watermark reaches release (then this device's held events are applied before anything
-            // it sends later: a later security event of the device is at least as far ahead, so it waits too).
-            long release = in.security.timestamp() - readAheadMs;
-            if (release > ctx.timerService().currentWatermark()) {
-                heldAhead.add(in);
-                heldAheadCount.inc();
-                ctx.timerService().registerEventTimeTimer(release);
+        if (readAheadMs > 0 && (in.security != null || in.report != null)) {
+            DeviceState ds = state.value();
+            // The flag in the device's state says whether anything waits (no state: a rare look at the queue itself).
+            boolean queued = ds != null ? ds.heldAhead : heldAhead.size() > 0;
+            long wm = ctx.timerService().currentWatermark();
+            if (in.security != null) {
+                if (queued || !near(in.security.timestamp(), ds, wm)) {
+                    // Behind the device's events already waiting (its events keep their order), or too far ahead of both
+                    // its own reports and the watermark. Released by a report of the device that comes near it, or by the
+                    // watermark (this timer).
+                    heldAhead.add(in);
+                    heldAheadCount.inc();
+                    ctx.timerService().registerEventTimeTimer(in.security.timestamp() - readAheadMs);
+                    if (ds != null && !ds.heldAhead) {
+                        ds.heldAhead = true;
+                        state.update(ds);
+                    }
+                    return;
+                }
+            } else if (queued) {
+                // Held events up to the report's own time come before it; those it brings near come after it.
+                long reportTime = in.report.deviceTime();
+                applyAll(heldAhead.pollWhile(h -> h.security.timestamp() <= reportTime), ctx, out);
+                apply(in, ctx, out);
+                DeviceState now = state.value();
+                applyAll(heldAhead.pollWhile(h -> near(h.security.timestamp(), now, wm)), ctx, out);
+                settleHeldFlag();
                 return;
             }
         }
         apply(in, ctx, out);
+    }
+
+    /**
+     * Whether a security event at {@code ts} may be applied: the device's own reports, or the watermark, are within
+     * {@code readAhead} of it. The device's reports are its status signals' times (every status fact change, and at least
+     * one report per {@code status.refresh}): they trail its newest report by at most that, so this errs towards waiting.
+     */
+    private boolean near(long ts, DeviceState ds, long watermark) {
+        long release = ts - readAheadMs;
+        return release <= watermark || ds != null && ds.statusSentAt != Long.MIN_VALUE && release <= ds.statusSentAt;
+    }
+
+    private void applyAll(List<DeviceEvent> events, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
+        for (DeviceEvent e : events) {
+            apply(e, ctx, out);
+        }
+    }
+
+    /** After a release: the device's state says whether anything still waits. */
+    private void settleHeldFlag() throws Exception {
+        DeviceState ds = state.value();
+        if (ds != null) {
+            boolean queued = heldAhead.size() > 0;
+            if (ds.heldAhead != queued) {
+                ds.heldAhead = queued;
+                state.update(ds);
+            }
+        }
     }
 
     /** Applies one report, security event or lifecycle event of the current key's device. */
@@ -308,6 +360,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
                 return;
             }
             ds = new DeviceState(names);
+            ds.heldAhead = readAheadMs > 0 && heldAhead.size() > 0; // a fresh state (rare): what waits is in the queue
         } else {
             ds.adopt(names);
         }
@@ -398,13 +451,19 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     }
 
     /**
-     * Applies, in arrival order, the held security events whose release time is {@code ts} or earlier, up to the first
-     * that is not due yet (everything after it stays: the device's events keep their order). One state access per
-     * event released, however many are held.
+     * Applies, in arrival order, the held security events the watermark ({@code ts}, a release timer) or the device's own
+     * reports have come within {@code readAhead} of, up to the first that is not due yet (everything after it stays: the
+     * device's events keep their order). One state access per event released, however many are held.
      */
     private void releaseHeld(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
-        for (DeviceEvent e : heldAhead.pollWhile(h -> h.security.timestamp() - readAheadMs <= ts)) {
-            apply(e, ctx, out);
+        DeviceState ds = state.value();
+        if (ds != null && !ds.heldAhead) {
+            return; // nothing waits (the rules' own timer)
+        }
+        List<DeviceEvent> due = heldAhead.pollWhile(h -> near(h.security.timestamp(), ds, ts));
+        if (!due.isEmpty()) {
+            applyAll(due, ctx, out);
+            settleHeldFlag();
         }
     }
 

@@ -39,6 +39,12 @@ public final class DeviceState {
      * status says "connected" again even if the connect event never arrives. A connect signal clears it.
      */
     public boolean statusDisconnected;
+    /**
+     * Security events of the device wait in device-detectors' read-ahead hold (its queue is not empty): a later event of
+     * the device waits behind them, and each report releases those its own time has reached. Serialised in one byte with
+     * {@link #statusDisconnected}.
+     */
+    public boolean heldAhead;
     /** Event time of the last status signal sent, or {@link Long#MIN_VALUE} for none. */
     public long statusSentAt = Long.MIN_VALUE;
     /**

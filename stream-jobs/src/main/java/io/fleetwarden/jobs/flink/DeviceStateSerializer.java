@@ -91,6 +91,7 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
         to.statusCertificateNotAfter = from.statusCertificateNotAfter;
         to.statusQuarantined = from.statusQuarantined;
         to.statusDisconnected = from.statusDisconnected;
+        to.heldAhead = from.heldAhead;
         to.statusSentAt = from.statusSentAt;
         to.lastEvent = from.lastEvent;
         return to;
@@ -111,7 +112,8 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
         out.writeLong(s.timer);
         out.writeLong(s.lastEvent);
         out.writeLong(s.statusSentAt);
-        out.writeBoolean(s.statusDisconnected);
+        // One byte, two flags: a state written before heldAhead existed has 0 or 1 here (statusDisconnected alone).
+        out.writeByte((s.statusDisconnected ? 1 : 0) | (s.heldAhead ? 2 : 0));
         writeString(s.statusModel, out);
         writeString(s.statusRegion, out);
         writeString(s.statusFirmware, out);
@@ -135,7 +137,9 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
         s.timer = in.readLong();
         s.lastEvent = in.readLong();
         s.statusSentAt = in.readLong();
-        s.statusDisconnected = in.readBoolean();
+        int flags = in.readUnsignedByte();
+        s.statusDisconnected = (flags & 1) != 0;
+        s.heldAhead = (flags & 2) != 0;
         s.statusModel = readString(in);
         s.statusRegion = readString(in);
         s.statusFirmware = readString(in);

@@ -161,6 +161,50 @@ class ReadAheadHoldHarnessTest {
         }
     }
 
+    /**
+     * The bound is the device's own: before any watermark (a start on a backlog), a disconnect read before the device's
+     * reports waits until the device's own reports come within the read-ahead of it, not for the watermark; it is then
+     * applied right after the report that brought it near, and later events of the device (a connect read next) wait
+     * behind it. With the reports current, a security event is applied at once, watermark or not.
+     */
+    @Test
+    void theDevicesOwnReportsReleaseItsEventsWithoutAWatermark() throws Exception {
+        String device = "cam-9";
+        String address = "198.51.100.9";
+        long start = T0;
+        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h =
+                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(bounded(), DeviceEvent::deviceKey, Types.STRING,
+                             DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
+            h.processBroadcastWatermark(Long.MAX_VALUE);
+            long down = start + 30 * MIN + 5 * S;
+            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT,
+                    SecurityEventReasons.CONNECTION_LOST, down, device, address).build()), down));
+            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.CONNECT,
+                    SecurityEventReasons.CONNECTED, down + MIN, device, address).build()), down + MIN));
+            assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("no report of the device yet: both wait").isNullOrEmpty();
+            for (long t = start; t <= start + 29 * MIN; t += MIN) {
+                h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry(device, t).setIntervalSeconds(60)
+                        .setBroker(Events.broker(address)).build()), t));
+            }
+            List<String> signals = new ArrayList<>();
+            for (var r : h.getSideOutput(DeviceFunction.STATUS)) {
+                signals.add(r.getValue().telemetry ? "report@" + (r.getValue().timestamp - start) / MIN
+                        : (r.getValue().connected ? "connect" : "disconnect"));
+            }
+            // Reports signal their status every status.refresh (5 min): the one at minute 25 is the first signalled within
+            // the 10 minutes of the disconnect at 30:05 (the bound errs towards waiting by up to status.refresh).
+            assertThat(signals).as("released right after it, in arrival order, no watermark yet").containsExactly(
+                    "report@0", "report@5", "report@10", "report@15", "report@20", "report@25", "disconnect", "connect");
+
+            h.getSideOutput(DeviceFunction.STATUS).clear();
+            long auth = start + 35 * MIN;
+            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT,
+                    SecurityEventReasons.CLIENT_DISCONNECT, auth, device, address).build()), auth));
+            assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("its reports current: applied at once")
+                    .extracting(r -> r.getValue().connected).containsExactly(false);
+        }
+    }
+
     /** A security event as the broker sends it (no model or region), read at the very start: before every report. */
     private static In broker(SecurityEventType type, String reason, long ts, String device, String address) {
         return new In(ts, Long.MIN_VALUE, true, DeviceEvent.of(Events.security(type, reason, ts, device, address)
