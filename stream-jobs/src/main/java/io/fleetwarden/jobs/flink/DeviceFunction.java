@@ -316,6 +316,8 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
                 settleHeldFlag();
                 return;
             }
+            apply(in, ds, ctx, out); // the state read once per event (RocksDB: one get and one deserialisation)
+            return;
         }
         apply(in, ctx, out);
     }
@@ -350,7 +352,11 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
 
     /** Applies one report, security event or lifecycle event of the current key's device. */
     private void apply(DeviceEvent in, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
-        DeviceState ds = state.value();
+        apply(in, state.value(), ctx, out);
+    }
+
+    /** As {@link #apply(DeviceEvent, ReadOnlyContext, Collector)}, with the device's state as just read ({@code null}: none). */
+    private void apply(DeviceEvent in, DeviceState ds, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
         if (ds == null) {
             // A device without state may be one that was erased: its events up to the erasure are never applied again.
             Long erasedAt = erased.value();
