@@ -59,8 +59,9 @@ public final class FleetDetectionJobMain {
         env.getConfig().enableObjectReuse();
         env.setBufferTimeout(o.bufferTimeout.toMillis());
         KafkaWiring kafka = new KafkaWiring(o.bootstrapServers, o.groupId, o.outOfOrderness, o.idleness, o.clockSkew, o.watermarkDrift);
-        // The per-device operator applies no security event further ahead of its watermark than alignment lets the sources
-        // read (it cannot hold that before its first round, at a start on a backlog); without alignment, the default.
+        // The per-device operator applies no security event further ahead of both the device's own reports and its watermark
+        // than alignment lets the sources read (it cannot hold that before its first round, at a start on a backlog);
+        // without alignment, the default.
         Duration readAhead = o.watermarkDrift.isZero() ? FleetDetectionJob.DEFAULT_READ_AHEAD : o.watermarkDrift;
         return FleetDetectionJob.attach(kafka.inputs(env), o.detectionConfig(), readAhead,
                 kafka.alertSink(o.transactionalIdPrefix, o.delivery), kafka.deviceStatusSink(o.transactionalIdPrefix, o.delivery),

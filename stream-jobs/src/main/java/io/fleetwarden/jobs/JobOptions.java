@@ -83,7 +83,8 @@ public final class JobOptions {
      */
     @Option(names = "--watermark-drift", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "how far an event topic's source may read ahead of the slowest one in event time, and a security event"
-                    + " ahead of the per-device operator's watermark before it waits (default 10m; 0s: no alignment, 10m bound)")
+                    + " ahead of both its device's reports and the per-device operator's watermark before it waits (default 10m;"
+                    + " 0s: no alignment, 10m bound)")
     public Duration watermarkDrift = io.fleetwarden.jobs.kafka.KafkaWiring.DEFAULT_MAX_DRIFT;
 
     /**
