@@ -93,6 +93,12 @@ final class ArrivalQueue<T> {
         }
     }
 
+    /** The input at the head, or null when nothing is queued. */
+    T peek() throws Exception {
+        long[] s = span.value();
+        return s == null ? null : items.get(s[0]);
+    }
+
     /** How many inputs are queued. */
     long size() throws Exception {
         long[] s = span.value();

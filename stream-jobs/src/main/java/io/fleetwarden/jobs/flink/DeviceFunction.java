@@ -255,6 +255,8 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         if (readAheadMs > 0) {
             // Held events up to the erasure are never applied; later ones start the fresh device.
             heldAhead.retainIf(e -> e.security.timestamp() > in.erasedAt);
+            // The device's timer is gone with its state: a timer of its own for what still waits.
+            settleHeld(ctx.timerService());
         }
         Long before = erased.value();
         erased.update(before == null ? in.erasedAt : Math.max(before, in.erasedAt));
@@ -299,10 +301,17 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
                     // watermark (this timer).
                     heldAhead.add(in);
                     heldAheadCount.inc();
-                    ctx.timerService().registerEventTimeTimer(in.security.timestamp() - readAheadMs);
-                    if (ds != null && !ds.heldAhead) {
-                        ds.heldAhead = true;
-                        state.update(ds);
+                    if (!queued) {
+                        // The queue's head: a timer at or before its release (the device's own timer if that is as early:
+                        // one timer per device, not one per event held). Events behind it wait for it.
+                        long release = in.security.timestamp() - readAheadMs;
+                        if (ds == null) {
+                            ctx.timerService().registerEventTimeTimer(release);
+                        } else {
+                            timerBy(ds, ctx.timerService(), release);
+                            ds.heldAhead = true;
+                            state.update(ds);
+                        }
                     }
                     return;
                 }
@@ -313,7 +322,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
                 apply(in, ctx, out);
                 DeviceState now = state.value();
                 applyAll(heldAhead.pollWhile(h -> near(h.security.timestamp(), now, wm)), ctx, out);
-                settleHeldFlag();
+                settleHeld(ctx.timerService());
                 return;
             }
             apply(in, ds, ctx, out); // the state read once per event (RocksDB: one get and one deserialisation)
@@ -338,15 +347,27 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         }
     }
 
-    /** After a release: the device's state says whether anything still waits. */
-    private void settleHeldFlag() throws Exception {
+    /**
+     * After a release: the device's state says whether anything still waits, and a timer is registered at or before the
+     * release of the queue's new head (the device's own timer when that is as early). The head is not due (the release
+     * stopped at it), so its release lies after the current watermark.
+     */
+    private void settleHeld(TimerService timers) throws Exception {
+        DeviceEvent head = heldAhead.peek();
         DeviceState ds = state.value();
-        if (ds != null) {
-            boolean queued = heldAhead.size() > 0;
-            if (ds.heldAhead != queued) {
-                ds.heldAhead = queued;
-                state.update(ds);
+        if (ds == null) {
+            if (head != null) {
+                timers.registerEventTimeTimer(head.security.timestamp() - readAheadMs);
             }
+            return;
+        }
+        boolean changed = ds.heldAhead != (head != null);
+        ds.heldAhead = head != null;
+        if (head != null) {
+            changed |= timerBy(ds, timers, head.security.timestamp() - readAheadMs);
+        }
+        if (changed) {
+            state.update(ds);
         }
     }
 
@@ -449,36 +470,34 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
 
     @Override
     public void onTimer(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
-        // The rules' deadlines up to ts come first: the events released now lie after ts (by the read-ahead bound).
-        fireDeadlines(ts, ctx, out);
-        if (readAheadMs > 0) {
-            releaseHeld(ts, ctx, out);
+        // One timer per device serves both its rules' deadlines and the release of its held security events (the device's
+        // state read once). The rules' deadlines up to ts come first: the events released now lie after ts (by the bound).
+        DeviceState ds = state.value();
+        if (ds != null && ds.timer != DeviceState.NO_TIMER && ts >= ds.timer) {
+            ds = fireDeadlines(ds, ts, ctx, out);
+        }
+        if (readAheadMs > 0 && (ds != null ? ds.heldAhead : heldAhead.size() > 0)) {
+            releaseHeld(ds, ts, ctx, out);
         }
     }
 
     /**
-     * Applies, in arrival order, the held security events the watermark ({@code ts}, a release timer) or the device's own
-     * reports have come within {@code readAhead} of, up to the first that is not due yet (everything after it stays: the
-     * device's events keep their order). One state access per event released, however many are held.
+     * Applies, in arrival order, the held security events the watermark ({@code ts}) or the device's own reports have come
+     * within {@code readAhead} of, up to the first that is not due yet (everything after it stays: the device's events keep
+     * their order), and keeps a timer at or before the release of what still waits. One state access per event released,
+     * however many are held.
      */
-    private void releaseHeld(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
-        DeviceState ds = state.value();
-        if (ds != null && !ds.heldAhead) {
-            return; // nothing waits (the rules' own timer)
-        }
+    private void releaseHeld(DeviceState ds, long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
         List<DeviceEvent> due = heldAhead.pollWhile(h -> near(h.security.timestamp(), ds, ts));
-        if (!due.isEmpty()) {
-            applyAll(due, ctx, out);
-            settleHeldFlag();
-        }
+        applyAll(due, ctx, out);
+        settleHeld(ctx.timerService());
     }
 
-    private void fireDeadlines(long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
-        DeviceState ds = state.value();
-        if (ds == null || ds.timer == DeviceState.NO_TIMER || ts < ds.timer) {
-            // Not the device's timer (a release of held events): nothing of the rules is due before their timer.
-            return;
-        }
+    /**
+     * The device's timer fired ({@code ts} at or after {@link DeviceState#timer}): the rules' deadlines up to {@code ts}, then
+     * the next timer. Returns the device's state, or null when it was dropped (silent for the whole retention period).
+     */
+    private DeviceState fireDeadlines(DeviceState ds, long ts, OnTimerContext ctx, Collector<Finding> out) throws Exception {
         ds.adopt(names);
         ds.timer = DeviceState.NO_TIMER;
         output.collector = out;
@@ -493,15 +512,17 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
             }
         }
         if (ts >= retentionDeadline(ds)) {
-            // Silent for the whole retention period: forget the device (its rules have nothing pending any more).
+            // Silent for the whole retention period: forget the device (its rules have nothing pending any more; what it
+            // still holds is released by the watermark, see onTimer).
             state.clear();
-            return;
+            return null;
         }
         // A timer that fired early registers the real deadline even if the watermark has passed it already (the
         // watermark jumped): it then fires in this same watermark advance at exactly that time, as it would have
         // had it been registered all along. Strictly after ts, so this always terminates.
         rescheduleTimer(ds, ctx.timerService(), ts + 1);
         state.update(ds);
+        return ds;
     }
 
     /**
@@ -564,15 +585,23 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         if (wanted == Long.MAX_VALUE) {
             return;
         }
-        long next = Math.max(wanted, earliest);
-        if (ds.timer != DeviceState.NO_TIMER && ds.timer <= next) {
-            return;
+        timerBy(ds, timers, Math.max(wanted, earliest));
+    }
+
+    /**
+     * Makes the device's one timer fire at or before {@code at}: a pending timer that is as early is kept, a later one is
+     * moved (never later: whatever it was registered for still gets it, early). Returns whether the timer changed.
+     */
+    private static boolean timerBy(DeviceState ds, TimerService timers, long at) {
+        if (ds.timer != DeviceState.NO_TIMER && ds.timer <= at) {
+            return false;
         }
         if (ds.timer != DeviceState.NO_TIMER) {
             timers.deleteEventTimeTimer(ds.timer);
         }
-        timers.registerEventTimeTimer(next);
-        ds.timer = next;
+        timers.registerEventTimeTimer(at);
+        ds.timer = at;
+        return true;
     }
 
     /**

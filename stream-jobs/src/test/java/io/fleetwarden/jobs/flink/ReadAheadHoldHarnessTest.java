@@ -205,6 +205,56 @@ class ReadAheadHoldHarnessTest {
         }
     }
 
+    /**
+     * Holding costs no timer per event: the device's one timer is moved at most to the release of the first event waiting
+     * (a device reporting every 30 s has its offline timer earlier still), and the events behind it wait for it. A timer per
+     * held event was a timer registration and firing per event on a backlog, and in RocksDB (the production backend, which
+     * keeps timers in RocksDB too) a write and a delete each. The events are still released exactly when the watermark
+     * comes within the read-ahead of them, in arrival order.
+     */
+    @Test
+    void heldEventsShareTheDevicesOneTimer() throws Exception {
+        String device = "cam-11";
+        String address = "198.51.100.11";
+        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h =
+                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(bounded(), DeviceEvent::deviceKey, Types.STRING,
+                             DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
+            h.processBroadcastWatermark(Long.MAX_VALUE);
+            h.processWatermark(T0);
+            for (long t = T0; t <= T0 + 5 * MIN; t += 30 * S) {
+                h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry(device, t).setIntervalSeconds(30)
+                        .setBroker(Events.broker(address)).build()), t));
+            }
+            assertThat(h.numEventTimeTimers()).as("the device's own (offline) timer").isEqualTo(1);
+            h.getSideOutput(DeviceFunction.STATUS).clear();
+            List<Long> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                long ts = T0 + H + i * 10 * S; // far ahead of its reports and the watermark, over 1000 s
+                SecurityEventType type = i % 2 == 0 ? SecurityEventType.DISCONNECT : SecurityEventType.CONNECT;
+                String reason = i % 2 == 0 ? SecurityEventReasons.CONNECTION_LOST : SecurityEventReasons.CONNECTED;
+                h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(type, reason, ts, device, address).build()), ts));
+                sent.add(ts);
+            }
+            assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("all held").isNullOrEmpty();
+            assertThat(h.numEventTimeTimers()).as("one timer for the device, not one per held event").isEqualTo(1);
+
+            long firstRelease = T0 + H - READ_AHEAD.toMillis();
+            h.processWatermark(firstRelease - 1);
+            assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("the watermark short of the first release").isNullOrEmpty();
+            h.processWatermark(firstRelease + 495 * S); // the first 50 due (the 50th at +490 s)
+            var released = new ArrayList<>(h.getSideOutput(DeviceFunction.STATUS));
+            assertThat(released).as("exactly the due prefix").hasSize(50);
+            assertThat(h.numEventTimeTimers()).as("still one timer, for the rest").isEqualTo(1);
+            h.processWatermark(T0 + 2 * H);
+            released = new ArrayList<>(h.getSideOutput(DeviceFunction.STATUS));
+            assertThat(released).as("every event").hasSize(100);
+            for (int i = 0; i < 100; i++) {
+                assertThat(released.get(i).getValue().timestamp).as("in arrival order").isEqualTo(sent.get(i));
+                assertThat(released.get(i).getValue().connected).isEqualTo(i % 2 == 1);
+            }
+        }
+    }
+
     /** A security event as the broker sends it (no model or region), read at the very start: before every report. */
     private static In broker(SecurityEventType type, String reason, long ts, String device, String address) {
         return new In(ts, Long.MIN_VALUE, true, DeviceEvent.of(Events.security(type, reason, ts, device, address)
