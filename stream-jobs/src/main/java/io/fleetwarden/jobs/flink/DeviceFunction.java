@@ -70,7 +70,7 @@ import io.fleetwarden.model.FirmwareCatalogEntry;
  * only refresh {@code lastSeen} at most once per device per {@link DetectionConfig#statusRefreshMs} ({@code status.refresh})
  * of event time.
  *
- * <p>Timers: at most one event-time timer per device, at or before the rules' next deadline
+ * <p>Timers: at most one event-time timer per device (with state), at or before the rules' next deadline, the release of its first held security event
  * ({@link DeviceRule#nextDeadline}) or the retention deadline, never at or before the current watermark. State: one
  * {@link DeviceState} per device (each rule's state, the timer, the status throttle), bounded by the rules,
  * and dropped when the device has sent nothing for {@link DetectionConfig#deviceStateTtlMs} of event time
@@ -91,8 +91,9 @@ import io.fleetwarden.model.FirmwareCatalogEntry;
  * {@code readAhead} of it; otherwise it waits in keyed state ({@code held-ahead-queue}, an {@link ArrivalQueue}: arrival
  * order, one state access per event held or released), and so does every later security event of the device while one
  * waits (a flag in the device's state says so without a look at the queue). A report of the device releases the held
- * events up to its own time before it and those it brings within {@code readAhead} after it; an event-time timer at the
- * event's time minus {@code readAhead} releases it for a device that sends no reports. The bound is the device's own:
+ * events up to its own time before it and those it brings within {@code readAhead} after it; for a device that sends no
+ * reports the watermark releases it, through the device's one timer, kept at or before the release (the event's time
+ * minus {@code readAhead}) of the first event waiting: no timer per held event. The bound is the device's own:
  * on a backlog the watermark trails what is in flight by many minutes of event time, and a bound on the watermark alone
  * held most security events of devices whose reports were current. Read in step (live) nothing waits.
  */
