@@ -87,7 +87,7 @@ import io.fleetwarden.model.FirmwareCatalogEntry;
  * read hours of event time ahead of the telemetry in that time. Read so, a device's connects and disconnects came before
  * its first report (no model or region known yet: its drops never reached its region's cohort, and a regional outage
  * went unseen) and its goodbye before any report (ignored, so it was later declared offline). So a security event is
- * applied only when the device's own reports (its status signals' times) or this operator's watermark are within
+ * applied only when the device's own reports (its newest report's time) or this operator's watermark are within
  * {@code readAhead} of it; otherwise it waits in keyed state ({@code held-ahead-queue}, an {@link ArrivalQueue}: arrival
  * order, one state access per event held or released), and so does every later security event of the device while one
  * waits (a flag in the device's state says so without a look at the queue). A report of the device releases the held
@@ -333,13 +333,12 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
     }
 
     /**
-     * Whether a security event at {@code ts} may be applied: the device's own reports, or the watermark, are within
-     * {@code readAhead} of it. The device's reports are its status signals' times (every status fact change, and at least
-     * one report per {@code status.refresh}): they trail its newest report by at most that, so this errs towards waiting.
+     * Whether a security event at {@code ts} may be applied: the device's own reports (its newest report applied), or the
+     * watermark, are within {@code readAhead} of it.
      */
     private boolean near(long ts, DeviceState ds, long watermark) {
         long release = ts - readAheadMs;
-        return release <= watermark || ds != null && ds.statusSentAt != Long.MIN_VALUE && release <= ds.statusSentAt;
+        return release <= watermark || ds != null && ds.lastReport != Long.MIN_VALUE && release <= ds.lastReport;
     }
 
     private void applyAll(List<DeviceEvent> events, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
@@ -399,6 +398,7 @@ public class DeviceFunction extends KeyedBroadcastProcessFunction<String, Device
         if (in.report != null) {
             DeviceReport r = in.report;
             ds.lastEvent = Math.max(ds.lastEvent, r.deviceTime());
+            ds.lastReport = Math.max(ds.lastReport, r.deviceTime());
             PeerObservation observation = BehaviourRules.observation(r);
             output.observation = observation;
             for (int i = 0; i < units.length; i++) {

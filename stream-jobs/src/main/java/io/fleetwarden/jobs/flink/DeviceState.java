@@ -42,7 +42,7 @@ public final class DeviceState {
     /**
      * Security events of the device wait in device-detectors' read-ahead hold (its queue is not empty): a later event of
      * the device waits behind them, and each report releases those its own time has reached. Serialised in one byte with
-     * {@link #statusDisconnected}.
+     * {@link #statusDisconnected} (and which of the times are set).
      */
     public boolean heldAhead;
     /** Event time of the last status signal sent, or {@link Long#MIN_VALUE} for none. */
@@ -52,6 +52,11 @@ public final class DeviceState {
      * the state is dropped {@code state.ttl} after it (retention deadline, see {@link DeviceFunction}).
      */
     public long lastEvent = Long.MIN_VALUE;
+    /**
+     * Event time of the device's newest report applied, or {@link Long#MIN_VALUE}: how far its own telemetry has been read,
+     * which the read-ahead bound compares its security events with (see {@link DeviceFunction}).
+     */
+    public long lastReport = Long.MIN_VALUE;
 
     DeviceState(String[] layout) {
         this.layout = layout;

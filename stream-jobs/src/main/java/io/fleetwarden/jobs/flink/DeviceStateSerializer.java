@@ -27,12 +27,34 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
 
     private static final long serialVersionUID = 1L;
 
+    /** The layout this release writes ({@link Snapshot} version 2): event times as var-long deltas from {@code lastEvent}. */
+    static final int FORMAT = 2;
+    /** Version 1: {@code timer}, {@code lastEvent}, {@code statusSentAt} as three longs, then the flags byte; no {@code lastReport}. */
+    static final int FORMAT_V1 = 1;
+
+    private static final int DISCONNECTED = 1;
+    private static final int HELD_AHEAD = 2;
+    private static final int HAS_LAST_EVENT = 4;
+    private static final int HAS_TIMER = 8;
+    private static final int HAS_STATUS_SENT = 16;
+    private static final int HAS_LAST_REPORT = 32;
+
     private final String[] names;
     private final TypeSerializer<Object>[] nested;
+    /** The layout read and written: {@link #FORMAT}, or {@link #FORMAT_V1} for a state restored from a version-1 snapshot. */
+    private final int format;
 
     DeviceStateSerializer(String[] names, TypeSerializer<Object>[] nested) {
+        this(names, nested, FORMAT);
+    }
+
+    DeviceStateSerializer(String[] names, TypeSerializer<Object>[] nested, int format) {
+        if (format != FORMAT && format != FORMAT_V1) {
+            throw new IllegalArgumentException("unknown device state format " + format);
+        }
         this.names = names;
         this.nested = nested;
+        this.format = format;
     }
 
     /** The serializer for {@code rules}, their state serializers created from their state classes. */
@@ -45,6 +67,11 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
             nested[i] = (TypeSerializer<Object>) TypeInformation.of(all.get(i).stateClass()).createSerializer(config);
         }
         return new DeviceStateSerializer(rules.names(), nested);
+    }
+
+    /** This serializer in another layout (tests: a state written by an earlier release). */
+    DeviceStateSerializer withFormat(int layout) {
+        return new DeviceStateSerializer(names, nested, layout);
     }
 
     /** The layout (unit names) this serializer reads and writes. */
@@ -66,7 +93,7 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
             copies[i] = nested[i].duplicate();
             same &= copies[i] == nested[i];
         }
-        return same ? this : new DeviceStateSerializer(names, copies);
+        return same ? this : new DeviceStateSerializer(names, copies, format);
     }
 
     @Override
@@ -94,6 +121,7 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
         to.heldAhead = from.heldAhead;
         to.statusSentAt = from.statusSentAt;
         to.lastEvent = from.lastEvent;
+        to.lastReport = from.lastReport;
         return to;
     }
 
@@ -109,11 +137,34 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
 
     @Override
     public void serialize(DeviceState s, DataOutputView out) throws IOException {
-        out.writeLong(s.timer);
-        out.writeLong(s.lastEvent);
-        out.writeLong(s.statusSentAt);
-        // One byte, two flags: a state written before heldAhead existed has 0 or 1 here (statusDisconnected alone).
-        out.writeByte((s.statusDisconnected ? 1 : 0) | (s.heldAhead ? 2 : 0));
+        if (format == FORMAT_V1) {
+            out.writeLong(s.timer);
+            out.writeLong(s.lastEvent);
+            out.writeLong(s.statusSentAt);
+            // One byte, two flags: a state written before heldAhead existed has 0 or 1 here (statusDisconnected alone).
+            out.writeByte((s.statusDisconnected ? DISCONNECTED : 0) | (s.heldAhead ? HELD_AHEAD : 0));
+        } else {
+            // The flags say which times are set; the times are written as var-long differences from lastEvent (a
+            // device's timer, status signal and newest report lie minutes from its newest event: 3 bytes each, not 8).
+            // The differences wrap as longs both ways, so every value round-trips, however far apart.
+            boolean hasLastEvent = s.lastEvent != Long.MIN_VALUE;
+            out.writeByte((s.statusDisconnected ? DISCONNECTED : 0) | (s.heldAhead ? HELD_AHEAD : 0)
+                    | (hasLastEvent ? HAS_LAST_EVENT : 0) | (s.timer != DeviceState.NO_TIMER ? HAS_TIMER : 0)
+                    | (s.statusSentAt != Long.MIN_VALUE ? HAS_STATUS_SENT : 0) | (s.lastReport != Long.MIN_VALUE ? HAS_LAST_REPORT : 0));
+            long base = hasLastEvent ? s.lastEvent : 0;
+            if (hasLastEvent) {
+                out.writeLong(s.lastEvent);
+            }
+            if (s.timer != DeviceState.NO_TIMER) {
+                writeVarLong(s.timer - base, out);
+            }
+            if (s.statusSentAt != Long.MIN_VALUE) {
+                writeVarLong(s.statusSentAt - base, out);
+            }
+            if (s.lastReport != Long.MIN_VALUE) {
+                writeVarLong(s.lastReport - base, out);
+            }
+        }
         writeString(s.statusModel, out);
         writeString(s.statusRegion, out);
         writeString(s.statusFirmware, out);
@@ -134,12 +185,30 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
     @Override
     public DeviceState deserialize(DataInputView in) throws IOException {
         DeviceState s = new DeviceState(names);
-        s.timer = in.readLong();
-        s.lastEvent = in.readLong();
-        s.statusSentAt = in.readLong();
-        int flags = in.readUnsignedByte();
-        s.statusDisconnected = (flags & 1) != 0;
-        s.heldAhead = (flags & 2) != 0;
+        int flags;
+        if (format == FORMAT_V1) {
+            s.timer = in.readLong();
+            s.lastEvent = in.readLong();
+            s.statusSentAt = in.readLong();
+            flags = in.readUnsignedByte();
+        } else {
+            flags = in.readUnsignedByte();
+            if ((flags & HAS_LAST_EVENT) != 0) {
+                s.lastEvent = in.readLong();
+            }
+            long base = (flags & HAS_LAST_EVENT) != 0 ? s.lastEvent : 0;
+            if ((flags & HAS_TIMER) != 0) {
+                s.timer = base + readVarLong(in);
+            }
+            if ((flags & HAS_STATUS_SENT) != 0) {
+                s.statusSentAt = base + readVarLong(in);
+            }
+            if ((flags & HAS_LAST_REPORT) != 0) {
+                s.lastReport = base + readVarLong(in);
+            }
+        }
+        s.statusDisconnected = (flags & DISCONNECTED) != 0;
+        s.heldAhead = (flags & HELD_AHEAD) != 0;
         s.statusModel = readString(in);
         s.statusRegion = readString(in);
         s.statusFirmware = readString(in);
@@ -153,6 +222,28 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
             }
         }
         return s;
+    }
+
+    /** Zig-zag var-long: small differences of either sign in few bytes (1 for |d| < 64, 3 for |d| < 1,048,576). */
+    private static void writeVarLong(long d, DataOutputView out) throws IOException {
+        long v = (d << 1) ^ (d >> 63);
+        while ((v & ~0x7FL) != 0) {
+            out.writeByte((int) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
+    }
+
+    private static long readVarLong(DataInputView in) throws IOException {
+        long v = 0;
+        for (int shift = 0; shift < 70; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return (v >>> 1) ^ -(v & 1);
+            }
+        }
+        throw new IOException("malformed var-long in device state");
     }
 
     @Override
@@ -187,7 +278,8 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DeviceStateSerializer d && Arrays.equals(d.names, names) && Arrays.equals(d.nested, nested);
+        return o instanceof DeviceStateSerializer d && d.format == format && Arrays.equals(d.names, names)
+                && Arrays.equals(d.nested, nested);
     }
 
     @Override
@@ -195,6 +287,7 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
         return Arrays.hashCode(names);
     }
 
+    /** The snapshot; its version is the state's layout: 1 ({@link #FORMAT_V1}) or 2 ({@link #FORMAT}). */
     @Override
     public TypeSerializerSnapshot<DeviceState> snapshotConfiguration() {
         return new Snapshot(this);
@@ -203,10 +296,10 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
     /** The rules' names and their serializers' snapshots. */
     public static final class Snapshot implements TypeSerializerSnapshot<DeviceState> {
 
-        private static final int VERSION = 1;
-
         private String[] names;
         private TypeSerializerSnapshot<?>[] nested;
+        /** The layout of the state written with this snapshot's serializer. */
+        private int format = FORMAT;
 
         /** For reading a snapshot. */
         public Snapshot() {
@@ -214,6 +307,7 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
 
         Snapshot(DeviceStateSerializer s) {
             names = s.names;
+            format = s.format;
             nested = new TypeSerializerSnapshot<?>[s.nested.length];
             for (int i = 0; i < nested.length; i++) {
                 nested[i] = s.nested[i].snapshotConfiguration();
@@ -222,7 +316,7 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
 
         @Override
         public int getCurrentVersion() {
-            return VERSION;
+            return format;
         }
 
         @Override
@@ -236,6 +330,10 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
 
         @Override
         public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
+            if (readVersion != FORMAT && readVersion != FORMAT_V1) {
+                throw new IOException("unknown device state snapshot version " + readVersion);
+            }
+            format = readVersion; // the snapshot's content is the same in both versions; the state's layout is not
             int n = in.readInt();
             names = new String[n];
             nested = new TypeSerializerSnapshot<?>[n];
@@ -252,7 +350,7 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
             for (int i = 0; i < nested.length; i++) {
                 serializers[i] = (TypeSerializer<Object>) nested[i].restoreSerializer();
             }
-            return new DeviceStateSerializer(names, serializers);
+            return new DeviceStateSerializer(names, serializers, format);
         }
 
         /**
@@ -266,7 +364,8 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
             if (!(old instanceof Snapshot o)) {
                 return TypeSerializerSchemaCompatibility.incompatible();
             }
-            boolean migrate = !Arrays.equals(names, o.names);
+            // A state in the version-1 layout is read with the old serializer and written in this one.
+            boolean migrate = o.format != format || !Arrays.equals(names, o.names);
             for (int i = 0; i < names.length; i++) {
                 int j = Arrays.asList(o.names).indexOf(names[i]);
                 if (j < 0) {

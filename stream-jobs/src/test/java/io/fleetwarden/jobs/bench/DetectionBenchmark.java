@@ -279,6 +279,13 @@ public final class DetectionBenchmark {
             device.statusAddress = r.sourceAddress();
             device.statusCertificateNotAfter = r.certificateNotAfter();
             device.lastEvent = r.deviceTime();
+            device.lastReport = r.deviceTime();
+            // The device's one timer, as the operator keeps it: the earliest of the rules' deadlines (the offline one).
+            long timer = Long.MAX_VALUE;
+            for (int u = 0; u < units.size(); u++) {
+                timer = Math.min(timer, deadline(units.get(u), device.state(u, units.get(u))));
+            }
+            device.timer = timer == Long.MAX_VALUE ? DeviceState.NO_TIMER : timer;
             status.onSignal(ss, StatusSignal.of(r));
             if (i % 50 == 0) {
                 DeviceSecurityEvent e = DeviceSecurityEvent.of(Codecs.SECURITY_EVENT.decode(gen.security(i)));
@@ -319,6 +326,11 @@ public final class DetectionBenchmark {
     @SuppressWarnings("unchecked")
     private static <S> void feed(DeviceRule<S> rule, Object state, DeviceReport r, DeviceContext ctx, DeviceOutput out) {
         rule.onReport((S) state, r, ctx, out);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> long deadline(DeviceRule<S> rule, Object state) {
+        return rule.nextDeadline((S) state);
     }
 
     @SuppressWarnings("unchecked")
