@@ -257,6 +257,42 @@ class ReadAheadHoldHarnessTest {
         }
     }
 
+    /**
+     * Hostile: the report time the bound trusts is the device's own (clamped upstream to the broker's receive time within
+     * the clock-skew window). A device that stamps its reports hours ahead releases only its own held events; another
+     * device's events, far ahead of that device's reports and of the watermark, keep waiting.
+     */
+    @Test
+    void aDevicesForgedReportTimesReleaseOnlyItsOwnEvents() throws Exception {
+        String forger = "cam-13";
+        String victim = "cam-14";
+        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h =
+                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(bounded(), DeviceEvent::deviceKey, Types.STRING,
+                             DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
+            h.processBroadcastWatermark(Long.MAX_VALUE);
+            h.processWatermark(T0);
+            for (String d : List.of(forger, victim)) {
+                h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry(d, T0).setIntervalSeconds(30)
+                        .setBroker(Events.broker("198.51.100.13")).build()), T0));
+            }
+            h.getSideOutput(DeviceFunction.STATUS).clear();
+            long ahead = T0 + H;
+            for (String d : List.of(forger, victim)) {
+                h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT,
+                        SecurityEventReasons.CONNECTION_LOST, ahead, d, "198.51.100.13").build()), ahead));
+            }
+            assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("both held").isNullOrEmpty();
+            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry(forger, ahead + 2 * H).setIntervalSeconds(30)
+                    .setBroker(Events.broker("198.51.100.13")).build()), ahead + 2 * H));
+            assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("only the forger's own disconnect (and its report)")
+                    .extracting(r -> r.getValue().deviceId).containsOnly(forger).isNotEmpty();
+            h.getSideOutput(DeviceFunction.STATUS).clear();
+            h.processWatermark(ahead - READ_AHEAD.toMillis());
+            assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("the victim's, by the watermark only")
+                    .extracting(r -> r.getValue().deviceId).containsExactly(victim);
+        }
+    }
+
     /** A security event as the broker sends it (no model or region), read at the very start: before every report. */
     private static In broker(SecurityEventType type, String reason, long ts, String device, String address) {
         return new In(ts, Long.MIN_VALUE, true, DeviceEvent.of(Events.security(type, reason, ts, device, address)
