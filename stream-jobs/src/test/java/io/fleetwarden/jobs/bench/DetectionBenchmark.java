@@ -110,9 +110,15 @@ public final class DetectionBenchmark {
         }
         System.out.printf(Locale.ROOT, "pass-through (read + decode): %,.0f events/s (median of %d rounds)%n", median(pass), rounds);
         System.out.printf(Locale.ROOT, "all detectors:                %,.0f events/s (median of %d rounds)%n", median(detect), rounds);
-        System.out.printf(Locale.ROOT, "ratio:                        %.3f (median of the rounds' ratios; target >= 0.5)%n", median(ratios));
+        // The target: issue 13's 0.5, set with this benchmark's earlier harness (a timestamp operator after the decoder, split and
+        // unaligned sources), carried over to this one (the same code measured with both in one window: 0.548 and 0.481).
+        System.out.printf(Locale.ROOT, "ratio:                        %.3f (median of the rounds' ratios; target >= %.2f)%n", median(ratios),
+                TARGET_RATIO);
         stateBytesPerDevice();
     }
+
+    /** The throughput target in this harness (docs/benchmarks/stream-jobs.md, 2026-12-07 04:43-05:34). */
+    static final double TARGET_RATIO = 0.44;
 
     /**
      * device-detectors' read-ahead bound ({@code -Dbench.readAhead}, ISO-8601; the job's default): {@code PT0S} measures
