@@ -130,10 +130,7 @@ class ReadAheadHoldHarnessTest {
         String device = "cam-7";
         String address = "198.51.100.7";
         int events = 20_000;
-        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h =
-                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(bounded(), DeviceEvent::deviceKey, Types.STRING,
-                             DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
-            h.processBroadcastWatermark(Long.MAX_VALUE);
+        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h = harness(bounded())) {
             h.processWatermark(T0);
             List<Long> sent = new ArrayList<>();
             for (int i = 0; i < events; i++) {
@@ -172,10 +169,7 @@ class ReadAheadHoldHarnessTest {
         String device = "cam-9";
         String address = "198.51.100.9";
         long start = T0;
-        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h =
-                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(bounded(), DeviceEvent::deviceKey, Types.STRING,
-                             DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
-            h.processBroadcastWatermark(Long.MAX_VALUE);
+        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h = harness(bounded())) {
             long down = start + 30 * MIN + 5 * S;
             h.processElement(new StreamRecord<>(DeviceEvent.of(Events.security(SecurityEventType.DISCONNECT,
                     SecurityEventReasons.CONNECTION_LOST, down, device, address).build()), down));
@@ -183,8 +177,7 @@ class ReadAheadHoldHarnessTest {
                     SecurityEventReasons.CONNECTED, down + MIN, device, address).build()), down + MIN));
             assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("no report of the device yet: both wait").isNullOrEmpty();
             for (long t = start; t <= start + 29 * MIN; t += MIN) {
-                h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry(device, t).setIntervalSeconds(60)
-                        .setBroker(Events.broker(address)).build()), t));
+                h.processElement(report(device, t, 60, address));
             }
             List<String> signals = new ArrayList<>();
             for (var r : h.getSideOutput(DeviceFunction.STATUS)) {
@@ -218,14 +211,10 @@ class ReadAheadHoldHarnessTest {
     void heldEventsShareTheDevicesOneTimer() throws Exception {
         String device = "cam-11";
         String address = "198.51.100.11";
-        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h =
-                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(bounded(), DeviceEvent::deviceKey, Types.STRING,
-                             DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
-            h.processBroadcastWatermark(Long.MAX_VALUE);
+        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h = harness(bounded())) {
             h.processWatermark(T0);
             for (long t = T0; t <= T0 + 5 * MIN; t += 30 * S) {
-                h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry(device, t).setIntervalSeconds(30)
-                        .setBroker(Events.broker(address)).build()), t));
+                h.processElement(report(device, t, 30, address));
             }
             assertThat(h.numEventTimeTimers()).as("the device's own (offline) timer").isEqualTo(1);
             h.getSideOutput(DeviceFunction.STATUS).clear();
@@ -266,14 +255,10 @@ class ReadAheadHoldHarnessTest {
     void aDevicesForgedReportTimesReleaseOnlyItsOwnEvents() throws Exception {
         String forger = "cam-13";
         String victim = "cam-14";
-        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h =
-                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(bounded(), DeviceEvent::deviceKey, Types.STRING,
-                             DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
-            h.processBroadcastWatermark(Long.MAX_VALUE);
+        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h = harness(bounded())) {
             h.processWatermark(T0);
             for (String d : List.of(forger, victim)) {
-                h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry(d, T0).setIntervalSeconds(30)
-                        .setBroker(Events.broker("198.51.100.13")).build()), T0));
+                h.processElement(report(d, T0, 30, "198.51.100.13"));
             }
             h.getSideOutput(DeviceFunction.STATUS).clear();
             long ahead = T0 + H;
@@ -282,8 +267,7 @@ class ReadAheadHoldHarnessTest {
                         SecurityEventReasons.CONNECTION_LOST, ahead, d, "198.51.100.13").build()), ahead));
             }
             assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("both held").isNullOrEmpty();
-            h.processElement(new StreamRecord<>(DeviceEvent.of(Events.telemetry(forger, ahead + 2 * H).setIntervalSeconds(30)
-                    .setBroker(Events.broker("198.51.100.13")).build()), ahead + 2 * H));
+            h.processElement(report(forger, ahead + 2 * H, 30, "198.51.100.13"));
             assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("only the forger's own disconnect (and its report)")
                     .extracting(r -> r.getValue().deviceId).containsOnly(forger).isNotEmpty();
             h.getSideOutput(DeviceFunction.STATUS).clear();
@@ -291,6 +275,22 @@ class ReadAheadHoldHarnessTest {
             assertThat(h.getSideOutput(DeviceFunction.STATUS)).as("the victim's, by the watermark only")
                     .extracting(r -> r.getValue().deviceId).containsExactly(victim);
         }
+    }
+
+    /** A harness of {@code f} with the reference data complete (its broadcast side at the end of time). */
+    private static KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> harness(DeviceFunction f)
+            throws Exception {
+        KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h =
+                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(f, DeviceEvent::deviceKey, Types.STRING,
+                        DeviceFunction.CATALOG, DeviceFunction.ADVISORIES);
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        return h;
+    }
+
+    /** A report of {@code device} at {@code t} (its record's timestamp too), declaring {@code intervalSeconds}, from {@code address}. */
+    private static StreamRecord<DeviceEvent> report(String device, long t, int intervalSeconds, String address) {
+        return new StreamRecord<>(DeviceEvent.of(Events.telemetry(device, t).setIntervalSeconds(intervalSeconds)
+                .setBroker(Events.broker(address)).build()), t);
     }
 
     /** A security event as the broker sends it (no model or region), read at the very start: before every report. */
@@ -301,10 +301,7 @@ class ReadAheadHoldHarnessTest {
 
     /** The RES-OFF-001 alerts of normal severity opened within an hour after the device's last report. */
     private static List<Finding> offlineOpened(List<In> inputs, DeviceFunction f) throws Exception {
-        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h =
-                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(f, DeviceEvent::deviceKey, Types.STRING,
-                             DeviceFunction.CATALOG, DeviceFunction.ADVISORIES)) {
-            h.processBroadcastWatermark(Long.MAX_VALUE);
+        try (KeyedBroadcastOperatorTestHarness<String, DeviceEvent, ReferenceUpdate, Finding> h = harness(f)) {
             long wm = Long.MIN_VALUE;
             long end = Long.MIN_VALUE;
             for (In i : inputs) {
